@@ -1,0 +1,357 @@
+"""The `sesame` command line (DESIGN "Command line").
+
+Every command is a thin layer over functions of `archive`. Exit status:
+0 success, 1 the command ran but something failed, 2 usage error or an
+archive that cannot be opened. With `--json` a command prints exactly one
+JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlmodel import col, select
+
+from archive import models
+from archive.errors import ArchiveError, NotFound, SesameError
+from archive.paths import default_archive_dir
+from archive.store import Archive
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class UsageError(SesameError):
+    """Bad arguments (exit status 2)."""
+
+
+# -- output helpers ------------------------------------------------------------
+
+
+class Output:
+    """Where a command writes: JSON on stdout, or text for people."""
+
+    def __init__(self, as_json: bool, stdout: TextIO, stderr: TextIO) -> None:
+        self.as_json = as_json
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def json(self, document: Any) -> None:
+        json.dump(document, self.stdout, ensure_ascii=False, indent=2, default=str)
+        self.stdout.write("\n")
+
+    def line(self, text: str = "") -> None:
+        if not self.as_json:
+            self.stdout.write(text + "\n")
+
+    def error(self, text: str) -> None:
+        self.stderr.write(f"sesame: {text}\n")
+
+    def progress(self, label: str) -> TerminalProgress | None:
+        """A progress bar on a terminal; None for --json or a pipe."""
+        if self.as_json or not self.stderr.isatty():
+            return None
+        return TerminalProgress(label, self.stderr)
+
+
+class TerminalProgress:
+    """A one-line progress bar with count, rate and ETA, drawn on stderr."""
+
+    def __init__(self, label: str, stream: TextIO) -> None:
+        self.label = label
+        self.stream = stream
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+
+    def __call__(self, done: int, total: int | None, message: str = "") -> None:
+        now = time.monotonic()
+        if now - self.last_draw < 0.1 and (total is None or done < total):
+            return
+        self.last_draw = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        if total:
+            width = 24
+            filled = int(width * min(done, total) / total)
+            bar = "#" * filled + "." * (width - filled)
+            eta = (total - done) / rate if rate > 0 else 0
+            text = (
+                f"\r{self.label} [{bar}] {done}/{total} {rate:.0f}/s "
+                f"ETA {int(eta) // 60}:{int(eta) % 60:02d}"
+            )
+        else:
+            text = f"\r{self.label} {done} {rate:.0f}/s"
+        if message:
+            text += f"  {message[-40:]}"
+        self.stream.write(text.ljust(100)[:120])
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\r" + " " * 120 + "\r")
+        self.stream.flush()
+
+
+# -- shared pieces -------------------------------------------------------------
+
+
+def archive_path(args: argparse.Namespace) -> Path:
+    """The archive folder named by --archive, SESAME_ARCHIVE or the default."""
+    return Path(args.archive) if args.archive else default_archive_dir()
+
+
+def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
+    """Open the command's archive: writers create it, readers need it to exist."""
+    return Archive.open(archive_path(args), create=write, readonly=not write)
+
+
+def article_summary(article: models.Article) -> dict[str, Any]:
+    """The fields `sesame list --json` shows for one article."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "byline": article.byline,
+        "published": article.published,
+        "language": article.language,
+        "imported_from": article.imported_from,
+        "original_sha256": article.original_sha256,
+        "text_sha256": article.text_sha256,
+    }
+
+
+def find_article(session: Any, ident: str) -> models.Article:
+    """An article by id, or by a unique id prefix (at least 6 characters)."""
+    article = session.get(models.Article, ident)
+    if article is not None:
+        return article
+    if len(ident) >= 6:
+        matches = list(
+            session.exec(select(models.Article).where(col(models.Article.id).startswith(ident)))
+        )
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFound(f"The id prefix {ident} matches {len(matches)} articles; give more.")
+    raise NotFound(f"No article with id {ident}. `sesame list` shows the ids.")
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, out: Output) -> int:
+    path = archive_path(args)
+    existed = (path / "archive.sqlite").exists()
+    with Archive.open(path, create=True) as archive:
+        result = {
+            "archive": str(archive.path),
+            "archive_id": archive.archive_id,
+            "created": not existed,
+        }
+    if out.as_json:
+        out.json(result)
+    else:
+        verb = "Already an archive" if existed else "Created an archive"
+        out.line(f"{verb}: {result['archive']}")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive, archive.session() as session:
+        query = select(models.Article)
+        if args.collection:
+            coll = session.exec(
+                select(models.Collection).where(models.Collection.name == args.collection)
+            ).first()
+            if coll is None:
+                raise NotFound(f"No collection named {args.collection!r}.")
+            query = query.join(models.ArticleCollection).where(
+                models.ArticleCollection.collection_id == coll.id
+            )
+        query = query.order_by(col(models.Article.published).desc(), col(models.Article.title))
+        rows = [article_summary(a) for a in session.exec(query)]
+    if out.as_json:
+        out.json(rows)
+    else:
+        for row in rows:
+            date = row["published"] or "----------"
+            out.line(
+                f"{row['id'][:8]}  {date:<10}  {(row['source'] or '')[:20]:<20}  {row['title']}"
+            )
+        out.line(f"{len(rows)} article(s)")
+    return EXIT_OK
+
+
+def annotation_dict(annotation: models.Annotation, entity_name: str | None) -> dict[str, Any]:
+    """One annotation as `sesame annotations --json` shows it."""
+    return {
+        "id": annotation.id,
+        "article_id": annotation.article_id,
+        "start": annotation.start,
+        "end": annotation.end,
+        "quote": annotation.quote,
+        "type": annotation.type_key,
+        "entity": entity_name,
+        "entity_id": annotation.entity_id,
+        "note": annotation.note,
+        "created_by": annotation.created_by,
+        "origin": annotation.origin,
+        "orphaned": annotation.orphaned,
+        "value": annotation.value,
+        "qualifier": annotation.qualifier,
+        "counted": annotation.counted,
+        "as_of": annotation.as_of,
+    }
+
+
+def cmd_show(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive, archive.session() as session:
+        article = find_article(session, args.id)
+        doc = article_summary(article)
+        doc.update(
+            published_precision=article.published_precision,
+            imported_at=article.imported_at.isoformat(),
+            parent_id=article.parent_id,
+            meta=article.meta,
+            text=article.text,
+        )
+        rows = session.exec(
+            select(models.Annotation, models.Entity)
+            .join(models.Entity, isouter=True)
+            .where(models.Annotation.article_id == article.id)
+            .order_by(col(models.Annotation.start))
+        )
+        doc["annotations"] = [annotation_dict(a, e.name if e else None) for a, e in rows]
+    if out.as_json:
+        out.json(doc)
+    else:
+        out.line(doc["title"])
+        for key in ("source", "byline", "published", "url", "language", "imported_from"):
+            if doc[key]:
+                out.line(f"  {key}: {doc[key]}")
+        out.line(f"  id: {doc['id']}")
+        out.line()
+        out.line(doc["text"])
+        if doc["annotations"]:
+            out.line()
+            out.line(f"{len(doc['annotations'])} annotation(s):")
+            for ann in doc["annotations"]:
+                entity = f" -> {ann['entity']}" if ann["entity"] else ""
+                out.line(f"  [{ann['start']}-{ann['end']}] {ann['type']}{entity}: {ann['quote']}")
+    return EXIT_OK
+
+
+# -- parser --------------------------------------------------------------------
+
+Command = Callable[[argparse.Namespace, Output], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets the options stand before or after the subcommand.
+    common.add_argument(
+        "--archive",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="archive folder (default: $SESAME_ARCHIVE or the user data dir)",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print one JSON document on stdout",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="sesame", description="Sesame: an offline evidence archive.", parents=[common]
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, parents=[common], description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", cmd_init, "create an archive")
+    p.add_argument("--encrypt", action="store_true", help="(not available yet)")
+
+    p = add("list", cmd_list, "list the articles")
+    p.add_argument("--collection", metavar="NAME")
+
+    p = add("show", cmd_show, "show one article with its annotations")
+    p.add_argument("id", metavar="ID")
+
+    for register in _EXTENSIONS:
+        register(add)
+    return parser
+
+
+# Filled by `_load_extensions` from the modules of `archive.commands`.
+_EXTENSIONS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the command line; returns the exit status."""
+    _load_extensions()
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    args.archive = getattr(args, "archive", None)
+    args.json = getattr(args, "json", False)
+    out = Output(args.json, stdout, stderr)
+    if not getattr(args, "func", None):
+        parser.print_help(stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args, out)
+    except (ArchiveError, UsageError) as exc:
+        _report(out, exc)
+        return EXIT_USAGE
+    except SesameError as exc:
+        _report(out, exc)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        out.error("interrupted; what was committed before stays in the archive.")
+        return EXIT_FAILED
+
+
+def _report(out: Output, exc: Exception) -> None:
+    if out.as_json:
+        out.json({"error": str(exc)})
+    out.error(str(exc))
+
+
+def _load_extensions() -> None:
+    """Import every module of `archive.commands`; each adds its own commands.
+
+    Each defines `register_commands(add)`, where `add(name, func, help)`
+    returns the new subcommand's ArgumentParser.
+    """
+    if _EXTENSIONS:
+        return
+    import importlib
+    import pkgutil
+
+    from archive import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"archive.commands.{info.name}")
+        _EXTENSIONS.append(module.register_commands)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Who is working: the local user's identity, kept in the config dir.
+
+The identity (id and display name; later the Ed25519 private key) lives in
+the user's config folder, never in an archive or a bundle. Each archive gets
+a `User` row with the id, name and public key so annotations can name their
+author.
+"""
+
+import getpass
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session
+
+from archive.models import User, new_id
+from archive.paths import config_dir
+
+ENV_USER = "SESAME_USER"
+
+
+@dataclass
+class Identity:
+    """The person using this machine."""
+
+    id: str
+    display_name: str
+
+
+def _identity_file() -> Path:
+    return config_dir() / "identity.json"
+
+
+def _default_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some systems
+        return "me"
+
+
+def local_identity() -> Identity:
+    """The local identity, created (with the login name) on first use."""
+    path = _identity_file()
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        identity = Identity(id=data["id"], display_name=data["display_name"])
+    else:
+        identity = Identity(id=new_id(), display_name=_default_name())
+        _save(identity)
+    override = os.environ.get(ENV_USER)
+    if override:
+        identity.display_name = override
+    return identity
+
+
+def has_identity() -> bool:
+    """Whether a display name was ever saved on this machine (first-run check)."""
+    return _identity_file().exists()
+
+
+def set_display_name(name: str) -> Identity:
+    """Change the local display name (archives pick it up on the next change)."""
+    name = name.strip()
+    if not name:
+        raise ValueError("A display name cannot be empty.")
+    identity = local_identity()
+    identity.display_name = name
+    _save(identity)
+    return identity
+
+
+def _save(identity: Identity) -> None:
+    path = _identity_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        json.dumps({"id": identity.id, "display_name": identity.display_name}), encoding="utf-8"
+    )
+    os.replace(tmp, path)
+
+
+def ensure_user(session: Session, identity: Identity | None = None) -> User:
+    """The archive's row for `identity` (the local one by default), kept up to date."""
+    identity = identity or local_identity()
+    user = session.get(User, identity.id)
+    if user is None:
+        user = User(id=identity.id, display_name=identity.display_name)
+        session.add(user)
+        session.flush()
+    elif user.display_name != identity.display_name:
+        user.display_name = identity.display_name
+        session.add(user)
+    return user

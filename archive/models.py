@@ -1,0 +1,177 @@
+"""The tables of an archive (DESIGN "Data model").
+
+Ids are UUID hex strings so that records keep their identity when they travel
+in bundles between archives. Times are timezone-aware UTC. Offsets are Unicode
+code points into `Article.text`.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    """A fresh random id (32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the archive itself (archive id, created at, ...)."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Original(SQLModel, table=True):
+    """The exact bytes of an imported file, kept for chain of custody."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    media_type: str
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    first_name: str = ""  # file name it was first imported from
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class ArticleCollection(SQLModel, table=True):
+    """Membership of an article in a collection (many to many)."""
+
+    article_id: str = Field(foreign_key="article.id", primary_key=True, ondelete="CASCADE")
+    collection_id: str = Field(foreign_key="collection.id", primary_key=True, ondelete="CASCADE")
+
+
+class Article(SQLModel, table=True):
+    """One article or report: metadata plus its canonical text (NFC, `\\n`)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    title: str = ""
+    source: str | None = None  # the publication
+    url: str | None = None
+    byline: str | None = None
+    # ISO date string ("2021-03-05", "2021-03", "2021") and how precise it is.
+    published: str | None = Field(default=None, index=True)
+    published_precision: str = "unknown"  # day | month | year | unknown
+    language: str | None = None
+    text: str = ""
+    text_sha256: str = Field(default="", index=True)
+    original_sha256: str | None = Field(default=None, foreign_key="original.sha256", index=True)
+    imported_at: datetime = Field(default_factory=utcnow)
+    imported_from: str = ""
+    # An e-mail attachment points at its message; a digest part at its file.
+    parent_id: str | None = Field(default=None, foreign_key="article.id", index=True)
+    # Everything else an importer found (other URLs, e-mail headers, ...).
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Collection(SQLModel, table=True):
+    """A case or investigation that groups articles."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(unique=True)
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TagType(SQLModel, table=True):
+    """A kind of tag: the built-in actor / event / figure, or one a user defines."""
+
+    key: str = Field(primary_key=True)
+    label: str
+    colour: str  # "#rrggbb"
+    shortcut: str | None = None  # one key, e.g. "A"
+    builtin: bool = False
+
+
+class Entity(SQLModel, table=True):
+    """Something that annotations point at: an actor, an event, a figure, ..."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    type_key: str = Field(foreign_key="tagtype.key", index=True)
+    name: str = Field(index=True)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    description: str = ""
+    # Events: a date or a date range (ISO strings) and a place.
+    date_start: str | None = None
+    date_end: str | None = None
+    place: str | None = None
+    # Set when this entity was merged into another: kept as a tombstone so that
+    # a bundle naming the old id still lands on the right entity.
+    merged_into: str | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Annotation(SQLModel, table=True):
+    """A tagged span of an article's text (W3C position + quote selectors)."""
+
+    __table_args__ = (Index("ix_annotation_article_start", "article_id", "start"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    article_id: str = Field(foreign_key="article.id", ondelete="CASCADE")
+    start: int  # code points, inclusive
+    end: int  # code points, exclusive
+    quote: str
+    prefix: str = ""  # up to 32 characters before the quote
+    suffix: str = ""  # up to 32 characters after the quote
+    type_key: str = Field(foreign_key="tagtype.key", index=True)
+    entity_id: str | None = Field(default=None, foreign_key="entity.id", index=True)
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    created_by: str | None = Field(default=None, foreign_key="user.id")
+    origin: str = "manual"  # manual | suggestion | bundle:<id>
+    orphaned: bool = False
+    # Figures: the claim this source makes.
+    value: float | None = None
+    qualifier: str | None = None  # exactly|about|at least|more than|less than|up to
+    counted: str | None = None
+    as_of: str | None = None  # ISO date
+
+
+class User(SQLModel, table=True):
+    """A person who annotates; the private key stays in their config dir."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    display_name: str
+    public_key: str | None = None  # Ed25519, base64
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One entry of the append-only, hash-chained log of changes."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: str  # ISO 8601 UTC, stored as text so that the hash input is stable
+    user_id: str | None = None
+    action: str  # e.g. "article.import", "annotation.create"
+    target_type: str
+    target_id: str
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    prev_hash: str
+    hash: str
+
+
+class IndexQueue(SQLModel, table=True):
+    """Articles whose search-index entry must be (re)written or deleted.
+
+    Rows are added in the same transaction as the change, so the index can
+    always catch up: `seq` is the archive's generation counter.
+    """
+
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(default=None, primary_key=True)
+    article_id: str = Field(index=True)
+    op: str = "upsert"  # upsert | delete

@@ -1,0 +1,31 @@
+"""Where Sesame keeps things on disk.
+
+Locations come from platformdirs; each has an environment override so that
+tests (and careful users) never touch the real user's folders.
+"""
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "sesame"
+
+ENV_ARCHIVE = "SESAME_ARCHIVE"
+ENV_CONFIG_DIR = "SESAME_CONFIG_DIR"
+
+
+def default_archive_dir() -> Path:
+    """The archive used when no `--archive DIR` is given."""
+    override = os.environ.get(ENV_ARCHIVE)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "default"
+
+
+def config_dir() -> Path:
+    """The user's config folder: identity (and later private keys), GUI settings."""
+    override = os.environ.get(ENV_CONFIG_DIR)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))

@@ -1,0 +1,303 @@
+"""Open and create archive folders (DESIGN "An archive on disk").
+
+This module is the one place where a database connection is made: an
+encrypted archive will plug in here. An archive folder holds
+
+    archive.sqlite   all data, originals included, WAL mode
+    index/           the Whoosh index (derived, rebuildable)
+    lock             held while a process has the archive open for writing
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import filelock
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.pool import NullPool, QueuePool
+from sqlmodel import Session, SQLModel, select
+
+from archive import __version__, models
+from archive.errors import ArchiveError, ArchiveLocked, ArchiveTooNew, NotAnArchive
+
+if TYPE_CHECKING:
+    from archive.search import SearchIndex
+
+DB_NAME = "archive.sqlite"
+INDEX_DIR = "index"
+LOCK_NAME = "lock"
+# "SESM": marks the SQLite file as ours, so a stray database is never migrated.
+APPLICATION_ID = 0x5345534D
+
+BUILTIN_TAG_TYPES = [
+    models.TagType(key="actor", label="Actor", colour="#8ecae6", shortcut="A", builtin=True),
+    models.TagType(key="event", label="Event", colour="#ffb703", shortcut="E", builtin=True),
+    models.TagType(key="figure", label="Figure", colour="#b5e48c", shortcut="F", builtin=True),
+]
+
+
+def _migration_1(conn: Any) -> None:
+    """The first schema: every table of the data model, built-in tag types."""
+    SQLModel.metadata.create_all(conn)
+    for tag_type in BUILTIN_TAG_TYPES:
+        conn.execute(
+            models.TagType.__table__.insert().values(**tag_type.model_dump())  # type: ignore[attr-defined]
+        )
+    archive_id = models.new_id()
+    conn.execute(
+        models.Meta.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {"key": "archive_id", "value": archive_id},
+            {"key": "created_at", "value": models.utcnow().isoformat()},
+            {"key": "created_by_version", "value": __version__},
+        ],
+    )
+
+
+# Numbered migrations: MIGRATIONS[n - 1] takes a database from version n - 1
+# to n. Never edit a released one; append a new one that alters the schema.
+MIGRATIONS: list[Callable[[Any], None]] = [_migration_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _connect(db_path: Path, readonly: bool) -> sqlite3.Connection:
+    """Make one SQLite connection with the pragmas every connection needs."""
+    if readonly:
+        conn = sqlite3.connect(
+            f"file:{db_path}?mode=ro", uri=True, check_same_thread=False, timeout=30
+        )
+    else:
+        conn = sqlite3.connect(str(db_path), check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed import survives a power cut, not just a crash.
+        conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _read_header(db_path: Path) -> tuple[int, int, bool]:
+    """(application_id, user_version, has_tables) read without writing anything."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise NotAnArchive(f"{db_path} cannot be read as a database: {exc}.") from exc
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise NotAnArchive(
+            f"{db_path} is not a Sesame archive (or it is damaged): {exc}. "
+            "Choose another folder, or restore the archive from a backup."
+        ) from exc
+    finally:
+        conn.close()
+    return app_id, version, has_tables
+
+
+class Archive:
+    """An open archive folder. Use `Archive.open()`; close it when done."""
+
+    def __init__(self, path: Path, engine: Engine, lock: filelock.BaseFileLock | None) -> None:
+        self.path = path
+        self.engine = engine
+        self._lock = lock
+        self._index: SearchIndex | None = None
+        self.readonly = lock is None
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False, readonly: bool = False) -> Archive:
+        """Open the archive in folder `path`.
+
+        `create`: make the folder and an empty archive if there is none.
+        `readonly`: read without taking the write lock (for `list`, `show`).
+        Raises an `ArchiveError` subclass with a message that says what to do.
+        """
+        path = Path(path).expanduser().resolve()
+        db_path = path / DB_NAME
+        if not db_path.exists():
+            if not create or readonly:
+                raise NotAnArchive(
+                    f"There is no archive in {path}. Create one with `sesame init` "
+                    "(or `sesame import FILES`, which creates it)."
+                )
+            if path.exists() and not path.is_dir():
+                raise NotAnArchive(f"{path} is a file, not an archive folder.")
+            path.mkdir(parents=True, exist_ok=True)
+        elif db_path.stat().st_size > 0:
+            cls._check_header(db_path)
+
+        lock = None
+        if not readonly:
+            lock = filelock.FileLock(str(path / LOCK_NAME), timeout=0, thread_local=False)
+            try:
+                lock.acquire()
+            except filelock.Timeout as exc:
+                raise ArchiveLocked(
+                    f"The archive {path} is open in another window or another sesame "
+                    "command. Close it there and try again."
+                ) from exc
+        try:
+            if db_path.exists() and db_path.stat().st_size > 0:
+                # Checked again under the lock: another process may have migrated it.
+                cls._check_header(db_path)
+            engine = create_engine(
+                "sqlite://",
+                creator=lambda: _connect(db_path, readonly),
+                poolclass=NullPool if readonly else QueuePool,
+            )
+            _install_begin_hook(engine)
+            archive = cls(path, engine, lock)
+            if not readonly:
+                archive._migrate()
+            else:
+                version = _read_header(db_path)[1]
+                if version < SCHEMA_VERSION:
+                    raise ArchiveError(
+                        f"The archive {path} uses an older format. Open it once without "
+                        "--read-only (or in the app) to upgrade it."
+                    )
+            return archive
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    @staticmethod
+    def _check_header(db_path: Path) -> None:
+        app_id, version, has_tables = _read_header(db_path)
+        if app_id != APPLICATION_ID and (has_tables or app_id != 0):
+            raise NotAnArchive(
+                f"{db_path} is a database, but not a Sesame archive. Choose another folder."
+            )
+        if version > SCHEMA_VERSION:
+            raise ArchiveTooNew(
+                f"The archive {db_path.parent} was written by a newer version of Sesame "
+                f"(format {version}; this version reads up to {SCHEMA_VERSION}). "
+                "Update Sesame to open it; the archive has not been changed."
+            )
+
+    def _migrate(self) -> None:
+        with self.engine.begin() as conn:
+            version = conn.execute(text("PRAGMA user_version")).scalar_one()
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[number - 1](conn)
+            if version < SCHEMA_VERSION:
+                conn.execute(text(f"PRAGMA application_id={APPLICATION_ID}"))
+                conn.execute(text(f"PRAGMA user_version={SCHEMA_VERSION}"))
+
+    # -- using ---------------------------------------------------------------
+
+    @property
+    def db_path(self) -> Path:
+        return self.path / DB_NAME
+
+    @property
+    def index_dir(self) -> Path:
+        return self.path / INDEX_DIR
+
+    def session(self) -> Session:
+        """A new ORM session; objects stay usable after commit."""
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def meta(self, key: str) -> str | None:
+        """A value of the archive's Meta table."""
+        with self.session() as session:
+            row = session.get(models.Meta, key)
+            return row.value if row else None
+
+    @property
+    def archive_id(self) -> str:
+        value = self.meta("archive_id")
+        assert value is not None, "archive without an id"
+        return value
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index of this archive (opened on first use)."""
+        if self._index is None:
+            from archive.search import SearchIndex
+
+            self._index = SearchIndex(self)
+        return self._index
+
+    def sync_index(self, progress: Any = None, cancel: Any = None) -> None:
+        """Bring the search index up to date with the database."""
+        if self.readonly:
+            return
+        self.index.catch_up(progress=progress, cancel=cancel)
+
+    def close(self) -> None:
+        """Close the index and the database and release the write lock."""
+        if self._index is not None:
+            with suppress(Exception):
+                self._index.close()
+            self._index = None
+        self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _install_begin_hook(engine: Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, decide when transactions begin.
+
+    pysqlite's own implicit BEGIN skips some statements, so a failed import
+    could leave half its rows; SQLAlchemy's documented fix is to emit BEGIN
+    ourselves.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def mark_for_index(session: Session, article_id: str, op: str = "upsert") -> None:
+    """Queue an article for (re)indexing in the caller's transaction."""
+    session.add(models.IndexQueue(article_id=article_id, op=op))
+
+
+def generation(session: Session) -> int:
+    """The highest index-queue number handed out so far (0 for none)."""
+    row = session.exec(text("SELECT seq FROM sqlite_sequence WHERE name='indexqueue'")).first()  # type: ignore[call-overload]
+    return int(row[0]) if row else 0
+
+
+def tag_types(session: Session) -> list[models.TagType]:
+    """Every tag type, built-in first."""
+    return list(
+        session.exec(
+            select(models.TagType).order_by(
+                models.TagType.builtin.desc(),  # type: ignore[attr-defined]
+                models.TagType.key,
+            )
+        )
+    )
