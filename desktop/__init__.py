@@ -1,0 +1,1 @@
+"""Sesame's desktop app (PySide6). Calls `archive`; never writes SQL itself."""

@@ -1,0 +1,46 @@
+"""What every part of the window shares: the open archive, undo, and signals.
+
+Views and panels get one `AppContext` and talk to each other only through its
+signals, so none of them needs to know the others (the main window just
+wires them together).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+
+
+class AppContext(QObject):
+    """The open archive plus the app-wide undo stack and change signals."""
+
+    # Ask the reader to show an article; the list holds code-point spans to
+    # highlight and scroll to (e.g. search matches), possibly empty.
+    articleOpenRequested = Signal(str, list)
+    # The reader now shows this article (empty string: none).
+    articleShown = Signal(str)
+    # Annotations of this article changed (created, edited, deleted, undone).
+    annotationsChanged = Signal(str)
+    # Entities changed (created, renamed, merged, aliases).
+    entitiesChanged = Signal()
+    # Articles were added, removed or their collections changed.
+    articlesChanged = Signal()
+
+    def __init__(self, archive: Archive, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.undo_stack = QUndoStack(self)
+        # The background-task helper (desktop.tasks.TaskRunner), set by the app.
+        self.tasks: Any = None
+        self.current_article_id: str | None = None
+
+    def open_article(
+        self, article_id: str, highlights: list[tuple[int, int]] | None = None
+    ) -> None:
+        """Show an article in the reader, optionally highlighting spans (code points)."""
+        self.articleOpenRequested.emit(article_id, list(highlights or []))
