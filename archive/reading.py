@@ -1,0 +1,242 @@
+"""What a reader shows: an article with its annotations, and text positions.
+
+Two Qt-free helpers for the desktop reader (DESIGN "Text and offsets"):
+
+- `Utf16Map` converts between the archive's Unicode code points and the
+  UTF-16 code units that Qt counts in. Every boundary between the two worlds
+  goes through it, so the rule lives (and is tested) in one place.
+- `load_article` reads an article with everything the reader draws for each
+  annotation (tag type colour, entity name, author) in a few queries, so that
+  the window never touches the database itself.
+
+`overlap_segments` cuts overlapping spans into pieces that each know which
+spans cover them, which is how overlaps are drawn visibly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import col, select
+
+from archive import models
+from archive.errors import NotFound
+from archive.store import Archive
+
+# Characters outside the Basic Multilingual Plane take two UTF-16 code units.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class Utf16Map:
+    """Convert offsets of one text between code points and UTF-16 code units.
+
+    Built once per text in O(n); each conversion is O(log k) for k characters
+    outside the BMP, and free when there are none.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Code-point positions of astral characters, and the same in UTF-16 units.
+        self._astral_cp = [m.start() for m in _ASTRAL.finditer(text)]
+        self._astral_u16 = [cp + i for i, cp in enumerate(self._astral_cp)]
+        self.length = len(text)
+        self.utf16_length = len(text) + len(self._astral_cp)
+
+    @property
+    def identity(self) -> bool:
+        """True when both kinds of offset are the same (no astral characters)."""
+        return not self._astral_cp
+
+    def to_utf16(self, cp: int) -> int:
+        """The UTF-16 offset of code-point offset `cp` (clamped to the text)."""
+        cp = max(0, min(cp, self.length))
+        if not self._astral_cp:
+            return cp
+        return cp + bisect_left(self._astral_cp, cp)
+
+    def to_code_point(self, u16: int) -> int:
+        """The code-point offset of UTF-16 offset `u16` (clamped to the text).
+
+        An offset in the middle of a surrogate pair (which Qt's cursor never
+        produces) rounds down to the start of that character.
+        """
+        u16 = max(0, min(u16, self.utf16_length))
+        if not self._astral_u16:
+            return u16
+        # Astral characters that end at or before u16 each count one unit extra.
+        k = bisect_left(self._astral_u16, u16 - 1)
+        if k < len(self._astral_u16) and self._astral_u16[k] == u16 - 1:
+            return self._astral_cp[k]
+        return u16 - k
+
+    def span_to_utf16(self, start: int, end: int) -> tuple[int, int]:
+        """A code-point span as a UTF-16 span."""
+        return self.to_utf16(start), self.to_utf16(end)
+
+    def span_to_code_points(self, start: int, end: int) -> tuple[int, int]:
+        """A UTF-16 span (e.g. a Qt selection) as a code-point span, start <= end."""
+        a, b = self.to_code_point(start), self.to_code_point(end)
+        return (a, b) if a <= b else (b, a)
+
+
+def overlap_segments(
+    spans: Sequence[tuple[int, int]],
+) -> list[tuple[int, int, tuple[int, ...]]]:
+    """Cut `spans` into disjoint pieces, each with the indexes of the spans covering it.
+
+    Pieces covered by no span are left out; covering indexes are ordered by
+    span start, then by longer span first (outer before inner), so the last
+    one is the innermost. Empty spans are ignored.
+    """
+    order = sorted(
+        (i for i, (s, e) in enumerate(spans) if e > s),
+        key=lambda i: (spans[i][0], -spans[i][1]),
+    )
+    bounds = sorted({p for i in order for p in spans[i]})
+    segments: list[tuple[int, int, tuple[int, ...]]] = []
+    active: list[int] = []
+    nxt = 0
+    for a, b in itertools.pairwise(bounds):
+        while nxt < len(order) and spans[order[nxt]][0] <= a:
+            active.append(order[nxt])
+            nxt += 1
+        active = [i for i in active if spans[i][1] > a]
+        if active:
+            segments.append((a, b, tuple(active)))
+    return segments
+
+
+@dataclass
+class ReadingAnnotation:
+    """One annotation as the reader and the annotation panel show it."""
+
+    id: str
+    start: int
+    end: int
+    quote: str
+    type_key: str
+    type_label: str
+    colour: str
+    entity_id: str | None = None
+    entity_name: str | None = None
+    note: str = ""
+    author: str | None = None
+    origin: str = "manual"
+    orphaned: bool = False
+    value: float | None = None
+    qualifier: str | None = None
+    counted: str | None = None
+    as_of: str | None = None
+
+
+@dataclass
+class ReadingArticle:
+    """An article's metadata and text with its annotations, ordered by start."""
+
+    id: str
+    title: str
+    source: str | None
+    byline: str | None
+    published: str | None
+    url: str | None
+    language: str | None
+    text: str
+    annotations: list[ReadingAnnotation] = field(default_factory=list)
+
+    def header_lines(self) -> list[str]:
+        """Title, then source / byline / date / URL, as plain text lines."""
+        lines = [self.title or "(untitled)"]
+        details = [x for x in (self.source, self.byline, self.published) if x]
+        if details:
+            lines.append(" · ".join(details))
+        if self.url:
+            lines.append(self.url)
+        return lines
+
+    def annotations_at(self, cp: int) -> list[ReadingAnnotation]:
+        """The annotations covering code-point position `cp` (outer first)."""
+        found = [a for a in self.annotations if a.start <= cp < a.end]
+        found.sort(key=lambda a: (a.start, -a.end))
+        return found
+
+
+def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotation]:
+    """Every annotation of an article with its type, entity and author, by start."""
+    with archive.session() as session:
+        types = {t.key: t for t in session.exec(select(models.TagType))}
+        rows = list(
+            session.exec(
+                select(models.Annotation)
+                .where(models.Annotation.article_id == article_id)
+                .order_by(col(models.Annotation.start), col(models.Annotation.end).desc())
+            )
+        )
+        entity_ids = {a.entity_id for a in rows if a.entity_id}
+        user_ids = {a.created_by for a in rows if a.created_by}
+        entities = (
+            {
+                e.id: e.name
+                for e in session.exec(
+                    select(models.Entity).where(col(models.Entity.id).in_(entity_ids))
+                )
+            }
+            if entity_ids
+            else {}
+        )
+        users = (
+            {
+                u.id: u.display_name
+                for u in session.exec(select(models.User).where(col(models.User.id).in_(user_ids)))
+            }
+            if user_ids
+            else {}
+        )
+    result = []
+    for a in rows:
+        tag_type = types.get(a.type_key)
+        result.append(
+            ReadingAnnotation(
+                id=a.id,
+                start=a.start,
+                end=a.end,
+                quote=a.quote,
+                type_key=a.type_key,
+                type_label=tag_type.label if tag_type else a.type_key,
+                colour=tag_type.colour if tag_type else "#cccccc",
+                entity_id=a.entity_id,
+                entity_name=entities.get(a.entity_id) if a.entity_id else None,
+                note=a.note,
+                author=users.get(a.created_by) if a.created_by else None,
+                origin=a.origin,
+                orphaned=a.orphaned,
+                value=a.value,
+                qualifier=a.qualifier,
+                counted=a.counted,
+                as_of=a.as_of,
+            )
+        )
+    return result
+
+
+def load_article(archive: Archive, article_id: str) -> ReadingArticle:
+    """An article with its annotations; raises NotFound if there is none."""
+    with archive.session() as session:
+        article = session.get(models.Article, article_id)
+        if article is None:
+            raise NotFound(f"No article with id {article_id}; it may have been deleted.")
+        reading = ReadingArticle(
+            id=article.id,
+            title=article.title,
+            source=article.source,
+            byline=article.byline,
+            published=article.published,
+            url=article.url,
+            language=article.language,
+            text=article.text,
+        )
+    reading.annotations = load_annotations(archive, article_id)
+    return reading

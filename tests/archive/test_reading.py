@@ -1,0 +1,131 @@
+"""Offsets between code points and UTF-16, overlap pieces, and the reader's article."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive import models
+from archive.errors import NotFound
+from archive.identity import ensure_user
+from archive.reading import Utf16Map, load_article, overlap_segments
+
+EMOJI = "\U0001f600"  # 😀, outside the BMP
+BURMESE = "ရဲတပ်ဖွဲ့ဝင်"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_identity_without_astral_characters() -> None:
+    m = Utf16Map(BURMESE + " police")
+    assert m.identity
+    assert m.to_utf16(5) == 5
+    assert m.to_code_point(5) == 5
+
+
+def test_span_after_emoji_and_burmese() -> None:
+    text = f"{EMOJI} {BURMESE} {EMOJI}{EMOJI} more than 600 police"
+    start = text.index("more")
+    end = start + len("more than 600 police")
+    m = Utf16Map(text)
+    u_start, u_end = m.span_to_utf16(start, end)
+    assert u_start == utf16_len(text[:start]) == start + 3
+    assert u_end - u_start == end - start
+    assert m.span_to_code_points(u_end, u_start) == (start, end)
+
+
+def test_offset_inside_a_surrogate_pair_rounds_down() -> None:
+    m = Utf16Map(f"a{EMOJI}b")
+    assert m.to_code_point(2) == 1  # between the two halves of the emoji
+    assert m.to_code_point(3) == 2
+    assert m.to_utf16(99) == 4 and m.to_code_point(99) == 3
+
+
+@given(st.lists(st.sampled_from(["a", " ", "é", "ဝ", "င်", EMOJI, "\U0001f1f2", "\n"])).map("".join))
+def test_round_trip_matches_utf16_encoding(text: str) -> None:
+    m = Utf16Map(text)
+    assert m.utf16_length == utf16_len(text)
+    for cp in range(len(text) + 1):
+        u16 = m.to_utf16(cp)
+        assert u16 == utf16_len(text[:cp])
+        assert m.to_code_point(u16) == cp
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 40)).map(lambda t: (min(t), max(t))),
+        max_size=12,
+    )
+)
+def test_overlap_segments_cover_exactly_the_spans(spans: list[tuple[int, int]]) -> None:
+    segments = overlap_segments(spans)
+    covered: dict[int, set[int]] = {}
+    last_end = -1
+    for a, b, idx in segments:
+        assert a < b and a >= last_end
+        last_end = b
+        for p in range(a, b):
+            covered[p] = set(idx)
+    for p in range(41):
+        expected = {i for i, (s, e) in enumerate(spans) if s <= p < e}
+        assert covered.get(p, set()) == expected
+
+
+def test_overlap_segments_order_outer_before_inner() -> None:
+    segments = overlap_segments([(5, 8), (0, 10)])
+    assert segments == [(0, 5, (1,)), (5, 8, (1, 0)), (8, 10, (1,))]
+
+
+def test_load_article_with_annotation_details(archive) -> None:
+    text = f"{EMOJI} {BURMESE} — More than 600 police joined."
+    start = text.index("More")
+    with archive.transaction() as session:
+        user = ensure_user(session)
+        article = models.Article(
+            title="A test",
+            source="Test Wire",
+            byline="A. Writer",
+            published="2021-03-05",
+            url="https://example.org/a",
+            text=text,
+        )
+        entity = models.Entity(type_key="figure", name="police who joined")
+        session.add_all([article, entity])
+        session.flush()
+        session.add(
+            models.Annotation(
+                article_id=article.id,
+                start=start,
+                end=start + 20,
+                quote=text[start : start + 20],
+                type_key="figure",
+                entity_id=entity.id,
+                note="check",
+                created_by=user.id,
+                value=600,
+                qualifier="more than",
+                counted="police",
+            )
+        )
+        article_id = article.id
+    reading = load_article(archive, article_id)
+    assert reading.header_lines() == [
+        "A test",
+        "Test Wire · A. Writer · 2021-03-05",
+        "https://example.org/a",
+    ]
+    (ann,) = reading.annotations
+    assert ann.quote == "More than 600 police"
+    assert ann.entity_name == "police who joined"
+    assert ann.author == "Test User"
+    assert ann.colour.startswith("#") and ann.type_label == "Figure"
+    assert reading.annotations_at(start + 1) == [ann]
+    assert reading.annotations_at(0) == []
+
+
+def test_load_missing_article(archive) -> None:
+    with pytest.raises(NotFound):
+        load_article(archive, "nope")
