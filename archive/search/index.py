@@ -1,0 +1,572 @@
+"""`SearchIndex`: the Whoosh index of an archive, kept in step with SQLite.
+
+Every change to an article or its annotations adds an IndexQueue row in the
+same SQLite transaction (`store.mark_for_index`). The index records the last
+queue number it applied (its generation) and the archive it belongs to; on
+open and before searching it replays the rows past that number, so after a
+crash at any moment it is repaired by itself. An index that is missing,
+damaged, of another archive or of another schema is rebuilt from the DB.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from whoosh import index as windex
+from whoosh.writing import SegmentWriter
+
+from archive.errors import ArchiveError
+from archive.search.documents import load_documents
+from archive.search.facets import FacetTables
+from archive.search.query import bound_expansion, parse_query
+from archive.search.schema import SCHEMA_VERSION, build_schema
+from archive.search.snippets import make_snippet, match_spans, merge_spans
+from archive.search.state import IndexState, read_state, sync_folder, write_state
+from archive.tasks import CancelToken, ProgressFn, report
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+
+log = logging.getLogger(__name__)
+
+# Catch-ups of at least this many articles use the multi-process writer.
+BULK_THRESHOLD = 300
+# Writer settings measured fastest here (issue 3).
+BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
+# Small commits do not merge segments; past this many segments they are merged.
+MERGE_AFTER_SEGMENTS = 12
+# Seconds without changes after which small segments are merged in the background.
+IDLE_MERGE_SECONDS = 3.0
+# Applied queue rows are deleted once this many have piled up.
+PRUNE_EVERY = 200
+
+
+@dataclass
+class Hit:
+    """One search result. `matches` are code-point spans in the article text."""
+
+    id: str
+    title: str
+    published: str | None
+    source: str | None
+    score: float
+    snippet: str  # the passage with matches marked [[like this]]
+    matches: list[tuple[int, int]] = field(default_factory=list)
+    snippet_text: str = ""  # the same passage without marks
+    snippet_start: int = 0  # where the passage starts in the article text
+    snippet_matches: list[tuple[int, int]] = field(default_factory=list)  # within snippet_text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published,
+            "source": self.source,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "matches": [list(m) for m in self.matches],
+        }
+
+
+@dataclass
+class SearchResults:
+    """What `SearchIndex.search` found."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    pending: int = 0  # changes not yet in the index (only for read-only archives)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+@dataclass
+class CheckReport:
+    """How the index compares with the database."""
+
+    articles: int
+    indexed: int
+    generation: int
+    index_generation: int
+    missing: list[str] = field(default_factory=list)  # in the DB, not in the index
+    extra: list[str] = field(default_factory=list)  # in the index, not in the DB
+    stale: list[str] = field(default_factory=list)  # indexed content differs from the DB
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "articles": self.articles,
+            "indexed": self.indexed,
+            "generation": self.generation,
+            "index_generation": self.index_generation,
+            "missing": self.missing,
+            "extra": self.extra,
+            "stale": self.stale,
+        }
+
+
+def _db_generation(conn: Any) -> int:
+    row = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name='indexqueue'")).first()
+    return int(row[0]) if row else 0
+
+
+class SearchIndex:
+    """The search index of one open archive; safe to use from several threads."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.folder: Path = archive.index_dir
+        # Writers (catch-up, rebuild, merge) take _write_lock; the searcher
+        # and the index object are swapped and used under _read_lock.
+        self._write_lock = threading.RLock()
+        self._read_lock = threading.RLock()
+        self._ix: windex.FileIndex | None = None
+        self._searcher: Any = None
+        self._facets: FacetTables | None = None
+        self._state: IndexState | None = None
+        self._needs_build = False
+        self._unpruned = 0
+        self._merge_timer: threading.Timer | None = None
+        self._closed = False
+        self._archive_id = archive.archive_id
+        self._open()
+
+    # -- opening -------------------------------------------------------------
+
+    def _open(self) -> None:
+        if not self.archive.readonly:
+            self._remove_leftovers()
+        state = read_state(self.folder)
+        ix = None
+        if (
+            state is not None
+            and state.archive_id == self._archive_id
+            and state.schema_version == SCHEMA_VERSION
+        ):
+            try:
+                if windex.exists_in(str(self.folder)):
+                    ix = windex.open_dir(str(self.folder))
+                    if ix.latest_generation() < state.toc_generation:
+                        raise ValueError("the index lost commits")
+                    with ix.reader() as reader:
+                        reader.doc_count()
+            except Exception as exc:  # damaged in any way: rebuild it
+                log.warning("search index unusable (%s); it will be rebuilt", exc)
+                ix = None
+        if ix is None:
+            if self.archive.readonly:
+                raise ArchiveError(
+                    "The search index of this archive must be rebuilt. Close the archive in "
+                    "other windows and run `sesame reindex` (or search again without "
+                    "--read-only)."
+                )
+            self._needs_build = True
+            return
+        self._ix = ix
+        self._state = state
+        self._searcher = ix.searcher()
+
+    def _remove_leftovers(self) -> None:
+        """Half-built or replaced index folders left by a crash."""
+        for path in self.folder.parent.glob(self.folder.name + ".*"):
+            if path.is_dir() and (".new-" in path.name or ".old-" in path.name):
+                shutil.rmtree(path, ignore_errors=True)
+
+    # -- keeping up with the database ----------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """The DB generation (IndexQueue number) the index reflects; -1 if unbuilt."""
+        return self._state.generation if self._state and not self._needs_build else -1
+
+    def pending(self) -> int:
+        """How many queue entries the index has not applied yet (-1: needs a rebuild)."""
+        if self._needs_build or self._state is None:
+            return -1
+        with self.archive.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text("SELECT count(*) FROM indexqueue WHERE seq > :g"),
+                    {"g": self._state.generation},
+                ).scalar_one()
+            )
+
+    def catch_up(
+        self, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+    ) -> int:
+        """Apply the queue entries past the index's generation; returns articles applied.
+
+        Builds the index from scratch if it is missing or unusable.
+        """
+        if self.archive.readonly:
+            return 0
+        with self._write_lock:
+            self._check_open()
+            if self._needs_build or self._state is None:
+                return self.rebuild(progress, cancel)
+            assert self._ix is not None
+            started = time.time()
+            with self.archive.engine.connect() as conn:
+                # One read transaction: queue rows and documents from one snapshot.
+                db_gen = _db_generation(conn)
+                if db_gen < self._state.generation:
+                    # The DB went back in time (restored from a backup): start over.
+                    conn.rollback()
+                    return self.rebuild(progress, cancel)
+                if db_gen == self._state.generation:
+                    return 0
+                rows = conn.execute(
+                    text("SELECT seq, article_id FROM indexqueue WHERE seq > :g ORDER BY seq"),
+                    {"g": self._state.generation},
+                ).all()
+                # Every row up to db_gen is visible in this snapshot, even when
+                # the rows themselves were pruned or rolled back.
+                ids = list(dict.fromkeys(r.article_id for r in rows))
+                bulk = len(ids) >= BULK_THRESHOLD
+                writer = self._ix.writer(**BULK_WRITER) if bulk else self._ix.writer()
+                try:
+                    self._apply(writer, conn, ids, progress, cancel)
+                    writer.commit(merge=False)
+                except BaseException:
+                    writer.cancel()
+                    raise
+            self._committed(db_gen, started)
+            self._unpruned += len(rows)
+            if bulk or self._unpruned >= PRUNE_EVERY:
+                self._prune()
+            if bulk and self._segment_count() > MERGE_AFTER_SEGMENTS:
+                self.merge()
+            else:
+                self._schedule_merge()
+            return len(ids)
+
+    def _apply(
+        self,
+        writer: SegmentWriter,
+        conn: Any,
+        ids: list[str],
+        progress: ProgressFn | None,
+        cancel: CancelToken | None,
+        *,
+        fresh: bool = False,
+    ) -> None:
+        total = len(ids)
+        report(progress, 0, total, "Indexing")
+        for done, (article_id, doc) in enumerate(load_documents(conn, ids), start=1):
+            if doc is None:
+                if not fresh:
+                    writer.delete_by_term("id", article_id)
+            elif fresh:
+                writer.add_document(**doc)
+            else:
+                writer.update_document(**doc)
+            if done % 100 == 0:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                report(progress, done, total, "Indexing")
+        report(progress, total, total, "Indexing")
+
+    def _committed(self, generation: int, started: float) -> None:
+        """Record a commit: flush it, write the marker, refresh the searcher."""
+        assert self._ix is not None
+        sync_folder(self.folder, started)
+        state = IndexState(
+            archive_id=self._archive_id,
+            generation=generation,
+            schema_version=SCHEMA_VERSION,
+            toc_generation=self._ix.latest_generation(),
+        )
+        write_state(self.folder, state)
+        self._state = state
+        self._refresh()
+
+    def _refresh(self) -> None:
+        # Not Searcher.refresh(): it reuses segment readers and so misses
+        # deletions made since in those segments (an updated article would
+        # show up twice).
+        assert self._ix is not None
+        searcher = self._ix.searcher()
+        with self._read_lock:
+            old, self._searcher = self._searcher, searcher
+            self._facets = None
+        if old is not None:
+            with contextlib.suppress(Exception):
+                old.close()
+
+    def _prune(self) -> None:
+        """Delete queue rows the index has applied (their number stays in sqlite_sequence)."""
+        if self._state is None:
+            return
+        with self.archive.engine.begin() as conn:
+            conn.execute(
+                text("DELETE FROM indexqueue WHERE seq <= :g"), {"g": self._state.generation}
+            )
+        self._unpruned = 0
+
+    def rebuild(self, progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> int:
+        """Build a new index from the DB in a new folder, then swap it in; returns articles."""
+        if self.archive.readonly:
+            raise ArchiveError("The archive is open read-only; the index cannot be rebuilt.")
+        with self._write_lock:
+            self._check_open()
+            self._cancel_merge()
+            new = self.folder.with_name(f"{self.folder.name}.new-{uuid.uuid4().hex[:8]}")
+            new.mkdir(parents=True)
+            try:
+                ix = windex.create_in(str(new), build_schema())
+                with self.archive.engine.connect() as conn:
+                    db_gen = _db_generation(conn)
+                    ids = [
+                        r[0] for r in conn.execute(text("SELECT id FROM article ORDER BY rowid"))
+                    ]
+                    bulk = len(ids) >= BULK_THRESHOLD
+                    writer = ix.writer(**BULK_WRITER) if bulk else ix.writer()
+                    try:
+                        self._apply(writer, conn, ids, progress, cancel, fresh=True)
+                        writer.commit(merge=False)
+                    except BaseException:
+                        writer.cancel()
+                        raise
+                if bulk:
+                    report(progress, len(ids), len(ids), "Merging")
+                    ix.optimize()
+                sync_folder(new)
+                write_state(
+                    new,
+                    IndexState(self._archive_id, db_gen, SCHEMA_VERSION, ix.latest_generation()),
+                )
+                ix.close()
+            except BaseException:
+                shutil.rmtree(new, ignore_errors=True)
+                raise
+            self._swap_in(new)
+            self._prune()
+            return len(ids)
+
+    def _swap_in(self, new: Path) -> None:
+        with self._read_lock:
+            self._close_searcher()
+            old = self.folder.with_name(f"{self.folder.name}.old-{uuid.uuid4().hex[:8]}")
+            if self.folder.exists():
+                self.folder.rename(old)
+            new.rename(self.folder)
+            shutil.rmtree(old, ignore_errors=True)
+            self._ix = windex.open_dir(str(self.folder))
+            self._state = read_state(self.folder)
+            self._searcher = self._ix.searcher()
+            self._needs_build = False
+
+    # -- merging ---------------------------------------------------------------
+
+    def _segment_count(self) -> int:
+        assert self._ix is not None
+        return len(self._ix._segments())
+
+    def merge(self) -> None:
+        """Merge small segments (Whoosh's default policy); cheap when there is little to do."""
+        with self._write_lock:
+            if self._closed or self._ix is None or self.archive.readonly:
+                return
+            started = time.time()
+            writer = self._ix.writer()
+            writer.commit(merge=True)
+            assert self._state is not None
+            self._committed(self._state.generation, started)
+
+    def _schedule_merge(self) -> None:
+        """Merge after IDLE_MERGE_SECONDS without further commits."""
+        if self._segment_count() <= 1:
+            return
+        self._cancel_merge()
+        timer = threading.Timer(IDLE_MERGE_SECONDS, self._idle_merge)
+        timer.daemon = True
+        self._merge_timer = timer
+        timer.start()
+
+    def _idle_merge(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._write_lock.acquire(blocking=False):
+                try:
+                    self.merge()
+                finally:
+                    self._write_lock.release()
+
+    def _cancel_merge(self) -> None:
+        if self._merge_timer is not None:
+            self._merge_timer.cancel()
+            self._merge_timer = None
+
+    # -- searching -------------------------------------------------------------
+
+    def _ensure_current(self) -> int:
+        """Catch up before searching; returns changes still pending (read-only archives)."""
+        if self.archive.readonly:
+            return self.pending()
+        if self._write_lock.acquire(blocking=False):
+            try:
+                self.catch_up()
+            finally:
+                self._write_lock.release()
+        # Otherwise another thread is catching up right now: search what is there.
+        return 0
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        sort: str = "relevance",
+        filters: dict[str, str] | None = None,
+        facets: bool = True,
+    ) -> SearchResults:
+        """Articles matching `query` (see docs: fields, phrases, AND/OR/NOT, *, ~, ranges).
+
+        Raises `QueryError` (an InvalidInput) for a malformed query.
+        """
+        if sort not in ("relevance", "date"):
+            from archive.search.query import QueryError
+
+            raise QueryError("Sort by 'relevance' or 'date'.")
+        q = parse_query(query, filters)
+        self._check_open()
+        pending = self._ensure_current()
+        with self._read_lock:
+            if self._searcher is None:
+                raise ArchiveError("The search index is not built yet; run `sesame reindex`.")
+            searcher = self._searcher
+            q = bound_expansion(q, searcher)
+            kwargs: dict[str, Any] = {"limit": max(1, limit)}
+            if sort == "date":
+                kwargs.update(sortedby="published", reverse=True)
+            results = searcher.search(q, **kwargs)
+            top = [(r.docnum, r["id"], r.score or 0.0) for r in results]
+            docset: Any = None
+            facet_counts: dict[str, dict[str, int]] = {}
+            if facets:
+                docset = list(q.docs(searcher))
+                total = len(docset)
+                if self._facets is None:
+                    self._facets = FacetTables(searcher.reader())
+                facet_counts = self._facets.count(docset)
+            else:
+                total = len(results)
+            spans = match_spans(searcher.reader(), q, [d for d, _, _ in top])
+        hits = self._hits(top, spans)
+        return SearchResults(
+            query=query, total=total, hits=hits, facets=facet_counts, pending=pending
+        )
+
+    def _hits(self, top: list[tuple[int, str, float]], spans: dict[int, Any]) -> list[Hit]:
+        if not top:
+            return []
+        ids = [aid for _, aid, _ in top]
+        with self.archive.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT id, title, published, source, text FROM article WHERE id IN ("
+                    + ",".join(f":i{n}" for n in range(len(ids)))
+                    + ")"
+                ),
+                {f"i{n}": aid for n, aid in enumerate(ids)},
+            ).all()
+        by_id = {row.id: row for row in rows}
+        hits = []
+        for docnum, aid, score in top:
+            row = by_id.get(aid)
+            if row is None:
+                continue  # deleted since the search: never show what is gone
+            term_spans, phrase_spans = spans.get(docnum, ([], []))
+            snippet = make_snippet(row.text or "", list(term_spans), list(phrase_spans))
+            hits.append(
+                Hit(
+                    id=aid,
+                    title=row.title,
+                    published=row.published,
+                    source=row.source,
+                    score=float(score),
+                    snippet=snippet["snippet"],
+                    matches=merge_spans(list(term_spans) + list(phrase_spans)),
+                    snippet_text=snippet["text"],
+                    snippet_start=snippet["start"],
+                    snippet_matches=snippet["spans"],
+                )
+            )
+        return hits
+
+    # -- checking and closing ----------------------------------------------------
+
+    def check(self) -> CheckReport:
+        """Compare every article in the DB with its index entry (ids and content)."""
+        from archive.search.documents import revision  # noqa: F401  (documented pairing)
+
+        self._check_open()
+        with self.archive.engine.connect() as conn:
+            db_gen = _db_generation(conn)
+            ids = [r[0] for r in conn.execute(text("SELECT id FROM article"))]
+            expected = {aid: doc["rev"] for aid, doc in load_documents(conn, ids) if doc}
+        indexed: dict[str, str] = {}
+        with self._read_lock:
+            if self._ix is not None:
+                with self._ix.reader() as reader:
+                    for fields in reader.all_stored_fields():
+                        indexed[fields["id"]] = fields.get("rev", "")
+        missing = sorted(set(expected) - set(indexed))
+        extra = sorted(set(indexed) - set(expected))
+        stale = sorted(a for a in expected.keys() & indexed.keys() if expected[a] != indexed[a])
+        return CheckReport(
+            articles=len(expected),
+            indexed=len(indexed),
+            generation=db_gen,
+            index_generation=self.generation,
+            missing=missing,
+            extra=extra,
+            stale=stale,
+        )
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ArchiveError("The search index is closed.")
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+            self._searcher = None
+        self._facets = None
+        if self._ix is not None:
+            with contextlib.suppress(Exception):
+                self._ix.close()
+            self._ix = None
+
+    def close(self) -> None:
+        """Finish pending work (prune applied queue rows) and release the index files."""
+        self._cancel_merge()
+        with self._write_lock:
+            if self._closed:
+                return
+            if not self.archive.readonly and self._unpruned and self._state is not None:
+                with contextlib.suppress(Exception):
+                    self._prune()
+            with self._read_lock:
+                self._close_searcher()
+            self._closed = True

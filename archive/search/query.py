@@ -1,0 +1,243 @@
+"""Parse query strings into Whoosh queries, with helpful errors and bounded expansion."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+)
+from whoosh.searching import Searcher
+
+from archive.errors import InvalidInput
+from archive.search.analysis import fold
+from archive.search.schema import QUERY_FIELDS, build_schema
+
+# Fields searched by words without a field prefix, and their weights.
+DEFAULT_FIELDS = ("title", "text", "text_ngram", "entity", "note")
+FIELD_BOOSTS = {"title": 2.0, "text": 1.0, "text_ngram": 1.0, "entity": 0.5, "note": 0.5}
+ALIASES = {
+    "lang": ["language"],
+    "byline": ["author", "by"],
+    "note": ["notes"],
+    "collection": ["case"],
+    "tag": ["tags", "type"],
+}
+# A wildcard or fuzzy term becomes at most this many terms (the most frequent),
+# after scanning at most MAX_SCAN terms or EXPAND_SECONDS: no query stalls.
+MAX_EXPANSION = 64
+MAX_SCAN = 200_000
+EXPAND_SECONDS = 0.15
+# Filters a caller (a facet click) can add: key -> index field.
+FILTER_FIELDS = {
+    "source": "f_source",
+    "year": "year",
+    "lang": "lang",
+    "tag": "tag",
+    "entity": "f_entity",
+}
+
+
+class QueryError(InvalidInput):
+    """A query that cannot be understood; the message says how to fix it."""
+
+
+_FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
+_KNOWN = set(QUERY_FIELDS) | {a for names in ALIASES.values() for a in names}
+_HELP = "Known fields: " + ", ".join(f"{name}:" for name in QUERY_FIELDS) + "."
+
+
+def _check_syntax(text: str) -> None:
+    """Catch the mistakes Whoosh's forgiving parser would silently reinterpret."""
+    if not text.strip():
+        raise QueryError("The query is empty. Type some words to search for.")
+    if text.count('"') % 2:
+        raise QueryError(
+            'A quotation mark is not closed. Put phrases between two ", e.g. "more than 600".'
+        )
+    outside = re.sub(r'"[^"]*"', " ", text)
+    depth = 0
+    for ch in outside:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise QueryError("A closing parenthesis ')' has no opening '('.")
+    if depth:
+        raise QueryError("A parenthesis '(' is not closed with ')'.")
+    if outside.count("[") != outside.count("]"):
+        raise QueryError("A date range is not closed: write published:[2021-03-01 TO 2021-03-31].")
+    for match in _FIELD_PREFIX.finditer(outside):
+        name = match.group(1)
+        if name.lower() not in _KNOWN and not name.isdigit():
+            raise QueryError(f"Unknown field {name}:. {_HELP}")
+    words = outside.split()
+    if words and (words[0] in ("AND", "OR") or words[-1] in ("AND", "OR", "NOT")):
+        raise QueryError(
+            "AND, OR and NOT need a word on each side, e.g. police AND Yangon, police NOT army."
+        )
+
+
+class _Parser:
+    """One configured Whoosh parser (parsers are cheap but not free to build)."""
+
+    def __init__(self) -> None:
+        self.schema = build_schema()
+        parser = MultifieldParser(list(DEFAULT_FIELDS), self.schema, fieldboosts=FIELD_BOOSTS)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(GtLtPlugin())
+        parser.add_plugin(FieldAliasPlugin(ALIASES))
+        self.parser = parser
+
+
+_PARSER: _Parser | None = None
+
+
+def parse_query(text: str, filters: dict[str, str] | None = None) -> wq.Query:
+    """The Whoosh query for `text`; raises `QueryError` with a fix for bad input."""
+    global _PARSER
+    _check_syntax(text)
+    if _PARSER is None:
+        _PARSER = _Parser()
+    # Whoosh lower-cases field names itself but not these; be forgiving.
+    normalised = _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
+    try:
+        q = _PARSER.parser.parse(normalised)
+    except Exception as exc:  # Whoosh raises assorted errors on odd input
+        raise QueryError(f"The query could not be understood ({exc}). {_HELP}") from exc
+    _raise_errors(q)
+    if q is wq.NullQuery or type(q).__name__ == "_NullQuery":
+        raise QueryError(
+            "The query has no words that can be searched for. Type a word, a phrase in "
+            "quotes, or a field such as source:irrawaddy."
+        )
+    if filters:
+        q = wq.And([q, filter_query(filters)])
+    return q
+
+
+def filter_query(filters: dict[str, str]) -> wq.Query:
+    """Exact facet filters (as shown in `SearchResults.facets`), all required."""
+    parts: list[wq.Query] = []
+    for key, value in filters.items():
+        if key == "collection":
+            parts.append(wq.Phrase("collection", [fold(w) for w in value.split()]))
+            continue
+        field = FILTER_FIELDS.get(key)
+        if field is None:
+            raise QueryError(
+                f"Unknown filter {key!r}; filters are {', '.join(sorted(FILTER_FIELDS))}."
+            )
+        parts.append(wq.Term(field, value.lower() if key in ("lang", "tag") else value))
+    return wq.And(parts)
+
+
+def _raise_errors(q: wq.Query) -> None:
+    for node in _walk(q):
+        error = getattr(node, "error", None)
+        if error:
+            message = str(error)
+            if "date" in message.lower() or "published" in str(node):
+                raise QueryError(
+                    f"A date could not be read ({message}). Write dates as YYYY, YYYY-MM or "
+                    "YYYY-MM-DD, e.g. published:[2021-03-01 TO 2021-03-31]."
+                )
+            raise QueryError(f"Part of the query could not be read ({message}). {_HELP}")
+
+
+def _walk(q: wq.Query) -> Any:
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+# -- bounded expansion ---------------------------------------------------------
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance, giving up (returning limit + 1) past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, prev2[j - 2] + 1)
+            cur[j] = value
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _candidates(searcher: Searcher, q: wq.Query) -> list[str]:
+    """The most frequent index terms a wildcard, prefix or fuzzy query stands for."""
+    reader = searcher.reader()
+    field = q.fieldname
+    text = q.text
+    if isinstance(q, wq.FuzzyTerm):
+        plen = max(q.prefixlength, 1 if len(text) < 5 else 2)
+        prefix = text[:plen]
+
+        def accept(word: str) -> bool:
+            return word != text and _edit_distance(word, text, q.maxdist) <= q.maxdist
+
+    elif isinstance(q, wq.Prefix):
+        prefix = text
+
+        def accept(word: str) -> bool:
+            return True
+
+    else:
+        pattern = re.compile(fnmatch.translate(text)) if isinstance(q, wq.Wildcard) else None
+        prefix = re.split(r"[*?\[]", text, maxsplit=1)[0] if pattern else ""
+        rx = pattern or re.compile(text)
+
+        def accept(word: str) -> bool:
+            return rx.match(word) is not None
+
+    if field not in reader.schema:
+        return []
+    from_bytes = reader.schema[field].from_bytes
+    found: list[tuple[int, str]] = []
+    deadline = time.monotonic() + EXPAND_SECONDS
+    try:
+        iterator = reader.iter_prefix(field, prefix)
+        for scanned, (btext, info) in enumerate(iterator):
+            if scanned >= MAX_SCAN or (scanned % 1024 == 0 and time.monotonic() > deadline):
+                break
+            word = from_bytes(btext)
+            if accept(word):
+                found.append((info.doc_frequency(), word))
+    except (KeyError, TypeError):
+        return []
+    found.sort(key=lambda item: (-item[0], item[1]))
+    words = [w for _, w in found[:MAX_EXPANSION]]
+    if isinstance(q, wq.FuzzyTerm):
+        words.insert(0, text)
+    return words
+
+
+def bound_expansion(q: wq.Query, searcher: Searcher) -> wq.Query:
+    """Replace wildcard, prefix and fuzzy terms by an OR of at most MAX_EXPANSION terms."""
+
+    def replace(node: wq.Query) -> wq.Query:
+        if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex)):
+            words = _candidates(searcher, node)
+            if not words:
+                return wq.NullQuery
+            return wq.Or([wq.Term(node.fieldname, w, boost=node.boost) for w in words])
+        return node
+
+    return q.accept(replace)

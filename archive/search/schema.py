@@ -1,0 +1,84 @@
+"""The Whoosh schema of the search index (DESIGN "Search").
+
+Only `id` and `rev` are stored: titles, dates and snippet text are read from
+SQLite, which keeps the index small and keeps article text out of it in
+readable form beyond the terms themselves.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import RegexTokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+
+from archive.search.analysis import (
+    name_analyzer,
+    ngram_analyzer,
+    text_analyzer,
+    title_analyzer,
+)
+
+# Bump when the schema or the analysers change: an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+
+# Fields a query may name, with what each holds (shown in error messages).
+QUERY_FIELDS: dict[str, str] = {
+    "title": "words of the title",
+    "source": "the publication",
+    "byline": "the author",
+    "lang": "language code, e.g. lang:my",
+    "collection": "a collection name",
+    "tag": "a tag type present, e.g. tag:figure",
+    "actor": "an actor's name or alias",
+    "event": "an event's name or alias",
+    "figure": "a figure's name",
+    "entity": "any entity name",
+    "note": "words of annotation notes",
+    "published": "a date or range, e.g. published:[2021-03-01 TO 2021-03-31]",
+    "year": "year of publication, e.g. year:2021",
+    "text": "words of the article text",
+}
+
+# Entity name fields for the built-in tag types; other types go to `entity` only.
+ENTITY_FIELDS = ("actor", "event", "figure")
+
+# Values of multi-valued facet keyword fields are joined with this separator.
+SEP = "\x1f"
+
+
+def _text(analyzer: object, **kw: object) -> TEXT:
+    field = TEXT(analyzer=analyzer, **kw)
+    # A word that analyses into several tokens ("e-mail", a Burmese word cut
+    # into n-grams) must match those tokens in a row.
+    field.multitoken_query = "phrase"
+    return field
+
+
+def _facet() -> TEXT:
+    """Exact values joined by SEP, one term each: the keys that facets count."""
+    return TEXT(analyzer=RegexTokenizer(r"[^\x1f]+"), phrase=False)
+
+
+def build_schema() -> Schema:
+    """A fresh schema object (Whoosh mutates field objects, so never share one)."""
+    return Schema(
+        id=ID(stored=True, unique=True),
+        rev=ID(stored=True),
+        title=_text(title_analyzer(), field_boost=2.0),
+        text=_text(text_analyzer(), chars=True),
+        text_ngram=_text(ngram_analyzer(), chars=True),
+        source=_text(name_analyzer()),
+        byline=_text(name_analyzer()),
+        published=DATETIME(sortable=True),
+        year=ID(),
+        lang=ID(),
+        collection=_text(name_analyzer()),
+        tag=KEYWORD(lowercase=True, commas=True, scorable=False),
+        actor=_text(name_analyzer()),
+        event=_text(name_analyzer()),
+        figure=_text(name_analyzer()),
+        entity=_text(name_analyzer()),
+        note=_text(title_analyzer()),
+        # Facet keys: exact values, one term each, never analysed.
+        f_source=_facet(),
+        f_entity=_facet(),
+    )
