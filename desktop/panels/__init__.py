@@ -1,0 +1,53 @@
+"""The dockable panels around the reader (issue 5, item 4) and the tag actions.
+
+`create_docks(ctx)` makes the annotations, entities, figures and suggestions
+docks (each with a unique objectName so the window layout can be saved);
+`tagging_actions(ctx, parent)` gives the shell the "Tag as …" actions.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from desktop.context import AppContext
+
+
+def _dock(title: str, name: str, widget: QWidget) -> QDockWidget:
+    dock = QDockWidget(title)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+    return dock
+
+
+def create_docks(ctx: AppContext) -> list[QDockWidget]:
+    """The panels as dock widgets: annotations, entities, figures, suggestions."""
+    from desktop.panels.annotations import AnnotationsPanel
+    from desktop.panels.entities import EntitiesPanel
+    from desktop.panels.figures import FiguresPanel
+
+    docks = [
+        _dock("Annotations", "annotationsDock", AnnotationsPanel(ctx)),
+        _dock("Entities", "entitiesDock", EntitiesPanel(ctx)),
+        _dock("Figures", "figuresDock", FiguresPanel(ctx)),
+    ]
+    try:
+        from desktop.panels.suggestions import SuggestionsPanel
+    except ImportError:  # the suggestion engine has not landed yet
+        return docks
+    docks.append(_dock("Suggestions", "suggestionsDock", SuggestionsPanel(ctx)))
+    return docks
+
+
+def tagging_actions(ctx: AppContext, parent: QWidget | None = None) -> list[QAction]:
+    """The "Tag as …" actions (one per tag type, with its shortcut key).
+
+    They are the same objects the reader uses, so a key is never an
+    ambiguous shortcut; they act on the reader's selection. `parent` is
+    accepted for symmetry; the actions belong to the context's controller.
+    """
+    from desktop.reader.tagging import TaggingController
+
+    return TaggingController.of(ctx).actions()

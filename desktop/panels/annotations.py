@@ -1,0 +1,350 @@
+"""The annotations of the open article: list, jump to, edit note, retype, relink, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from archive import tagtypes
+from archive.errors import SesameError
+from archive.reading import ReadingAnnotation, load_annotations
+from desktop.context import AppContext
+from desktop.panels.common import make_table, selected_rows, short, swatch
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class AnnotationTableModel(QAbstractTableModel):
+    """Rows of `ReadingAnnotation`: type, quote, entity, note, author.
+
+    The note column is editable; an edit is not applied here but announced
+    with `noteEdited(annotation_id, note)` so that it goes through undo.
+    """
+
+    COLUMNS = ("Type", "Quote", "Entity", "Note", "Author")
+    TYPE, QUOTE, ENTITY, NOTE, AUTHOR = range(5)
+    IdRole = Qt.ItemDataRole.UserRole + 1
+
+    noteEdited = Signal(str, str)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ReadingAnnotation] = []
+
+    def set_annotations(self, annotations: list[ReadingAnnotation]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = list(annotations)
+        self.endResetModel()
+
+    def annotation(self, row: int) -> ReadingAnnotation:
+        """The annotation shown in `row`."""
+        return self._rows[row]
+
+    def row_of(self, annotation_id: str) -> int | None:
+        """The row showing an annotation, if any."""
+        for row, ann in enumerate(self._rows):
+            if ann.id == annotation_id:
+                return row
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        ann = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.TYPE:
+                return ann.type_label
+            if col == self.QUOTE:
+                return short(ann.quote)
+            if col == self.ENTITY:
+                return ann.entity_name or ""
+            if col == self.NOTE:
+                return ann.note
+            if col == self.AUTHOR:
+                return ann.author or ""
+        elif role == Qt.ItemDataRole.EditRole and col == self.NOTE:
+            return ann.note
+        elif role == Qt.ItemDataRole.DecorationRole and col == self.TYPE:
+            return swatch(ann.colour)
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.QUOTE:
+                return ann.quote + ("\n(orphaned)" if ann.orphaned else "")
+            if col == self.NOTE:
+                return ann.note or None
+        elif role == self.IdRole:
+            return ann.id
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == self.NOTE:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != self.NOTE or role != Qt.ItemDataRole.EditRole:
+            return False
+        ann = self._rows[index.row()]
+        note = str(value or "").strip()
+        if note == ann.note:
+            return False
+        ann.note = note
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole])
+        self.noteEdited.emit(ann.id, note)
+        return True
+
+
+class AnnotationsPanel(QWidget):
+    """The open article's annotations with the actions a person needs on them.
+
+    Public API: `show_article(id)`, `refresh()`, `model`, `view`,
+    `selected_ids()`, `jump_to(row)`, `set_note(id, note)`,
+    `change_type(ids, type_key)`, `change_entity(id, entity_id, new_name)`,
+    `delete(ids)`, `entity_dialog` (the open entity picker, if any).
+    """
+
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotationsPanel")
+        self.ctx = ctx
+        self.article_id: str | None = None
+        self.entity_dialog: Any = None
+
+        self.model = AnnotationTableModel(self)
+        self.model.noteEdited.connect(self.set_note)
+        self.view = make_table(self)
+        self.view.setModel(self.model)
+        self.view.setColumnWidth(AnnotationTableModel.TYPE, 90)
+        self.view.setColumnWidth(AnnotationTableModel.QUOTE, 220)
+        self.view.setColumnWidth(AnnotationTableModel.ENTITY, 140)
+        self.view.setColumnWidth(AnnotationTableModel.NOTE, 160)
+        self.view.doubleClicked.connect(
+            lambda index: (
+                self.jump_to(index.row()) if index.column() != AnnotationTableModel.NOTE else None
+            )
+        )
+
+        self.jump_button = QPushButton(self.tr("&Go to"))
+        self.jump_button.setToolTip(self.tr("Select this passage in the reader"))
+        self.jump_button.clicked.connect(lambda: self._with_current(self.jump_to))
+        self.type_button = QToolButton()
+        self.type_button.setText(self.tr("Type"))
+        self.type_button.setToolTip(self.tr("Change the tag type of the selected annotations"))
+        self.type_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.type_menu = QMenu(self.type_button)
+        self.type_menu.aboutToShow.connect(self._fill_type_menu)
+        self.type_button.setMenu(self.type_menu)
+        self.entity_button = QPushButton(self.tr("&Entity…"))
+        self.entity_button.setToolTip(self.tr("Link the selected annotation to another entity"))
+        self.entity_button.clicked.connect(lambda: self._with_current(self.pick_entity))
+        self.note_button = QPushButton(self.tr("&Note"))
+        self.note_button.setToolTip(self.tr("Edit the note (or double-click the note cell)"))
+        self.note_button.clicked.connect(self._edit_note)
+        self.delete_button = QPushButton(self.tr("&Delete"))
+        self.delete_button.clicked.connect(lambda: self.delete(self.selected_ids()))
+
+        delete_action = QAction(self.tr("Delete annotation"), self)
+        delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_action.triggered.connect(lambda: self.delete(self.selected_ids()))
+        self.view.addAction(delete_action)
+
+        buttons = QHBoxLayout()
+        for button in (
+            self.jump_button,
+            self.type_button,
+            self.entity_button,
+            self.note_button,
+            self.delete_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+        ctx.articleShown.connect(self.show_article)
+        ctx.annotationsChanged.connect(self._annotations_changed)
+        ctx.entitiesChanged.connect(self.refresh)
+        if ctx.current_article_id:
+            self.show_article(ctx.current_article_id)
+
+    # -- content -------------------------------------------------------------
+
+    def show_article(self, article_id: str) -> None:
+        """List the annotations of an article ("" for none)."""
+        self.article_id = article_id or None
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the annotations again, keeping the selection where possible."""
+        keep = set(self.selected_ids())
+        if self.article_id is None:
+            self.model.set_annotations([])
+            return
+        self.model.set_annotations(load_annotations(self.ctx.archive, self.article_id))
+        for ann_id in keep:
+            row = self.model.row_of(ann_id)
+            if row is not None:
+                self.view.selectRow(row)
+
+    def _annotations_changed(self, article_id: str) -> None:
+        if self.article_id and article_id in (self.article_id, ""):
+            self.refresh()
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected annotations."""
+        return [self.model.annotation(r).id for r in selected_rows(self.view)]
+
+    def _with_current(self, fn: Any) -> None:
+        rows = selected_rows(self.view)
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        if rows:
+            fn(rows[0])
+
+    # -- actions -------------------------------------------------------------
+
+    def jump_to(self, row: int) -> None:
+        """Select the annotation's passage in the reader and scroll to it."""
+        ann = self.model.annotation(row)
+        if self.article_id:
+            self.ctx.open_article(self.article_id, [(ann.start, ann.end)])
+
+    def _edit_note(self) -> None:
+        rows = selected_rows(self.view)
+        if rows:
+            self.view.edit(self.model.index(rows[0], AnnotationTableModel.NOTE))
+
+    def _fail(self, exc: SesameError) -> None:
+        self.statusMessage.emit(str(exc))
+
+    def set_note(self, annotation_id: str, note: str) -> None:
+        """Change an annotation's note (one undo step)."""
+        from desktop.undo import EditAnnotationCommand, push
+
+        try:
+            push(self.ctx, EditAnnotationCommand(self.ctx, annotation_id, "Edit note", note=note))
+        except SesameError as exc:
+            self._fail(exc)
+            self.refresh()
+
+    def _fill_type_menu(self) -> None:
+        self.type_menu.clear()
+        for info in tagtypes.list_tag_types(self.ctx.archive):
+            action = self.type_menu.addAction(swatch(info.colour), info.label)
+            action.triggered.connect(
+                lambda _=False, key=info.key: self.change_type(self.selected_ids(), key)
+            )
+
+    def change_type(self, annotation_ids: list[str], type_key: str) -> None:
+        """Give annotations another tag type (their entity link is dropped if it no longer fits)."""
+        from desktop.undo import EditAnnotationCommand, MacroCommand, push
+
+        if not annotation_ids:
+            return
+        by_id = {a.id: a for a in self.model._rows}
+        commands = []
+        for ann_id in annotation_ids:
+            ann = by_id.get(ann_id)
+            if ann is None or ann.type_key == type_key:
+                continue
+            changes: dict[str, Any] = {"type_key": type_key}
+            if ann.entity_id:
+                changes["entity_id"] = None
+            commands.append(EditAnnotationCommand(self.ctx, ann_id, "Change type", **changes))
+        if not commands:
+            return
+        try:
+            push(self.ctx, MacroCommand(self.ctx, f"Change type to {type_key}", commands))
+        except SesameError as exc:
+            self._fail(exc)
+
+    def pick_entity(self, row: int) -> None:
+        """Open the (non-blocking) entity picker for the annotation in `row`."""
+        from desktop.reader.tag_dialog import EntityDialog
+        from desktop.reader.tagging import entity_choices
+
+        ann = self.model.annotation(row)
+        dialog = EntityDialog(
+            type_label=ann.type_label,
+            choices=entity_choices(self.ctx, ann.type_key),
+            current=ann.entity_name or "",
+            parent=self,
+        )
+        dialog.entityChosen.connect(
+            lambda entity_id, new_name: self.change_entity(ann.id, entity_id, new_name)
+        )
+        dialog.finished.connect(lambda _r: self._entity_dialog_closed(dialog))
+        self.entity_dialog = dialog
+        dialog.open()
+
+    def _entity_dialog_closed(self, dialog: Any) -> None:
+        if self.entity_dialog is dialog:
+            self.entity_dialog = None
+        dialog.deleteLater()
+
+    def change_entity(
+        self, annotation_id: str, entity_id: str | None, new_name: str | None = None
+    ) -> None:
+        """Link an annotation to an entity, a new entity called `new_name`, or none."""
+        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand, push
+
+        row = self.model.row_of(annotation_id)
+        if row is None:
+            return
+        ann = self.model.annotation(row)
+        commands: list[Any] = []
+        if new_name:
+            create = CreateEntityCommand(self.ctx, ann.type_key, new_name)
+            commands.append(create)
+            entity_id = create.entity_id
+        if entity_id == ann.entity_id:
+            return
+        commands.append(
+            EditAnnotationCommand(self.ctx, annotation_id, "Change entity", entity_id=entity_id)
+        )
+        try:
+            push(self.ctx, MacroCommand(self.ctx, "Change entity", commands))
+        except SesameError as exc:
+            self._fail(exc)
+
+    def delete(self, annotation_ids: list[str]) -> None:
+        """Delete annotations (one undo step)."""
+        from desktop.undo import DeleteAnnotationCommand, MacroCommand, push
+
+        if not annotation_ids:
+            return
+        commands: list[Any] = [DeleteAnnotationCommand(self.ctx, i) for i in annotation_ids]
+        label = "Delete annotation" if len(commands) == 1 else f"Delete {len(commands)} annotations"
+        try:
+            push(self.ctx, MacroCommand(self.ctx, label, commands))
+        except SesameError as exc:
+            self._fail(exc)

@@ -1,0 +1,77 @@
+"""Small pieces the panels share."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QInputDialog, QTableView, QWidget
+
+_ICONS: dict[str, QIcon] = {}
+
+
+def swatch(colour: str, size: int = 12) -> QIcon:
+    """A square icon of a tag type's colour (cached)."""
+    icon = _ICONS.get(colour)
+    if icon is None:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(QColor(colour))
+        icon = _ICONS[colour] = QIcon(pixmap)
+    return icon
+
+
+def short(text: str, limit: int = 120) -> str:
+    """One line of at most `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def make_table(parent: QWidget, *, multi: bool = True) -> QTableView:
+    """A row-selecting table view with the house defaults."""
+    view = QTableView(parent)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(
+        QAbstractItemView.SelectionMode.ExtendedSelection
+        if multi
+        else QAbstractItemView.SelectionMode.SingleSelection
+    )
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    return view
+
+
+def selected_rows(view: QTableView) -> list[int]:
+    """The selected rows of a table, top to bottom."""
+    model = view.selectionModel()
+    if model is None:
+        return []
+    return sorted({index.row() for index in model.selectedRows()})
+
+
+def ask_text(
+    parent: QWidget,
+    title: str,
+    label: str,
+    text: str,
+    on_text: object,
+) -> QInputDialog:
+    """Ask for a line of text without blocking; `on_text(str)` gets a non-empty answer."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    dialog.setInputMode(QInputDialog.InputMode.TextInput)
+
+    def done(value: str) -> None:
+        value = value.strip()
+        if value:
+            on_text(value)  # type: ignore[operator]
+
+    dialog.textValueSelected.connect(done)
+    dialog.finished.connect(lambda _r: dialog.deleteLater())
+    dialog.open()
+    return dialog

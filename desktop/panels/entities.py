@@ -1,0 +1,425 @@
+"""The entity registry: entities by type with mention counts, every mention, rename,
+aliases and merge (each an undo step)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from archive import entities, tagtypes
+from archive.entities import EntityInfo, Mention
+from archive.errors import SesameError
+from desktop.context import AppContext
+from desktop.panels.common import ask_text, make_table, selected_rows, short, swatch
+
+Index = QModelIndex | QPersistentModelIndex
+SortRole = Qt.ItemDataRole.UserRole + 2
+
+
+class EntityTableModel(QAbstractTableModel):
+    """Rows of `EntityInfo`: name, type, aliases, mentions."""
+
+    COLUMNS = ("Name", "Type", "Aliases", "Mentions")
+    NAME, TYPE, ALIASES, MENTIONS = range(4)
+    IdRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[EntityInfo] = []
+        self._types: dict[str, tagtypes.TagTypeInfo] = {}
+
+    def set_entities(self, rows: list[EntityInfo], types: dict[str, tagtypes.TagTypeInfo]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._types = dict(types)
+        self.endResetModel()
+
+    def entity(self, row: int) -> EntityInfo:
+        """The entity in `row`."""
+        return self._rows[row]
+
+    def row_of(self, entity_id: str) -> int | None:
+        """The row of an entity, if shown."""
+        for row, info in enumerate(self._rows):
+            if info.id == entity_id:
+                return row
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        info = self._rows[index.row()]
+        col = index.column()
+        tag_type = self._types.get(info.type)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.NAME:
+                return info.name
+            if col == self.TYPE:
+                return tag_type.label if tag_type else info.type
+            if col == self.ALIASES:
+                return ", ".join(info.aliases)
+            if col == self.MENTIONS:
+                return info.mentions
+        elif role == SortRole:
+            if col == self.MENTIONS:
+                return info.mentions
+            return str(self.data(index)).casefold()
+        elif role == Qt.ItemDataRole.DecorationRole and col == self.NAME and tag_type:
+            return swatch(tag_type.colour)
+        elif role == Qt.ItemDataRole.TextAlignmentRole and col == self.MENTIONS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            lines = [info.name]
+            if info.aliases:
+                lines.append("Also: " + ", ".join(info.aliases))
+            if info.description:
+                lines.append(info.description)
+            if info.date_start or info.place:
+                when = info.date_start or ""
+                if info.date_end:
+                    when += f" – {info.date_end}"
+                lines.append(" ".join(x for x in (when, info.place or "") if x))
+            return "\n".join(lines)
+        elif role == self.IdRole:
+            return info.id
+        return None
+
+
+class MentionTableModel(QAbstractTableModel):
+    """Rows of `Mention`: article, source, date, quote, note."""
+
+    COLUMNS = ("Article", "Source", "Date", "Quote", "Note")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Mention] = []
+
+    def set_mentions(self, rows: list[Mention]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def mention(self, row: int) -> Mention:
+        """The mention in `row`."""
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        m = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [
+                m.article_title or "(untitled)",
+                m.article_source or "",
+                m.article_published or "",
+                short(m.quote),
+                m.note,
+            ][col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3:
+            return m.quote + ("\n(orphaned)" if m.orphaned else "")
+        return None
+
+
+class EntitiesPanel(QWidget):
+    """Entities by type with mention counts; the selected one's mentions below.
+
+    Public API: `refresh()`, `set_type_filter(key | None)`, `model`, `proxy`,
+    `view`, `mentions_model`, `mentions_view`, `select_entity(id)`,
+    `selected_ids()`, `open_mention(row)`, `rename(id, name)`,
+    `set_aliases(id, aliases)`, `merge(keep_id, other_id)`.
+    """
+
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("entitiesPanel")
+        self.ctx = ctx
+        self._type_key: str | None = None
+        self._current_id: str | None = None
+
+        self.type_combo = QComboBox(self)
+        self.type_combo.currentIndexChanged.connect(self._type_chosen)
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(self.tr("Filter names"))
+        self.filter_edit.setClearButtonEnabled(True)
+
+        self.model = EntityTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view = make_table(self)
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(EntityTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.view.setColumnWidth(EntityTableModel.NAME, 180)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self.mentions_model = MentionTableModel(self)
+        self.mentions_view = make_table(self, multi=False)
+        self.mentions_view.setModel(self.mentions_model)
+        self.mentions_view.doubleClicked.connect(lambda index: self.open_mention(index.row()))
+        self.mentions_label = QLabel(self.tr("Mentions"))
+
+        self.rename_button = QPushButton(self.tr("&Rename…"))
+        self.rename_button.clicked.connect(self._ask_rename)
+        self.aliases_button = QPushButton(self.tr("&Aliases…"))
+        self.aliases_button.setToolTip(self.tr("Other names of this entity, separated by ;"))
+        self.aliases_button.clicked.connect(self._ask_aliases)
+        self.merge_button = QPushButton(self.tr("&Merge…"))
+        self.merge_button.setToolTip(
+            self.tr("Select two entities of one type, then merge one into the other")
+        )
+        self.merge_button.clicked.connect(self._offer_merge)
+
+        top = QHBoxLayout()
+        top.addWidget(self.type_combo)
+        top.addWidget(self.filter_edit, 1)
+        buttons = QHBoxLayout()
+        for button in (self.rename_button, self.aliases_button, self.merge_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        upper = QWidget(self)
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(top)
+        upper_layout.addWidget(self.view, 1)
+        upper_layout.addLayout(buttons)
+        lower = QWidget(self)
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.mentions_label)
+        lower_layout.addWidget(self.mentions_view, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(upper)
+        splitter.addWidget(lower)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+        ctx.entitiesChanged.connect(self.refresh)
+        ctx.annotationsChanged.connect(lambda _id: self.refresh())
+        self._fill_types()
+        self.refresh()
+
+    # -- content -------------------------------------------------------------
+
+    def _fill_types(self) -> None:
+        self.type_combo.blockSignals(True)
+        self.type_combo.clear()
+        self.type_combo.addItem(self.tr("All types"), None)
+        self._types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
+        for info in self._types.values():
+            self.type_combo.addItem(swatch(info.colour), info.label, info.key)
+        index = self.type_combo.findData(self._type_key)
+        self.type_combo.setCurrentIndex(max(index, 0))
+        self.type_combo.blockSignals(False)
+
+    def _type_chosen(self, _index: int) -> None:
+        self._type_key = self.type_combo.currentData()
+        self.refresh()
+
+    def set_type_filter(self, type_key: str | None) -> None:
+        """Show only entities of one tag type (None: all)."""
+        self.type_combo.setCurrentIndex(max(self.type_combo.findData(type_key), 0))
+        self._type_key = type_key
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read entities and counts again, keeping the current entity selected."""
+        current = self._current_id
+        self._types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
+        rows = entities.list_entities(self.ctx.archive, self._type_key)
+        self.model.set_entities(rows, self._types)
+        if current and self.model.row_of(current) is not None:
+            self.select_entity(current)
+        else:
+            self._current_id = None
+            self.mentions_model.set_mentions([])
+            self.mentions_label.setText(self.tr("Mentions"))
+
+    def select_entity(self, entity_id: str) -> None:
+        """Make an entity current (and show its mentions)."""
+        row = self.model.row_of(entity_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.view.setCurrentIndex(index)
+        self.view.selectRow(index.row())
+        self._show_mentions(entity_id)
+
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected entities (current one first)."""
+        ids = [
+            self.model.entity(self.proxy.mapToSource(self.proxy.index(r, 0)).row()).id
+            for r in selected_rows(self.view)
+        ]
+        if self._current_id in ids:
+            ids.remove(self._current_id)
+            ids.insert(0, self._current_id)
+        return ids
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        info = self.model.entity(self.proxy.mapToSource(current).row())
+        self._show_mentions(info.id)
+
+    def _show_mentions(self, entity_id: str) -> None:
+        self._current_id = entity_id
+        try:
+            found = entities.mentions(self.ctx.archive, entity_id)
+            info = entities.get_entity(self.ctx.archive, entity_id)
+        except SesameError as exc:
+            self.statusMessage.emit(str(exc))
+            return
+        self.mentions_model.set_mentions(found)
+        self.mentions_label.setText(self.tr("Mentions of {0}: {1}").format(info.name, len(found)))
+
+    def open_mention(self, row: int) -> None:
+        """Open the article of a mention in the reader, at its span."""
+        m = self.mentions_model.mention(row)
+        self.ctx.open_article(m.article_id, [(m.start, m.end)])
+
+    # -- changes -------------------------------------------------------------
+
+    def _push(self, command: Any) -> bool:
+        from desktop.undo import push
+
+        try:
+            push(self.ctx, command)
+        except SesameError as exc:
+            self.statusMessage.emit(str(exc))
+            return False
+        return True
+
+    def rename(self, entity_id: str, new_name: str) -> bool:
+        """Rename an entity, keeping the old name as an alias (one undo step)."""
+        from desktop.undo import rename_entity_command
+
+        return self._push(rename_entity_command(self.ctx, entity_id, new_name))
+
+    def set_aliases(self, entity_id: str, aliases: list[str]) -> bool:
+        """Replace an entity's aliases (one undo step)."""
+        from desktop.undo import aliases_command
+
+        return self._push(aliases_command(self.ctx, entity_id, aliases))
+
+    def merge(self, keep_id: str, other_id: str) -> bool:
+        """Merge OTHER into KEEP: its mentions follow, its names become aliases."""
+        from desktop.undo import MergeEntitiesCommand
+
+        names = {e.id: e.name for e in self.model._rows}
+        text = f"Merge “{names.get(other_id, '?')}” into “{names.get(keep_id, '?')}”"
+        ok = self._push(MergeEntitiesCommand(self.ctx, keep_id, other_id, text))
+        if ok:
+            self.select_entity(keep_id)
+        return ok
+
+    def _current_info(self) -> EntityInfo | None:
+        if self._current_id is None:
+            return None
+        row = self.model.row_of(self._current_id)
+        return self.model.entity(row) if row is not None else None
+
+    def _ask_rename(self) -> None:
+        info = self._current_info()
+        if info is None:
+            return
+        ask_text(
+            self,
+            self.tr("Rename"),
+            self.tr("New name (the old one stays as an alias):"),
+            info.name,
+            lambda name: self.rename(info.id, name),
+        )
+
+    def _ask_aliases(self) -> None:
+        info = self._current_info()
+        if info is None:
+            return
+        ask_text(
+            self,
+            self.tr("Aliases"),
+            self.tr("Other names of {0}, separated by ;").format(info.name),
+            "; ".join(info.aliases),
+            lambda text: self.set_aliases(info.id, [a for a in text.split(";") if a.strip()]),
+        )
+
+    def _offer_merge(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 2:
+            self.statusMessage.emit(self.tr("Select exactly two entities to merge."))
+            return
+        names = {e.id: e.name for e in self.model._rows}
+        a, b = ids
+        menu = QMenu(self)
+        menu.addAction(
+            self.tr("Merge “{0}” into “{1}”").format(names[b], names[a]),
+            lambda: self.merge(a, b),
+        )
+        menu.addAction(
+            self.tr("Merge “{0}” into “{1}”").format(names[a], names[b]),
+            lambda: self.merge(b, a),
+        )
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.popup(self.merge_button.mapToGlobal(self.merge_button.rect().bottomLeft()))

@@ -1,0 +1,196 @@
+"""Figures side by side: every source's claim about the same figure entity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from archive import figures
+from archive.errors import SesameError
+from archive.figures import FigureClaim, FigureGroup
+from archive.reading import load_annotations
+from desktop.context import AppContext
+from desktop.panels.common import make_table, short
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class _TableModel(QAbstractTableModel):
+    """A read-only table of rows with fixed column names."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, row: int) -> Any:
+        """The object shown in `row`."""
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def cells(self, item: Any) -> list[Any]:
+        """The display values of one row."""
+        raise NotImplementedError
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(self._rows[index.row()])[index.column()]
+        return self.extra(self._rows[index.row()], index.column(), role)
+
+    def extra(self, item: Any, column: int, role: int) -> Any:
+        """Other roles (tooltips, alignment)."""
+        return None
+
+
+class FigureGroupModel(_TableModel):
+    """One row per figure entity: name, number of claims, sources."""
+
+    COLUMNS = ("Figure", "Claims", "Sources")
+
+    def cells(self, group: FigureGroup) -> list[Any]:
+        return [group.name, len(group.claims), ", ".join(group.sources)]
+
+
+class FigureClaimModel(_TableModel):
+    """One row per claim: value, qualifier, counted, as of, source, quote."""
+
+    COLUMNS = ("Value", "Qualifier", "Counted", "As of", "Source", "Quote")
+
+    def cells(self, claim: FigureClaim) -> list[Any]:
+        return [
+            figures.format_value(claim.value),
+            claim.qualifier or "",
+            claim.counted or "",
+            claim.as_of or claim.published or "",
+            claim.source or claim.article_title or "",
+            short(claim.quote),
+        ]
+
+    def extra(self, claim: FigureClaim, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{claim.article_title}\n{claim.quote}" + (
+                "\n(orphaned)" if claim.orphaned else ""
+            )
+        return None
+
+
+class FiguresPanel(QWidget):
+    """Pick a figure entity; see what each source claims about it, side by side.
+
+    Public API: `refresh()`, `groups_model`, `claims_model`, `groups_view`,
+    `claims_view`, `select_group(row)`, `open_claim(row)`.
+    """
+
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("figuresPanel")
+        self.ctx = ctx
+        self._current: str | None = None
+        self.groups_model = FigureGroupModel(self)
+        self.claims_model = FigureClaimModel(self)
+        self.groups_view = make_table(self, multi=False)
+        self.groups_view.setModel(self.groups_model)
+        self.groups_view.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.select_group(cur.row()) if cur.isValid() else None
+        )
+        self.claims_view = make_table(self, multi=False)
+        self.claims_view.setModel(self.claims_model)
+        self.claims_view.doubleClicked.connect(lambda index: self.open_claim(index.row()))
+        self.unlinked_box = QCheckBox(self.tr("Include figures with no figure entity"))
+        self.unlinked_box.toggled.connect(lambda _on: self.refresh())
+        self.claims_label = QLabel()
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.groups_view)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.claims_label)
+        right_layout.addWidget(self.claims_view, 1)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 2)
+        top = QHBoxLayout()
+        top.addWidget(self.unlinked_box)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        ctx.entitiesChanged.connect(self.refresh)
+        ctx.annotationsChanged.connect(lambda _id: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the figure table again, keeping the chosen figure."""
+        try:
+            groups = figures.figure_table(
+                self.ctx.archive, include_unlinked=self.unlinked_box.isChecked()
+            )
+        except SesameError as exc:
+            self.statusMessage.emit(str(exc))
+            return
+        self.groups_model.set_rows(groups)
+        for row, group in enumerate(groups):
+            if group.entity_id == self._current:
+                self.groups_view.selectRow(row)
+                self.select_group(row)
+                return
+        self.claims_model.set_rows([])
+        self.claims_label.setText(self.tr("Choose a figure to compare its claims."))
+
+    def select_group(self, row: int) -> None:
+        """Show the claims of the figure in `row`."""
+        group: FigureGroup = self.groups_model.row(row)
+        self._current = group.entity_id
+        self.claims_model.set_rows(group.claims)
+        self.claims_label.setText(
+            self.tr("{0}: {1} claims from {2} sources").format(
+                group.name, len(group.claims), len(group.sources)
+            )
+        )
+        self.claims_view.resizeColumnsToContents()
+
+    def open_claim(self, row: int) -> None:
+        """Open the article of a claim at its passage."""
+        claim: FigureClaim = self.claims_model.row(row)
+        span = next(
+            (
+                (a.start, a.end)
+                for a in load_annotations(self.ctx.archive, claim.article_id)
+                if a.id == claim.annotation_id
+            ),
+            None,
+        )
+        self.ctx.open_article(claim.article_id, [span] if span else [])

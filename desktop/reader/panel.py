@@ -1,0 +1,198 @@
+"""The reader: an article's header and text, its annotations, and keyboard tagging.
+
+`ReaderPanel(ctx)` listens to `ctx.articleOpenRequested(article_id, spans)`
+and shows the article (spans are code-point ranges to mark and scroll to,
+e.g. search matches), then emits `ctx.articleShown(article_id)`. It repaints
+when `ctx.annotationsChanged` names its article or `ctx.entitiesChanged`
+fires. Select text and press a tag type's key (A, E, F, or a user type's)
+to tag it; see `desktop.reader.tagging`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QLabel,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from archive.errors import SesameError
+from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
+from desktop.context import AppContext
+from desktop.reader.tag_dialog import TagDialog
+from desktop.reader.text_view import ArticleTextView, describe_annotation
+
+
+class ReaderPanel(QWidget):
+    """The article reader (a central widget; the main window places it).
+
+    Public API: `open_article(id, spans)`, `article`, `view` (the text
+    widget), `selection_span()`, `select_span(start, end)`, `tag_selection(type_key)`,
+    `tag_dialog` (the open tagging form, if any), `message(text)`.
+    """
+
+    # A short message for the status bar (e.g. "Select some text first").
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readerPanel")
+        self.ctx = ctx
+        self.article: ReadingArticle | None = None
+        self.tag_dialog: TagDialog | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        self.toolbar = QToolBar(self.tr("Tagging"), self)
+        self.toolbar.setObjectName("readerTagToolbar")
+        layout.addWidget(self.toolbar)
+
+        header = QWidget(self)
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(12, 8, 12, 4)
+        self.title_label = self._plain_label(header)
+        font = QFont(self.title_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.details_label = self._plain_label(header)
+        self.url_label = self._plain_label(header)
+        self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.title_label, self.details_label, self.url_label):
+            header_layout.addWidget(label)
+        layout.addWidget(header)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.view = ArticleTextView(self.splitter)
+        self.side_label = QLabel(self.splitter)
+        self.side_label.setObjectName("readerAnnotationDetails")
+        self.side_label.setTextFormat(Qt.TextFormat.RichText)
+        self.side_label.setWordWrap(True)
+        self.side_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.side_label.setMinimumWidth(160)
+        self.side_label.setMargin(8)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
+        layout.addWidget(self.splitter, 1)
+
+        self.view.caretMoved.connect(self._show_details_at)
+        self.view.tagKeyPressed.connect(self._tag_key)
+        self.view.setPlaceholderText(self.tr("Open an article from the library or a search."))
+
+        ctx.articleOpenRequested.connect(self.open_article)
+        ctx.annotationsChanged.connect(self._annotations_changed)
+        ctx.entitiesChanged.connect(self._entities_changed)
+
+        from desktop.reader.tagging import TaggingController
+
+        self.tagging = TaggingController.of(ctx)
+        self.tagging.attach_reader(self)
+        self._clear_header()
+
+    @staticmethod
+    def _plain_label(parent: QWidget) -> QLabel:
+        label = QLabel(parent)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        return label
+
+    # -- showing -------------------------------------------------------------
+
+    def open_article(self, article_id: str, spans: list | None = None) -> None:
+        """Show an article (or re-mark the one shown) and mark `spans` (code points)."""
+        spans = [(int(s), int(e)) for s, e in (spans or [])]
+        if self.article is None or self.article.id != article_id:
+            try:
+                article = load_article(self.ctx.archive, article_id)
+            except SesameError as exc:
+                self.message(str(exc))
+                return
+            self.article = article
+            self.view.show_article(article)
+            self._fill_header(article)
+            self.ctx.current_article_id = article.id
+            self.ctx.articleShown.emit(article.id)
+        if spans:
+            self.view.mark_matches(spans)
+        else:
+            self.view.setExtraSelections([])
+
+    def close_article(self) -> None:
+        """Show no article."""
+        self.article = None
+        self.view.clear_article()
+        self._clear_header()
+        self.ctx.current_article_id = None
+        self.ctx.articleShown.emit("")
+
+    def _fill_header(self, article: ReadingArticle) -> None:
+        lines = article.header_lines()
+        self.title_label.setText(lines[0])
+        details = [x for x in (article.source, article.byline, article.published) if x]
+        self.details_label.setText(" · ".join(details))
+        self.details_label.setVisible(bool(details))
+        self.url_label.setText(article.url or "")
+        self.url_label.setVisible(bool(article.url))
+        self.side_label.setText("")
+
+    def _clear_header(self) -> None:
+        self.title_label.setText(self.tr("No article open"))
+        self.details_label.hide()
+        self.url_label.hide()
+        self.side_label.setText("")
+
+    def reload_annotations(self) -> None:
+        """Read the open article's annotations again and repaint them."""
+        if self.article is None:
+            return
+        annotations = load_annotations(self.ctx.archive, self.article.id)
+        self.view.repaint_annotations(annotations)
+        self.article.annotations = annotations
+        self._show_details_at(self.view.offsets.to_code_point(self.view.textCursor().position()))
+
+    def _annotations_changed(self, article_id: str) -> None:
+        if self.article is not None and article_id in (self.article.id, ""):
+            self.reload_annotations()
+
+    def _entities_changed(self) -> None:
+        self.reload_annotations()
+
+    def _show_details_at(self, cp: int) -> None:
+        if self.article is None:
+            return
+        found = self.article.annotations_at(cp)
+        self.side_label.setText("<hr>".join(describe_annotation(a) for a in found))
+
+    # -- selection and tagging ----------------------------------------------
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selected text as a code-point span (None without a selection)."""
+        return self.view.selection_span()
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select a code-point span and scroll to it."""
+        self.view.select_span(start, end)
+
+    def annotations(self) -> list[ReadingAnnotation]:
+        """The annotations of the open article (by start)."""
+        return list(self.article.annotations) if self.article else []
+
+    def message(self, text: str) -> None:
+        """Tell the person something short (status bar and side panel)."""
+        self.statusMessage.emit(text)
+        self.side_label.setText(f"<i>{text}</i>" if "<" not in text else text)
+
+    def _tag_key(self, key: str) -> None:
+        type_key = self.tagging.type_for_shortcut(key)
+        if type_key is not None:
+            self.tag_selection(type_key)
+
+    def tag_selection(self, type_key: str) -> TagDialog | None:
+        """Start tagging the selection as `type_key`: opens the (non-blocking) form."""
+        return self.tagging.begin_tag(self, type_key)

@@ -1,0 +1,204 @@
+"""Keyboard-first tagging: one action per tag type, shared by reader, menu and toolbar.
+
+There is one `TaggingController` per `AppContext` (found with `of(ctx)`), so
+the shell's "Tag" menu and the reader's toolbar hold the same `QAction`s and
+a key like F is never an ambiguous shortcut. The actions' shortcuts only act
+while the reader has the focus, so typing an A in the search bar stays an A.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
+
+from archive import entities, tagtypes
+from archive.errors import SesameError
+from desktop.context import AppContext
+from desktop.reader.tag_dialog import EntityChoice, TagDialog, TagRequest
+
+if TYPE_CHECKING:
+    from desktop.reader.panel import ReaderPanel
+
+FIGURE_TYPE = "figure"
+
+
+def colour_icon(colour: str, size: int = 14) -> QIcon:
+    """A square swatch of a tag type's colour."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
+def entity_choices(ctx: AppContext, type_key: str) -> list[EntityChoice]:
+    """Live entities of a tag type, for the entity picker."""
+    return [
+        EntityChoice(e.id, e.name, list(e.aliases))
+        for e in entities.list_entities(ctx.archive, type_key)
+    ]
+
+
+def figure_prefill(quote: str, published: str | None) -> dict:
+    """Value, qualifier and counted parsed from a selected figure phrase (core's parser)."""
+    prefill: dict = {}
+    try:
+        from archive import figures
+    except ImportError:  # the figure parser is not there yet
+        figures = None  # type: ignore[assignment]
+    if figures is not None and hasattr(figures, "parse_figure"):
+        parsed = figures.parse_figure(quote)
+        if parsed is not None:
+            prefill = {
+                "value": getattr(parsed, "value", None),
+                "qualifier": getattr(parsed, "qualifier", None),
+                "counted": getattr(parsed, "counted", None),
+            }
+    if published and len(published) == 10:
+        prefill.setdefault("as_of", published)
+    return prefill
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the spaces a mouse selection picks up at its ends."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+class TaggingController(QObject):
+    """The tag actions of one context and the flow from key press to annotation."""
+
+    # The list of actions changed (a tag type was added or changed).
+    actionsChanged = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.setObjectName("taggingController")
+        self.ctx = ctx
+        self.reader: ReaderPanel | None = None
+        self._actions: list[QAction] = []
+        self._shortcuts: dict[str, str] = {}
+        self.refresh_types()
+
+    @classmethod
+    def of(cls, ctx: AppContext) -> TaggingController:
+        """The controller of `ctx`, made on first use."""
+        found = ctx.findChild(TaggingController, "taggingController")
+        return found if found is not None else cls(ctx)
+
+    # -- actions -------------------------------------------------------------
+
+    def actions(self) -> list[QAction]:
+        """One "Tag as …" action per tag type (same objects every call)."""
+        return list(self._actions)
+
+    def refresh_types(self) -> None:
+        """Rebuild the actions from the archive's tag types (after one was added)."""
+        old = self._actions
+        self._actions = []
+        self._shortcuts = {}
+        for info in tagtypes.list_tag_types(self.ctx.archive):
+            action = QAction(colour_icon(info.colour), self.tr("Tag as {0}").format(info.label))
+            action.setParent(self)
+            action.setObjectName(f"tagAs_{info.key}")
+            action.setData(info.key)
+            if info.shortcut:
+                action.setShortcut(QKeySequence(info.shortcut.upper()))
+                action.setToolTip(
+                    self.tr("Tag the selection as {0} ({1})").format(info.label, info.shortcut)
+                )
+                self._shortcuts[info.shortcut.upper()] = info.key
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, key=info.key: self._triggered(key))
+            self._actions.append(action)
+        if self.reader is not None:
+            for action in old:
+                self.reader.view.removeAction(action)
+            self.reader.toolbar.clear()
+            self._install(self.reader)
+        for action in old:
+            action.deleteLater()
+        if old:
+            self.actionsChanged.emit()
+
+    def type_for_shortcut(self, key: str) -> str | None:
+        """The tag type whose shortcut is `key` (a letter or digit)."""
+        return self._shortcuts.get(key.upper())
+
+    def attach_reader(self, reader: ReaderPanel) -> None:
+        """Let `reader` receive the tag shortcuts and show the actions."""
+        self.reader = reader
+        self._install(reader)
+
+    def _install(self, reader: ReaderPanel) -> None:
+        reader.view.addActions(self._actions)
+        reader.toolbar.addActions(self._actions)
+        reader.view.context_actions = lambda: (
+            self.actions() if reader.selection_span() is not None else []
+        )
+
+    def _triggered(self, type_key: str) -> None:
+        if self.reader is not None:
+            self.begin_tag(self.reader, type_key)
+
+    # -- the tagging flow ----------------------------------------------------
+
+    def begin_tag(self, reader: ReaderPanel, type_key: str) -> TagDialog | None:
+        """Open the tagging form for the reader's selection (never blocks)."""
+        article = reader.article
+        span = reader.selection_span()
+        if article is None or span is None:
+            reader.message(self.tr("Select some text first, then press a tag key (A, E, F)."))
+            return None
+        start, end = trim_span(article.text, *span)
+        if start >= end:
+            reader.message(self.tr("The selection is only spaces; select some words."))
+            return None
+        try:
+            info = next(t for t in tagtypes.list_tag_types(self.ctx.archive) if t.key == type_key)
+            choices = entity_choices(self.ctx, type_key)
+        except (StopIteration, SesameError) as exc:
+            reader.message(str(exc) or self.tr("Unknown tag type {0}.").format(type_key))
+            return None
+        quote = article.text[start:end]
+        is_figure = type_key == FIGURE_TYPE
+        prefill = figure_prefill(quote, article.published) if is_figure else {}
+        if reader.tag_dialog is not None:
+            reader.tag_dialog.close()
+        dialog = TagDialog(
+            type_key=type_key,
+            type_label=info.label,
+            start=start,
+            end=end,
+            quote=quote,
+            choices=choices,
+            figure=is_figure,
+            prefill=prefill,
+            parent=reader,
+        )
+        article_id = article.id
+        dialog.tagRequested.connect(lambda req: self.commit(article_id, req))
+        dialog.finished.connect(lambda _result: self._dialog_closed(reader, dialog))
+        reader.tag_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @staticmethod
+    def _dialog_closed(reader: ReaderPanel, dialog: TagDialog) -> None:
+        if reader.tag_dialog is dialog:
+            reader.tag_dialog = None
+        dialog.deleteLater()
+        reader.view.setFocus()
+
+    def commit(self, article_id: str, req: TagRequest) -> None:
+        """Create the annotation (and a new entity if one was named) as one undo step."""
+        from desktop.undo import tag_span
+
+        try:
+            tag_span(self.ctx, article_id, req)
+        except SesameError as exc:
+            if self.reader is not None:
+                self.reader.message(str(exc))

@@ -1,0 +1,197 @@
+"""The article text itself: read-only, selectable, highlighted, with tooltips.
+
+Everything that crosses between this widget and the archive goes through
+`Utf16Map`: Qt positions are UTF-16 code units, the archive's are code points.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QColor, QContextMenuEvent, QKeyEvent, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from archive.reading import ReadingAnnotation, ReadingArticle, Utf16Map
+from desktop.reader.highlight import apply_highlights
+
+# Search matches and "jump to" targets: outlined, on top of tag colours.
+MATCH_COLOUR = QColor("#ffd166")
+
+
+def describe_annotation(ann: ReadingAnnotation) -> str:
+    """One annotation as rich text for a tooltip (every value escaped)."""
+    parts = [f"<b>{html.escape(ann.type_label)}</b>"]
+    if ann.entity_name:
+        parts.append(f": {html.escape(ann.entity_name)}")
+    lines = ["".join(parts)]
+    if ann.value is not None:
+        value = f"{ann.value:g}"
+        figure = " ".join(x for x in (ann.qualifier, value, ann.counted) if x)
+        if ann.as_of:
+            figure += f" (as of {ann.as_of})"
+        lines.append(html.escape(figure))
+    if ann.note:
+        lines.append(f"<i>{html.escape(ann.note)}</i>")
+    who = ann.author or "unknown author"
+    origin = "" if ann.origin == "manual" else f", {ann.origin}"
+    lines.append(f"<small>{html.escape(who + origin)}</small>")
+    if ann.orphaned:
+        lines.append("<small>orphaned: its quote was not found in the text</small>")
+    return "<br>".join(lines)
+
+
+class ArticleTextView(QPlainTextEdit):
+    """Read-only article text with annotation colours, match marks and tooltips.
+
+    Signals: `spanKeyPressed(key_text)` when a one-letter key is pressed that
+    the view did not use (the reader maps it to a tag type);
+    `caretMoved(code_point)` when the cursor moves.
+    """
+
+    tagKeyPressed = Signal(str)
+    caretMoved = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.document().setUndoRedoEnabled(False)
+        self.document().setDocumentMargin(12)
+        self.article: ReadingArticle | None = None
+        self.offsets = Utf16Map("")
+        self._matches: list[tuple[int, int]] = []
+        # Extra entries for the context menu (set by the reader).
+        self.context_actions: Callable[[], list] | None = None
+        self.cursorPositionChanged.connect(self._caret_moved)
+
+    # -- content -------------------------------------------------------------
+
+    def show_article(self, article: ReadingArticle) -> None:
+        """Replace the text and paint every annotation."""
+        self.article = article
+        self.offsets = Utf16Map(article.text)
+        self._matches = []
+        self.setExtraSelections([])
+        self.document().setPlainText(article.text)
+        apply_highlights(self.document(), article.annotations, self.offsets, clear=False)
+
+    def clear_article(self) -> None:
+        """Show nothing."""
+        self.article = None
+        self.offsets = Utf16Map("")
+        self._matches = []
+        self.setExtraSelections([])
+        self.document().setPlainText("")
+
+    def repaint_annotations(self, annotations: list[ReadingAnnotation]) -> None:
+        """Repaint after annotations changed, keeping scroll position and selection."""
+        if self.article is None:
+            return
+        self.article.annotations = annotations
+        bar = self.verticalScrollBar().value()
+        apply_highlights(self.document(), annotations, self.offsets)
+        self.verticalScrollBar().setValue(bar)
+
+    # -- positions -----------------------------------------------------------
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selected text as a code-point span, or None without a selection."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self.offsets.span_to_code_points(cursor.selectionStart(), cursor.selectionEnd())
+
+    def select_span(self, start: int, end: int, *, centre: bool = True) -> None:
+        """Select a code-point span and scroll it into view."""
+        u_start, u_end = self.offsets.span_to_utf16(start, end)
+        cursor = self.textCursor()
+        cursor.setPosition(u_start)
+        cursor.setPosition(u_end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        if centre:
+            self.centerCursor()
+        self.ensureCursorVisible()
+
+    def code_point_at(self, pos: QPoint) -> int:
+        """The code-point position under a point of the viewport."""
+        return self.offsets.to_code_point(self.cursorForPosition(pos).position())
+
+    def mark_matches(self, spans: list[tuple[int, int]]) -> None:
+        """Outline search matches (code-point spans) and scroll to the first."""
+        self._matches = list(spans)
+        selections = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(MATCH_COLOUR)
+        fmt.setForeground(QColor("#000000"))
+        fmt.setFontWeight(700)
+        for start, end in self._matches:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            u_start, u_end = self.offsets.span_to_utf16(start, end)
+            cursor.setPosition(u_start)
+            cursor.setPosition(u_end, QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor  # type: ignore[attr-defined]
+            sel.format = fmt  # type: ignore[attr-defined]
+            selections.append(sel)
+        self.setExtraSelections(selections)
+        if self._matches:
+            self.select_span(*self._matches[0])
+
+    @property
+    def matches(self) -> list[tuple[int, int]]:
+        """The search matches shown (code-point spans)."""
+        return list(self._matches)
+
+    # -- events --------------------------------------------------------------
+
+    def _caret_moved(self) -> None:
+        self.caretMoved.emit(self.offsets.to_code_point(self.textCursor().position()))
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.article is not None:
+            pos = event.pos()  # type: ignore[attr-defined]
+            found = self.article.annotations_at(self.code_point_at(pos))
+            if found:
+                text = "<hr>".join(describe_annotation(a) for a in found)
+                QToolTip.showText(event.globalPos(), text, self.viewport())  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        plain = not (
+            event.modifiers()
+            & (
+                Qt.KeyboardModifier.ControlModifier
+                | Qt.KeyboardModifier.AltModifier
+                | Qt.KeyboardModifier.MetaModifier
+            )
+        )
+        # A tag key reaches here when no window shortcut took it (e.g. the
+        # window is not active): the reader still tags, so the keyboard works.
+        if plain and len(text) == 1 and text.isalnum():
+            self.tagKeyPressed.emit(text.upper())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu: QMenu = self.createStandardContextMenu(event.pos())
+        if self.context_actions is not None:
+            extra = self.context_actions()
+            if extra:
+                menu.insertSeparator(menu.actions()[0] if menu.actions() else None)
+                for action in reversed(extra):
+                    first = menu.actions()[0] if menu.actions() else None
+                    menu.insertAction(first, action)
+        menu.popup(event.globalPos())
+        menu.aboutToHide.connect(menu.deleteLater)

@@ -1,0 +1,195 @@
+"""The reader driven as a person would: open, select, press a key, fill in, confirm, undo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtWidgets import QDialogButtonBox
+
+from archive import annotate, entities
+from desktop.reader import ReaderPanel
+from desktop.reader.tag_dialog import TagDialog
+from tests.desktop.reader.articles import TEXT, utf16
+
+PHRASE = "More than 600 police officers"
+
+
+def open_reader(qtbot, ctx, article_id: str) -> ReaderPanel:
+    reader = ReaderPanel(ctx)
+    qtbot.addWidget(reader)
+    reader.resize(900, 600)
+    reader.show()
+    qtbot.waitExposed(reader)
+    with qtbot.waitSignal(ctx.articleShown, timeout=2000) as shown:
+        ctx.open_article(article_id)
+    assert shown.args == [article_id]
+    return reader
+
+
+def select_with_qt(reader: ReaderPanel, text: str, phrase: str) -> None:
+    """Select `phrase` with a QTextCursor at UTF-16 positions, as a mouse drag would."""
+    start = text.index(phrase)
+    cursor = reader.view.textCursor()
+    cursor.setPosition(utf16(text[:start]))
+    cursor.setPosition(utf16(text[: start + len(phrase)]), QTextCursor.MoveMode.KeepAnchor)
+    reader.view.setTextCursor(cursor)
+    reader.view.setFocus()
+
+
+def test_header_is_plain_text_metadata(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    assert reader.title_label.text() == "River district report"
+    assert reader.details_label.text() == "Test Wire · A. Reporter · 2021-03-05"
+    assert reader.url_label.text() == "https://example.org/report"
+    assert reader.url_label.textFormat() == Qt.TextFormat.PlainText
+    assert reader.view.toPlainText() == TEXT
+    assert ctx.current_article_id == article_id
+
+
+def test_press_f_tags_a_figure_and_undo_removes_it(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    select_with_qt(reader, TEXT, PHRASE)
+    qtbot.keyClick(reader.view, Qt.Key.Key_F)
+    dialog = reader.tag_dialog
+    assert isinstance(dialog, TagDialog) and dialog.isVisible()
+    # Pre-filled by the core's figure parser.
+    assert dialog.value_edit.text() == "600"
+    assert dialog.qualifier_combo.currentText() == "more than"
+    assert dialog.counted_edit.text() == "police officers"
+    assert dialog.as_of_edit.text() == "2021-03-05"
+    qtbot.keyClicks(dialog.entity_edit, "Police who joined the strike")
+    dialog.note_edit.setText("first count")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    start = TEXT.index(PHRASE)
+    # Code points, not UTF-16: the emoji before the span count once each.
+    assert (ann.start, ann.end) == (start, start + len(PHRASE))
+    assert utf16(TEXT[:start]) == start + 2  # 😀 and the skin-tone modifier
+    assert ann.quote == PHRASE and ann.type == "figure"
+    assert (ann.value, ann.qualifier, ann.counted) == (600, "more than", "police officers")
+    assert ann.note == "first count" and ann.entity == "Police who joined the strike"
+    assert reader.tag_dialog is None
+    # The reader repainted: the tagged text now has the figure colour.
+    fmt = char_format_at(reader, utf16(TEXT[: start + 2]))
+    assert fmt.background().color() == QColor("#b5e48c")
+
+    ctx.undo_stack.undo()
+    assert annotate.list_annotations(ctx.archive, article_id) == []
+    assert entities.list_entities(ctx.archive, "figure") == []
+    assert char_format_at(reader, utf16(TEXT[: start + 2])).background().style() == (
+        Qt.BrushStyle.NoBrush
+    )
+    ctx.undo_stack.redo()
+    (again,) = annotate.list_annotations(ctx.archive, article_id)
+    assert again.id == ann.id and again.entity == "Police who joined the strike"
+
+
+def char_format_at(reader: ReaderPanel, u16: int):
+    cursor = QTextCursor(reader.view.document())
+    cursor.setPosition(u16 + 1)  # charFormat() is the format of the character before
+    return cursor.charFormat()
+
+
+def test_escape_cancels_and_nothing_is_stored(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    select_with_qt(reader, TEXT, "the army staged a march")
+    qtbot.keyClick(reader.view, Qt.Key.Key_E)
+    dialog = reader.tag_dialog
+    assert dialog is not None and not dialog.value_edit.isVisibleTo(dialog)
+    qtbot.keyClick(dialog.entity_edit, Qt.Key.Key_Escape)
+    assert reader.tag_dialog is None
+    assert annotate.list_annotations(ctx.archive, article_id) == []
+    assert ctx.undo_stack.count() == 0
+
+
+def test_enter_with_empty_name_tags_without_entity(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    select_with_qt(reader, TEXT, "the army staged a march")
+    qtbot.keyClick(reader.view, Qt.Key.Key_E)
+    qtbot.keyClick(reader.tag_dialog.entity_edit, Qt.Key.Key_Return)
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    assert ann.type == "event" and ann.entity_id is None
+    assert ann.quote == "the army staged a march"
+
+
+def test_alias_completion_links_the_existing_actor(qtbot, ctx, article_id) -> None:
+    actor = entities.create_entity(ctx.archive, "actor", "Aung Test", aliases=["Major Aung Test"])
+    reader = open_reader(qtbot, ctx, article_id)
+    # A selection with a trailing space: the span is trimmed to the words.
+    select_with_qt(reader, TEXT, "Major Aung Test ")
+    qtbot.keyClick(reader.view, Qt.Key.Key_A)
+    dialog = reader.tag_dialog
+    completer = dialog.entity_edit.completer()
+    completer.setCompletionPrefix("major")
+    assert completer.currentCompletion() == "Major Aung Test"
+    dialog.entity_edit.setText("major aung test")
+    dialog.accept()
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    assert ann.entity_id == actor.id and ann.quote == "Major Aung Test"
+    assert len(entities.list_entities(ctx.archive, "actor")) == 1
+
+
+def test_user_defined_type_gets_its_shortcut(qtbot, ctx, article_id) -> None:
+    from archive import tagtypes
+    from desktop.panels import tagging_actions
+
+    tagtypes.create_tag_type(ctx.archive, "place", "Place", "#cdb4db", "P")
+    reader = open_reader(qtbot, ctx, article_id)
+    reader.tagging.refresh_types()
+    labels = [a.text() for a in tagging_actions(ctx, reader)]
+    assert "Tag as Place" in labels
+    select_with_qt(reader, TEXT, "the market")
+    qtbot.keyClick(reader.view, Qt.Key.Key_P)
+    reader.tag_dialog.accept()
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    assert ann.type == "place" and ann.quote == "the market"
+
+
+def test_tag_without_selection_only_says_what_to_do(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    with qtbot.waitSignal(reader.statusMessage) as message:
+        qtbot.keyClick(reader.view, Qt.Key.Key_A)
+    assert "Select some text" in message.args[0]
+    assert reader.tag_dialog is None
+
+
+def test_search_highlights_scroll_to_and_select_the_first(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    start = TEXT.index("the market")
+    ctx.open_article(article_id, [(start, start + 10), (0, 4)])
+    assert reader.view.matches == [(start, start + 10), (0, 4)]
+    assert len(reader.view.extraSelections()) == 2
+    assert reader.selection_span() == (start, start + 10)
+    assert reader.view.textCursor().selectedText() == "the market"
+
+
+def test_overlapping_annotations_show_both(qtbot, ctx, article_id) -> None:
+    outer = TEXT.index(PHRASE)
+    inner = TEXT.index("police officers")
+    annotate.create_annotation(ctx.archive, article_id, outer, outer + len(PHRASE), "figure")
+    annotate.create_annotation(ctx.archive, article_id, inner, inner + 15, "actor")
+    reader = open_reader(qtbot, ctx, article_id)
+    only_outer = char_format_at(reader, utf16(TEXT[:outer]))
+    both = char_format_at(reader, utf16(TEXT[: inner + 2]))
+    assert not only_outer.fontUnderline()
+    assert both.fontUnderline()
+    assert both.background().color() != only_outer.background().color()
+    # The side panel lists both annotations under the caret.
+    cursor = reader.view.textCursor()
+    cursor.setPosition(utf16(TEXT[: inner + 2]))
+    reader.view.setTextCursor(cursor)
+    assert "Figure" in reader.side_label.text() and "Actor" in reader.side_label.text()
+
+
+def test_tooltip_text_escapes_and_names_author(qtbot, ctx, article_id) -> None:
+    from desktop.reader.text_view import describe_annotation
+
+    start = TEXT.index("the market")
+    annotate.create_annotation(
+        ctx.archive, article_id, start, start + 10, "actor", note="<b>near</b> the stalls"
+    )
+    reader = open_reader(qtbot, ctx, article_id)
+    (ann,) = reader.article.annotations_at(start + 1)
+    html = describe_annotation(ann)
+    assert "&lt;b&gt;near" in html and "Test User" in html
