@@ -188,3 +188,18 @@ def sort_rows(
     """`indexes` into `rows`, sorted by `column`."""
     key = sort_key(column)
     return sorted(indexes, key=lambda i: key(rows[i]), reverse=descending)
+
+
+def article_text(archive: Any, article_id: str) -> str:
+    """The canonical text of one article ("" if there is no such article)."""
+    a = models.Article.__table__  # type: ignore[attr-defined]
+    with archive.engine.connect() as conn:
+        value = conn.execute(select(a.c.text).where(a.c.id == article_id)).scalar_one_or_none()
+    return value or ""
+
+
+def article_count(archive: Any) -> int:
+    """How many articles the archive holds."""
+    a = models.Article.__table__  # type: ignore[attr-defined]
+    with archive.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(a)).scalar_one())

@@ -9,6 +9,8 @@ from archive import models
 from archive.library import (
     LibraryFilter,
     LibraryRow,
+    article_count,
+    article_text,
     filter_rows,
     library_rows,
     row_matches,
@@ -118,3 +120,15 @@ def test_a_day_date_filter_agrees_with_plain_comparison(published: str, lo: str,
         assert got is (not (lo or hi))
     elif len(published) == 10 and len(lo) in (0, 10) and len(hi) in (0, 10):
         assert got == ((not lo or published >= lo) and (not hi or published <= hi))
+
+
+def test_article_text(archive) -> None:
+    a, *_ = _fill(archive)
+    assert article_text(archive, a) == "Strike at the harbour"
+    assert article_text(archive, "nope") == ""
+
+
+def test_article_count(archive) -> None:
+    assert article_count(archive) == 0
+    _fill(archive)
+    assert article_count(archive) == 3

@@ -1,0 +1,121 @@
+"""Importing files and folders from the window (menus and drag and drop).
+
+The import itself is `archive.ingest.import_paths`, run through the task
+helper with progress and cancel; at the end a summary lists what was
+imported, what was already there and what failed, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from desktop import dialogs
+from desktop import settings as st
+from desktop.context import AppContext
+from desktop.importing.summary import ImportSummaryDialog
+from desktop.tasks import Job
+
+FILE_FILTERS = "Articles (*.html *.htm *.txt *.md *.pdf *.docx *.eml *.mbox);;All files (*)"
+
+
+def _run_import(
+    archive: Any, paths: list[Path], progress: Any = None, cancel: Any = None
+) -> dict[str, Any]:
+    """The worker side: import, then report as plain data (runs off the GUI thread)."""
+    from archive.ingest import import_paths
+
+    report = import_paths(archive, paths, progress=progress, cancel=cancel)
+    return report.to_json() | {"cancelled": bool(getattr(report, "cancelled", False))}
+
+
+class ImportController(QObject):
+    """Starts imports and shows their summaries."""
+
+    # The summary of each finished import (the to_json() dict, plus "cancelled").
+    importFinished = Signal(dict)
+
+    def __init__(self, ctx: AppContext, window: QWidget) -> None:
+        super().__init__(window)
+        self.ctx = ctx
+        self.window = window
+        self.prefs = st.Settings()
+        self.summary: ImportSummaryDialog | None = None
+        self.job: Job | None = None
+
+    def _start_dir(self) -> str:
+        return self.prefs.get(st.LAST_IMPORT_DIR) or str(Path.home())
+
+    def import_files(self) -> None:
+        """Ask for files, then import them."""
+        paths = dialogs.open_files(
+            self.window, self.tr("Import articles"), self._start_dir(), FILE_FILTERS
+        )
+        if paths:
+            self.prefs.set(st.LAST_IMPORT_DIR, str(paths[0].parent))
+            self.import_paths(paths)
+
+    def import_folder(self) -> None:
+        """Ask for a folder, then import everything in it (recursively)."""
+        folder = dialogs.open_folder(self.window, self.tr("Import a folder"), self._start_dir())
+        if folder is not None:
+            self.prefs.set(st.LAST_IMPORT_DIR, str(folder))
+            self.import_paths([folder])
+
+    def import_paths(self, paths: Sequence[Path]) -> Job | None:
+        """Import files and folders off the GUI thread; returns the job."""
+        paths = [Path(p) for p in paths]
+        if not paths:
+            return None
+        label = (
+            self.tr("Importing %s") % paths[0].name
+            if len(paths) == 1
+            else self.tr("Importing %d items") % len(paths)
+        )
+        self.job = self.ctx.tasks.run(
+            label,
+            _run_import,
+            self.ctx.archive,
+            paths,
+            on_result=self._finished,
+            on_error=self._failed,
+            on_cancelled=self._cancelled,
+        )
+        return self.job
+
+    def _finished(self, summary: dict[str, Any]) -> None:
+        self.job = None
+        if summary.get("imported"):
+            self.ctx.articlesChanged.emit()
+        self.show_summary(summary)
+        self.importFinished.emit(summary)
+
+    def _cancelled(self) -> None:
+        # Import functions normally return a report marked cancelled; this is
+        # for one that raised Cancelled instead: what it committed stays.
+        self.job = None
+        self.ctx.articlesChanged.emit()
+        summary = {"imported": [], "duplicates": [], "failed": [], "cancelled": True}
+        self.show_summary(summary)
+        self.importFinished.emit(summary)
+
+    def _failed(self, message: str, _details: str) -> None:
+        self.job = None
+        self.ctx.articlesChanged.emit()
+        dialogs.error(self.window, self.tr("Import failed"), message)
+        self.importFinished.emit(
+            {"imported": [], "duplicates": [], "failed": [], "error": message, "cancelled": False}
+        )
+
+    def show_summary(self, summary: dict[str, Any]) -> ImportSummaryDialog:
+        """Show (non-modal) what the import did."""
+        if self.summary is not None:
+            self.summary.close()
+        self.summary = ImportSummaryDialog(summary, self.window)
+        self.summary.openRequested.connect(lambda aid: self.ctx.open_article(aid, []))
+        self.summary.show()
+        return self.summary

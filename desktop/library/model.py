@@ -1,0 +1,178 @@
+"""The library table model: every article, filtered and sorted in memory.
+
+Rows are read once, off the GUI thread (`archive.library.library_rows`), and
+held as light tuples; filtering and sorting work on a list of indexes into
+them, so 100,000 articles stay smooth and no row ever costs a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from archive.library import COLUMNS, LibraryFilter, LibraryRow, filter_rows, sort_rows
+
+ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+HEADERS = {
+    "title": "Title",
+    "source": "Source",
+    "published": "Date",
+    "language": "Language",
+    "annotations": "Annotations",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class LibraryModel(QAbstractTableModel):
+    """Articles as table rows: title, source, date, language, annotation count."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[LibraryRow] = []
+        self._by_id: dict[str, int] = {}
+        self._view: list[int] = []  # indexes into _rows, filtered and sorted
+        self._filter = LibraryFilter()
+        self._sort_column = COLUMNS.index("published")
+        self._descending = True
+
+    # -- Qt model API --------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._view)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._view):
+            return None
+        row = self._rows[self._view[index.row()]]
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = getattr(row, column)
+            return value if column != "annotations" else int(value)
+        if role == ARTICLE_ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and column == "title":
+            return row.title
+        if role == Qt.ItemDataRole.ToolTipRole and column == "annotations" and row.tag_counts:
+            return ", ".join(f"{k}: {n}" for k, n in sorted(row.tag_counts.items()))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "annotations":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return HEADERS[COLUMNS[section]]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort_column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._rows[self._view[p.row()]].id for p in persistent]
+        self._view = sort_rows(self._rows, self._view, COLUMNS[column], self._descending)
+        position = {self._rows[i].id: r for r, i in enumerate(self._view)}
+        for old, article_id in zip(persistent, ids, strict=True):
+            self.changePersistentIndex(old, self.index(position[article_id], old.column()))
+        self.layoutChanged.emit()
+
+    # -- ours ----------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        """How many articles are loaded (before filtering)."""
+        return len(self._rows)
+
+    @property
+    def current_filter(self) -> LibraryFilter:
+        return self._filter
+
+    def set_rows(self, rows: Sequence[LibraryRow]) -> None:
+        """Replace every row (after a load off the GUI thread)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._by_id = {r.id: i for i, r in enumerate(self._rows)}
+        self._view = self._compute_view()
+        self.endResetModel()
+
+    def set_filter(self, flt: LibraryFilter) -> None:
+        """Show only the rows passing `flt`."""
+        if flt == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = flt
+        self._view = self._compute_view()
+        self.endResetModel()
+
+    def update_rows(self, rows: Sequence[LibraryRow]) -> None:
+        """Refresh or add some rows (e.g. after an article's annotations changed)."""
+        added = False
+        for row in rows:
+            i = self._by_id.get(row.id)
+            if i is None:
+                self._by_id[row.id] = len(self._rows)
+                self._rows.append(row)
+                added = True
+            else:
+                self._rows[i] = row
+        if added or not self._filter.is_empty:
+            # Membership in the filtered view may change: rebuild it.
+            self.beginResetModel()
+            self._view = self._compute_view()
+            self.endResetModel()
+        elif self._view:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._view) - 1, len(COLUMNS) - 1)
+            )
+
+    def remove_ids(self, ids: Sequence[str]) -> None:
+        """Drop rows of articles that no longer exist."""
+        gone = set(ids)
+        if not gone & self._by_id.keys():
+            return
+        self.beginResetModel()
+        self._rows = [r for r in self._rows if r.id not in gone]
+        self._by_id = {r.id: i for i, r in enumerate(self._rows)}
+        self._view = self._compute_view()
+        self.endResetModel()
+
+    def article_id(self, row: int) -> str:
+        """The article id shown in view row `row`."""
+        return self._rows[self._view[row]].id
+
+    def row_of(self, article_id: str) -> int | None:
+        """The view row showing `article_id`, or None if it is filtered out."""
+        i = self._by_id.get(article_id)
+        if i is None:
+            return None
+        try:
+            return self._view.index(i)
+        except ValueError:
+            return None
+
+    def library_row(self, article_id: str) -> LibraryRow | None:
+        i = self._by_id.get(article_id)
+        return None if i is None else self._rows[i]
+
+    def _compute_view(self) -> list[int]:
+        indexes = filter_rows(self._rows, self._filter)
+        return sort_rows(self._rows, indexes, COLUMNS[self._sort_column], self._descending)

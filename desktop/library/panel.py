@@ -1,0 +1,318 @@
+"""The library: a filterable, sortable table of every article, and collections."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from archive.library import COLUMNS, LibraryFilter, library_rows
+from desktop import dialogs
+from desktop.context import AppContext
+from desktop.library import collections_ui
+from desktop.library.model import LibraryModel
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class LibraryPanel(QWidget):
+    """Filter bar, article table and collection actions."""
+
+    # Emitted after every load of the rows (tests and the status bar wait on it).
+    loaded = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("libraryPanel")
+        self.model = LibraryModel(self)
+        self._loading = False
+        self._reload_again = False
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(self.tr("Filter by title, source or language"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.collection_box = QComboBox()
+        self.collection_box.setToolTip(self.tr("Show one collection only"))
+        self.tag_box = QComboBox()
+        self.tag_box.setToolTip(self.tr("Show only articles with this kind of tag"))
+        self.date_from = QLineEdit()
+        self.date_from.setPlaceholderText(self.tr("from YYYY-MM-DD"))
+        self.date_to = QLineEdit()
+        self.date_to.setPlaceholderText(self.tr("to YYYY-MM-DD"))
+        for edit in (self.date_from, self.date_to):
+            edit.setMaximumWidth(120)
+            edit.setClearButtonEnabled(True)
+        self.collection_button = QToolButton()
+        self.collection_button.setText(self.tr("Collections"))
+        self.collection_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.collection_menu = QMenu(self)
+        self.collection_menu.aboutToShow.connect(self._fill_collection_menu)
+        self.collection_button.setMenu(self.collection_menu)
+
+        self.table = QTableView()
+        self.table.setObjectName("libraryTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        # Fixed row heights: the view never measures 100,000 rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 150)
+        header.resizeSection(2, 95)
+        header.resizeSection(3, 70)
+        header.resizeSection(4, 90)
+        self.table.sortByColumn(COLUMNS.index("published"), Qt.SortOrder.DescendingOrder)
+        self.table.activated.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.count_label = QLabel()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 3)
+        filters.addWidget(self.collection_box, 2)
+        filters.addWidget(self.tag_box, 1)
+        filters.addWidget(self.date_from)
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.collection_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+        # Typing filters after a short pause, so each key does not refilter 100k rows.
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(150)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(self._filter_timer.start)
+        self.date_from.textChanged.connect(self._filter_timer.start)
+        self.date_to.textChanged.connect(self._filter_timer.start)
+        self.collection_box.currentIndexChanged.connect(self.apply_filter)
+        self.tag_box.currentIndexChanged.connect(self.apply_filter)
+
+        open_action = QAction(self.tr("Open article"), self)
+        open_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
+        open_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.open_action = open_action
+
+        ctx.articlesChanged.connect(self.reload)
+        ctx.annotationsChanged.connect(self.refresh_article)
+        self._fill_tag_box()
+        self._fill_collection_box()
+
+    # -- loading -------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read every row again, off the GUI thread."""
+        if self._loading:
+            self._reload_again = True
+            return
+        self._loading = True
+        self.count_label.setText(self.tr("Loading the library…"))
+        self.ctx.tasks.run(
+            self.tr("Loading the library"),
+            library_rows,
+            self.ctx.archive,
+            on_result=self._loaded,
+            on_error=self._load_failed,
+            on_cancelled=self._load_failed,
+        )
+
+    def _loaded(self, rows: Any) -> None:
+        self._loading = False
+        self.model.set_rows(rows)
+        self._fill_collection_box()
+        self._update_count()
+        self.loaded.emit(self.model.total)
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+
+    def _load_failed(self, *args: Any) -> None:
+        self._loading = False
+        self.count_label.setText(self.tr("The library could not be read: %s") % (args[:1] or ""))
+
+    def refresh_article(self, article_id: str) -> None:
+        """One article's annotations changed: refresh its row (one small query)."""
+        if article_id:
+            self.model.update_rows(library_rows(self.ctx.archive, [article_id]))
+
+    # -- filtering -----------------------------------------------------------
+
+    def _fill_tag_box(self) -> None:
+        self.tag_box.blockSignals(True)
+        self.tag_box.clear()
+        self.tag_box.addItem(self.tr("Any tags"), None)
+        try:
+            from archive.tagtypes import list_tag_types
+
+            for tag_type in list_tag_types(self.ctx.archive):
+                self.tag_box.addItem(self.tr("With %s") % tag_type.label.lower(), tag_type.key)
+        finally:
+            self.tag_box.blockSignals(False)
+
+    def _fill_collection_box(self) -> None:
+        current = self.collection_box.currentData()
+        self.collection_box.blockSignals(True)
+        self.collection_box.clear()
+        self.collection_box.addItem(self.tr("All collections"), None)
+        for coll_id, name in collections_ui.collection_names(self.ctx.archive):
+            self.collection_box.addItem(name, coll_id)
+        i = self.collection_box.findData(current)
+        self.collection_box.setCurrentIndex(max(i, 0))
+        self.collection_box.blockSignals(False)
+        if i < 0 and current is not None:
+            self.apply_filter()
+
+    def current_filter(self) -> LibraryFilter:
+        """The filter the bar's fields describe (bad dates are ignored and marked)."""
+        dates = []
+        for edit in (self.date_from, self.date_to):
+            text = edit.text().strip()
+            ok = not text or bool(_DATE.match(text))
+            edit.setStyleSheet("" if ok else "color: #d33;")
+            edit.setToolTip("" if ok else self.tr("Write a date as YYYY, YYYY-MM or YYYY-MM-DD"))
+            dates.append(text if ok else "")
+        return LibraryFilter(
+            text=self.filter_edit.text(),
+            collection_id=self.collection_box.currentData(),
+            tag_type=self.tag_box.currentData(),
+            date_from=dates[0],
+            date_to=dates[1],
+        )
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        if shown == total:
+            self.count_label.setText(self.tr("%n article(s)", "", total))
+        else:
+            self.count_label.setText(
+                self.tr("%1 of %2 articles").replace("%1", str(shown)).replace("%2", str(total))
+            )
+
+    # -- acting on rows ------------------------------------------------------
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.article_id(r) for r in rows]
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.ctx.open_article(self.model.article_id(index.row()), [])
+
+    def _context_menu(self, pos: QPoint) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        if len(ids) == 1:
+            menu.addAction(self.tr("Open"), lambda: self.ctx.open_article(ids[0], []))
+        self._add_collection_actions(menu, ids)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _fill_collection_menu(self) -> None:
+        self.collection_menu.clear()
+        self.collection_menu.addAction(self.tr("New collection…"), self.new_collection)
+        ids = self.selected_ids()
+        if ids:
+            self._add_collection_actions(self.collection_menu, ids)
+        coll_id = self.collection_box.currentData()
+        if coll_id:
+            self.collection_menu.addSeparator()
+            self.collection_menu.addAction(
+                self.tr("Delete collection “%s”…") % self.collection_box.currentText(),
+                lambda: self.delete_collection(coll_id),
+            )
+
+    def _add_collection_actions(self, menu: QMenu, ids: list[str]) -> None:
+        add_menu = menu.addMenu(self.tr("Add to collection"))
+        for coll_id, name in collections_ui.collection_names(self.ctx.archive):
+            add_menu.addAction(name, lambda c=coll_id: self.add_to_collection(c, ids))
+        add_menu.addSeparator()
+        add_menu.addAction(self.tr("New collection…"), lambda: self.new_collection(add_ids=ids))
+        coll_id = self.collection_box.currentData()
+        if coll_id:
+            menu.addAction(
+                self.tr("Remove from “%s”") % self.collection_box.currentText(),
+                lambda: self.remove_from_collection(coll_id, ids),
+            )
+
+    def new_collection(self, add_ids: list[str] | None = None) -> str | None:
+        """Ask for a name and create a collection (adding `add_ids` to it)."""
+        name = dialogs.ask_text(self, self.tr("New collection"), self.tr("Name of the case:"))
+        if not name:
+            return None
+        try:
+            coll_id = collections_ui.create(self.ctx.archive, name)
+            if add_ids:
+                collections_ui.add(self.ctx.archive, coll_id, add_ids)
+        except Exception as exc:  # a person's mistake (duplicate name) is shown, not raised
+            dialogs.error(self, self.tr("Collection not created"), str(exc))
+            return None
+        self._collections_changed()
+        return coll_id
+
+    def add_to_collection(self, coll_id: str, ids: list[str]) -> None:
+        try:
+            collections_ui.add(self.ctx.archive, coll_id, ids)
+        except Exception as exc:
+            dialogs.error(self, self.tr("Not added"), str(exc))
+            return
+        self._collections_changed(ids)
+
+    def remove_from_collection(self, coll_id: str, ids: list[str]) -> None:
+        try:
+            collections_ui.remove(self.ctx.archive, coll_id, ids)
+        except Exception as exc:
+            dialogs.error(self, self.tr("Not removed"), str(exc))
+            return
+        self._collections_changed(ids)
+
+    def delete_collection(self, coll_id: str) -> None:
+        if not dialogs.confirm(
+            self,
+            self.tr("Delete collection"),
+            self.tr("Delete this collection? Its articles stay in the archive."),
+        ):
+            return
+        try:
+            collections_ui.delete(self.ctx.archive, coll_id)
+        except Exception as exc:
+            dialogs.error(self, self.tr("Not deleted"), str(exc))
+            return
+        self._collections_changed()
+
+    def _collections_changed(self, ids: list[str] | None = None) -> None:
+        if ids:
+            self.model.update_rows(library_rows(self.ctx.archive, ids))
+        self._fill_collection_box()
+        self._update_count()

@@ -1,0 +1,377 @@
+"""The main window: wires the reader, library, search and panels together.
+
+It holds no logic of its own beyond menus, toolbar, status bar, docks, drag
+and drop, and remembering its layout; every view talks to the others through
+the shared `AppContext`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QToolBar,
+    QWidget,
+)
+
+from archive.library import article_text
+from archive.store import Archive
+from desktop import dialogs
+from desktop import settings as st
+from desktop.context import AppContext
+from desktop.fonts import FontWarner
+from desktop.importing.controller import ImportController
+from desktop.library.panel import LibraryPanel
+from desktop.search.panel import SearchPanel
+from desktop.tasks import TaskRunner, TaskStatusWidget
+from desktop.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide.md"
+
+# Features of other issues: shown so people know they are coming, never clickable.
+COMING_SOON = {
+    "bundle_export": "Export bundle…",
+    "bundle_import": "Import bundle…",
+    "bundle_verify": "Verify bundle…",
+    "export_qdpx": "Export to REFI-QDA (.qdpx)…",
+    "export_w3c": "Export W3C Web Annotations…",
+    "export_csv": "Export CSV…",
+    "export_report": "Export HTML report…",
+}
+
+
+def _placeholder_reader() -> QWidget:
+    label = QLabel("Open an article from the library or the search results.")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setObjectName("readerPlaceholder")
+    return label
+
+
+class MainWindow(QMainWindow):
+    """The one window of the app."""
+
+    def __init__(self, ctx: AppContext, prefs: st.Settings) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.prefs = prefs
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"Sesame — {ctx.archive.path.name}")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.resize(1280, 800)
+
+        self.importer = ImportController(ctx, self)
+        self.font_warner = FontWarner(self)
+        self.reader = self._make_reader()
+        self.setCentralWidget(self.reader)
+
+        self.library = LibraryPanel(ctx)
+        self.library_dock = self._dock("Library", "libraryDock", self.library)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
+        self.search = SearchPanel(ctx)
+        self.search_dock = self._dock("Search", "searchDock", self.search)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_dock)
+        self.tabifyDockWidget(self.library_dock, self.search_dock)
+        self.library_dock.raise_()
+        self.panel_docks = self._make_panel_docks()
+
+        self.task_status = TaskStatusWidget(ctx.tasks)
+        self.archive_label = QLabel(str(ctx.archive.path))
+        self.statusBar().addWidget(self.archive_label, 1)
+        self.statusBar().addPermanentWidget(self.task_status)
+        self.library.loaded.connect(
+            lambda n: self.statusBar().showMessage(
+                self.tr("%n article(s) in the archive", "", n), 4000
+            )
+        )
+
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+        self.search.hitsShown.connect(self.search_dock.raise_)
+        ctx.articleShown.connect(self._article_shown)
+        self.restore_layout()
+        self.library.reload()
+
+    # -- building ------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(self.tr(title), self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        return dock
+
+    def _make_reader(self) -> QWidget:
+        try:
+            from desktop.reader import ReaderPanel
+        except ImportError:
+            log.info("desktop.reader is not available yet; showing a placeholder")
+            return _placeholder_reader()
+        return ReaderPanel(self.ctx)
+
+    def _make_panel_docks(self) -> list[QDockWidget]:
+        try:
+            from desktop.panels import create_docks
+        except ImportError:
+            return []
+        docks = list(create_docks(self.ctx))
+        for dock in docks:
+            dock.setParent(self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        for first, other in itertools.pairwise(docks):
+            self.tabifyDockWidget(first, other)
+        if docks:
+            docks[0].raise_()
+        return docks
+
+    def _action(
+        self, text: str, slot: object = None, shortcut: QKeySequence | str | None = None
+    ) -> QAction:
+        action = QAction(self.tr(text), self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if slot is not None:
+            action.triggered.connect(slot)
+        return action
+
+    def _make_actions(self) -> None:
+        self.import_files_action = self._action(
+            "&Import files…", self.importer.import_files, QKeySequence.StandardKey.Open
+        )
+        self.import_files_action.setToolTip(self.tr("Import articles (HTML, text, PDF, …)"))
+        self.import_folder_action = self._action(
+            "Import &folder…", self.importer.import_folder, "Ctrl+Shift+O"
+        )
+        self.reindex_action = self._action("&Rebuild search index", self.rebuild_index)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.undo_action = self.ctx.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.ctx.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)]
+        )
+        self.find_action = self._action(
+            "&Search…", self.focus_search, QKeySequence.StandardKey.Find
+        )
+        self.library_action = self._action("Show &library", self.focus_library, "Ctrl+L")
+        self.guide_action = self._action(
+            "User &guide", self.open_guide, QKeySequence.StandardKey.HelpContents
+        )
+        self.about_action = self._action("&About Sesame", self.about)
+        self.coming_soon: dict[str, QAction] = {}
+        for key, text in COMING_SOON.items():
+            action = QAction(self.tr(text) + " " + self.tr("(coming soon)"), self)
+            action.setEnabled(False)
+            action.setObjectName(key)
+            self.coming_soon[key] = action
+        for action in (self.find_action, self.library_action, self.import_files_action):
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.import_files_action)
+        file_menu.addAction(self.import_folder_action)
+        file_menu.addSeparator()
+        for key in ("bundle_import", "bundle_export", "bundle_verify"):
+            file_menu.addAction(self.coming_soon[key])
+        export_menu = file_menu.addMenu(self.tr("&Export"))
+        for key in ("export_qdpx", "export_w3c", "export_csv", "export_report"):
+            export_menu.addAction(self.coming_soon[key])
+        file_menu.addSeparator()
+        file_menu.addAction(self.reindex_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        self.tagging_actions = self._tagging_actions()
+        if self.tagging_actions:
+            tag_menu = bar.addMenu(self.tr("&Tag"))
+            tag_menu.addActions(self.tagging_actions)
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.library_action)
+        view_menu.addSeparator()
+        for dock in (self.library_dock, self.search_dock, *self.panel_docks):
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu(self.tr("&Theme"))
+        group = QActionGroup(self)
+        current = self.prefs.get(st.THEME)
+        for key, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
+            action = theme_menu.addAction(self.tr(label))
+            action.setCheckable(True)
+            action.setChecked(key == current)
+            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
+            group.addAction(action)
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.about_action)
+
+    def _tagging_actions(self) -> list[QAction]:
+        try:
+            from desktop.panels import tagging_actions
+        except ImportError:
+            return []
+        return list(tagging_actions(self.ctx, self))
+
+    def _make_toolbar(self) -> None:
+        toolbar = QToolBar(self.tr("Main"), self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addAction(self.import_files_action)
+        toolbar.addAction(self.import_folder_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        if self.tagging_actions:
+            toolbar.addSeparator()
+            toolbar.addActions(self.tagging_actions)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.search.query_edit_for_toolbar())
+        self.addToolBar(toolbar)
+
+    # -- actions -------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search.focus_query()
+
+    def focus_library(self) -> None:
+        self.library_dock.show()
+        self.library_dock.raise_()
+        self.library.filter_edit.setFocus()
+
+    def set_theme(self, key: str) -> None:
+        self.prefs.set(st.THEME, key)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, key)
+
+    def rebuild_index(self) -> None:
+        """Bring the search index up to date with the database, off the GUI thread."""
+        self.ctx.tasks.run(
+            self.tr("Updating the search index"),
+            self.ctx.archive.sync_index,
+            on_result=lambda _r: self.statusBar().showMessage(
+                self.tr("The search index is up to date."), 5000
+            ),
+            on_error=lambda msg, _d: dialogs.error(self, self.tr("Search index"), msg),
+        )
+
+    def open_guide(self) -> None:
+        # A local file only: nothing ever leaves the machine.
+        if GUIDE.exists():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(GUIDE)))
+        else:
+            dialogs.info(self, self.tr("User guide"), self.tr("The guide is in docs/guide.md."))
+
+    def about(self) -> None:
+        from archive import __version__
+
+        dialogs.info(
+            self,
+            self.tr("About Sesame"),
+            self.tr(
+                "Sesame %s — an offline evidence archive.\n\n"
+                "Nothing you import, search or tag ever leaves this machine."
+            )
+            % __version__,
+        )
+
+    def _article_shown(self, article_id: str) -> None:
+        title = ""
+        if article_id:
+            row = self.library.model.library_row(article_id)
+            title = row.title if row else ""
+        suffix = f" — {title}" if title else ""
+        self.setWindowTitle(f"Sesame — {self.ctx.archive.path.name}{suffix}")
+        if article_id:
+            # Read off the GUI thread: an article can be long.
+            self.ctx.tasks.run(
+                self.tr("Checking fonts"),
+                article_text,
+                self.ctx.archive,
+                article_id,
+                with_progress=False,
+                show=False,
+                on_result=self.font_warner.check,
+            )
+
+    # -- drag and drop -------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.importer.import_paths(paths)
+
+    # -- layout and closing --------------------------------------------------
+
+    def restore_layout(self) -> None:
+        geometry = self.prefs.get(st.WINDOW_GEOMETRY)
+        state = self.prefs.get(st.WINDOW_STATE)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.prefs.set(st.WINDOW_GEOMETRY, self.saveGeometry())
+        self.prefs.set(st.WINDOW_STATE, self.saveState())
+        self.prefs.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.ctx.tasks.busy and not dialogs.confirm(
+            self,
+            self.tr("Work in progress"),
+            self.tr("A job is still running. Stop it and quit? What it finished is kept."),
+        ):
+            event.ignore()
+            return
+        self.save_layout()
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop background work before the archive closes."""
+        self.ctx.tasks.cancel_all()
+        self.ctx.tasks.wait(60000)
+
+
+def create_main_window(archive: Archive, prefs: st.Settings | None = None) -> MainWindow:
+    """The main window on an open archive, with its context and task runner."""
+    ctx = AppContext(archive)
+    ctx.tasks = TaskRunner(ctx)
+    return MainWindow(ctx, prefs or st.Settings())
