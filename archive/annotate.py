@@ -1,0 +1,829 @@
+"""Annotations: tagged spans of an article, anchored by position and by quote.
+
+An annotation points at `text[start:end]` (Unicode code points) and also
+keeps that exact quote with up to 32 characters of context either side (W3C
+TextPositionSelector + TextQuoteSelector). When an article's text changes,
+`reanchor_article` finds each quote again by its context, tolerating changes
+of whitespace and quote marks; one that cannot be found is kept and flagged
+`orphaned`, never dropped.
+
+Every change goes through one transaction that also appends an audit entry
+and queues the article for the search index. Changes return what an undo
+stack needs:
+
+- create  -> the new `Annotation`; undo with `delete_annotation(id)`
+- update  -> (before, after) snapshots; undo with `restore_annotation(before)`
+- delete  -> the snapshot; undo with `restore_annotation(snapshot)` (same id)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from archive import audit, entities, models
+from archive.entities import check_date, writing
+from archive.errors import InvalidInput, NotFound
+from archive.figures import normalise_qualifier, parse_figure
+from archive.store import Archive, mark_for_index
+from archive.tagtypes import get_tag_type
+
+CONTEXT = 32  # characters of prefix and suffix kept with each quote
+EDITABLE = (
+    "start",
+    "end",
+    "type_key",
+    "entity_id",
+    "note",
+    "value",
+    "qualifier",
+    "counted",
+    "as_of",
+)
+
+
+# -- snapshots -------------------------------------------------------------------
+
+
+def snapshot(annotation: models.Annotation) -> dict[str, Any]:
+    """Every field of an annotation, JSON-ready (audit entries, undo)."""
+    data = annotation.model_dump()
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+def _from_snapshot(data: dict[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in data.items() if k in models.Annotation.model_fields}
+    for key in ("created_at", "updated_at"):
+        if isinstance(values.get(key), str):
+            values[key] = datetime.fromisoformat(values[key])
+    return values
+
+
+# -- finding text ---------------------------------------------------------------
+
+
+def context_of(text: str, start: int, end: int) -> tuple[str, str]:
+    """The prefix and suffix (up to `CONTEXT` characters) around a span."""
+    return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+
+
+def check_span(text: str, start: int, end: int) -> None:
+    """InvalidInput unless 0 <= start < end <= len(text)."""
+    if not (0 <= start < end <= len(text)):
+        raise InvalidInput(
+            f"The span {start}-{end} is not inside the text (0-{len(text)}, code points): "
+            "start must be smaller than end."
+        )
+
+
+def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
+    """The span of the `occurrence`-th (1-based) appearance of `quote` in `text`.
+
+    Exact matches first; if there is none, whitespace and quote-mark
+    differences are forgiven ("police  officers" finds "police officers").
+    """
+    if not quote.strip():
+        raise InvalidInput("The quote to tag is empty.")
+    if occurrence < 1:
+        raise InvalidInput("--occurrence counts from 1.")
+    spans = _exact_spans(text, quote)
+    if not spans:
+        spans = _Normalised(text).find_all(quote)
+    if not spans:
+        raise NotFound(f"The text does not contain {quote!r}.")
+    if occurrence > len(spans):
+        raise NotFound(
+            f"{quote!r} appears {len(spans)} time(s) in the text; there is no occurrence "
+            f"{occurrence}."
+        )
+    return spans[occurrence - 1]
+
+
+def _exact_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    spans = []
+    pos = text.find(quote)
+    while pos != -1:
+        spans.append((pos, pos + len(quote)))
+        pos = text.find(quote, pos + 1)
+    return spans
+
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Text with whitespace runs as one space and quote marks folded, plus an index map.
+
+    `index[i]` is the offset in `text` of the character that became normalised
+    character `i`; `index[len]` is `len(text)`.
+    """
+    chars: list[str] = []
+    index: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not in_space:
+                chars.append(" ")
+                index.append(i)
+            in_space = True
+            continue
+        in_space = False
+        chars.append(ch.translate(_FOLD))
+        index.append(i)
+    index.append(len(text))
+    return "".join(chars), index
+
+
+class _Normalised:
+    """A text's normalised form, built once and searched many times."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.norm, self.index = _normalise(text)
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Map a normalised span back to the real text (whitespace runs included whole)."""
+        start = self.index[i]
+        end = self.index[j - 1] + 1
+        # A normalised space stands for the whole run of whitespace.
+        if self.norm[j - 1] == " ":
+            end = self.index[j]
+        return start, end
+
+    def find_all(self, quote: str) -> list[tuple[int, int]]:
+        nq = _normalise(quote)[0].strip()
+        if not nq:
+            return []
+        spans = []
+        pos = self.norm.find(nq)
+        while pos != -1:
+            spans.append(self.span(pos, pos + len(nq)))
+            pos = self.norm.find(nq, pos + 1)
+        return spans
+
+
+# -- re-anchoring ---------------------------------------------------------------
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+class Reanchorer:
+    """Finds annotations again in a changed text (one instance per text change)."""
+
+    def __init__(self, old_text: str | None, new_text: str) -> None:
+        self.old = old_text
+        self.new = new_text
+        self._norm: _Normalised | None = None
+        if old_text is None:
+            self.same_head = self.same_tail = 0
+        else:
+            limit = min(len(old_text), len(new_text))
+            self.same_head = _common_prefix(old_text[:limit], new_text[:limit])
+            tail_limit = limit - self.same_head
+            self.same_tail = _common_suffix(
+                old_text[len(old_text) - tail_limit :], new_text[len(new_text) - tail_limit :]
+            )
+
+    @property
+    def norm(self) -> _Normalised:
+        if self._norm is None:
+            self._norm = _Normalised(self.new)
+        return self._norm
+
+    def predict(self, start: int) -> int:
+        """Where a position of the old text most likely is in the new one."""
+        if self.old is None or start <= self.same_head:
+            return start
+        if start >= len(self.old) - self.same_tail:
+            return start + len(self.new) - len(self.old)
+        return round(start * len(self.new) / max(len(self.old), 1))
+
+    def _score(self, s: int, e: int, prefix: str, suffix: str, predicted: int) -> tuple[int, int]:
+        ctx = _common_suffix(prefix, self.new[max(0, s - len(prefix)) : s])
+        ctx += _common_prefix(suffix, self.new[e : e + len(suffix)])
+        return ctx, -abs(s - predicted)
+
+    def find(
+        self, start: int, end: int, quote: str, prefix: str = "", suffix: str = ""
+    ) -> tuple[int, int] | None:
+        """The new span of an annotation, or None when its quote is gone."""
+        if not quote:
+            return None
+        old = self.old
+        if old is not None and old[start:end] == quote:
+            # Untouched regions: the same text at the same (or shifted) place.
+            if end <= self.same_head:
+                return start, end
+            shift = len(self.new) - len(old)
+            if start >= len(old) - self.same_tail:
+                return start + shift, end + shift
+        predicted = self.predict(start)
+        spans = _exact_spans(self.new, quote)
+        if not spans:
+            spans = self.norm.find_all(quote)
+            if not spans:
+                return None
+        if len(spans) == 1:
+            return spans[0]
+        return max(spans, key=lambda sp: self._score(sp[0], sp[1], prefix, suffix, predicted))
+
+
+def reanchor(
+    old_text: str | None,
+    new_text: str,
+    *,
+    start: int,
+    end: int,
+    quote: str,
+    prefix: str = "",
+    suffix: str = "",
+) -> tuple[int, int] | None:
+    """Where an annotation's quote is in `new_text`: a (start, end) span, or None if orphaned.
+
+    `old_text` (the text the offsets refer to) helps choose between repeated
+    quotes; without it the prefix/suffix context and the old position decide.
+    """
+    return Reanchorer(old_text, new_text).find(start, end, quote, prefix, suffix)
+
+
+@dataclass
+class ReanchorReport:
+    """What re-anchoring an article's annotations did."""
+
+    article_id: str
+    kept: int = 0  # same span as before
+    moved: list[str] = field(default_factory=list)  # re-anchored elsewhere
+    orphaned: list[str] = field(default_factory=list)  # quote not found: flagged
+    recovered: list[str] = field(default_factory=list)  # were orphaned, found again
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def reanchor_in_session(
+    session: Session,
+    user_id: str | None,
+    article_id: str,
+    old_text: str | None,
+    new_text: str,
+) -> ReanchorReport:
+    """Re-anchor every annotation of an article to `new_text`, in the caller's transaction.
+
+    For code that changes an article's text itself (re-import, bundle merge):
+    call it in the same transaction. Does not change the article.
+    """
+    finder = Reanchorer(old_text, new_text)
+    report = ReanchorReport(article_id)
+    rows = session.exec(
+        select(models.Annotation).where(models.Annotation.article_id == article_id)
+    ).all()
+    now = models.utcnow()
+    for ann in rows:
+        before = snapshot(ann)
+        span = finder.find(ann.start, ann.end, ann.quote, ann.prefix, ann.suffix)
+        if span is None:
+            if ann.orphaned:
+                report.kept += 1
+                continue
+            ann.orphaned = True
+            # Offsets stay meaningful (inside the text) for anyone drawing them.
+            ann.start = min(ann.start, len(new_text))
+            ann.end = min(max(ann.end, ann.start), len(new_text))
+            report.orphaned.append(ann.id)
+        else:
+            s, e = span
+            prefix, suffix = context_of(new_text, s, e)
+            if (s, e, new_text[s:e], prefix, suffix) == (
+                ann.start,
+                ann.end,
+                ann.quote,
+                ann.prefix,
+                ann.suffix,
+            ) and not ann.orphaned:
+                report.kept += 1
+                continue
+            (report.recovered if ann.orphaned else report.moved).append(ann.id)
+            ann.start, ann.end, ann.quote = s, e, new_text[s:e]
+            ann.prefix, ann.suffix, ann.orphaned = prefix, suffix, False
+        ann.updated_at = now
+        session.add(ann)
+        audit.record(
+            session,
+            user_id=user_id,
+            action="annotation.reanchor",
+            target_type="annotation",
+            target_id=ann.id,
+            before=before,
+            after=snapshot(ann),
+        )
+    mark_for_index(session, article_id)
+    return report
+
+
+def text_sha256(text: str) -> str:
+    """The SHA-256 of a canonical text (UTF-8), as stored in `Article.text_sha256`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def reanchor_article(
+    archive: Archive, article_id: str, new_text: str, *, old_text: str | None = None
+) -> ReanchorReport:
+    """Give an article a new canonical text and re-anchor its annotations, in one transaction.
+
+    `old_text` defaults to the article's current text. Annotations whose quote
+    cannot be found are flagged orphaned, never deleted.
+    """
+    with writing(archive) as (session, user_id):
+        article = _article(session, article_id)
+        previous = article.text
+        if previous != new_text:
+            before = {"text_sha256": article.text_sha256, "length": len(previous)}
+            article.text = new_text
+            article.text_sha256 = text_sha256(new_text)
+            article.updated_at = models.utcnow()
+            session.add(article)
+            audit.record(
+                session,
+                user_id=user_id,
+                action="article.text",
+                target_type="article",
+                target_id=article.id,
+                before=before,
+                after={"text_sha256": article.text_sha256, "length": len(new_text)},
+            )
+        return reanchor_in_session(
+            session, user_id, article.id, previous if old_text is None else old_text, new_text
+        )
+
+
+# -- creating, changing, deleting ---------------------------------------------------
+
+
+def _article(session: Session, article_id: str) -> models.Article:
+    article = session.get(models.Article, article_id)
+    if article is None:
+        raise NotFound(f"No article with id {article_id}. `sesame list` shows the ids.")
+    return article
+
+
+def _get(session: Session, annotation_id: str) -> models.Annotation:
+    ann = session.get(models.Annotation, annotation_id)
+    if ann is None and len(annotation_id) >= 6:
+        matches = list(
+            session.exec(
+                select(models.Annotation).where(col(models.Annotation.id).startswith(annotation_id))
+            )
+        )
+        if len(matches) > 1:
+            raise NotFound(f"The id prefix {annotation_id} matches {len(matches)} annotations.")
+        ann = matches[0] if matches else None
+    if ann is None:
+        raise NotFound(f"No annotation with id {annotation_id}. `sesame annotations` lists them.")
+    return ann
+
+
+def _resolve_entity(
+    session: Session,
+    user_id: str | None,
+    type_key: str,
+    entity_id: str | None,
+    entity_name: str | None,
+    entity_aliases: Iterable[str] = (),
+) -> str | None:
+    if entity_id and entity_name:
+        raise InvalidInput("Give an entity id or an entity name, not both.")
+    if entity_id:
+        entity = entities.get_row(session, entity_id)
+        if entity.type_key != type_key:
+            raise InvalidInput(
+                f"{entity.name!r} is a {entity.type_key}; it cannot be linked from a "
+                f"{type_key} annotation."
+            )
+        return entity.id
+    if entity_name and entity_name.strip():
+        entity = entities.find_entity(session, entity_name, type_key)
+        if entity is None:
+            for alias in entity_aliases:
+                entity = entities.find_entity(session, alias, type_key)
+                if entity is not None:
+                    break
+        if entity is None:
+            entity = entities.create_in_session(
+                session, user_id, type_key, entity_name, aliases=entity_aliases
+            )
+        return entity.id
+    return None
+
+
+def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, fill: bool) -> None:
+    """Check figure fields; for a figure, fill what is missing from the quote and the date."""
+    if values.get("qualifier") is not None:
+        values["qualifier"] = normalise_qualifier(values["qualifier"])
+    if values.get("value") is not None:
+        try:
+            values["value"] = float(values["value"])
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(f"The figure value {values['value']!r} is not a number.") from exc
+    values["as_of"] = check_date(values.get("as_of"), "The as-of date")
+    if values.get("counted") is not None:
+        values["counted"] = " ".join(str(values["counted"]).split()) or None
+    if not fill or values.get("type_key") != "figure":
+        return
+    if values.get("value") is None:
+        parsed = parse_figure(quote)
+        if parsed is not None:
+            values["value"] = parsed.value
+            if values.get("qualifier") is None:
+                values["qualifier"] = parsed.qualifier
+            if values.get("counted") is None:
+                values["counted"] = parsed.counted
+    if values.get("as_of") is None and article.published:
+        values["as_of"] = article.published
+
+
+def create_in_session(
+    session: Session,
+    user_id: str | None,
+    article: models.Article,
+    start: int,
+    end: int,
+    type_key: str,
+    *,
+    entity_id: str | None = None,
+    entity_name: str | None = None,
+    entity_aliases: Iterable[str] = (),
+    note: str = "",
+    value: float | None = None,
+    qualifier: str | None = None,
+    counted: str | None = None,
+    as_of: str | None = None,
+    origin: str = "manual",
+    annotation_id: str | None = None,
+) -> models.Annotation:
+    """Create an annotation inside the caller's transaction (see `create_annotation`)."""
+    check_span(article.text, start, end)
+    type_row = get_tag_type(session, type_key)
+    if annotation_id and session.get(models.Annotation, annotation_id) is not None:
+        raise InvalidInput(f"There is already an annotation with id {annotation_id}.")
+    quote = article.text[start:end]
+    prefix, suffix = context_of(article.text, start, end)
+    values: dict[str, Any] = {
+        "type_key": type_row.key,
+        "value": value,
+        "qualifier": qualifier,
+        "counted": counted,
+        "as_of": as_of,
+    }
+    _figure_fields(values, quote, article, fill=True)
+    ann = models.Annotation(
+        article_id=article.id,
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        type_key=type_row.key,
+        entity_id=_resolve_entity(
+            session, user_id, type_row.key, entity_id, entity_name, entity_aliases
+        ),
+        note=note.strip(),
+        created_by=user_id,
+        origin=origin,
+        value=values["value"],
+        qualifier=values["qualifier"],
+        counted=values["counted"],
+        as_of=values["as_of"],
+    )
+    if annotation_id:
+        ann.id = annotation_id
+    session.add(ann)
+    session.flush()
+    audit.record(
+        session,
+        user_id=user_id,
+        action="annotation.create",
+        target_type="annotation",
+        target_id=ann.id,
+        after=snapshot(ann),
+    )
+    mark_for_index(session, article.id)
+    return ann
+
+
+def create_annotation(
+    archive: Archive,
+    article_id: str,
+    start: int,
+    end: int,
+    type_key: str,
+    *,
+    entity_id: str | None = None,
+    entity_name: str | None = None,
+    entity_aliases: Iterable[str] = (),
+    note: str = "",
+    value: float | None = None,
+    qualifier: str | None = None,
+    counted: str | None = None,
+    as_of: str | None = None,
+    origin: str = "manual",
+    annotation_id: str | None = None,
+) -> models.Annotation:
+    """Tag `text[start:end]` (code points) of an article with a tag type.
+
+    `entity_id` links an existing entity (of the same type); `entity_name`
+    finds one by name or alias, or creates it (with `entity_aliases`). For
+    figures, value/qualifier/counted not given are read from the quote and
+    `as_of` defaults to the article's published date. `annotation_id`
+    re-creates an annotation under a known id (redo after undo).
+    """
+    with writing(archive) as (session, user_id):
+        article = _article(session, article_id)
+        return create_in_session(
+            session,
+            user_id,
+            article,
+            start,
+            end,
+            type_key,
+            entity_id=entity_id,
+            entity_name=entity_name,
+            entity_aliases=entity_aliases,
+            note=note,
+            value=value,
+            qualifier=qualifier,
+            counted=counted,
+            as_of=as_of,
+            origin=origin,
+            annotation_id=annotation_id,
+        )
+
+
+def update_annotation(
+    archive: Archive, annotation_id: str, **changes: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change an annotation; returns (before, after) snapshots (undo: `restore_annotation`).
+
+    Accepted changes: start, end (the quote and context are taken from the
+    text again and the orphaned flag cleared), type_key, entity_id,
+    entity_name (find or create, like `create_annotation`), note, value,
+    qualifier, counted, as_of. None clears entity_id and the figure fields.
+    """
+    unknown = set(changes) - set(EDITABLE) - {"entity_name"}
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))} of an annotation.")
+    with writing(archive) as (session, user_id):
+        ann = _get(session, annotation_id)
+        article = _article(session, ann.article_id)
+        before = snapshot(ann)
+        if "start" in changes or "end" in changes:
+            start = int(changes.get("start", ann.start))
+            end = int(changes.get("end", ann.end))
+            check_span(article.text, start, end)
+            ann.start, ann.end, ann.quote = start, end, article.text[start:end]
+            ann.prefix, ann.suffix = context_of(article.text, start, end)
+            ann.orphaned = False
+        if "type_key" in changes:
+            ann.type_key = get_tag_type(session, changes["type_key"]).key
+        if "entity_id" in changes or "entity_name" in changes:
+            ann.entity_id = _resolve_entity(
+                session, user_id, ann.type_key, changes.get("entity_id"), changes.get("entity_name")
+            )
+        elif ann.entity_id:
+            entity = session.get(models.Entity, ann.entity_id)
+            if entity is not None and entity.type_key != ann.type_key:
+                raise InvalidInput(
+                    f"The annotation is linked to the {entity.type_key} {entity.name!r}; "
+                    "give a new entity (or none) together with the new type."
+                )
+        if "note" in changes:
+            ann.note = (changes["note"] or "").strip()
+        values = {
+            k: changes.get(k, getattr(ann, k)) for k in ("value", "qualifier", "counted", "as_of")
+        }
+        values["type_key"] = ann.type_key
+        _figure_fields(values, ann.quote, article, fill=False)
+        ann.value, ann.qualifier = values["value"], values["qualifier"]
+        ann.counted, ann.as_of = values["counted"], values["as_of"]
+        ann.updated_at = models.utcnow()
+        session.add(ann)
+        after = snapshot(ann)
+        audit.record(
+            session,
+            user_id=user_id,
+            action="annotation.update",
+            target_type="annotation",
+            target_id=ann.id,
+            before=before,
+            after=after,
+        )
+        mark_for_index(session, ann.article_id)
+        return before, after
+
+
+def delete_annotation(archive: Archive, annotation_id: str) -> dict[str, Any]:
+    """Delete an annotation; returns its snapshot (undo: `restore_annotation(snapshot)`)."""
+    with writing(archive) as (session, user_id):
+        ann = _get(session, annotation_id)
+        before = snapshot(ann)
+        session.delete(ann)
+        audit.record(
+            session,
+            user_id=user_id,
+            action="annotation.delete",
+            target_type="annotation",
+            target_id=before["id"],
+            before=before,
+        )
+        mark_for_index(session, before["article_id"])
+        return before
+
+
+def restore_annotation(archive: Archive, snap: dict[str, Any]) -> models.Annotation:
+    """Put an annotation back exactly as `snap` shows it (same id), creating it if deleted.
+
+    An entity merged since then is followed to the entity it was merged into.
+    """
+    values = _from_snapshot(snap)
+    with writing(archive) as (session, user_id):
+        article = _article(session, values["article_id"])
+        get_tag_type(session, values["type_key"])
+        if values.get("entity_id"):
+            entity = session.get(models.Entity, values["entity_id"])
+            values["entity_id"] = (
+                entities.get_row(session, entity.id).id if entity is not None else None
+            )
+        if not values.get("orphaned"):
+            check_span(article.text, values["start"], values["end"])
+        ann = session.get(models.Annotation, values["id"])
+        before = snapshot(ann) if ann is not None else None
+        if ann is None:
+            ann = models.Annotation(**values)
+        else:
+            for key, value in values.items():
+                setattr(ann, key, value)
+        session.add(ann)
+        session.flush()
+        audit.record(
+            session,
+            user_id=user_id,
+            action="annotation.restore",
+            target_type="annotation",
+            target_id=ann.id,
+            before=before,
+            after=snapshot(ann),
+        )
+        mark_for_index(session, ann.article_id)
+        return ann
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+@dataclass
+class AnnotationRecord:
+    """An annotation with its entity's name and its author's display name."""
+
+    id: str
+    article_id: str
+    start: int
+    end: int
+    quote: str
+    type: str
+    entity: str | None
+    entity_id: str | None
+    note: str
+    created_by: str | None  # display name
+    created_by_id: str | None
+    created_at: str
+    updated_at: str
+    origin: str
+    orphaned: bool
+    prefix: str
+    suffix: str
+    value: float | None
+    qualifier: str | None
+    counted: str | None
+    as_of: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (`sesame annotations --json`)."""
+        data = asdict(self)
+        if self.value is not None and float(self.value).is_integer():
+            data["value"] = int(self.value)
+        return data
+
+
+def _record(
+    ann: models.Annotation, entity_name: str | None, author: str | None
+) -> AnnotationRecord:
+    return AnnotationRecord(
+        id=ann.id,
+        article_id=ann.article_id,
+        start=ann.start,
+        end=ann.end,
+        quote=ann.quote,
+        type=ann.type_key,
+        entity=entity_name,
+        entity_id=ann.entity_id,
+        note=ann.note,
+        created_by=author,
+        created_by_id=ann.created_by,
+        created_at=ann.created_at.isoformat(),
+        updated_at=ann.updated_at.isoformat(),
+        origin=ann.origin,
+        orphaned=ann.orphaned,
+        prefix=ann.prefix,
+        suffix=ann.suffix,
+        value=ann.value,
+        qualifier=ann.qualifier,
+        counted=ann.counted,
+        as_of=ann.as_of,
+    )
+
+
+def records_in_session(
+    session: Session,
+    article_id: str | None = None,
+    *,
+    type_key: str | None = None,
+    entity_id: str | None = None,
+    orphaned: bool | None = None,
+) -> list[AnnotationRecord]:
+    """Annotations with entity and author names, by article then position."""
+    a = models.Annotation
+    query = (
+        select(a, models.Entity.name, models.User.display_name)
+        .join(models.Entity, col(models.Entity.id) == col(a.entity_id), isouter=True)
+        .join(models.User, col(models.User.id) == col(a.created_by), isouter=True)
+    )
+    if article_id:
+        query = query.where(a.article_id == article_id)
+    if type_key:
+        query = query.where(a.type_key == get_tag_type(session, type_key).key)
+    if entity_id:
+        query = query.where(a.entity_id == entities.get_row(session, entity_id).id)
+    if orphaned is not None:
+        query = query.where(a.orphaned == orphaned)
+    query = query.order_by(col(a.article_id), col(a.start), col(a.end))
+    return [_record(ann, name, author) for ann, name, author in session.exec(query)]
+
+
+def list_annotations(
+    archive: Archive,
+    article_id: str | None = None,
+    *,
+    type_key: str | None = None,
+    entity_id: str | None = None,
+    orphaned: bool | None = None,
+) -> list[AnnotationRecord]:
+    """Annotations of one article (or all), optionally of one type, entity or orphan state."""
+    with archive.session() as session:
+        if article_id:
+            _article(session, article_id)
+        return records_in_session(
+            session, article_id, type_key=type_key, entity_id=entity_id, orphaned=orphaned
+        )
+
+
+def get_annotation(archive: Archive, annotation_id: str) -> AnnotationRecord:
+    """One annotation by id (or unique id prefix)."""
+    with archive.session() as session:
+        ann = _get(session, annotation_id)
+        entity = session.get(models.Entity, ann.entity_id) if ann.entity_id else None
+        user = session.get(models.User, ann.created_by) if ann.created_by else None
+        return _record(ann, entity.name if entity else None, user.display_name if user else None)

@@ -1,0 +1,717 @@
+"""The entity registry: actors, events, figures and user-defined kinds.
+
+One registry serves the whole archive. An entity has a name and aliases in
+any script; within one tag type no two live entities share a name or alias,
+so "find by name" is never ambiguous. Merging moves every annotation to the
+entity kept and leaves the other as a tombstone (`merged_into`), so that a
+bundle naming the old id still lands on the right entity, and so that the
+merge can be undone exactly (`unmerge_entities`).
+
+Every function that changes something takes the open `Archive`, does its own
+transaction (audit entry and index queue included) and returns plain
+dataclasses or dict snapshots that an undo stack can keep.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from archive import audit, identity, models
+from archive.errors import InvalidInput, NotFound
+from archive.store import Archive, mark_for_index
+from archive.tagtypes import get_tag_type
+
+_ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+# Marks "argument not given" where None is a meaningful value (clear a field).
+_UNSET: Any = object()
+
+
+# -- shared plumbing (also used by archive.annotate) ---------------------------
+
+
+@contextmanager
+def writing(archive: Archive) -> Iterator[tuple[Session, str]]:
+    """A write transaction plus the local user's id; the search index catches up after commit."""
+    with archive.transaction() as session:
+        user = identity.ensure_user(session)
+        yield session, user.id
+    archive.sync_index()
+
+
+def norm_name(name: str) -> str:
+    """The form names are compared in: NFC, single spaces, case-folded."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def clean_name(name: str) -> str:
+    """A name as stored: NFC with single spaces, no surrounding blanks."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def check_date(value: str | None, what: str) -> str | None:
+    """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD), or InvalidInput."""
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not _ISO_DATE.match(value):
+        raise InvalidInput(f"{what} {value!r} is not a date like 2021-03-05, 2021-03 or 2021.")
+    parts = [int(p) for p in value.split("-")]
+    try:
+        datetime(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as exc:
+        raise InvalidInput(f"{what} {value!r} is not a real date.") from exc
+    return value
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def entity_snapshot(entity: models.Entity) -> dict[str, Any]:
+    """Every field of an entity, JSON-ready (for audit entries and undo)."""
+    return {k: _iso(v) for k, v in entity.model_dump().items()} | {"aliases": list(entity.aliases)}
+
+
+# -- reading -------------------------------------------------------------------
+
+
+@dataclass
+class EntityInfo:
+    """An entity as lists show it, with how many annotations link to it."""
+
+    id: str
+    type: str
+    name: str
+    aliases: list[str]
+    description: str
+    date_start: str | None
+    date_end: str | None
+    place: str | None
+    merged_into: str | None
+    mentions: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (`sesame entities --json`)."""
+        return asdict(self)
+
+
+def _info(entity: models.Entity, mentions: int = 0) -> EntityInfo:
+    return EntityInfo(
+        id=entity.id,
+        type=entity.type_key,
+        name=entity.name,
+        aliases=list(entity.aliases),
+        description=entity.description,
+        date_start=entity.date_start,
+        date_end=entity.date_end,
+        place=entity.place,
+        merged_into=entity.merged_into,
+        mentions=mentions,
+    )
+
+
+def get_row(session: Session, entity_id: str, *, follow: bool = True) -> models.Entity:
+    """An entity by id or unique id prefix (6+ characters); follows merges unless told not to."""
+    entity = session.get(models.Entity, entity_id)
+    if entity is None and len(entity_id) >= 6:
+        matches = list(
+            session.exec(select(models.Entity).where(col(models.Entity.id).startswith(entity_id)))
+        )
+        if len(matches) > 1:
+            raise NotFound(f"The id prefix {entity_id} matches {len(matches)} entities; give more.")
+        entity = matches[0] if matches else None
+    if entity is None:
+        raise NotFound(f"No entity with id {entity_id}. `sesame entities` lists them.")
+    seen = {entity.id}
+    while follow and entity.merged_into:
+        nxt = session.get(models.Entity, entity.merged_into)
+        if nxt is None or nxt.id in seen:
+            break
+        seen.add(nxt.id)
+        entity = nxt
+    return entity
+
+
+def find_entity(session: Session, name: str, type_key: str | None = None) -> models.Entity | None:
+    """The live entity called `name` (by name or alias, any case), in `type_key` if given."""
+    wanted = norm_name(name)
+    if not wanted:
+        return None
+    query = select(models.Entity).where(col(models.Entity.merged_into).is_(None))
+    if type_key:
+        query = query.where(models.Entity.type_key == type_key)
+    # Names first (an index narrows them); aliases need a scan of the entities that have any.
+    exact = query.where(func.lower(models.Entity.name) == clean_name(name).lower())
+    for entity in session.exec(exact):
+        if norm_name(entity.name) == wanted:
+            return entity
+    for entity in session.exec(query.where(func.json_array_length(models.Entity.aliases) > 0)):
+        if norm_name(entity.name) == wanted or wanted in {norm_name(a) for a in entity.aliases}:
+            return entity
+    # Names that SQLite's ASCII-only lower() could not match (e.g. "Élan" vs "élan").
+    if not clean_name(name).isascii():
+        for entity in session.exec(query):
+            if norm_name(entity.name) == wanted:
+                return entity
+    return None
+
+
+def _mention_counts(session: Session) -> dict[str, int]:
+    rows = session.exec(
+        select(models.Annotation.entity_id, func.count())
+        .where(col(models.Annotation.entity_id).is_not(None))
+        .group_by(models.Annotation.entity_id)
+    )
+    return {eid: n for eid, n in rows if eid}
+
+
+def get_entity(archive: Archive, entity_id: str, *, follow: bool = True) -> EntityInfo:
+    """One entity (followed to the one it was merged into, unless `follow=False`)."""
+    with archive.session() as session:
+        entity = get_row(session, entity_id, follow=follow)
+        count = session.exec(
+            select(func.count()).where(models.Annotation.entity_id == entity.id)
+        ).one()
+        return _info(entity, count)
+
+
+def list_entities(
+    archive: Archive, type_key: str | None = None, *, include_merged: bool = False
+) -> list[EntityInfo]:
+    """Every live entity (of `type_key` if given) with its mention count, by type then name."""
+    with archive.session() as session:
+        query = select(models.Entity)
+        if type_key:
+            query = query.where(models.Entity.type_key == get_tag_type(session, type_key).key)
+        if not include_merged:
+            query = query.where(col(models.Entity.merged_into).is_(None))
+        counts = _mention_counts(session)
+        rows = [_info(e, counts.get(e.id, 0)) for e in session.exec(query)]
+    rows.sort(key=lambda e: (e.type, norm_name(e.name), e.id))
+    return rows
+
+
+@dataclass
+class Mention:
+    """One annotation of an entity, with the article it is in."""
+
+    annotation_id: str
+    article_id: str
+    article_title: str
+    article_source: str | None
+    article_published: str | None
+    start: int
+    end: int
+    quote: str
+    type: str
+    note: str
+    orphaned: bool
+    value: float | None = None
+    qualifier: str | None = None
+    counted: str | None = None
+    as_of: str | None = None
+    created_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def mentions(archive: Archive, entity_id: str) -> list[Mention]:
+    """Every annotation linked to the entity, oldest article first, then by position."""
+    a, art = models.Annotation, models.Article
+    with archive.session() as session:
+        entity = get_row(session, entity_id)
+        # Only the columns needed: an article's text is never loaded here.
+        rows = session.exec(
+            select(
+                a.id,
+                a.article_id,
+                art.title,
+                art.source,
+                art.published,
+                a.start,
+                a.end,
+                a.quote,
+                a.type_key,
+                a.note,
+                a.orphaned,
+                a.value,
+                a.qualifier,
+                a.counted,
+                a.as_of,
+                a.created_by,
+            )
+            .join(art, col(art.id) == col(a.article_id))
+            .where(a.entity_id == entity.id)
+        ).all()
+    result = [Mention(*row) for row in rows]
+    result.sort(key=lambda m: (m.article_published or "", m.article_id, m.start, m.end))
+    return result
+
+
+# -- changing ------------------------------------------------------------------
+
+
+def _clean_aliases(name: str, aliases: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    seen = {norm_name(name)}
+    for alias in aliases:
+        alias = clean_name(alias)
+        if alias and norm_name(alias) not in seen:
+            seen.add(norm_name(alias))
+            result.append(alias)
+    return result
+
+
+def _check_unique(session: Session, entity: models.Entity) -> None:
+    """Refuse a name or alias that another live entity of the same type already has."""
+    for label in [entity.name, *entity.aliases]:
+        other = find_entity(session, label, entity.type_key)
+        if other is not None and other.id != entity.id:
+            raise InvalidInput(
+                f"{label!r} already names the {entity.type_key} {other.name!r} ({other.id[:8]}). "
+                f"If they are the same, merge them: sesame entity merge {other.id[:8]} "
+                f"{entity.id[:8]}."
+            )
+
+
+def _check_dates(entity: models.Entity) -> None:
+    entity.date_start = check_date(entity.date_start, "Start date")
+    entity.date_end = check_date(entity.date_end, "End date")
+    if entity.date_start and entity.date_end and entity.date_end < entity.date_start:
+        raise InvalidInput(
+            f"The end date {entity.date_end} is before the start date {entity.date_start}."
+        )
+
+
+def _touch_articles(session: Session, entity_ids: Iterable[str]) -> None:
+    ids = list(entity_ids)
+    if not ids:
+        return
+    article_ids = session.exec(
+        select(models.Annotation.article_id)
+        .where(col(models.Annotation.entity_id).in_(ids))
+        .distinct()
+    ).all()
+    for article_id in article_ids:
+        mark_for_index(session, article_id)
+
+
+def create_in_session(
+    session: Session,
+    user_id: str | None,
+    type_key: str,
+    name: str,
+    *,
+    aliases: Iterable[str] = (),
+    description: str = "",
+    date_start: str | None = None,
+    date_end: str | None = None,
+    place: str | None = None,
+    entity_id: str | None = None,
+) -> models.Entity:
+    """Create an entity inside the caller's transaction (see `create_entity`)."""
+    type_row = get_tag_type(session, type_key)
+    name = clean_name(name)
+    if not name:
+        raise InvalidInput("An entity needs a name.")
+    entity = models.Entity(
+        type_key=type_row.key,
+        name=name,
+        aliases=_clean_aliases(name, aliases),
+        description=description.strip(),
+        date_start=date_start,
+        date_end=date_end,
+        place=clean_name(place) if place else None,
+    )
+    if entity_id:
+        if session.get(models.Entity, entity_id) is not None:
+            raise InvalidInput(f"There is already an entity with id {entity_id}.")
+        entity.id = entity_id
+    _check_dates(entity)
+    _check_unique(session, entity)
+    session.add(entity)
+    session.flush()
+    audit.record(
+        session,
+        user_id=user_id,
+        action="entity.create",
+        target_type="entity",
+        target_id=entity.id,
+        after=entity_snapshot(entity),
+    )
+    return entity
+
+
+def create_entity(
+    archive: Archive,
+    type_key: str,
+    name: str,
+    *,
+    aliases: Iterable[str] = (),
+    description: str = "",
+    date_start: str | None = None,
+    date_end: str | None = None,
+    place: str | None = None,
+    entity_id: str | None = None,
+) -> EntityInfo:
+    """Add an entity to the registry; refuses a name or alias another entity of the type has."""
+    with writing(archive) as (session, user_id):
+        entity = create_in_session(
+            session,
+            user_id,
+            type_key,
+            name,
+            aliases=aliases,
+            description=description,
+            date_start=date_start,
+            date_end=date_end,
+            place=place,
+            entity_id=entity_id,
+        )
+        return _info(entity)
+
+
+def update_entity(
+    archive: Archive,
+    entity_id: str,
+    *,
+    name: str = _UNSET,
+    aliases: Iterable[str] = _UNSET,
+    description: str = _UNSET,
+    date_start: str | None = _UNSET,
+    date_end: str | None = _UNSET,
+    place: str | None = _UNSET,
+    keep_old_name_as_alias: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change an entity's fields; returns (before, after) snapshots for undo.
+
+    Pass only what changes; None clears a date or the place.
+    """
+    with writing(archive) as (session, user_id):
+        entity = get_row(session, entity_id)
+        before = entity_snapshot(entity)
+        new_name = entity.name if name is _UNSET else clean_name(name)
+        if not new_name:
+            raise InvalidInput("An entity needs a name.")
+        new_aliases = list(entity.aliases) if aliases is _UNSET else list(aliases)
+        if keep_old_name_as_alias and norm_name(new_name) != norm_name(entity.name):
+            new_aliases.append(entity.name)
+        entity.name = new_name
+        entity.aliases = _clean_aliases(new_name, new_aliases)
+        if description is not _UNSET:
+            entity.description = (description or "").strip()
+        if date_start is not _UNSET:
+            entity.date_start = date_start
+        if date_end is not _UNSET:
+            entity.date_end = date_end
+        if place is not _UNSET:
+            entity.place = clean_name(place) if place else None
+        _check_dates(entity)
+        _check_unique(session, entity)
+        entity.updated_at = models.utcnow()
+        session.add(entity)
+        after = entity_snapshot(entity)
+        audit.record(
+            session,
+            user_id=user_id,
+            action="entity.update",
+            target_type="entity",
+            target_id=entity.id,
+            before=before,
+            after=after,
+        )
+        _touch_articles(session, [entity.id])
+        return before, after
+
+
+def rename_entity(
+    archive: Archive, entity_id: str, new_name: str, *, keep_old_as_alias: bool = True
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Give an entity a new name; the old one stays as an alias unless told otherwise."""
+    return update_entity(
+        archive, entity_id, name=new_name, keep_old_name_as_alias=keep_old_as_alias
+    )
+
+
+def set_aliases(
+    archive: Archive, entity_id: str, aliases: Iterable[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Replace an entity's aliases."""
+    return update_entity(archive, entity_id, aliases=list(aliases))
+
+
+def describe_entity(
+    archive: Archive, entity_id: str, description: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set an entity's description."""
+    return update_entity(archive, entity_id, description=description)
+
+
+def set_event_details(
+    archive: Archive,
+    entity_id: str,
+    *,
+    date_start: str | None = _UNSET,
+    date_end: str | None = _UNSET,
+    place: str | None = _UNSET,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set an event's date or date range (ISO) and place; None clears one."""
+    return update_entity(archive, entity_id, date_start=date_start, date_end=date_end, place=place)
+
+
+def _from_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    values = dict(snapshot)
+    for key in ("created_at", "updated_at"):
+        if isinstance(values.get(key), str):
+            values[key] = datetime.fromisoformat(values[key])
+    return values
+
+
+def restore_entity(archive: Archive, snapshot: dict[str, Any]) -> EntityInfo:
+    """Put an entity back exactly as a snapshot shows it (undo of an update or a delete)."""
+    with writing(archive) as (session, user_id):
+        values = _from_snapshot(snapshot)
+        entity = session.get(models.Entity, values["id"])
+        before = entity_snapshot(entity) if entity else None
+        if entity is None:
+            entity = models.Entity(**values)
+        else:
+            for key, value in values.items():
+                setattr(entity, key, value)
+        get_tag_type(session, entity.type_key)
+        _check_dates(entity)
+        if entity.merged_into is None:
+            _check_unique(session, entity)
+        session.add(entity)
+        session.flush()
+        audit.record(
+            session,
+            user_id=user_id,
+            action="entity.restore",
+            target_type="entity",
+            target_id=entity.id,
+            before=before,
+            after=entity_snapshot(entity),
+        )
+        _touch_articles(session, [entity.id])
+        return _info(entity)
+
+
+def delete_entity(archive: Archive, entity_id: str) -> dict[str, Any]:
+    """Delete an entity no annotation links to; returns its snapshot (for `restore_entity`)."""
+    with writing(archive) as (session, user_id):
+        entity = get_row(session, entity_id, follow=False)
+        used = session.exec(
+            select(func.count()).where(models.Annotation.entity_id == entity.id)
+        ).one()
+        if used:
+            raise InvalidInput(
+                f"{entity.name!r} is linked from {used} annotation(s); merge it into another "
+                "entity, or unlink those annotations first."
+            )
+        tombstones = session.exec(
+            select(func.count()).where(models.Entity.merged_into == entity.id)
+        ).one()
+        if tombstones:
+            raise InvalidInput(
+                f"{entity.name!r} has entities merged into it; it cannot be deleted."
+            )
+        snapshot = entity_snapshot(entity)
+        session.delete(entity)
+        audit.record(
+            session,
+            user_id=user_id,
+            action="entity.delete",
+            target_type="entity",
+            target_id=snapshot["id"],
+            before=snapshot,
+        )
+        return snapshot
+
+
+# -- merging -------------------------------------------------------------------
+
+
+@dataclass
+class MergeRecord:
+    """What a merge changed, so that `unmerge_entities` can undo it exactly."""
+
+    keep_id: str
+    other_id: str
+    moved_annotation_ids: list[str] = field(default_factory=list)
+    added_aliases: list[str] = field(default_factory=list)
+    repointed_entity_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (kept in the audit log)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MergeRecord:
+        """The record back from `to_dict`."""
+        return cls(
+            keep_id=data["keep_id"],
+            other_id=data["other_id"],
+            moved_annotation_ids=list(data.get("moved_annotation_ids", [])),
+            added_aliases=list(data.get("added_aliases", [])),
+            repointed_entity_ids=list(data.get("repointed_entity_ids", [])),
+        )
+
+
+def merge_entities(archive: Archive, keep_id: str, other_id: str) -> MergeRecord:
+    """Merge OTHER into KEEP: every annotation moves to KEEP, OTHER's names become aliases.
+
+    OTHER stays as a hidden tombstone (`merged_into=KEEP`). Returns a record
+    for `unmerge_entities`.
+    """
+    with writing(archive) as (session, user_id):
+        keep = get_row(session, keep_id)
+        other = get_row(session, other_id)
+        if keep.id == other.id:
+            raise InvalidInput(f"{keep.name!r} and {other.name!r} are already one entity.")
+        if keep.type_key != other.type_key:
+            raise InvalidInput(
+                f"{keep.name!r} is a {keep.type_key} and {other.name!r} a {other.type_key}; "
+                "only entities of one type can be merged."
+            )
+        keep_before, other_before = entity_snapshot(keep), entity_snapshot(other)
+        existing = {norm_name(keep.name)} | {norm_name(a) for a in keep.aliases}
+        added = [n for n in _clean_aliases("", [other.name, *other.aliases])]
+        added = [n for n in added if norm_name(n) not in existing]
+        keep.aliases = [*keep.aliases, *added]
+        keep.updated_at = models.utcnow()
+        other.merged_into = keep.id
+        other.updated_at = models.utcnow()
+        moved = list(
+            session.exec(select(models.Annotation).where(models.Annotation.entity_id == other.id))
+        )
+        article_ids = {a.article_id for a in moved}
+        now = models.utcnow()
+        for annotation in moved:
+            annotation.entity_id = keep.id
+            annotation.updated_at = now
+            session.add(annotation)
+        repointed = list(
+            session.exec(select(models.Entity).where(models.Entity.merged_into == other.id))
+        )
+        for tomb in repointed:
+            tomb.merged_into = keep.id
+            session.add(tomb)
+        session.add(keep)
+        session.add(other)
+        record = MergeRecord(
+            keep_id=keep.id,
+            other_id=other.id,
+            moved_annotation_ids=sorted(a.id for a in moved),
+            added_aliases=added,
+            repointed_entity_ids=sorted(t.id for t in repointed),
+        )
+        audit.record(
+            session,
+            user_id=user_id,
+            action="entity.merge",
+            target_type="entity",
+            target_id=other.id,
+            before={"keep": keep_before, "other": other_before},
+            after={
+                "keep": entity_snapshot(keep),
+                "other": entity_snapshot(other),
+                "merge": record.to_dict(),
+            },
+        )
+        for article_id in article_ids:
+            mark_for_index(session, article_id)
+        _touch_articles(session, [keep.id])
+        return record
+
+
+def unmerge_entities(archive: Archive, record: MergeRecord) -> None:
+    """Undo a merge: OTHER comes back with the annotations that moved, KEEP loses its aliases.
+
+    Annotations moved by the merge but since relinked elsewhere are left where they are.
+    """
+    with writing(archive) as (session, user_id):
+        keep = session.get(models.Entity, record.keep_id)
+        other = session.get(models.Entity, record.other_id)
+        if keep is None or other is None:
+            raise NotFound(
+                "One of the merged entities no longer exists; the merge cannot be undone."
+            )
+        if other.merged_into != keep.id:
+            raise InvalidInput(f"{other.name!r} is not merged into {keep.name!r}; nothing to undo.")
+        keep_before, other_before = entity_snapshot(keep), entity_snapshot(other)
+        gone = {norm_name(a) for a in record.added_aliases}
+        keep.aliases = [a for a in keep.aliases if norm_name(a) not in gone]
+        keep.updated_at = models.utcnow()
+        other.merged_into = None
+        other.updated_at = models.utcnow()
+        article_ids: set[str] = set()
+        if record.moved_annotation_ids:
+            moved = session.exec(
+                select(models.Annotation).where(
+                    col(models.Annotation.id).in_(record.moved_annotation_ids),
+                    models.Annotation.entity_id == keep.id,
+                )
+            )
+            now = models.utcnow()
+            for annotation in moved:
+                annotation.entity_id = other.id
+                annotation.updated_at = now
+                article_ids.add(annotation.article_id)
+                session.add(annotation)
+        for tomb_id in record.repointed_entity_ids:
+            tomb = session.get(models.Entity, tomb_id)
+            if tomb is not None and tomb.merged_into == keep.id:
+                tomb.merged_into = other.id
+                session.add(tomb)
+        session.add(keep)
+        session.add(other)
+        session.flush()
+        _check_unique(session, other)
+        audit.record(
+            session,
+            user_id=user_id,
+            action="entity.unmerge",
+            target_type="entity",
+            target_id=other.id,
+            before={"keep": keep_before, "other": other_before},
+            after={
+                "keep": entity_snapshot(keep),
+                "other": entity_snapshot(other),
+                "merge": record.to_dict(),
+            },
+        )
+        for article_id in article_ids:
+            mark_for_index(session, article_id)
+        _touch_articles(session, [keep.id])
+
+
+def last_merge_record(archive: Archive, other_id: str) -> MergeRecord:
+    """The record of the merge that made `other_id` a tombstone (from the audit log)."""
+    with archive.session() as session:
+        other = get_row(session, other_id, follow=False)
+        if not other.merged_into:
+            raise InvalidInput(f"{other.name!r} is not merged into another entity.")
+        event = session.exec(
+            select(models.AuditEvent)
+            .where(
+                models.AuditEvent.action == "entity.merge",
+                models.AuditEvent.target_id == other.id,
+            )
+            .order_by(col(models.AuditEvent.seq).desc())
+            .limit(1)
+        ).first()
+        if event is None or not event.after or "merge" not in event.after:
+            raise NotFound(f"No record of the merge of {other.name!r} was found in the audit log.")
+        return MergeRecord.from_dict(event.after["merge"])
