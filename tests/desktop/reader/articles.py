@@ -69,3 +69,29 @@ def ctx(archive: Archive, qtbot) -> Iterator:
 def article_id(archive: Archive) -> str:
     """The id of the standard test article."""
     return add_article(archive)
+
+
+@pytest.fixture
+def model_tester(qtlog) -> Iterator:
+    """Attach Qt's QAbstractItemModelTester to models; any complaint fails the test.
+
+    The tester stays attached, so every reset and change after attaching is
+    checked too (its findings arrive as Qt warnings, collected by pytest-qt).
+    """
+    from PySide6.QtTest import QAbstractItemModelTester
+
+    testers = []
+
+    def attach(model) -> None:
+        testers.append(
+            QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Warning)
+        )
+
+    yield attach
+    complaints = [
+        r.message
+        for r in qtlog.records
+        if "modeltest" in (r.context.category or "") or "FAIL!" in r.message
+    ]
+    assert complaints == []
+    assert testers

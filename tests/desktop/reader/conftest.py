@@ -1,1 +1,1 @@
-from tests.desktop.reader.articles import article_id, ctx  # noqa: F401
+from tests.desktop.reader.articles import article_id, ctx, model_tester  # noqa: F401

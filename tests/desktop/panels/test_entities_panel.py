@@ -1,0 +1,111 @@
+"""The entities view: types, mention counts, every mention, rename, aliases, merge and undo."""
+
+from __future__ import annotations
+
+from archive import annotate, entities
+from desktop.panels.entities import EntitiesPanel, EntityTableModel
+from tests.desktop.reader.articles import TEXT, add_article
+
+
+def make_panel(qtbot, ctx, model_tester) -> EntitiesPanel:
+    panel = EntitiesPanel(ctx)
+    qtbot.addWidget(panel)
+    model_tester(panel.model)
+    model_tester(panel.proxy)
+    model_tester(panel.mentions_model)
+    return panel
+
+
+def two_spellings(ctx, article_id: str) -> tuple[str, str, str]:
+    """One actor tagged under two spellings in two articles."""
+    other_text = "Yesterday Maj. Aung Test met the press again.\n"
+    other_id = add_article(ctx.archive, other_text, title="Second report", published="2021-03-07")
+    start = TEXT.index("Major Aung Test")
+    a = annotate.create_annotation(
+        ctx.archive, article_id, start, start + 15, "actor", entity_name="Major Aung Test"
+    )
+    s2 = other_text.index("Maj. Aung Test")
+    b = annotate.create_annotation(
+        ctx.archive, other_id, s2, s2 + 14, "actor", entity_name="Maj. Aung Test"
+    )
+    assert a.entity_id and b.entity_id
+    return a.entity_id, b.entity_id, other_id
+
+
+def counts(panel: EntitiesPanel) -> dict[str, int]:
+    m = panel.model
+    return {
+        m.data(m.index(r, EntityTableModel.NAME)): m.data(m.index(r, EntityTableModel.MENTIONS))
+        for r in range(m.rowCount())
+    }
+
+
+def test_merge_two_spellings_and_undo(qtbot, ctx, article_id, model_tester) -> None:
+    keep, other, _ = two_spellings(ctx, article_id)
+    panel = make_panel(qtbot, ctx, model_tester)
+    assert counts(panel) == {"Major Aung Test": 1, "Maj. Aung Test": 1}
+    assert panel.merge(keep, other)
+    assert counts(panel) == {"Major Aung Test": 2}
+    assert panel.mentions_model.rowCount() == 2
+    assert entities.get_entity(ctx.archive, keep).aliases == ["Maj. Aung Test"]
+    ctx.undo_stack.undo()
+    assert counts(panel) == {"Major Aung Test": 1, "Maj. Aung Test": 1}
+    assert entities.get_entity(ctx.archive, other, follow=False).merged_into is None
+    ctx.undo_stack.redo()
+    assert counts(panel) == {"Major Aung Test": 2}
+
+
+def test_merge_button_offers_both_directions(qtbot, ctx, article_id, model_tester) -> None:
+    keep, other, _ = two_spellings(ctx, article_id)
+    panel = make_panel(qtbot, ctx, model_tester)
+    panel.view.selectAll()
+    panel.select_entity(keep)
+    panel.view.selectAll()
+    assert set(panel.selected_ids()) == {keep, other}
+    assert panel.selected_ids()[0] == keep
+
+
+def test_mentions_open_the_article_at_the_span(qtbot, ctx, article_id, model_tester) -> None:
+    keep, _, _ = two_spellings(ctx, article_id)
+    panel = make_panel(qtbot, ctx, model_tester)
+    panel.select_entity(keep)
+    assert panel.mentions_model.rowCount() == 1
+    start = TEXT.index("Major Aung Test")
+    with qtbot.waitSignal(ctx.articleOpenRequested) as opened:
+        panel.open_mention(0)
+    assert opened.args == [article_id, [(start, start + 15)]]
+
+
+def test_rename_keeps_old_name_as_alias_and_undo(qtbot, ctx, article_id, model_tester) -> None:
+    keep, _, _ = two_spellings(ctx, article_id)
+    panel = make_panel(qtbot, ctx, model_tester)
+    assert panel.rename(keep, "Aung Test")
+    info = entities.get_entity(ctx.archive, keep)
+    assert info.name == "Aung Test" and "Major Aung Test" in info.aliases
+    assert panel.set_aliases(keep, ["Major Aung Test", "Bo Aung Test"])
+    assert entities.get_entity(ctx.archive, keep).aliases == ["Major Aung Test", "Bo Aung Test"]
+    ctx.undo_stack.undo()
+    ctx.undo_stack.undo()
+    info = entities.get_entity(ctx.archive, keep)
+    assert info.name == "Major Aung Test" and info.aliases == []
+
+
+def test_refused_change_is_reported_not_pushed(qtbot, ctx, article_id, model_tester) -> None:
+    keep, _other, _ = two_spellings(ctx, article_id)
+    panel = make_panel(qtbot, ctx, model_tester)
+    with qtbot.waitSignal(panel.statusMessage) as message:
+        assert not panel.set_aliases(keep, ["Maj. Aung Test"])
+    assert "already names" in message.args[0]
+    assert ctx.undo_stack.count() == 0
+
+
+def test_type_filter(qtbot, ctx, article_id, model_tester) -> None:
+    two_spellings(ctx, article_id)
+    entities.create_entity(ctx.archive, "event", "The march")
+    panel = make_panel(qtbot, ctx, model_tester)
+    assert panel.model.rowCount() == 3
+    panel.set_type_filter("event")
+    assert counts(panel) == {"The march": 0}
+    panel.set_type_filter(None)
+    panel.filter_edit.setText("maj")
+    assert panel.proxy.rowCount() == 2

@@ -1,0 +1,39 @@
+"""The figures view: one figure's claims from different sources, side by side."""
+
+from __future__ import annotations
+
+from archive import annotate
+from desktop.panels.figures import FiguresPanel
+from tests.desktop.reader.articles import TEXT, add_article
+
+
+def test_claims_of_one_figure_side_by_side(qtbot, ctx, article_id, model_tester) -> None:
+    other_text = "Over 500 police officers had joined by then, the union said.\n"
+    other_id = add_article(
+        ctx.archive, other_text, title="Union figures", source="Other Wire", published="2021-03-09"
+    )
+    s1 = TEXT.index("More than 600 police officers")
+    annotate.create_annotation(
+        ctx.archive, article_id, s1, s1 + 29, "figure", entity_name="police who joined"
+    )
+    s2 = other_text.index("Over 500 police officers")
+    annotate.create_annotation(
+        ctx.archive, other_id, s2, s2 + 24, "figure", entity_name="police who joined"
+    )
+    panel = FiguresPanel(ctx)
+    qtbot.addWidget(panel)
+    model_tester(panel.groups_model)
+    model_tester(panel.claims_model)
+    assert panel.groups_model.rowCount() == 1
+    panel.select_group(0)
+    m = panel.claims_model
+    rows = [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
+    assert rows == [
+        ["600", "more than", "police officers", "2021-03-05", "Test Wire",
+         "More than 600 police officers"],
+        ["500", "more than", "police officers", "2021-03-09", "Other Wire",
+         "Over 500 police officers"],
+    ]  # fmt: skip
+    with qtbot.waitSignal(ctx.articleOpenRequested) as opened:
+        panel.open_claim(1)
+    assert opened.args == [other_id, [(s2, s2 + 24)]]
