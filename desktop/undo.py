@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
-from archive import annotate, entities
+from archive import annotate, entities, suggest
 from archive.errors import SesameError
 from archive.models import new_id
 from desktop.context import AppContext
@@ -328,3 +328,50 @@ def tag_span(ctx: AppContext, article_id: str, req: TagRequest) -> ArchiveComman
     command = commands[0] if len(commands) == 1 else MacroCommand(ctx, label, commands)
     command.setText(label)
     return push(ctx, command)
+
+
+class AcceptSuggestionsCommand(ArchiveCommand):
+    """Accept suggestions (annotations with origin "suggestion") as one undo step.
+
+    Entities the core creates on the way (a new actor name) are removed again
+    on undo and brought back with the same id on redo.
+    """
+
+    def __init__(self, ctx: AppContext, article_id: str, suggestions: list[Any]) -> None:
+        n = len(suggestions)
+        super().__init__(ctx, "Accept suggestion" if n == 1 else f"Accept {n} suggestions")
+        self.article_id = article_id
+        self.suggestions = list(suggestions)
+        self.annotations: list[dict[str, Any]] = []
+        self.new_entities: list[str] = []
+        self.entity_snapshots: list[dict[str, Any]] = []
+        self.articles = {article_id}
+        self.entities_changed = True
+
+    def apply(self) -> None:
+        if not self.annotations:
+            types = {s.type for s in self.suggestions}
+            known = {
+                e.id
+                for t in types
+                for e in entities.list_entities(self.ctx.archive, t, include_merged=True)
+            }
+            created = suggest.accept_suggestions(
+                self.ctx.archive, self.article_id, self.suggestions
+            )
+            self.annotations = [annotate.snapshot(a) for a in created]
+            self.new_entities = sorted(
+                {a.entity_id for a in created if a.entity_id and a.entity_id not in known}
+            )
+            return
+        for snap in self.entity_snapshots:
+            entities.restore_entity(self.ctx.archive, snap)
+        for snap in self.annotations:
+            annotate.restore_annotation(self.ctx.archive, snap)
+
+    def revert(self) -> None:
+        for snap in reversed(self.annotations):
+            annotate.delete_annotation(self.ctx.archive, snap["id"])
+        self.entity_snapshots = [
+            entities.delete_entity(self.ctx.archive, entity_id) for entity_id in self.new_entities
+        ]

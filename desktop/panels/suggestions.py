@@ -1,0 +1,284 @@
+"""Suggestions for the open article: review candidates, accept or reject them.
+
+The rules run off the GUI thread (through the app's task helper); nothing is
+tagged until a person accepts it. Accepting makes annotations with origin
+"suggestion" (one undo step per click, however many rows were accepted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from archive import figures, suggest, tagtypes
+from archive.errors import SesameError
+from archive.suggest import Suggestion
+from desktop.context import AppContext
+from desktop.panels.common import make_table, selected_rows, short, swatch
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def suggestion_details(s: Suggestion) -> str:
+    """What accepting a suggestion would record besides its span, in words."""
+    if s.type == "figure":
+        return figures.claim_text(s.value, s.qualifier, s.counted)
+    parts = [s.entity_name or ""]
+    if s.aliases:
+        parts.append(f"(also {', '.join(s.aliases)})")
+    if s.date:
+        parts.append(s.date)
+    return " ".join(p for p in parts if p)
+
+
+class SuggestionTableModel(QAbstractTableModel):
+    """Rows of `Suggestion`: type, quote, what would be recorded, why."""
+
+    COLUMNS = ("Type", "Quote", "Details", "Why")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Suggestion] = []
+        self._types: dict[str, tagtypes.TagTypeInfo] = {}
+
+    def set_suggestions(
+        self, rows: list[Suggestion], types: dict[str, tagtypes.TagTypeInfo]
+    ) -> None:
+        """Replace every row."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._types = dict(types)
+        self.endResetModel()
+
+    def suggestion(self, row: int) -> Suggestion:
+        """The suggestion in `row`."""
+        return self._rows[row]
+
+    def suggestions(self) -> list[Suggestion]:
+        """Every suggestion shown."""
+        return list(self._rows)
+
+    def remove(self, rows: list[int]) -> None:
+        """Drop rows (accepted or rejected), one contiguous block at a time."""
+        for row in sorted(set(rows), reverse=True):
+            if 0 <= row < len(self._rows):
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        s = self._rows[index.row()]
+        col = index.column()
+        tag_type = self._types.get(s.type)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return tag_type.label if tag_type else s.type
+            if col == 1:
+                return short(s.quote)
+            if col == 2:
+                return suggestion_details(s)
+            if col == 3:
+                return s.reason
+        elif role == Qt.ItemDataRole.DecorationRole and col == 0 and tag_type:
+            return swatch(tag_type.colour)
+        elif role == Qt.ItemDataRole.ToolTipRole and col == 1:
+            return s.quote
+        return None
+
+
+class SuggestionsPanel(QWidget):
+    """Candidates for the open article, to accept or reject one by one or in bulk.
+
+    Public API: `run()`, `model`, `view`, `accept_rows(rows)`, `reject_rows(rows)`,
+    `accept_all()`, `reject_all()`, `show_row(row)`, `job` (the running job).
+    """
+
+    statusMessage = Signal(str)
+    # Emitted when a run has filled the list (for tests and the status bar).
+    suggestionsReady = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("suggestionsPanel")
+        self.ctx = ctx
+        self.article_id: str | None = None
+        self.job: Any = None
+        self._run_id = 0
+        self.model = SuggestionTableModel(self)
+        self.view = make_table(self)
+        self.view.setModel(self.model)
+        self.view.setColumnWidth(0, 80)
+        self.view.setColumnWidth(1, 220)
+        self.view.setColumnWidth(2, 180)
+        self.view.doubleClicked.connect(lambda index: self.show_row(index.row()))
+        self.label = QLabel(self.tr("Open an article, then ask for suggestions."))
+
+        self.run_button = QPushButton(self.tr("&Suggest"))
+        self.run_button.setToolTip(self.tr("Find candidate actors, events and figures"))
+        self.run_button.clicked.connect(self.run)
+        self.accept_button = QPushButton(self.tr("&Accept"))
+        self.accept_button.setToolTip(self.tr("Tag the selected candidates (Enter)"))
+        self.accept_button.clicked.connect(lambda: self.accept_rows(selected_rows(self.view)))
+        self.reject_button = QPushButton(self.tr("&Reject"))
+        self.reject_button.setToolTip(self.tr("Drop the selected candidates (Delete)"))
+        self.reject_button.clicked.connect(lambda: self.reject_rows(selected_rows(self.view)))
+        self.accept_all_button = QPushButton(self.tr("Accept a&ll"))
+        self.accept_all_button.clicked.connect(self.accept_all)
+        self.reject_all_button = QPushButton(self.tr("Reject all"))
+        self.reject_all_button.clicked.connect(self.reject_all)
+
+        for key, slot in (
+            (QKeySequence(Qt.Key.Key_Return), lambda: self.accept_rows(selected_rows(self.view))),
+            (QKeySequence(QKeySequence.StandardKey.Delete), lambda: self.reject_rows(
+                selected_rows(self.view)
+            )),
+        ):  # fmt: skip
+            action = QAction(self)
+            action.setShortcut(key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(slot)
+            self.view.addAction(action)
+
+        buttons = QHBoxLayout()
+        for button in (
+            self.run_button,
+            self.accept_button,
+            self.reject_button,
+            self.accept_all_button,
+            self.reject_all_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.label)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+        ctx.articleShown.connect(self._article_shown)
+        self._article_shown(ctx.current_article_id or "")
+
+    # -- running -------------------------------------------------------------
+
+    def _article_shown(self, article_id: str) -> None:
+        if article_id == self.article_id:
+            return
+        self.article_id = article_id or None
+        self._run_id += 1  # results of a run for another article are dropped
+        self.model.set_suggestions([], {})
+        self._update_label()
+        if self.article_id and self.isVisible():
+            self.run()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.article_id and self.model.rowCount() == 0 and self.job is None:
+            self.run()
+
+    def run(self) -> None:
+        """Look for suggestions in the open article (off the GUI thread when possible)."""
+        if not self.article_id:
+            return
+        self._run_id += 1
+        run_id, article_id = self._run_id, self.article_id
+        self.label.setText(self.tr("Looking for suggestions…"))
+        self.run_button.setEnabled(False)
+        if self.ctx.tasks is None:
+            try:
+                self._done(run_id, suggest.suggest_for_article(self.ctx.archive, article_id))
+            except SesameError as exc:
+                self._failed(run_id, str(exc))
+            return
+        self.job = self.ctx.tasks.run(
+            self.tr("Finding suggestions"),
+            suggest.suggest_for_article,
+            self.ctx.archive,
+            article_id,
+            with_progress=False,
+            on_result=lambda result: self._done(run_id, result),
+            on_error=lambda message, _details: self._failed(run_id, message),
+            on_cancelled=lambda: self._failed(run_id, self.tr("Cancelled.")),
+        )
+
+    def _done(self, run_id: int, result: list[Suggestion]) -> None:
+        self.job = None
+        self.run_button.setEnabled(True)
+        if run_id != self._run_id:
+            return
+        types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
+        self.model.set_suggestions(result, types)
+        self._update_label()
+        self.suggestionsReady.emit(len(result))
+
+    def _failed(self, run_id: int, message: str) -> None:
+        self.job = None
+        self.run_button.setEnabled(True)
+        if run_id == self._run_id:
+            self.label.setText(message)
+            self.statusMessage.emit(message)
+
+    def _update_label(self) -> None:
+        if not self.article_id:
+            self.label.setText(self.tr("Open an article, then ask for suggestions."))
+        else:
+            self.label.setText(self.tr("{0} suggestions to review").format(self.model.rowCount()))
+
+    # -- reviewing -----------------------------------------------------------
+
+    def show_row(self, row: int) -> None:
+        """Show a candidate's passage in the reader."""
+        s = self.model.suggestion(row)
+        if self.article_id:
+            self.ctx.open_article(self.article_id, [(s.start, s.end)])
+
+    def accept_rows(self, rows: list[int]) -> bool:
+        """Tag the candidates in `rows` (one undo step) and take them off the list."""
+        from desktop.undo import AcceptSuggestionsCommand, push
+
+        rows = sorted(set(rows))
+        if not rows or not self.article_id:
+            return False
+        chosen = [self.model.suggestion(r) for r in rows]
+        try:
+            push(self.ctx, AcceptSuggestionsCommand(self.ctx, self.article_id, chosen))
+        except SesameError as exc:
+            self.statusMessage.emit(str(exc))
+            return False
+        self.model.remove(rows)
+        self._update_label()
+        return True
+
+    def reject_rows(self, rows: list[int]) -> None:
+        """Take candidates off the list without tagging anything."""
+        self.model.remove(rows)
+        self._update_label()
+
+    def accept_all(self) -> bool:
+        """Accept every candidate shown."""
+        return self.accept_rows(list(range(self.model.rowCount())))
+
+    def reject_all(self) -> None:
+        """Reject every candidate shown."""
+        self.reject_rows(list(range(self.model.rowCount())))
