@@ -1,0 +1,469 @@
+"""Import files and folders into an archive (issue 2, DESIGN "Data model").
+
+Each file gets exactly one result: imported (one or more articles),
+duplicate (its exact bytes are already in the archive) or failed (with a
+reason a person can act on). One bad file never stops the others.
+
+Work is written in batches, one transaction per batch: the original bytes,
+the articles, their collection membership, the search-index queue entries
+and the audit entries of a batch are committed together or not at all. A
+cancelled import stops between files and commits what it has done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from sqlalchemy import text as sql
+
+from archive import audit
+from archive.collections import add_in_session, ensure_collection
+from archive.identity import ensure_user
+from archive.ingest.errors import UnreadableFile
+from archive.ingest.metadata import detect_language
+from archive.ingest.parsed import ParsedArticle
+from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS
+from archive.models import Article, ArticleCollection, Original, new_id, utcnow
+from archive.store import Archive, mark_for_index
+from archive.tasks import CancelToken, ProgressFn, report
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+BATCH_FILES = 200
+BATCH_BYTES = 20 * 1024 * 1024
+_ATTACHMENT_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """An article that was added."""
+
+    id: str
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A file whose exact bytes were already in the archive (as article `id`)."""
+
+    path: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file that was not imported, and why."""
+
+    path: str
+    error: str
+
+
+@dataclass
+class ImportReport:
+    """What happened to every file of an import."""
+
+    imported: list[ImportedItem] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    cancelled: bool = False
+    files: int = 0  # files looked at
+    warnings: list[str] = field(default_factory=list)  # not failures: e.g. index lagging
+
+    def to_json(self) -> dict[str, list[dict[str, str]]]:
+        """The document `sesame import --json` prints (DESIGN "Command line")."""
+        return {
+            "imported": [{"id": i.id, "title": i.title, "path": i.path} for i in self.imported],
+            "duplicates": [{"path": d.path, "id": d.id} for d in self.duplicates],
+            "failed": [{"path": f.path, "error": f.error} for f in self.failed],
+        }
+
+
+@dataclass
+class _Prepared:
+    """A file read and parsed, waiting for its batch to be written."""
+
+    label: str  # path as reported
+    name: str  # file name, for Article.imported_from
+    sha256: str
+    media_type: str
+    data: bytes
+    store_original: bool
+    articles: list[ParsedArticle]
+    ids: list[str]
+    parent_id: str | None = None
+    children: list[_Prepared] = field(default_factory=list)
+
+    def size(self) -> int:
+        return len(self.data) + sum(child.size() for child in self.children)
+
+
+class _Importer:
+    def __init__(
+        self,
+        archive: Archive,
+        collection: str | None,
+        max_bytes: int,
+        index: bool,
+        result: ImportReport,
+    ) -> None:
+        self.archive = archive
+        self.max_bytes = max_bytes
+        self.index = index
+        self.result = result
+        self.pending: list[_Prepared] = []
+        self.pending_duplicates: list[str] = []  # existing article ids to add to the collection
+        with archive.transaction() as session:
+            self.user_id = ensure_user(session).id
+            self.collection_id = (
+                ensure_collection(session, collection, self.user_id).id if collection else None
+            )
+        # sha256 -> ids of the articles made from those bytes, loaded once: an
+        # import checks every file against it.
+        self.known: dict[str, list[str]] = {}
+        self.originals: set[str] = set()
+        with archive.engine.connect() as conn:
+            for sha, article_id in conn.execute(
+                sql(
+                    "SELECT original_sha256, id FROM article "
+                    "WHERE original_sha256 IS NOT NULL ORDER BY rowid"
+                )
+            ):
+                self.known.setdefault(sha, []).append(article_id)
+            self.originals = {row[0] for row in conn.execute(sql("SELECT sha256 FROM original"))}
+
+    # -- reading -------------------------------------------------------------------
+
+    def import_file(self, path: Path, label: str) -> None:
+        """Read one file and queue it (or record its duplicate / failure)."""
+        try:
+            size = path.stat().st_size
+            if size == 0:
+                raise UnreadableFile("empty file (0 bytes)")
+            if size > self.max_bytes:
+                raise UnreadableFile(
+                    f"file is larger than the import limit of {_megabytes(self.max_bytes)} "
+                    f"({_megabytes(size)}); raise the limit (--max-size) to import it"
+                )
+            data = path.read_bytes()
+        except UnreadableFile as exc:
+            self.result.failed.append(Failure(label, str(exc)))
+            return
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            self.result.failed.append(Failure(label, f"cannot be read: {reason}"))
+            return
+        prepared = self._prepare(data, path.name, label, None, depth=0)
+        if prepared is not None:
+            self.pending.append(prepared)
+
+    def _prepare(
+        self, data: bytes, name: str, label: str, parent_id: str | None, depth: int
+    ) -> _Prepared | None:
+        sha = hashlib.sha256(data).hexdigest()
+        existing = self.known.get(sha)
+        if existing:
+            if parent_id is None:
+                self.result.duplicates.extend(Duplicate(label, aid) for aid in existing)
+                self.pending_duplicates.extend(existing)
+            return None
+        extension = PurePath(name).suffix.lower()
+        if extension not in READERS:
+            self.result.failed.append(Failure(label, _unsupported(name)))
+            return None
+        media_type, reader = READERS[extension]
+        try:
+            if len(data) > self.max_bytes:
+                raise UnreadableFile(
+                    f"larger than the import limit of {_megabytes(self.max_bytes)}"
+                )
+            articles = reader(data, name)
+            articles = [a for a in articles if a.text or a.attachments]
+            if not articles:
+                raise UnreadableFile("no text found in this file")
+        except UnreadableFile as exc:
+            self.result.failed.append(Failure(label, str(exc)))
+            return None
+        except Exception as exc:  # a reader library's own bug must not stop the import
+            self.result.failed.append(
+                Failure(label, f"could not be read ({type(exc).__name__}: {exc})")
+            )
+            return None
+        ids = [new_id() for _ in articles]
+        for article in articles:
+            _finish(article, name)
+        prepared = _Prepared(
+            label=label,
+            name=name,
+            sha256=sha,
+            media_type=media_type,
+            data=data,
+            store_original=sha not in self.originals,
+            articles=articles,
+            ids=ids,
+            parent_id=parent_id,
+        )
+        self.known[sha] = ids
+        self.originals.add(sha)
+        if depth < _ATTACHMENT_DEPTH:
+            for number, article in enumerate(articles):
+                self._prepare_attachments(prepared, article, ids[number], depth)
+        return prepared
+
+    def _prepare_attachments(
+        self, prepared: _Prepared, article: ParsedArticle, article_id: str, depth: int
+    ) -> None:
+        listed = {entry.get("name"): entry for entry in article.meta.get("attachments", [])}
+        for attachment in article.attachments:
+            label = f"{prepared.label}#{attachment.name}"
+            entry = listed.get(attachment.name, {})
+            before_failed = len(self.result.failed)
+            sha = hashlib.sha256(attachment.data).hexdigest()
+            if sha in self.known:
+                entry["duplicate_of"] = self.known[sha][0]
+                continue
+            child = self._prepare(attachment.data, attachment.name, label, article_id, depth + 1)
+            if child is not None:
+                child.articles[0].meta["attachment_of"] = prepared.name
+                prepared.children.append(child)
+                entry["article_id"] = child.ids[0]
+            elif len(self.result.failed) > before_failed:
+                entry["error"] = self.result.failed[-1].error
+        article.attachments = []
+
+    # -- writing -------------------------------------------------------------------
+
+    def batch_full(self) -> bool:
+        return (
+            len(self.pending) >= BATCH_FILES or sum(p.size() for p in self.pending) >= BATCH_BYTES
+        )
+
+    def flush(self) -> None:
+        """Write the pending files in one transaction (one by one if that fails)."""
+        if not self.pending and not self.pending_duplicates:
+            return
+        batch, self.pending = self.pending, []
+        duplicates, self.pending_duplicates = self.pending_duplicates, []
+        try:
+            with self.archive.transaction() as session:
+                for prepared in batch:
+                    self._write(session, prepared)
+                self._add_duplicates(session, duplicates)
+            written = batch
+        except Exception:
+            # Find the file that cannot be written; the others still go in.
+            written = []
+            for prepared in batch:
+                try:
+                    with self.archive.transaction() as session:
+                        self._write(session, prepared)
+                    written.append(prepared)
+                except Exception as exc:
+                    self._forget(prepared)
+                    self.result.failed.append(
+                        Failure(
+                            prepared.label,
+                            f"could not be saved in the archive ({type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0][:200]})",
+                        )
+                    )
+            try:
+                with self.archive.transaction() as session:
+                    self._add_duplicates(session, duplicates)
+            except Exception:  # collection membership of old articles is a nicety
+                pass
+        for prepared in written:
+            self._report_imported(prepared)
+        if self.index and written:
+            try:
+                self.archive.sync_index()
+            except Exception as exc:
+                # The articles are committed and queued: the index catches up on
+                # the next open. Say so once rather than fail the import.
+                self.index = False
+                self.result.warnings.append(
+                    f"the search index could not be updated now ({exc}); "
+                    "it will catch up the next time the archive is opened"
+                )
+
+    def _forget(self, prepared: _Prepared) -> None:
+        self.known.pop(prepared.sha256, None)
+        for child in prepared.children:
+            self._forget(child)
+
+    def _report_imported(self, prepared: _Prepared) -> None:
+        for article_id, article in zip(prepared.ids, prepared.articles, strict=True):
+            self.result.imported.append(ImportedItem(article_id, article.title, prepared.label))
+        for child in prepared.children:
+            self._report_imported(child)
+
+    def _write(self, session: Any, prepared: _Prepared) -> None:
+        now = utcnow()
+        if prepared.store_original and session.get(Original, prepared.sha256) is None:
+            # Flushed at once: the articles' foreign key needs the row in the table.
+            session.add(
+                Original(
+                    sha256=prepared.sha256,
+                    media_type=prepared.media_type,
+                    size=len(prepared.data),
+                    data=prepared.data,
+                    first_name=prepared.name,
+                    imported_at=now,
+                )
+            )
+            session.flush()
+        for article_id, parsed in zip(prepared.ids, prepared.articles, strict=True):
+            text_sha = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
+            session.add(
+                Article(
+                    id=article_id,
+                    title=parsed.title,
+                    source=parsed.source,
+                    url=parsed.url,
+                    byline=parsed.byline,
+                    published=parsed.published,
+                    published_precision=parsed.published_precision,
+                    language=parsed.language,
+                    text=parsed.text,
+                    text_sha256=text_sha,
+                    original_sha256=prepared.sha256,
+                    imported_at=now,
+                    imported_from=prepared.name,
+                    parent_id=prepared.parent_id,
+                    meta=parsed.meta,
+                    updated_at=now,
+                )
+            )
+            if self.collection_id:
+                session.add(
+                    ArticleCollection(article_id=article_id, collection_id=self.collection_id)
+                )
+            mark_for_index(session, article_id)
+            audit.record(
+                session,
+                user_id=self.user_id,
+                action="article.import",
+                target_type="article",
+                target_id=article_id,
+                after={
+                    "title": parsed.title,
+                    "imported_from": prepared.name,
+                    "original_sha256": prepared.sha256,
+                    "text_sha256": text_sha,
+                    "collection_id": self.collection_id,
+                },
+            )
+        for child in prepared.children:
+            self._write(session, child)
+
+    def _add_duplicates(self, session: Any, article_ids: list[str]) -> None:
+        if self.collection_id and article_ids:
+            add_in_session(session, self.collection_id, article_ids, self.user_id)
+
+
+def _finish(article: ParsedArticle, name: str) -> None:
+    """Fill what every article needs: a title and a language guess."""
+    article.title = " ".join(article.title.split()) or PurePath(name).stem or name
+    if article.language is None:
+        article.language = detect_language(article.text)
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _unsupported(name: str) -> str:
+    known = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+    extension = PurePath(name).suffix
+    if not extension:
+        return (
+            f"no file extension, so its type is unknown; Sesame imports {known} "
+            "(rename it, e.g. to .txt, if it is text)"
+        )
+    return f"unsupported file type '{extension}'; Sesame imports {known}"
+
+
+def _walk(paths: Sequence[str | Path], result: ImportReport, skip: Path) -> list[tuple[Path, str]]:
+    """Every file to look at, as (path, label); folders are walked in name order.
+
+    The archive's own folder (`skip`) is never walked into: importing a folder
+    that holds the archive must not import the archive's files.
+    """
+    files: list[tuple[Path, str]] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                base = Path(root)
+                if base.resolve() == skip:
+                    dirs[:] = []
+                    continue
+                for dirname in sorted(d for d in dirs if d.startswith(".")):
+                    result.failed.append(
+                        Failure(
+                            str(base / dirname),
+                            "hidden folder (its name starts with '.'): not imported; "
+                            "import it by naming it",
+                        )
+                    )
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if name.startswith("."):
+                        result.failed.append(
+                            Failure(
+                                str(base / name),
+                                "hidden file (its name starts with '.'): not imported; "
+                                "import it by naming it",
+                            )
+                        )
+                    else:
+                        files.append((base / name, str(base / name)))
+        elif path.exists():
+            files.append((path, str(given)))
+        else:
+            result.failed.append(Failure(str(given), "no such file or folder"))
+    return files
+
+
+def import_paths(
+    archive: Archive,
+    paths: Sequence[str | Path],
+    *,
+    collection: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    index: bool = True,
+) -> ImportReport:
+    """Import files and folders (recursively) into `archive`.
+
+    `collection`: name of a collection to put every imported article in (made
+    if missing; duplicates already in the archive are added to it too).
+    `max_bytes`: files larger than this fail with the limit named.
+    `index`: bring the search index up to date after each batch.
+    Returns the report; never raises for a bad file.
+    """
+    result = ImportReport()
+    files = _walk(paths, result, archive.path.resolve())
+    importer = _Importer(archive, collection, max_bytes, index, result)
+    total = len(files)
+    report(progress, 0, total, "")
+    for done, (path, label) in enumerate(files):
+        if cancel is not None and cancel.cancelled:
+            result.cancelled = True
+            break
+        importer.import_file(path, label)
+        result.files += 1
+        if importer.batch_full():
+            importer.flush()
+        report(progress, done + 1, total, path.name)
+    importer.flush()
+    return result

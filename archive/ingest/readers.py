@@ -1,0 +1,55 @@
+"""Which reader handles which file extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from archive.ingest import textnorm
+from archive.ingest.docx import read_docx
+from archive.ingest.email import read_eml
+from archive.ingest.errors import UnreadableFile
+from archive.ingest.html import read_html
+from archive.ingest.parsed import ParsedArticle
+from archive.ingest.pdf import read_pdf
+from archive.ingest.plaintext import parse_plaintext
+
+Reader = Callable[[bytes, str], list[ParsedArticle]]
+
+
+def read_text(data: bytes, name: str) -> list[ParsedArticle]:
+    """Articles from a plain-text or Markdown file (one, or one per digest part)."""
+    decoded = textnorm.decode(data)
+    canon = textnorm.canonical(decoded.text)
+    if not canon.text:
+        raise UnreadableFile("empty file: there is no text in it")
+    articles = parse_plaintext(canon.text, name)
+    for article in articles:
+        if decoded.encoding != "utf-8":
+            article.meta["encoding"] = decoded.encoding
+        if decoded.replaced:
+            article.meta["undecodable_bytes"] = decoded.replaced
+        if canon.converted_from:
+            article.meta["converted_from"] = canon.converted_from
+    return articles
+
+
+def _read_eml(data: bytes, name: str) -> list[ParsedArticle]:
+    return read_eml(data, name, SUPPORTED_EXTENSIONS)
+
+
+# extension -> (media type of the original, reader)
+READERS: dict[str, tuple[str, Reader]] = {
+    ".txt": ("text/plain", read_text),
+    ".md": ("text/markdown", read_text),
+    ".markdown": ("text/markdown", read_text),
+    ".html": ("text/html", read_html),
+    ".htm": ("text/html", read_html),
+    ".pdf": ("application/pdf", read_pdf),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        read_docx,
+    ),
+    ".eml": ("message/rfc822", _read_eml),
+}
+
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(READERS)
