@@ -47,7 +47,10 @@ def tagging_actions(ctx: AppContext, parent: QWidget | None = None) -> list[QAct
     They are the same objects the reader uses, so a key is never an
     ambiguous shortcut; they act on the reader's selection. `parent` is
     accepted for symmetry; the actions belong to the context's controller.
+    Once the shell shows them, the reader hides its own tagging toolbar.
     """
     from desktop.reader.tagging import TaggingController
 
-    return TaggingController.of(ctx).actions()
+    controller = TaggingController.of(ctx)
+    controller.set_shown_elsewhere(True)
+    return controller.actions()

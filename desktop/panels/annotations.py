@@ -12,7 +12,7 @@ from archive import tagtypes
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from desktop.context import AppContext
-from desktop.panels.common import make_table, selected_rows, short, swatch
+from desktop.panels.common import make_table, selected_rows, short, show_status, swatch
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -245,6 +245,7 @@ class AnnotationsPanel(QWidget):
 
     def _fail(self, exc: SesameError) -> None:
         self.statusMessage.emit(str(exc))
+        show_status(self, str(exc))
 
     def set_note(self, annotation_id: str, note: str) -> None:
         """Change an annotation's note (one undo step)."""

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QInputDialog, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QInputDialog,
+    QMainWindow,
+    QTableView,
+    QWidget,
+)
 
 _ICONS: dict[str, QIcon] = {}
 
@@ -17,6 +24,13 @@ def swatch(colour: str, size: int = 12) -> QIcon:
         pixmap.fill(QColor(colour))
         icon = _ICONS[colour] = QIcon(pixmap)
     return icon
+
+
+def show_status(widget: QWidget, text: str, msecs: int = 8000) -> None:
+    """Show a short message in the status bar of the widget's main window, if it has one."""
+    window = widget.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, msecs)
 
 
 def short(text: str, limit: int = 120) -> str:

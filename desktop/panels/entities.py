@@ -29,7 +29,7 @@ from archive import entities, tagtypes
 from archive.entities import EntityInfo, Mention
 from archive.errors import SesameError
 from desktop.context import AppContext
-from desktop.panels.common import ask_text, make_table, selected_rows, short, swatch
+from desktop.panels.common import ask_text, make_table, selected_rows, short, show_status, swatch
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -349,6 +349,7 @@ class EntitiesPanel(QWidget):
             push(self.ctx, command)
         except SesameError as exc:
             self.statusMessage.emit(str(exc))
+            show_status(self, str(exc))
             return False
         return True
 
@@ -408,7 +409,9 @@ class EntitiesPanel(QWidget):
     def _offer_merge(self) -> None:
         ids = self.selected_ids()
         if len(ids) != 2:
-            self.statusMessage.emit(self.tr("Select exactly two entities to merge."))
+            text = self.tr("Select exactly two entities to merge.")
+            self.statusMessage.emit(text)
+            show_status(self, text)
             return
         names = {e.id: e.name for e in self.model._rows}
         a, b = ids

@@ -17,7 +17,7 @@ from archive import figures, suggest, tagtypes
 from archive.errors import SesameError
 from archive.suggest import Suggestion
 from desktop.context import AppContext
-from desktop.panels.common import make_table, selected_rows, short, swatch
+from desktop.panels.common import make_table, selected_rows, short, show_status, swatch
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -238,6 +238,7 @@ class SuggestionsPanel(QWidget):
         if run_id == self._run_id:
             self.label.setText(message)
             self.statusMessage.emit(message)
+            show_status(self, message)
 
     def _update_label(self) -> None:
         if not self.article_id:
@@ -265,6 +266,7 @@ class SuggestionsPanel(QWidget):
             push(self.ctx, AcceptSuggestionsCommand(self.ctx, self.article_id, chosen))
         except SesameError as exc:
             self.statusMessage.emit(str(exc))
+            show_status(self, str(exc))
             return False
         self.model.remove(rows)
         self._update_label()

@@ -10,6 +10,8 @@ to tag it; see `desktop.reader.tagging`.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
 from desktop.context import AppContext
+from desktop.panels.common import show_status
 from desktop.reader.tag_dialog import TagDialog
 from desktop.reader.text_view import ArticleTextView, describe_annotation
 
@@ -81,7 +84,8 @@ class ReaderPanel(QWidget):
         self.splitter.setStretchFactor(1, 1)
         layout.addWidget(self.splitter, 1)
 
-        self.view.caretMoved.connect(self._show_details_at)
+        # Connected straight to Qt's signal: no Python-side emit on every caret move.
+        self.view.cursorPositionChanged.connect(self._caret_moved)
         self.view.tagKeyPressed.connect(self._tag_key)
         self.view.setPlaceholderText(self.tr("Open an article from the library or a search."))
 
@@ -90,7 +94,9 @@ class ReaderPanel(QWidget):
         ctx.entitiesChanged.connect(self._entities_changed)
 
         from desktop.reader.tagging import TaggingController
+        from desktop.undo import UndoReporter
 
+        UndoReporter.of(ctx).failed.connect(self.message)
         self.tagging = TaggingController.of(ctx)
         self.tagging.attach_reader(self)
         self._clear_header()
@@ -154,7 +160,7 @@ class ReaderPanel(QWidget):
         annotations = load_annotations(self.ctx.archive, self.article.id)
         self.view.repaint_annotations(annotations)
         self.article.annotations = annotations
-        self._show_details_at(self.view.offsets.to_code_point(self.view.textCursor().position()))
+        self._show_details_at(self.view.caret_code_point())
 
     def _annotations_changed(self, article_id: str) -> None:
         if self.article is not None and article_id in (self.article.id, ""):
@@ -162,6 +168,9 @@ class ReaderPanel(QWidget):
 
     def _entities_changed(self) -> None:
         self.reload_annotations()
+
+    def _caret_moved(self) -> None:
+        self._show_details_at(self.view.caret_code_point())
 
     def _show_details_at(self, cp: int) -> None:
         if self.article is None:
@@ -186,7 +195,8 @@ class ReaderPanel(QWidget):
     def message(self, text: str) -> None:
         """Tell the person something short (status bar and side panel)."""
         self.statusMessage.emit(text)
-        self.side_label.setText(f"<i>{text}</i>" if "<" not in text else text)
+        show_status(self, text)
+        self.side_label.setText(f"<i>{html.escape(text)}</i>")
 
     def _tag_key(self, key: str) -> None:
         type_key = self.tagging.type_for_shortcut(key)

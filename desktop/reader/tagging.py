@@ -81,6 +81,8 @@ class TaggingController(QObject):
         self.reader: ReaderPanel | None = None
         self._actions: list[QAction] = []
         self._shortcuts: dict[str, str] = {}
+        # True once the window shows the actions in its own menu and toolbar.
+        self.shown_elsewhere = False
         self.refresh_types()
 
     @classmethod
@@ -124,6 +126,12 @@ class TaggingController(QObject):
         if old:
             self.actionsChanged.emit()
 
+    def set_shown_elsewhere(self, shown: bool) -> None:
+        """The window shows the actions itself: the reader's own toolbar hides."""
+        self.shown_elsewhere = shown
+        if self.reader is not None:
+            self.reader.toolbar.setVisible(not shown)
+
     def type_for_shortcut(self, key: str) -> str | None:
         """The tag type whose shortcut is `key` (a letter or digit)."""
         return self._shortcuts.get(key.upper())
@@ -132,6 +140,7 @@ class TaggingController(QObject):
         """Let `reader` receive the tag shortcuts and show the actions."""
         self.reader = reader
         self._install(reader)
+        reader.toolbar.setVisible(not self.shown_elsewhere)
 
     def _install(self, reader: ReaderPanel) -> None:
         reader.view.addActions(self._actions)

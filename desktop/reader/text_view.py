@@ -45,13 +45,12 @@ def describe_annotation(ann: ReadingAnnotation) -> str:
 class ArticleTextView(QPlainTextEdit):
     """Read-only article text with annotation colours, match marks and tooltips.
 
-    Signals: `spanKeyPressed(key_text)` when a one-letter key is pressed that
-    the view did not use (the reader maps it to a tag type);
-    `caretMoved(code_point)` when the cursor moves.
+    Signal: `tagKeyPressed(key_text)` when a one-letter key is pressed that
+    no shortcut took (the reader maps it to a tag type). For the caret, use
+    `cursorPositionChanged` with `caret_code_point()`.
     """
 
     tagKeyPressed = Signal(str)
-    caretMoved = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +67,6 @@ class ArticleTextView(QPlainTextEdit):
         self._matches: list[tuple[int, int]] = []
         # Extra entries for the context menu (set by the reader).
         self.context_actions: Callable[[], list] | None = None
-        self.cursorPositionChanged.connect(self._caret_moved)
 
     # -- content -------------------------------------------------------------
 
@@ -150,8 +148,9 @@ class ArticleTextView(QPlainTextEdit):
 
     # -- events --------------------------------------------------------------
 
-    def _caret_moved(self) -> None:
-        self.caretMoved.emit(self.offsets.to_code_point(self.textCursor().position()))
+    def caret_code_point(self) -> int:
+        """The cursor position as a code-point offset."""
+        return self.offsets.to_code_point(self.textCursor().position())
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.article is not None:

@@ -193,3 +193,27 @@ def test_tooltip_text_escapes_and_names_author(qtbot, ctx, article_id) -> None:
     (ann,) = reader.article.annotations_at(start + 1)
     html = describe_annotation(ann)
     assert "&lt;b&gt;near" in html and "Test User" in html
+
+
+def test_the_shared_action_takes_the_key_when_the_window_is_active(qtbot, ctx, article_id) -> None:
+    from desktop.panels import tagging_actions
+
+    reader = open_reader(qtbot, ctx, article_id)
+    actions = {a.data(): a for a in tagging_actions(ctx, reader)}
+    assert actions["figure"].shortcut().toString() == "F"
+    assert not reader.toolbar.isVisible()  # the window shows them in its own toolbar
+    reader.activateWindow()
+    qtbot.waitUntil(reader.isActiveWindow, timeout=2000)
+    select_with_qt(reader, TEXT, PHRASE)
+    with qtbot.waitSignal(actions["figure"].triggered, timeout=1000):
+        qtbot.keyClick(reader.view, Qt.Key.Key_F)
+    assert reader.tag_dialog is not None and reader.tag_dialog.type_key == "figure"
+    reader.tag_dialog.reject()
+
+
+def test_context_menu_offers_tag_actions_for_a_selection(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    assert reader.view.context_actions() == []
+    select_with_qt(reader, TEXT, PHRASE)
+    texts = [a.text() for a in reader.view.context_actions()]
+    assert texts[:3] == ["Tag as Actor", "Tag as Event", "Tag as Figure"]
