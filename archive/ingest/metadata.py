@@ -191,6 +191,10 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "id": frozenset(_words("yang dan di ini itu dengan untuk dari dalam tidak akan pada adalah")),
 }
 _WORD = re.compile(r"[^\W\d_]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_SCRIPT_PATTERNS = [
+    (lang, re.compile(f"[{chr(low)}-{chr(high)}]")) for lang, low, high in _SCRIPTS
+]
 
 
 def detect_language(text: str) -> str | None:
@@ -200,28 +204,18 @@ def detect_language(text: str) -> str | None:
     kana -> "ja", Han without kana -> "zh", ...); Latin-script text is
     scored by common function words of a few languages.
     """
-    sample = text[:6000]
-    counts: dict[str, int] = {}
-    latin = 0
-    for ch in sample:
-        code = ord(ch)
-        if code < 0x250:
-            if ch.isalpha():
-                latin += 1
-            continue
-        for lang, low, high in _SCRIPTS:
-            if low <= code <= high:
-                counts[lang] = counts.get(lang, 0) + 1
-                break
-    if counts:
-        if counts.get("ja"):
-            counts["ja"] += counts.pop("zh", 0)
+    sample = text[:4000]
+    if not sample.isascii():
+        latin = len(_LATIN_LETTER.findall(sample))
+        counts = {lang: len(pattern.findall(sample)) for lang, pattern in _SCRIPT_PATTERNS}
+        if counts["ja"]:
+            counts["ja"] += counts.pop("zh")
         lang, n = max(counts.items(), key=lambda item: item[1])
-        if n >= latin * 0.5:
+        if n and n >= latin * 0.5:
             if lang == "ru" and any(ch in sample for ch in "іїєґ"):
                 return "uk"
             return lang
-    words = [w.lower() for w in _WORD.findall(sample)]
+    words = _WORD.findall(sample.lower())
     if len(words) < 3:
         return None
     scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}

@@ -250,8 +250,7 @@ class _Importer:
         duplicates, self.pending_duplicates = self.pending_duplicates, []
         try:
             with self.archive.transaction() as session:
-                for prepared in batch:
-                    self._write(session, prepared)
+                self._write(session, batch)
                 self._add_duplicates(session, duplicates)
             written = batch
         except Exception:
@@ -260,7 +259,7 @@ class _Importer:
             for prepared in batch:
                 try:
                     with self.archive.transaction() as session:
-                        self._write(session, prepared)
+                        self._write(session, [prepared])
                     written.append(prepared)
                 except Exception as exc:
                     self._forget(prepared)
@@ -301,47 +300,74 @@ class _Importer:
         for child in prepared.children:
             self._report_imported(child)
 
-    def _write(self, session: Any, prepared: _Prepared) -> None:
+    def _write(self, session: Any, batch: list[_Prepared]) -> None:
+        """Insert the files of `batch` in the caller's transaction.
+
+        Rows go in with one multi-row INSERT per table (the ORM's per-object
+        bookkeeping was most of an import's time); the index queue and the
+        audit chain get one entry per article, as for any other change.
+        """
         now = utcnow()
-        if prepared.store_original and session.get(Original, prepared.sha256) is None:
-            # Flushed at once: the articles' foreign key needs the row in the table.
-            session.add(
-                Original(
-                    sha256=prepared.sha256,
-                    media_type=prepared.media_type,
-                    size=len(prepared.data),
-                    data=prepared.data,
-                    first_name=prepared.name,
-                    imported_at=now,
+        originals: list[dict[str, Any]] = []
+        articles: list[dict[str, Any]] = []
+        members: list[dict[str, Any]] = []
+        audits: list[tuple[str, dict[str, Any]]] = []
+        for prepared in _flatten(batch):
+            if prepared.store_original:
+                originals.append(
+                    {
+                        "sha256": prepared.sha256,
+                        "media_type": prepared.media_type,
+                        "size": len(prepared.data),
+                        "data": prepared.data,
+                        "first_name": prepared.name,
+                        "imported_at": now,
+                    }
                 )
-            )
-            session.flush()
-        for article_id, parsed in zip(prepared.ids, prepared.articles, strict=True):
-            text_sha = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
-            session.add(
-                Article(
-                    id=article_id,
-                    title=parsed.title,
-                    source=parsed.source,
-                    url=parsed.url,
-                    byline=parsed.byline,
-                    published=parsed.published,
-                    published_precision=parsed.published_precision,
-                    language=parsed.language,
-                    text=parsed.text,
-                    text_sha256=text_sha,
-                    original_sha256=prepared.sha256,
-                    imported_at=now,
-                    imported_from=prepared.name,
-                    parent_id=prepared.parent_id,
-                    meta=parsed.meta,
-                    updated_at=now,
+            for article_id, parsed in zip(prepared.ids, prepared.articles, strict=True):
+                text_sha = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
+                articles.append(
+                    {
+                        "id": article_id,
+                        "title": parsed.title,
+                        "source": parsed.source,
+                        "url": parsed.url,
+                        "byline": parsed.byline,
+                        "published": parsed.published,
+                        "published_precision": parsed.published_precision,
+                        "language": parsed.language,
+                        "text": parsed.text,
+                        "text_sha256": text_sha,
+                        "original_sha256": prepared.sha256,
+                        "imported_at": now,
+                        "imported_from": prepared.name,
+                        "parent_id": prepared.parent_id,
+                        "meta": parsed.meta,
+                        "updated_at": now,
+                    }
                 )
-            )
-            if self.collection_id:
-                session.add(
-                    ArticleCollection(article_id=article_id, collection_id=self.collection_id)
+                if self.collection_id:
+                    members.append({"article_id": article_id, "collection_id": self.collection_id})
+                audits.append(
+                    (
+                        article_id,
+                        {
+                            "title": parsed.title,
+                            "imported_from": prepared.name,
+                            "original_sha256": prepared.sha256,
+                            "text_sha256": text_sha,
+                            "collection_id": self.collection_id,
+                        },
+                    )
                 )
+        if originals:
+            # An Original may already be there without articles (e.g. from a bundle).
+            session.execute(_ORIGINAL.insert().prefix_with("OR IGNORE"), originals)
+        if articles:
+            session.execute(_ARTICLE.insert(), articles)
+        if members:
+            session.execute(_MEMBER.insert(), members)
+        for article_id, after in audits:
             mark_for_index(session, article_id)
             audit.record(
                 session,
@@ -349,20 +375,26 @@ class _Importer:
                 action="article.import",
                 target_type="article",
                 target_id=article_id,
-                after={
-                    "title": parsed.title,
-                    "imported_from": prepared.name,
-                    "original_sha256": prepared.sha256,
-                    "text_sha256": text_sha,
-                    "collection_id": self.collection_id,
-                },
+                after=after,
             )
-        for child in prepared.children:
-            self._write(session, child)
 
     def _add_duplicates(self, session: Any, article_ids: list[str]) -> None:
         if self.collection_id and article_ids:
             add_in_session(session, self.collection_id, article_ids, self.user_id)
+
+
+_ORIGINAL = Original.__table__  # type: ignore[attr-defined]
+_ARTICLE = Article.__table__  # type: ignore[attr-defined]
+_MEMBER = ArticleCollection.__table__  # type: ignore[attr-defined]
+
+
+def _flatten(batch: list[_Prepared]) -> list[_Prepared]:
+    """Files and their attachments, each parent before its children."""
+    out: list[_Prepared] = []
+    for prepared in batch:
+        out.append(prepared)
+        out.extend(_flatten(prepared.children))
+    return out
 
 
 def _finish(article: ParsedArticle, name: str) -> None:
