@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from archive.errors import SesameError
@@ -113,7 +113,14 @@ class Job(QObject):
         self.finished = True
 
 
-class _Runnable(QRunnable):
+class _Work:
+    """The worker side of a job: calls the function, relays what happens.
+
+    A plain callable handed to `QThreadPool.start()`: PySide wraps it in its
+    own runnable and keeps it alive, which avoids the double delete seen with
+    auto-deleted Python QRunnable subclasses (a refcount crash at exit).
+    """
+
     def __init__(
         self,
         job: Job,
@@ -122,8 +129,6 @@ class _Runnable(QRunnable):
         kwargs: dict[str, Any],
         with_progress: bool,
     ) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
         self.job = job
         self.relay = job._relay
         self.fn = fn
@@ -142,7 +147,7 @@ class _Runnable(QRunnable):
             self._last = now
         self.relay.progress.emit(int(done), total, str(message))
 
-    def run(self) -> None:
+    def __call__(self) -> None:
         token = self.job.token
         try:
             kwargs = dict(self.kwargs)
@@ -195,7 +200,7 @@ class TaskRunner(QObject):
         keywords (for functions that take neither). `show=False` keeps a quick
         job (a search) out of the status bar. Callbacks run on the GUI thread.
         """
-        job = Job(label, self)
+        job = Job(label)
         job.show = show
         if on_result is not None:
             job.succeeded.connect(on_result)
@@ -206,14 +211,14 @@ class TaskRunner(QObject):
         job.ended.connect(lambda: self._ended(job))
         self.jobs.append(job)
         self.jobStarted.emit(job)
-        self.pool.start(_Runnable(job, fn, args, kwargs, with_progress))
+        self.pool.start(_Work(job, fn, args, kwargs, with_progress))
         return job
 
     def _ended(self, job: Job) -> None:
         if job in self.jobs:
             self.jobs.remove(job)
         self.jobEnded.emit(job)
-        job.deleteLater()
+
 
     @property
     def busy(self) -> bool:
