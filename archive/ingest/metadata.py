@@ -192,9 +192,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 _WORD = re.compile(r"[^\W\d_]+")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_SCRIPT_PATTERNS = [
-    (lang, re.compile(f"[{chr(low)}-{chr(high)}]")) for lang, low, high in _SCRIPTS
-]
+_SCRIPT_PATTERNS = [(lang, re.compile(f"[{chr(low)}-{chr(high)}]")) for lang, low, high in _SCRIPTS]
 
 
 def detect_language(text: str) -> str | None:

@@ -141,6 +141,8 @@ class _Importer:
     def import_file(self, path: Path, label: str) -> None:
         """Read one file and queue it (or record its duplicate / failure)."""
         try:
+            if not path.is_file():  # a pipe or device would block or never end
+                raise UnreadableFile("not a regular file (a pipe, device or socket): skipped")
             size = path.stat().st_size
             if size == 0:
                 raise UnreadableFile("empty file (0 bytes)")

@@ -130,9 +130,7 @@ def test_bad_inputs_each_get_a_reason(archive: Archive, tmp_path: Path) -> None:
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not text")
     (tmp_path / "big.txt").write_text("word " * 1000, encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("secret notes", encoding="utf-8")
-    bad_utf8 = (
-        "Café owners met the mayor; ".encode() + b"\xc3\x28\xff" + b" the talks went on."
-    )
+    bad_utf8 = "Café owners met the mayor; ".encode() + b"\xc3\x28\xff" + b" the talks went on."
     (tmp_path / "badutf8.txt").write_bytes(bad_utf8)
     text16 = "Jamal Idris reported from the border crossing in March."
     (tmp_path / "utf16bom.txt").write_bytes(codecs.BOM_UTF16_LE + text16.encode("utf-16-le"))
@@ -308,3 +306,75 @@ def test_many_files_are_written_in_several_batches(archive: Archive, tmp_path: P
     assert len(result.imported) == 25
     with archive.session() as session:
         assert audit.verify(session).ok
+
+
+def test_import_with_index_makes_articles_searchable(archive: Archive, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "teachers.md").write_text(ARTICLE, encoding="utf-8")
+    result = import_paths(archive, [src], collection="Case T")
+    assert result.warnings == []
+    assert archive.index.pending() == 0
+    found = archive.index.search("salaries")
+    assert [hit.id for hit in found.hits] == [result.imported[0].id]
+
+
+def test_a_pipe_in_a_folder_is_skipped_not_read(archive: Archive, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    os.mkfifo(src / "pipe.txt")
+    (src / "ok.txt").write_text(article_text(3), encoding="utf-8")
+    result = import_paths(archive, [src], index=False)
+    assert len(result.imported) == 1
+    [failure] = result.failed
+    assert failure.path.endswith("pipe.txt") and "not a regular file" in failure.error
+
+
+def test_html_only_email_body(archive: Archive, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "desk@example.org"
+    message["Subject"] = "Evening summary"
+    message["Date"] = "Sat, 06 Mar 2021 18:00:00 +0000"
+    paragraphs = "".join(
+        f"<p>Paragraph {n}: the market reopened after the curfew was lifted in the east.</p>"
+        for n in range(4)
+    )
+    message.set_content(f"<html><body><article>{paragraphs}</article></body></html>", "html")
+    (tmp_path / "summary.eml").write_bytes(message.as_bytes())
+    result = import_paths(archive, [tmp_path / "summary.eml"], index=False)
+    [item] = result.imported
+    with archive.session() as session:
+        article = session.get(Article, item.id)
+        assert article is not None
+        assert "market reopened" in article.text and "<p>" not in article.text
+        assert (article.byline, article.published) == ("desk@example.org", "2021-03-06")
+
+
+def test_a_file_the_database_refuses_does_not_sink_its_batch(
+    archive: Archive, tmp_path: Path
+) -> None:
+    with archive.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON article WHEN NEW.title = 'Poison' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
+        )
+    src = tmp_path / "src"
+    src.mkdir()
+    for n in range(3):
+        (src / f"f{n}.txt").write_text(article_text(n), encoding="utf-8")
+    (src / "poison.txt").write_text("Poison\n\nThis one the database refuses.", encoding="utf-8")
+
+    result = import_paths(archive, [src], index=False)
+
+    assert len(result.imported) == 3
+    [failure] = result.failed
+    assert failure.path.endswith("poison.txt")
+    assert "could not be saved in the archive" in failure.error
+    assert count(archive, Article) == 3
+    assert count(archive, Original) == 3
+    with archive.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse_poison")
+    again = import_paths(archive, [src], index=False)
+    assert [i.title for i in again.imported] == ["Poison"]
