@@ -166,57 +166,71 @@ class ReadingArticle:
 
 def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotation]:
     """Every annotation of an article with its type, entity and author, by start."""
+    a, ent, user = models.Annotation, models.Entity, models.User
     with archive.session() as session:
         types = {t.key: t for t in session.exec(select(models.TagType))}
-        rows = list(
-            session.exec(
-                select(models.Annotation)
-                .where(models.Annotation.article_id == article_id)
-                .order_by(col(models.Annotation.start), col(models.Annotation.end).desc())
+        # Plain columns in one joined query: a thousand ORM objects cost more than the read.
+        rows = session.exec(
+            select(
+                a.id,
+                a.start,
+                a.end,
+                a.quote,
+                a.type_key,
+                a.entity_id,
+                ent.name,
+                a.note,
+                user.display_name,
+                a.origin,
+                a.orphaned,
+                a.value,
+                a.qualifier,
+                a.counted,
+                a.as_of,
             )
-        )
-        entity_ids = {a.entity_id for a in rows if a.entity_id}
-        user_ids = {a.created_by for a in rows if a.created_by}
-        entities = (
-            {
-                e.id: e.name
-                for e in session.exec(
-                    select(models.Entity).where(col(models.Entity.id).in_(entity_ids))
-                )
-            }
-            if entity_ids
-            else {}
-        )
-        users = (
-            {
-                u.id: u.display_name
-                for u in session.exec(select(models.User).where(col(models.User.id).in_(user_ids)))
-            }
-            if user_ids
-            else {}
-        )
+            .join(ent, col(ent.id) == col(a.entity_id), isouter=True)
+            .join(user, col(user.id) == col(a.created_by), isouter=True)
+            .where(a.article_id == article_id)
+            .order_by(col(a.start), col(a.end).desc())
+        ).all()
     result = []
-    for a in rows:
-        tag_type = types.get(a.type_key)
+    for (
+        ann_id,
+        start,
+        end,
+        quote,
+        type_key,
+        entity_id,
+        entity_name,
+        note,
+        author,
+        origin,
+        orphaned,
+        value,
+        qualifier,
+        counted,
+        as_of,
+    ) in rows:
+        tag_type = types.get(type_key)
         result.append(
             ReadingAnnotation(
-                id=a.id,
-                start=a.start,
-                end=a.end,
-                quote=a.quote,
-                type_key=a.type_key,
-                type_label=tag_type.label if tag_type else a.type_key,
+                id=ann_id,
+                start=start,
+                end=end,
+                quote=quote,
+                type_key=type_key,
+                type_label=tag_type.label if tag_type else type_key,
                 colour=tag_type.colour if tag_type else "#cccccc",
-                entity_id=a.entity_id,
-                entity_name=entities.get(a.entity_id) if a.entity_id else None,
-                note=a.note,
-                author=users.get(a.created_by) if a.created_by else None,
-                origin=a.origin,
-                orphaned=a.orphaned,
-                value=a.value,
-                qualifier=a.qualifier,
-                counted=a.counted,
-                as_of=a.as_of,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                note=note,
+                author=author,
+                origin=origin,
+                orphaned=bool(orphaned),
+                value=value,
+                qualifier=qualifier,
+                counted=counted,
+                as_of=as_of,
             )
         )
     return result
