@@ -136,9 +136,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    code = main()
-    sys.stdout.flush()
-    # PySide6 6.12.0 drops a reference to True on every Python-side `emit()`,
-    # so interpreter teardown can abort (see the report in docs/benchmarks.md);
-    # leave without it, the figures are printed.
-    os._exit(code)
+    sys.exit(main())
