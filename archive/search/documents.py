@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
+from archive.search.analysis import SPACELESS_RE
 from archive.search.schema import ENTITY_FIELDS, SEP
 
 # SQLite allows 32766 variables; stay well below and keep memory flat.
@@ -120,7 +121,8 @@ def make_document(
         "id": row.id,
         "title": row.title or "",
         "text": row.text or "",
-        "text_ngram": row.text or "",
+        # Most articles have no Burmese, Thai or CJK: skip the field entirely.
+        "text_ngram": row.text if row.text and SPACELESS_RE.search(row.text) else "",
         "source": row.source or "",
         "byline": row.byline or "",
         "lang": (row.language or "").lower(),

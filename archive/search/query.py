@@ -51,6 +51,10 @@ class QueryError(InvalidInput):
 
 _FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
 _KNOWN = set(QUERY_FIELDS) | {a for names in ALIASES.values() for a in names}
+_DATE_HELP = (
+    "Write dates as YYYY, YYYY-MM or YYYY-MM-DD, e.g. published:[2021-03-01 TO 2021-03-31]."
+)
+_MINUS = re.compile(r"(?<!\S)-(?=[^\s-])")
 _HELP = "Known fields: " + ", ".join(f"{name}:" for name in QUERY_FIELDS) + "."
 
 
@@ -83,6 +87,12 @@ def _check_syntax(text: str) -> None:
         )
 
 
+def _minus_to_not(text: str) -> str:
+    """`-word` (outside quotes) means NOT word, as in web search engines."""
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(p if p.startswith('"') else _MINUS.sub("NOT ", p) for p in parts)
+
+
 class _Parser:
     """One configured Whoosh parser (parsers are cheap but not free to build)."""
 
@@ -106,9 +116,12 @@ def parse_query(text: str, filters: dict[str, str] | None = None) -> wq.Query:
         _PARSER = _Parser()
     # Whoosh lower-cases field names itself but not these; be forgiving.
     normalised = _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
+    normalised = _minus_to_not(normalised)
     try:
         q = _PARSER.parser.parse(normalised)
     except Exception as exc:  # Whoosh raises assorted errors on odd input
+        if "published:" in normalised:
+            raise QueryError(f"A date could not be read ({exc}). {_DATE_HELP}") from exc
         raise QueryError(f"The query could not be understood ({exc}). {_HELP}") from exc
     _raise_errors(q)
     if q is wq.NullQuery or type(q).__name__ == "_NullQuery":
@@ -143,10 +156,7 @@ def _raise_errors(q: wq.Query) -> None:
         if error:
             message = str(error)
             if "date" in message.lower() or "published" in str(node):
-                raise QueryError(
-                    f"A date could not be read ({message}). Write dates as YYYY, YYYY-MM or "
-                    "YYYY-MM-DD, e.g. published:[2021-03-01 TO 2021-03-31]."
-                )
+                raise QueryError(f"A date could not be read ({message}). {_DATE_HELP}")
             raise QueryError(f"Part of the query could not be read ({message}). {_HELP}")
 
 
@@ -187,11 +197,14 @@ def _candidates(searcher: Searcher, q: wq.Query) -> list[str]:
     field = q.fieldname
     text = q.text
     if isinstance(q, wq.FuzzyTerm):
+        # Index terms are stems: compare with the word as typed and its stem.
+        stem = _stemmer_of(reader, field)
+        forms = {text, stem(text)} if stem else {text}
         plen = max(q.prefixlength, 1 if len(text) < 5 else 2)
-        prefix = text[:plen]
+        prefix = min(forms, key=len)[:plen]
 
         def accept(word: str) -> bool:
-            return word != text and _edit_distance(word, text, q.maxdist) <= q.maxdist
+            return any(_edit_distance(word, form, q.maxdist) <= q.maxdist for form in forms)
 
     elif isinstance(q, wq.Prefix):
         prefix = text
@@ -223,10 +236,13 @@ def _candidates(searcher: Searcher, q: wq.Query) -> list[str]:
     except (KeyError, TypeError):
         return []
     found.sort(key=lambda item: (-item[0], item[1]))
-    words = [w for _, w in found[:MAX_EXPANSION]]
-    if isinstance(q, wq.FuzzyTerm):
-        words.insert(0, text)
-    return words
+    return [w for _, w in found[:MAX_EXPANSION]]
+
+
+def _stemmer_of(reader: Any, field: str) -> Any:
+    """The stemming function of `field`'s analyser, if it stems."""
+    analyzer = getattr(reader.schema[field], "analyzer", None)
+    return getattr(analyzer, "_stemmer", None)
 
 
 def bound_expansion(q: wq.Query, searcher: Searcher) -> wq.Query:

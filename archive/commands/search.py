@@ -1,0 +1,112 @@
+"""`sesame search`, `sesame reindex`, `sesame check` (issue 3)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from archive.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Output,
+    UsageError,
+    archive_path,
+    open_archive,
+)
+from archive.errors import ArchiveLocked
+from archive.search.snippets import MARK_CLOSE, MARK_OPEN
+from archive.store import Archive
+
+
+def _open_for_search(args: argparse.Namespace) -> Archive:
+    """Open for writing so the index can catch up; read-only if another process holds it."""
+    try:
+        return Archive.open(archive_path(args), create=False)
+    except ArchiveLocked:
+        return Archive.open(archive_path(args), readonly=True)
+
+
+def _bold(text: str, tty: bool) -> str:
+    if not tty:
+        return text
+    return text.replace(MARK_OPEN, "\x1b[1;33m").replace(MARK_CLOSE, "\x1b[0m")
+
+
+def cmd_search(args: argparse.Namespace, out: Output) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1.")
+    with _open_for_search(args) as archive:
+        results = archive.index.search(args.query, limit=args.limit, sort=args.sort)
+    if out.as_json:
+        out.json(results.to_json())
+        return EXIT_OK
+    tty = out.stdout.isatty()
+    for hit in results.hits:
+        date = hit.published or "----------"
+        out.line(f"{hit.id[:8]}  {date:<10}  {(hit.source or '')[:24]:<24}  {hit.title}")
+        if hit.snippet:
+            out.line(f"    {_bold(hit.snippet, tty)}")
+        out.line()
+    shown = len(results.hits)
+    more = f" (showing {shown}; --limit N for more)" if results.total > shown else ""
+    out.line(f"{results.total} article(s) found{more}")
+    if results.pending > 0:
+        out.line(
+            f"Note: {results.pending} recent change(s) are not in the index yet "
+            "(the archive is open elsewhere)."
+        )
+    return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        bar = out.progress("Reindexing")
+        try:
+            count = archive.index.rebuild(progress=bar)
+        finally:
+            if bar is not None:
+                bar.finish()
+    if out.as_json:
+        out.json({"indexed": count})
+    else:
+        out.line(f"Reindexed {count} article(s).")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        # Pending changes are normal (applied on open); report what remains wrong after.
+        archive.sync_index()
+        report = archive.index.check()
+    if out.as_json:
+        out.json(report.to_json())
+    else:
+        out.line(
+            f"{report.articles} article(s) in the archive, {report.indexed} in the search "
+            f"index (generation {report.index_generation} of {report.generation})."
+        )
+        for label, ids in (
+            ("missing from the index", report.missing),
+            ("in the index but not in the archive", report.extra),
+            ("indexed with outdated content", report.stale),
+        ):
+            if ids:
+                out.line(f"{len(ids)} article(s) {label}: {', '.join(i[:8] for i in ids[:10])}")
+        if report.ok:
+            out.line("The search index agrees with the archive.")
+        else:
+            out.line("The search index disagrees with the archive: run `sesame reindex`.")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def register_commands(add: Callable[..., Any]) -> None:
+    """Add search, reindex and check to the `sesame` command line."""
+    p = add("search", cmd_search, "full-text search (fields, phrases, AND/OR/NOT, * ~ ranges)")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="hits to show (20)")
+    p.add_argument(
+        "--sort", choices=("relevance", "date"), default="relevance", help="order of hits"
+    )
+    add("reindex", cmd_reindex, "rebuild the search index from the archive")
+    add("check", cmd_check, "check that the search index agrees with the archive")

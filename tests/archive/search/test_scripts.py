@@ -1,0 +1,108 @@
+"""Search in every script: words inside Burmese, Thai and CJK runs; Arabic; accents."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.store import Archive
+
+from .helpers import add_articles, found
+
+# Texts written for these tests.
+BURMESE = "ရန်ကုန်မြို့တွင် ရဲတပ်ဖွဲ့ဝင်များက ဆန္ဒပြသူများကို ဖမ်းဆီးခဲ့သည်။ အမျိုးသမီး သုံးဦး ဒဏ်ရာရခဲ့သည်။"
+BURMESE_RAIN = "မန္တလေးတွင် မိုးသည်းထန်စွာ ရွာသွန်းခဲ့သည်။ လမ်းများ ရေလွှမ်းခဲ့သည်။"
+THAI = "ตำรวจจับกุมผู้ประท้วงหน้าทำเนียบรัฐบาลเมื่อวันจันทร์ มีผู้บาดเจ็บสามคน"
+CHINESE = "警方周一在市中心逮捕了三十名抗议者。目击者说，现场有很多警察。"
+CHINESE_WEATHER = "今天天气很好，农民在田里工作。"
+JAPANESE = "警察は月曜日に抗議者を逮捕した。"
+ARABIC = "اعتقلت الشرطة أكثر من مئة متظاهر في العاصمة يوم الاثنين."
+MIXED = "The NLD (အမျိုးသားဒီမိုကရေစီအဖွဲ့ချုပ်) won the vote; ပါတီ leaders met in Naypyitaw."
+ACCENTS = "Reporters met at Café Müller in São Paulo before the Straße was closed."
+
+
+@pytest.fixture
+def multilingual(archive: Archive) -> Archive:
+    add_articles(
+        archive,
+        {"title": "Arrests in Yangon", "text": BURMESE, "language": "my"},
+        {"title": "Rain in Mandalay", "text": BURMESE_RAIN, "language": "my"},
+        {"title": "Bangkok protest", "text": THAI, "language": "th"},
+        {"title": "Chinese report", "text": CHINESE, "language": "zh"},
+        {"title": "Weather", "text": CHINESE_WEATHER, "language": "zh"},
+        {"title": "Japanese report", "text": JAPANESE, "language": "ja"},
+        {"title": "Arabic report", "text": ARABIC, "language": "ar"},
+        {"title": "Mixed script", "text": MIXED, "language": "en"},
+        {"title": "Accents", "text": ACCENTS, "language": "en"},
+        {"title": "ရေကြီးမှု သတင်း", "text": "Flood news with a Burmese title.", "language": "en"},
+    )
+    return archive
+
+
+def _span_text(archive: Archive, query: str) -> list[str]:
+    hit = archive.index.search(query).hits[0]
+    from archive import models
+
+    with archive.session() as session:
+        article = session.get(models.Article, hit.id)
+        assert article is not None
+        return [article.text[s:e] for s, e in hit.matches]
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("ရဲတပ်ဖွဲ့ဝင်", ["Arrests in Yangon"]),  # "police member", inside a longer word
+        ("ဆန္ဒပြသူ", ["Arrests in Yangon"]),  # "protester", followed by a suffix
+        ("ဖမ်းဆီး", ["Arrests in Yangon"]),
+        ("မိုး", ["Rain in Mandalay"]),
+        ("ဒီမိုကရေစီ", ["Mixed script"]),
+        ("ผู้ประท้วง", ["Bangkok protest"]),
+        ("ทำเนียบ", ["Bangkok protest"]),
+        ("抗议者", ["Chinese report"]),
+        ("天气", ["Weather"]),
+        ("逮捕", ["Chinese report", "Japanese report"]),
+        ("الشرطة", ["Arabic report"]),
+        ("الشُّرطة", ["Arabic report"]),  # with harakat: folded away
+        ("election OR vote", ["Mixed script"]),
+        ("sao paulo", ["Accents"]),
+        ("MULLER", ["Accents"]),
+        ("café", ["Accents"]),
+        ("strasse", ["Accents"]),
+        ("ရေကြီး", ["ရေကြီးမှု သတင်း"]),  # Burmese in a title
+    ],
+)
+def test_word_found_in_its_script(multilingual: Archive, query: str, titles: list[str]) -> None:
+    assert sorted(found(multilingual, query)) == sorted(titles)
+
+
+def test_burmese_match_offsets_cover_the_word(multilingual: Archive) -> None:
+    assert _span_text(multilingual, "ရဲတပ်ဖွဲ့ဝင်") == ["ရဲတပ်ဖွဲ့ဝင်"]
+    assert _span_text(multilingual, "逮捕 AND 抗议者") == ["逮捕", "抗议者"]
+
+
+def test_burmese_snippet_marks_the_word(multilingual: Archive) -> None:
+    hit = multilingual.index.search("ဖမ်းဆီး").hits[0]
+    assert "[[ဖမ်းဆီး]]" in hit.snippet
+
+
+def test_words_that_are_not_there_are_not_found(multilingual: Archive) -> None:
+    assert found(multilingual, "ရေလွှမ်း") == ["Rain in Mandalay"]
+    assert found(multilingual, "ရဲတပ်ဖွဲ့ဝင်များက ဆန္ဒပြ") == ["Arrests in Yangon"]
+    assert found(multilingual, "ဖမ်းဆီးမိုး") == []  # two real words glued: no match
+    assert found(multilingual, "警察局") == []
+
+
+def test_language_field(multilingual: Archive) -> None:
+    assert sorted(found(multilingual, "lang:th OR lang:ar")) == ["Arabic report", "Bangkok protest"]
+
+
+def test_zawgyi_file_found_by_unicode_query(archive: Archive, tmp_path) -> None:
+    ingest = pytest.importorskip("archive.ingest")
+    from myanmar import converter
+
+    zawgyi = converter.convert(BURMESE, "unicode", "zawgyi")
+    assert zawgyi != BURMESE
+    path = tmp_path / "zawgyi.txt"
+    path.write_text("Zawgyi report\n\n" + zawgyi + "\n", encoding="utf-8")
+    ingest.import_paths(archive, [path])
+    assert found(archive, "ရဲတပ်ဖွဲ့ဝင်") != []
