@@ -219,7 +219,6 @@ class TaskRunner(QObject):
             self.jobs.remove(job)
         self.jobEnded.emit(job)
 
-
     @property
     def busy(self) -> bool:
         return bool(self.jobs)

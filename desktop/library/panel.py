@@ -278,7 +278,7 @@ class LibraryPanel(QWidget):
         except Exception as exc:  # a person's mistake (duplicate name) is shown, not raised
             dialogs.error(self, self.tr("Collection not created"), str(exc))
             return None
-        self._collections_changed()
+        self._collections_changed(add_ids)
         return coll_id
 
     def add_to_collection(self, coll_id: str, ids: list[str]) -> None:
@@ -310,6 +310,7 @@ class LibraryPanel(QWidget):
             dialogs.error(self, self.tr("Not deleted"), str(exc))
             return
         self._collections_changed()
+        self.reload()  # every member row drops the collection
 
     def _collections_changed(self, ids: list[str] | None = None) -> None:
         if ids:
