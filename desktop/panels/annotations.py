@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from archive import tagtypes
@@ -77,7 +77,7 @@ class AnnotationTableModel(QAbstractTableModel):
             if col == self.TYPE:
                 return ann.type_label
             if col == self.QUOTE:
-                return short(ann.quote)
+                return short(ann.quote) + (" (orphaned)" if ann.orphaned else "")
             if col == self.ENTITY:
                 return ann.entity_name or ""
             if col == self.NOTE:
@@ -86,6 +86,12 @@ class AnnotationTableModel(QAbstractTableModel):
                 return ann.author or ""
         elif role == Qt.ItemDataRole.EditRole and col == self.NOTE:
             return ann.note
+        elif role == Qt.ItemDataRole.ForegroundRole and ann.orphaned:
+            return QColor("#888888")
+        elif role == Qt.ItemDataRole.FontRole and ann.orphaned:
+            font = QFont()
+            font.setItalic(True)
+            return font
         elif role == Qt.ItemDataRole.DecorationRole and col == self.TYPE:
             return swatch(ann.colour)
         elif role == Qt.ItemDataRole.ToolTipRole:
@@ -163,9 +169,11 @@ class AnnotationsPanel(QWidget):
         self.entity_button = QPushButton(self.tr("&Entity…"))
         self.entity_button.setToolTip(self.tr("Link the selected annotation to another entity"))
         self.entity_button.clicked.connect(lambda: self._with_current(self.pick_entity))
-        self.note_button = QPushButton(self.tr("&Note"))
-        self.note_button.setToolTip(self.tr("Edit the note (or double-click the note cell)"))
-        self.note_button.clicked.connect(self._edit_note)
+        self.edit_button = QPushButton(self.tr("Ed&it…"))
+        self.edit_button.setToolTip(
+            self.tr("Edit entity, note and figure fields (or double-click the note cell)")
+        )
+        self.edit_button.clicked.connect(lambda: self._with_current(self.edit))
         self.delete_button = QPushButton(self.tr("&Delete"))
         self.delete_button.clicked.connect(lambda: self.delete(self.selected_ids()))
 
@@ -180,7 +188,7 @@ class AnnotationsPanel(QWidget):
             self.jump_button,
             self.type_button,
             self.entity_button,
-            self.note_button,
+            self.edit_button,
             self.delete_button,
         ):
             buttons.addWidget(button)
@@ -238,10 +246,69 @@ class AnnotationsPanel(QWidget):
         if self.article_id:
             self.ctx.open_article(self.article_id, [(ann.start, ann.end)])
 
-    def _edit_note(self) -> None:
-        rows = selected_rows(self.view)
-        if rows:
-            self.view.edit(self.model.index(rows[0], AnnotationTableModel.NOTE))
+    def edit(self, row: int) -> None:
+        """Open the (non-blocking) form with the annotation's entity, note and figure fields."""
+        from desktop.reader.tag_dialog import TagDialog
+        from desktop.reader.tagging import FIGURE_TYPE, entity_choices
+
+        ann = self.model.annotation(row)
+        prefill = {
+            "entity": ann.entity_name or "",
+            "note": ann.note,
+            "value": ann.value,
+            "qualifier": ann.qualifier,
+            "counted": ann.counted,
+            "as_of": ann.as_of,
+        }
+        dialog = TagDialog(
+            type_key=ann.type_key,
+            type_label=ann.type_label,
+            start=ann.start,
+            end=ann.end,
+            quote=ann.quote,
+            choices=entity_choices(self.ctx, ann.type_key),
+            figure=ann.type_key == FIGURE_TYPE,
+            prefill=prefill,
+            title=self.tr("Edit {0}").format(ann.type_label),
+            parent=self,
+        )
+        dialog.tagRequested.connect(lambda req: self.apply_edit(ann.id, req))
+        dialog.finished.connect(lambda _r: self._entity_dialog_closed(dialog))
+        self.entity_dialog = dialog
+        dialog.open()
+
+    def apply_edit(self, annotation_id: str, req: Any) -> None:
+        """Store what the edit form changed (one undo step; nothing if nothing changed)."""
+        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand, push
+
+        row = self.model.row_of(annotation_id)
+        if row is None:
+            return
+        ann = self.model.annotation(row)
+        commands: list[Any] = []
+        entity_id = req.entity_id
+        if req.new_entity_name:
+            create = CreateEntityCommand(self.ctx, ann.type_key, req.new_entity_name)
+            commands.append(create)
+            entity_id = create.entity_id
+        changes: dict[str, Any] = {}
+        if entity_id != ann.entity_id:
+            changes["entity_id"] = entity_id
+        if req.note != ann.note:
+            changes["note"] = req.note
+        if ann.type_key == "figure":
+            for key in ("value", "qualifier", "counted", "as_of"):
+                if getattr(req, key) != getattr(ann, key):
+                    changes[key] = getattr(req, key)
+        if not changes:
+            return
+        commands.append(
+            EditAnnotationCommand(self.ctx, annotation_id, "Edit annotation", **changes)
+        )
+        try:
+            push(self.ctx, MacroCommand(self.ctx, "Edit annotation", commands))
+        except SesameError as exc:
+            self._fail(exc)
 
     def _fail(self, exc: SesameError) -> None:
         self.statusMessage.emit(str(exc))

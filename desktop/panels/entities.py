@@ -15,10 +15,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -176,13 +180,67 @@ class MentionTableModel(QAbstractTableModel):
         return None
 
 
+class EntityDetailsDialog(QDialog):
+    """Description of an entity; for events also a date or date range and a place.
+
+    Non-blocking: `open()` it and listen to `detailsChosen(dict)`.
+    """
+
+    detailsChosen = Signal(dict)
+
+    def __init__(self, info: EntityInfo, *, event: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Details of {0}").format(info.name))
+        self.event = event
+        form = QFormLayout()
+        self.description_edit = QPlainTextEdit(self)
+        self.description_edit.setPlainText(info.description)
+        self.description_edit.setTabChangesFocus(True)
+        form.addRow(self.tr("&Description:"), self.description_edit)
+        self.start_edit = QLineEdit(info.date_start or "", self)
+        self.start_edit.setPlaceholderText("YYYY-MM-DD")
+        self.end_edit = QLineEdit(info.date_end or "", self)
+        self.end_edit.setPlaceholderText(self.tr("(optional) YYYY-MM-DD"))
+        self.place_edit = QLineEdit(info.place or "", self)
+        if event:
+            form.addRow(self.tr("&Date:"), self.start_edit)
+            form.addRow(self.tr("&Until:"), self.end_edit)
+            form.addRow(self.tr("&Place:"), self.place_edit)
+        else:
+            for widget in (self.start_edit, self.end_edit, self.place_edit):
+                widget.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def details(self) -> dict[str, Any]:
+        """The fields as `update_entity` takes them (empty dates and place: None)."""
+        values: dict[str, Any] = {"description": self.description_edit.toPlainText().strip()}
+        if self.event:
+            values["date_start"] = self.start_edit.text().strip() or None
+            values["date_end"] = self.end_edit.text().strip() or None
+            values["place"] = self.place_edit.text().strip() or None
+        return values
+
+    def accept(self) -> None:
+        """Confirm: emit the details."""
+        super().accept()
+        self.detailsChosen.emit(self.details())
+
+
 class EntitiesPanel(QWidget):
     """Entities by type with mention counts; the selected one's mentions below.
 
     Public API: `refresh()`, `set_type_filter(key | None)`, `model`, `proxy`,
     `view`, `mentions_model`, `mentions_view`, `select_entity(id)`,
     `selected_ids()`, `open_mention(row)`, `rename(id, name)`,
-    `set_aliases(id, aliases)`, `merge(keep_id, other_id)`.
+    `set_aliases(id, aliases)`, `set_details(id, **fields)`, `merge(keep_id, other_id)`,
+    `details_dialog` (the open details form, if any).
     """
 
     statusMessage = Signal(str)
@@ -230,12 +288,21 @@ class EntitiesPanel(QWidget):
             self.tr("Select two entities of one type, then merge one into the other")
         )
         self.merge_button.clicked.connect(self._offer_merge)
+        self.details_button = QPushButton(self.tr("&Details…"))
+        self.details_button.setToolTip(self.tr("Description; for events a date and a place"))
+        self.details_button.clicked.connect(self._ask_details)
+        self.details_dialog: EntityDetailsDialog | None = None
 
         top = QHBoxLayout()
         top.addWidget(self.type_combo)
         top.addWidget(self.filter_edit, 1)
         buttons = QHBoxLayout()
-        for button in (self.rename_button, self.aliases_button, self.merge_button):
+        for button in (
+            self.rename_button,
+            self.aliases_button,
+            self.details_button,
+            self.merge_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         upper = QWidget(self)
@@ -364,6 +431,27 @@ class EntitiesPanel(QWidget):
         from desktop.undo import aliases_command
 
         return self._push(aliases_command(self.ctx, entity_id, aliases))
+
+    def set_details(self, entity_id: str, **details: Any) -> bool:
+        """Set description, and for events date(s) and place (one undo step)."""
+        from desktop.undo import UpdateEntityCommand
+
+        return self._push(UpdateEntityCommand(self.ctx, entity_id, "Edit details", **details))
+
+    def _ask_details(self) -> None:
+        info = self._current_info()
+        if info is None:
+            return
+        dialog = EntityDetailsDialog(info, event=info.type == "event", parent=self)
+        dialog.detailsChosen.connect(lambda values: self.set_details(info.id, **values))
+        dialog.finished.connect(lambda _r: self._details_closed(dialog))
+        self.details_dialog = dialog
+        dialog.open()
+
+    def _details_closed(self, dialog: EntityDetailsDialog) -> None:
+        if self.details_dialog is dialog:
+            self.details_dialog = None
+        dialog.deleteLater()
 
     def merge(self, keep_id: str, other_id: str) -> bool:
         """Merge OTHER into KEEP: its mentions follow, its names become aliases."""

@@ -56,7 +56,12 @@ def apply_highlights(
     *,
     clear: bool = True,
 ) -> int:
-    """Colour every annotation into `document`; returns the number of pieces painted."""
+    """Colour every annotation into `document`; returns the number of pieces painted.
+
+    Orphaned annotations are left out: their quote is no longer where their
+    offsets point (the annotation panel lists them, flagged).
+    """
+    annotations = [a for a in annotations if not a.orphaned]
     segments = overlap_segments([(a.start, a.end) for a in annotations])
     cursor = QTextCursor(document)
     cursor.beginEditBlock()

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive.entities import norm_name
+
 QUALIFIERS = ["exactly", "about", "at least", "more than", "less than", "up to"]
 
 
@@ -72,7 +74,7 @@ class EntityPicker(QLineEdit):
         entries: list[str] = []
         for choice in choices:
             for text in [choice.name, *choice.aliases]:
-                key = text.casefold().strip()
+                key = norm_name(text)
                 if key and key not in self._by_text:
                     self._by_text[key] = choice.id
                     entries.append(text)
@@ -88,7 +90,7 @@ class EntityPicker(QLineEdit):
         text = self.text().strip()
         if not text:
             return None, None
-        entity_id = self._by_text.get(text.casefold())
+        entity_id = self._by_text.get(norm_name(text))
         return (entity_id, None) if entity_id else (None, text)
 
 
@@ -108,10 +110,11 @@ class TagDialog(QDialog):
         choices: list[EntityChoice],
         figure: bool = False,
         prefill: dict | None = None,
+        title: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Tag as {0}").format(type_label))
+        self.setWindowTitle(title or self.tr("Tag as {0}").format(type_label))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.type_key, self.start, self.end = type_key, start, end
         self.is_figure = figure
@@ -129,6 +132,7 @@ class TagDialog(QDialog):
         self.entity_edit.setText(prefill.get("entity", ""))
         form.addRow(self.tr("&Entity:"), self.entity_edit)
         self.note_edit = QLineEdit(self)
+        self.note_edit.setText(prefill.get("note", ""))
         form.addRow(self.tr("&Note:"), self.note_edit)
 
         self.value_edit = QLineEdit(self)

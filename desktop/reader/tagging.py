@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
 
-from archive import entities, tagtypes
+from archive import entities, figures, tagtypes
 from archive.errors import SesameError
 from desktop.context import AppContext
 from desktop.reader.tag_dialog import EntityChoice, TagDialog, TagRequest
@@ -42,20 +42,11 @@ def entity_choices(ctx: AppContext, type_key: str) -> list[EntityChoice]:
 def figure_prefill(quote: str, published: str | None) -> dict:
     """Value, qualifier and counted parsed from a selected figure phrase (core's parser)."""
     prefill: dict = {}
-    try:
-        from archive import figures
-    except ImportError:  # the figure parser is not there yet
-        figures = None  # type: ignore[assignment]
-    if figures is not None and hasattr(figures, "parse_figure"):
-        parsed = figures.parse_figure(quote)
-        if parsed is not None:
-            prefill = {
-                "value": getattr(parsed, "value", None),
-                "qualifier": getattr(parsed, "qualifier", None),
-                "counted": getattr(parsed, "counted", None),
-            }
-    if published and len(published) == 10:
-        prefill.setdefault("as_of", published)
+    parsed = figures.parse_figure(quote)
+    if parsed is not None:
+        prefill = {"value": parsed.value, "qualifier": parsed.qualifier, "counted": parsed.counted}
+    if published:
+        prefill["as_of"] = published
     return prefill
 
 

@@ -108,3 +108,30 @@ def test_create_docks_have_unique_object_names(qtbot, ctx) -> None:
     names = [d.objectName() for d in docks]
     assert len(names) == len(set(names)) >= 3
     assert all(names)
+
+
+def test_edit_form_changes_figure_fields_and_undo(qtbot, ctx, article_id, model_tester) -> None:
+    ann_id = tag(ctx, article_id, "More than 600 police officers", "figure")
+    panel = make_panel(qtbot, ctx, article_id, model_tester)
+    panel.edit(0)
+    dialog = panel.entity_dialog
+    assert dialog.value_edit.text() == "600" and dialog.as_of_edit.text() == "2021-03-05"
+    dialog.value_edit.setText("650")
+    dialog.entity_edit.setText("police who joined")
+    dialog.accept()
+    ann = annotate.get_annotation(ctx.archive, ann_id)
+    assert (ann.value, ann.entity) == (650, "police who joined")
+    assert panel.model.data(panel.model.index(0, AnnotationTableModel.ENTITY)) == (
+        "police who joined"
+    )
+    ctx.undo_stack.undo()
+    ann = annotate.get_annotation(ctx.archive, ann_id)
+    assert (ann.value, ann.entity_id) == (600, None)
+    assert entities.list_entities(ctx.archive, "figure") == []
+
+
+def test_orphaned_rows_are_flagged(qtbot, ctx, article_id, model_tester) -> None:
+    tag(ctx, article_id, "the market", "actor")
+    annotate.reanchor_article(ctx.archive, article_id, TEXT.replace("the market", "a square"))
+    panel = make_panel(qtbot, ctx, article_id, model_tester)
+    assert panel.model.data(panel.model.index(0, AnnotationTableModel.QUOTE)).endswith("(orphaned)")

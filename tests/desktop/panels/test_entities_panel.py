@@ -109,3 +109,23 @@ def test_type_filter(qtbot, ctx, article_id, model_tester) -> None:
     panel.set_type_filter(None)
     panel.filter_edit.setText("maj")
     assert panel.proxy.rowCount() == 2
+
+
+def test_event_details_dialog_and_undo(qtbot, ctx, article_id, model_tester) -> None:
+    event = entities.create_entity(ctx.archive, "event", "The march")
+    panel = make_panel(qtbot, ctx, model_tester)
+    panel.select_entity(event.id)
+    panel.details_button.click()
+    dialog = panel.details_dialog
+    assert dialog is not None and dialog.place_edit.isVisibleTo(dialog)
+    dialog.description_edit.setPlainText("A march through the town")
+    dialog.start_edit.setText("2021-03-08")
+    dialog.place_edit.setText("River district")
+    dialog.accept()
+    info = entities.get_entity(ctx.archive, event.id)
+    assert (info.description, info.date_start, info.place) == (
+        "A march through the town", "2021-03-08", "River district"
+    )  # fmt: skip
+    ctx.undo_stack.undo()
+    info = entities.get_entity(ctx.archive, event.id)
+    assert (info.description, info.date_start, info.place) == ("", None, None)

@@ -217,3 +217,66 @@ def test_context_menu_offers_tag_actions_for_a_selection(qtbot, ctx, article_id)
     select_with_qt(reader, TEXT, PHRASE)
     texts = [a.text() for a in reader.view.context_actions()]
     assert texts[:3] == ["Tag as Actor", "Tag as Event", "Tag as Figure"]
+
+
+def test_typed_figure_fields_are_stored(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    select_with_qt(reader, TEXT, "about 1,500 people")
+    qtbot.keyClick(reader.view, Qt.Key.Key_F)
+    dialog = reader.tag_dialog
+    assert (dialog.value_edit.text(), dialog.qualifier_combo.currentText()) == ("1500", "about")
+    dialog.value_edit.clear()
+    qtbot.keyClicks(dialog.value_edit, "1,600")
+    dialog.qualifier_combo.setCurrentText("at least")
+    dialog.counted_edit.setText("people near the market")
+    dialog.as_of_edit.setText("2021-03-04")
+    qtbot.keyClick(dialog.as_of_edit, Qt.Key.Key_Return)
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    assert (ann.value, ann.qualifier, ann.counted, ann.as_of) == (
+        1600, "at least", "people near the market", "2021-03-04"
+    )  # fmt: skip
+
+
+def test_a_wrong_value_keeps_the_form_open(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    select_with_qt(reader, TEXT, "about 1,500 people")
+    qtbot.keyClick(reader.view, Qt.Key.Key_F)
+    dialog = reader.tag_dialog
+    dialog.value_edit.setText("many")
+    dialog.accept()
+    assert dialog.isVisible() and "number" in dialog.error_label.text()
+    assert annotate.list_annotations(ctx.archive, article_id) == []
+    dialog.reject()
+
+
+def test_hover_shows_a_tooltip_with_type_entity_and_author(qtbot, ctx, article_id) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    start = TEXT.index("Major Aung Test")
+    annotate.create_annotation(
+        ctx.archive, article_id, start, start + 15, "actor", entity_name="Aung Test"
+    )
+    reader = open_reader(qtbot, ctx, article_id)
+    cursor = QTextCursor(reader.view.document())
+    cursor.setPosition(utf16(TEXT[: start + 3]))
+    pos = reader.view.cursorRect(cursor).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, reader.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(reader.view.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    text = QToolTip.text()
+    assert "Actor" in text and "Aung Test" in text and "Test User" in text
+    QToolTip.hideText()
+
+
+def test_orphaned_annotations_are_not_painted(qtbot, ctx, article_id) -> None:
+    start = TEXT.index("the market")
+    ann = annotate.create_annotation(ctx.archive, article_id, start, start + 10, "actor")
+    annotate.reanchor_article(ctx.archive, article_id, TEXT.replace("the market", "a square"))
+    reader = open_reader(qtbot, ctx, article_id)
+    (shown,) = reader.annotations()
+    assert shown.id == ann.id and shown.orphaned
+    probe = min(shown.start, len(reader.article.text) - 2)
+    fmt = char_format_at(reader, reader.view.offsets.to_utf16(probe))
+    assert fmt.background().style() == Qt.BrushStyle.NoBrush
