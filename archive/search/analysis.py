@@ -174,7 +174,13 @@ class WordTokenizer(Tokenizer):
 
 
 def _ngrams(
-    t: Token, run: str, offset: int, positions: bool, chars: bool, query: bool
+    t: Token,
+    run: str,
+    offset: int,
+    positions: bool,
+    chars: bool,
+    query: bool,
+    pos_offset: int | None = None,
 ) -> Iterator[Token]:
     """Character 2- and 3-grams of one spaceless run (plus 1-grams for Han/kana).
 
@@ -182,6 +188,8 @@ def _ngrams(
     3-grams form a phrase that matches exactly the runs containing the word.
     """
     n = len(run)
+    if pos_offset is None:
+        pos_offset = offset
     if query:
         # A query needs only the 3-grams in a row (or the whole run if shorter).
         size = min(3, n)
@@ -198,7 +206,7 @@ def _ngrams(
             t.boost = 1.0
             t.stopped = False
             if positions:
-                t.pos = offset + i
+                t.pos = pos_offset + i
             if chars:
                 t.startchar = offset + i
                 t.endchar = offset + i + size
@@ -272,7 +280,15 @@ class MixedTokenizer(WordTokenizer):
         # N-gram positions sit far past the words so phrases of either kind stay
         # consecutive and each term's positions keep increasing.
         for match in SPACELESS_RE.finditer(value):
-            yield from _ngrams(t, match.group(), 1_000_000 + match.start(), positions, False, query)
+            yield from _ngrams(
+                t,
+                match.group(),
+                start_char + match.start(),
+                positions,
+                chars,
+                query,
+                pos_offset=1_000_000 + match.start(),
+            )
 
 
 def text_analyzer() -> Composable:

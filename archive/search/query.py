@@ -17,7 +17,7 @@ from whoosh.qparser import (
 from whoosh.searching import Searcher
 
 from archive.errors import InvalidInput
-from archive.search.analysis import fold
+from archive.search.analysis import SPACELESS_RE, fold
 from archive.search.schema import QUERY_FIELDS, build_schema
 
 # Fields searched by words without a field prefix, and their weights.
@@ -93,6 +93,46 @@ def _minus_to_not(text: str) -> str:
     return "".join(p if p.startswith('"') else _MINUS.sub("NOT ", p) for p in parts)
 
 
+def _script_aware_phrase(
+    fieldname: str,
+    words: list[str],
+    slop: int = 1,
+    boost: float = 1.0,
+    char_ranges: list[tuple[int | None, int | None]] | None = None,
+) -> wq.Query:
+    """A phrase whose n-gram runs are matched run by run.
+
+    N-grams take their character offset as position, so the runs of a
+    phrase like "ရဲ ဖမ်း" (two words, a space between) are not consecutive
+    positions: each contiguous run is its own phrase, all of them required.
+    """
+    ranges = char_ranges or []
+    if len(ranges) != len(words) or any(r[0] is None for r in ranges):
+        return wq.Phrase(fieldname, words, slop=slop, boost=boost)
+    plain: list[str] = []
+    runs: list[list[str]] = []
+    last_start: int | None = None
+    for word, (start, _) in zip(words, ranges, strict=True):
+        if not SPACELESS_RE.match(word):
+            plain.append(word)
+            last_start = None
+            continue
+        if last_start is not None and start == last_start + 1 and runs:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last_start = start
+    parts: list[wq.Query] = []
+    for group in ([plain] if plain else []) + runs:
+        if len(group) == 1:
+            parts.append(wq.Term(fieldname, group[0], boost=boost))
+        else:
+            parts.append(wq.Phrase(fieldname, group, slop=slop, boost=boost))
+    if len(parts) == 1:
+        return parts[0]
+    return wq.And(parts)
+
+
 class _Parser:
     """One configured Whoosh parser (parsers are cheap but not free to build)."""
 
@@ -102,6 +142,7 @@ class _Parser:
         parser.add_plugin(FuzzyTermPlugin())
         parser.add_plugin(GtLtPlugin())
         parser.add_plugin(FieldAliasPlugin(ALIASES))
+        parser.phraseclass = _script_aware_phrase
         self.parser = parser
 
 

@@ -106,3 +106,9 @@ def test_zawgyi_file_found_by_unicode_query(archive: Archive, tmp_path) -> None:
     path.write_text("Zawgyi report\n\n" + zawgyi + "\n", encoding="utf-8")
     ingest.import_paths(archive, [path])
     assert found(archive, "ရဲတပ်ဖွဲ့ဝင်") != []
+
+
+def test_phrase_of_two_burmese_words(multilingual: Archive) -> None:
+    assert found(multilingual, '"အမျိုးသမီး သုံးဦး"') == ["Arrests in Yangon"]
+    assert found(multilingual, '"ရန်ကုန်မြို့တွင် ရဲတပ်ဖွဲ့ဝင်များက"') == ["Arrests in Yangon"]
+    assert found(multilingual, '"မန္တလေးတွင် ရဲတပ်ဖွဲ့ဝင်များက"') == []
