@@ -238,7 +238,7 @@ class EntitiesPanel(QWidget):
 
     Public API: `refresh()`, `set_type_filter(key | None)`, `model`, `proxy`,
     `view`, `mentions_model`, `mentions_view`, `select_entity(id)`,
-    `selected_ids()`, `open_mention(row)`, `rename(id, name)`,
+    `selected_ids()`, `open_mention(row)`, `create(type_key, name)`, `rename(id, name)`,
     `set_aliases(id, aliases)`, `set_details(id, **fields)`, `merge(keep_id, other_id)`,
     `details_dialog` (the open details form, if any).
     """
@@ -278,6 +278,9 @@ class EntitiesPanel(QWidget):
         self.mentions_view.doubleClicked.connect(lambda index: self.open_mention(index.row()))
         self.mentions_label = QLabel(self.tr("Mentions"))
 
+        self.new_button = QPushButton(self.tr("&New…"))
+        self.new_button.setToolTip(self.tr("Add an entity of the type chosen above"))
+        self.new_button.clicked.connect(self._ask_new)
         self.rename_button = QPushButton(self.tr("&Rename…"))
         self.rename_button.clicked.connect(self._ask_rename)
         self.aliases_button = QPushButton(self.tr("&Aliases…"))
@@ -298,6 +301,7 @@ class EntitiesPanel(QWidget):
         top.addWidget(self.filter_edit, 1)
         buttons = QHBoxLayout()
         for button in (
+            self.new_button,
             self.rename_button,
             self.aliases_button,
             self.details_button,
@@ -419,6 +423,29 @@ class EntitiesPanel(QWidget):
             show_status(self, str(exc))
             return False
         return True
+
+    def create(self, type_key: str, name: str) -> str | None:
+        """Add an entity (one undo step); returns its id, or None if refused."""
+        from desktop.undo import CreateEntityCommand
+
+        command = CreateEntityCommand(self.ctx, type_key, name)
+        if not self._push(command):
+            return None
+        self.select_entity(command.entity_id)
+        return command.entity_id
+
+    def _ask_new(self) -> None:
+        type_key = self._type_key or "actor"
+        label = self._types[type_key].label if type_key in self._types else type_key
+        ask_text(
+            self,
+            self.tr("New {0}").format(label),
+            self.tr("Name of the new {0} (choose another type in the list above):").format(
+                label.lower()
+            ),
+            "",
+            lambda name: self.create(type_key, name),
+        )
 
     def rename(self, entity_id: str, new_name: str) -> bool:
         """Rename an entity, keeping the old name as an alias (one undo step)."""

@@ -78,10 +78,15 @@ class ReaderPanel(QWidget):
         self.side_label.setTextFormat(Qt.TextFormat.RichText)
         self.side_label.setWordWrap(True)
         self.side_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.side_label.setMinimumWidth(160)
+        self.side_label.setMinimumWidth(120)
+        self.side_label.setMaximumWidth(320)
         self.side_label.setMargin(8)
+        # Room for about 40 characters a line: the text is what the reader is for.
+        self.view.setMinimumWidth(self.view.fontMetrics().averageCharWidth() * 40)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setSizes([600, 180])
         layout.addWidget(self.splitter, 1)
 
         # Connected straight to Qt's signal: no Python-side emit on every caret move.

@@ -129,3 +129,20 @@ def test_event_details_dialog_and_undo(qtbot, ctx, article_id, model_tester) -> 
     ctx.undo_stack.undo()
     info = entities.get_entity(ctx.archive, event.id)
     assert (info.description, info.date_start, info.place) == ("", None, None)
+
+
+def test_new_entity_through_the_dialog_and_undo(qtbot, ctx, model_tester) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    panel = make_panel(qtbot, ctx, model_tester)
+    panel.set_type_filter("event")
+    panel.new_button.click()
+    dialog = panel.findChild(QInputDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.setTextValue("  The   march ")
+    dialog.accept()
+    (info,) = entities.list_entities(ctx.archive, "event")
+    assert info.name == "The march" and panel.model.rowCount() == 1
+    ctx.undo_stack.undo()
+    assert entities.list_entities(ctx.archive, "event") == []
+    assert panel.model.rowCount() == 0
