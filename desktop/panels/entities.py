@@ -327,8 +327,10 @@ class EntitiesPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
 
-        ctx.entitiesChanged.connect(self.refresh)
-        ctx.annotationsChanged.connect(lambda _id: self.refresh())
+        # Hidden (e.g. a background tab) it refreshes when shown, not on every change.
+        self._stale = False
+        ctx.entitiesChanged.connect(self._changed)
+        ctx.annotationsChanged.connect(lambda _id: self._changed())
         self._fill_types()
         self.refresh()
 
@@ -355,8 +357,20 @@ class EntitiesPanel(QWidget):
         self._type_key = type_key
         self.refresh()
 
+    def _changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
         """Read entities and counts again, keeping the current entity selected."""
+        self._stale = False
         current = self._current_id
         self._types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
         rows = entities.list_entities(self.ctx.archive, self._type_key)

@@ -148,12 +148,26 @@ class FiguresPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
-        ctx.entitiesChanged.connect(self.refresh)
-        ctx.annotationsChanged.connect(lambda _id: self.refresh())
+        # Hidden (e.g. a background tab) it refreshes when shown, not on every change.
+        self._stale = False
+        ctx.entitiesChanged.connect(self._changed)
+        ctx.annotationsChanged.connect(lambda _id: self._changed())
         self.refresh()
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the figure table again, keeping the chosen figure."""
+        self._stale = False
         try:
             groups = figures.figure_table(
                 self.ctx.archive, include_unlinked=self.unlinked_box.isChecked()

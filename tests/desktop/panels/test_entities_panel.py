@@ -10,6 +10,7 @@ from tests.desktop.reader.articles import TEXT, add_article
 def make_panel(qtbot, ctx, model_tester) -> EntitiesPanel:
     panel = EntitiesPanel(ctx)
     qtbot.addWidget(panel)
+    panel.show()
     model_tester(panel.model)
     model_tester(panel.proxy)
     model_tester(panel.mentions_model)
@@ -146,3 +147,21 @@ def test_new_entity_through_the_dialog_and_undo(qtbot, ctx, model_tester) -> Non
     ctx.undo_stack.undo()
     assert entities.list_entities(ctx.archive, "event") == []
     assert panel.model.rowCount() == 0
+
+
+def test_a_hidden_view_catches_up_when_shown(qtbot, ctx, article_id, model_tester) -> None:
+    panel = EntitiesPanel(ctx)
+    qtbot.addWidget(panel)
+    model_tester(panel.model)
+    start = TEXT.index("the market")
+    from desktop.undo import CreateAnnotationCommand, push
+
+    push(
+        ctx,
+        CreateAnnotationCommand(
+            ctx, article_id, start, start + 10, "actor", entity_name="Market traders"
+        ),
+    )
+    assert panel.model.rowCount() == 0  # hidden: not read yet
+    panel.show()
+    assert counts(panel) == {"Market traders": 1}
