@@ -81,8 +81,8 @@ class ReaderPanel(QWidget):
         self.side_label.setMinimumWidth(120)
         self.side_label.setMaximumWidth(320)
         self.side_label.setMargin(8)
-        # Room for about 40 characters a line: the text is what the reader is for.
-        self.view.setMinimumWidth(self.view.fontMetrics().averageCharWidth() * 40)
+        # Room for a readable line even when the docks around it are wide.
+        self.view.setMinimumWidth(self.view.fontMetrics().averageCharWidth() * 28)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(0, False)
