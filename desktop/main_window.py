@@ -7,7 +7,6 @@ the shared `AppContext`.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.prefs = prefs
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"Sesame — {ctx.archive.path.name}")
+        # Qt adds the application display name (" — Sesame") itself.
+        self.setWindowTitle(ctx.archive.path.name)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.resize(1280, 800)
@@ -89,8 +90,6 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel(ctx)
         self.search_dock = self._dock("Search", "searchDock", self.search)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_dock)
-        self.tabifyDockWidget(self.library_dock, self.search_dock)
-        self.library_dock.raise_()
         self.panel_docks = self._make_panel_docks()
 
         self.task_status = TaskStatusWidget(ctx.tasks)
@@ -136,10 +135,6 @@ class MainWindow(QMainWindow):
         for dock in docks:
             dock.setParent(self)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        for first, other in itertools.pairwise(docks):
-            self.tabifyDockWidget(first, other)
-        if docks:
-            docks[0].raise_()
         return docks
 
     def _action(
@@ -309,8 +304,9 @@ class MainWindow(QMainWindow):
         if article_id:
             row = self.library.model.library_row(article_id)
             title = row.title if row else ""
-        suffix = f" — {title}" if title else ""
-        self.setWindowTitle(f"Sesame — {self.ctx.archive.path.name}{suffix}")
+        self.setWindowTitle(
+            f"{title} — {self.ctx.archive.path.name}" if title else self.ctx.archive.path.name
+        )
         if article_id:
             # Read off the GUI thread: an article can be long.
             self.ctx.tasks.run(
@@ -340,12 +336,40 @@ class MainWindow(QMainWindow):
     # -- layout and closing --------------------------------------------------
 
     def restore_layout(self) -> None:
+        """Restore the saved size now, and the dock layout once the window shows."""
         geometry = self.prefs.get(st.WINDOW_GEOMETRY)
-        state = self.prefs.get(st.WINDOW_STATE)
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
+        self._layout_pending = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._layout_pending:
+            # Docks are tabified only once the window is shown: tabifying before
+            # leaves a stray, stale tab bar drawn over the reader (Qt 6.11).
+            self._layout_pending = False
+            state = self.prefs.get(st.WINDOW_STATE)
+            if not (
+                isinstance(state, QByteArray) and not state.isEmpty() and self.restoreState(state)
+            ):
+                self.default_layout()
+
+    def default_layout(self) -> None:
+        """First start: library and search on the left, panels on the right, tabbed."""
+        self.tabifyDockWidget(self.library_dock, self.search_dock)
+        self.library_dock.raise_()
+        for other in self.panel_docks[1:]:
+            self.tabifyDockWidget(self.panel_docks[0], other)
+        if self.panel_docks:
+            self.panel_docks[0].raise_()
+        # The reader gets most of the width.
+        width = max(self.width(), 1000)
+        docks = [self.library_dock]
+        sizes = [int(width * 0.34)]
+        if self.panel_docks:
+            docks.append(self.panel_docks[0])
+            sizes.append(int(width * 0.24))
+        self.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         self.prefs.set(st.WINDOW_GEOMETRY, self.saveGeometry())

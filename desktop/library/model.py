@@ -20,8 +20,14 @@ HEADERS = {
     "title": "Title",
     "source": "Source",
     "published": "Date",
-    "language": "Language",
-    "annotations": "Annotations",
+    "language": "Lang.",
+    "annotations": "Tags",
+}
+
+HEADER_TIPS = {
+    "published": "Date of publication",
+    "language": "Language of the article",
+    "annotations": "How many passages are tagged (annotations)",
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -74,6 +80,8 @@ class LibraryModel(QAbstractTableModel):
             and 0 <= section < len(COLUMNS)
         ):
             return HEADERS[COLUMNS[section]]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(COLUMNS[section]) if 0 <= section < len(COLUMNS) else None
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 HIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -83,10 +83,7 @@ class SearchResultsModel(QAbstractListModel):
                 snippet = snippet_html(hit.snippet_text, hit.snippet_matches)
             else:
                 snippet = snippet_html(hit.snippet or "")
-            return (
-                f"<b>{title}</b><br><span style='color:gray'>{meta}</span><br>"
-                f"<span>{snippet}</span>"
-            )
+            return f"<b>{title}</b><br><span class='meta'>{meta}</span><br><span>{snippet}</span>"
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.title
         return None
@@ -107,9 +104,15 @@ class SnippetDelegate(QStyledItemDelegate):
     def _document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
-        highlight = option.palette.color(QPalette.ColorRole.Highlight)
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        mark = QColor("#ffe08a")  # a marker pen: readable on light and dark rows
+        meta = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
         doc.setDefaultStyleSheet(
-            f"mark {{ background-color: {highlight.lighter(150).name()}; color: black; }}"
+            f"mark {{ background-color: {mark.name()}; color: black; }} "
+            f".meta {{ color: {meta.name()}; }}"
         )
         doc.setHtml(str(index.data(HTML_ROLE) or ""))
         doc.setTextWidth(max(option.rect.width(), 200) - 8)

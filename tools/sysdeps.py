@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Check (and where possible install) what the Qt window needs from the system.
+
+Run by `make run` before the app starts. On Linux, Qt's xcb platform plugin
+needs a set of X11/GL libraries that minimal installs lack, and Burmese text
+needs a font covering the Myanmar script. This script looks for both and:
+
+- on Debian or Ubuntu, as root or with password-less sudo, installs the
+  missing packages with apt-get;
+- otherwise prints exactly what to install.
+
+It never fails `make run` (exit status 0 unless asked with --strict), is quick
+when nothing is missing (one `ldconfig -p` and one `fc-list`), and uses the
+standard library only (it runs before the virtualenv exists).
+Set SESAME_NO_SYSDEPS=1 to skip it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+# Debian package -> a shared library it provides (as `ldconfig -p` lists it).
+LIBRARIES = {
+    "libxcb-cursor0": "libxcb-cursor.so.0",
+    "libxcb-icccm4": "libxcb-icccm.so.4",
+    "libxcb-keysyms1": "libxcb-keysyms.so.1",
+    "libxcb-image0": "libxcb-image.so.0",
+    "libxcb-render-util0": "libxcb-render-util.so.0",
+    "libxcb-xinerama0": "libxcb-xinerama.so.0",
+    "libxcb-xkb1": "libxcb-xkb.so.1",
+    "libxkbcommon-x11-0": "libxkbcommon-x11.so.0",
+    "libegl1": "libEGL.so.1",
+    "libgl1": "libGL.so.1",
+    "libfontconfig1": "libfontconfig.so.1",
+    "libdbus-1-3": "libdbus-1.so.3",
+}
+# Fonts covering Myanmar script, smallest first; one is enough.
+MYANMAR_FONT_PACKAGES = ["fonts-sil-padauk", "fonts-noto-core"]
+# Other distributions: the same needs under their own names, for the message.
+OTHER_DISTROS = (
+    "Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
+    "xcb-util-renderutil libxkbcommon-x11 mesa-libEGL mesa-libGL fontconfig dbus-libs "
+    "google-noto-sans-myanmar-fonts\n"
+    "Arch: sudo pacman -S xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
+    "xcb-util-renderutil libxkbcommon-x11 libglvnd fontconfig dbus noto-fonts"
+)
+
+
+def _run(cmd: list[str], timeout: float = 20) -> tuple[int, str]:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return 127, ""
+    return done.returncode, done.stdout
+
+
+def known_libraries() -> set[str] | None:
+    """Shared library names the dynamic linker knows (None: cannot tell)."""
+    ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
+    code, out = _run([ldconfig, "-p"])
+    if code != 0 or not out:
+        return None
+    return {line.split()[0] for line in out.splitlines()[1:] if line.strip()}
+
+
+def missing_libraries(known: set[str] | None) -> list[str]:
+    """Debian packages whose library is not installed."""
+    if known is None:
+        return []  # no ldconfig: say nothing rather than guess
+    return [pkg for pkg, soname in LIBRARIES.items() if soname not in known]
+
+
+def has_myanmar_font() -> bool | None:
+    """Whether fontconfig knows a font covering Burmese (None: cannot tell)."""
+    if not shutil.which("fc-list"):
+        return None
+    code, out = _run(["fc-list", ":lang=my", "family"])
+    if code != 0:
+        return None
+    return bool(out.strip())
+
+
+def is_debian_like(os_release: str | None = None) -> bool:
+    """Debian, Ubuntu and their kin (apt-get works there)."""
+    if os_release is None:
+        path = Path("/etc/os-release")
+        os_release = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    fields = {}
+    for line in os_release.splitlines():
+        key, _, value = line.partition("=")
+        fields[key.strip()] = value.strip().strip('"').lower()
+    ids = {fields.get("ID", "")} | set(fields.get("ID_LIKE", "").split())
+    return bool(ids & {"debian", "ubuntu"}) and shutil.which("apt-get") is not None
+
+
+def privilege_prefix() -> list[str] | None:
+    """[] as root, ["sudo", "-n"] with password-less sudo, else None."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return []
+    if shutil.which("sudo"):
+        code, _ = _run(["sudo", "-n", "true"], timeout=5)
+        if code == 0:
+            return ["sudo", "-n"]
+    return None
+
+
+def apt_install(prefix: list[str], packages: list[str]) -> bool:
+    """Install packages with apt-get (refreshing the lists once if needed)."""
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = [*prefix, "apt-get", "install", "-y", "--no-install-recommends", *packages]
+    print("sysdeps: " + " ".join(cmd), flush=True)
+    if subprocess.run(cmd, env=env, check=False).returncode == 0:
+        return True
+    subprocess.run([*prefix, "apt-get", "update"], env=env, check=False)
+    return subprocess.run(cmd, env=env, check=False).returncode == 0
+
+
+def plan(missing_libs: list[str], font: bool | None) -> list[str]:
+    """The Debian packages to install (the first Myanmar font package if none)."""
+    packages = list(missing_libs)
+    if font is False:
+        packages.append(MYANMAR_FONT_PACKAGES[0])
+    return packages
+
+
+def advice(packages: list[str]) -> str:
+    """What to tell a person who must install the packages themselves."""
+    lines = [
+        "Sesame's window needs some system packages that are not installed:",
+        "  sudo apt-get install " + " ".join(packages),
+    ]
+    if any(p in MYANMAR_FONT_PACKAGES for p in packages):
+        lines.append(
+            "  (fonts-sil-padauk or fonts-noto-core: without a Myanmar font, "
+            "Burmese text shows as empty boxes)"
+        )
+    lines.append("On other systems, the same libraries are called:")
+    lines.extend("  " + line for line in OTHER_DISTROS.splitlines())
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report, never install")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when something is still missing"
+    )
+    args = parser.parse_args(argv)
+    if os.environ.get("SESAME_NO_SYSDEPS") or platform.system() != "Linux":
+        return 0  # macOS and Windows wheels of Qt carry what they need
+
+    packages = plan(missing_libraries(known_libraries()), has_myanmar_font())
+    if not packages:
+        return 0
+    if not args.check and is_debian_like():
+        prefix = privilege_prefix()
+        if prefix is not None:
+            ok = apt_install(prefix, packages)
+            if not ok and MYANMAR_FONT_PACKAGES[0] in packages:
+                # An older release may lack Padauk: try the Noto fonts instead.
+                others = [p for p in packages if p != MYANMAR_FONT_PACKAGES[0]]
+                ok = apt_install(prefix, [*others, MYANMAR_FONT_PACKAGES[1]])
+            if ok:
+                return 0
+    print(advice(packages), file=sys.stderr)
+    return 1 if args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
