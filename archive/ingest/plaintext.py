@@ -34,7 +34,12 @@ _LINK_LINE = re.compile(r"^\s*<(https?://[^>\s]+)>\s*$")
 _ANGLE_URL = re.compile(r"<(https?://[^>\s]+)>")
 _LABELLED_URL = re.compile(r"^\s*(?:url|source|link|original)\s*:\s*(https?://\S+)\s*$", re.I)
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_SETEXT_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
+# "Label: value" header lines; "Title:" gives the title, "Author:" the byline.
+_LABEL_LINE = re.compile(
+    r"^\s*(?P<label>title|headline|author|writer|source|publication|url|link|original|tags?|"
+    r"category|section|keywords)\s*:\s*(?P<value>.*?)\s*$",
+    re.I,
+)
 _FIRST_PUBLISHED = re.compile(r"first\s+published\s*:?\s*", re.I)
 _DATE_LABEL = re.compile(
     r"^\s*(?:date(?:d)?|published(?:\s+on)?|posted(?:\s+on)?)\s*[:\-]?\s+", re.I
@@ -127,6 +132,11 @@ def _title(lines: list[_Line], filename: str) -> tuple[str, set[int]]:
         if heading:
             return shorten(_strip_markdown_links(heading.group(2)), 300), captions
     for line in head:
+        label = _LABEL_LINE.match(line.text)
+        if label:
+            if label.group("label").lower() in ("title", "headline") and label.group("value"):
+                return shorten(_strip_markdown_links(label.group("value")), 300), captions
+            continue
         text = _strip_markdown_links(_strip_date_label(line.text))
         if not text or _is_dateline(line.text) or _is_byline(text) or _is_link_line(text):
             continue
@@ -198,6 +208,14 @@ def parse_article(text: str, filename: str) -> ParsedArticle:
         label = _SOURCE_LABEL.match(line.text)
         if label and source is None and not label.group("name").startswith("http"):
             source = label.group("name")
+        author = _LABEL_LINE.match(line.text)
+        if (
+            author
+            and byline is None
+            and author.group("label").lower() in ("author", "writer")
+            and author.group("value")
+        ):
+            byline = author.group("value")
     if byline and source and byline.casefold() == source.casefold():
         byline = None
 

@@ -120,3 +120,17 @@ def test_any_text_parses_without_error(text: str) -> None:
         assert article.published_precision in {"day", "month", "year", "unknown"}
         if article.url:
             assert article.url.startswith("http")
+
+
+def test_labelled_header_lines() -> None:
+    text = normalise(
+        "Source: The Plains Herald\nURL: https://herald.example.com/a/1\n"
+        "Title: Wells run dry in the south\nAuthor: Kofi Mensah\nDate: 2020-08-17\n\n"
+        f"{BODY_A}"
+    )
+    article = parse_article(text, "x.txt")
+    assert article.title == "Wells run dry in the south"
+    assert article.byline == "Kofi Mensah"
+    assert article.source == "The Plains Herald"
+    assert article.url == "https://herald.example.com/a/1"
+    assert article.published == "2020-08-17"
