@@ -116,6 +116,7 @@ class _Importer:
         self.index = index
         self.result = result
         self.pending: list[_Prepared] = []
+        self.pending_bytes = 0
         self.pending_duplicates: list[str] = []  # existing article ids to add to the collection
         with archive.transaction() as session:
             self.user_id = ensure_user(session).id
@@ -149,7 +150,8 @@ class _Importer:
             if size > self.max_bytes:
                 raise UnreadableFile(
                     f"file is larger than the import limit of {_megabytes(self.max_bytes)} "
-                    f"({_megabytes(size)}); raise the limit (--max-size) to import it"
+                    f"({_megabytes(size)}); raise the limit to import it "
+                    "(sesame import --max-size MB)"
                 )
             data = path.read_bytes()
         except UnreadableFile as exc:
@@ -162,6 +164,7 @@ class _Importer:
         prepared = self._prepare(data, path.name, label, None, depth=0)
         if prepared is not None:
             self.pending.append(prepared)
+            self.pending_bytes += prepared.size()
 
     def _prepare(
         self, data: bytes, name: str, label: str, parent_id: str | None, depth: int
@@ -240,15 +243,14 @@ class _Importer:
     # -- writing -------------------------------------------------------------------
 
     def batch_full(self) -> bool:
-        return (
-            len(self.pending) >= BATCH_FILES or sum(p.size() for p in self.pending) >= BATCH_BYTES
-        )
+        return len(self.pending) >= BATCH_FILES or self.pending_bytes >= BATCH_BYTES
 
     def flush(self) -> None:
         """Write the pending files in one transaction (one by one if that fails)."""
         if not self.pending and not self.pending_duplicates:
             return
         batch, self.pending = self.pending, []
+        self.pending_bytes = 0
         duplicates, self.pending_duplicates = self.pending_duplicates, []
         try:
             with self.archive.transaction() as session:
@@ -292,7 +294,10 @@ class _Importer:
                 )
 
     def _forget(self, prepared: _Prepared) -> None:
+        """Undo what `_prepare` noted about a file that could not be saved."""
         self.known.pop(prepared.sha256, None)
+        if prepared.store_original:
+            self.originals.discard(prepared.sha256)
         for child in prepared.children:
             self._forget(child)
 

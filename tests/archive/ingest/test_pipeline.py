@@ -378,3 +378,27 @@ def test_a_file_the_database_refuses_does_not_sink_its_batch(
         conn.exec_driver_sql("DROP TRIGGER refuse_poison")
     again = import_paths(archive, [src], index=False)
     assert [i.title for i in again.imported] == ["Poison"]
+
+
+def test_refused_file_and_its_copy_in_the_same_run(archive: Archive, tmp_path: Path) -> None:
+    import archive.ingest.pipeline as pipeline
+
+    with archive.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_a BEFORE INSERT ON article WHEN NEW.imported_from = 'a.txt' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
+        )
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("Same words\n\nIn two files.", encoding="utf-8")
+    (src / "b.txt").write_text("Same words\n\nIn two files.", encoding="utf-8")
+    old = pipeline.BATCH_FILES
+    pipeline.BATCH_FILES = 1  # a.txt fails in the first batch, b.txt comes in the second
+    try:
+        result = import_paths(archive, [src], index=False)
+    finally:
+        pipeline.BATCH_FILES = old
+    assert [Path(f.path).name for f in result.failed] == ["a.txt"]
+    assert [Path(i.path).name for i in result.imported] == ["b.txt"]
+    assert result.duplicates == []
+    assert count(archive, Original) == 1
