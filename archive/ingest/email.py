@@ -1,9 +1,11 @@
-"""E-mail messages (.eml): subject, sender, date and body; attachments apart.
+"""E-mail (.eml messages, .mbox mailboxes): subject, sender, date and body.
 
-The message becomes one article (title = subject, byline = sender,
-published = the Date header). Attachments of a type Sesame reads become
-articles of their own, linked to the message by `parent_id`; the others are
-listed in the message's `meta["attachments"]`.
+A message becomes one article (title = subject, byline = sender,
+published = the Date header). Attachments of a type Sesame reads, and
+forwarded messages, become articles of their own, linked to the message by
+`parent_id`; the others are listed in the message's `meta["attachments"]`.
+A mailbox gives one article per message; all of them keep the mailbox file
+as their original.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import re
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePath
@@ -31,6 +34,11 @@ def _header(message: EmailMessage, key: str) -> str | None:
         return None
     text = " ".join(str(value).split())
     return text or None
+
+
+def _safe_name(text: str) -> str:
+    name = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in text).strip()
+    return name[:80] or "message"
 
 
 def _body_text(message: EmailMessage) -> str:
@@ -86,8 +94,13 @@ def read_eml(data: bytes, name: str, supported: frozenset[str]) -> list[ParsedAr
     for part in message.iter_attachments():
         filename = part.get_filename() or ""
         payload = part.get_payload(decode=True)
-        if isinstance(part.get_payload(), list) and not payload:
-            continue  # a forwarded message/rfc822 part: its text is in the body
+        if part.get_content_type() == "message/rfc822" and isinstance(part.get_payload(), list):
+            # A forwarded message: imported as an e-mail of its own.
+            inner = part.get_payload()[0]
+            payload = inner.as_bytes()
+            if not filename:
+                inner_subject = str(inner.get("Subject") or "forwarded message")
+                filename = f"{_safe_name(inner_subject)}.eml"
         size = len(payload or b"")
         entry: dict[str, Any] = {"name": filename, "type": part.get_content_type(), "size": size}
         if filename and PurePath(filename).suffix.lower() in supported and payload:
@@ -114,3 +127,41 @@ def read_eml(data: bytes, name: str, supported: frozenset[str]) -> list[ParsedAr
             attachments=attachments,
         )
     ]
+
+
+# "From sender@example.org Fri Mar  5 09:30:00 2021": a time and a year, so that
+# an unquoted body line such as "From the north..." does not split a message.
+_MBOX_SEPARATOR = re.compile(rb"^From \S+ .*\b\d{1,2}:\d{2}(?::\d{2})?\b.*\b\d{4}\b")
+
+
+def _mbox_messages(data: bytes) -> list[bytes]:
+    """The messages of an mbox file, split at its "From " separator lines."""
+    chunks: list[list[bytes]] = []
+    for line in data.splitlines(keepends=True):
+        if _MBOX_SEPARATOR.match(line) and (not chunks or chunks[-1][-1:] in ([b"\n"], [b"\r\n"])):
+            chunks.append([])
+            continue
+        if not chunks:
+            if line.strip():
+                raise UnreadableFile("not an mbox mailbox: it does not start with a 'From ' line")
+            continue
+        # mboxrd quoting: ">From " (and ">>From ") lines stand for one level less.
+        if line.startswith(b">") and line.lstrip(b">").startswith(b"From "):
+            line = line[1:]
+        chunks[-1].append(line)
+    return [b"".join(chunk) for chunk in chunks]
+
+
+def read_mbox(data: bytes, name: str, supported: frozenset[str]) -> list[ParsedArticle]:
+    """One article per message of an mbox mailbox (each with its attachments)."""
+    articles: list[ParsedArticle] = []
+    for number, raw in enumerate(_mbox_messages(data), start=1):
+        try:
+            [article] = read_eml(raw, name, supported)
+        except UnreadableFile:
+            continue  # an empty or broken message among good ones
+        article.meta.update({"mailbox": name, "mailbox_message": number})
+        articles.append(article)
+    if not articles:
+        raise UnreadableFile("this mailbox holds no message Sesame can import")
+    return articles

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from archive.ingest import textnorm
 from archive.ingest.docx import read_docx
-from archive.ingest.email import read_eml
+from archive.ingest.email import read_eml, read_mbox
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.html import read_html
 from archive.ingest.parsed import ParsedArticle
@@ -37,6 +37,10 @@ def _read_eml(data: bytes, name: str) -> list[ParsedArticle]:
     return read_eml(data, name, SUPPORTED_EXTENSIONS)
 
 
+def _read_mbox(data: bytes, name: str) -> list[ParsedArticle]:
+    return read_mbox(data, name, SUPPORTED_EXTENSIONS)
+
+
 # extension -> (media type of the original, reader)
 READERS: dict[str, tuple[str, Reader]] = {
     ".txt": ("text/plain", read_text),
@@ -50,6 +54,7 @@ READERS: dict[str, tuple[str, Reader]] = {
         read_docx,
     ),
     ".eml": ("message/rfc822", _read_eml),
+    ".mbox": ("application/mbox", _read_mbox),
 }
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(READERS)

@@ -402,3 +402,50 @@ def test_refused_file_and_its_copy_in_the_same_run(archive: Archive, tmp_path: P
     assert [Path(i.path).name for i in result.imported] == ["b.txt"]
     assert result.duplicates == []
     assert count(archive, Original) == 1
+
+
+def test_mbox_gives_one_article_per_message(archive: Archive, tmp_path: Path) -> None:
+    one = eml_bytes("First dispatch", "From the north: roads are open again.\n")
+    two = eml_bytes(
+        "Second dispatch",
+        "Shelling stopped at noon.\n",
+        [("list.txt", b"Names of the missing\n\nSeven names follow.\n", "text/plain")],
+        date="Sat, 06 Mar 2021 10:00:00 +0000",
+    )
+    mbox = b"".join(
+        b"From reporter@example.org Fri Mar  5 09:30:00 2021\n" + raw.replace(b"\r\n", b"\n")
+        + b"\n"
+        for raw in (one, two)
+    )  # fmt: skip
+    (tmp_path / "dispatches.mbox").write_bytes(mbox)
+    result = import_paths(archive, [tmp_path / "dispatches.mbox"], index=False)
+    assert result.failed == []
+    titles = [i.title for i in result.imported]
+    assert titles == ["First dispatch", "Second dispatch", "Names of the missing"]
+    with archive.session() as session:
+        first = session.get(Article, result.imported[0].id)
+        assert first is not None
+        # The body line "From the north" is text, not a message separator.
+        assert first.text.startswith("From the north: roads are open again.")
+        child = session.get(Article, result.imported[2].id)
+        assert child is not None and child.parent_id == result.imported[1].id
+
+
+def test_forwarded_message_becomes_its_own_article(archive: Archive, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+    from email.parser import BytesParser
+    from email.policy import default
+
+    inner = BytesParser(policy=default).parsebytes(
+        eml_bytes("Original report", "Nine houses burned in the village.\n")
+    )
+    outer = EmailMessage()
+    outer["From"] = "editor@example.org"
+    outer["Subject"] = "Fwd: Original report"
+    outer["Date"] = "Sun, 07 Mar 2021 08:00:00 +0000"
+    outer.set_content("See the message below.\n")
+    outer.add_attachment(inner)
+    (tmp_path / "fwd.eml").write_bytes(outer.as_bytes())
+    result = import_paths(archive, [tmp_path / "fwd.eml"], index=False)
+    assert result.failed == []
+    assert [i.title for i in result.imported] == ["Fwd: Original report", "Original report"]
