@@ -134,3 +134,49 @@ def test_labelled_header_lines() -> None:
     assert article.source == "The Plains Herald"
     assert article.url == "https://herald.example.com/a/1"
     assert article.published == "2020-08-17"
+
+
+_WORDS = st.sampled_from(
+    [
+        "river",
+        "bridge",
+        "council",
+        "market",
+        "nurses",
+        "police",
+        "convoy",
+        "village",
+        "road",
+        "school",
+        "water",
+    ]
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(_WORDS, min_size=3, max_size=8),  # title words
+            st.lists(st.lists(_WORDS, min_size=20, max_size=40), min_size=2, max_size=4),
+        ),
+        min_size=2,
+        max_size=5,
+    ),
+    st.booleans(),
+)
+def test_digest_split_property(parts: list, with_list: bool) -> None:
+    titles = [" ".join(words).title() + f" {n}" for n, (words, _) in enumerate(parts)]
+    blocks = []
+    if with_list:
+        blocks.extend(titles)
+    for n, (_, paragraphs) in enumerate(parts):
+        if n or not with_list:
+            blocks.append(titles[n])
+        blocks.extend(" ".join(p).capitalize() + "." for p in paragraphs)
+        blocks.append(f"<https://digest.example.org/{n}>")
+    articles = parse_plaintext(normalise("\n\n".join(blocks)), "d.txt")
+    assert [a.url for a in articles] == [
+        f"https://digest.example.org/{n}" for n in range(len(parts))
+    ]
+    assert [a.title for a in articles] == titles
+    assert [a.meta["digest_part"] for a in articles] == list(range(1, len(parts) + 1))
