@@ -285,6 +285,12 @@ def _split_digest(lines: list[str]) -> list[list[str]] | None:
         parts.append(tail)
     if len(parts) < 2 or _words(parts[0]) < DIGEST_PART_MIN_WORDS:
         return None
+    # Each later part opens with its own title; an article that merely has a
+    # link line in the middle goes on with a sentence instead.
+    for part in parts[1:]:
+        first = next((line.strip() for line in part if line.strip()), "")
+        if not _looks_like_heading(_strip_markdown_links(first).lstrip("# ")):
+            return None
     return parts
 
 

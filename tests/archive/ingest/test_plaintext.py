@@ -180,3 +180,13 @@ def test_digest_split_property(parts: list, with_list: bool) -> None:
     ]
     assert [a.title for a in articles] == titles
     assert [a.meta["digest_part"] for a in articles] == list(range(1, len(parts) + 1))
+
+
+def test_a_link_line_inside_an_article_does_not_split_it() -> None:
+    text = normalise(
+        f"Nurses walk out\n\n{BODY_A}\n\n<https://a.example.org/statement>\n\n"
+        f"{BODY_B}\n\n<https://a.example.org/article>"
+    )
+    [article] = parse_plaintext(text, "one.txt")
+    assert article.title == "Nurses walk out"
+    assert "Bus drivers" in article.text
