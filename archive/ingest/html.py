@@ -82,7 +82,9 @@ def read_html(data: bytes, name: str) -> list[ParsedArticle]:
             "no article text found in this web page (it may be a script-only page; "
             "save it as text or PDF and import that)"
         )
-    canon = textnorm.canonical(doc.text)
+    # trafilatura puts each block (paragraph, heading, list item) on one line;
+    # a blank line between blocks matches the other formats' canonical text.
+    canon = textnorm.canonical(doc.text.replace("\n", "\n\n"))
     meta: dict[str, Any] = {}
     if canon.converted_from:
         meta["converted_from"] = canon.converted_from
