@@ -11,6 +11,7 @@ encrypted archive will plug in here. An archive folder holds
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -109,6 +110,8 @@ class Archive:
         self._lock = lock
         self._index: SearchIndex | None = None
         self.readonly = lock is None
+        # Per thread: changes made inside `index_deferred()` skip the catch-up.
+        self._deferred = threading.local()
 
     # -- opening -------------------------------------------------------------
 
@@ -240,10 +243,24 @@ class Archive:
         return self._index
 
     def sync_index(self, progress: Any = None, cancel: Any = None) -> None:
-        """Bring the search index up to date with the database."""
-        if self.readonly:
+        """Bring the search index up to date with the database (not inside `index_deferred`)."""
+        if self.readonly or getattr(self._deferred, "active", False):
             return
         self.index.catch_up(progress=progress, cancel=cancel)
+
+    @contextmanager
+    def index_deferred(self) -> Iterator[None]:
+        """On this thread, changes skip the index catch-up; the caller runs `sync_index` later.
+
+        The window uses it so that a tag or an undo never waits for the search
+        index (or for an import holding the index's write lock) on the GUI thread.
+        """
+        previous = getattr(self._deferred, "active", False)
+        self._deferred.active = True
+        try:
+            yield
+        finally:
+            self._deferred.active = previous
 
     def close(self) -> None:
         """Close the index and the database and release the write lock."""

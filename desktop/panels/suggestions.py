@@ -217,6 +217,7 @@ class SuggestionsPanel(QWidget):
             self.ctx.archive,
             article_id,
             with_progress=False,
+            show=False,
             on_result=lambda result: self._done(run_id, result),
             on_error=lambda message, _details: self._failed(run_id, message),
             on_cancelled=lambda: self._failed(run_id, self.tr("Cancelled.")),

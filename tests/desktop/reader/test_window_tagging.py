@@ -11,6 +11,12 @@ from tests.desktop.reader.articles import TEXT, add_article, utf16
 PHRASE = "More than 600 police officers"
 
 
+def settle(qtbot, window) -> None:
+    """Let the background index catch-up finish, and check the index saw every change."""
+    qtbot.waitUntil(lambda: not window.ctx.tasks.busy, timeout=10000)
+    assert window.ctx.archive.index.pending() == 0
+
+
 def focus_reader(qtbot, window) -> None:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
@@ -48,6 +54,7 @@ def test_tag_with_f_then_ctrl_z_and_redo(qtbot, window) -> None:
     qtbot.keyClick(reader.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     (again,) = annotate.list_annotations(window.ctx.archive, article_id)
     assert again.id == ann.id
+    settle(qtbot, window)
 
 
 def test_merge_two_spellings_in_the_entities_dock_and_undo(qtbot, window) -> None:
@@ -74,3 +81,4 @@ def test_merge_two_spellings_in_the_entities_dock_and_undo(qtbot, window) -> Non
     window.undo_action.trigger()
     names = sorted(e.name for e in entities.list_entities(window.ctx.archive, "actor"))
     assert names == ["Maj. Aung Test", "Major Aung Test"]
+    settle(qtbot, window)
