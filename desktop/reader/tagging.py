@@ -89,32 +89,47 @@ class TaggingController(QObject):
         return list(self._actions)
 
     def refresh_types(self) -> None:
-        """Rebuild the actions from the archive's tag types (after one was added)."""
-        old = self._actions
-        self._actions = []
+        """Bring the actions in line with the archive's tag types (after one changed).
+
+        An existing type keeps its action object (updated in place), so menus
+        and toolbars that hold it stay valid; a new type gets a new action and
+        `actionsChanged` is emitted; a deleted type's action is deleted.
+        """
+        by_key = {a.data(): a for a in self._actions}
+        actions: list[QAction] = []
         self._shortcuts = {}
+        added = False
         for info in tagtypes.list_tag_types(self.ctx.archive):
-            action = QAction(colour_icon(info.colour), self.tr("Tag as {0}").format(info.label))
-            action.setParent(self)
-            action.setObjectName(f"tagAs_{info.key}")
-            action.setData(info.key)
+            action = by_key.pop(info.key, None)
+            if action is None:
+                action = QAction(self)
+                action.setObjectName(f"tagAs_{info.key}")
+                action.setData(info.key)
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                action.triggered.connect(lambda _=False, key=info.key: self._triggered(key))
+                added = True
+            action.setIcon(colour_icon(info.colour))
+            action.setText(self.tr("Tag as {0}").format(info.label))
             if info.shortcut:
                 action.setShortcut(QKeySequence(info.shortcut.upper()))
                 action.setToolTip(
                     self.tr("Tag the selection as {0} ({1})").format(info.label, info.shortcut)
                 )
                 self._shortcuts[info.shortcut.upper()] = info.key
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, key=info.key: self._triggered(key))
-            self._actions.append(action)
+            else:
+                action.setShortcut(QKeySequence())
+                action.setToolTip(self.tr("Tag the selection as {0}").format(info.label))
+            actions.append(action)
+        self._actions = actions
+        removed = list(by_key.values())
         if self.reader is not None:
-            for action in old:
+            for action in removed:
                 self.reader.view.removeAction(action)
             self.reader.toolbar.clear()
             self._install(self.reader)
-        for action in old:
+        for action in removed:
             action.deleteLater()
-        if old:
+        if added or removed:
             self.actionsChanged.emit()
 
     def set_shown_elsewhere(self, shown: bool) -> None:
