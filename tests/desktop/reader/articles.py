@@ -53,19 +53,6 @@ def add_article(
 
 
 @pytest.fixture
-def ctx(archive: Archive, qtbot) -> Iterator:
-    """An AppContext on the test archive, with the real background-task helper."""
-    from desktop.context import AppContext
-    from desktop.tasks import TaskRunner
-
-    context = AppContext(archive)
-    context.tasks = TaskRunner(context)
-    yield context
-    context.tasks.wait()
-    context.undo_stack.clear()
-
-
-@pytest.fixture
 def article_id(archive: Archive) -> str:
     """The id of the standard test article."""
     return add_article(archive)
