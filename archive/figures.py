@@ -5,7 +5,7 @@ what is counted and an as-of date. Parsing understands digits ("600",
 "1,500", "1.2 million", "5k"), words ("nine", "twenty-five", "a hundred",
 "two dozen") and vague quantities ("dozens", "thousands", "tens of
 thousands"). A vague plural means at least two of its unit, so "thousands"
-is the claim "at least 2,000": the lowest figure the source stands behind.
+is the claim "at least 2,000": the lowest figure the source  behind.
 A number with no qualifier is read as the exact figure the source states.
 
 `figure_table` lines up the claims linked to each figure entity, source by
@@ -113,11 +113,11 @@ _STOP = set(
     less fewer other others else each every all both either neither some any many much
     he she it we they i you him her them us me his its our their your my
     said says say told tells according reported reports reportedly
-    join joins joining joined refuse refuses refused flee flees fled cross crosses crossed
-    die dies died killed kill kills arrest arrests arrested detain detains detained
-    took take takes took went go goes gone came come comes left leave leaves remain remains
-    remained face faces faced gather gathers gathered protest protests protested
-    march marches marched stand stands stood fight fights fought vote votes voted
+    join joins joining joined refuse refuses refused flee flees fled cross crossed
+    die dies died killed kill arrest arrested detain detains detained
+    took take takes went go goes gone came come comes left leave remain
+    remained face faced gather gathered protest protested
+    march marched stand stands stood fight fought vote voted
     """.split()  # noqa: SIM905
 )
 _MONTHS = {
@@ -340,7 +340,7 @@ class FigureMatch:
     counted: str | None
     number_start: int
     number_end: int
-    has_qualifier: bool  # written in the text (not only implied)
+    has_qualifier: bool  # written in the text, or implied by a vague word ("thousands")
 
 
 def _looks_like_date_or_code(tokens: list[Token], num: NumberMatch, text: str) -> bool:
@@ -398,7 +398,7 @@ def find_figures(text: str, tokens: list[Token] | None = None) -> list[FigureMat
                 counted=counted_text,
                 number_start=tokens[i].start,
                 number_end=tokens[num.stop - 1].end,
-                has_qualifier=qual is not None,
+                has_qualifier=qual is not None or num.implied is not None,
             )
         )
         i = max(num.stop, counted[1] if counted else num.stop)

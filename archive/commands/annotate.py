@@ -1,0 +1,591 @@
+"""Tagging on the command line: `tag`, `annotations`, `annotation`, `entities`, `entity`,
+`figures`, `tagtype`, `suggest` and `whoami` (DESIGN "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from archive import annotate, entities, figures, identity, suggest, tagtypes
+from archive.cli import EXIT_OK, Output, UsageError, find_article, open_archive
+from archive.errors import InvalidInput, NotFound
+from archive.store import Archive
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    """--archive and --json on a nested subcommand too (`sesame entity merge A B --json`)."""
+    parser.add_argument(
+        "--archive", metavar="DIR", default=argparse.SUPPRESS, help="archive folder"
+    )
+    parser.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
+    )
+
+
+def _article_id(archive: Archive, ident: str) -> str:
+    with archive.session() as session:
+        return find_article(session, ident).id
+
+
+def _entity_id(session: Session, ref: str, type_key: str | None = None) -> str:
+    """An entity by id, unique id prefix, or (failing those) by name or alias."""
+    try:
+        return entities.get_row(session, ref).id
+    except NotFound:
+        found = entities.find_entity(session, ref, type_key)
+        if found is None:
+            raise NotFound(
+                f"No entity with id or name {ref!r}. `sesame entities` lists them."
+            ) from None
+        return found.id
+
+
+def _entity_ref(archive: Archive, ref: str, type_key: str | None = None) -> str:
+    with archive.session() as session:
+        return _entity_id(session, ref, type_key)
+
+
+def _show_annotation(out: Output, rec: annotate.AnnotationRecord, verb: str = "") -> None:
+    entity = f" -> {rec.entity}" if rec.entity else ""
+    figure = ""
+    if rec.type == "figure" and rec.value is not None:
+        figure = f" [{figures.claim_text(rec.value, rec.qualifier, rec.counted)}"
+        figure += f", as of {rec.as_of}]" if rec.as_of else "]"
+    flag = " (orphaned)" if rec.orphaned else ""
+    prefix = f"{verb} " if verb else ""
+    out.line(
+        f"{prefix}{rec.id[:8]} {rec.article_id[:8]} [{rec.start}-{rec.end}] {rec.type}{entity}"
+        f"{figure}{flag}: {rec.quote!r}"
+    )
+
+
+# -- tag / annotations / annotation ----------------------------------------------------
+
+
+def cmd_tag(args: argparse.Namespace, out: Output) -> int:
+    if (args.value is None) and (args.qualifier or args.counted) and args.type != "figure":
+        raise UsageError("--qualifier and --counted describe a figure: use --type figure.")
+    with open_archive(args, write=True) as archive:
+        with archive.session() as session:
+            article = find_article(session, args.id)
+            if args.span:
+                start, end = args.span
+            else:
+                start, end = annotate.find_quote(article.text, args.quote, args.occurrence)
+            entity_id = _entity_id(session, args.entity_id, args.type) if args.entity_id else None
+        ann = annotate.create_annotation(
+            archive,
+            article.id,
+            start,
+            end,
+            args.type,
+            entity_id=entity_id,
+            entity_name=args.entity,
+            note=args.note or "",
+            value=args.value,
+            qualifier=args.qualifier,
+            counted=args.counted,
+            as_of=args.as_of,
+        )
+        rec = annotate.get_annotation(archive, ann.id)
+    if out.as_json:
+        out.json(rec.to_dict())
+    else:
+        _show_annotation(out, rec, "Tagged")
+    return EXIT_OK
+
+
+def cmd_annotations(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive:
+        article_id = _article_id(archive, args.id) if args.id else None
+        entity_id = _entity_ref(archive, args.entity, args.type) if args.entity else None
+        rows = annotate.list_annotations(
+            archive,
+            article_id,
+            type_key=args.type,
+            entity_id=entity_id,
+            orphaned=True if args.orphaned else None,
+        )
+    if out.as_json:
+        out.json([r.to_dict() for r in rows])
+    else:
+        for rec in rows:
+            _show_annotation(out, rec)
+        out.line(f"{len(rows)} annotation(s)")
+    return EXIT_OK
+
+
+def cmd_annotation_show(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive:
+        rec = annotate.get_annotation(archive, args.annotation)
+    if out.as_json:
+        out.json(rec.to_dict())
+    else:
+        _show_annotation(out, rec)
+        if rec.note:
+            out.line(f"  note: {rec.note}")
+        out.line(f"  by {rec.created_by or '?'} at {rec.created_at} ({rec.origin})")
+    return EXIT_OK
+
+
+def cmd_annotation_edit(args: argparse.Namespace, out: Output) -> int:
+    changes: dict[str, Any] = {}
+    if args.span:
+        changes["start"], changes["end"] = args.span
+    for option, key in (
+        ("type", "type_key"),
+        ("note", "note"),
+        ("value", "value"),
+        ("qualifier", "qualifier"),
+        ("counted", "counted"),
+        ("as_of", "as_of"),
+    ):
+        if getattr(args, option) is not None:
+            changes[key] = getattr(args, option)
+    if args.no_entity:
+        changes["entity_id"] = None
+    elif args.entity:
+        changes["entity_name"] = args.entity
+    if not changes:
+        raise UsageError("Nothing to change: give --note, --type, --entity, --span, --value, ...")
+    with open_archive(args, write=True) as archive:
+        _, after = annotate.update_annotation(archive, args.annotation, **changes)
+        rec = annotate.get_annotation(archive, after["id"])
+    if out.as_json:
+        out.json(rec.to_dict())
+    else:
+        _show_annotation(out, rec, "Changed")
+    return EXIT_OK
+
+
+def cmd_annotation_delete(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        snap = annotate.delete_annotation(archive, args.annotation)
+    if out.as_json:
+        out.json({"deleted": snap})
+    else:
+        out.line(f"Deleted annotation {snap['id'][:8]}: {snap['quote']!r}")
+    return EXIT_OK
+
+
+# -- entities ------------------------------------------------------------------------
+
+
+def cmd_entities(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive:
+        rows = entities.list_entities(archive, args.type, include_merged=args.all)
+    if out.as_json:
+        out.json([r.to_dict() for r in rows])
+    else:
+        for e in rows:
+            aliases = f" (also {', '.join(e.aliases)})" if e.aliases else ""
+            merged = f" [merged into {e.merged_into[:8]}]" if e.merged_into else ""
+            out.line(f"{e.id[:8]}  {e.type:<8} {e.mentions:>5}  {e.name}{aliases}{merged}")
+        out.line(f"{len(rows)} entit{'y' if len(rows) == 1 else 'ies'}")
+    return EXIT_OK
+
+
+def _entity_doc(archive: Archive, entity_id: str) -> dict[str, Any]:
+    return entities.get_entity(archive, entity_id).to_dict()
+
+
+def cmd_entity_show(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive:
+        eid = _entity_ref(archive, args.entity)
+        info = entities.get_entity(archive, eid)
+        found = entities.mentions(archive, eid)
+    if out.as_json:
+        out.json(info.to_dict() | {"mention_list": [m.to_dict() for m in found]})
+        return EXIT_OK
+    out.line(f"{info.name} ({info.type}, {info.id})")
+    if info.aliases:
+        out.line(f"  aliases: {', '.join(info.aliases)}")
+    if info.description:
+        out.line(f"  {info.description}")
+    if info.date_start or info.place:
+        when = info.date_start or ""
+        if info.date_end:
+            when += f" to {info.date_end}"
+        out.line(f"  when: {when or '?'}  where: {info.place or '?'}")
+    for m in found:
+        out.line(f"  {m.article_published or '----------'}  {m.article_title[:40]}: {m.quote!r}")
+    out.line(f"{len(found)} mention(s)")
+    return EXIT_OK
+
+
+def cmd_entity_add(args: argparse.Namespace, out: Output) -> int:
+    date_start, date_end = [*args.date, None][:2] if args.date else (None, None)
+    with open_archive(args, write=True) as archive:
+        info = entities.create_entity(
+            archive,
+            args.type,
+            args.name,
+            aliases=args.alias or [],
+            description=args.description or "",
+            date_start=date_start,
+            date_end=date_end,
+            place=args.place,
+        )
+    if out.as_json:
+        out.json(info.to_dict())
+    else:
+        out.line(f"Added {info.type} {info.name!r} ({info.id})")
+    return EXIT_OK
+
+
+def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
+    changes: dict[str, Any] = {}
+    if args.name is not None:
+        changes["name"] = args.name
+        changes["keep_old_name_as_alias"] = not args.drop_old_name
+    if args.alias is not None:
+        changes["aliases"] = args.alias
+    if args.description is not None:
+        changes["description"] = args.description
+    if args.date is not None:
+        changes["date_start"] = args.date[0] or None
+        changes["date_end"] = args.date[1] if len(args.date) > 1 else None
+    if args.place is not None:
+        changes["place"] = args.place or None
+    if not changes:
+        raise UsageError("Nothing to change: give --name, --alias, --description, --date, --place.")
+    with open_archive(args, write=True) as archive:
+        eid = _entity_ref(archive, args.entity)
+        entities.update_entity(archive, eid, **changes)
+        doc = _entity_doc(archive, eid)
+    if out.as_json:
+        out.json(doc)
+    else:
+        out.line(f"Changed {doc['type']} {doc['name']!r} ({doc['id']})")
+    return EXIT_OK
+
+
+def cmd_entity_rename(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        eid = _entity_ref(archive, args.entity)
+        entities.rename_entity(archive, eid, args.name, keep_old_as_alias=not args.drop_old_name)
+        doc = _entity_doc(archive, eid)
+    if out.as_json:
+        out.json(doc)
+    else:
+        out.line(f"Renamed to {doc['name']!r}; aliases: {', '.join(doc['aliases']) or '-'}")
+    return EXIT_OK
+
+
+def cmd_entity_merge(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        keep = _entity_ref(archive, args.keep)
+        other = _entity_ref(archive, args.other)
+        record = entities.merge_entities(archive, keep, other)
+        doc = _entity_doc(archive, keep)
+    if out.as_json:
+        out.json({"entity": doc, "merged": record.to_dict()})
+    else:
+        out.line(
+            f"Merged {record.other_id[:8]} into {doc['name']!r} ({doc['id'][:8]}): "
+            f"{len(record.moved_annotation_ids)} annotation(s) moved, {doc['mentions']} in all."
+        )
+    return EXIT_OK
+
+
+def cmd_entity_unmerge(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        with archive.session() as session:
+            other = entities.get_row(session, args.other, follow=False).id
+        record = entities.last_merge_record(archive, other)
+        entities.unmerge_entities(archive, record)
+        doc = _entity_doc(archive, other)
+    if out.as_json:
+        out.json({"entity": doc, "unmerged": record.to_dict()})
+    else:
+        out.line(f"{doc['name']!r} is separate again with {doc['mentions']} mention(s).")
+    return EXIT_OK
+
+
+def cmd_entity_delete(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        snap = entities.delete_entity(archive, _entity_ref(archive, args.entity))
+    if out.as_json:
+        out.json({"deleted": snap})
+    else:
+        out.line(f"Deleted {snap['type_key']} {snap['name']!r}")
+    return EXIT_OK
+
+
+# -- figures, tag types, suggestions, identity -------------------------------------------
+
+
+def cmd_figures(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive:
+        eid = _entity_ref(archive, args.entity, "figure") if args.entity else None
+        groups = figures.figure_table(archive, eid, include_unlinked=args.all)
+    if out.as_json:
+        out.json([g.to_dict() for g in groups])
+        return EXIT_OK
+    for g in groups:
+        out.line(f"{g.name}  ({len(g.claims)} claim(s) from {len(g.sources)} source(s))")
+        for c in g.claims:
+            claim = figures.claim_text(c.value, c.qualifier, c.counted)
+            out.line(
+                f"  {c.as_of or c.published or '----------':<10}  {(c.source or '?')[:18]:<18}  "
+                f"{claim:<40}  {c.quote!r}"
+            )
+    if not groups:
+        out.line("No figures linked to a figure entity yet (--all shows unlinked ones).")
+    return EXIT_OK
+
+
+def cmd_tagtype_list(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive:
+        rows = tagtypes.list_tag_types(archive)
+    if out.as_json:
+        out.json([r.__dict__ for r in rows])
+    else:
+        for t in rows:
+            builtin = " (built in)" if t.builtin else ""
+            out.line(f"{t.key:<12} {t.label:<16} {t.colour}  {t.shortcut or '-'}{builtin}")
+    return EXIT_OK
+
+
+def cmd_tagtype_add(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        info = tagtypes.create_tag_type(
+            archive, args.key, args.label or args.key.title(), args.colour, args.shortcut
+        )
+    if out.as_json:
+        out.json(info.__dict__)
+    else:
+        out.line(f"Added tag type {info.key} ({info.label}, {info.colour})")
+    return EXIT_OK
+
+
+def cmd_tagtype_edit(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        _, info = tagtypes.update_tag_type(
+            archive, args.key, label=args.label, colour=args.colour, shortcut=args.shortcut
+        )
+    if out.as_json:
+        out.json(info.__dict__)
+    else:
+        out.line(f"Changed tag type {info.key} ({info.label}, {info.colour})")
+    return EXIT_OK
+
+
+def cmd_tagtype_delete(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=True) as archive:
+        info = tagtypes.delete_tag_type(archive, args.key)
+    if out.as_json:
+        out.json({"deleted": info.__dict__})
+    else:
+        out.line(f"Deleted tag type {info.key}")
+    return EXIT_OK
+
+
+def _chosen(spec: str, count: int) -> list[int]:
+    """Indexes (0-based) from "all" or "1,3,5-7" (1-based, as `sesame suggest` numbers them)."""
+    if spec.strip().lower() == "all":
+        return list(range(count))
+    chosen: list[int] = []
+    for part in spec.split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-", 1))
+                chosen.extend(range(a, b + 1))
+            elif part:
+                chosen.append(int(part))
+        except ValueError:
+            raise UsageError(
+                f"--accept takes 'all' or numbers like 1,3,5-7, not {spec!r}."
+            ) from None
+    for n in chosen:
+        if not 1 <= n <= count:
+            raise InvalidInput(f"There is no suggestion {n}; there are {count}.")
+    return sorted({n - 1 for n in chosen})
+
+
+def cmd_suggest(args: argparse.Namespace, out: Output) -> int:
+    write = args.accept is not None
+    with open_archive(args, write=write) as archive:
+        article_id = _article_id(archive, args.id)
+        found = suggest.suggest_for_article(archive, article_id, types=args.type or None)
+        accepted: list[annotate.AnnotationRecord] = []
+        if write:
+            picks = [found[i] for i in _chosen(args.accept, len(found))]
+            made = suggest.accept_suggestions(archive, article_id, picks)
+            accepted = [annotate.get_annotation(archive, a.id) for a in made]
+    if out.as_json:
+        if write:
+            out.json({"accepted": [r.to_dict() for r in accepted]})
+        else:
+            out.json([s.to_dict() for s in found])
+        return EXIT_OK
+    if write:
+        for rec in accepted:
+            _show_annotation(out, rec, "Tagged")
+        out.line(f"{len(accepted)} suggestion(s) accepted")
+        return EXIT_OK
+    for n, s in enumerate(found, 1):
+        extra = ""
+        if s.type == "figure":
+            extra = f"  [{figures.claim_text(s.value, s.qualifier, s.counted)}]"
+        elif s.type == "actor" and s.entity_name and s.entity_name != s.quote:
+            extra = f"  -> {s.entity_name}"
+        elif s.type == "event" and s.date:
+            extra = f"  ({s.date})"
+        out.line(f"{n:>3}. [{s.start}-{s.end}] {s.type:<6} {s.quote!r}{extra}")
+    out.line(f"{len(found)} suggestion(s); accept with: sesame suggest {args.id} --accept 1,3,...")
+    return EXIT_OK
+
+
+def cmd_whoami(args: argparse.Namespace, out: Output) -> int:
+    if args.set:
+        try:
+            me = identity.set_display_name(args.set)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+    else:
+        me = identity.local_identity()
+    if out.as_json:
+        out.json({"id": me.id, "display_name": me.display_name})
+    else:
+        out.line(f"{me.display_name} ({me.id})")
+    return EXIT_OK
+
+
+# -- registration -----------------------------------------------------------------------
+
+
+def _nested(
+    parent: argparse.ArgumentParser, usage: str
+) -> Callable[[str, Callable[..., int], str], argparse.ArgumentParser]:
+    """`add` for subcommands of a subcommand (`sesame entity merge`)."""
+
+    def fail(args: argparse.Namespace, out: Output) -> int:
+        raise UsageError(usage)
+
+    parent.set_defaults(func=fail)
+    sub = parent.add_subparsers(metavar="ACTION")
+
+    def add(name: str, func: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p)
+        p.set_defaults(func=func)
+        return p
+
+    return add
+
+
+def _figure_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--value", type=float, metavar="NUM", help="figure: the number claimed")
+    p.add_argument(
+        "--qualifier",
+        metavar="Q",
+        help=f"figure: {', '.join(figures.QUALIFIERS)} (or 'over', 'nearly', ...)",
+    )
+    p.add_argument("--counted", metavar="TEXT", help="figure: what is counted")
+    p.add_argument("--as-of", metavar="DATE", help="figure: as-of date (default: published)")
+
+
+def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add the tagging commands to the `sesame` parser."""
+    p = add("tag", cmd_tag, "tag a passage of an article (offsets are code points)")
+    p.add_argument("id", metavar="ID", help="article id (or a unique prefix)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--span", nargs=2, type=int, metavar=("START", "END"))
+    where.add_argument("--quote", metavar="TEXT", help="the exact words to tag")
+    p.add_argument("--occurrence", type=int, default=1, metavar="K", help="K-th match of --quote")
+    p.add_argument("--type", required=True, metavar="TYPE", help="actor, event, figure, ...")
+    p.add_argument("--entity", metavar="NAME", help="link to this entity (created if new)")
+    p.add_argument("--entity-id", metavar="ID", help="link to this existing entity")
+    p.add_argument("--note", metavar="TEXT")
+    _figure_options(p)
+
+    p = add("annotations", cmd_annotations, "list annotations (of one article, or all)")
+    p.add_argument("id", nargs="?", metavar="ID", help="article id (or a unique prefix)")
+    p.add_argument("--type", metavar="TYPE")
+    p.add_argument("--entity", metavar="ENTITY", help="entity id or name")
+    p.add_argument("--orphaned", action="store_true", help="only those that lost their anchor")
+
+    usage = "usage: sesame annotation (show|edit|delete) ANNOTATION_ID ..."
+    nested = _nested(
+        add("annotation", cmd_annotations, "show, edit or delete one annotation"), usage
+    )
+    p = nested("show", cmd_annotation_show, "show one annotation")
+    p.add_argument("annotation", metavar="ANNOTATION_ID")
+    p = nested("edit", cmd_annotation_edit, "change an annotation")
+    p.add_argument("annotation", metavar="ANNOTATION_ID")
+    p.add_argument("--span", nargs=2, type=int, metavar=("START", "END"))
+    p.add_argument("--type", metavar="TYPE")
+    p.add_argument("--entity", metavar="NAME", help="link to this entity (created if new)")
+    p.add_argument("--no-entity", action="store_true", help="unlink the entity")
+    p.add_argument("--note", metavar="TEXT")
+    _figure_options(p)
+    p = nested("delete", cmd_annotation_delete, "delete an annotation")
+    p.add_argument("annotation", metavar="ANNOTATION_ID")
+
+    p = add("entities", cmd_entities, "list entities with how many annotations link to each")
+    p.add_argument("--type", metavar="TYPE")
+    p.add_argument("--all", action="store_true", help="include merged (tombstone) entities")
+
+    usage = "usage: sesame entity (show|add|edit|rename|merge|unmerge|delete) ..."
+    nested = _nested(add("entity", cmd_entities, "show or change one entity"), usage)
+    p = nested("show", cmd_entity_show, "an entity with every mention")
+    p.add_argument("entity", metavar="ENTITY", help="id, id prefix or name")
+    p = nested("add", cmd_entity_add, "add an entity")
+    p.add_argument("type", metavar="TYPE")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--alias", action="append", metavar="NAME", help="another name (repeatable)")
+    p.add_argument("--description", metavar="TEXT")
+    p.add_argument("--date", nargs="+", metavar="DATE", help="event date, or START END")
+    p.add_argument("--place", metavar="PLACE")
+    p = nested("edit", cmd_entity_edit, "change an entity's name, aliases, description, ...")
+    p.add_argument("entity", metavar="ENTITY", help="id, id prefix or name")
+    p.add_argument("--name", metavar="NAME")
+    p.add_argument("--drop-old-name", action="store_true", help="do not keep it as an alias")
+    p.add_argument("--alias", nargs="*", metavar="NAME", help="replace the aliases")
+    p.add_argument("--description", metavar="TEXT")
+    p.add_argument("--date", nargs="+", metavar="DATE", help="event date, or START END")
+    p.add_argument("--place", metavar="PLACE")
+    p = nested("rename", cmd_entity_rename, "rename an entity (the old name becomes an alias)")
+    p.add_argument("entity", metavar="ENTITY", help="id, id prefix or name")
+    p.add_argument("name", metavar="NEW_NAME")
+    p.add_argument("--drop-old-name", action="store_true", help="do not keep it as an alias")
+    p = nested("merge", cmd_entity_merge, "merge OTHER into KEEP (annotations and names follow)")
+    p.add_argument("keep", metavar="KEEP")
+    p.add_argument("other", metavar="OTHER")
+    p = nested("unmerge", cmd_entity_unmerge, "undo the merge of OTHER")
+    p.add_argument("other", metavar="OTHER")
+    p = nested("delete", cmd_entity_delete, "delete an entity no annotation links to")
+    p.add_argument("entity", metavar="ENTITY")
+
+    p = add("figures", cmd_figures, "figure claims side by side, per figure entity")
+    p.add_argument("--entity", metavar="ENTITY", help="one figure entity (id or name)")
+    p.add_argument("--all", action="store_true", help="also figures linked to no entity")
+
+    usage = "usage: sesame tagtype (list|add|edit|delete) ..."
+    nested = _nested(add("tagtype", cmd_tagtype_list, "list, add or change tag types"), usage)
+    nested("list", cmd_tagtype_list, "list tag types")
+    p = nested("add", cmd_tagtype_add, "add a tag type")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--label", metavar="TEXT")
+    p.add_argument("--colour", "--color", default="#cdb4db", metavar="#RRGGBB")
+    p.add_argument("--shortcut", metavar="KEY")
+    p = nested("edit", cmd_tagtype_edit, "change a tag type")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--label", metavar="TEXT")
+    p.add_argument("--colour", "--color", metavar="#RRGGBB")
+    p.add_argument("--shortcut", metavar="KEY")
+    p = nested("delete", cmd_tagtype_delete, "delete an unused tag type")
+    p.add_argument("key", metavar="KEY")
+
+    p = add("suggest", cmd_suggest, "suggest actors, events and figures to tag in an article")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--type", action="append", choices=["actor", "event", "figure"])
+    p.add_argument("--accept", metavar="WHICH", help="accept 'all' or numbers like 1,3,5-7")
+
+    p = add("whoami", cmd_whoami, "show (or --set) the name recorded on your annotations")
+    p.add_argument("--set", metavar="NAME")

@@ -1,0 +1,88 @@
+"""`sesame audit verify` and `sesame audit log`: the hash-chained log of every change."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from sqlmodel import col, select
+
+from archive import audit, models
+from archive.cli import EXIT_FAILED, EXIT_OK, Output, UsageError, open_archive
+
+
+def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive, archive.session() as session:
+        report = audit.verify(session)
+    doc = {
+        "ok": report.ok,
+        "checked": report.checked,
+        "first_broken_seq": report.first_broken_seq,
+        "reason": report.reason,
+    }
+    if out.as_json:
+        out.json(doc)
+    elif report.ok:
+        out.line(f"The audit log holds: {report.checked} entr(y/ies) checked, no link broken.")
+    else:
+        out.line(
+            f"The audit log is broken at entry {report.first_broken_seq}: {report.reason} "
+            f"({report.checked} entr(y/ies) before it hold)."
+        )
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_audit_log(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive, archive.session() as session:
+        query = select(models.AuditEvent, models.User.display_name).join(
+            models.User, col(models.User.id) == col(models.AuditEvent.user_id), isouter=True
+        )
+        if args.target:
+            query = query.where(col(models.AuditEvent.target_id).startswith(args.target))
+        query = query.order_by(col(models.AuditEvent.seq).desc()).limit(args.limit)
+        rows = list(session.exec(query))
+    rows.reverse()
+    if out.as_json:
+        out.json(
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at,
+                    "user_id": e.user_id,
+                    "user": name,
+                    "action": e.action,
+                    "target_type": e.target_type,
+                    "target_id": e.target_id,
+                    "before": e.before,
+                    "after": e.after,
+                    "hash": e.hash,
+                }
+                for e, name in rows
+            ]
+        )
+    else:
+        for e, name in rows:
+            out.line(f"{e.seq:>6}  {e.at[:19]}  {name or '?':<16} {e.action:<20} {e.target_id}")
+    return EXIT_OK
+
+
+def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add `audit verify` and `audit log` to the `sesame` parser."""
+    p = add("audit", cmd_audit_verify, "check or show the audit log of changes")
+
+    def usage(args: argparse.Namespace, out: Output) -> int:
+        raise UsageError("usage: sesame audit (verify|log) ...")
+
+    p.set_defaults(func=usage)
+    sub = p.add_subparsers(metavar="ACTION")
+    for name, func, help_text in (
+        ("verify", cmd_audit_verify, "check every link of the hash chain (exit 1 if broken)"),
+        ("log", cmd_audit_log, "show the latest changes"),
+    ):
+        q = sub.add_parser(name, help=help_text, description=help_text)
+        q.add_argument("--archive", metavar="DIR", default=argparse.SUPPRESS)
+        q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+        q.set_defaults(func=func)
+        if name == "log":
+            q.add_argument("--limit", type=int, default=50, metavar="N")
+            q.add_argument("--target", metavar="ID", help="only changes to this id (or prefix)")

@@ -1,0 +1,156 @@
+"""Rule-based suggestions: figures, actors and events, reviewed before anything is tagged."""
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from archive import annotate, entities, models, suggest
+from archive.errors import InvalidInput
+from archive.store import Archive
+
+from .conftest import REPORT
+
+SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+
+
+def _by_quote(found: list[suggest.Suggestion]) -> dict[str, suggest.Suggestion]:
+    return {s.quote: s for s in found}
+
+
+def test_figures_with_qualifier_and_counted_noun() -> None:
+    found = _by_quote(suggest.suggest(REPORT, "2021-03-05", types=["figure"]))
+    assert set(found) == {
+        "More than 250 nurses",
+        "at least 42 hospital staff",
+        "over 1,200 people",
+        "Thousands",
+        "nine senior surgeons",
+    }
+    fig = found["over 1,200 people"]
+    assert (fig.value, fig.qualifier, fig.counted) == (1200, "more than", "people")
+    assert found["Thousands"].qualifier == "at least"
+    assert found["nine senior surgeons"].qualifier == "exactly"
+
+
+def test_actors_with_honorifics_organisations_and_acronyms() -> None:
+    found = suggest.suggest(REPORT, types=["actor"])
+    quotes = [s.quote for s in found]
+    for name in ("U Zaw Min Htet", "Daw Hnin Wai", "Major Kyaw Swar Lin", "Mr Henderson",
+                 "Myanmar Health Workers Union", "MHWU"):  # fmt: skip
+        assert name in quotes
+    by = _by_quote(found)
+    assert by["U Zaw Min Htet"].entity_name == "Zaw Min Htet"
+    assert by["U Zaw Min Htet"].aliases == ["U Zaw Min Htet"]
+    # An organisation spelled out before its acronym is one entity under the acronym.
+    assert by["Myanmar Health Workers Union"].entity_name == "MHWU"
+    assert by["MHWU"].aliases == ["Myanmar Health Workers Union"]
+    # Not from the headline, and not sentence-initial words or places.
+    assert not any(q in quotes for q in ("Strike Spreads", "Hospital Staff", "Yangon", "Mandalay"))
+    for s in found:
+        assert REPORT[s.start : s.end] == s.quote
+
+
+def test_burmese_honorifics() -> None:
+    text = "ရန်ကုန် — ဦးကျော်မိုးထွန်း နှင့် ဒေါ်ချောကလျာ တို့က ပြောသည်။"
+    quotes = [s.quote for s in suggest.suggest(text, types=["actor"])]
+    assert quotes == ["ဦးကျော်မိုးထွန်း", "ဒေါ်ချောကလျာ"]
+
+
+def test_events_are_dated_clauses() -> None:
+    found = suggest.suggest(REPORT, "2021-03-05", types=["event"])
+    got = {s.quote: s.date for s in found}
+    assert got["The soldiers raided the general hospital on March 2"] == "2021-03-02"
+    assert got["said at least 42 hospital staff were detained on Feb. 14"] == "2021-02-14"
+    marched = "Daw Hnin Wai told reporters that over 1,200 people marched in Mandalay on Sunday"
+    assert got[marched] == "2021-02-28"  # the Sunday before Friday 5 March
+
+
+def test_dates_resolve_to_last_year_and_without_a_published_date() -> None:
+    text = "The party won the general election on Nov. 8 by a landslide."
+    [ev] = suggest.suggest(text, "2021-03-05", types=["event"])
+    assert ev.date == "2020-11-08"
+    [ev] = suggest.suggest(text, None, types=["event"])
+    assert ev.date is None
+    [ev] = suggest.suggest(
+        "The army took power on 1 February 2021 in the capital.", types=["event"]
+    )
+    assert ev.date == "2021-02-01"
+
+
+def test_already_annotated_spans_are_skipped() -> None:
+    s, e = annotate.find_quote(REPORT, "Daw Hnin Wai")
+    found = suggest.suggest(REPORT, existing=[(s, e, "actor")])
+    assert "Daw Hnin Wai" not in [x.quote for x in found if x.type == "actor"]
+    # Another type on the same span does not hide it.
+    found = suggest.suggest(REPORT, existing=[(s, e, "event")])
+    assert "Daw Hnin Wai" in [x.quote for x in found]
+
+
+def test_nothing_is_tagged_until_accepted(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    found = suggest.suggest_for_article(archive, aid)
+    assert found and annotate.list_annotations(archive, aid) == []
+    by = _by_quote(found)
+    ann = suggest.accept_suggestion(archive, aid, by["U Zaw Min Htet"])
+    assert ann.origin == "suggestion" and ann.quote == "U Zaw Min Htet"
+    fig = suggest.accept_suggestion(archive, aid, by["over 1,200 people"], note="march")
+    assert (fig.value, fig.qualifier, fig.counted, fig.note) == (
+        1200,
+        "more than",
+        "people",
+        "march",
+    )
+    assert fig.as_of == "2021-03-05"
+    # Accepted spans are not proposed again.
+    again = [s.quote for s in suggest.suggest_for_article(archive, aid)]
+    assert "U Zaw Min Htet" not in again and "over 1,200 people" not in again
+    info = entities.get_entity(archive, ann.entity_id or "")
+    assert (info.name, info.aliases) == ("Zaw Min Htet", ["U Zaw Min Htet"])
+
+
+def test_accept_many_is_all_or_nothing(archive: Archive, add_article: Callable[..., str]) -> None:
+    aid = add_article()
+    found = suggest.suggest_for_article(archive, aid, types=["actor"])
+    stale = suggest.Suggestion(0, 5, "WRONG", "actor")
+    with pytest.raises(InvalidInput, match="no longer matches"):
+        suggest.accept_suggestions(archive, aid, [*found, stale])
+    assert annotate.list_annotations(archive, aid) == []
+    made = suggest.accept_suggestions(archive, aid, found)
+    assert len(made) == len(found)
+    # The acronym and its long form landed on one entity.
+    mhwu = [a for a in made if a.quote in ("MHWU", "Myanmar Health Workers Union")]
+    assert len({a.entity_id for a in mhwu}) == 1
+
+
+def test_suggest_is_fast_enough_for_a_long_article() -> None:
+    text = (REPORT + "\n") * 12  # about 1,000 words
+    suggest.suggest(text, "2021-03-05")
+    started = time.perf_counter()
+    suggest.suggest(text, "2021-03-05")
+    # The target is 20 ms (bench/annotate_bench.py); this only catches a gross regression.
+    assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the shared seed articles are not here")
+def test_seed_articles_done_when(archive: Archive) -> None:
+    ingest = pytest.importorskip("archive.ingest")
+    ingest.import_paths(archive, [SEEDS])
+    with archive.session() as session:
+        ids = [a.id for a in session.exec(select(models.Article))]
+    quotes: dict[str, tuple[str, suggest.Suggestion]] = {}
+    for aid in ids:
+        for s in suggest.suggest_for_article(archive, aid):
+            quotes.setdefault(s.quote.lower(), (aid, s))
+    for wanted in ("more than 600 police", "at least 19 myanmar police officers",
+                   "more than 1,500", "u aung kyaw naing", "daw chaw kalayar",
+                   "major tin min tun", "khun aung ko ko", "u kyaw moe tun"):  # fmt: skip
+        assert any(q.startswith(wanted) for q in quotes), wanted
+    for wanted in ("more than 1,500", "major tin min tun"):
+        aid, sug = quotes[wanted]
+        ann = suggest.accept_suggestion(archive, aid, sug)
+        assert ann.quote.lower() == wanted
