@@ -437,6 +437,7 @@ def _walk(paths: Sequence[str | Path], result: ImportReport, skip: Path) -> list
     that holds the archive must not import the archive's files.
     """
     files: list[tuple[Path, str]] = []
+    skipped_hidden = 0
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -445,30 +446,26 @@ def _walk(paths: Sequence[str | Path], result: ImportReport, skip: Path) -> list
                 if base.resolve() == skip:
                     dirs[:] = []
                     continue
-                for dirname in sorted(d for d in dirs if d.startswith(".")):
-                    result.failed.append(
-                        Failure(
-                            str(base / dirname),
-                            "hidden folder (its name starts with '.'): not imported; "
-                            "import it by naming it",
-                        )
-                    )
+                # Hidden files and folders (.git, .DS_Store, editor backups) are
+                # never articles: skipped, and said once, not reported as failures.
+                hidden = [d for d in dirs if d.startswith(".")]
+                hidden += [n for n in names if n.startswith(".")]
+                skipped_hidden += len(hidden)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.startswith("."):
-                        result.failed.append(
-                            Failure(
-                                str(base / name),
-                                "hidden file (its name starts with '.'): not imported; "
-                                "import it by naming it",
-                            )
-                        )
-                    else:
-                        files.append((base / name, str(base / name)))
+                files.extend(
+                    (base / name, str(base / name))
+                    for name in sorted(names)
+                    if not name.startswith(".")
+                )
         elif path.exists():
             files.append((path, str(given)))
         else:
             result.failed.append(Failure(str(given), "no such file or folder"))
+    if skipped_hidden:
+        result.warnings.append(
+            f"skipped {skipped_hidden} hidden file(s) or folder(s) (names starting with '.'); "
+            "name one directly to import it"
+        )
     return files
 
 

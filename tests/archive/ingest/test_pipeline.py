@@ -148,7 +148,8 @@ def test_bad_inputs_each_get_a_reason(archive: Archive, tmp_path: Path) -> None:
     assert errors["scan.pdf"] == "no text layer: this PDF is a scan; run OCR on it first"
     assert "unsupported file type '.jpg'" in errors["photo.jpg"]
     assert "larger than the import limit of 3.9 KB (4.9 KB)" in errors["big.txt"]
-    assert "hidden file" in errors[".hidden.txt"]
+    assert ".hidden.txt" not in errors
+    assert any("skipped 1 hidden" in w for w in result.warnings)
     assert "no such file" in errors["missing.txt"]
     imported = {Path(i.path).name for i in result.imported}
     assert imported == {"good.txt", "badutf8.txt", "utf16bom.txt", "utf16.txt"}
