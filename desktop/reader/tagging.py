@@ -8,7 +8,7 @@ while the reader has the focus, so typing an A in the search bar stays an A.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
@@ -31,12 +31,17 @@ def colour_icon(colour: str, size: int = 14) -> QIcon:
     return QIcon(pixmap)
 
 
-def entity_choices(ctx: AppContext, type_key: str) -> list[EntityChoice]:
-    """Live entities of a tag type, for the entity picker."""
+def load_entity_choices(archive: Any, type_key: str) -> list[EntityChoice]:
+    """Live entities of a tag type, for the entity picker (reads the archive)."""
     return [
         EntityChoice(e.id, e.name, list(e.aliases))
-        for e in entities.list_entities(ctx.archive, type_key)
+        for e in entities.list_entities(archive, type_key)
     ]
+
+
+def entity_choices(ctx: AppContext, type_key: str) -> list[EntityChoice]:
+    """Live entities of a tag type, cached until entities change (see TaggingController)."""
+    return TaggingController.of(ctx).choices(type_key)
 
 
 def figure_prefill(quote: str, published: str | None) -> dict:
@@ -74,6 +79,11 @@ class TaggingController(QObject):
         self._shortcuts: dict[str, str] = {}
         # True once the window shows the actions in its own menu and toolbar.
         self.shown_elsewhere = False
+        # Entity choices per tag type: reading them with mention counts takes
+        # ~100 ms in a big archive, too slow for every key press.
+        self._choices: dict[str, list[EntityChoice]] = {}
+        self._choices_generation = 0
+        ctx.entitiesChanged.connect(self._entities_changed)
         self.refresh_types()
 
     @classmethod
@@ -131,6 +141,38 @@ class TaggingController(QObject):
             action.deleteLater()
         if added or removed:
             self.actionsChanged.emit()
+
+    # -- entity choices ------------------------------------------------------
+
+    def choices(self, type_key: str) -> list[EntityChoice]:
+        """Entities of a tag type for the picker (read now if not cached)."""
+        found = self._choices.get(type_key)
+        if found is None:
+            found = self._choices[type_key] = load_entity_choices(self.ctx.archive, type_key)
+        return found
+
+    def _entities_changed(self) -> None:
+        used = list(self._choices)
+        self._choices.clear()
+        self._choices_generation += 1
+        if self.ctx.tasks is None:
+            return
+        # Read the ones in use again in the background, ready for the next key press.
+        generation = self._choices_generation
+        for key in used:
+            self.ctx.tasks.run(
+                "Reading entities",
+                load_entity_choices,
+                self.ctx.archive,
+                key,
+                with_progress=False,
+                show=False,
+                on_result=lambda result, key=key: self._prefetched(generation, key, result),
+            )
+
+    def _prefetched(self, generation: int, type_key: str, result: list[EntityChoice]) -> None:
+        if generation == self._choices_generation:
+            self._choices.setdefault(type_key, result)
 
     def set_shown_elsewhere(self, shown: bool) -> None:
         """The window shows the actions itself: the reader's own toolbar hides."""

@@ -283,3 +283,19 @@ def test_orphaned_annotations_are_not_painted(qtbot, ctx, article_id) -> None:
     probe = min(shown.start, len(reader.article.text) - 2)
     fmt = char_format_at(reader, reader.view.offsets.to_utf16(probe))
     assert fmt.background().style() == Qt.BrushStyle.NoBrush
+
+
+def test_new_entities_reach_the_picker(qtbot, ctx, article_id) -> None:
+    from desktop.undo import CreateEntityCommand, push
+
+    reader = open_reader(qtbot, ctx, article_id)
+    select_with_qt(reader, TEXT, "Major Aung Test")
+    qtbot.keyClick(reader.view, Qt.Key.Key_A)
+    assert reader.tag_dialog.entity_edit.model.stringList() == []
+    reader.tag_dialog.reject()
+    push(ctx, CreateEntityCommand(ctx, "actor", "Aung Test", aliases=["Major Aung Test"]))
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=5000)
+    reader.view.setFocus()
+    qtbot.keyClick(reader.view, Qt.Key.Key_A)
+    assert reader.tag_dialog.entity_edit.model.stringList() == ["Aung Test", "Major Aung Test"]
+    reader.tag_dialog.reject()
