@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -12,6 +16,8 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+
+from archive.errors import SesameError
 
 _ICONS: dict[str, QIcon] = {}
 
@@ -31,6 +37,43 @@ def show_status(widget: QWidget, text: str, msecs: int = 8000) -> None:
     window = widget.window()
     if isinstance(window, QMainWindow):
         window.statusBar().showMessage(text, msecs)
+
+
+def run_read(
+    ctx: Any,
+    owner: QWidget,
+    label: str,
+    fn: Callable[..., Any],
+    *args: Any,
+    on_result: Callable[[Any], None],
+    on_error: Callable[[str], None] | None = None,
+) -> None:
+    """Run a read of the archive off the GUI thread (when the app has a task helper).
+
+    Without one (scripts), it runs here and now. The callbacks run on the GUI
+    thread, and not at all if `owner` was deleted meanwhile (a closed panel).
+    """
+    if ctx.tasks is None:
+        try:
+            result = fn(*args)
+        except SesameError as exc:
+            if on_error is not None:
+                on_error(str(exc))
+            return
+        on_result(result)
+        return
+
+    def result(value: Any) -> None:
+        if shiboken6.isValid(owner):
+            on_result(value)
+
+    def error(message: str, _details: str) -> None:
+        if on_error is not None and shiboken6.isValid(owner):
+            on_error(message)
+
+    ctx.tasks.run(
+        label, fn, *args, with_progress=False, show=False, on_result=result, on_error=error
+    )
 
 
 def short(text: str, limit: int = 120) -> str:

@@ -33,7 +33,15 @@ from archive import entities, tagtypes
 from archive.entities import EntityInfo, Mention
 from archive.errors import SesameError
 from desktop.context import AppContext
-from desktop.panels.common import ask_text, make_table, selected_rows, short, show_status, swatch
+from desktop.panels.common import (
+    ask_text,
+    make_table,
+    run_read,
+    selected_rows,
+    short,
+    show_status,
+    swatch,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -236,14 +244,17 @@ class EntityDetailsDialog(QDialog):
 class EntitiesPanel(QWidget):
     """Entities by type with mention counts; the selected one's mentions below.
 
-    Public API: `refresh()`, `set_type_filter(key | None)`, `model`, `proxy`,
-    `view`, `mentions_model`, `mentions_view`, `select_entity(id)`,
+    Public API: `refresh()` (reads in the background, then `loaded`),
+    `set_type_filter(key | None)`, `model`, `proxy`, `view`, `mentions_model`,
+    `mentions_view`, `select_entity(id)`,
     `selected_ids()`, `open_mention(row)`, `create(type_key, name)`, `rename(id, name)`,
     `set_aliases(id, aliases)`, `set_details(id, **fields)`, `merge(keep_id, other_id)`,
     `details_dialog` (the open details form, if any).
     """
 
     statusMessage = Signal(str)
+    # The list was read again (after `refresh()`, which reads in the background).
+    loaded = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -251,6 +262,9 @@ class EntitiesPanel(QWidget):
         self.ctx = ctx
         self._type_key: str | None = None
         self._current_id: str | None = None
+        # The entity to make current once the next read lands (e.g. one just created).
+        self._wanted: str | None = None
+        self._generation = 0
 
         self.type_combo = QComboBox(self)
         self.type_combo.currentIndexChanged.connect(self._type_chosen)
@@ -369,11 +383,31 @@ class EntitiesPanel(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Read entities and counts again, keeping the current entity selected."""
+        """Read entities and counts again (off the GUI thread); `loaded` says when done."""
         self._stale = False
-        current = self._current_id
-        self._types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
-        rows = entities.list_entities(self.ctx.archive, self._type_key)
+        self._generation += 1
+        generation, type_key, archive = self._generation, self._type_key, self.ctx.archive
+
+        def read() -> tuple[list[tagtypes.TagTypeInfo], list[EntityInfo]]:
+            return tagtypes.list_tag_types(archive), entities.list_entities(archive, type_key)
+
+        run_read(
+            self.ctx,
+            self,
+            "Reading entities",
+            read,
+            on_result=lambda result: self._fill(generation, *result),
+            on_error=lambda message: show_status(self, message),
+        )
+
+    def _fill(
+        self, generation: int, types: list[tagtypes.TagTypeInfo], rows: list[EntityInfo]
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer read is on its way
+        current = self._wanted or self._current_id
+        self._wanted = None
+        self._types = {t.key: t for t in types}
         self.model.set_entities(rows, self._types)
         if current and self.model.row_of(current) is not None:
             self.select_entity(current)
@@ -381,6 +415,7 @@ class EntitiesPanel(QWidget):
             self._current_id = None
             self.mentions_model.set_mentions([])
             self.mentions_label.setText(self.tr("Mentions"))
+        self.loaded.emit()
 
     def select_entity(self, entity_id: str) -> None:
         """Make an entity current (and show its mentions)."""
@@ -443,9 +478,10 @@ class EntitiesPanel(QWidget):
         from desktop.undo import CreateEntityCommand
 
         command = CreateEntityCommand(self.ctx, type_key, name)
+        self._wanted = command.entity_id
         if not self._push(command):
+            self._wanted = None
             return None
-        self.select_entity(command.entity_id)
         return command.entity_id
 
     def _ask_new(self) -> None:
@@ -500,10 +536,8 @@ class EntitiesPanel(QWidget):
 
         names = {e.id: e.name for e in self.model._rows}
         text = f"Merge “{names.get(other_id, '?')}” into “{names.get(keep_id, '?')}”"
-        ok = self._push(MergeEntitiesCommand(self.ctx, keep_id, other_id, text))
-        if ok:
-            self.select_entity(keep_id)
-        return ok
+        self._wanted = keep_id
+        return self._push(MergeEntitiesCommand(self.ctx, keep_id, other_id, text))
 
     def _current_info(self) -> EntityInfo | None:
         if self._current_id is None:

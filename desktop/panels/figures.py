@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from archive import figures
-from archive.errors import SesameError
 from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from desktop.context import AppContext
-from desktop.panels.common import make_table, short
+from desktop.panels.common import make_table, run_read, short, show_status
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -106,17 +106,20 @@ class FigureClaimModel(_TableModel):
 class FiguresPanel(QWidget):
     """Pick a figure entity; see what each source claims about it, side by side.
 
-    Public API: `refresh()`, `groups_model`, `claims_model`, `groups_view`,
-    `claims_view`, `select_group(row)`, `open_claim(row)`.
+    Public API: `refresh()` (reads in the background, then `loaded`), `groups_model`,
+    `claims_model`, `groups_view`, `claims_view`, `select_group(row)`, `open_claim(row)`.
     """
 
     statusMessage = Signal(str)
+    # The table was read again (after `refresh()`, which reads in the background).
+    loaded = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("figuresPanel")
         self.ctx = ctx
         self._current: str | None = None
+        self._generation = 0
         self.groups_model = FigureGroupModel(self)
         self.claims_model = FigureClaimModel(self)
         self.groups_view = make_table(self, multi=False)
@@ -166,15 +169,34 @@ class FiguresPanel(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Read the figure table again, keeping the chosen figure."""
+        """Read the figure table again (off the GUI thread); `loaded` says when done."""
         self._stale = False
-        try:
-            groups = figures.figure_table(
-                self.ctx.archive, include_unlinked=self.unlinked_box.isChecked()
-            )
-        except SesameError as exc:
-            self.statusMessage.emit(str(exc))
-            return
+        self._generation += 1
+        generation = self._generation
+        run_read(
+            self.ctx,
+            self,
+            "Reading figures",
+            partial(
+                figures.figure_table,
+                self.ctx.archive,
+                include_unlinked=self.unlinked_box.isChecked(),
+            ),
+            on_result=lambda groups: self._fill(generation, groups),
+            on_error=self._failed,
+        )
+
+    def _failed(self, message: str) -> None:
+        self.statusMessage.emit(message)
+        show_status(self, message)
+
+    def _fill(self, generation: int, groups: list[FigureGroup]) -> None:
+        if generation != self._generation:
+            return  # a newer read is on its way
+        self._fill_groups(groups)
+        self.loaded.emit()
+
+    def _fill_groups(self, groups: list[FigureGroup]) -> None:
         self.groups_model.set_rows(groups)
         for row, group in enumerate(groups):
             if group.entity_id == self._current:

@@ -17,7 +17,14 @@ from archive import figures, suggest, tagtypes
 from archive.errors import SesameError
 from archive.suggest import Suggestion
 from desktop.context import AppContext
-from desktop.panels.common import make_table, selected_rows, short, show_status, swatch
+from desktop.panels.common import (
+    make_table,
+    run_read,
+    selected_rows,
+    short,
+    show_status,
+    swatch,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -112,7 +119,7 @@ class SuggestionsPanel(QWidget):
     """Candidates for the open article, to accept or reject one by one or in bulk.
 
     Public API: `run()`, `model`, `view`, `accept_rows(rows)`, `reject_rows(rows)`,
-    `accept_all()`, `reject_all()`, `show_row(row)`, `job` (the running job).
+    `accept_all()`, `reject_all()`, `show_row(row)`, `running`.
     """
 
     statusMessage = Signal(str)
@@ -124,7 +131,7 @@ class SuggestionsPanel(QWidget):
         self.setObjectName("suggestionsPanel")
         self.ctx = ctx
         self.article_id: str | None = None
-        self.job: Any = None
+        self.running = False  # a search for suggestions is on its way
         self._run_id = 0
         self.model = SuggestionTableModel(self)
         self.view = make_table(self)
@@ -194,7 +201,7 @@ class SuggestionsPanel(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if self.article_id and self.model.rowCount() == 0 and self.job is None:
+        if self.article_id and self.model.rowCount() == 0 and not self.running:
             self.run()
 
     def run(self) -> None:
@@ -205,26 +212,20 @@ class SuggestionsPanel(QWidget):
         run_id, article_id = self._run_id, self.article_id
         self.label.setText(self.tr("Looking for suggestions…"))
         self.run_button.setEnabled(False)
-        if self.ctx.tasks is None:
-            try:
-                self._done(run_id, suggest.suggest_for_article(self.ctx.archive, article_id))
-            except SesameError as exc:
-                self._failed(run_id, str(exc))
-            return
-        self.job = self.ctx.tasks.run(
-            self.tr("Finding suggestions"),
+        self.running = True
+        run_read(
+            self.ctx,
+            self,
+            "Finding suggestions",
             suggest.suggest_for_article,
             self.ctx.archive,
             article_id,
-            with_progress=False,
-            show=False,
             on_result=lambda result: self._done(run_id, result),
-            on_error=lambda message, _details: self._failed(run_id, message),
-            on_cancelled=lambda: self._failed(run_id, self.tr("Cancelled.")),
+            on_error=lambda message: self._failed(run_id, message),
         )
 
     def _done(self, run_id: int, result: list[Suggestion]) -> None:
-        self.job = None
+        self.running = False
         self.run_button.setEnabled(True)
         if run_id != self._run_id:
             return
@@ -234,7 +235,7 @@ class SuggestionsPanel(QWidget):
         self.suggestionsReady.emit(len(result))
 
     def _failed(self, run_id: int, message: str) -> None:
-        self.job = None
+        self.running = False
         self.run_button.setEnabled(True)
         if run_id == self._run_id:
             self.label.setText(message)

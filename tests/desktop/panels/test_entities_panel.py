@@ -14,7 +14,13 @@ def make_panel(qtbot, ctx, model_tester) -> EntitiesPanel:
     model_tester(panel.model)
     model_tester(panel.proxy)
     model_tester(panel.mentions_model)
+    settle(qtbot, ctx)
     return panel
+
+
+def settle(qtbot, ctx) -> None:
+    """Wait until background reads (and the index catch-up) have landed."""
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)
 
 
 def two_spellings(ctx, article_id: str) -> tuple[str, str, str]:
@@ -46,13 +52,16 @@ def test_merge_two_spellings_and_undo(qtbot, ctx, article_id, model_tester) -> N
     panel = make_panel(qtbot, ctx, model_tester)
     assert counts(panel) == {"Major Aung Test": 1, "Maj. Aung Test": 1}
     assert panel.merge(keep, other)
+    settle(qtbot, ctx)
     assert counts(panel) == {"Major Aung Test": 2}
     assert panel.mentions_model.rowCount() == 2
     assert entities.get_entity(ctx.archive, keep).aliases == ["Maj. Aung Test"]
     ctx.undo_stack.undo()
+    settle(qtbot, ctx)
     assert counts(panel) == {"Major Aung Test": 1, "Maj. Aung Test": 1}
     assert entities.get_entity(ctx.archive, other, follow=False).merged_into is None
     ctx.undo_stack.redo()
+    settle(qtbot, ctx)
     assert counts(panel) == {"Major Aung Test": 2}
 
 
@@ -81,12 +90,16 @@ def test_rename_keeps_old_name_as_alias_and_undo(qtbot, ctx, article_id, model_t
     keep, _, _ = two_spellings(ctx, article_id)
     panel = make_panel(qtbot, ctx, model_tester)
     assert panel.rename(keep, "Aung Test")
+    settle(qtbot, ctx)
     info = entities.get_entity(ctx.archive, keep)
     assert info.name == "Aung Test" and "Major Aung Test" in info.aliases
     assert panel.set_aliases(keep, ["Major Aung Test", "Bo Aung Test"])
+    settle(qtbot, ctx)
     assert entities.get_entity(ctx.archive, keep).aliases == ["Major Aung Test", "Bo Aung Test"]
     ctx.undo_stack.undo()
+    settle(qtbot, ctx)
     ctx.undo_stack.undo()
+    settle(qtbot, ctx)
     info = entities.get_entity(ctx.archive, keep)
     assert info.name == "Major Aung Test" and info.aliases == []
 
@@ -106,8 +119,10 @@ def test_type_filter(qtbot, ctx, article_id, model_tester) -> None:
     panel = make_panel(qtbot, ctx, model_tester)
     assert panel.model.rowCount() == 3
     panel.set_type_filter("event")
+    settle(qtbot, ctx)
     assert counts(panel) == {"The march": 0}
     panel.set_type_filter(None)
+    settle(qtbot, ctx)
     panel.filter_edit.setText("maj")
     assert panel.proxy.rowCount() == 2
 
@@ -123,11 +138,13 @@ def test_event_details_dialog_and_undo(qtbot, ctx, article_id, model_tester) -> 
     dialog.start_edit.setText("2021-03-08")
     dialog.place_edit.setText("River district")
     dialog.accept()
+    settle(qtbot, ctx)
     info = entities.get_entity(ctx.archive, event.id)
     assert (info.description, info.date_start, info.place) == (
         "A march through the town", "2021-03-08", "River district"
     )  # fmt: skip
     ctx.undo_stack.undo()
+    settle(qtbot, ctx)
     info = entities.get_entity(ctx.archive, event.id)
     assert (info.description, info.date_start, info.place) == ("", None, None)
 
@@ -137,14 +154,17 @@ def test_new_entity_through_the_dialog_and_undo(qtbot, ctx, model_tester) -> Non
 
     panel = make_panel(qtbot, ctx, model_tester)
     panel.set_type_filter("event")
+    settle(qtbot, ctx)
     panel.new_button.click()
     dialog = panel.findChild(QInputDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.setTextValue("  The   march ")
     dialog.accept()
+    settle(qtbot, ctx)
     (info,) = entities.list_entities(ctx.archive, "event")
     assert info.name == "The march" and panel.model.rowCount() == 1
     ctx.undo_stack.undo()
+    settle(qtbot, ctx)
     assert entities.list_entities(ctx.archive, "event") == []
     assert panel.model.rowCount() == 0
 
@@ -162,6 +182,8 @@ def test_a_hidden_view_catches_up_when_shown(qtbot, ctx, article_id, model_teste
             ctx, article_id, start, start + 10, "actor", entity_name="Market traders"
         ),
     )
+    settle(qtbot, ctx)
     assert panel.model.rowCount() == 0  # hidden: not read yet
     panel.show()
+    settle(qtbot, ctx)
     assert counts(panel) == {"Market traders": 1}

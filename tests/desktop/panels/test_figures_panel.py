@@ -23,6 +23,7 @@ def test_claims_of_one_figure_side_by_side(qtbot, ctx, article_id, model_tester)
     panel = FiguresPanel(ctx)
     qtbot.addWidget(panel)
     panel.show()
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)
     model_tester(panel.groups_model)
     model_tester(panel.claims_model)
     assert panel.groups_model.rowCount() == 1
