@@ -562,6 +562,7 @@ def create_annotation(
     as_of: str | None = None,
     origin: str = "manual",
     annotation_id: str | None = None,
+    sync: bool = True,
 ) -> models.Annotation:
     """Tag `text[start:end]` (code points) of an article with a tag type.
 
@@ -569,9 +570,10 @@ def create_annotation(
     finds one by name or alias, or creates it (with `entity_aliases`). For
     figures, value/qualifier/counted not given are read from the quote and
     `as_of` defaults to the article's published date. `annotation_id`
-    re-creates an annotation under a known id (redo after undo).
+    re-creates an annotation under a known id (redo after undo). `sync=False`
+    leaves the search index to catch up later (`archive.sync_index()`).
     """
-    with writing(archive) as (session, user_id):
+    with writing(archive, sync=sync) as (session, user_id):
         article = _article(session, article_id)
         return create_in_session(
             session,
@@ -594,7 +596,7 @@ def create_annotation(
 
 
 def update_annotation(
-    archive: Archive, annotation_id: str, **changes: Any
+    archive: Archive, annotation_id: str, *, sync: bool = True, **changes: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Change an annotation; returns (before, after) snapshots (undo: `restore_annotation`).
 
@@ -606,7 +608,7 @@ def update_annotation(
     unknown = set(changes) - set(EDITABLE) - {"entity_name"}
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))} of an annotation.")
-    with writing(archive) as (session, user_id):
+    with writing(archive, sync=sync) as (session, user_id):
         ann = _get(session, annotation_id)
         article = _article(session, ann.article_id)
         before = snapshot(ann)
@@ -655,9 +657,9 @@ def update_annotation(
         return before, after
 
 
-def delete_annotation(archive: Archive, annotation_id: str) -> dict[str, Any]:
+def delete_annotation(archive: Archive, annotation_id: str, *, sync: bool = True) -> dict[str, Any]:
     """Delete an annotation; returns its snapshot (undo: `restore_annotation(snapshot)`)."""
-    with writing(archive) as (session, user_id):
+    with writing(archive, sync=sync) as (session, user_id):
         ann = _get(session, annotation_id)
         before = snapshot(ann)
         session.delete(ann)
@@ -673,13 +675,15 @@ def delete_annotation(archive: Archive, annotation_id: str) -> dict[str, Any]:
         return before
 
 
-def restore_annotation(archive: Archive, snap: dict[str, Any]) -> models.Annotation:
+def restore_annotation(
+    archive: Archive, snap: dict[str, Any], *, sync: bool = True
+) -> models.Annotation:
     """Put an annotation back exactly as `snap` shows it (same id), creating it if deleted.
 
     An entity merged since then is followed to the entity it was merged into.
     """
     values = _from_snapshot(snap)
-    with writing(archive) as (session, user_id):
+    with writing(archive, sync=sync) as (session, user_id):
         article = _article(session, values["article_id"])
         get_tag_type(session, values["type_key"])
         if values.get("entity_id"):

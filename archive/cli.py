@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from sqlmodel import col, select
 
 from archive import models
+from archive.annotate import records_in_session
 from archive.errors import ArchiveError, NotFound, SesameError
 from archive.paths import default_archive_dir
 from archive.store import Archive
@@ -189,28 +190,6 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def annotation_dict(annotation: models.Annotation, entity_name: str | None) -> dict[str, Any]:
-    """One annotation as `sesame annotations --json` shows it."""
-    return {
-        "id": annotation.id,
-        "article_id": annotation.article_id,
-        "start": annotation.start,
-        "end": annotation.end,
-        "quote": annotation.quote,
-        "type": annotation.type_key,
-        "entity": entity_name,
-        "entity_id": annotation.entity_id,
-        "note": annotation.note,
-        "created_by": annotation.created_by,
-        "origin": annotation.origin,
-        "orphaned": annotation.orphaned,
-        "value": annotation.value,
-        "qualifier": annotation.qualifier,
-        "counted": annotation.counted,
-        "as_of": annotation.as_of,
-    }
-
-
 def cmd_show(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=False) as archive, archive.session() as session:
         article = find_article(session, args.id)
@@ -222,13 +201,8 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
             meta=article.meta,
             text=article.text,
         )
-        rows = session.exec(
-            select(models.Annotation, models.Entity)
-            .join(models.Entity, isouter=True)
-            .where(models.Annotation.article_id == article.id)
-            .order_by(col(models.Annotation.start))
-        )
-        doc["annotations"] = [annotation_dict(a, e.name if e else None) for a, e in rows]
+        # The same shape as `sesame annotations --json`.
+        doc["annotations"] = [r.to_dict() for r in records_in_session(session, article.id)]
     if out.as_json:
         out.json(doc)
     else:

@@ -39,12 +39,17 @@ _UNSET: Any = object()
 
 
 @contextmanager
-def writing(archive: Archive) -> Iterator[tuple[Session, str]]:
-    """A write transaction plus the local user's id; the search index catches up after commit."""
+def writing(archive: Archive, *, sync: bool = True) -> Iterator[tuple[Session, str]]:
+    """A write transaction plus the local user's id; the search index catches up after commit.
+
+    `sync=False` leaves the catch-up to a later `archive.sync_index()` (the
+    change is queued either way, so the index never misses it).
+    """
     with archive.transaction() as session:
         user = identity.ensure_user(session)
         yield session, user.id
-    archive.sync_index()
+    if sync:
+        archive.sync_index()
 
 
 def norm_name(name: str) -> str:

@@ -100,6 +100,8 @@ _VAGUE = {
 }
 # "several hundred", "a few thousand": a lower bound of so many units.
 _FEW = {("several",): 3, ("a", "few"): 2, ("a", "couple", "of"): 2}
+# First words a number can start with (besides digits and "twenty-five").
+_STARTERS = set(_UNITS) | set(_VAGUE) | {"a", "an", "half", "several"}
 
 # Words that end what is counted: verbs, prepositions, conjunctions, pronouns.
 _STOP = set(
@@ -141,15 +143,16 @@ class Token:
     text: str
     start: int
     end: int
+    low: str  # lower case, computed once
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+
+def _can_start_number(low: str) -> bool:
+    return low[0].isdigit() or low in _STARTERS or low.partition("-")[0] in _UNITS
 
 
 def tokenize(text: str) -> list[Token]:
     """Words, numbers and punctuation of `text` with their spans."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(m.group(), m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,8 @@ def match_number(tokens: list[Token], i: int) -> NumberMatch | None:
     if i >= len(tokens):
         return None
     low = tokens[i].low
+    if not _can_start_number(low):
+        return None
     # Vague quantities: "dozens", "tens of thousands", "hundreds of thousands".
     if low in _VAGUE:
         value = float(_VAGUE[low] * 2)

@@ -578,22 +578,27 @@ def _accept_in_session(
 
 
 def accept_suggestion(
-    archive: Archive, article_id: str, suggestion: Suggestion, **overrides: Any
+    archive: Archive,
+    article_id: str,
+    suggestion: Suggestion,
+    *,
+    sync: bool = True,
+    **overrides: Any,
 ) -> models.Annotation:
     """Make the annotation a suggestion proposes (origin "suggestion").
 
     `overrides` change what is recorded: start, end, type_key, entity_id or
     entity_name, note, value, qualifier, counted, as_of.
     """
-    with writing(archive) as (session, user_id):
+    with writing(archive, sync=sync) as (session, user_id):
         article = annotate._article(session, article_id)
         return _accept_in_session(session, user_id, article, suggestion, overrides)
 
 
 def accept_suggestions(
-    archive: Archive, article_id: str, suggestions: Iterable[Suggestion]
+    archive: Archive, article_id: str, suggestions: Iterable[Suggestion], *, sync: bool = True
 ) -> list[models.Annotation]:
     """Accept several suggestions in one transaction (all or none)."""
-    with writing(archive) as (session, user_id):
+    with writing(archive, sync=sync) as (session, user_id):
         article = annotate._article(session, article_id)
         return [_accept_in_session(session, user_id, article, s, {}) for s in suggestions]

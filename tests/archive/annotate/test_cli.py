@@ -278,3 +278,12 @@ def test_reading_commands_need_an_archive(tmp_path: Path) -> None:
     code, doc, _ = run("annotations", "--archive", str(tmp_path / "none"))
     assert code == 2 and "sesame init" in doc["error"]
     assert not (tmp_path / "none").exists()
+
+
+def test_show_lists_the_annotations_like_annotations_does(arch: dict[str, str]) -> None:
+    run("tag", arch["one"], "--quote", "Daw Hnin Wai", "--type", "actor", "--entity", "Hnin Wai")
+    code, doc, _ = run("show", arch["one"])
+    assert code == 0
+    _, rows, _ = run("annotations", arch["one"])
+    assert doc["annotations"] == rows
+    assert doc["annotations"][0]["quote"] == "Daw Hnin Wai"
