@@ -131,10 +131,16 @@ class FiguresPanel(QWidget):
         self.claims_view.setModel(self.claims_model)
         self.claims_view.doubleClicked.connect(lambda index: self.open_claim(index.row()))
         self.unlinked_box = QCheckBox(self.tr("Include figures with no figure entity"))
+        # On by default: figures nobody has linked yet are still worth seeing side by side.
+        self.unlinked_box.setChecked(True)
+        self.unlinked_box.setToolTip(
+            self.tr("Link figures to a figure entity (Edit… in Annotations) to compare them")
+        )
         self.unlinked_box.toggled.connect(lambda _on: self.refresh())
         self.claims_label = QLabel()
 
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # Stacked: the panel usually lives in a narrow side dock.
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.groups_view)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
