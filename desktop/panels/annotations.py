@@ -44,6 +44,10 @@ class AnnotationTableModel(QAbstractTableModel):
         """The annotation shown in `row`."""
         return self._rows[row]
 
+    def annotations(self) -> list[ReadingAnnotation]:
+        """Every annotation shown, in row order."""
+        return list(self._rows)
+
     def row_of(self, annotation_id: str) -> int | None:
         """The row showing an annotation, if any."""
         for row, ann in enumerate(self._rows):
@@ -338,7 +342,7 @@ class AnnotationsPanel(QWidget):
 
         if not annotation_ids:
             return
-        by_id = {a.id: a for a in self.model._rows}
+        by_id = {a.id: a for a in self.model.annotations()}
         commands = []
         for ann_id in annotation_ids:
             ann = by_id.get(ann_id)

@@ -70,6 +70,10 @@ class EntityTableModel(QAbstractTableModel):
         """The entity in `row`."""
         return self._rows[row]
 
+    def names(self) -> dict[str, str]:
+        """Entity id -> name of every entity shown."""
+        return {info.id: info.name for info in self._rows}
+
     def row_of(self, entity_id: str) -> int | None:
         """The row of an entity, if shown."""
         for row, info in enumerate(self._rows):
@@ -534,7 +538,7 @@ class EntitiesPanel(QWidget):
         """Merge OTHER into KEEP: its mentions follow, its names become aliases."""
         from desktop.undo import MergeEntitiesCommand
 
-        names = {e.id: e.name for e in self.model._rows}
+        names = self.model.names()
         text = f"Merge “{names.get(other_id, '?')}” into “{names.get(keep_id, '?')}”"
         self._wanted = keep_id
         return self._push(MergeEntitiesCommand(self.ctx, keep_id, other_id, text))
@@ -576,7 +580,7 @@ class EntitiesPanel(QWidget):
             self.statusMessage.emit(text)
             show_status(self, text)
             return
-        names = {e.id: e.name for e in self.model._rows}
+        names = self.model.names()
         a, b = ids
         menu = QMenu(self)
         menu.addAction(
