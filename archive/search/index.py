@@ -25,8 +25,9 @@ from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
+from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import)
 from archive.search.documents import load_documents
-from archive.search.facets import FacetTables
+from archive.search.facets import FacetCache, count
 from archive.search.query import bound_expansion, parse_query
 from archive.search.schema import SCHEMA_VERSION, build_schema
 from archive.search.snippets import make_snippet, match_spans, merge_spans
@@ -47,7 +48,7 @@ MERGE_AFTER_SEGMENTS = 12
 # Catch-ups of at least this many articles merge small segments as they commit.
 MERGE_WITH_BATCH = 50
 # Seconds without changes after which small segments are merged in the background.
-IDLE_MERGE_SECONDS = 3.0
+IDLE_MERGE_SECONDS = 1.0
 # Applied queue rows are deleted once this many have piled up.
 PRUNE_EVERY = 200
 
@@ -144,7 +145,8 @@ class SearchIndex:
         self._read_lock = threading.RLock()
         self._ix: windex.FileIndex | None = None
         self._searcher: Any = None
-        self._facets: FacetTables | None = None
+        self._facet_cache = FacetCache()
+        self._facets: dict[str, Any] | None = None  # tables of the current searcher
         self._state: IndexState | None = None
         self._needs_build = False
         self._unpruned = 0
@@ -255,13 +257,14 @@ class SearchIndex:
                 except BaseException:
                     writer.cancel()
                     raise
-            self._committed(db_gen, started)
+            self._committed(db_gen, started, durable=len(ids) >= MERGE_WITH_BATCH)
             self._unpruned += len(rows)
             if bulk or self._unpruned >= PRUNE_EVERY:
                 self._prune()
-            if bulk and self._segment_count() > MERGE_AFTER_SEGMENTS:
-                self.merge()
-            else:
+            segments = self._segment_count()
+            if segments > MERGE_AFTER_SEGMENTS * 2:
+                self.merge()  # tagging faster than idle merges keep up with
+            elif segments > 1:
                 self._schedule_merge()
             return len(ids)
 
@@ -277,31 +280,44 @@ class SearchIndex:
     ) -> None:
         total = len(ids)
         report(progress, 0, total, "Indexing")
-        for done, (article_id, doc) in enumerate(load_documents(conn, ids), start=1):
-            if doc is None:
-                if not fresh:
-                    writer.delete_by_term("id", article_id)
-            elif fresh:
+        if not fresh:
+            # Old versions are found with the long-lived searcher, which shows
+            # exactly the writer's segments (it is reopened after every commit
+            # under the write lock): update_document() would open a new
+            # reader of every segment for every document.
+            with self._read_lock:
+                assert self._searcher is not None
+                old = [d for aid in ids for d in self._searcher.document_numbers(id=aid)]
+            for docnum in old:
+                writer.delete_document(docnum)
+        for done, (_article_id, doc) in enumerate(load_documents(conn, ids), start=1):
+            if doc is not None:
                 writer.add_document(**doc)
-            else:
-                writer.update_document(**doc)
             if done % 100 == 0:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 report(progress, done, total, "Indexing")
         report(progress, total, total, "Indexing")
 
-    def _committed(self, generation: int, started: float) -> None:
-        """Record a commit: flush it, write the marker, refresh the searcher."""
+    def _committed(self, generation: int, started: float, *, durable: bool = True) -> None:
+        """Record a commit: flush it, write the marker, refresh the searcher.
+
+        `durable=False` (one tag change) skips the fsyncs, which cost more
+        than the commit on a busy disk. After a power cut the marker may then
+        be missing or claim a Whoosh commit that never reached the disk; the
+        TOC generation recorded in it (checked on open) turns both into a
+        rebuild, never into a wrong result.
+        """
         assert self._ix is not None
-        sync_folder(self.folder, started)
+        if durable:
+            sync_folder(self.folder, started)
         state = IndexState(
             archive_id=self._archive_id,
             generation=generation,
             schema_version=SCHEMA_VERSION,
             toc_generation=self._ix.latest_generation(),
         )
-        write_state(self.folder, state)
+        write_state(self.folder, state, durable=durable)
         self._state = state
         self._refresh()
 
@@ -384,8 +400,10 @@ class SearchIndex:
     # -- merging ---------------------------------------------------------------
 
     def _segment_count(self) -> int:
-        assert self._ix is not None
-        return len(self._ix._segments())
+        with self._read_lock:
+            if self._searcher is None:
+                return 0
+            return len(self._searcher.reader().leaf_readers())
 
     def merge(self) -> None:
         """Merge small segments (Whoosh's default policy); cheap when there is little to do."""
@@ -399,22 +417,25 @@ class SearchIndex:
             self._committed(self._state.generation, started)
 
     def _schedule_merge(self) -> None:
-        """Merge after IDLE_MERGE_SECONDS without further commits."""
-        if self._segment_count() <= 1:
+        """Merge IDLE_MERGE_SECONDS after the first unmerged commit (in the background)."""
+        if self._merge_timer is not None and self._merge_timer.is_alive():
             return
-        self._cancel_merge()
         timer = threading.Timer(IDLE_MERGE_SECONDS, self._idle_merge)
         timer.daemon = True
         self._merge_timer = timer
         timer.start()
 
     def _idle_merge(self) -> None:
-        with contextlib.suppress(Exception):
-            if self._write_lock.acquire(blocking=False):
-                try:
-                    self.merge()
-                finally:
-                    self._write_lock.release()
+        self._merge_timer = None
+        if self._closed or not self._write_lock.acquire(blocking=False):
+            return  # busy writing: the next commit schedules another merge
+        try:
+            if self._ix is not None and self._segment_count() > 1:
+                self.merge()
+        except Exception as exc:  # a merge is an optimisation: never fail the app
+            log.warning("background merge of the search index failed: %s", exc)
+        finally:
+            self._write_lock.release()
 
     def _cancel_merge(self) -> None:
         if self._merge_timer is not None:
@@ -471,8 +492,8 @@ class SearchIndex:
                 docset = list(q.docs(searcher))
                 total = len(docset)
                 if self._facets is None:
-                    self._facets = FacetTables(searcher.reader())
-                facet_counts = self._facets.count(docset)
+                    self._facets = self._facet_cache.tables(searcher.reader())
+                facet_counts = count(self._facets, docset)
             else:
                 total = len(results)
             spans = match_spans(searcher.reader(), q, [d for d, _, _ in top])

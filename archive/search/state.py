@@ -60,14 +60,17 @@ def sync_folder(folder: Path, since: float = 0.0) -> None:
         os.close(fd)
 
 
-def write_state(folder: Path, state: IndexState) -> None:
+def write_state(folder: Path, state: IndexState, *, durable: bool = True) -> None:
     """Replace the marker atomically (write, fsync, rename, fsync folder)."""
     tmp = folder / (MARKER + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(asdict(state), fh)
         fh.flush()
-        os.fsync(fh.fileno())
+        if durable:
+            os.fsync(fh.fileno())
     os.replace(tmp, folder / MARKER)
+    if not durable:
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
