@@ -569,7 +569,8 @@ def create_annotation(
     `entity_id` links an existing entity (of the same type); `entity_name`
     finds one by name or alias, or creates it (with `entity_aliases`). For
     figures, value/qualifier/counted not given are read from the quote and
-    `as_of` defaults to the article's published date. `annotation_id`
+    `as_of` defaults to the article's published date (for an event, `as_of`
+    holds the date this source gives for it). `annotation_id`
     re-creates an annotation under a known id (redo after undo). `sync=False`
     leaves the search index to catch up later (`archive.sync_index()`).
     """

@@ -103,7 +103,7 @@ _NOT_ACRONYMS = {
 }  # fmt: skip
 _ABBREVIATED = {"Mr", "Mrs", "Ms", "Dr", "Lt", "Capt", "Col", "Gen", "Sgt", "Prof", "Cpl"}
 _BURMESE_NAME = re.compile(r"(?<![\u1000-\u109f])(ဦး|ဒေါ်)\s?([\u1000-\u1049\u104c-\u109f]{2,24})")
-_PLACE_BEFORE = {"in", "at", "near", "into", "across", "outside", "inside", "from", "to"}
+_PLACE_BEFORE = {"in", "at", "near", "across", "outside", "inside"}
 _TIME_UNITS = {
     "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
     "minute", "minutes", "second", "seconds", "mile", "miles", "km", "kilometres",
@@ -563,6 +563,8 @@ def _accept_in_session(
         "value": suggestion.value,
         "qualifier": suggestion.qualifier,
         "counted": suggestion.counted,
+        # An event's date as this source gives it (the entity may hold a range).
+        "as_of": suggestion.date,
         "note": "",
     }
     fields.update(overrides)

@@ -487,7 +487,13 @@ def _figure_options(p: argparse.ArgumentParser) -> None:
         help=f"figure: {', '.join(figures.QUALIFIERS)} (or 'over', 'nearly', ...)",
     )
     p.add_argument("--counted", metavar="TEXT", help="figure: what is counted")
-    p.add_argument("--as-of", metavar="DATE", help="figure: as-of date (default: published)")
+    p.add_argument(
+        "--as-of",
+        "--date",
+        dest="as_of",
+        metavar="DATE",
+        help="figure: as-of date (default: published); event: the date this source gives",
+    )
 
 
 def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:

@@ -154,3 +154,20 @@ def test_seed_articles_done_when(archive: Archive) -> None:
         aid, sug = quotes[wanted]
         ann = suggest.accept_suggestion(archive, aid, sug)
         assert ann.quote.lower() == wanted
+
+
+def test_accepted_event_keeps_the_date_the_source_gives(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    found = _by_quote(suggest.suggest_for_article(archive, aid, types=["event"]))
+    raid = found["The soldiers raided the general hospital on March 2"]
+    ann = suggest.accept_suggestion(archive, aid, raid, entity_name="Hospital raid")
+    assert (ann.type_key, ann.as_of, ann.origin) == ("event", "2021-03-02", "suggestion")
+    assert entities.get_entity(archive, ann.entity_id or "").name == "Hospital raid"
+
+
+def test_names_after_prepositions_are_people_but_after_in_places() -> None:
+    text = "The envoy took over from Kyaw Moe Tun, who had spoken in New York on Friday."
+    quotes = [s.quote for s in suggest.suggest(text, types=["actor"])]
+    assert "Kyaw Moe Tun" in quotes and "New York" not in quotes
