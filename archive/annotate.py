@@ -681,7 +681,9 @@ def restore_annotation(
 ) -> models.Annotation:
     """Put an annotation back exactly as `snap` shows it (same id), creating it if deleted.
 
-    An entity merged since then is followed to the entity it was merged into.
+    An entity merged since then is followed to the entity it was merged into;
+    if the article's text changed since, the quote is anchored again (or the
+    annotation comes back orphaned).
     """
     values = _from_snapshot(snap)
     with writing(archive, sync=sync) as (session, user_id):
@@ -692,8 +694,20 @@ def restore_annotation(
             values["entity_id"] = (
                 entities.get_row(session, entity.id).id if entity is not None else None
             )
-        if not values.get("orphaned"):
-            check_span(article.text, values["start"], values["end"])
+        text = article.text
+        if not values.get("orphaned") and text[values["start"] : values["end"]] != values["quote"]:
+            # The text changed since the snapshot was taken: find the quote again.
+            span = Reanchorer(None, text).find(
+                values["start"], values["end"], values["quote"], values["prefix"], values["suffix"]
+            )
+            if span is None:
+                values["orphaned"] = True
+                values["start"] = min(values["start"], len(text))
+                values["end"] = min(max(values["end"], values["start"]), len(text))
+            else:
+                values["start"], values["end"] = span
+                values["quote"] = text[span[0] : span[1]]
+                values["prefix"], values["suffix"] = context_of(text, *span)
         ann = session.get(models.Annotation, values["id"])
         before = snapshot(ann) if ann is not None else None
         if ann is None:

@@ -204,3 +204,20 @@ def test_property_in_the_archive_nothing_is_dropped(
 @pytest.mark.parametrize("quote", ["", "   "])
 def test_empty_quote_never_matches(quote: str) -> None:
     assert annotate.reanchor(None, "a b", start=0, end=1, quote=quote) is None
+
+
+def test_restore_after_the_text_changed_anchors_again(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    s, e = annotate.find_quote(REPORT, "Daw Hnin Wai")
+    snap = annotate.delete_annotation(
+        archive, annotate.create_annotation(archive, aid, s, e, "actor").id
+    )
+    annotate.reanchor_article(archive, aid, "New lead paragraph.\n" + REPORT)
+    back = annotate.restore_annotation(archive, snap)
+    assert (back.start, back.quote, back.orphaned) == (s + 20, "Daw Hnin Wai", False)
+    snap = annotate.delete_annotation(archive, back.id)
+    annotate.reanchor_article(archive, aid, REPORT.replace("Daw Hnin Wai", "a nurse"))
+    back = annotate.restore_annotation(archive, snap)
+    assert back.orphaned and back.quote == "Daw Hnin Wai"
