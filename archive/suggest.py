@@ -384,7 +384,13 @@ _DATE = re.compile(
     r"(?![-/]\d)"
 )
 _CLAUSE_BREAK = re.compile(r",\s|;\s|:\s|\s[—–-]\s|[“”\"()\[\]]")
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z][a-z])(?<!\b[A-Z])[.!?](?=\s|$)|\n")
+# A full stop ends a sentence unless it ends "Mr.", "U.", "Feb." or "Sept.".
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z][a-z])(?<!\b[A-Z])"
+    r"(?<!Jan)(?<!Feb)(?<!Mar)(?<!Apr)(?<!Jun)(?<!Jul)(?<!Aug)(?<!Sep)(?<!Sept)(?<!Oct)(?<!Nov)"
+    r"(?<!Dec)(?<!Gen)(?<!Col)(?<!Capt)(?<!Prof)(?<!Sgt)(?<!Mrs)"
+    r"[.!?](?=\s|$)|\n"
+)
 
 
 def _published_date(published: str | None) -> date | None:

@@ -171,3 +171,12 @@ def test_names_after_prepositions_are_people_but_after_in_places() -> None:
     text = "The envoy took over from Kyaw Moe Tun, who had spoken in New York on Friday."
     quotes = [s.quote for s in suggest.suggest(text, types=["actor"])]
     assert "Kyaw Moe Tun" in quotes and "New York" not in quotes
+
+
+def test_abbreviated_months_do_not_end_sentences() -> None:
+    text = (
+        "Police said. The army has held the town since Feb. 1 and shelled it on March 3, they said."
+    )
+    [ev] = suggest.suggest(text, "2021-03-05", types=["event"])
+    assert ev.quote == "The army has held the town since Feb. 1 and shelled it on March 3"
+    assert ev.date == "2021-02-01"
