@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from whoosh import index as windex
+from whoosh.collectors import SortingCollector, TopCollector
 from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
@@ -126,6 +127,35 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
         }
+
+
+class _TopCollector(TopCollector):
+    """Top hits by score, plus every matching docnum (for the total and facets).
+
+    Without block-quality skipping or matcher replacement: every match is
+    visited anyway to count it, and Whoosh's re-balancing of OR trees cost
+    more than it saved.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.docnums: list[int] = []
+
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        self.docnums.append(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+class _DateCollector(SortingCollector):
+    """Top hits by date, plus every matching docnum."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.docnums.append(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
 
 
 def _db_generation(conn: Any) -> int:
@@ -481,21 +511,19 @@ class SearchIndex:
                 raise ArchiveError("The search index is not built yet; run `sesame reindex`.")
             searcher = self._searcher
             q = bound_expansion(q, searcher)
-            kwargs: dict[str, Any] = {"limit": max(1, limit)}
             if sort == "date":
-                kwargs.update(sortedby="published", reverse=True)
-            results = searcher.search(q, **kwargs)
+                collector: Any = _DateCollector("published", limit=max(1, limit), reverse=True)
+            else:
+                collector = _TopCollector(limit=max(1, limit), usequality=False, replace=0)
+            searcher.search_with_collector(q, collector)
+            results = collector.results()
             top = [(r.docnum, r["id"], r.score or 0.0) for r in results]
-            docset: Any = None
+            total = len(collector.docnums)
             facet_counts: dict[str, dict[str, int]] = {}
             if facets:
-                docset = list(q.docs(searcher))
-                total = len(docset)
                 if self._facets is None:
                     self._facets = self._facet_cache.tables(searcher.reader())
-                facet_counts = count(self._facets, docset)
-            else:
-                total = len(results)
+                facet_counts = count(self._facets, collector.docnums)
             spans = match_spans(searcher.reader(), q, [d for d, _, _ in top])
         hits = self._hits(top, spans)
         return SearchResults(

@@ -5,15 +5,18 @@ from __future__ import annotations
 import fnmatch
 import re
 import time
+from collections import Counter
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.qparser import (
     FieldAliasPlugin,
     FuzzyTermPlugin,
     GtLtPlugin,
     MultifieldParser,
 )
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from archive.errors import InvalidInput
@@ -286,15 +289,64 @@ def _stemmer_of(reader: Any, field: str) -> Any:
     return getattr(analyzer, "_stemmer", None)
 
 
+class ExpandedTerms(wq.MultiTerm):
+    """The terms a wildcard, prefix or fuzzy term stands for, matched as one.
+
+    Whoosh ORs expanded terms into a deep tree of union matchers, each
+    scored and re-balanced per document: "hou*" took 1.2 s on 10,000
+    articles. Here the postings are merged once into a list; a document
+    scores by how many of the terms it contains.
+    """
+
+    def __init__(self, fieldname: str, words: list[str], boost: float = 1.0) -> None:
+        self.fieldname = fieldname
+        self.words = list(words)
+        self.text = "|".join(self.words)
+        self.boost = boost
+        self.constantscore = True
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ExpandedTerms)
+            and other.fieldname == self.fieldname
+            and other.words == self.words
+            and other.boost == self.boost
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, tuple(self.words), self.boost))
+
+    def __repr__(self) -> str:
+        return f"ExpandedTerms({self.fieldname!r}, {self.words!r})"
+
+    def _btexts(self, ixreader: Any) -> list[Any]:
+        field = ixreader.schema[self.fieldname]
+        return [field.to_bytes(w) for w in self.words]
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        reader = searcher.reader()
+        counts: Counter[int] = Counter()
+        for word in self.words:
+            try:
+                counts.update(reader.postings(self.fieldname, word).all_ids())
+            except TermNotFound:
+                continue
+        if not counts:
+            return NullMatcher()
+        ids = sorted(counts)
+        weights = [self.boost * (1.0 + 0.25 * (counts[d] - 1)) for d in ids]
+        return ListMatcher(ids, weights=weights)
+
+
 def bound_expansion(q: wq.Query, searcher: Searcher) -> wq.Query:
-    """Replace wildcard, prefix and fuzzy terms by an OR of at most MAX_EXPANSION terms."""
+    """Replace wildcard, prefix and fuzzy terms by at most MAX_EXPANSION terms."""
 
     def replace(node: wq.Query) -> wq.Query:
         if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex)):
             words = _candidates(searcher, node)
             if not words:
                 return wq.NullQuery
-            return wq.Or([wq.Term(node.fieldname, w, boost=node.boost) for w in words])
+            return ExpandedTerms(node.fieldname, words, boost=node.boost)
         return node
 
     return q.accept(replace)

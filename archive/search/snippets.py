@@ -36,6 +36,11 @@ def highlight_parts(q: wq.Query) -> tuple[set[tuple[str, str]], list[tuple[str, 
             if node.fieldname in HIGHLIGHT_FIELDS and node.words:
                 phrases.append((node.fieldname, list(node.words)))
             return
+        words = getattr(node, "words", None)
+        if words is not None and not isinstance(node, wq.Phrase):  # ExpandedTerms
+            if node.fieldname in HIGHLIGHT_FIELDS:
+                terms.update((node.fieldname, w) for w in words)
+            return
         if isinstance(node, wq.Term):
             if node.fieldname in HIGHLIGHT_FIELDS:
                 terms.add((node.fieldname, node.text))
