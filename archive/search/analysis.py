@@ -18,7 +18,7 @@ from typing import Any
 
 import regex
 from whoosh.analysis import Composable, Token, Tokenizer
-from whoosh.lang import has_stemmer, stemmer_for_language
+from whoosh.lang import has_stemmer, languages, stemmer_for_language
 
 # Scripts written without spaces between words; their punctuation and spaces
 # are excluded so that "။" or "、" ends a run.
@@ -97,6 +97,39 @@ class Stemmer:
         self.__init__(state["lang"])  # type: ignore[misc]
 
 
+# Languages Whoosh has stemmers for (Snowball); others are stemmed as English.
+STEM_LANGUAGES = frozenset(lang for lang in languages if has_stemmer(lang))
+
+
+class LangText(str):
+    """Text that knows its language, so the analyser can pick the stemmer.
+
+    Whoosh analysers see only the field value; an article's language
+    travels with the value (and through pickling to writer processes).
+    """
+
+    lang: str
+
+    def __new__(cls, value: str, lang: str | None) -> LangText:
+        obj = super().__new__(cls, value)
+        obj.lang = (lang or "").lower()
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LangText, (str(self), self.lang))
+
+
+def stemmer(lang: str) -> Stemmer:
+    """The shared stemmer of `lang` (a Whoosh stemmer language)."""
+    found = _STEMMERS.get(lang)
+    if found is None:
+        found = _STEMMERS[lang] = Stemmer(lang)
+    return found
+
+
+_STEMMERS: dict[str, Stemmer] = {}
+
+
 def words(value: str) -> Iterator[tuple[str, int, int]]:
     """(word, start, end) for the words of space-separated scripts in `value`."""
     search_spaceless = SPACELESS_RE.search
@@ -125,10 +158,22 @@ class WordTokenizer(Tokenizer):
 
     def __init__(self, stem: str | None = None) -> None:
         self.stem = stem
-        self._stemmer = Stemmer(stem) if stem else None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WordTokenizer) and other.stem == self.stem
+
+    @property
+    def _stemmer(self) -> Stemmer | None:
+        """The default stemmer (English), used when a text has no language of its own."""
+        return stemmer(self.stem) if self.stem else None
+
+    def _stemmer_for(self, value: str) -> Stemmer | None:
+        if not self.stem:
+            return None
+        lang = getattr(value, "lang", None)
+        if lang and lang in STEM_LANGUAGES:
+            return stemmer(lang)
+        return stemmer(self.stem)
 
     def __call__(
         self,
@@ -144,7 +189,9 @@ class WordTokenizer(Tokenizer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stemmer = self._stemmer
+        # Queries are stemmed later, in every language of the index
+        # (`query.stem_for_languages`): the parser cannot know the language.
+        stem = None if mode == "query" else self._stemmer_for(value)
         if not tokenize:
             # Wildcard and fuzzy text from the query parser: one token as typed.
             # Not stemmed: the query side compares with both forms.
@@ -159,7 +206,7 @@ class WordTokenizer(Tokenizer):
         pos = start_pos
         for word, start, end in words(value):
             text = fold(word)
-            t.text = stemmer(text) if stemmer is not None else text
+            t.text = stem(text) if stem is not None else text
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
@@ -309,8 +356,3 @@ def title_analyzer() -> Composable:
 def name_analyzer() -> Composable:
     """Names (sources, bylines, entities, collections): folded words and n-grams, no stemming."""
     return MixedTokenizer()
-
-
-def stemmer_available(lang: str) -> bool:
-    """Whether Whoosh has a stemmer for the ISO language code `lang`."""
-    return bool(lang) and has_stemmer(lang)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from archive.search.analysis import SPACELESS_RE
+from archive.search.analysis import SPACELESS_RE, LangText
 from archive.search.schema import ENTITY_FIELDS, SEP
 
 # SQLite allows 32766 variables; stay well below and keep memory flat.
@@ -117,18 +117,20 @@ def make_document(
                 facet_entities.append(key)
                 names[type_key].extend(entity_names)
     published = parse_published(row.published)
+    lang = (row.language or "").lower()
     doc: dict[str, Any] = {
         "id": row.id,
-        "title": row.title or "",
-        "text": row.text or "",
+        # The language picks the stemmer (French words stemmed as French).
+        "title": LangText(row.title or "", lang),
+        "text": LangText(row.text or "", lang),
         # Most articles have no Burmese, Thai or CJK: skip the field entirely.
         "text_ngram": row.text if row.text and SPACELESS_RE.search(row.text) else "",
         "source": row.source or "",
         "byline": row.byline or "",
-        "lang": (row.language or "").lower(),
+        "lang": lang,
         "collection": "\n".join(collections),
         "tag": ",".join(sorted(tags)),
-        "note": "\n".join(notes),
+        "note": LangText("\n".join(notes), lang),
         "entity": "\n".join(n for values in names.values() for n in values),
         "f_source": row.source or "",
         "f_entity": SEP.join(sorted(facet_entities)),

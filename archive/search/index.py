@@ -27,9 +27,10 @@ from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
 from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import)
+from archive.search.analysis import STEM_LANGUAGES
 from archive.search.documents import load_documents
 from archive.search.facets import FacetCache, count
-from archive.search.query import bound_expansion, parse_query
+from archive.search.query import bound_expansion, parse_query, stem_for_languages
 from archive.search.schema import SCHEMA_VERSION, build_schema
 from archive.search.snippets import make_snippet, match_spans, merge_spans
 from archive.search.state import IndexState, read_state, sync_folder, write_state
@@ -158,6 +159,15 @@ class _DateCollector(SortingCollector):
         return super().collect(sub_docnum)
 
 
+def _stem_languages(reader: Any) -> list[str]:
+    """English plus every other stemmer language of the indexed articles."""
+    try:
+        found = {lang for lang in reader.field_terms("lang") if lang in STEM_LANGUAGES}
+    except Exception:  # an empty index has no such field yet
+        found = set()
+    return ["en", *sorted(found - {"en"})]
+
+
 def _db_generation(conn: Any) -> int:
     row = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name='indexqueue'")).first()
     return int(row[0]) if row else 0
@@ -177,6 +187,7 @@ class SearchIndex:
         self._searcher: Any = None
         self._facet_cache = FacetCache()
         self._facets: dict[str, Any] | None = None  # tables of the current searcher
+        self._langs: list[str] | None = None  # stemmer languages in the current index
         self._state: IndexState | None = None
         self._needs_build = False
         self._unpruned = 0
@@ -360,6 +371,7 @@ class SearchIndex:
         with self._read_lock:
             old, self._searcher = self._searcher, searcher
             self._facets = None
+            self._langs = None
         if old is not None:
             with contextlib.suppress(Exception):
                 old.close()
@@ -510,6 +522,9 @@ class SearchIndex:
             if self._searcher is None:
                 raise ArchiveError("The search index is not built yet; run `sesame reindex`.")
             searcher = self._searcher
+            if self._langs is None:
+                self._langs = _stem_languages(searcher.reader())
+            q = stem_for_languages(q, self._langs)
             q = bound_expansion(q, searcher)
             if sort == "date":
                 collector: Any = _DateCollector("published", limit=max(1, limit), reverse=True)
@@ -607,6 +622,7 @@ class SearchIndex:
                 self._searcher.close()
             self._searcher = None
         self._facets = None
+        self._langs = None
         if self._ix is not None:
             with contextlib.suppress(Exception):
                 self._ix.close()

@@ -20,7 +20,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from archive.errors import InvalidInput
-from archive.search.analysis import SPACELESS_RE, fold
+from archive.search.analysis import SPACELESS_RE, fold, stemmer
 from archive.search.schema import QUERY_FIELDS, build_schema
 
 # Fields searched by words without a field prefix, and their weights.
@@ -243,7 +243,7 @@ def _candidates(searcher: Searcher, q: wq.Query) -> list[str]:
     if isinstance(q, wq.FuzzyTerm):
         # Index terms are stems: compare with the word as typed and its stem.
         stem = _stemmer_of(reader, field)
-        forms = {text, stem(text)} if stem else {text}
+        forms = {text, stem(text)} if stem is not None else {text}
         plen = max(q.prefixlength, 1 if len(text) < 5 else 2)
         prefix = min(forms, key=len)[:plen]
 
@@ -336,6 +336,45 @@ class ExpandedTerms(wq.MultiTerm):
         ids = sorted(counts)
         weights = [self.boost * (1.0 + 0.25 * (counts[d] - 1)) for d in ids]
         return ListMatcher(ids, weights=weights)
+
+
+# Fields whose words are stemmed (in the article's language).
+STEMMED_FIELDS = ("text", "title", "note")
+
+
+def stem_for_languages(q: wq.Query, langs: list[str]) -> wq.Query:
+    """Stem the words of stemmed fields in each language of the index (OR of the forms).
+
+    Query words reach here unstemmed: "Demonstrant" must match the German
+    stem of a German article and the English stem of an English one.
+    """
+
+    def forms(word: str) -> list[str]:
+        if SPACELESS_RE.match(word):
+            return [word]  # an n-gram: never stemmed
+        return list(dict.fromkeys(stemmer(lang)(word) for lang in langs))
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname in STEMMED_FIELDS:
+            variants = forms(node.text)
+            if len(variants) == 1:
+                return wq.Term(node.fieldname, variants[0], boost=node.boost)
+            return wq.Or([wq.Term(node.fieldname, v, boost=node.boost) for v in variants])
+        if isinstance(node, wq.Phrase) and node.fieldname in STEMMED_FIELDS:
+            phrases = list(
+                dict.fromkeys(tuple(forms_in(word, lang) for word in node.words) for lang in langs)
+            )
+            made = [
+                wq.Phrase(node.fieldname, list(words), slop=node.slop, boost=node.boost)
+                for words in phrases
+            ]
+            return made[0] if len(made) == 1 else wq.Or(made)
+        return node
+
+    def forms_in(word: str, lang: str) -> str:
+        return word if SPACELESS_RE.match(word) else stemmer(lang)(word)
+
+    return q.accept(fix)
 
 
 def bound_expansion(q: wq.Query, searcher: Searcher) -> wq.Query:

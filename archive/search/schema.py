@@ -18,7 +18,7 @@ from archive.search.analysis import (
 )
 
 # Bump when the schema or the analysers change: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Fields a query may name, with what each holds (shown in error messages).
 QUERY_FIELDS: dict[str, str] = {

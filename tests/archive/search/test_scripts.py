@@ -112,3 +112,28 @@ def test_phrase_of_two_burmese_words(multilingual: Archive) -> None:
     assert found(multilingual, '"အမျိုးသမီး သုံးဦး"') == ["Arrests in Yangon"]
     assert found(multilingual, '"ရန်ကုန်မြို့တွင် ရဲတပ်ဖွဲ့ဝင်များက"') == ["Arrests in Yangon"]
     assert found(multilingual, '"မန္တလေးတွင် ရဲတပ်ဖွဲ့ဝင်များက"') == []
+
+
+def test_articles_are_stemmed_in_their_own_language(archive: Archive) -> None:
+    add_articles(
+        archive,
+        {
+            "title": "Festnahmen in Berlin",
+            "text": "Die Polizei nahm zwölf Demonstranten fest; die Verhaftungen dauerten an.",
+            "language": "de",
+        },
+        {
+            "title": "Manifestations à Lyon",
+            "text": "Les policiers ont arrêté des manifestantes devant la mairie.",
+            "language": "fr",
+        },
+        {"title": "English", "text": "Demonstrators gathered at the stations.", "language": "en"},
+    )
+    # The German stem finds the German article (the English stem, the English one).
+    assert sorted(found(archive, "Demonstrant")) == ["English", "Festnahmen in Berlin"]
+    assert found(archive, "Verhaftung") == ["Festnahmen in Berlin"]
+    assert found(archive, "zwolf") == ["Festnahmen in Berlin"]  # folded umlaut
+    assert found(archive, "manifestante") == ["Manifestations à Lyon"]
+    assert found(archive, "arrete") == ["Manifestations à Lyon"]
+    assert found(archive, "station") == ["English"]
+    assert found(archive, '"nahm zwölf Demonstranten"') == ["Festnahmen in Berlin"]
