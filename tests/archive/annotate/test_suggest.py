@@ -5,6 +5,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from archive import annotate, entities, models, suggest
@@ -180,3 +182,21 @@ def test_abbreviated_months_do_not_end_sentences() -> None:
     [ev] = suggest.suggest(text, "2021-03-05", types=["event"])
     assert ev.quote == "The army has held the town since Feb. 1 and shelled it on March 3"
     assert ev.date == "2021-02-01"
+
+
+WORDS = [
+    "U", "Daw", "Major", "Mr.", "Aung", "Kyaw", "more", "than", "at", "least", "600", "1,500",
+    "nine", "police", "on", "Feb.", "1", "March", "(CDM)", "NLD", ",", ".", "\n", "the", "The",
+    "ဦး", "ကျော်", "😀", "thousands", "of", "said",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join))
+@settings(max_examples=300, deadline=None)
+def test_property_every_suggestion_quotes_its_span(text: str) -> None:
+    found = suggest.suggest(text, "2021-03-05")
+    for s in found:
+        assert 0 <= s.start < s.end <= len(text)
+        assert text[s.start : s.end] == s.quote
+        assert s.type in {"actor", "event", "figure"}
+    assert found == sorted(found, key=lambda s: (s.start, s.end, s.type))
