@@ -14,6 +14,7 @@ same queries run on SQLite FTS5 in the same run as a yardstick.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sqlite3
@@ -226,6 +227,7 @@ def run_size(count: int, workdir: Path) -> None:
     conn.close()
     print(f"FTS5 index: {count / fts_secs:,.0f} articles/s")
     print(f"reopen and first search: {reopen * 1000:.0f} ms")
+    print(f"load average now: {os.getloadavg()[0]:.1f}")
     print(f"tag change (queue + sync_index): p50 {tag_p50:.1f} ms, p95 {tag_p95:.1f} ms")
     print(
         f"{'query (20 hits + snippets)':<28}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}"
@@ -265,7 +267,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000])
     parser.add_argument("--import-folder", type=int, default=0, metavar="N")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--writer-procs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes of the bulk writer (default: as configured in archive.search.index)",
+    )
     args = parser.parse_args()
+    if args.writer_procs:
+        from archive.search import index as search_index
+
+        search_index.BULK_WRITER["procs"] = args.writer_procs
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     workdir = Path(tempfile.mkdtemp(prefix="sesame-search-bench-"))
     try:
         for size in args.sizes:

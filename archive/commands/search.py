@@ -18,6 +18,16 @@ from archive.errors import ArchiveLocked
 from archive.search.snippets import MARK_CLOSE, MARK_OPEN
 from archive.store import Archive
 
+QUERY_HELP = """query syntax:
+  police Yangon              both words (AND is the default), any form: police, policing
+  police OR army             either;  police NOT army  or  police -army: without
+  "more than 600 police"     a phrase;  ရဲတပ်ဖွဲ့ဝင်  Burmese, Thai, Chinese words inside text
+  polic*  pol?ce             wildcards;  polise~  fuzzy (one edit), polise~2 (two)
+  title:  source:  byline:  lang:  collection:  tag:  actor:  event:  figure:  entity:  note:
+  source:irrawaddy  actor:"Tin Min Tun"  tag:figure  lang:my  year:2021
+  published:[2021-03-01 TO 2021-03-31]   published:2021-03
+"""
+
 
 def _open_for_search(args: argparse.Namespace) -> Archive:
     """Open for writing so the index can catch up; read-only if another process holds it."""
@@ -103,6 +113,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 def register_commands(add: Callable[..., Any]) -> None:
     """Add search, reindex and check to the `sesame` command line."""
     p = add("search", cmd_search, "full-text search (fields, phrases, AND/OR/NOT, * ~ ranges)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = QUERY_HELP
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="hits to show (20)")
     p.add_argument(

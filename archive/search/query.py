@@ -244,11 +244,12 @@ def _candidates(searcher: Searcher, q: wq.Query) -> list[str]:
         # Index terms are stems: compare with the word as typed and its stem.
         stem = _stemmer_of(reader, field)
         forms = {text, stem(text)} if stem is not None else {text}
+        maxdist = min(q.maxdist, 2)  # more edits match nearly everything
         plen = max(q.prefixlength, 1 if len(text) < 5 else 2)
         prefix = min(forms, key=len)[:plen]
 
         def accept(word: str) -> bool:
-            return any(_edit_distance(word, form, q.maxdist) <= q.maxdist for form in forms)
+            return any(_edit_distance(word, form, maxdist) <= maxdist for form in forms)
 
     elif isinstance(q, wq.Prefix):
         prefix = text
@@ -257,12 +258,18 @@ def _candidates(searcher: Searcher, q: wq.Query) -> list[str]:
             return True
 
     else:
-        pattern = re.compile(fnmatch.translate(text)) if isinstance(q, wq.Wildcard) else None
-        prefix = re.split(r"[*?\[]", text, maxsplit=1)[0] if pattern else ""
-        rx = pattern or re.compile(text)
+        if isinstance(q, wq.Wildcard):
+            # Terms are stems: "pol?ce" must also match "polic" (its stemmed form).
+            stem = _stemmer_of(reader, field)
+            patterns = {text, stem(text)} if stem is not None else {text}
+            rxs = [re.compile(fnmatch.translate(p)) for p in patterns]
+            prefix = min((re.split(r"[*?\[]", p, maxsplit=1)[0] for p in patterns), key=len)
+        else:
+            rxs = [re.compile(text)]
+            prefix = ""
 
         def accept(word: str) -> bool:
-            return rx.match(word) is not None
+            return any(rx.match(word) is not None for rx in rxs)
 
     if field not in reader.schema:
         return []

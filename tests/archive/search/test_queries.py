@@ -107,6 +107,8 @@ HARVEST = "Harvest report"
         ("(rice OR union) AND leaders", [STRIKE]),
         ("railw*", [STRIKE]),
         ("harv?st", [HARVEST]),
+        ("pol?ce", [FIRE, STRIKE]),  # matched against the stem "polic" too
+        ("Mandaly~2", [STRIKE]),
         ("harvset~", [HARVEST]),
         ("Mandaly~", [STRIKE]),
         ("title:harvest", [HARVEST]),
