@@ -720,3 +720,46 @@ def last_merge_record(archive: Archive, other_id: str) -> MergeRecord:
         if event is None or not event.after or "merge" not in event.after:
             raise NotFound(f"No record of the merge of {other.name!r} was found in the audit log.")
         return MergeRecord.from_dict(event.after["merge"])
+
+
+# -- spotting the same entity under two names ------------------------------------
+
+# Honorifics and titles that come before a name ("U", "Daw", "Major", "Mr."):
+# "U Kyaw Moe Tun" and "Kyaw Moe Tun" are likely one person.
+_TITLE_WORDS = frozenset(
+    """
+    u daw khun ko ma saw sai nang naw mahn maung sayadaw mr mrs ms miss dr sir dame lady lord
+    major maj lieutenant lt captain capt colonel col general gen brigadier sergeant sgt corporal
+    commander admiral senior deputy vice president minister prime ambassador judge justice
+    professor prof senator governor chairman chairwoman superintendent inspector police
+    """.split()  # noqa: SIM905
+)
+
+
+def name_key(name: str) -> str:
+    """A name without leading honorifics and titles, for spotting likely duplicates."""
+    words = norm_name(name).replace(".", " ").split()
+    while len(words) > 1 and words[0] in _TITLE_WORDS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def similar_entities(
+    archive: Archive, type_key: str | None = None
+) -> list[tuple[EntityInfo, EntityInfo]]:
+    """Pairs of live entities of one type whose names (or aliases) match once titles are
+    dropped ("U Kyaw Moe Tun" / "Ambassador Kyaw Moe Tun"): candidates for a merge.
+
+    Each pair is (the one with more mentions, the other).
+    """
+    rows = list_entities(archive, type_key)
+    by_key: dict[tuple[str, str], list[EntityInfo]] = {}
+    for info in rows:
+        for key in {name_key(n) for n in [info.name, *info.aliases]}:
+            by_key.setdefault((info.type, key), []).append(info)
+    pairs: dict[tuple[str, str], tuple[EntityInfo, EntityInfo]] = {}
+    for group in by_key.values():
+        group.sort(key=lambda e: (-e.mentions, norm_name(e.name), e.id))
+        for other in group[1:]:
+            pairs.setdefault((group[0].id, other.id), (group[0], other))
+    return list(pairs.values())

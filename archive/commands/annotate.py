@@ -216,6 +216,19 @@ def cmd_entity_show(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_entity_similar(args: argparse.Namespace, out: Output) -> int:
+    with open_archive(args, write=False) as archive:
+        pairs = entities.similar_entities(archive, args.type)
+    if out.as_json:
+        out.json([{"keep": a.to_dict(), "other": b.to_dict()} for a, b in pairs])
+        return EXIT_OK
+    for a, b in pairs:
+        out.line(f"{a.name!r} ({a.mentions}) ~ {b.name!r} ({b.mentions}):")
+        out.line(f"    sesame entity merge {a.id[:8]} {b.id[:8]}")
+    out.line(f"{len(pairs)} likely duplicate(s)")
+    return EXIT_OK
+
+
 def cmd_entity_add(args: argparse.Namespace, out: Output) -> int:
     date_start, date_end = [*args.date, None][:2] if args.date else (None, None)
     with open_archive(args, write=True) as archive:
@@ -537,10 +550,14 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--type", metavar="TYPE")
     p.add_argument("--all", action="store_true", help="include merged (tombstone) entities")
 
-    usage = "usage: sesame entity (show|add|edit|rename|merge|unmerge|delete) ..."
+    usage = "usage: sesame entity (show|similar|add|edit|rename|merge|unmerge|delete) ..."
     nested = _nested(add("entity", cmd_entities, "show or change one entity"), usage)
     p = nested("show", cmd_entity_show, "an entity with every mention")
     p.add_argument("entity", metavar="ENTITY", help="id, id prefix or name")
+    p = nested(
+        "similar", cmd_entity_similar, "entities that are likely one (same name, other title)"
+    )
+    p.add_argument("--type", metavar="TYPE")
     p = nested("add", cmd_entity_add, "add an entity")
     p.add_argument("type", metavar="TYPE")
     p.add_argument("name", metavar="NAME")

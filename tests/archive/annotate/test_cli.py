@@ -287,3 +287,14 @@ def test_show_lists_the_annotations_like_annotations_does(arch: dict[str, str]) 
     _, rows, _ = run("annotations", arch["one"])
     assert doc["annotations"] == rows
     assert doc["annotations"][0]["quote"] == "Daw Hnin Wai"
+
+
+def test_entity_similar_proposes_the_merge(arch: dict[str, str]) -> None:
+    run("tag", arch["two"], "--quote", "U Zaw Min Htet", "--type", "actor",
+        "--entity", "U Zaw Min Htet")  # fmt: skip
+    run("tag", arch["one"], "--quote", "Zaw Min Htet", "--type", "actor",
+        "--entity", "Zaw Min Htet")  # fmt: skip
+    code, pairs, _ = run("entity", "similar")
+    assert code == 0 and len(pairs) == 1
+    names = {pairs[0]["keep"]["name"], pairs[0]["other"]["name"]}
+    assert names == {"U Zaw Min Htet", "Zaw Min Htet"}

@@ -200,3 +200,17 @@ def test_property_merges_never_lose_annotations(pairs: list[int], data: st.DataO
             for ann_id, i in zip(anns, pairs, strict=True):
                 ann = session.get(models.Annotation, ann_id)
                 assert ann is not None and ann.entity_id == ids[i]
+
+
+def test_similar_entities_ignore_titles(archive: Archive) -> None:
+    a = entities.create_entity(archive, "actor", "U Kyaw Moe Tun")
+    b = entities.create_entity(archive, "actor", "Ambassador Kyaw Moe Tun")
+    entities.create_entity(archive, "actor", "Kyaw Moe")
+    entities.create_entity(archive, "event", "Kyaw Moe Tun")
+    c = entities.create_entity(archive, "actor", "Tin Min Tun")
+    d = entities.create_entity(archive, "actor", "Tin", aliases=["Maj. Tin Min Tun"])
+    entities.create_entity(archive, "actor", "Major Tin Min Tun's unit")
+    pairs = {(x.id, y.id) for x, y in entities.similar_entities(archive)}
+    assert pairs == {(b.id, a.id), (d.id, c.id)}
+    assert entities.name_key("Daw  Chaw Kalayar") == "chaw kalayar"
+    assert entities.name_key("U") == "u"
