@@ -317,14 +317,15 @@ def reanchor_in_session(
         before = snapshot(ann)
         span = finder.find(ann.start, ann.end, ann.quote, ann.prefix, ann.suffix)
         if span is None:
-            if ann.orphaned:
+            # Offsets stay meaningful (inside the text) for anyone drawing them.
+            start = min(ann.start, len(new_text))
+            end = min(max(ann.end, start), len(new_text))
+            if ann.orphaned and (start, end) == (ann.start, ann.end):
                 report.kept += 1
                 continue
-            ann.orphaned = True
-            # Offsets stay meaningful (inside the text) for anyone drawing them.
-            ann.start = min(ann.start, len(new_text))
-            ann.end = min(max(ann.end, ann.start), len(new_text))
-            report.orphaned.append(ann.id)
+            if not ann.orphaned:
+                report.orphaned.append(ann.id)
+            ann.orphaned, ann.start, ann.end = True, start, end
         else:
             s, e = span
             prefix, suffix = context_of(new_text, s, e)

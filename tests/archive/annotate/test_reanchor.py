@@ -221,3 +221,17 @@ def test_restore_after_the_text_changed_anchors_again(
     annotate.reanchor_article(archive, aid, REPORT.replace("Daw Hnin Wai", "a nurse"))
     back = annotate.restore_annotation(archive, snap)
     assert back.orphaned and back.quote == "Daw Hnin Wai"
+
+
+def test_orphans_stay_inside_a_shorter_text(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    s, e = annotate.find_quote(REPORT, "nine senior surgeons")
+    ann = annotate.create_annotation(archive, aid, s, e, "figure")
+    annotate.reanchor_article(archive, aid, REPORT.replace("nine", "ten"))
+    report = annotate.reanchor_article(archive, aid, "Short.")
+    assert report.orphaned == [] and report.kept == 0  # already an orphan, only clamped
+    rec = annotate.get_annotation(archive, ann.id)
+    assert rec.orphaned and rec.quote == "nine senior surgeons"
+    assert 0 <= rec.start <= rec.end <= len("Short.")
