@@ -25,7 +25,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from archive import audit, identity, models
-from archive.errors import InvalidInput, NotFound
+from archive.errors import ArchiveError, InvalidInput, NotFound
 from archive.store import Archive, mark_for_index
 from archive.tagtypes import get_tag_type
 
@@ -45,6 +45,10 @@ def writing(archive: Archive, *, sync: bool = True) -> Iterator[tuple[Session, s
     `sync=False` leaves the catch-up to a later `archive.sync_index()` (the
     change is queued either way, so the index never misses it).
     """
+    if archive.readonly:
+        raise ArchiveError(
+            f"The archive {archive.path} is open read-only; open it for writing to change it."
+        )
     with archive.transaction() as session:
         user = identity.ensure_user(session)
         yield session, user.id

@@ -215,3 +215,15 @@ def test_list_filters(archive: Archive, add_article: Callable[..., str]) -> None
     assert eid is not None
     assert len(annotate.list_annotations(archive, entity_id=eid)) == 2
     assert annotate.list_annotations(archive, orphaned=True) == []
+
+
+def test_a_read_only_archive_refuses_changes_clearly(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    from archive.errors import ArchiveError
+
+    aid = add_article()
+    with Archive.open(archive.path, readonly=True) as reader:
+        with pytest.raises(ArchiveError, match="read-only"):
+            annotate.create_annotation(reader, aid, 0, 5, "event")
+        assert annotate.list_annotations(reader, aid) == []
