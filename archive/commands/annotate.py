@@ -473,14 +473,17 @@ def cmd_whoami(args: argparse.Namespace, out: Output) -> int:
 
 
 def _nested(
-    parent: argparse.ArgumentParser, usage: str
+    parent: argparse.ArgumentParser, usage: str, default: Callable[..., int] | None = None
 ) -> Callable[[str, Callable[..., int], str], argparse.ArgumentParser]:
-    """`add` for subcommands of a subcommand (`sesame entity merge`)."""
+    """`add` for subcommands of a subcommand (`sesame entity merge`).
+
+    Without an action, `default` runs (or a usage error names the actions).
+    """
 
     def fail(args: argparse.Namespace, out: Output) -> int:
         raise UsageError(usage)
 
-    parent.set_defaults(func=fail)
+    parent.set_defaults(func=default or fail)
     sub = parent.add_subparsers(metavar="ACTION")
 
     def add(name: str, func: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
@@ -590,7 +593,8 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--all", action="store_true", help="also figures linked to no entity")
 
     usage = "usage: sesame tagtype (list|add|edit|delete) ..."
-    nested = _nested(add("tagtype", cmd_tagtype_list, "list, add or change tag types"), usage)
+    parent = add("tagtype", cmd_tagtype_list, "list, add or change tag types")
+    nested = _nested(parent, usage, default=cmd_tagtype_list)
     nested("list", cmd_tagtype_list, "list tag types")
     p = nested("add", cmd_tagtype_add, "add a tag type")
     p.add_argument("key", metavar="KEY")
