@@ -8,6 +8,7 @@ main window (with the first-run questions on a new machine).
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -42,6 +43,8 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     """The QApplication (created once), named so Qt finds our settings and icons."""
     app = QApplication.instance()
     if app is None:
+        # Fewer collector passes: each full pass pauses every thread, the GUI too.
+        gc.set_threshold(20_000, 20, 20)
         QCoreApplication.setOrganizationName(APP_NAME)
         QCoreApplication.setApplicationName(APP_NAME)
         app = QApplication([sys.argv[0] if sys.argv else "sesame", *argv])

@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.ctx.tasks.run(
             self.tr("Updating the search index"),
             self.ctx.archive.sync_index,
+            ask_before_quit=True,
             on_result=lambda _r: self.statusBar().showMessage(
                 self.tr("The search index is up to date."), 5000
             ),
@@ -377,7 +378,7 @@ class MainWindow(QMainWindow):
         self.prefs.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.ctx.tasks.busy and not dialogs.confirm(
+        if self.ctx.tasks.working and not dialogs.confirm(
             self,
             self.tr("Work in progress"),
             self.tr("A job is still running. Stop it and quit? What it finished is kept."),

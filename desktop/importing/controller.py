@@ -81,6 +81,7 @@ class ImportController(QObject):
             _run_import,
             self.ctx.archive,
             paths,
+            ask_before_quit=True,
             on_result=self._finished,
             on_error=self._failed,
             on_cancelled=self._cancelled,

@@ -5,18 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 def summary_text(summary: dict[str, Any]) -> str:
@@ -35,19 +36,56 @@ def summary_text(summary: dict[str, Any]) -> str:
     return text
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
-    table = QTableWidget(len(rows), len(headers))
-    table.setHorizontalHeaderLabels(headers)
+class RowsModel(QAbstractTableModel):
+    """Plain rows of text: a model, so 5,000 rows cost nothing until shown."""
+
+    def __init__(self, headers: list[str], rows: list[list[str]], tips: list[str] | None = None):
+        super().__init__()
+        self.headers = headers
+        self.rows = rows
+        self.tips = tips  # tooltip of each row's first cell (the full path)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        value = self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == 0 and self.tips is not None:
+                return self.tips[index.row()]
+            return value
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.headers)
+        ):
+            return self.headers[section]
+        return None
+
+
+def _table(headers: list[str], rows: list[list[str]], tips: list[str] | None = None) -> QTableView:
+    table = QTableView()
+    table.setModel(RowsModel(headers, rows, tips))
+    table.model().setParent(table)
     table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QTableWidgetItem(value)
-            item.setToolTip(value)
-            table.setItem(r, c, item)
-    table.resizeColumnToContents(0)
+    table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    header.resizeSection(0, 220)
     return table
 
 
@@ -71,21 +109,22 @@ class ImportSummaryDialog(QDialog):
         self.failed_table = _table(
             [self.tr("File"), self.tr("Why it could not be imported")],
             [[Path(str(f.get("path", ""))).name, str(f.get("error", ""))] for f in failed],
+            [str(f.get("path", "")) for f in failed],
         )
-        for r, f in enumerate(failed):
-            self.failed_table.item(r, 0).setToolTip(str(f.get("path", "")))
         imported = summary.get("imported", [])
         self.imported_table = _table(
             [self.tr("File"), self.tr("Title")],
             [[Path(str(i.get("path", ""))).name, str(i.get("title", ""))] for i in imported],
+            [str(i.get("path", "")) for i in imported],
         )
-        self.imported_table.itemActivated.connect(
-            lambda item: self.openRequested.emit(str(imported[item.row()].get("id", "")))
+        self.imported_table.activated.connect(
+            lambda index: self.openRequested.emit(str(imported[index.row()].get("id", "")))
         )
         duplicates = summary.get("duplicates", [])
         self.duplicate_table = _table(
             [self.tr("File"), self.tr("Same as article")],
             [[Path(str(d.get("path", ""))).name, str(d.get("id", ""))[:8]] for d in duplicates],
+            [str(d.get("path", "")) for d in duplicates],
         )
         if failed:
             self.tabs.addTab(self.failed_table, self.tr("Failed (%d)") % len(failed))

@@ -12,7 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from archive.library import COLUMNS, LibraryFilter, LibraryRow, filter_rows, sort_rows
+from archive.library import (
+    COLUMNS,
+    LibraryFilter,
+    LibraryRow,
+    filter_rows,
+    library_rows,
+    sort_rows,
+)
 
 ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -114,13 +121,21 @@ class LibraryModel(QAbstractTableModel):
     def current_filter(self) -> LibraryFilter:
         return self._filter
 
-    def set_rows(self, rows: Sequence[LibraryRow]) -> None:
-        """Replace every row (after a load off the GUI thread)."""
+    def set_rows(self, rows: Sequence[LibraryRow], view: Sequence[int] | None = None) -> None:
+        """Replace every row (after a load off the GUI thread).
+
+        `view`: the rows' order under the current filter and sort, when the
+        loader computed it off the GUI thread (see `load_view`).
+        """
         self.beginResetModel()
         self._rows = list(rows)
         self._by_id = {r.id: i for i, r in enumerate(self._rows)}
-        self._view = self._compute_view()
+        self._view = list(view) if view is not None else self._compute_view()
         self.endResetModel()
+
+    def view_spec(self) -> tuple[LibraryFilter, str, bool]:
+        """(filter, sort column, descending): what `load_view` needs."""
+        return self._filter, COLUMNS[self._sort_column], self._descending
 
     def set_filter(self, flt: LibraryFilter) -> None:
         """Show only the rows passing `flt`."""
@@ -182,5 +197,24 @@ class LibraryModel(QAbstractTableModel):
         return None if i is None else self._rows[i]
 
     def _compute_view(self) -> list[int]:
-        indexes = filter_rows(self._rows, self._filter)
-        return sort_rows(self._rows, indexes, COLUMNS[self._sort_column], self._descending)
+        return compute_view(self._rows, self._filter, COLUMNS[self._sort_column], self._descending)
+
+
+def compute_view(
+    rows: Sequence[LibraryRow], flt: LibraryFilter, column: str, descending: bool
+) -> list[int]:
+    """Indexes of `rows` passing `flt`, sorted by `column`."""
+    return sort_rows(rows, filter_rows(rows, flt), column, descending)
+
+
+def load_view(
+    archive: Any,
+    flt: LibraryFilter,
+    column: str,
+    descending: bool,
+    progress: Any = None,
+    cancel: Any = None,
+) -> tuple[list[LibraryRow], list[int]]:
+    """Worker side: read every row and order it (off the GUI thread)."""
+    rows = library_rows(archive, progress=progress, cancel=cancel)
+    return rows, compute_view(rows, flt, column, descending)

@@ -25,7 +25,7 @@ from archive.library import COLUMNS, LibraryFilter, library_rows
 from desktop import dialogs
 from desktop.context import AppContext
 from desktop.library import collections_ui
-from desktop.library.model import LibraryModel
+from desktop.library.model import LibraryModel, load_view
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -137,19 +137,24 @@ class LibraryPanel(QWidget):
             self._reload_again = True
             return
         self._loading = True
+        self._load_spec = self.model.view_spec()
         self.count_label.setText(self.tr("Loading the library…"))
         self.ctx.tasks.run(
             self.tr("Loading the library"),
-            library_rows,
+            load_view,
             self.ctx.archive,
+            *self.model.view_spec(),
             on_result=self._loaded,
             on_error=self._load_failed,
             on_cancelled=self._load_failed,
         )
 
-    def _loaded(self, rows: Any) -> None:
+    def _loaded(self, loaded: Any) -> None:
         self._loading = False
-        self.model.set_rows(rows)
+        rows, view = loaded
+        # The filter or sort may have changed while loading: then order here.
+        spec_now = self.model.view_spec()
+        self.model.set_rows(rows, view if spec_now == self._load_spec else None)
         self._fill_collection_box()
         self._update_count()
         self.loaded.emit(self.model.total)

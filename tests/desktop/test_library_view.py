@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
@@ -46,7 +44,7 @@ def test_model_passes_the_model_tester_through_every_change(qtbot) -> None:
     assert all(
         "c1" in model.library_row(model.article_id(r)).collections for r in range(model.rowCount())
     )
-    model.update_rows([replace(_rows(1)[0], annotations=9)])
+    model.update_rows([_rows(1)[0]._replace(annotations=9)])
     assert model.library_row("id00000").annotations == 9
     model.update_rows(
         [

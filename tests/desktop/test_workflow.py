@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtTest import QAbstractItemModelTester
 
 from archive.library import library_rows
 
@@ -55,9 +56,12 @@ def test_failures_are_listed_with_their_reason(qtbot, window, tmp_path, article_
     assert len(summary["imported"]) == 1
     assert [Path(f["path"]).name for f in summary["failed"]] == ["broken.pdf"]
     dialog = window.importer.summary
-    assert dialog.failed_table.rowCount() == 1
-    assert dialog.failed_table.item(0, 0).text() == "broken.pdf"
-    assert dialog.failed_table.item(0, 1).text()  # the reason, in words
+    failed = dialog.failed_table.model()
+    QAbstractItemModelTester(failed, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    assert failed.rowCount() == 1
+    assert failed.index(0, 0).data() == "broken.pdf"
+    assert failed.index(0, 1).data()  # the reason, in words
+    assert failed.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == str(bad)
 
 
 def test_drop_files_and_folders_on_the_window(qtbot, window, article_files) -> None:
@@ -139,3 +143,22 @@ def _article_model():  # type: ignore[no-untyped-def]
     from archive.models import Article
 
     return Article
+
+
+def test_closing_during_an_import_asks_first(qtbot, window, dialogs) -> None:
+    import time
+
+    def long_write(progress=None, cancel=None) -> str:  # type: ignore[no-untyped-def]
+        while not cancel.cancelled:
+            time.sleep(0.01)
+        return "stopped"
+
+    job = window.ctx.tasks.run("Importing", long_write, ask_before_quit=True)
+    dialogs.answer("confirm", False)
+    window.close()
+    assert window.isVisible() and not job.token.cancelled  # "no": nothing stops
+    dialogs.answer("confirm", True)
+    with qtbot.waitSignal(job.ended, timeout=10000):
+        window.close()
+    assert not window.isVisible() and job.token.cancelled
+    assert [m[1] for m in dialogs.of_kind("question")] == []  # asked via desktop.dialogs
