@@ -9,7 +9,9 @@ JSON document on stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -301,6 +303,12 @@ def main(
     except KeyboardInterrupt:
         out.error("interrupted; what was committed before stays in the archive.")
         return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader went away (`sesame list | head`): not an error worth a traceback.
+        if stdout is sys.stdout:
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _report(out: Output, exc: Exception) -> None:
