@@ -110,8 +110,11 @@ class Archive:
         self._lock = lock
         self._index: SearchIndex | None = None
         self.readonly = lock is None
+        # Same pool and hooks; its transactions begin IMMEDIATE (see `transaction`).
+        self._write_engine = engine.execution_options(sesame_begin="BEGIN IMMEDIATE")
         # Per thread: changes made inside `index_deferred()` skip the catch-up.
         self._deferred = threading.local()
+        self._index_lock = threading.Lock()
 
     # -- opening -------------------------------------------------------------
 
@@ -212,8 +215,15 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on error."""
-        with self.session() as session:
+        """A session whose work is committed on success and rolled back on error.
+
+        It starts with BEGIN IMMEDIATE (taking the write lock first, waiting up
+        to the busy timeout): a transaction that read first and wrote later
+        would otherwise fail at once with "database is locked" whenever another
+        thread committed in between (a background import or index catch-up).
+        """
+        engine = self.engine if self.readonly else self._write_engine
+        with Session(engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -235,11 +245,14 @@ class Archive:
 
     @property
     def index(self) -> SearchIndex:
-        """The search index of this archive (opened on first use)."""
+        """The search index of this archive (opened on first use, by one thread only)."""
         if self._index is None:
-            from archive.search import SearchIndex
+            with self._index_lock:
+                # Two threads reaching here first must not both build an index.
+                if self._index is None:
+                    from archive.search import SearchIndex
 
-            self._index = SearchIndex(self)
+                    self._index = SearchIndex(self)
         return self._index
 
     def sync_index(self, progress: Any = None, cancel: Any = None) -> None:
@@ -294,7 +307,7 @@ def _install_begin_hook(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(conn.get_execution_options().get("sesame_begin", "BEGIN"))
 
 
 def mark_for_index(session: Session, article_id: str, op: str = "upsert") -> None:

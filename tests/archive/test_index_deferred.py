@@ -38,3 +38,62 @@ def test_other_threads_still_catch_up(archive) -> None:
         worker.start()
         worker.join()
         assert archive.index.pending() == 0
+
+
+def test_a_write_transaction_is_not_broken_by_another_threads_commit(archive) -> None:
+    """Read, then (after another thread tried to commit) write: both land, none fails."""
+    import time
+
+    from sqlmodel import select
+
+    first = _article(archive)
+    other_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def other_writer() -> None:
+        try:
+            _article(archive)  # its own transaction, on another connection
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            other_done.set()
+
+    with archive.transaction() as session:
+        article = session.exec(select(models.Article).where(models.Article.id == first)).one()
+        worker = threading.Thread(target=other_writer)
+        worker.start()
+        # Without BEGIN IMMEDIATE the other thread commits here, and the write
+        # below fails at once with "database is locked" (a stale read snapshot).
+        other_done.wait(0.3)
+        time.sleep(0.05)
+        article.title = "Changed"
+        session.add(article)
+    worker.join(30)
+    assert errors == []
+    with archive.session() as session:
+        assert session.get(models.Article, first).title == "Changed"
+        assert len(session.exec(select(models.Article)).all()) == 2
+
+
+def test_two_threads_opening_the_index_first_get_one_index(archive) -> None:
+    _article(archive)
+    barrier = threading.Barrier(4)
+    seen: list[object] = []
+    errors: list[BaseException] = []
+
+    def first_use() -> None:
+        barrier.wait()
+        try:
+            seen.append(archive.index)
+            archive.sync_index()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_use) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len({id(x) for x in seen}) == 1
+    assert archive.index.pending() == 0

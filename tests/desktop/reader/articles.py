@@ -82,3 +82,14 @@ def model_tester(qtlog) -> Iterator:
     ]
     assert complaints == []
     assert testers
+
+
+@pytest.fixture
+def ctx(ctx, qtbot):  # type: ignore[no-untyped-def]
+    """The shared `ctx` (tests/desktop/conftest.py), left only once its background jobs ended.
+
+    Commands start background work (index catch-up, entity reads); their last
+    signals must be delivered before the context is deleted.
+    """
+    yield ctx
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)

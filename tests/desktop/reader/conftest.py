@@ -1,3 +1,3 @@
 """Fixtures shared by the reader and panel tests (`ctx` and `window` come from tests/desktop)."""
 
-from tests.desktop.reader.articles import article_id, model_tester  # noqa: F401
+from tests.desktop.reader.articles import article_id, ctx, model_tester  # noqa: F401
