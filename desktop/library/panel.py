@@ -119,10 +119,12 @@ class LibraryPanel(QWidget):
         self.collection_box.currentIndexChanged.connect(self.apply_filter)
         self.tag_box.currentIndexChanged.connect(self.apply_filter)
 
-        open_action = QAction(self.tr("Open article"), self)
-        open_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
-        open_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.open_action = open_action
+        # Keyboard first: Down from the filter moves into the table.
+        to_table = QAction(self)
+        to_table.setShortcut(QKeySequence(Qt.Key.Key_Down))
+        to_table.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        to_table.triggered.connect(self.focus_table)
+        self.filter_edit.addAction(to_table)
 
         ctx.articlesChanged.connect(self.reload)
         ctx.annotationsChanged.connect(self.refresh_article)
@@ -229,6 +231,12 @@ class LibraryPanel(QWidget):
             )
 
     # -- acting on rows ------------------------------------------------------
+
+    def focus_table(self) -> None:
+        """Move the keyboard into the table (Enter then opens the current article)."""
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
 
     def selected_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -89,6 +90,12 @@ class SearchPanel(QWidget):
         self.query_edit.setClearButtonEnabled(True)
         self.query_edit.setMinimumWidth(260)
         self.query_edit.returnPressed.connect(self.search)
+        # Keyboard first: Down from the query moves into the results.
+        to_results = QAction(self)
+        to_results.setShortcut(QKeySequence(Qt.Key.Key_Down))
+        to_results.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        to_results.triggered.connect(self.focus_results)
+        self.query_edit.addAction(to_results)
 
         self.sort_box = QComboBox()
         self.sort_box.addItem(self.tr("Best match first"), "relevance")
@@ -139,6 +146,13 @@ class SearchPanel(QWidget):
     def query_edit_for_toolbar(self) -> QLineEdit:
         """The query field, placed in the main toolbar by the window."""
         return self.query_edit
+
+    def focus_results(self) -> None:
+        """Move the keyboard into the results (Enter then opens the current hit)."""
+        if self.model.rowCount():
+            self.results.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if not self.results.currentIndex().isValid():
+                self.results.setCurrentIndex(self.model.index(0))
 
     def focus_query(self) -> None:
         self.query_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -162,3 +162,19 @@ def test_closing_during_an_import_asks_first(qtbot, window, dialogs) -> None:
         window.close()
     assert not window.isVisible() and job.token.cancelled
     assert [m[1] for m in dialogs.of_kind("question")] == []  # asked via desktop.dialogs
+
+
+def test_keyboard_only_search_and_open(qtbot, window, article_files) -> None:
+    _import(qtbot, window, article_files)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search.query_edit.hasFocus, timeout=3000)
+    qtbot.keyClicks(window.search.query_edit, "council")
+    with qtbot.waitSignal(window.search.hitsShown, timeout=30000):
+        qtbot.keyClick(window.search.query_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(window.search.query_edit, Qt.Key.Key_Down)
+    assert window.search.results.hasFocus()
+    with qtbot.waitSignal(window.ctx.articleOpenRequested, timeout=3000) as opened:
+        qtbot.keyClick(window.search.results, Qt.Key.Key_Return)
+    assert opened.args[0] == window.search.model.hits[0].id
