@@ -41,7 +41,8 @@ def make_vocabulary(rng: random.Random) -> list[str]:
     words: set[str] = set()
     while len(words) < VOCABULARY:
         words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words, key=lambda w: rng.random())
+    # sorted() first: a set's order changes with the hash seed of each process.
+    return sorted(sorted(words), key=lambda w: rng.random())
 
 
 def make_texts(count: int, seed: int = 7) -> tuple[list[str], list[str]]:

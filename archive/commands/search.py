@@ -60,7 +60,10 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
         out.line()
     shown = len(results.hits)
     more = f" (showing {shown}; --limit N for more)" if results.total > shown else ""
-    out.line(f"{results.total} article(s) found{more}")
+    at_least = "" if results.total_exact else "at least "
+    out.line(f"{at_least}{results.total} article(s) found{more}")
+    if not results.total_exact:
+        out.line("(The phrase is made of very common words; add a rarer word to count all.)")
     if results.pending > 0:
         out.line(
             f"Note: {results.pending} recent change(s) are not in the index yet "

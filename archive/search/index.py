@@ -30,7 +30,13 @@ from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import
 from archive.search.analysis import STEM_LANGUAGES
 from archive.search.documents import load_documents
 from archive.search.facets import FacetCache, count
-from archive.search.query import bound_expansion, parse_query, stem_for_languages
+from archive.search.query import (
+    PHRASE_SECONDS,
+    bound_expansion,
+    parse_query,
+    set_phrase_deadline,
+    stem_for_languages,
+)
 from archive.search.schema import SCHEMA_VERSION, build_schema
 from archive.search.snippets import make_snippet, match_spans, merge_spans
 from archive.search.state import IndexState, read_state, sync_folder, write_state
@@ -91,11 +97,15 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     pending: int = 0  # changes not yet in the index (only for read-only archives)
+    # False when a phrase of very common words ran out of time: `total` is then
+    # "at least", and the hits, all true matches, come from the documents checked.
+    total_exact: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "total": self.total,
+            "total_exact": self.total_exact,
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
         }
@@ -526,6 +536,7 @@ class SearchIndex:
                 self._langs = _stem_languages(searcher.reader())
             q = stem_for_languages(q, self._langs)
             q = bound_expansion(q, searcher)
+            phrases = set_phrase_deadline(q, PHRASE_SECONDS)
             if sort == "date":
                 collector: Any = _DateCollector("published", limit=max(1, limit), reverse=True)
             else:
@@ -534,6 +545,7 @@ class SearchIndex:
             results = collector.results()
             top = [(r.docnum, r["id"], r.score or 0.0) for r in results]
             total = len(collector.docnums)
+            exact = not any(p.truncated for p in phrases)
             facet_counts: dict[str, dict[str, int]] = {}
             if facets:
                 if self._facets is None:
@@ -542,7 +554,12 @@ class SearchIndex:
             spans = match_spans(searcher.reader(), q, [d for d, _, _ in top])
         hits = self._hits(top, spans)
         return SearchResults(
-            query=query, total=total, hits=hits, facets=facet_counts, pending=pending
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facet_counts,
+            pending=pending,
+            total_exact=exact,
         )
 
     def _hits(self, top: list[tuple[int, str, float]], spans: dict[int, Any]) -> list[Hit]:

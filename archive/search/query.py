@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+import math
+import pickle
 import re
 import time
 from collections import Counter
+from itertools import accumulate
 from typing import Any
 
 from whoosh import query as wq
@@ -38,6 +41,10 @@ ALIASES = {
 MAX_EXPANSION = 64
 MAX_SCAN = 200_000
 EXPAND_SECONDS = 0.15
+# Phrases of very common words ("in the") have tens of thousands of candidate
+# documents, each checked in Python: past this budget the phrase stops and the
+# total is reported as "at least" (the hits shown are all true matches).
+PHRASE_SECONDS = 0.08
 # Filters a caller (a facet click) can add: key -> index field.
 FILTER_FIELDS = {
     "source": "f_source",
@@ -96,6 +103,96 @@ def _minus_to_not(text: str) -> str:
     return "".join(p if p.startswith('"') else _MINUS.sub("NOT ", p) for p in parts)
 
 
+class FastPhrase(wq.Phrase):
+    """A phrase checked with set arithmetic on positions.
+
+    Whoosh verifies each candidate document by building Span objects; for
+    phrases of common words ("more than 600") that was most of the query
+    time. Here the rarest word leads the intersection, and a document
+    matches when some start position p has word i at p + i for every i.
+    """
+
+    # Set by the search before it runs: when checking candidates goes past
+    # this monotonic time, the phrase stops and the total becomes "at least".
+    deadline: float | None = None
+    truncated = False
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        words = list(self.words)
+        if self.slop != 1 or len(words) < 2:
+            return super().matcher(searcher, context)
+        reader = searcher.reader()
+        field = self.fieldname
+        try:
+            matchers = [reader.postings(field, w) for w in words]
+        except TermNotFound:
+            return NullMatcher()
+        if not all(m.is_active() for m in matchers):
+            return NullMatcher()
+        order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(field, words[i]))
+        lead, rest = matchers[order[0]], [matchers[i] for i in order[1:]]
+        ids: list[int] = []
+        freqs: list[int] = []
+        deadline = self.deadline
+        checked = 0
+        while lead.is_active():
+            checked += 1
+            if deadline is not None and checked % 256 == 0 and time.monotonic() > deadline:
+                self.truncated = True
+                break
+            docnum = lead.id()
+            ahead = -1
+            for m in rest:
+                if m.id() < docnum:
+                    m.skip_to(docnum)
+                    if not m.is_active():
+                        return _phrase_matcher(reader, field, ids, freqs, self.boost)
+                if m.id() != docnum:
+                    ahead = m.id()
+                    break
+            if ahead >= 0:
+                lead.skip_to(ahead)
+                continue
+            starts: set[int] | None = None
+            decoded: dict[str, list[int]] = {}
+            for i in order:  # rarest first: fewest positions to decode
+                word = words[i]
+                positions = decoded.get(word)
+                if positions is None:
+                    positions = decoded[word] = _positions(matchers[i].value())
+                shifted = {p - i for p in positions}
+                starts = shifted if starts is None else starts & shifted
+                if not starts:
+                    break
+            if starts:
+                ids.append(docnum)
+                freqs.append(len(starts))
+            lead.next()
+        return _phrase_matcher(reader, field, ids, freqs, self.boost)
+
+
+def _positions(value: bytes) -> list[int]:
+    """Positions from a Positions/Characters posting value (Whoosh 2.7 encoding).
+
+    The value is a count then a pickled list of delta tuples without the
+    final STOP opcode; accumulate() does in C what Whoosh's decoder loops
+    over in Python.
+    """
+    codes = pickle.loads(value[4:] + b".")
+    if codes and isinstance(codes[0], int):  # Positions: plain deltas
+        return list(accumulate(codes))
+    return list(accumulate(code[0] for code in codes))  # Characters: (pos, start, len)
+
+
+def _phrase_matcher(reader: Any, field: str, ids: list[int], freqs: list[int], boost: float) -> Any:
+    """Matches scored like BM25 with the phrase as the term."""
+    if not ids:
+        return NullMatcher()
+    idf = math.log(1 + (reader.doc_count_all() - len(ids) + 0.5) / (len(ids) + 0.5))
+    weights = [boost * idf * (tf * 2.2) / (tf + 1.2) for tf in freqs]
+    return ListMatcher(ids, weights=weights)
+
+
 def _script_aware_phrase(
     fieldname: str,
     words: list[str],
@@ -111,7 +208,7 @@ def _script_aware_phrase(
     """
     ranges = char_ranges or []
     if len(ranges) != len(words) or any(r[0] is None for r in ranges):
-        return wq.Phrase(fieldname, words, slop=slop, boost=boost)
+        return FastPhrase(fieldname, words, slop=slop, boost=boost)
     plain: list[str] = []
     runs: list[list[str]] = []
     last_start: int | None = None
@@ -130,7 +227,7 @@ def _script_aware_phrase(
         if len(group) == 1:
             parts.append(wq.Term(fieldname, group[0], boost=boost))
         else:
-            parts.append(wq.Phrase(fieldname, group, slop=slop, boost=boost))
+            parts.append(FastPhrase(fieldname, group, slop=slop, boost=boost))
     if len(parts) == 1:
         return parts[0]
     return wq.And(parts)
@@ -372,7 +469,7 @@ def stem_for_languages(q: wq.Query, langs: list[str]) -> wq.Query:
                 dict.fromkeys(tuple(forms_in(word, lang) for word in node.words) for lang in langs)
             )
             made = [
-                wq.Phrase(node.fieldname, list(words), slop=node.slop, boost=node.boost)
+                FastPhrase(node.fieldname, list(words), slop=node.slop, boost=node.boost)
                 for words in phrases
             ]
             return made[0] if len(made) == 1 else wq.Or(made)
@@ -382,6 +479,16 @@ def stem_for_languages(q: wq.Query, langs: list[str]) -> wq.Query:
         return word if SPACELESS_RE.match(word) else stemmer(lang)(word)
 
     return q.accept(fix)
+
+
+def set_phrase_deadline(q: wq.Query, seconds: float) -> list[FastPhrase]:
+    """Give every phrase of `q` a shared time budget; returns the phrases."""
+    deadline = time.monotonic() + seconds
+    phrases = [node for node in _walk(q) if isinstance(node, FastPhrase)]
+    for phrase in phrases:
+        phrase.deadline = deadline
+        phrase.truncated = False
+    return phrases
 
 
 def bound_expansion(q: wq.Query, searcher: Searcher) -> wq.Query:

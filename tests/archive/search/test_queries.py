@@ -214,3 +214,19 @@ def test_expansion_is_bounded(archive: Archive) -> None:
 def test_unknown_sort_is_refused(news: Archive) -> None:
     with pytest.raises(QueryError, match="relevance"):
         news.index.search("police", sort="colour")
+
+
+def test_phrase_of_common_words_stops_in_time(archive: Archive, monkeypatch) -> None:
+    from archive.search import index as search_index
+
+    add_articles(
+        archive,
+        *({"title": f"n{i}", "text": f"in the town {i} and in the field"} for i in range(600)),
+    )
+    assert archive.index.search('"in the town"').total_exact
+    monkeypatch.setattr(search_index, "PHRASE_SECONDS", 0.0)
+    results = archive.index.search('"in the town"', limit=5)
+    assert not results.total_exact
+    assert 0 < results.total < 600
+    assert all("[[in the town]]" in hit.snippet for hit in results.hits)
+    assert results.to_json()["total_exact"] is False
