@@ -181,7 +181,13 @@ class ReaderPanel(QWidget):
         if self.article is None:
             return
         found = self.article.annotations_at(cp)
-        self.side_label.setText("<hr>".join(describe_annotation(a) for a in found))
+        if found:
+            self.side_label.setText("<hr>".join(describe_annotation(a) for a in found))
+        else:
+            # A newcomer's hint: how tagging works, in place of details.
+            hint = self.tr("Select a passage, then press a key to tag it:")
+            keys = html.escape(self.tagging.key_hint())
+            self.side_label.setText(f"<span style='color: gray'>{hint}<br><b>{keys}</b></span>")
 
     # -- selection and tagging ----------------------------------------------
 

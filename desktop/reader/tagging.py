@@ -180,6 +180,16 @@ class TaggingController(QObject):
         if self.reader is not None:
             self.reader.toolbar.setVisible(not shown)
 
+    def key_hint(self) -> str:
+        """The tag keys in words, e.g. "A Actor · E Event · F Figure"."""
+        parts = []
+        for action in self._actions:
+            key = action.shortcut().toString()
+            label = action.text().removeprefix(self.tr("Tag as "))
+            if key:
+                parts.append(f"{key} {label}")
+        return " · ".join(parts)
+
     def type_for_shortcut(self, key: str) -> str | None:
         """The tag type whose shortcut is `key` (a letter or digit)."""
         return self._shortcuts.get(key.upper())
