@@ -12,7 +12,7 @@ from archive import tagtypes
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from desktop.context import AppContext
-from desktop.panels.common import make_table, selected_rows, short, show_status, swatch
+from desktop.panels.common import make_table, selected_rows, short, show_status, swatch, tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -100,9 +100,9 @@ class AnnotationTableModel(QAbstractTableModel):
             return swatch(ann.colour)
         elif role == Qt.ItemDataRole.ToolTipRole:
             if col == self.QUOTE:
-                return ann.quote + ("\n(orphaned)" if ann.orphaned else "")
+                return tip(ann.quote + ("\n(orphaned)" if ann.orphaned else ""))
             if col == self.NOTE:
-                return ann.note or None
+                return tip(ann.note)
         elif role == self.IdRole:
             return ann.id
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +75,14 @@ def run_read(
     ctx.tasks.run(
         label, fn, *args, with_progress=False, show=False, on_result=result, on_error=error
     )
+
+
+def tip(text: str | None) -> str | None:
+    """Text for a tooltip, shown as written: escaped (Qt would guess rich text from a
+    leading tag) and wrapped, with line breaks kept."""
+    if not text:
+        return None
+    return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
 def short(text: str, limit: int = 120) -> str:

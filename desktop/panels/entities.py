@@ -41,6 +41,7 @@ from desktop.panels.common import (
     short,
     show_status,
     swatch,
+    tip,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -132,7 +133,7 @@ class EntityTableModel(QAbstractTableModel):
                 if info.date_end:
                     when += f" – {info.date_end}"
                 lines.append(" ".join(x for x in (when, info.place or "") if x))
-            return "\n".join(lines)
+            return tip("\n".join(lines))
         elif role == self.IdRole:
             return info.id
         return None
@@ -188,7 +189,7 @@ class MentionTableModel(QAbstractTableModel):
                 m.note,
             ][col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return m.quote + ("\n(orphaned)" if m.orphaned else "")
+            return tip(m.quote + ("\n(orphaned)" if m.orphaned else ""))
         return None
 
 

@@ -12,7 +12,7 @@ from archive import figures
 from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from desktop.context import AppContext
-from desktop.panels.common import make_table, run_read, short, show_status
+from desktop.panels.common import make_table, run_read, short, show_status, tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -97,8 +97,8 @@ class FigureClaimModel(_TableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{claim.article_title}\n{claim.quote}" + (
-                "\n(orphaned)" if claim.orphaned else ""
+            return tip(
+                f"{claim.article_title}\n{claim.quote}" + ("\n(orphaned)" if claim.orphaned else "")
             )
         return None
 

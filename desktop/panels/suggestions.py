@@ -24,6 +24,7 @@ from desktop.panels.common import (
     short,
     show_status,
     swatch,
+    tip,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -111,7 +112,7 @@ class SuggestionTableModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.DecorationRole and col == 0 and tag_type:
             return swatch(tag_type.colour)
         elif role == Qt.ItemDataRole.ToolTipRole and col == 1:
-            return s.quote
+            return tip(s.quote)
         return None
 
 

@@ -135,3 +135,12 @@ def test_orphaned_rows_are_flagged(qtbot, ctx, article_id, model_tester) -> None
     annotate.reanchor_article(ctx.archive, article_id, TEXT.replace("the market", "a square"))
     panel = make_panel(qtbot, ctx, article_id, model_tester)
     assert panel.model.data(panel.model.index(0, AnnotationTableModel.QUOTE)).endswith("(orphaned)")
+
+
+def test_tooltips_show_text_as_written(qtbot, ctx, article_id, model_tester) -> None:
+    tag(ctx, article_id, "the market", "actor", note='<img src="http://example.org/x.png"> a & b')
+    panel = make_panel(qtbot, ctx, article_id, model_tester)
+    note_tip = panel.model.data(
+        panel.model.index(0, AnnotationTableModel.NOTE), Qt.ItemDataRole.ToolTipRole
+    )
+    assert "<img" not in note_tip and "&lt;img" in note_tip and "a &amp; b" in note_tip
