@@ -193,7 +193,17 @@ class SearchPanel(QWidget):
             show=False,
         )
         self.job.ended.connect(self._next)
+        self.job.progressed.connect(self._progress)
         return self.job
+
+    def _progress(self, done: int, total: int | None, _message: str) -> None:
+        # Only the index catch-up reports progress: say why this search waits.
+        if total:
+            self.status.setText(
+                self.tr("Bringing the search index up to date (%1 of %2 articles)…")
+                .replace("%1", f"{done:,}")
+                .replace("%2", f"{total:,}")
+            )
 
     def _next(self) -> None:
         self.job = None
