@@ -296,6 +296,7 @@ class EntitiesPanel(QWidget):
         self.mentions_view.setModel(self.mentions_model)
         self.mentions_view.doubleClicked.connect(lambda index: self.open_mention(index.row()))
         self.mentions_label = QLabel(self.tr("Mentions"))
+        self.mentions_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
 
         self.new_button = QPushButton(self.tr("&New…"))
         self.new_button.setToolTip(self.tr("Add an entity of the type chosen above"))

@@ -138,6 +138,7 @@ class FiguresPanel(QWidget):
         )
         self.unlinked_box.toggled.connect(lambda _on: self.refresh())
         self.claims_label = QLabel()
+        self.claims_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
 
         # Stacked: the panel usually lives in a narrow side dock.
         splitter = QSplitter(Qt.Orientation.Vertical, self)

@@ -142,6 +142,7 @@ class SuggestionsPanel(QWidget):
         self.view.setColumnWidth(2, 180)
         self.view.doubleClicked.connect(lambda index: self.show_row(index.row()))
         self.label = QLabel(self.tr("Open an article, then ask for suggestions."))
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
 
         self.run_button = QPushButton(self.tr("&Suggest"))
         self.run_button.setToolTip(self.tr("Find candidate actors, events and figures"))

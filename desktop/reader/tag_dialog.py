@@ -160,6 +160,7 @@ class TagDialog(QDialog):
         layout.addLayout(form)
 
         self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
         self.error_label.setStyleSheet("color: #c0392b")
         self.error_label.hide()
         layout.addWidget(self.error_label)
