@@ -76,6 +76,7 @@ _ROWS_SQL = (
 # temporary B-tree, three times slower than a plain scan for 150,000 rows.
 _COUNTS_SQL = "SELECT article_id, type_key FROM annotation"
 _MEMBERS_SQL = "SELECT article_id, collection_id FROM articlecollection"
+_CHUNK = 500
 
 
 def _where_ids(sql: str, column: str, ids: Sequence[str] | None) -> tuple[str, list[str]]:
@@ -95,7 +96,13 @@ def library_rows(
     Reads no article text. Rows come in the order of the database; sort them
     with `sort_rows`.
     """
-    ids = list(article_ids) if article_ids is not None else None
+    ids = list(dict.fromkeys(article_ids)) if article_ids is not None else None
+    if ids is not None and len(ids) > _CHUNK:
+        # SQLite limits the number of ? in one statement.
+        rows: list[LibraryRow] = []
+        for first in range(0, len(ids), _CHUNK):
+            rows.extend(library_rows(archive, ids[first : first + _CHUNK], None, cancel))
+        return rows
     if ids is not None and not ids:
         return []
     counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -105,6 +112,9 @@ def library_rows(
     raw = archive.engine.raw_connection()
     try:
         cur = raw.cursor()
+        # One read transaction: the three queries see the same snapshot even
+        # while an import commits next to them (WAL readers never wait).
+        cur.execute("BEGIN")
         report(progress, 0, None, "Reading annotation counts")
         sql, params = _where_ids(_COUNTS_SQL, "article_id", ids)
         for article_id, type_key in cur.execute(sql, params):
@@ -118,6 +128,7 @@ def library_rows(
         report(progress, 0, None, "Reading articles")
         sql, params = _where_ids(_ROWS_SQL, "id", ids)
         fetched = cur.execute(sql, params).fetchall()
+        cur.execute("COMMIT")
         cur.close()
     finally:
         raw.close()

@@ -132,3 +132,10 @@ def test_article_count(archive) -> None:
     assert article_count(archive) == 0
     _fill(archive)
     assert article_count(archive) == 3
+
+
+def test_many_ids_are_read_in_chunks(archive) -> None:
+    with archive.transaction() as s:
+        ids = [_add(s, f"Report {i}", "Herald", "2020-01-01").id for i in range(1200)]
+    rows = library_rows(archive, ids + ids[:10])  # repeats are read once
+    assert sorted(r.id for r in rows) == sorted(ids)
