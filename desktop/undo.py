@@ -356,9 +356,12 @@ class DeleteAnnotationCommand(ArchiveCommand):
         annotate.restore_annotation(self.ctx.archive, self.snapshot)
 
 
-def tag_span(ctx: AppContext, article_id: str, req: TagRequest) -> ArchiveCommand:
-    """Create the annotation a tagging form asked for, with its new entity, as one undo step."""
-    label = f"Tag “{req.type_key}”"
+def tag_span(ctx: AppContext, article_id: str, req: TagRequest, label: str = "") -> ArchiveCommand:
+    """Create the annotation a tagging form asked for, with its new entity, as one undo step.
+
+    `label` names the step in the Edit menu ("Undo Tag as Actor"); the type key by default.
+    """
+    label = label or f"Tag as {req.type_key}"
     fields: dict[str, Any] = {"note": req.note}
     if req.value is not None or req.counted or req.as_of:
         fields.update(

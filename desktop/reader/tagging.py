@@ -55,6 +55,12 @@ def figure_prefill(quote: str, published: str | None) -> dict:
     return prefill
 
 
+def short_quote(quote: str, limit: int = 30) -> str:
+    """A quote short enough for a menu item."""
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= limit else quote[: limit - 1] + "…"
+
+
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """A span without the spaces a mouse selection picks up at its ends."""
     while start < end and text[start].isspace():
@@ -247,7 +253,8 @@ class TaggingController(QObject):
             parent=reader,
         )
         article_id = article.id
-        dialog.tagRequested.connect(lambda req: self.commit(article_id, req))
+        step = self.tr("Tag as {0} “{1}”").format(info.label, short_quote(quote))
+        dialog.tagRequested.connect(lambda req: self.commit(article_id, req, step))
         dialog.finished.connect(lambda _result: self._dialog_closed(reader, dialog))
         reader.tag_dialog = dialog
         dialog.open()
@@ -260,12 +267,12 @@ class TaggingController(QObject):
         dialog.deleteLater()
         reader.view.setFocus()
 
-    def commit(self, article_id: str, req: TagRequest) -> None:
+    def commit(self, article_id: str, req: TagRequest, label: str = "") -> None:
         """Create the annotation (and a new entity if one was named) as one undo step."""
         from desktop.undo import tag_span
 
         try:
-            tag_span(self.ctx, article_id, req)
+            tag_span(self.ctx, article_id, req, label)
         except SesameError as exc:
             if self.reader is not None:
                 self.reader.message(str(exc))

@@ -307,3 +307,11 @@ def test_the_side_panel_tells_a_newcomer_the_keys(qtbot, ctx, article_id) -> Non
     cursor.setPosition(3)
     reader.view.setTextCursor(cursor)
     assert "A Actor · E Event · F Figure" in reader.side_label.text()
+
+
+def test_the_undo_step_is_named_for_the_menu(qtbot, ctx, article_id) -> None:
+    reader = open_reader(qtbot, ctx, article_id)
+    select_with_qt(reader, TEXT, "the army staged a march")
+    qtbot.keyClick(reader.view, Qt.Key.Key_E)
+    reader.tag_dialog.accept()
+    assert ctx.undo_stack.undoText() == "Tag as Event “the army staged a march”"
