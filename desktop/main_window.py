@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
     QShowEvent,
 )
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(ctx.archive.path.name)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
-        self.resize(1280, 800)
+        self.resize(self._default_size())
 
         self.importer = ImportController(ctx, self)
         self.font_warner = FontWarner(self)
@@ -111,6 +112,17 @@ class MainWindow(QMainWindow):
         self.library.reload()
 
     # -- building ------------------------------------------------------------
+
+    @staticmethod
+    def _default_size() -> QSize:
+        """1280 x 800, or less on a small screen (a 1366 x 768 laptop)."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return QSize(1280, 800)
+        available = screen.availableGeometry()
+        return QSize(
+            min(1280, int(available.width() * 0.95)), min(800, int(available.height() * 0.92))
+        )
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(self.tr(title), self)
