@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
@@ -35,7 +35,8 @@ class ReaderPanel(QWidget):
 
     Public API: `open_article(id, spans)`, `article`, `view` (the text
     widget), `selection_span()`, `select_span(start, end)`, `tag_selection(type_key)`,
-    `tag_dialog` (the open tagging form, if any), `message(text)`.
+    `tag_dialog` (the open tagging form, if any), `message(text)`,
+    `step_annotation(+1 | -1)` (Alt+Down / Alt+Up).
     """
 
     # A short message for the status bar (e.g. "Select some text first").
@@ -105,6 +106,17 @@ class ReaderPanel(QWidget):
         self.tagging = TaggingController.of(ctx)
         self.tagging.attach_reader(self)
         self._clear_header()
+
+        # Keyboard-first reading: hop from one tagged passage to the next.
+        for text, key, step in (
+            (self.tr("Next annotation"), "Alt+Down", 1),
+            (self.tr("Previous annotation"), "Alt+Up", -1),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, step=step: self.step_annotation(step))
+            self.view.addAction(action)
 
     @staticmethod
     def _plain_label(parent: QWidget) -> QLabel:
@@ -187,7 +199,10 @@ class ReaderPanel(QWidget):
             # A newcomer's hint: how tagging works, in place of details.
             hint = self.tr("Select a passage, then press a key to tag it:")
             keys = html.escape(self.tagging.key_hint())
-            self.side_label.setText(f"<span style='color: gray'>{hint}<br><b>{keys}</b></span>")
+            hop = self.tr("Alt+↓ / Alt+↑: next / previous tagged passage.")
+            self.side_label.setText(
+                f"<span style='color: gray'>{hint}<br><b>{keys}</b><br><br>{hop}</span>"
+            )
 
     # -- selection and tagging ----------------------------------------------
 
@@ -198,6 +213,22 @@ class ReaderPanel(QWidget):
     def select_span(self, start: int, end: int) -> None:
         """Select a code-point span and scroll to it."""
         self.view.select_span(start, end)
+
+    def step_annotation(self, step: int) -> ReadingAnnotation | None:
+        """Select the next (step 1) or previous (-1) annotation after the cursor."""
+        shown = [a for a in self.annotations() if not a.orphaned]
+        if not shown:
+            return None
+        span = self.selection_span()
+        here = span[0] if span else self.view.caret_code_point()
+        if step > 0:
+            later = [a for a in shown if a.start > here]
+            target = later[0] if later else shown[0]
+        else:
+            earlier = [a for a in shown if a.start < here]
+            target = earlier[-1] if earlier else shown[-1]
+        self.select_span(target.start, target.end)
+        return target
 
     def annotations(self) -> list[ReadingAnnotation]:
         """The annotations of the open article (by start)."""

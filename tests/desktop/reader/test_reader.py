@@ -315,3 +315,19 @@ def test_the_undo_step_is_named_for_the_menu(qtbot, ctx, article_id) -> None:
     qtbot.keyClick(reader.view, Qt.Key.Key_E)
     reader.tag_dialog.accept()
     assert ctx.undo_stack.undoText() == "Tag as Event “the army staged a march”"
+
+
+def test_alt_down_and_up_hop_between_annotations(qtbot, ctx, article_id) -> None:
+    for phrase, type_key in (("Major Aung Test", "actor"), (PHRASE, "figure")):
+        start = TEXT.index(phrase)
+        annotate.create_annotation(ctx.archive, article_id, start, start + len(phrase), type_key)
+    reader = open_reader(qtbot, ctx, article_id)
+    reader.activateWindow()
+    qtbot.waitUntil(reader.isActiveWindow, timeout=2000)
+    reader.view.setFocus()
+    qtbot.keyClick(reader.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert reader.view.textCursor().selectedText() == PHRASE
+    qtbot.keyClick(reader.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert reader.view.textCursor().selectedText() == "Major Aung Test"
+    qtbot.keyClick(reader.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert reader.view.textCursor().selectedText() == PHRASE
