@@ -203,6 +203,9 @@ class AnnotationsPanel(QWidget):
         layout.addLayout(buttons)
 
         ctx.articleShown.connect(self.show_article)
+        from desktop.reader.panel import ReaderEvents
+
+        ReaderEvents.of(ctx).annotationAtCursor.connect(self._follow_reader)
         ctx.annotationsChanged.connect(self._annotations_changed)
         ctx.entitiesChanged.connect(self.refresh)
         if ctx.current_article_id:
@@ -230,6 +233,14 @@ class AnnotationsPanel(QWidget):
     def _annotations_changed(self, article_id: str) -> None:
         if self.article_id and article_id in (self.article_id, ""):
             self.refresh()
+
+    def _follow_reader(self, annotation_id: str) -> None:
+        """Show which row the reader's cursor is in (without jumping back to it)."""
+        row = self.model.row_of(annotation_id) if annotation_id else None
+        if row is None:
+            return
+        self.view.selectRow(row)
+        self.view.scrollTo(self.model.index(row, 0))
 
     def selected_ids(self) -> list[str]:
         """Ids of the selected annotations."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -28,6 +28,22 @@ from desktop.context import AppContext
 from desktop.panels.common import show_status
 from desktop.reader.tag_dialog import TagDialog
 from desktop.reader.text_view import ArticleTextView, describe_annotation
+
+
+class ReaderEvents(QObject):
+    """What the reader tells the panels beyond AppContext's signals (one per context)."""
+
+    # The innermost annotation under the reader's cursor changed ("" for none).
+    annotationAtCursor = Signal(str)
+
+    @classmethod
+    def of(cls, ctx: AppContext) -> ReaderEvents:
+        """The reader events of `ctx`, made on first use."""
+        found = ctx.findChild(ReaderEvents, "readerEvents")
+        if found is None:
+            found = cls(ctx)
+            found.setObjectName("readerEvents")
+        return found
 
 
 class ReaderPanel(QWidget):
@@ -48,6 +64,8 @@ class ReaderPanel(QWidget):
         self.ctx = ctx
         self.article: ReadingArticle | None = None
         self.tag_dialog: TagDialog | None = None
+        self.events = ReaderEvents.of(ctx)
+        self._at_cursor = ""
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -187,7 +205,13 @@ class ReaderPanel(QWidget):
         self.reload_annotations()
 
     def _caret_moved(self) -> None:
-        self._show_details_at(self.view.caret_code_point())
+        cp = self.view.caret_code_point()
+        self._show_details_at(cp)
+        found = self.article.annotations_at(cp) if self.article else []
+        current = found[-1].id if found else ""
+        if current != self._at_cursor:  # emitted on changes only, not every key
+            self._at_cursor = current
+            self.events.annotationAtCursor.emit(current)
 
     def _show_details_at(self, cp: int) -> None:
         if self.article is None:

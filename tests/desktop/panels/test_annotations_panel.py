@@ -144,3 +144,16 @@ def test_tooltips_show_text_as_written(qtbot, ctx, article_id, model_tester) -> 
         panel.model.index(0, AnnotationTableModel.NOTE), Qt.ItemDataRole.ToolTipRole
     )
     assert "<img" not in note_tip and "&lt;img" in note_tip and "a &amp; b" in note_tip
+
+
+def test_the_row_follows_the_reader_cursor(qtbot, ctx, article_id, model_tester) -> None:
+    tag(ctx, article_id, "Major Aung Test", "actor")
+    tag(ctx, article_id, "the market", "actor")
+    reader = ReaderPanel(ctx)
+    qtbot.addWidget(reader)
+    panel = make_panel(qtbot, ctx, article_id, model_tester)
+    ctx.open_article(article_id)
+    reader.select_span(TEXT.index("the market") + 2, TEXT.index("the market") + 2)
+    assert panel.selected_ids() == [panel.model.annotation(1).id]
+    reader.select_span(TEXT.index("Major Aung Test") + 1, TEXT.index("Major Aung Test") + 1)
+    assert panel.selected_ids() == [panel.model.annotation(0).id]
