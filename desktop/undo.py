@@ -390,11 +390,21 @@ class AcceptSuggestionsCommand(ArchiveCommand):
     on undo and brought back with the same id on redo.
     """
 
-    def __init__(self, ctx: AppContext, article_id: str, suggestions: list[Any]) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        article_id: str,
+        suggestions: list[Any],
+        overrides: dict[str, Any] | None = None,
+    ) -> None:
         n = len(suggestions)
         super().__init__(ctx, "Accept suggestion" if n == 1 else f"Accept {n} suggestions")
         self.article_id = article_id
         self.suggestions = list(suggestions)
+        # For one suggestion: what the person changed before accepting (entity, note, figure).
+        self.overrides = dict(overrides or {})
+        if self.overrides and n != 1:
+            raise ValueError("Overrides apply to one suggestion at a time.")
         self.annotations: list[dict[str, Any]] = []
         self.new_entities: list[str] = []
         self.entity_snapshots: list[dict[str, Any]] = []
@@ -409,9 +419,16 @@ class AcceptSuggestionsCommand(ArchiveCommand):
                 for t in types
                 for e in entities.list_entities(self.ctx.archive, t, include_merged=True)
             }
-            created = suggest.accept_suggestions(
-                self.ctx.archive, self.article_id, self.suggestions
-            )
+            if self.overrides:
+                created = [
+                    suggest.accept_suggestion(
+                        self.ctx.archive, self.article_id, self.suggestions[0], **self.overrides
+                    )
+                ]
+            else:
+                created = suggest.accept_suggestions(
+                    self.ctx.archive, self.article_id, self.suggestions
+                )
             self.annotations = [annotate.snapshot(a) for a in created]
             self.new_entities = sorted(
                 {a.entity_id for a in created if a.entity_id and a.entity_id not in known}

@@ -120,6 +120,7 @@ class SuggestionsPanel(QWidget):
     """Candidates for the open article, to accept or reject one by one or in bulk.
 
     Public API: `run()`, `model`, `view`, `accept_rows(rows)`, `reject_rows(rows)`,
+    `edit_and_accept(row)` (opens the form; `edit_dialog`),
     `accept_all()`, `reject_all()`, `show_row(row)`, `running`.
     """
 
@@ -153,6 +154,12 @@ class SuggestionsPanel(QWidget):
         self.reject_button = QPushButton(self.tr("&Reject"))
         self.reject_button.setToolTip(self.tr("Drop the selected candidates (Delete)"))
         self.reject_button.clicked.connect(lambda: self.reject_rows(selected_rows(self.view)))
+        self.edit_button = QPushButton(self.tr("&Edit && accept…"))
+        self.edit_button.setToolTip(
+            self.tr("Change the entity, note or figure fields, then accept (one candidate)")
+        )
+        self.edit_button.clicked.connect(self._edit_current)
+        self.edit_dialog: Any = None
         self.accept_all_button = QPushButton(self.tr("Accept a&ll"))
         self.accept_all_button.clicked.connect(self.accept_all)
         self.reject_all_button = QPushButton(self.tr("Reject all"))
@@ -174,6 +181,7 @@ class SuggestionsPanel(QWidget):
         for button in (
             self.run_button,
             self.accept_button,
+            self.edit_button,
             self.reject_button,
             self.accept_all_button,
             self.reject_all_button,
@@ -272,6 +280,75 @@ class SuggestionsPanel(QWidget):
             self.statusMessage.emit(str(exc))
             show_status(self, str(exc))
             return False
+        self.model.remove(rows)
+        self._update_label()
+        return True
+
+    def _edit_current(self) -> None:
+        rows = selected_rows(self.view)
+        if rows:
+            self.edit_and_accept(rows[0])
+
+    def edit_and_accept(self, row: int) -> Any:
+        """Open the tagging form filled in from a candidate; confirming accepts it as changed."""
+        from desktop.reader.tag_dialog import TagDialog
+        from desktop.reader.tagging import FIGURE_TYPE, entity_choices
+
+        s = self.model.suggestion(row)
+        types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
+        label = types[s.type].label if s.type in types else s.type
+        dialog = TagDialog(
+            type_key=s.type,
+            type_label=label,
+            start=s.start,
+            end=s.end,
+            quote=s.quote,
+            choices=entity_choices(self.ctx, s.type),
+            figure=s.type == FIGURE_TYPE,
+            prefill={
+                "entity": s.entity_name or "",
+                "value": s.value,
+                "qualifier": s.qualifier,
+                "counted": s.counted,
+            },
+            title=self.tr("Accept {0}").format(label),
+            parent=self,
+        )
+        dialog.tagRequested.connect(lambda req: self._accept_edited(s, req))
+        dialog.finished.connect(lambda _r: self._edit_closed(dialog))
+        self.edit_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _edit_closed(self, dialog: Any) -> None:
+        if self.edit_dialog is dialog:
+            self.edit_dialog = None
+        dialog.deleteLater()
+
+    def _accept_edited(self, s: Suggestion, req: Any) -> bool:
+        from desktop.undo import AcceptSuggestionsCommand, push
+
+        if not self.article_id:
+            return False
+        overrides: dict[str, Any] = {"note": req.note}
+        if req.entity_id:
+            overrides["entity_id"] = req.entity_id
+        else:
+            overrides["entity_name"] = req.new_entity_name  # None: no entity
+            # The suggested aliases go with the suggested name, not with another one.
+            same = req.new_entity_name == s.entity_name
+            overrides["entity_aliases"] = list(s.aliases) if same else []
+        if s.type == "figure":
+            overrides.update(
+                value=req.value, qualifier=req.qualifier, counted=req.counted, as_of=req.as_of
+            )
+        try:
+            push(self.ctx, AcceptSuggestionsCommand(self.ctx, self.article_id, [s], overrides))
+        except SesameError as exc:
+            self.statusMessage.emit(str(exc))
+            show_status(self, str(exc))
+            return False
+        rows = [r for r, x in enumerate(self.model.suggestions()) if x is s]
         self.model.remove(rows)
         self._update_label()
         return True

@@ -63,3 +63,31 @@ def test_reject_then_accept_all(qtbot, ctx, article_id, model_tester) -> None:
 def test_nothing_is_tagged_without_a_person(qtbot, ctx, article_id, model_tester) -> None:
     ready_panel(qtbot, ctx, article_id, model_tester)
     assert annotate.list_annotations(ctx.archive, article_id) == []
+
+
+def test_edit_then_accept_one(qtbot, ctx, article_id, model_tester) -> None:
+    panel = ready_panel(qtbot, ctx, article_id, model_tester)
+    row = quotes(panel).index("about 1,500 people")
+    dialog = panel.edit_and_accept(row)
+    assert dialog.value_edit.text() == "1500" and dialog.qualifier_combo.currentText() == "about"
+    dialog.value_edit.setText("1,600")
+    dialog.entity_edit.setText("people at the market")
+    dialog.note_edit.setText("checked against the photo")
+    dialog.accept()
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    assert (ann.origin, ann.value, ann.entity, ann.note) == (
+        "suggestion", 1600, "people at the market", "checked against the photo"
+    )  # fmt: skip
+    assert "about 1,500 people" not in quotes(panel)
+    ctx.undo_stack.undo()
+    assert annotate.list_annotations(ctx.archive, article_id) == []
+    assert entities.list_entities(ctx.archive, "figure") == []
+
+
+def test_keeping_the_suggested_name_keeps_its_aliases(qtbot, ctx, article_id, model_tester) -> None:
+    panel = ready_panel(qtbot, ctx, article_id, model_tester)
+    dialog = panel.edit_and_accept(quotes(panel).index("Major Aung Test"))
+    assert dialog.entity_edit.text() == "Aung Test"
+    dialog.accept()
+    (actor,) = entities.list_entities(ctx.archive, "actor")
+    assert (actor.name, actor.aliases) == ("Aung Test", ["Major Aung Test"])
