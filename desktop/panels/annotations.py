@@ -6,13 +6,21 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from archive import tagtypes
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from desktop.context import AppContext
-from desktop.panels.common import make_table, selected_rows, short, show_status, swatch, tip
+from desktop.panels.common import (
+    button_rows,
+    make_table,
+    selected_rows,
+    short,
+    show_status,
+    swatch,
+    tip,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -187,16 +195,10 @@ class AnnotationsPanel(QWidget):
         delete_action.triggered.connect(lambda: self.delete(self.selected_ids()))
         self.view.addAction(delete_action)
 
-        buttons = QHBoxLayout()
-        for button in (
-            self.jump_button,
-            self.type_button,
-            self.entity_button,
-            self.edit_button,
-            self.delete_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_rows(
+            (self.jump_button, self.edit_button, self.delete_button),
+            (self.type_button, self.entity_button),
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.view, 1)

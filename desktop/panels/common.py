@@ -11,10 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QMainWindow,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -108,6 +110,19 @@ def make_table(parent: QWidget, *, multi: bool = True) -> QTableView:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     return view
+
+
+def button_rows(*rows: tuple[QWidget, ...]) -> QVBoxLayout:
+    """Rows of buttons, left-aligned: short rows keep a side dock narrow."""
+    layout = QVBoxLayout()
+    layout.setSpacing(2)
+    for row in rows:
+        line = QHBoxLayout()
+        for button in row:
+            line.addWidget(button)
+        line.addStretch(1)
+        layout.addLayout(line)
+    return layout
 
 
 def selected_rows(view: QTableView) -> list[int]:

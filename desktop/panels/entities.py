@@ -35,6 +35,7 @@ from archive.errors import SesameError
 from desktop.context import AppContext
 from desktop.panels.common import (
     ask_text,
+    button_rows,
     make_table,
     run_read,
     selected_rows,
@@ -319,16 +320,10 @@ class EntitiesPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.type_combo)
         top.addWidget(self.filter_edit, 1)
-        buttons = QHBoxLayout()
-        for button in (
-            self.new_button,
-            self.rename_button,
-            self.aliases_button,
-            self.details_button,
-            self.merge_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_rows(
+            (self.new_button, self.rename_button, self.aliases_button),
+            (self.details_button, self.merge_button),
+        )
         upper = QWidget(self)
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)

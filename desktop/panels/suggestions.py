@@ -11,13 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from archive import figures, suggest, tagtypes
 from archive.errors import SesameError
 from archive.suggest import Suggestion
 from desktop.context import AppContext
 from desktop.panels.common import (
+    button_rows,
     make_table,
     run_read,
     selected_rows,
@@ -177,17 +178,10 @@ class SuggestionsPanel(QWidget):
             action.triggered.connect(slot)
             self.view.addAction(action)
 
-        buttons = QHBoxLayout()
-        for button in (
-            self.run_button,
-            self.accept_button,
-            self.edit_button,
-            self.reject_button,
-            self.accept_all_button,
-            self.reject_all_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_rows(
+            (self.accept_button, self.edit_button, self.reject_button),
+            (self.accept_all_button, self.reject_all_button, self.run_button),
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.label)
