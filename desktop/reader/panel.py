@@ -163,6 +163,7 @@ class ReaderPanel(QWidget):
             self.view.mark_matches(spans)
         else:
             self.view.setExtraSelections([])
+        self._caret_moved()
 
     def close_article(self) -> None:
         """Show no article."""

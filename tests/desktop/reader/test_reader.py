@@ -303,6 +303,7 @@ def test_new_entities_reach_the_picker(qtbot, ctx, article_id) -> None:
 
 def test_the_side_panel_tells_a_newcomer_the_keys(qtbot, ctx, article_id) -> None:
     reader = open_reader(qtbot, ctx, article_id)
+    assert "A Actor · E Event · F Figure" in reader.side_label.text()  # right after opening
     cursor = reader.view.textCursor()
     cursor.setPosition(3)
     reader.view.setTextCursor(cursor)
