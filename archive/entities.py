@@ -150,12 +150,20 @@ def get_row(session: Session, entity_id: str, *, follow: bool = True) -> models.
     return entity
 
 
-def find_entity(session: Session, name: str, type_key: str | None = None) -> models.Entity | None:
-    """The live entity called `name` (by name or alias, any case), in `type_key` if given."""
+def find_entity(
+    session: Session, name: str, type_key: str | None = None, *, exclude_id: str | None = None
+) -> models.Entity | None:
+    """The live entity called `name` (by name or alias, any case), in `type_key` if given.
+
+    `exclude_id` leaves one entity out: the one being renamed, which the
+    session may already have flushed under its new name.
+    """
     wanted = norm_name(name)
     if not wanted:
         return None
     query = select(models.Entity).where(col(models.Entity.merged_into).is_(None))
+    if exclude_id:
+        query = query.where(models.Entity.id != exclude_id)
     if type_key:
         query = query.where(models.Entity.type_key == type_key)
     # Names first (an index narrows them); aliases need a scan of the entities that have any.
@@ -285,8 +293,8 @@ def _clean_aliases(name: str, aliases: Iterable[str]) -> list[str]:
 def _check_unique(session: Session, entity: models.Entity) -> None:
     """Refuse a name or alias that another live entity of the same type already has."""
     for label in [entity.name, *entity.aliases]:
-        other = find_entity(session, label, entity.type_key)
-        if other is not None and other.id != entity.id:
+        other = find_entity(session, label, entity.type_key, exclude_id=entity.id)
+        if other is not None:
             raise InvalidInput(
                 f"{label!r} already names the {entity.type_key} {other.name!r} ({other.id[:8]}). "
                 f"If they are the same, merge them: sesame entity merge {other.id[:8]} "

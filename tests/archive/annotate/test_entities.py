@@ -45,6 +45,15 @@ def test_a_name_taken_in_a_type_is_refused_with_a_merge_hint(archive: Archive) -
     assert entities.get_entity(archive, first.id).name == "CDM"
 
 
+def test_renaming_to_another_entitys_name_is_refused(archive: Archive) -> None:
+    first = entities.create_entity(archive, "actor", "Kyaw Moe Tun")
+    second = entities.create_entity(archive, "actor", "Tin Maung Naing")
+    with pytest.raises(InvalidInput, match="already names"):
+        entities.rename_entity(archive, second.id, "Kyaw Moe Tun")
+    assert entities.get_entity(archive, second.id).name == "Tin Maung Naing"
+    assert entities.get_entity(archive, first.id).name == "Kyaw Moe Tun"
+
+
 def test_rename_keeps_old_name_as_alias_and_update_restore(archive: Archive) -> None:
     info = entities.create_entity(archive, "actor", "Tin Min Tun")
     before, after = entities.rename_entity(archive, info.id, "Major Tin Min Tun")
