@@ -48,6 +48,9 @@ def test_a_name_taken_in_a_type_is_refused_with_a_merge_hint(archive: Archive) -
 def test_renaming_to_another_entitys_name_is_refused(archive: Archive) -> None:
     first = entities.create_entity(archive, "actor", "Kyaw Moe Tun")
     second = entities.create_entity(archive, "actor", "Tin Maung Naing")
+    # Both ways round: the entity being renamed may come first in the table.
+    with pytest.raises(InvalidInput, match="already names"):
+        entities.rename_entity(archive, first.id, "Tin Maung Naing")
     with pytest.raises(InvalidInput, match="already names"):
         entities.rename_entity(archive, second.id, "Kyaw Moe Tun")
     assert entities.get_entity(archive, second.id).name == "Tin Maung Naing"
