@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QFontDatabase, QKeySequence
+from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication
 
@@ -59,6 +59,10 @@ def test_standard_shortcuts(window) -> None:
     assert window.quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
     assert window.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
     assert QKeySequence("Ctrl+Shift+Z") in window.redo_action.shortcuts()
+    # A key listed twice on one action is "ambiguous" to Qt and does nothing.
+    for action in window.findChildren(QAction):
+        keys = [k.toString() for k in action.shortcuts()]
+        assert len(keys) == len(set(keys)), (action.text(), keys)
     for action in window.coming_soon.values():
         assert not action.isEnabled() and action.text().endswith("(coming soon)")
 
