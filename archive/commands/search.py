@@ -90,7 +90,7 @@ def cmd_reindex(args: argparse.Namespace, out: Output) -> int:
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=True) as archive:
         # Pending changes are normal (applied on open); report what remains wrong after.
-        archive.sync_index()
+        archive.index.catch_up(force=True)
         report = archive.index.check()
     if out.as_json:
         out.json(report.to_json())

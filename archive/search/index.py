@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from whoosh import index as windex
 from whoosh.collectors import SortingCollector, TopCollector
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
@@ -51,11 +53,21 @@ log = logging.getLogger(__name__)
 BULK_THRESHOLD = 300
 # Writer settings measured fastest here (issue 3).
 BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
-# Small commits do not merge segments; past this many segments they are merged.
-MERGE_AFTER_SEGMENTS = 12
-# Catch-ups of at least this many articles merge small segments as they commit.
-MERGE_WITH_BATCH = 50
-# Seconds without changes after which small segments are merged in the background.
+# Commits never merge on their own (a merge made a one-tag commit take 264 ms
+# at p95); once a commit would leave this many segments, its MERGE_BATCH
+# smallest are merged into one, so each document is rewritten only about
+# log16(n) times during a big import (Whoosh's MERGE_SMALL merged a third of
+# the import time away).
+MAX_SEGMENTS = 16
+MERGE_BATCH = 8
+# Without a progress callback, catch-ups of DEFER_MIN..BULK_BATCH articles
+# wait for more (see `catch_up`).
+DEFER_MIN = 20
+BULK_BATCH = 2000
+# Catch-ups of at least this many articles are flushed to disk (fsync).
+DURABLE_BATCH = 50
+# Seconds without commits after which the small segments are merged in the
+# background (those under a tenth of the index).
 IDLE_MERGE_SECONDS = 1.0
 # Applied queue rows are deleted once this many have piled up.
 PRUNE_EVERY = 200
@@ -138,6 +150,43 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
         }
+
+
+def _bulk_writer() -> dict[str, Any]:
+    """The bulk writer settings; one process inside the desktop app.
+
+    The parallel writer forks, and forking a process that runs Qt threads
+    can deadlock the child on a lock some other thread held.
+    """
+    if "PySide6.QtCore" in sys.modules:
+        return {**BULK_WRITER, "procs": 1}
+    return dict(BULK_WRITER)
+
+
+def _merge_segments(writer: Any, segments: list[Any], chosen: list[Any]) -> list[Any]:
+    """Merge `chosen` into the writer's new segment; returns the segments kept."""
+    for segment in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in chosen]
+
+
+def _merge_smallest_when_many(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: nothing, until MAX_SEGMENTS; then the MERGE_BATCH smallest."""
+    if len(segments) + 1 < MAX_SEGMENTS:
+        return list(segments)
+    smallest = sorted(segments, key=lambda s: s.doc_count_all())[:MERGE_BATCH]
+    return _merge_segments(writer, list(segments), smallest)
+
+
+def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: merge every segment under a tenth of the index."""
+    total = sum(s.doc_count_all() for s in segments)
+    small = [s for s in segments if s.doc_count_all() < max(total // 10, 1)]
+    if len(small) < 2:
+        return list(segments)
+    return _merge_segments(writer, list(segments), small)
 
 
 class _TopCollector(TopCollector):
@@ -267,11 +316,23 @@ class SearchIndex:
             )
 
     def catch_up(
-        self, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+        self,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+        *,
+        force: bool | None = None,
     ) -> int:
         """Apply the queue entries past the index's generation; returns articles applied.
 
         Builds the index from scratch if it is missing or unusable.
+
+        `force=None` (the default) lets a batch of DEFER_MIN or more articles
+        wait, when there is no progress callback, until BULK_BATCH are
+        pending: an import calling this after each of its 200-file batches
+        then gets a few big parallel commits (Whoosh writes 200 documents at
+        a third of the rate of 2,000). Waiting is always safe: searching,
+        closing and one second of idleness apply the rest, and after a crash
+        the next open does. One-article changes (tagging) never wait.
         """
         if self.archive.readonly:
             return 0
@@ -290,6 +351,10 @@ class SearchIndex:
                     return self.rebuild(progress, cancel)
                 if db_gen == self._state.generation:
                     return 0
+                backlog = db_gen - self._state.generation
+                if force is None and progress is None and DEFER_MIN <= backlog < BULK_BATCH:
+                    self._schedule_idle_work()
+                    return 0
                 rows = conn.execute(
                     text("SELECT seq, article_id FROM indexqueue WHERE seq > :g ORDER BY seq"),
                     {"g": self._state.generation},
@@ -298,25 +363,19 @@ class SearchIndex:
                 # the rows themselves were pruned or rolled back.
                 ids = list(dict.fromkeys(r.article_id for r in rows))
                 bulk = len(ids) >= BULK_THRESHOLD
-                writer = self._ix.writer(**BULK_WRITER) if bulk else self._ix.writer()
+                writer = self._ix.writer(**_bulk_writer()) if bulk else self._ix.writer()
                 try:
                     self._apply(writer, conn, ids, progress, cancel)
-                    # A tag change must not wait for a merge (measured p95 264 ms):
-                    # small commits merge later when idle; batches (imports) merge
-                    # small segments as they go, so segments never pile up.
-                    writer.commit(merge=len(ids) >= MERGE_WITH_BATCH)
+                    writer.commit(mergetype=_merge_smallest_when_many)
                 except BaseException:
                     writer.cancel()
                     raise
-            self._committed(db_gen, started, durable=len(ids) >= MERGE_WITH_BATCH)
+            self._committed(db_gen, started, durable=len(ids) >= DURABLE_BATCH)
             self._unpruned += len(rows)
             if bulk or self._unpruned >= PRUNE_EVERY:
                 self._prune()
-            segments = self._segment_count()
-            if segments > MERGE_AFTER_SEGMENTS * 2:
-                self.merge()  # tagging faster than idle merges keep up with
-            elif segments > 1:
-                self._schedule_merge()
+            if self._segment_count() > 1:
+                self._schedule_idle_work()
             return len(ids)
 
     def _apply(
@@ -413,7 +472,7 @@ class SearchIndex:
                         r[0] for r in conn.execute(text("SELECT id FROM article ORDER BY rowid"))
                     ]
                     bulk = len(ids) >= BULK_THRESHOLD
-                    writer = ix.writer(**BULK_WRITER) if bulk else ix.writer()
+                    writer = ix.writer(**_bulk_writer()) if bulk else ix.writer()
                     try:
                         self._apply(writer, conn, ids, progress, cancel, fresh=True)
                         writer.commit(merge=False)
@@ -457,35 +516,45 @@ class SearchIndex:
                 return 0
             return len(self._searcher.reader().leaf_readers())
 
-    def merge(self) -> None:
-        """Merge small segments (Whoosh's default policy); cheap when there is little to do."""
+    def merge(self, optimize: bool = False) -> None:
+        """Merge the small segments into one (all segments into one if `optimize`)."""
         with self._write_lock:
             if self._closed or self._ix is None or self.archive.readonly:
                 return
+            if self._segment_count() <= 1:
+                return
             started = time.time()
             writer = self._ix.writer()
-            writer.commit(merge=True)
+            if optimize:
+                writer.commit(optimize=True)
+            else:
+                writer.commit(mergetype=_merge_small_segments)
             assert self._state is not None
             self._committed(self._state.generation, started)
 
-    def _schedule_merge(self) -> None:
-        """Merge IDLE_MERGE_SECONDS after the first unmerged commit (in the background)."""
-        if self._merge_timer is not None and self._merge_timer.is_alive():
-            return
-        timer = threading.Timer(IDLE_MERGE_SECONDS, self._idle_merge)
+    def _schedule_idle_work(self) -> None:
+        """Catch up and merge after IDLE_MERGE_SECONDS without writes (in the background)."""
+        self._cancel_merge()
+        timer = threading.Timer(IDLE_MERGE_SECONDS, self._idle_work)
         timer.daemon = True
         self._merge_timer = timer
         timer.start()
 
-    def _idle_merge(self) -> None:
+    def _idle_work(self) -> None:
         self._merge_timer = None
-        if self._closed or not self._write_lock.acquire(blocking=False):
-            return  # busy writing: the next commit schedules another merge
+        if self._closed:
+            return
+        if not self._write_lock.acquire(blocking=False):
+            self._schedule_idle_work()  # busy writing: try again when it is idle
+            return
         try:
-            if self._ix is not None and self._segment_count() > 1:
+            if self._closed or self._ix is None:
+                return
+            self.catch_up(force=True)
+            if self._segment_count() > 1:
                 self.merge()
-        except Exception as exc:  # a merge is an optimisation: never fail the app
-            log.warning("background merge of the search index failed: %s", exc)
+        except Exception as exc:  # background work: the next search or open redoes it
+            log.warning("background indexing of the search index failed: %s", exc)
         finally:
             self._write_lock.release()
 
@@ -502,7 +571,7 @@ class SearchIndex:
             return self.pending()
         if self._write_lock.acquire(blocking=False):
             try:
-                self.catch_up()
+                self.catch_up(force=True)
             finally:
                 self._write_lock.release()
         # Otherwise another thread is catching up right now: search what is there.
@@ -651,6 +720,11 @@ class SearchIndex:
         with self._write_lock:
             if self._closed:
                 return
+            if not self.archive.readonly and self._state is not None and not self._needs_build:
+                # Apply what imports left waiting; if this fails the next open does it.
+                with contextlib.suppress(Exception):
+                    self.catch_up(force=True)
+                self._cancel_merge()
             if not self.archive.readonly and self._unpruned and self._state is not None:
                 with contextlib.suppress(Exception):
                     self._prune()

@@ -119,3 +119,51 @@ def test_search_index_can_be_opened_directly(archive: Archive) -> None:
         assert [h.title for h in index.search("farmers").hits] == [RIVER["title"]]
     finally:
         index.close()
+
+
+def test_segments_stay_few_and_merges_keep_every_document(archive: Archive, monkeypatch) -> None:
+    from archive.search import index as search_index
+
+    monkeypatch.setattr(search_index, "IDLE_MERGE_SECONDS", 3600.0)
+    ids = add_articles(archive, *({"title": f"t{i}", "text": f"word{i} common"} for i in range(30)))
+    archive.sync_index()
+    for aid in ids:  # thirty one-article commits, like tag changes
+        with archive.transaction() as session:
+            article = session.get(models.Article, aid)
+            assert article is not None
+            article.text += " changed"
+            mark_for_index(session, aid)
+        archive.sync_index()
+        assert archive.index._segment_count() <= search_index.MAX_SEGMENTS
+    assert archive.index.search("common changed", limit=100).total == 30
+    archive.index.merge()
+    assert archive.index._segment_count() < search_index.MAX_SEGMENTS
+    archive.index.merge(optimize=True)
+    assert archive.index._segment_count() == 1
+    assert archive.index.search("common changed", limit=100).total == 30
+    assert archive.index.check().ok
+
+
+def test_import_batches_wait_for_a_bigger_commit_but_never_hide(archive_dir) -> None:
+    from archive.search import index as search_index
+
+    batch = [{"title": f"b{i}", "text": f"batch word{i}"} for i in range(search_index.DEFER_MIN)]
+    with Archive.open(archive_dir, create=True) as arch:
+        arch.sync_index()
+        add_articles(arch, *batch)
+        assert arch.index.catch_up() == 0  # waits for more (as after an import batch)
+        assert arch.index.pending() == len(batch)
+        assert arch.index.search("batch", limit=100).total == len(batch)  # search applies it
+        add_articles(arch, *batch)
+        assert arch.index.catch_up() == 0
+    # Closing applied the second batch: nothing is left for the next open.
+    with Archive.open(archive_dir) as arch:
+        assert arch.index.pending() == 0
+        assert arch.index.check().ok
+
+
+def test_tag_sized_changes_never_wait(archive: Archive) -> None:
+    add_articles(archive, POLICE)
+    assert archive.index.catch_up() == 1
+    add_articles(archive, RIVER)
+    assert archive.index.catch_up() == 1
