@@ -569,12 +569,13 @@ class SearchIndex:
         """Catch up before searching; returns changes still pending (read-only archives)."""
         if self.archive.readonly:
             return self.pending()
-        if self._write_lock.acquire(blocking=False):
+        # A one-tag commit in another thread takes milliseconds: wait for it. A
+        # rebuild takes minutes: past the wait, search the index as it is.
+        if self._write_lock.acquire(timeout=2.0):
             try:
                 self.catch_up(force=True)
             finally:
                 self._write_lock.release()
-        # Otherwise another thread is catching up right now: search what is there.
         return 0
 
     def search(
