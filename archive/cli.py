@@ -150,6 +150,12 @@ def find_article(session: Any, ident: str) -> models.Article:
 
 
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
+    if args.encrypt:
+        # Never create a plain archive when the person asked for an encrypted one.
+        raise UsageError(
+            "Encrypted archives are not available in this version of Sesame yet; "
+            "nothing was created. Keep sensitive archives on an encrypted disk meanwhile."
+        )
     path = archive_path(args)
     existed = (path / "archive.sqlite").exists()
     with Archive.open(path, create=True) as archive:
@@ -257,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("init", cmd_init, "create an archive")
-    p.add_argument("--encrypt", action="store_true", help="(not available yet)")
+    p.add_argument("--encrypt", action="store_true", help="encrypt the archive (not available yet)")
 
     p = add("list", cmd_list, "list the articles")
     p.add_argument("--collection", metavar="NAME")

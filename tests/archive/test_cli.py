@@ -37,3 +37,10 @@ def test_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
         session.add(article)
     argv = ["--archive", str(tmp_path / "a"), "show", article.id]
     assert main(argv, _ClosedPipe(), io.StringIO()) == 0
+
+
+def test_init_encrypt_is_refused_and_creates_nothing(tmp_path: Path) -> None:
+    err = io.StringIO()
+    assert main(["--archive", str(tmp_path / "enc"), "init", "--encrypt"], io.StringIO(), err) == 2
+    assert "not available" in err.getvalue()
+    assert not (tmp_path / "enc").exists()
