@@ -23,13 +23,17 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json(doc)
     elif report.ok:
-        out.line(f"The audit log holds: {report.checked} entr(y/ies) checked, no link broken.")
+        out.line(f"The audit log holds: {_entries(report.checked)} checked, no link broken.")
     else:
         out.line(
             f"The audit log is broken at entry {report.first_broken_seq}: {report.reason} "
-            f"({report.checked} entr(y/ies) before it hold)."
+            f"({_entries(report.checked)} before it hold)."
         )
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _entries(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
 
 
 def cmd_audit_log(args: argparse.Namespace, out: Output) -> int:
