@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-Index = QModelIndex | QPersistentModelIndex
+from desktop.models import Index, RowTableModel
 
 
 def summary_text(summary: dict[str, Any]) -> str:
@@ -36,42 +36,29 @@ def summary_text(summary: dict[str, Any]) -> str:
     return text
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(RowTableModel):
     """Plain rows of text: a model, so 5,000 rows cost nothing until shown."""
 
     def __init__(self, headers: list[str], rows: list[list[str]], tips: list[str] | None = None):
         super().__init__()
-        self.headers = headers
-        self.rows = rows
+        self.COLUMNS = tuple(headers)
+        self._rows = rows
         self.tips = tips  # tooltip of each row's first cell (the full path)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers)
+    def header(self, section: int) -> str:
+        return self.COLUMNS[section]  # translated by whoever made the dialog
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        cells = self.item(index)
+        if cells is None:
             return None
-        value = self.rows[index.row()][index.column()]
+        value = cells[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() == 0 and self.tips is not None:
                 return self.tips[index.row()]
             return value
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.headers)
-        ):
-            return self.headers[section]
         return None
 
 

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
@@ -19,6 +12,7 @@ from archive import tagtypes
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from desktop.context import AppContext
+from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
     button_rows,
     make_table,
@@ -29,10 +23,8 @@ from desktop.panels.common import (
     tip,
 )
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class AnnotationTableModel(QAbstractTableModel):
+class AnnotationTableModel(RowTableModel):
     """Rows of `ReadingAnnotation`: type, quote, entity, note, author.
 
     The note column is editable; an edit is not applied here but announced
@@ -45,15 +37,11 @@ class AnnotationTableModel(QAbstractTableModel):
 
     noteEdited = Signal(str, str)
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ReadingAnnotation] = []
+    _rows: list[ReadingAnnotation]
 
     def set_annotations(self, annotations: list[ReadingAnnotation]) -> None:
         """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(annotations)
-        self.endResetModel()
+        self.set_rows(annotations)
 
     def annotation(self, row: int) -> ReadingAnnotation:
         """The annotation shown in `row`."""
@@ -61,36 +49,12 @@ class AnnotationTableModel(QAbstractTableModel):
 
     def annotations(self) -> list[ReadingAnnotation]:
         """Every annotation shown, in row order."""
-        return list(self._rows)
-
-    def row_of(self, annotation_id: str) -> int | None:
-        """The row showing an annotation, if any."""
-        for row, ann in enumerate(self._rows):
-            if ann.id == annotation_id:
-                return row
-        return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.tr(self.COLUMNS[section])
-        return None
+        return self.rows()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        ann = self.item(index)
+        if ann is None:
             return None
-        ann = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.TYPE:

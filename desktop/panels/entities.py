@@ -5,14 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +26,7 @@ from archive import entities, tagtypes
 from archive.entities import EntityInfo, Mention
 from archive.errors import SesameError
 from desktop.context import AppContext
+from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
     ask_text,
     button_rows,
@@ -45,28 +39,27 @@ from desktop.panels.common import (
     tip,
 )
 
-Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 2
 
 
-class EntityTableModel(QAbstractTableModel):
+class EntityTableModel(RowTableModel):
     """Rows of `EntityInfo`: name, type, aliases, mentions."""
 
     COLUMNS = ("Name", "Type", "Aliases", "Mentions")
     NAME, TYPE, ALIASES, MENTIONS = range(4)
     IdRole = Qt.ItemDataRole.UserRole + 1
 
+    _rows: list[EntityInfo]
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[EntityInfo] = []
         self._types: dict[str, tagtypes.TagTypeInfo] = {}
 
     def set_entities(self, rows: list[EntityInfo], types: dict[str, tagtypes.TagTypeInfo]) -> None:
         """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._types = dict(types)
-        self.endResetModel()
+        with self.resetting():
+            self._rows = list(rows)
+            self._types = dict(types)
 
     def entity(self, row: int) -> EntityInfo:
         """The entity in `row`."""
@@ -76,34 +69,10 @@ class EntityTableModel(QAbstractTableModel):
         """Entity id -> name of every entity shown."""
         return {info.id: info.name for info in self._rows}
 
-    def row_of(self, entity_id: str) -> int | None:
-        """The row of an entity, if shown."""
-        for row, info in enumerate(self._rows):
-            if info.id == entity_id:
-                return row
-        return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.tr(self.COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        info = self.item(index)
+        if info is None:
             return None
-        info = self._rows[index.row()]
         col = index.column()
         tag_type = self._types.get(info.type)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -140,46 +109,25 @@ class EntityTableModel(QAbstractTableModel):
         return None
 
 
-class MentionTableModel(QAbstractTableModel):
+class MentionTableModel(RowTableModel):
     """Rows of `Mention`: article, source, date, quote, note."""
 
     COLUMNS = ("Article", "Source", "Date", "Quote", "Note")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Mention] = []
+    _rows: list[Mention]
 
     def set_mentions(self, rows: list[Mention]) -> None:
         """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.set_rows(rows)
 
     def mention(self, row: int) -> Mention:
         """The mention in `row`."""
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.tr(self.COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        m = self.item(index)
+        if m is None:
             return None
-        m = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return [

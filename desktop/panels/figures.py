@@ -5,64 +5,31 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from archive import figures
 from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from desktop.context import AppContext
+from desktop.models import Index, RowTableModel
 from desktop.panels.common import make_table, run_read, short, show_status, tip
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class _TableModel(QAbstractTableModel):
-    """A read-only table of rows with fixed column names."""
-
-    COLUMNS: tuple[str, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, row: int) -> Any:
-        """The object shown in `row`."""
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.tr(self.COLUMNS[section])
-        return None
+class _TableModel(RowTableModel):
+    """A read-only table whose display values come from `cells(item)`."""
 
     def cells(self, item: Any) -> list[Any]:
         """The display values of one row."""
         raise NotImplementedError
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        item = self.item(index)
+        if item is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.cells(self._rows[index.row()])[index.column()]
-        return self.extra(self._rows[index.row()], index.column(), role)
+            return self.cells(item)[index.column()]
+        return self.extra(item, index.column(), role)
 
     def extra(self, item: Any, column: int, role: int) -> Any:
         """Other roles (tooltips, alignment)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -17,6 +17,7 @@ from archive import figures, suggest, tagtypes
 from archive.errors import SesameError
 from archive.suggest import Suggestion
 from desktop.context import AppContext
+from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
     button_rows,
     make_table,
@@ -27,8 +28,6 @@ from desktop.panels.common import (
     swatch,
     tip,
 )
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def suggestion_details(s: Suggestion) -> str:
@@ -43,24 +42,24 @@ def suggestion_details(s: Suggestion) -> str:
     return " ".join(p for p in parts if p)
 
 
-class SuggestionTableModel(QAbstractTableModel):
+class SuggestionTableModel(RowTableModel):
     """Rows of `Suggestion`: type, quote, what would be recorded, why."""
 
     COLUMNS = ("Type", "Quote", "Details", "Why")
 
+    _rows: list[Suggestion]
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[Suggestion] = []
         self._types: dict[str, tagtypes.TagTypeInfo] = {}
 
     def set_suggestions(
         self, rows: list[Suggestion], types: dict[str, tagtypes.TagTypeInfo]
     ) -> None:
         """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._types = dict(types)
-        self.endResetModel()
+        with self.resetting():
+            self._rows = list(rows)
+            self._types = dict(types)
 
     def suggestion(self, row: int) -> Suggestion:
         """The suggestion in `row`."""
@@ -68,7 +67,7 @@ class SuggestionTableModel(QAbstractTableModel):
 
     def suggestions(self) -> list[Suggestion]:
         """Every suggestion shown."""
-        return list(self._rows)
+        return self.rows()
 
     def remove(self, rows: list[int]) -> None:
         """Drop rows (accepted or rejected), one contiguous block at a time."""
@@ -78,27 +77,10 @@ class SuggestionTableModel(QAbstractTableModel):
                 del self._rows[row]
                 self.endRemoveRows()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.COLUMNS)
-        ):
-            return self.tr(self.COLUMNS[section])
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        s = self.item(index)
+        if s is None:
             return None
-        s = self._rows[index.row()]
         col = index.column()
         tag_type = self._types.get(s.type)
         if role == Qt.ItemDataRole.DisplayRole:

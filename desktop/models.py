@@ -1,0 +1,80 @@
+"""Table models the panels and dialogs share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RowTableModel(QAbstractTableModel):
+    """A flat table: one object a row (`_rows`), fixed column names (`COLUMNS`).
+
+    Subclasses give `data()`; `item(index)` is the row object of a valid index.
+    """
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    @contextmanager
+    def resetting(self) -> Iterator[None]:
+        """Wrap a change of every row (and of what `data()` reads besides) in a model reset."""
+        self.beginResetModel()
+        try:
+            yield
+        finally:
+            self.endResetModel()
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        """Replace every row."""
+        with self.resetting():
+            self._rows = list(rows)
+
+    def row(self, row: int) -> Any:
+        """The object shown in `row`."""
+        return self._rows[row]
+
+    def rows(self) -> list[Any]:
+        """Every object shown, in row order."""
+        return list(self._rows)
+
+    def row_of(self, row_id: str) -> int | None:
+        """The row showing the object whose `id` is `row_id`, if any."""
+        for row, item in enumerate(self._rows):
+            if item.id == row_id:
+                return row
+        return None
+
+    def item(self, index: Index) -> Any | None:
+        """The object of a valid index's row (None for an invalid or stale index)."""
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        return self._rows[index.row()]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.header(section)
+        return None
+
+    def header(self, section: int) -> str:
+        """The title of a column (translated)."""
+        return self.tr(self.COLUMNS[section])
