@@ -21,13 +21,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from archive import audit, entities, models
-from archive.entities import check_date, writing
+from archive.entities import check_date, put_back, row_snapshot, snapshot_values, writing
 from archive.errors import InvalidInput, NotFound
 from archive.figures import normalise_qualifier, parse_figure
 from archive.store import Archive, mark_for_index
@@ -52,16 +51,31 @@ EDITABLE = (
 
 def snapshot(annotation: models.Annotation) -> dict[str, Any]:
     """Every field of an annotation, JSON-ready (audit entries, undo)."""
-    data = annotation.model_dump()
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
+    return row_snapshot(annotation)
 
 
-def _from_snapshot(data: dict[str, Any]) -> dict[str, Any]:
-    values = {k: v for k, v in data.items() if k in models.Annotation.model_fields}
-    for key in ("created_at", "updated_at"):
-        if isinstance(values.get(key), str):
-            values[key] = datetime.fromisoformat(values[key])
-    return values
+def _logged(
+    session: Session,
+    user_id: str | None,
+    action: str,
+    annotation_id: str,
+    article_id: str | None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change of an annotation and, with `article_id`, queue its article for the index."""
+    audit.record(
+        session,
+        user_id=user_id,
+        action=f"annotation.{action}",
+        target_type="annotation",
+        target_id=annotation_id,
+        before=before,
+        after=after,
+    )
+    if article_id is not None:
+        mark_for_index(session, article_id)
 
 
 # -- finding text ---------------------------------------------------------------
@@ -70,6 +84,31 @@ def _from_snapshot(data: dict[str, Any]) -> dict[str, Any]:
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """The prefix and suffix (up to `CONTEXT` characters) around a span."""
     return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+
+
+def anchor(text: str, start: int, end: int) -> dict[str, Any]:
+    """The fields that pin an annotation to `text[start:end]`: the span, its quote and context."""
+    prefix, suffix = context_of(text, start, end)
+    return {
+        "start": start,
+        "end": end,
+        "quote": text[start:end],
+        "prefix": prefix,
+        "suffix": suffix,
+    }
+
+
+def _set_anchor(ann: models.Annotation, text: str, start: int, end: int) -> None:
+    """Pin an annotation to `text[start:end]` (found, so no longer orphaned)."""
+    for key, value in anchor(text, start, end).items():
+        setattr(ann, key, value)
+    ann.orphaned = False
+
+
+def _lost_span(start: int, end: int, length: int) -> tuple[int, int]:
+    """The offsets an orphaned annotation keeps: clipped to the text, so anyone can draw them."""
+    start = min(start, length)
+    return start, min(max(end, start), length)
 
 
 def check_span(text: str, start: int, end: int) -> None:
@@ -317,9 +356,7 @@ def reanchor_in_session(
         before = snapshot(ann)
         span = finder.find(ann.start, ann.end, ann.quote, ann.prefix, ann.suffix)
         if span is None:
-            # Offsets stay meaningful (inside the text) for anyone drawing them.
-            start = min(ann.start, len(new_text))
-            end = min(max(ann.end, start), len(new_text))
+            start, end = _lost_span(ann.start, ann.end, len(new_text))
             if ann.orphaned and (start, end) == (ann.start, ann.end):
                 report.kept += 1
                 continue
@@ -327,31 +364,15 @@ def reanchor_in_session(
                 report.orphaned.append(ann.id)
             ann.orphaned, ann.start, ann.end = True, start, end
         else:
-            s, e = span
-            prefix, suffix = context_of(new_text, s, e)
-            if (s, e, new_text[s:e], prefix, suffix) == (
-                ann.start,
-                ann.end,
-                ann.quote,
-                ann.prefix,
-                ann.suffix,
-            ) and not ann.orphaned:
+            found = anchor(new_text, *span)
+            if not ann.orphaned and all(getattr(ann, k) == v for k, v in found.items()):
                 report.kept += 1
                 continue
             (report.recovered if ann.orphaned else report.moved).append(ann.id)
-            ann.start, ann.end, ann.quote = s, e, new_text[s:e]
-            ann.prefix, ann.suffix, ann.orphaned = prefix, suffix, False
+            _set_anchor(ann, new_text, *span)
         ann.updated_at = now
         session.add(ann)
-        audit.record(
-            session,
-            user_id=user_id,
-            action="annotation.reanchor",
-            target_type="annotation",
-            target_id=ann.id,
-            before=before,
-            after=snapshot(ann),
-        )
+        _logged(session, user_id, "reanchor", ann.id, None, before=before, after=snapshot(ann))
     mark_for_index(session, article_id)
     return report
 
@@ -501,8 +522,7 @@ def create_in_session(
     type_row = get_tag_type(session, type_key)
     if annotation_id and session.get(models.Annotation, annotation_id) is not None:
         raise InvalidInput(f"There is already an annotation with id {annotation_id}.")
-    quote = article.text[start:end]
-    prefix, suffix = context_of(article.text, start, end)
+    pinned = anchor(article.text, start, end)
     values: dict[str, Any] = {
         "type_key": type_row.key,
         "value": value,
@@ -510,14 +530,10 @@ def create_in_session(
         "counted": counted,
         "as_of": as_of,
     }
-    _figure_fields(values, quote, article, fill=True)
+    _figure_fields(values, pinned["quote"], article, fill=True)
     ann = models.Annotation(
         article_id=article.id,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=prefix,
-        suffix=suffix,
+        **pinned,
         type_key=type_row.key,
         entity_id=_resolve_entity(
             session, user_id, type_row.key, entity_id, entity_name, entity_aliases
@@ -534,15 +550,7 @@ def create_in_session(
         ann.id = annotation_id
     session.add(ann)
     session.flush()
-    audit.record(
-        session,
-        user_id=user_id,
-        action="annotation.create",
-        target_type="annotation",
-        target_id=ann.id,
-        after=snapshot(ann),
-    )
-    mark_for_index(session, article.id)
+    _logged(session, user_id, "create", ann.id, article.id, after=snapshot(ann))
     return ann
 
 
@@ -618,9 +626,7 @@ def update_annotation(
             start = int(changes.get("start", ann.start))
             end = int(changes.get("end", ann.end))
             check_span(article.text, start, end)
-            ann.start, ann.end, ann.quote = start, end, article.text[start:end]
-            ann.prefix, ann.suffix = context_of(article.text, start, end)
-            ann.orphaned = False
+            _set_anchor(ann, article.text, start, end)
         if "type_key" in changes:
             ann.type_key = get_tag_type(session, changes["type_key"]).key
         if "entity_id" in changes or "entity_name" in changes:
@@ -646,16 +652,7 @@ def update_annotation(
         ann.updated_at = models.utcnow()
         session.add(ann)
         after = snapshot(ann)
-        audit.record(
-            session,
-            user_id=user_id,
-            action="annotation.update",
-            target_type="annotation",
-            target_id=ann.id,
-            before=before,
-            after=after,
-        )
-        mark_for_index(session, ann.article_id)
+        _logged(session, user_id, "update", ann.id, ann.article_id, before=before, after=after)
         return before, after
 
 
@@ -665,15 +662,7 @@ def delete_annotation(archive: Archive, annotation_id: str, *, sync: bool = True
         ann = _get(session, annotation_id)
         before = snapshot(ann)
         session.delete(ann)
-        audit.record(
-            session,
-            user_id=user_id,
-            action="annotation.delete",
-            target_type="annotation",
-            target_id=before["id"],
-            before=before,
-        )
-        mark_for_index(session, before["article_id"])
+        _logged(session, user_id, "delete", before["id"], before["article_id"], before=before)
         return before
 
 
@@ -686,7 +675,7 @@ def restore_annotation(
     if the article's text changed since, the quote is anchored again (or the
     annotation comes back orphaned).
     """
-    values = _from_snapshot(snap)
+    values = snapshot_values(snap, models.Annotation.model_fields)
     with writing(archive, sync=sync) as (session, user_id):
         article = _article(session, values["article_id"])
         get_tag_type(session, values["type_key"])
@@ -703,31 +692,16 @@ def restore_annotation(
             )
             if span is None:
                 values["orphaned"] = True
-                values["start"] = min(values["start"], len(text))
-                values["end"] = min(max(values["end"], values["start"]), len(text))
+                values["start"], values["end"] = _lost_span(
+                    values["start"], values["end"], len(text)
+                )
             else:
-                values["start"], values["end"] = span
-                values["quote"] = text[span[0] : span[1]]
-                values["prefix"], values["suffix"] = context_of(text, *span)
-        ann = session.get(models.Annotation, values["id"])
-        before = snapshot(ann) if ann is not None else None
-        if ann is None:
-            ann = models.Annotation(**values)
-        else:
-            for key, value in values.items():
-                setattr(ann, key, value)
+                values.update(anchor(text, *span))
+        ann, before = put_back(session, models.Annotation, values, snapshot)
         session.add(ann)
         session.flush()
-        audit.record(
-            session,
-            user_id=user_id,
-            action="annotation.restore",
-            target_type="annotation",
-            target_id=ann.id,
-            before=before,
-            after=snapshot(ann),
-        )
-        mark_for_index(session, ann.article_id)
+        after = snapshot(ann)
+        _logged(session, user_id, "restore", ann.id, ann.article_id, before=before, after=after)
         return ann
 
 

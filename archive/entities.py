@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from archive import audit, identity, models
 from archive.errors import ArchiveError, InvalidInput, NotFound
@@ -33,6 +33,8 @@ _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # Marks "argument not given" where None is a meaningful value (clear a field).
 _UNSET: Any = object()
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
 # -- shared plumbing (also used by archive.annotate) ---------------------------
@@ -81,13 +83,66 @@ def check_date(value: str | None, what: str) -> str | None:
     return value
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+def row_snapshot(row: SQLModel) -> dict[str, Any]:
+    """Every field of a row, JSON-ready (times as ISO text): for audit entries and undo."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.model_dump().items()}
+
+
+def snapshot_values(
+    snapshot: dict[str, Any], fields: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The fields of a snapshot (only `fields`, if given) with its times parsed again."""
+    keep = None if fields is None else set(fields)
+    values = {k: v for k, v in snapshot.items() if keep is None or k in keep}
+    for key in ("created_at", "updated_at"):
+        if isinstance(values.get(key), str):
+            values[key] = datetime.fromisoformat(values[key])
+    return values
+
+
+def put_back(
+    session: Session,
+    model: type[Row],
+    values: dict[str, Any],
+    snap: Callable[[Row], dict[str, Any]],
+) -> tuple[Row, dict[str, Any] | None]:
+    """The row `values["id"]` set to `values` (created if it is gone), and its snapshot before.
+
+    The caller checks, adds and audits it.
+    """
+    row = session.get(model, values["id"])
+    before = snap(row) if row is not None else None
+    if row is None:
+        row = model(**values)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    return row, before
 
 
 def entity_snapshot(entity: models.Entity) -> dict[str, Any]:
     """Every field of an entity, JSON-ready (for audit entries and undo)."""
-    return {k: _iso(v) for k, v in entity.model_dump().items()} | {"aliases": list(entity.aliases)}
+    return row_snapshot(entity) | {"aliases": list(entity.aliases)}
+
+
+def _audit(
+    session: Session,
+    user_id: str | None,
+    action: str,
+    entity_id: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        user_id=user_id,
+        action=f"entity.{action}",
+        target_type="entity",
+        target_id=entity_id,
+        before=before,
+        after=after,
+    )
 
 
 # -- reading -------------------------------------------------------------------
@@ -359,14 +414,7 @@ def create_in_session(
     _check_unique(session, entity)
     session.add(entity)
     session.flush()
-    audit.record(
-        session,
-        user_id=user_id,
-        action="entity.create",
-        target_type="entity",
-        target_id=entity.id,
-        after=entity_snapshot(entity),
-    )
+    _audit(session, user_id, "create", entity.id, after=entity_snapshot(entity))
     return entity
 
 
@@ -439,15 +487,7 @@ def update_entity(
         entity.updated_at = models.utcnow()
         session.add(entity)
         after = entity_snapshot(entity)
-        audit.record(
-            session,
-            user_id=user_id,
-            action="entity.update",
-            target_type="entity",
-            target_id=entity.id,
-            before=before,
-            after=after,
-        )
+        _audit(session, user_id, "update", entity.id, before=before, after=after)
         _touch_articles(session, [entity.id])
         return before, after
 
@@ -487,40 +527,19 @@ def set_event_details(
     return update_entity(archive, entity_id, date_start=date_start, date_end=date_end, place=place)
 
 
-def _from_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
-    values = dict(snapshot)
-    for key in ("created_at", "updated_at"):
-        if isinstance(values.get(key), str):
-            values[key] = datetime.fromisoformat(values[key])
-    return values
-
-
 def restore_entity(archive: Archive, snapshot: dict[str, Any]) -> EntityInfo:
     """Put an entity back exactly as a snapshot shows it (undo of an update or a delete)."""
     with writing(archive) as (session, user_id):
-        values = _from_snapshot(snapshot)
-        entity = session.get(models.Entity, values["id"])
-        before = entity_snapshot(entity) if entity else None
-        if entity is None:
-            entity = models.Entity(**values)
-        else:
-            for key, value in values.items():
-                setattr(entity, key, value)
+        entity, before = put_back(
+            session, models.Entity, snapshot_values(snapshot), entity_snapshot
+        )
         get_tag_type(session, entity.type_key)
         _check_dates(entity)
         if entity.merged_into is None:
             _check_unique(session, entity)
         session.add(entity)
         session.flush()
-        audit.record(
-            session,
-            user_id=user_id,
-            action="entity.restore",
-            target_type="entity",
-            target_id=entity.id,
-            before=before,
-            after=entity_snapshot(entity),
-        )
+        _audit(session, user_id, "restore", entity.id, before=before, after=entity_snapshot(entity))
         _touch_articles(session, [entity.id])
         return _info(entity)
 
@@ -546,14 +565,7 @@ def delete_entity(archive: Archive, entity_id: str) -> dict[str, Any]:
             )
         snapshot = entity_snapshot(entity)
         session.delete(entity)
-        audit.record(
-            session,
-            user_id=user_id,
-            action="entity.delete",
-            target_type="entity",
-            target_id=snapshot["id"],
-            before=snapshot,
-        )
+        _audit(session, user_id, "delete", snapshot["id"], before=snapshot)
         return snapshot
 
 
@@ -586,6 +598,27 @@ class MergeRecord:
         )
 
 
+def _merge_logged(
+    session: Session,
+    user_id: str | None,
+    action: str,
+    record: MergeRecord,
+    keep: models.Entity,
+    other: models.Entity,
+    before: dict[str, Any],
+    article_ids: Iterable[str],
+) -> None:
+    """Audit a merge or unmerge (both entities before and after, and the record) and queue
+    every article it touched for the index."""
+    after = {"keep": entity_snapshot(keep), "other": entity_snapshot(other)}
+    _audit(
+        session, user_id, action, other.id, before=before, after=after | {"merge": record.to_dict()}
+    )
+    for article_id in article_ids:
+        mark_for_index(session, article_id)
+    _touch_articles(session, [keep.id])
+
+
 def merge_entities(archive: Archive, keep_id: str, other_id: str) -> MergeRecord:
     """Merge OTHER into KEEP: every annotation moves to KEEP, OTHER's names become aliases.
 
@@ -602,7 +635,7 @@ def merge_entities(archive: Archive, keep_id: str, other_id: str) -> MergeRecord
                 f"{keep.name!r} is a {keep.type_key} and {other.name!r} a {other.type_key}; "
                 "only entities of one type can be merged."
             )
-        keep_before, other_before = entity_snapshot(keep), entity_snapshot(other)
+        before = {"keep": entity_snapshot(keep), "other": entity_snapshot(other)}
         existing = {norm_name(keep.name)} | {norm_name(a) for a in keep.aliases}
         added = [n for n in _clean_aliases("", [other.name, *other.aliases])]
         added = [n for n in added if norm_name(n) not in existing]
@@ -634,22 +667,7 @@ def merge_entities(archive: Archive, keep_id: str, other_id: str) -> MergeRecord
             added_aliases=added,
             repointed_entity_ids=sorted(t.id for t in repointed),
         )
-        audit.record(
-            session,
-            user_id=user_id,
-            action="entity.merge",
-            target_type="entity",
-            target_id=other.id,
-            before={"keep": keep_before, "other": other_before},
-            after={
-                "keep": entity_snapshot(keep),
-                "other": entity_snapshot(other),
-                "merge": record.to_dict(),
-            },
-        )
-        for article_id in article_ids:
-            mark_for_index(session, article_id)
-        _touch_articles(session, [keep.id])
+        _merge_logged(session, user_id, "merge", record, keep, other, before, article_ids)
         return record
 
 
@@ -667,7 +685,7 @@ def unmerge_entities(archive: Archive, record: MergeRecord) -> None:
             )
         if other.merged_into != keep.id:
             raise InvalidInput(f"{other.name!r} is not merged into {keep.name!r}; nothing to undo.")
-        keep_before, other_before = entity_snapshot(keep), entity_snapshot(other)
+        before = {"keep": entity_snapshot(keep), "other": entity_snapshot(other)}
         gone = {norm_name(a) for a in record.added_aliases}
         keep.aliases = [a for a in keep.aliases if norm_name(a) not in gone]
         keep.updated_at = models.utcnow()
@@ -696,22 +714,7 @@ def unmerge_entities(archive: Archive, record: MergeRecord) -> None:
         session.add(other)
         session.flush()
         _check_unique(session, other)
-        audit.record(
-            session,
-            user_id=user_id,
-            action="entity.unmerge",
-            target_type="entity",
-            target_id=other.id,
-            before={"keep": keep_before, "other": other_before},
-            after={
-                "keep": entity_snapshot(keep),
-                "other": entity_snapshot(other),
-                "merge": record.to_dict(),
-            },
-        )
-        for article_id in article_ids:
-            mark_for_index(session, article_id)
-        _touch_articles(session, [keep.id])
+        _merge_logged(session, user_id, "unmerge", record, keep, other, before, article_ids)
 
 
 def last_merge_record(archive: Archive, other_id: str) -> MergeRecord:

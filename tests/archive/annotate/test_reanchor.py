@@ -235,3 +235,18 @@ def test_orphans_stay_inside_a_shorter_text(
     rec = annotate.get_annotation(archive, ann.id)
     assert rec.orphaned and rec.quote == "nine senior surgeons"
     assert 0 <= rec.start <= rec.end <= len("Short.")
+
+
+def test_restore_into_a_shorter_text_keeps_offsets_inside(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    s, e = annotate.find_quote(REPORT, "nine senior surgeons")
+    snap = annotate.delete_annotation(
+        archive, annotate.create_annotation(archive, aid, s, e, "figure").id
+    )
+    annotate.reanchor_article(archive, aid, "Short.")
+    back = annotate.restore_annotation(archive, snap)
+    assert back.orphaned and back.quote == "nine senior surgeons"
+    assert (back.prefix, back.suffix) == (snap["prefix"], snap["suffix"])
+    assert 0 <= back.start <= back.end <= len("Short.")
