@@ -13,18 +13,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from whoosh import index as windex
-from whoosh.collectors import SortingCollector, TopCollector
-from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
@@ -32,14 +28,17 @@ from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import
 from archive.search.analysis import STEM_LANGUAGES
 from archive.search.documents import load_documents
 from archive.search.facets import FacetCache, count
-from archive.search.query import (
-    PHRASE_SECONDS,
-    bound_expansion,
-    parse_query,
-    set_phrase_deadline,
-    stem_for_languages,
+from archive.search.matchers import PHRASE_SECONDS, bound_expansion, set_phrase_deadline
+from archive.search.query import parse_query, stem_for_languages
+from archive.search.results import (
+    AllDocsDateCollector,
+    AllDocsTopCollector,
+    CheckReport,
+    Hit,
+    SearchResults,
 )
 from archive.search.schema import SCHEMA_VERSION, build_schema
+from archive.search.segments import bulk_writer, merge_small_segments, merge_smallest_when_many
 from archive.search.snippets import make_snippet, match_spans, merge_spans
 from archive.search.state import IndexState, read_state, sync_folder, write_state
 from archive.tasks import CancelToken, ProgressFn, report
@@ -51,15 +50,6 @@ log = logging.getLogger(__name__)
 
 # Catch-ups of at least this many articles use the multi-process writer.
 BULK_THRESHOLD = 300
-# Writer settings measured fastest here (issue 3).
-BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
-# Commits never merge on their own (a merge made a one-tag commit take 264 ms
-# at p95); once a commit would leave this many segments, its MERGE_BATCH
-# smallest are merged into one, so each document is rewritten only about
-# log16(n) times during a big import (Whoosh's MERGE_SMALL merged a third of
-# the import time away).
-MAX_SEGMENTS = 16
-MERGE_BATCH = 8
 # Without a progress callback, catch-ups of DEFER_MIN..BULK_BATCH articles
 # wait for more (see `catch_up`).
 DEFER_MIN = 20
@@ -71,151 +61,6 @@ DURABLE_BATCH = 50
 IDLE_MERGE_SECONDS = 1.0
 # Applied queue rows are deleted once this many have piled up.
 PRUNE_EVERY = 200
-
-
-@dataclass
-class Hit:
-    """One search result. `matches` are code-point spans in the article text."""
-
-    id: str
-    title: str
-    published: str | None
-    source: str | None
-    score: float
-    snippet: str  # the passage with matches marked [[like this]]
-    matches: list[tuple[int, int]] = field(default_factory=list)
-    snippet_text: str = ""  # the same passage without marks
-    snippet_start: int = 0  # where the passage starts in the article text
-    snippet_matches: list[tuple[int, int]] = field(default_factory=list)  # within snippet_text
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "published": self.published,
-            "source": self.source,
-            "score": round(self.score, 4),
-            "snippet": self.snippet,
-            "matches": [list(m) for m in self.matches],
-        }
-
-
-@dataclass
-class SearchResults:
-    """What `SearchIndex.search` found."""
-
-    query: str
-    total: int
-    hits: list[Hit]
-    facets: dict[str, dict[str, int]]
-    pending: int = 0  # changes not yet in the index (only for read-only archives)
-    # False when a phrase of very common words ran out of time: `total` is then
-    # "at least", and the hits, all true matches, come from the documents checked.
-    total_exact: bool = True
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "total": self.total,
-            "total_exact": self.total_exact,
-            "hits": [h.to_json() for h in self.hits],
-            "facets": self.facets,
-        }
-
-
-@dataclass
-class CheckReport:
-    """How the index compares with the database."""
-
-    articles: int
-    indexed: int
-    generation: int
-    index_generation: int
-    missing: list[str] = field(default_factory=list)  # in the DB, not in the index
-    extra: list[str] = field(default_factory=list)  # in the index, not in the DB
-    stale: list[str] = field(default_factory=list)  # indexed content differs from the DB
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.extra or self.stale)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "articles": self.articles,
-            "indexed": self.indexed,
-            "generation": self.generation,
-            "index_generation": self.index_generation,
-            "missing": self.missing,
-            "extra": self.extra,
-            "stale": self.stale,
-        }
-
-
-def _bulk_writer() -> dict[str, Any]:
-    """The bulk writer settings; one process inside the desktop app.
-
-    The parallel writer forks, and forking a process that runs Qt threads
-    can deadlock the child on a lock some other thread held.
-    """
-    if "PySide6.QtCore" in sys.modules:
-        return {**BULK_WRITER, "procs": 1}
-    return dict(BULK_WRITER)
-
-
-def _merge_segments(writer: Any, segments: list[Any], chosen: list[Any]) -> list[Any]:
-    """Merge `chosen` into the writer's new segment; returns the segments kept."""
-    for segment in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in chosen]
-
-
-def _merge_smallest_when_many(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: nothing, until MAX_SEGMENTS; then the MERGE_BATCH smallest."""
-    if len(segments) + 1 < MAX_SEGMENTS:
-        return list(segments)
-    smallest = sorted(segments, key=lambda s: s.doc_count_all())[:MERGE_BATCH]
-    return _merge_segments(writer, list(segments), smallest)
-
-
-def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: merge every segment under a tenth of the index."""
-    total = sum(s.doc_count_all() for s in segments)
-    small = [s for s in segments if s.doc_count_all() < max(total // 10, 1)]
-    if len(small) < 2:
-        return list(segments)
-    return _merge_segments(writer, list(segments), small)
-
-
-class _TopCollector(TopCollector):
-    """Top hits by score, plus every matching docnum (for the total and facets).
-
-    Without block-quality skipping or matcher replacement: every match is
-    visited anyway to count it, and Whoosh's re-balancing of OR trees cost
-    more than it saved.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.docnums: list[int] = []
-
-    def _collect(self, global_docnum: int, score: float) -> Any:
-        self.docnums.append(global_docnum)
-        return super()._collect(global_docnum, score)
-
-
-class _DateCollector(SortingCollector):
-    """Top hits by date, plus every matching docnum."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum: int) -> Any:
-        self.docnums.append(self.offset + sub_docnum)
-        return super().collect(sub_docnum)
 
 
 def _stem_languages(reader: Any) -> list[str]:
@@ -363,10 +208,10 @@ class SearchIndex:
                 # the rows themselves were pruned or rolled back.
                 ids = list(dict.fromkeys(r.article_id for r in rows))
                 bulk = len(ids) >= BULK_THRESHOLD
-                writer = self._ix.writer(**_bulk_writer()) if bulk else self._ix.writer()
+                writer = self._ix.writer(**bulk_writer()) if bulk else self._ix.writer()
                 try:
                     self._apply(writer, conn, ids, progress, cancel)
-                    writer.commit(mergetype=_merge_smallest_when_many)
+                    writer.commit(mergetype=merge_smallest_when_many)
                 except BaseException:
                     writer.cancel()
                     raise
@@ -472,7 +317,7 @@ class SearchIndex:
                         r[0] for r in conn.execute(text("SELECT id FROM article ORDER BY rowid"))
                     ]
                     bulk = len(ids) >= BULK_THRESHOLD
-                    writer = ix.writer(**_bulk_writer()) if bulk else ix.writer()
+                    writer = ix.writer(**bulk_writer()) if bulk else ix.writer()
                     try:
                         self._apply(writer, conn, ids, progress, cancel, fresh=True)
                         writer.commit(merge=False)
@@ -528,7 +373,7 @@ class SearchIndex:
             if optimize:
                 writer.commit(optimize=True)
             else:
-                writer.commit(mergetype=_merge_small_segments)
+                writer.commit(mergetype=merge_small_segments)
             assert self._state is not None
             self._committed(self._state.generation, started)
 
@@ -607,10 +452,12 @@ class SearchIndex:
             q = stem_for_languages(q, self._langs)
             q = bound_expansion(q, searcher)
             phrases = set_phrase_deadline(q, PHRASE_SECONDS)
+            size = max(1, limit)
+            collector: Any
             if sort == "date":
-                collector: Any = _DateCollector("published", limit=max(1, limit), reverse=True)
+                collector = AllDocsDateCollector("published", limit=size, reverse=True)
             else:
-                collector = _TopCollector(limit=max(1, limit), usequality=False, replace=0)
+                collector = AllDocsTopCollector(limit=size, usequality=False, replace=0)
             searcher.search_with_collector(q, collector)
             results = collector.results()
             top = [(r.docnum, r["id"], r.score or 0.0) for r in results]

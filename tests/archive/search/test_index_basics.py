@@ -123,6 +123,7 @@ def test_search_index_can_be_opened_directly(archive: Archive) -> None:
 
 def test_segments_stay_few_and_merges_keep_every_document(archive: Archive, monkeypatch) -> None:
     from archive.search import index as search_index
+    from archive.search import segments
 
     monkeypatch.setattr(search_index, "IDLE_MERGE_SECONDS", 3600.0)
     ids = add_articles(archive, *({"title": f"t{i}", "text": f"word{i} common"} for i in range(30)))
@@ -134,10 +135,10 @@ def test_segments_stay_few_and_merges_keep_every_document(archive: Archive, monk
             article.text += " changed"
             mark_for_index(session, aid)
         archive.sync_index()
-        assert archive.index._segment_count() <= search_index.MAX_SEGMENTS
+        assert archive.index._segment_count() <= segments.MAX_SEGMENTS
     assert archive.index.search("common changed", limit=100).total == 30
     archive.index.merge()
-    assert archive.index._segment_count() < search_index.MAX_SEGMENTS
+    assert archive.index._segment_count() < segments.MAX_SEGMENTS
     archive.index.merge(optimize=True)
     assert archive.index._segment_count() == 1
     assert archive.index.search("common changed", limit=100).total == 30

@@ -6,7 +6,7 @@ import pytest
 
 from archive import models
 from archive.search import QueryError
-from archive.search.query import MAX_EXPANSION
+from archive.search.matchers import MAX_EXPANSION
 from archive.store import Archive, mark_for_index
 
 from .helpers import add_articles, found

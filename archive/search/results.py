@@ -1,0 +1,116 @@
+"""What a search returns, and how matches are collected from Whoosh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.collectors import SortingCollector, TopCollector
+
+
+@dataclass
+class Hit:
+    """One search result. `matches` are code-point spans in the article text."""
+
+    id: str
+    title: str
+    published: str | None
+    source: str | None
+    score: float
+    snippet: str  # the passage with matches marked [[like this]]
+    matches: list[tuple[int, int]] = field(default_factory=list)
+    snippet_text: str = ""  # the same passage without marks
+    snippet_start: int = 0  # where the passage starts in the article text
+    snippet_matches: list[tuple[int, int]] = field(default_factory=list)  # within snippet_text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published,
+            "source": self.source,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "matches": [list(m) for m in self.matches],
+        }
+
+
+@dataclass
+class SearchResults:
+    """What `SearchIndex.search` found."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    pending: int = 0  # changes not yet in the index (only for read-only archives)
+    # False when a phrase of very common words ran out of time: `total` is then
+    # "at least", and the hits, all true matches, come from the documents checked.
+    total_exact: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "total_exact": self.total_exact,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+        }
+
+
+@dataclass
+class CheckReport:
+    """How the index compares with the database."""
+
+    articles: int
+    indexed: int
+    generation: int
+    index_generation: int
+    missing: list[str] = field(default_factory=list)  # in the DB, not in the index
+    extra: list[str] = field(default_factory=list)  # in the index, not in the DB
+    stale: list[str] = field(default_factory=list)  # indexed content differs from the DB
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "articles": self.articles,
+            "indexed": self.indexed,
+            "generation": self.generation,
+            "index_generation": self.index_generation,
+            "missing": self.missing,
+            "extra": self.extra,
+            "stale": self.stale,
+        }
+
+
+class AllDocsTopCollector(TopCollector):
+    """Top hits by score, plus every matching docnum (for the total and facets).
+
+    Without block-quality skipping or matcher replacement: every match is
+    visited anyway to count it, and Whoosh's re-balancing of OR trees cost
+    more than it saved.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.docnums: list[int] = []
+
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        self.docnums.append(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+class AllDocsDateCollector(SortingCollector):
+    """Top hits by date, plus every matching docnum."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.docnums.append(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
