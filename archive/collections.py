@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
@@ -88,24 +89,47 @@ def _check_free(session: Session, name: str, own_id: str | None = None) -> None:
         raise InvalidInput(f"There is already a collection named {clash.name!r}.")
 
 
+def _fields(coll: Collection) -> dict[str, Any]:
+    """What the audit log keeps of a collection."""
+    return {"name": coll.name, "description": coll.description}
+
+
+def _audit(
+    session: Session,
+    user_id: str | None,
+    action: str,
+    collection_id: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        user_id=user_id,
+        action=f"collection.{action}",
+        target_type="collection",
+        target_id=collection_id,
+        before=before,
+        after=after,
+    )
+
+
+def _new(session: Session, name: str, description: str, user_id: str | None) -> Collection:
+    """Create (and audit) a collection whose name was checked."""
+    coll = Collection(name=name, description=description)
+    session.add(coll)
+    session.flush()
+    _audit(session, user_id, "create", coll.id, after=_fields(coll))
+    return coll
+
+
 def ensure_collection(session: Session, name: str, user_id: str | None) -> Collection:
     """The collection called `name`, created (and audited) if there is none."""
     name = _clean_name(name)
     coll = find_collection(session, name)
     if coll is not None:
         return coll
-    coll = Collection(name=name)
-    session.add(coll)
-    session.flush()
-    audit.record(
-        session,
-        user_id=user_id,
-        action="collection.create",
-        target_type="collection",
-        target_id=coll.id,
-        after={"name": coll.name, "description": coll.description},
-    )
-    return coll
+    return _new(session, name, "", user_id)
 
 
 def add_in_session(
@@ -128,14 +152,7 @@ def add_in_session(
         session.add(ArticleCollection(article_id=article_id, collection_id=collection_id))
         mark_for_index(session, article_id)
     if added:
-        audit.record(
-            session,
-            user_id=user_id,
-            action="collection.add",
-            target_type="collection",
-            target_id=collection_id,
-            after={"article_ids": added},
-        )
+        _audit(session, user_id, "add", collection_id, after={"article_ids": added})
     return added
 
 
@@ -170,18 +187,7 @@ def create_collection(archive: Archive, name: str, description: str = "") -> Col
     name = _clean_name(name)
     with archive.transaction() as session:
         _check_free(session, name)
-        user = ensure_user(session)
-        coll = Collection(name=name, description=description.strip())
-        session.add(coll)
-        session.flush()
-        audit.record(
-            session,
-            user_id=user.id,
-            action="collection.create",
-            target_type="collection",
-            target_id=coll.id,
-            after={"name": coll.name, "description": coll.description},
-        )
+        coll = _new(session, name, description.strip(), ensure_user(session).id)
         return _info(session, coll)
 
 
@@ -191,7 +197,7 @@ def update_collection(
     """Rename a collection and/or change its description."""
     with archive.transaction() as session:
         coll = _require(session, ident)
-        before = {"name": coll.name, "description": coll.description}
+        before = _fields(coll)
         renamed = False
         if name is not None:
             name = _clean_name(name)
@@ -201,22 +207,14 @@ def update_collection(
                 renamed = True
         if description is not None:
             coll.description = description.strip()
-        after = {"name": coll.name, "description": coll.description}
+        after = _fields(coll)
         if after == before:
             return _info(session, coll)
         session.add(coll)
         if renamed:
             for article_id in _member_ids(session, coll.id):
                 mark_for_index(session, article_id)
-        audit.record(
-            session,
-            user_id=ensure_user(session).id,
-            action="collection.update",
-            target_type="collection",
-            target_id=coll.id,
-            before=before,
-            after=after,
-        )
+        _audit(session, ensure_user(session).id, "update", coll.id, before=before, after=after)
         return _info(session, coll)
 
 
@@ -245,14 +243,8 @@ def delete_collection(archive: Archive, ident: str) -> None:
         )  # type: ignore[call-overload]
         for article_id in members:
             mark_for_index(session, article_id)
-        audit.record(
-            session,
-            user_id=ensure_user(session).id,
-            action="collection.delete",
-            target_type="collection",
-            target_id=coll.id,
-            before={"name": coll.name, "description": coll.description, "article_ids": members},
-        )
+        before = _fields(coll) | {"article_ids": members}
+        _audit(session, ensure_user(session).id, "delete", coll.id, before=before)
         session.delete(coll)
 
 
@@ -281,14 +273,7 @@ def remove_articles(archive: Archive, ident: str, article_ids: Iterable[str]) ->
         )
         for article_id in present:
             mark_for_index(session, article_id)
-        audit.record(
-            session,
-            user_id=ensure_user(session).id,
-            action="collection.remove",
-            target_type="collection",
-            target_id=coll.id,
-            before={"article_ids": present},
-        )
+        _audit(session, ensure_user(session).id, "remove", coll.id, before={"article_ids": present})
         return len(present)
 
 

@@ -9,7 +9,7 @@ uses them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, col, func, select
 
@@ -37,13 +37,27 @@ def _info(row: models.TagType) -> TagTypeInfo:
 
 
 def _snapshot(row: models.TagType) -> dict[str, object]:
-    return {
-        "key": row.key,
-        "label": row.label,
-        "colour": row.colour,
-        "shortcut": row.shortcut,
-        "builtin": row.builtin,
-    }
+    return asdict(_info(row))
+
+
+def _audit(
+    session: Session,
+    action: str,
+    key: str,
+    *,
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+) -> None:
+    """Audit a change of a tag type, by the local user, in the caller's transaction."""
+    audit.record(
+        session,
+        user_id=identity.ensure_user(session).id,
+        action=f"tagtype.{action}",
+        target_type="tagtype",
+        target_id=key,
+        before=before,
+        after=after,
+    )
 
 
 def get_tag_type(session: Session, key: str) -> models.TagType:
@@ -101,15 +115,7 @@ def create_tag_type(
             key=key, label=label.strip(), colour=colour.lower(), shortcut=shortcut, builtin=False
         )
         session.add(row)
-        user = identity.ensure_user(session)
-        audit.record(
-            session,
-            user_id=user.id,
-            action="tagtype.create",
-            target_type="tagtype",
-            target_id=key,
-            after=_snapshot(row),
-        )
+        _audit(session, "create", key, after=_snapshot(row))
         return _info(row)
 
 
@@ -132,16 +138,7 @@ def update_tag_type(
         new_shortcut = _check_fields(session, row.key, new_label, new_colour, new_shortcut)
         row.label, row.colour, row.shortcut = new_label.strip(), new_colour.lower(), new_shortcut
         session.add(row)
-        user = identity.ensure_user(session)
-        audit.record(
-            session,
-            user_id=user.id,
-            action="tagtype.update",
-            target_type="tagtype",
-            target_id=row.key,
-            before=before.__dict__,
-            after=_snapshot(row),
-        )
+        _audit(session, "update", row.key, before=asdict(before), after=_snapshot(row))
         return before, _info(row)
 
 
@@ -164,13 +161,5 @@ def delete_tag_type(archive: Archive, key: str) -> TagTypeInfo:
             )
         info = _info(row)
         session.delete(row)
-        user = identity.ensure_user(session)
-        audit.record(
-            session,
-            user_id=user.id,
-            action="tagtype.delete",
-            target_type="tagtype",
-            target_id=info.key,
-            before=info.__dict__,
-        )
+        _audit(session, "delete", info.key, before=asdict(info))
         return info

@@ -62,6 +62,24 @@ def _show_annotation(out: Output, rec: annotate.AnnotationRecord, verb: str = ""
     )
 
 
+def _reply(out: Output, document: Any, text: str) -> int:
+    """Print the JSON document (--json) or else the line of text; the command succeeded."""
+    if out.as_json:
+        out.json(document)
+    else:
+        out.line(text)
+    return EXIT_OK
+
+
+def _reply_annotation(out: Output, rec: annotate.AnnotationRecord, verb: str) -> int:
+    """Print an annotation just made or changed: as JSON (--json) or as one line."""
+    if out.as_json:
+        out.json(rec.to_dict())
+    else:
+        _show_annotation(out, rec, verb)
+    return EXIT_OK
+
+
 # -- tag / annotations / annotation ----------------------------------------------------
 
 
@@ -91,11 +109,7 @@ def cmd_tag(args: argparse.Namespace, out: Output) -> int:
             as_of=args.as_of,
         )
         rec = annotate.get_annotation(archive, ann.id)
-    if out.as_json:
-        out.json(rec.to_dict())
-    else:
-        _show_annotation(out, rec, "Tagged")
-    return EXIT_OK
+    return _reply_annotation(out, rec, "Tagged")
 
 
 def cmd_annotations(args: argparse.Namespace, out: Output) -> int:
@@ -154,21 +168,13 @@ def cmd_annotation_edit(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=True) as archive:
         _, after = annotate.update_annotation(archive, args.annotation, **changes)
         rec = annotate.get_annotation(archive, after["id"])
-    if out.as_json:
-        out.json(rec.to_dict())
-    else:
-        _show_annotation(out, rec, "Changed")
-    return EXIT_OK
+    return _reply_annotation(out, rec, "Changed")
 
 
 def cmd_annotation_delete(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=True) as archive:
         snap = annotate.delete_annotation(archive, args.annotation)
-    if out.as_json:
-        out.json({"deleted": snap})
-    else:
-        out.line(f"Deleted annotation {snap['id'][:8]}: {snap['quote']!r}")
-    return EXIT_OK
+    return _reply(out, {"deleted": snap}, f"Deleted annotation {snap['id'][:8]}: {snap['quote']!r}")
 
 
 # -- entities ------------------------------------------------------------------------
@@ -242,11 +248,7 @@ def cmd_entity_add(args: argparse.Namespace, out: Output) -> int:
             date_end=date_end,
             place=args.place,
         )
-    if out.as_json:
-        out.json(info.to_dict())
-    else:
-        out.line(f"Added {info.type} {info.name!r} ({info.id})")
-    return EXIT_OK
+    return _reply(out, info.to_dict(), f"Added {info.type} {info.name!r} ({info.id})")
 
 
 def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
@@ -269,11 +271,7 @@ def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
         eid = _entity_ref(archive, args.entity)
         entities.update_entity(archive, eid, **changes)
         doc = _entity_doc(archive, eid)
-    if out.as_json:
-        out.json(doc)
-    else:
-        out.line(f"Changed {doc['type']} {doc['name']!r} ({doc['id']})")
-    return EXIT_OK
+    return _reply(out, doc, f"Changed {doc['type']} {doc['name']!r} ({doc['id']})")
 
 
 def cmd_entity_rename(args: argparse.Namespace, out: Output) -> int:
@@ -281,11 +279,8 @@ def cmd_entity_rename(args: argparse.Namespace, out: Output) -> int:
         eid = _entity_ref(archive, args.entity)
         entities.rename_entity(archive, eid, args.name, keep_old_as_alias=not args.drop_old_name)
         doc = _entity_doc(archive, eid)
-    if out.as_json:
-        out.json(doc)
-    else:
-        out.line(f"Renamed to {doc['name']!r}; aliases: {', '.join(doc['aliases']) or '-'}")
-    return EXIT_OK
+    aliases = ", ".join(doc["aliases"]) or "-"
+    return _reply(out, doc, f"Renamed to {doc['name']!r}; aliases: {aliases}")
 
 
 def cmd_entity_merge(args: argparse.Namespace, out: Output) -> int:
@@ -294,14 +289,12 @@ def cmd_entity_merge(args: argparse.Namespace, out: Output) -> int:
         other = _entity_ref(archive, args.other)
         record = entities.merge_entities(archive, keep, other)
         doc = _entity_doc(archive, keep)
-    if out.as_json:
-        out.json({"entity": doc, "merged": record.to_dict()})
-    else:
-        out.line(
-            f"Merged {record.other_id[:8]} into {doc['name']!r} ({doc['id'][:8]}): "
-            f"{len(record.moved_annotation_ids)} annotation(s) moved, {doc['mentions']} in all."
-        )
-    return EXIT_OK
+    return _reply(
+        out,
+        {"entity": doc, "merged": record.to_dict()},
+        f"Merged {record.other_id[:8]} into {doc['name']!r} ({doc['id'][:8]}): "
+        f"{len(record.moved_annotation_ids)} annotation(s) moved, {doc['mentions']} in all.",
+    )
 
 
 def cmd_entity_unmerge(args: argparse.Namespace, out: Output) -> int:
@@ -311,21 +304,17 @@ def cmd_entity_unmerge(args: argparse.Namespace, out: Output) -> int:
         record = entities.last_merge_record(archive, other)
         entities.unmerge_entities(archive, record)
         doc = _entity_doc(archive, other)
-    if out.as_json:
-        out.json({"entity": doc, "unmerged": record.to_dict()})
-    else:
-        out.line(f"{doc['name']!r} is separate again with {doc['mentions']} mention(s).")
-    return EXIT_OK
+    return _reply(
+        out,
+        {"entity": doc, "unmerged": record.to_dict()},
+        f"{doc['name']!r} is separate again with {doc['mentions']} mention(s).",
+    )
 
 
 def cmd_entity_delete(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=True) as archive:
         snap = entities.delete_entity(archive, _entity_ref(archive, args.entity))
-    if out.as_json:
-        out.json({"deleted": snap})
-    else:
-        out.line(f"Deleted {snap['type_key']} {snap['name']!r}")
-    return EXIT_OK
+    return _reply(out, {"deleted": snap}, f"Deleted {snap['type_key']} {snap['name']!r}")
 
 
 # -- figures, tag types, suggestions, identity -------------------------------------------
@@ -368,11 +357,7 @@ def cmd_tagtype_add(args: argparse.Namespace, out: Output) -> int:
         info = tagtypes.create_tag_type(
             archive, args.key, args.label or args.key.title(), args.colour, args.shortcut
         )
-    if out.as_json:
-        out.json(info.__dict__)
-    else:
-        out.line(f"Added tag type {info.key} ({info.label}, {info.colour})")
-    return EXIT_OK
+    return _reply(out, info.__dict__, f"Added tag type {info.key} ({info.label}, {info.colour})")
 
 
 def cmd_tagtype_edit(args: argparse.Namespace, out: Output) -> int:
@@ -380,21 +365,13 @@ def cmd_tagtype_edit(args: argparse.Namespace, out: Output) -> int:
         _, info = tagtypes.update_tag_type(
             archive, args.key, label=args.label, colour=args.colour, shortcut=args.shortcut
         )
-    if out.as_json:
-        out.json(info.__dict__)
-    else:
-        out.line(f"Changed tag type {info.key} ({info.label}, {info.colour})")
-    return EXIT_OK
+    return _reply(out, info.__dict__, f"Changed tag type {info.key} ({info.label}, {info.colour})")
 
 
 def cmd_tagtype_delete(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=True) as archive:
         info = tagtypes.delete_tag_type(archive, args.key)
-    if out.as_json:
-        out.json({"deleted": info.__dict__})
-    else:
-        out.line(f"Deleted tag type {info.key}")
-    return EXIT_OK
+    return _reply(out, {"deleted": info.__dict__}, f"Deleted tag type {info.key}")
 
 
 def _chosen(spec: str, count: int) -> list[int]:
@@ -462,11 +439,9 @@ def cmd_whoami(args: argparse.Namespace, out: Output) -> int:
             raise InvalidInput(str(exc)) from exc
     else:
         me = identity.local_identity()
-    if out.as_json:
-        out.json({"id": me.id, "display_name": me.display_name})
-    else:
-        out.line(f"{me.display_name} ({me.id})")
-    return EXIT_OK
+    return _reply(
+        out, {"id": me.id, "display_name": me.display_name}, f"{me.display_name} ({me.id})"
+    )
 
 
 # -- registration -----------------------------------------------------------------------
@@ -510,6 +485,20 @@ def _figure_options(p: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help="figure: as-of date (default: published); event: the date this source gives",
     )
+
+
+def _entity_detail_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--description", metavar="TEXT")
+    p.add_argument("--date", nargs="+", metavar="DATE", help="event date, or START END")
+    p.add_argument("--place", metavar="PLACE")
+
+
+def _tagtype_options(p: argparse.ArgumentParser, colour: str | None) -> None:
+    """KEY, --label, --colour (default `colour`) and --shortcut."""
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--label", metavar="TEXT")
+    p.add_argument("--colour", "--color", default=colour, metavar="#RRGGBB")
+    p.add_argument("--shortcut", metavar="KEY")
 
 
 def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
@@ -565,17 +554,13 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("type", metavar="TYPE")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--alias", action="append", metavar="NAME", help="another name (repeatable)")
-    p.add_argument("--description", metavar="TEXT")
-    p.add_argument("--date", nargs="+", metavar="DATE", help="event date, or START END")
-    p.add_argument("--place", metavar="PLACE")
+    _entity_detail_options(p)
     p = nested("edit", cmd_entity_edit, "change an entity's name, aliases, description, ...")
     p.add_argument("entity", metavar="ENTITY", help="id, id prefix or name")
     p.add_argument("--name", metavar="NAME")
     p.add_argument("--drop-old-name", action="store_true", help="do not keep it as an alias")
     p.add_argument("--alias", nargs="*", metavar="NAME", help="replace the aliases")
-    p.add_argument("--description", metavar="TEXT")
-    p.add_argument("--date", nargs="+", metavar="DATE", help="event date, or START END")
-    p.add_argument("--place", metavar="PLACE")
+    _entity_detail_options(p)
     p = nested("rename", cmd_entity_rename, "rename an entity (the old name becomes an alias)")
     p.add_argument("entity", metavar="ENTITY", help="id, id prefix or name")
     p.add_argument("name", metavar="NEW_NAME")
@@ -596,16 +581,8 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     parent = add("tagtype", cmd_tagtype_list, "list, add or change tag types")
     nested = _nested(parent, usage, default=cmd_tagtype_list)
     nested("list", cmd_tagtype_list, "list tag types")
-    p = nested("add", cmd_tagtype_add, "add a tag type")
-    p.add_argument("key", metavar="KEY")
-    p.add_argument("--label", metavar="TEXT")
-    p.add_argument("--colour", "--color", default="#cdb4db", metavar="#RRGGBB")
-    p.add_argument("--shortcut", metavar="KEY")
-    p = nested("edit", cmd_tagtype_edit, "change a tag type")
-    p.add_argument("key", metavar="KEY")
-    p.add_argument("--label", metavar="TEXT")
-    p.add_argument("--colour", "--color", metavar="#RRGGBB")
-    p.add_argument("--shortcut", metavar="KEY")
+    _tagtype_options(nested("add", cmd_tagtype_add, "add a tag type"), "#cdb4db")
+    _tagtype_options(nested("edit", cmd_tagtype_edit, "change a tag type"), None)
     p = nested("delete", cmd_tagtype_delete, "delete an unused tag type")
     p.add_argument("key", metavar="KEY")
 
