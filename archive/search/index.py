@@ -59,6 +59,11 @@ DURABLE_BATCH = 50
 # Seconds without commits after which the small segments are merged in the
 # background (those under a tenth of the index).
 IDLE_MERGE_SECONDS = 1.0
+# A change arriving while the index is busy (a background merge) is applied
+# by the background worker this soon after; past this many segments a merge
+# starts at once instead of after IDLE_MERGE_SECONDS.
+BUSY_RETRY_SECONDS = 0.05
+MERGE_SOON_SEGMENTS = 6
 # Applied queue rows are deleted once this many have piled up.
 PRUNE_EVERY = 200
 
@@ -177,51 +182,72 @@ class SearchIndex:
         then gets a few big parallel commits (Whoosh writes 200 documents at
         a third of the rate of 2,000). Waiting is always safe: searching,
         closing and one second of idleness apply the rest, and after a crash
-        the next open does. One-article changes (tagging) never wait.
+        the next open does. Smaller changes (tagging) are committed at once,
+        unless a background merge holds the index just then: tagging must not
+        wait on the index, so the merge's worker applies them right after it.
         """
         if self.archive.readonly:
             return 0
-        with self._write_lock:
-            self._check_open()
-            if self._needs_build or self._state is None:
+        if force is None and progress is None:
+            # Tagging must not wait on the index: while a background merge
+            # holds it, the change is left to that worker, which applies it
+            # next (a search waits for it).
+            if not self._write_lock.acquire(blocking=False):
+                self._schedule_idle_work(BUSY_RETRY_SECONDS)
+                return 0
+        else:
+            self._write_lock.acquire()
+        try:
+            return self._catch_up_locked(progress, cancel, force)
+        finally:
+            self._write_lock.release()
+
+    def _catch_up_locked(
+        self, progress: ProgressFn | None, cancel: CancelToken | None, force: bool | None
+    ) -> int:
+        self._check_open()
+        if self._needs_build or self._state is None:
+            return self.rebuild(progress, cancel)
+        assert self._ix is not None
+        started = time.time()
+        with self.archive.engine.connect() as conn:
+            # One read transaction: queue rows and documents from one snapshot.
+            db_gen = _db_generation(conn)
+            if db_gen < self._state.generation:
+                # The DB went back in time (restored from a backup): start over.
+                conn.rollback()
                 return self.rebuild(progress, cancel)
-            assert self._ix is not None
-            started = time.time()
-            with self.archive.engine.connect() as conn:
-                # One read transaction: queue rows and documents from one snapshot.
-                db_gen = _db_generation(conn)
-                if db_gen < self._state.generation:
-                    # The DB went back in time (restored from a backup): start over.
-                    conn.rollback()
-                    return self.rebuild(progress, cancel)
-                if db_gen == self._state.generation:
-                    return 0
-                backlog = db_gen - self._state.generation
-                if force is None and progress is None and DEFER_MIN <= backlog < BULK_BATCH:
-                    self._schedule_idle_work()
-                    return 0
-                rows = conn.execute(
-                    text("SELECT seq, article_id FROM indexqueue WHERE seq > :g ORDER BY seq"),
-                    {"g": self._state.generation},
-                ).all()
-                # Every row up to db_gen is visible in this snapshot, even when
-                # the rows themselves were pruned or rolled back.
-                ids = list(dict.fromkeys(r.article_id for r in rows))
-                bulk = len(ids) >= BULK_THRESHOLD
-                writer = self._ix.writer(**bulk_writer()) if bulk else self._ix.writer()
-                try:
-                    self._apply(writer, conn, ids, progress, cancel)
-                    writer.commit(mergetype=merge_smallest_when_many)
-                except BaseException:
-                    writer.cancel()
-                    raise
-            self._committed(db_gen, started, durable=len(ids) >= DURABLE_BATCH)
-            self._unpruned += len(rows)
-            if bulk or self._unpruned >= PRUNE_EVERY:
-                self._prune()
-            if self._segment_count() > 1:
+            if db_gen == self._state.generation:
+                return 0
+            backlog = db_gen - self._state.generation
+            if force is None and progress is None and DEFER_MIN <= backlog < BULK_BATCH:
                 self._schedule_idle_work()
-            return len(ids)
+                return 0
+            rows = conn.execute(
+                text("SELECT seq, article_id FROM indexqueue WHERE seq > :g ORDER BY seq"),
+                {"g": self._state.generation},
+            ).all()
+            # Every row up to db_gen is visible in this snapshot, even when
+            # the rows themselves were pruned or rolled back.
+            ids = list(dict.fromkeys(r.article_id for r in rows))
+            bulk = len(ids) >= BULK_THRESHOLD
+            writer = self._ix.writer(**bulk_writer()) if bulk else self._ix.writer()
+            try:
+                self._apply(writer, conn, ids, progress, cancel)
+                writer.commit(mergetype=merge_smallest_when_many)
+            except BaseException:
+                writer.cancel()
+                raise
+        self._committed(db_gen, started, durable=len(ids) >= DURABLE_BATCH)
+        self._unpruned += len(rows)
+        if bulk or self._unpruned >= PRUNE_EVERY:
+            self._prune()
+        segments = self._segment_count()
+        if segments >= MERGE_SOON_SEGMENTS:
+            self._schedule_idle_work(BUSY_RETRY_SECONDS)  # a burst of changes: merge now
+        elif segments > 1:
+            self._schedule_idle_work()
+        return len(ids)
 
     def _apply(
         self,
@@ -366,7 +392,7 @@ class SearchIndex:
         with self._write_lock:
             if self._closed or self._ix is None or self.archive.readonly:
                 return
-            if self._segment_count() <= 1:
+            if self._segment_count() <= 1 or not (optimize or self._would_merge()):
                 return
             started = time.time()
             writer = self._ix.writer()
@@ -377,10 +403,10 @@ class SearchIndex:
             assert self._state is not None
             self._committed(self._state.generation, started)
 
-    def _schedule_idle_work(self) -> None:
-        """Catch up and merge after IDLE_MERGE_SECONDS without writes (in the background)."""
+    def _schedule_idle_work(self, delay: float = IDLE_MERGE_SECONDS) -> None:
+        """Catch up and merge after `delay` seconds without writes (in the background)."""
         self._cancel_merge()
-        timer = threading.Timer(IDLE_MERGE_SECONDS, self._idle_work)
+        timer = threading.Timer(delay, self._idle_work)
         timer.daemon = True
         self._merge_timer = timer
         timer.start()
@@ -390,18 +416,28 @@ class SearchIndex:
         if self._closed:
             return
         if not self._write_lock.acquire(blocking=False):
-            self._schedule_idle_work()  # busy writing: try again when it is idle
+            self._schedule_idle_work(BUSY_RETRY_SECONDS)  # busy: try again shortly
             return
         try:
             if self._closed or self._ix is None:
                 return
             self.catch_up(force=True)
-            if self._segment_count() > 1:
+            if self._would_merge():
                 self.merge()
+                self.catch_up(force=True)  # changes left waiting during the merge
         except Exception as exc:  # background work: the next search or open redoes it
             log.warning("background indexing of the search index failed: %s", exc)
         finally:
             self._write_lock.release()
+
+    def _would_merge(self) -> bool:
+        """Whether `merge_small_segments` has two or more segments to merge."""
+        with self._read_lock:
+            if self._searcher is None:
+                return False
+            sizes = [r.doc_count_all() for r, _ in self._searcher.reader().leaf_readers()]
+        total = sum(sizes)
+        return sum(1 for n in sizes if n < max(total // 10, 1)) >= 2
 
     def _cancel_merge(self) -> None:
         if self._merge_timer is not None:
