@@ -22,6 +22,7 @@ from archive import annotate, entities, suggest
 from archive.errors import SesameError
 from archive.models import new_id
 from desktop.context import AppContext
+from desktop.panels.common import one_per_context
 from desktop.reader.tag_dialog import TagRequest
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,7 @@ class UndoReporter(QObject):
     @classmethod
     def of(cls, ctx: AppContext) -> UndoReporter:
         """The reporter of `ctx`, made on first use."""
-        found = ctx.findChild(UndoReporter, "undoReporter")
-        if found is None:
-            found = cls(ctx)
-            found.setObjectName("undoReporter")
-        return found
+        return one_per_context(ctx, cls, "undoReporter")
 
 
 class IndexCatchUp(QObject):
@@ -61,8 +58,7 @@ class IndexCatchUp(QObject):
     @classmethod
     def of(cls, ctx: AppContext) -> IndexCatchUp:
         """The catch-up helper of `ctx`, made on first use."""
-        found = ctx.findChild(IndexCatchUp, "indexCatchUp")
-        return found if found is not None else cls(ctx)
+        return one_per_context(ctx, cls, "indexCatchUp")
 
     def request(self) -> None:
         """Catch the index up soon (now, if no catch-up is running)."""
@@ -181,6 +177,38 @@ class MacroCommand(ArchiveCommand):
         self.entities_changed = any(c.entities_changed for c in self.commands)
 
 
+class UpdateCommand(ArchiveCommand):
+    """A change the archive answers with (before, after) snapshots.
+
+    The first apply makes the change (`update`); a redo puts `after` back
+    and an undo puts `before` back (`restore`).
+    """
+
+    def __init__(self, ctx: AppContext, text: str, **changes: Any) -> None:
+        super().__init__(ctx, text)
+        self.changes = changes
+        self.before: dict[str, Any] | None = None
+        self.after: dict[str, Any] | None = None
+
+    def update(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Make the change; (before, after) snapshots."""
+        raise NotImplementedError
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        """Put a snapshot back."""
+        raise NotImplementedError
+
+    def apply(self) -> None:
+        if self.after is None:
+            self.before, self.after = self.update()
+        else:
+            self.restore(self.after)
+
+    def revert(self) -> None:
+        assert self.before is not None
+        self.restore(self.before)
+
+
 # -- entities --------------------------------------------------------------------
 
 
@@ -208,28 +236,19 @@ class CreateEntityCommand(ArchiveCommand):
         entities.delete_entity(self.ctx.archive, self.entity_id)
 
 
-class UpdateEntityCommand(ArchiveCommand):
+class UpdateEntityCommand(UpdateCommand):
     """Rename an entity, change its aliases, description or event details."""
 
     def __init__(self, ctx: AppContext, entity_id: str, text: str, **changes: Any) -> None:
-        super().__init__(ctx, text)
+        super().__init__(ctx, text, **changes)
         self.entity_id = entity_id
-        self.changes = changes
-        self.before: dict[str, Any] | None = None
-        self.after: dict[str, Any] | None = None
         self.entities_changed = True
 
-    def apply(self) -> None:
-        if self.after is None:
-            self.before, self.after = entities.update_entity(
-                self.ctx.archive, self.entity_id, **self.changes
-            )
-        else:
-            entities.restore_entity(self.ctx.archive, self.after)
+    def update(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return entities.update_entity(self.ctx.archive, self.entity_id, **self.changes)
 
-    def revert(self) -> None:
-        assert self.before is not None
-        entities.restore_entity(self.ctx.archive, self.before)
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        entities.restore_entity(self.ctx.archive, snapshot)
 
 
 def rename_entity_command(
@@ -312,30 +331,24 @@ class CreateAnnotationCommand(ArchiveCommand):
         annotate.delete_annotation(self.ctx.archive, self.annotation_id)
 
 
-class EditAnnotationCommand(ArchiveCommand):
+class EditAnnotationCommand(UpdateCommand):
     """Change an annotation's note, type, entity, span or figure fields."""
 
     def __init__(self, ctx: AppContext, annotation_id: str, text: str, **changes: Any) -> None:
-        super().__init__(ctx, text)
+        super().__init__(ctx, text, **changes)
         self.annotation_id = annotation_id
-        self.changes = changes
-        self.before: dict[str, Any] | None = None
-        self.after: dict[str, Any] | None = None
         # Entity links change mention counts in the entities view.
         self.entities_changed = bool({"entity_id", "entity_name", "type_key"} & set(changes))
 
-    def apply(self) -> None:
-        if self.after is None:
-            self.before, self.after = annotate.update_annotation(
-                self.ctx.archive, self.annotation_id, **self.changes
-            )
-            self.articles = {self.before["article_id"]}
-        else:
-            annotate.restore_annotation(self.ctx.archive, self.after)
+    def update(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        before, after = annotate.update_annotation(
+            self.ctx.archive, self.annotation_id, **self.changes
+        )
+        self.articles = {before["article_id"]}
+        return before, after
 
-    def revert(self) -> None:
-        assert self.before is not None
-        annotate.restore_annotation(self.ctx.archive, self.before)
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        annotate.restore_annotation(self.ctx.archive, snapshot)
 
 
 class DeleteAnnotationCommand(ArchiveCommand):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,25 +94,19 @@ class ImportSummaryDialog(QDialog):
         self.tabs = QTabWidget()
 
         failed = summary.get("failed", [])
-        self.failed_table = _table(
-            [self.tr("File"), self.tr("Why it could not be imported")],
-            [[Path(str(f.get("path", ""))).name, str(f.get("error", ""))] for f in failed],
-            [str(f.get("path", "")) for f in failed],
+        self.failed_table = self._files_table(
+            failed, self.tr("Why it could not be imported"), lambda f: str(f.get("error", ""))
         )
         imported = summary.get("imported", [])
-        self.imported_table = _table(
-            [self.tr("File"), self.tr("Title")],
-            [[Path(str(i.get("path", ""))).name, str(i.get("title", ""))] for i in imported],
-            [str(i.get("path", "")) for i in imported],
+        self.imported_table = self._files_table(
+            imported, self.tr("Title"), lambda i: str(i.get("title", ""))
         )
         self.imported_table.activated.connect(
             lambda index: self.openRequested.emit(str(imported[index.row()].get("id", "")))
         )
         duplicates = summary.get("duplicates", [])
-        self.duplicate_table = _table(
-            [self.tr("File"), self.tr("Same as article")],
-            [[Path(str(d.get("path", ""))).name, str(d.get("id", ""))[:8]] for d in duplicates],
-            [str(d.get("path", "")) for d in duplicates],
+        self.duplicate_table = self._files_table(
+            duplicates, self.tr("Same as article"), lambda d: str(d.get("id", ""))[:8]
         )
         if failed:
             self.tabs.addTab(self.failed_table, self.tr("Failed (%d)") % len(failed))
@@ -127,3 +122,11 @@ class ImportSummaryDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
+
+    def _files_table(
+        self, items: list[dict[str, Any]], header: str, value: Callable[[dict[str, Any]], str]
+    ) -> QTableView:
+        """One row per file: its name (the full path in the tooltip), then `value(item)`."""
+        paths = [str(item.get("path", "")) for item in items]
+        rows = [[Path(path).name, value(item)] for path, item in zip(paths, items, strict=True)]
+        return _table([self.tr("File"), header], rows, paths)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
@@ -299,18 +300,18 @@ class LibraryPanel(QWidget):
         return coll_id
 
     def add_to_collection(self, coll_id: str, ids: list[str]) -> None:
-        try:
-            collections_ui.add(self.ctx.archive, coll_id, ids)
-        except Exception as exc:
-            dialogs.error(self, self.tr("Not added"), str(exc))
-            return
-        self._collections_changed(ids)
+        self._change_members(collections_ui.add, coll_id, ids, self.tr("Not added"))
 
     def remove_from_collection(self, coll_id: str, ids: list[str]) -> None:
+        self._change_members(collections_ui.remove, coll_id, ids, self.tr("Not removed"))
+
+    def _change_members(
+        self, change: Callable[[Any, str, list[str]], Any], coll_id: str, ids: list[str], title: str
+    ) -> None:
         try:
-            collections_ui.remove(self.ctx.archive, coll_id, ids)
-        except Exception as exc:
-            dialogs.error(self, self.tr("Not removed"), str(exc))
+            change(self.ctx.archive, coll_id, ids)
+        except Exception as exc:  # a person's mistake is shown, not raised
+            dialogs.error(self, title, str(exc))
             return
         self._collections_changed(ids)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,17 +22,27 @@ from PySide6.QtWidgets import (
 
 from archive.errors import SesameError
 
-_ICONS: dict[str, QIcon] = {}
+_ICONS: dict[tuple[str, int], QIcon] = {}
+_Child = TypeVar("_Child", bound=QObject)
 
 
 def swatch(colour: str, size: int = 12) -> QIcon:
     """A square icon of a tag type's colour (cached)."""
-    icon = _ICONS.get(colour)
+    icon = _ICONS.get((colour, size))
     if icon is None:
         pixmap = QPixmap(size, size)
         pixmap.fill(QColor(colour))
-        icon = _ICONS[colour] = QIcon(pixmap)
+        icon = _ICONS[colour, size] = QIcon(pixmap)
     return icon
+
+
+def one_per_context(ctx: QObject, cls: type[_Child], name: str) -> _Child:
+    """The child of `ctx` of type `cls` called `name`, made as `cls(ctx)` on first use."""
+    found = ctx.findChild(cls, name)
+    if found is None:
+        found = cls(ctx)
+        found.setObjectName(name)
+    return found
 
 
 def show_status(widget: QWidget, text: str, msecs: int = 8000) -> None:

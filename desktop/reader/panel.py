@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
 from desktop.context import AppContext
-from desktop.panels.common import show_status
+from desktop.panels.common import one_per_context, show_status
 from desktop.reader.tag_dialog import TagDialog
 from desktop.reader.text_view import ArticleTextView, describe_annotation
 
@@ -39,11 +39,7 @@ class ReaderEvents(QObject):
     @classmethod
     def of(cls, ctx: AppContext) -> ReaderEvents:
         """The reader events of `ctx`, made on first use."""
-        found = ctx.findChild(ReaderEvents, "readerEvents")
-        if found is None:
-            found = cls(ctx)
-            found.setObjectName("readerEvents")
-        return found
+        return one_per_context(ctx, cls, "readerEvents")
 
 
 class ReaderPanel(QWidget):

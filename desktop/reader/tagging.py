@@ -11,24 +11,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QKeySequence
 
 from archive import entities, figures, tagtypes
 from archive.errors import SesameError
 from desktop.context import AppContext
+from desktop.panels.common import one_per_context, swatch
 from desktop.reader.tag_dialog import EntityChoice, TagDialog, TagRequest
 
 if TYPE_CHECKING:
     from desktop.reader.panel import ReaderPanel
 
 FIGURE_TYPE = "figure"
-
-
-def colour_icon(colour: str, size: int = 14) -> QIcon:
-    """A square swatch of a tag type's colour."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor(colour))
-    return QIcon(pixmap)
 
 
 def load_entity_choices(archive: Any, type_key: str) -> list[EntityChoice]:
@@ -95,8 +89,7 @@ class TaggingController(QObject):
     @classmethod
     def of(cls, ctx: AppContext) -> TaggingController:
         """The controller of `ctx`, made on first use."""
-        found = ctx.findChild(TaggingController, "taggingController")
-        return found if found is not None else cls(ctx)
+        return one_per_context(ctx, cls, "taggingController")
 
     # -- actions -------------------------------------------------------------
 
@@ -124,7 +117,7 @@ class TaggingController(QObject):
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 action.triggered.connect(lambda _=False, key=info.key: self._triggered(key))
                 added = True
-            action.setIcon(colour_icon(info.colour))
+            action.setIcon(swatch(info.colour, 14))
             action.setText(self.tr("Tag as {0}").format(info.label))
             if info.shortcut:
                 action.setShortcut(QKeySequence(info.shortcut.upper()))
