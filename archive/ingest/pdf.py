@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Any
 
 from archive.ingest import textnorm
@@ -30,6 +31,27 @@ def _check_complete(data: bytes) -> None:
             "this PDF is incomplete (truncated: its end is missing); "
             "download or copy it again and import the complete file"
         )
+
+
+# Typographic ligatures that PDF text layers hand back as single characters;
+# left in, "oﬃcials" would never match a search or a quote for "officials".
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+    }
+)
+_SPACE_RUNS = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_layout(text: str) -> str:
+    """Undo PDF layout artefacts: ligature characters, tabs and runs of spaces between words."""
+    return _SPACE_RUNS.sub(" ", text.translate(_LIGATURES))
 
 
 def _info_value(info: Any, key: str) -> str | None:
@@ -67,7 +89,7 @@ def read_pdf(data: bytes, name: str) -> list[ParsedArticle]:
         ) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise UnreadableFile(f"this PDF is damaged and cannot be read ({exc})") from exc
-    raw = "\n\n".join(page.strip() for page in pages)
+    raw = "\n\n".join(clean_layout(page).strip() for page in pages)
     if not raw.strip():
         raise UnreadableFile(NO_TEXT_LAYER)
     canon = textnorm.canonical(raw)
@@ -81,11 +103,11 @@ def read_pdf(data: bytes, name: str) -> list[ParsedArticle]:
     author = _info_value(info, "/Author")
     if author and not article.byline:
         article.byline = author
-    if article.published is None:
-        created = _info_value(info, "/CreationDate")  # D:20210305...
-        if created and created.startswith("D:") and len(created) >= 10:
-            found = find_date(f"{created[2:6]}-{created[6:8]}-{created[8:10]}")
-            if found:
-                article.published, article.published_precision = found.iso, found.precision
-                article.meta["published_from"] = "pdf creation date"
+    # The file's creation date is when the PDF was made (often "Save as PDF"
+    # years later), not when the article was published: kept, never used as a date.
+    created = _info_value(info, "/CreationDate")  # D:20210305...
+    if created and created.startswith("D:") and len(created) >= 10:
+        found = find_date(f"{created[2:6]}-{created[6:8]}-{created[8:10]}")
+        if found:
+            article.meta["pdf_created"] = found.iso
     return [article]

@@ -23,7 +23,9 @@ teachers said they had heard before.
 """
 
 
-def pdf_bytes(pages: list[list[str]], *, title: str | None = None) -> bytes:
+def pdf_bytes(
+    pages: list[list[str]], *, title: str | None = None, created: str | None = None
+) -> bytes:
     """A small valid PDF whose pages carry the given lines as real text."""
     objects: list[bytes] = []
 
@@ -57,8 +59,13 @@ def pdf_bytes(pages: list[list[str]], *, title: str | None = None) -> bytes:
         len(kids),
     )
     info = None
+    entries = b""
     if title:
-        info = add(b"<< /Title (" + title.encode("latin-1") + b") >>")
+        entries += b"/Title (" + title.encode("latin-1") + b") "
+    if created:  # e.g. "D:20261121093000"
+        entries += b"/CreationDate (" + created.encode("latin-1") + b") "
+    if entries:
+        info = add(b"<< " + entries + b">>")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -8,7 +8,7 @@ from archive.ingest import READERS, UnreadableFile
 from archive.ingest.docx import read_docx
 from archive.ingest.email import read_eml
 from archive.ingest.html import read_html
-from archive.ingest.pdf import NO_TEXT_LAYER, read_pdf
+from archive.ingest.pdf import NO_TEXT_LAYER, clean_layout, read_pdf
 from archive.ingest.readers import SUPPORTED_EXTENSIONS, read_text
 from tests.archive.ingest.samples import ARTICLE, docx_bytes, eml_bytes, html_page, pdf_bytes
 
@@ -77,6 +77,27 @@ def test_pdf_text_layer() -> None:
 def test_pdf_title_from_document_info() -> None:
     data = pdf_bytes([["Some body text for the page."]], title="Annual Flood Review")
     assert read_pdf(data, "r.pdf")[0].title == "Annual Flood Review"
+
+
+def test_pdf_creation_date_is_not_the_publication_date() -> None:
+    # "Save as PDF" today of a 2021 article: the file's date says nothing of the article's.
+    data = pdf_bytes([["Flood waters rose along the river."]], created="D:20261121093000")
+    [article] = read_pdf(data, "saved.pdf")
+    assert article.published is None
+    assert article.meta["pdf_created"] == "2026-11-21"
+
+
+def test_pdf_tabs_between_words_become_spaces() -> None:
+    data = pdf_bytes([["River\tflood\t\tofficials said"]])
+    [article] = read_pdf(data, "tabs.pdf")
+    assert "River flood officials said" in article.text
+
+
+def test_pdf_layout_ligatures_and_space_runs_are_undone() -> None:
+    assert (
+        clean_layout("River\t\ufb02ood \u00a0 o\ufb03cials\tsaid") == "River flood officials said"
+    )
+    assert clean_layout("line one\nline two") == "line one\nline two"
 
 
 def test_scanned_pdf_has_no_text_layer() -> None:
