@@ -26,7 +26,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from archive import audit, entities, models
-from archive.entities import check_date, put_back, row_snapshot, snapshot_values, writing
+from archive.entities import (
+    Auditor,
+    check_date,
+    put_back,
+    row_snapshot,
+    snapshot_values,
+    writing,
+)
 from archive.errors import InvalidInput, NotFound
 from archive.figures import normalise_qualifier, parse_figure
 from archive.store import Archive, mark_for_index
@@ -54,28 +61,7 @@ def snapshot(annotation: models.Annotation) -> dict[str, Any]:
     return row_snapshot(annotation)
 
 
-def _logged(
-    session: Session,
-    user_id: str | None,
-    action: str,
-    annotation_id: str,
-    article_id: str | None,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    """Audit a change of an annotation and, with `article_id`, queue its article for the index."""
-    audit.record(
-        session,
-        user_id=user_id,
-        action=f"annotation.{action}",
-        target_type="annotation",
-        target_id=annotation_id,
-        before=before,
-        after=after,
-    )
-    if article_id is not None:
-        mark_for_index(session, article_id)
+_audit = Auditor("annotation")
 
 
 # -- finding text ---------------------------------------------------------------
@@ -372,7 +358,7 @@ def reanchor_in_session(
             _set_anchor(ann, new_text, *span)
         ann.updated_at = now
         session.add(ann)
-        _logged(session, user_id, "reanchor", ann.id, None, before=before, after=snapshot(ann))
+        _audit(session, user_id, "reanchor", ann.id, before=before, after=snapshot(ann))
     mark_for_index(session, article_id)
     return report
 
@@ -550,7 +536,8 @@ def create_in_session(
         ann.id = annotation_id
     session.add(ann)
     session.flush()
-    _logged(session, user_id, "create", ann.id, article.id, after=snapshot(ann))
+    _audit(session, user_id, "create", ann.id, after=snapshot(ann))
+    mark_for_index(session, article.id)
     return ann
 
 
@@ -652,7 +639,8 @@ def update_annotation(
         ann.updated_at = models.utcnow()
         session.add(ann)
         after = snapshot(ann)
-        _logged(session, user_id, "update", ann.id, ann.article_id, before=before, after=after)
+        _audit(session, user_id, "update", ann.id, before=before, after=after)
+        mark_for_index(session, ann.article_id)
         return before, after
 
 
@@ -662,7 +650,8 @@ def delete_annotation(archive: Archive, annotation_id: str, *, sync: bool = True
         ann = _get(session, annotation_id)
         before = snapshot(ann)
         session.delete(ann)
-        _logged(session, user_id, "delete", before["id"], before["article_id"], before=before)
+        _audit(session, user_id, "delete", before["id"], before=before)
+        mark_for_index(session, before["article_id"])
         return before
 
 
@@ -700,8 +689,8 @@ def restore_annotation(
         ann, before = put_back(session, models.Annotation, values, snapshot)
         session.add(ann)
         session.flush()
-        after = snapshot(ann)
-        _logged(session, user_id, "restore", ann.id, ann.article_id, before=before, after=after)
+        _audit(session, user_id, "restore", ann.id, before=before, after=snapshot(ann))
+        mark_for_index(session, ann.article_id)
         return ann
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from archive import audit
+from archive.entities import Auditor
 from archive.errors import InvalidInput, NotFound
 from archive.identity import ensure_user
 from archive.models import Article, ArticleCollection, Collection
@@ -94,24 +94,7 @@ def _fields(coll: Collection) -> dict[str, Any]:
     return {"name": coll.name, "description": coll.description}
 
 
-def _audit(
-    session: Session,
-    user_id: str | None,
-    action: str,
-    collection_id: str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        session,
-        user_id=user_id,
-        action=f"collection.{action}",
-        target_type="collection",
-        target_id=collection_id,
-        before=before,
-        after=after,
-    )
+_audit = Auditor("collection")
 
 
 def _new(session: Session, name: str, description: str, user_id: str | None) -> Collection:

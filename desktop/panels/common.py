@@ -89,6 +89,42 @@ def run_read(
     )
 
 
+class RereadingPanel(QWidget):
+    """A panel that reads the archive again (`refresh()`) after every change of entities or
+    annotations; hidden (e.g. a background tab) it only notes the change, and reads when shown.
+
+    `refresh()` starts with `generation = self._next_read()` and shows its result only if
+    `generation == self._generation` still (no newer read is on its way).
+    """
+
+    _stale = False
+    _generation = 0
+
+    def _watch_changes(self, ctx: Any) -> None:
+        ctx.entitiesChanged.connect(self._changed)
+        ctx.annotationsChanged.connect(lambda _id: self._changed())
+
+    def refresh(self) -> None:
+        """Read again."""
+        raise NotImplementedError
+
+    def _next_read(self) -> int:
+        self._stale = False
+        self._generation += 1
+        return self._generation
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+
 def tip(text: str | None) -> str | None:
     """Text for a tooltip, shown as written: escaped (Qt would guess rich text from a
     leading tag) and wrapped, with line breaks kept."""

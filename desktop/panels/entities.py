@@ -28,6 +28,7 @@ from archive.errors import SesameError
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
+    RereadingPanel,
     ask_text,
     button_rows,
     make_table,
@@ -195,7 +196,7 @@ class EntityDetailsDialog(QDialog):
         self.detailsChosen.emit(self.details())
 
 
-class EntitiesPanel(QWidget):
+class EntitiesPanel(RereadingPanel):
     """Entities by type with mention counts; the selected one's mentions below.
 
     Public API: `refresh()` (reads in the background, then `loaded`),
@@ -218,7 +219,6 @@ class EntitiesPanel(QWidget):
         self._current_id: str | None = None
         # The entity to make current once the next read lands (e.g. one just created).
         self._wanted: str | None = None
-        self._generation = 0
 
         self.type_combo = QComboBox(self)
         self.type_combo.currentIndexChanged.connect(self._type_chosen)
@@ -290,10 +290,7 @@ class EntitiesPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
 
-        # Hidden (e.g. a background tab) it refreshes when shown, not on every change.
-        self._stale = False
-        ctx.entitiesChanged.connect(self._changed)
-        ctx.annotationsChanged.connect(lambda _id: self._changed())
+        self._watch_changes(ctx)
         self._fill_types()
         self.refresh()
 
@@ -320,22 +317,9 @@ class EntitiesPanel(QWidget):
         self._type_key = type_key
         self.refresh()
 
-    def _changed(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def refresh(self) -> None:
         """Read entities and counts again (off the GUI thread); `loaded` says when done."""
-        self._stale = False
-        self._generation += 1
-        generation, type_key, archive = self._generation, self._type_key, self.ctx.archive
+        generation, type_key, archive = self._next_read(), self._type_key, self.ctx.archive
 
         def read() -> tuple[list[tagtypes.TagTypeInfo], list[EntityInfo]]:
             return tagtypes.list_tag_types(archive), entities.list_entities(archive, type_key)

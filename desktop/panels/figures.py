@@ -13,7 +13,7 @@ from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
-from desktop.panels.common import make_table, run_read, short, show_status, tip
+from desktop.panels.common import RereadingPanel, make_table, run_read, short, show_status, tip
 
 
 class _TableModel(RowTableModel):
@@ -70,7 +70,7 @@ class FigureClaimModel(_TableModel):
         return None
 
 
-class FiguresPanel(QWidget):
+class FiguresPanel(RereadingPanel):
     """Pick a figure entity; see what each source claims about it, side by side.
 
     Public API: `refresh()` (reads in the background, then `loaded`), `groups_model`,
@@ -86,7 +86,6 @@ class FiguresPanel(QWidget):
         self.setObjectName("figuresPanel")
         self.ctx = ctx
         self._current: str | None = None
-        self._generation = 0
         self.groups_model = FigureGroupModel(self)
         self.claims_model = FigureClaimModel(self)
         self.groups_view = make_table(self, multi=False)
@@ -125,28 +124,12 @@ class FiguresPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
-        # Hidden (e.g. a background tab) it refreshes when shown, not on every change.
-        self._stale = False
-        ctx.entitiesChanged.connect(self._changed)
-        ctx.annotationsChanged.connect(lambda _id: self._changed())
+        self._watch_changes(ctx)
         self.refresh()
-
-    def _changed(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def refresh(self) -> None:
         """Read the figure table again (off the GUI thread); `loaded` says when done."""
-        self._stale = False
-        self._generation += 1
-        generation = self._generation
+        generation = self._next_read()
         run_read(
             self.ctx,
             self,

@@ -39,3 +39,24 @@ def test_claims_of_one_figure_side_by_side(qtbot, ctx, article_id, model_tester)
     with qtbot.waitSignal(ctx.articleOpenRequested) as opened:
         panel.open_claim(1)
     assert opened.args == [other_id, [(s2, s2 + 24)]]
+
+
+def test_a_hidden_figures_view_catches_up_when_shown(qtbot, ctx, article_id) -> None:
+    panel = FiguresPanel(ctx)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)
+    assert panel.groups_model.rowCount() == 0
+    from desktop.undo import CreateAnnotationCommand, push
+
+    start = TEXT.index("More than 600 police officers")
+    push(
+        ctx,
+        CreateAnnotationCommand(
+            ctx, article_id, start, start + 29, "figure", entity_name="police who joined"
+        ),
+    )
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)
+    assert panel.groups_model.rowCount() == 0  # hidden: not read yet
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        panel.show()
+    assert [g.name for g in panel.groups_model.rows()] == ["police who joined"]
