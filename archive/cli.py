@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from sqlmodel import col, select
 
@@ -143,7 +143,8 @@ def find_article(session: Any, ident: str) -> models.Article:
             return matches[0]
         if len(matches) > 1:
             raise NotFound(f"The id prefix {ident} matches {len(matches)} articles; give more.")
-    raise NotFound(f"No article with id {ident}. `sesame list` shows the ids.")
+    hint = "" if len(ident) >= 6 else " (an id prefix needs at least 6 characters)"
+    raise NotFound(f"No article with id {ident}{hint}. `sesame list` shows the ids.")
 
 
 # -- commands ------------------------------------------------------------------
@@ -235,6 +236,21 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
 Command = Callable[[argparse.Namespace, Output], int]
 
 
+class _ArgumentError(Exception):
+    """argparse found the command line wrong; carries its usage and message."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that lets `main` report usage errors (as JSON with --json)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(self, message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     common = argparse.ArgumentParser(add_help=False)
@@ -252,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one JSON document on stdout",
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sesame", description="Sesame: an offline evidence archive.", parents=[common]
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -290,8 +306,16 @@ def main(
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+    except SystemExit as exc:  # --help and --version exit 0
         return int(exc.code or 0)
+    except _ArgumentError as exc:
+        exc.parser.print_usage(stderr)
+        words = list(argv) if argv is not None else sys.argv[1:]
+        if "--json" in words:
+            json.dump({"error": str(exc)}, stdout)
+            stdout.write("\n")
+        stderr.write(f"{exc.parser.prog}: error: {exc}\n")
+        return EXIT_USAGE
     args.archive = getattr(args, "archive", None)
     args.json = getattr(args, "json", False)
     out = Output(args.json, stdout, stderr)

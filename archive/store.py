@@ -136,6 +136,13 @@ class Archive:
                 )
             if path.exists() and not path.is_dir():
                 raise NotAnArchive(f"{path} is a file, not an archive folder.")
+            # Never scatter an archive among someone's files (a mistyped --archive).
+            leftovers = {LOCK_NAME, INDEX_DIR, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME}
+            if path.is_dir() and any(p.name not in leftovers for p in path.iterdir()):
+                raise NotAnArchive(
+                    f"{path} holds other files and no Sesame archive. Choose an empty or "
+                    "new folder for a new archive, or the folder of an existing one."
+                )
             path.mkdir(parents=True, exist_ok=True)
         elif db_path.stat().st_size > 0:
             cls._check_header(db_path)

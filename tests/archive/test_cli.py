@@ -1,6 +1,7 @@
 """The CLI frame: exit codes, errors as messages, a closed pipe."""
 
 import io
+import json
 from pathlib import Path
 
 from archive.cli import main
@@ -44,3 +45,17 @@ def test_init_encrypt_is_refused_and_creates_nothing(tmp_path: Path) -> None:
     assert main(["--archive", str(tmp_path / "enc"), "init", "--encrypt"], io.StringIO(), err) == 2
     assert "not available" in err.getvalue()
     assert not (tmp_path / "enc").exists()
+
+
+def test_usage_errors_with_json_print_one_json_document() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--json", "search"], out, err) == 2
+    assert json.loads(out.getvalue())["error"].startswith("the following arguments")
+    assert "usage: sesame search" in err.getvalue()
+
+
+def test_short_unknown_id_says_prefixes_need_six_characters(tmp_path: Path) -> None:
+    main(["--archive", str(tmp_path / "a"), "init"], io.StringIO(), io.StringIO())
+    err = io.StringIO()
+    assert main(["--archive", str(tmp_path / "a"), "show", "a4"], io.StringIO(), err) == 1
+    assert "at least 6 characters" in err.getvalue()

@@ -145,3 +145,12 @@ def test_audit_chain_detects_deletion(archive: Archive) -> None:
     with archive.session() as session:
         report = audit.verify(session)
     assert not report.ok and report.first_broken_seq == 2
+
+
+def test_a_folder_of_other_files_is_not_turned_into_an_archive(tmp_path: Path) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"not ours")
+    with pytest.raises(NotAnArchive, match="holds other files"):
+        Archive.open(folder, create=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]
