@@ -9,16 +9,15 @@ from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from archive import tagtypes
-from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
     button_rows,
     make_table,
+    push_or_tell,
     selected_rows,
     short,
-    show_status,
     swatch,
     tip,
 )
@@ -272,7 +271,7 @@ class AnnotationsPanel(QWidget):
 
     def apply_edit(self, annotation_id: str, req: Any) -> None:
         """Store what the edit form changed (one undo step; nothing if nothing changed)."""
-        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand, push
+        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand
 
         row = self.model.row_of(annotation_id)
         if row is None:
@@ -298,23 +297,14 @@ class AnnotationsPanel(QWidget):
         commands.append(
             EditAnnotationCommand(self.ctx, annotation_id, "Edit annotation", **changes)
         )
-        try:
-            push(self.ctx, MacroCommand(self.ctx, "Edit annotation", commands))
-        except SesameError as exc:
-            self._fail(exc)
-
-    def _fail(self, exc: SesameError) -> None:
-        self.statusMessage.emit(str(exc))
-        show_status(self, str(exc))
+        push_or_tell(self, self.ctx, MacroCommand(self.ctx, "Edit annotation", commands))
 
     def set_note(self, annotation_id: str, note: str) -> None:
         """Change an annotation's note (one undo step)."""
-        from desktop.undo import EditAnnotationCommand, push
+        from desktop.undo import EditAnnotationCommand
 
-        try:
-            push(self.ctx, EditAnnotationCommand(self.ctx, annotation_id, "Edit note", note=note))
-        except SesameError as exc:
-            self._fail(exc)
+        command = EditAnnotationCommand(self.ctx, annotation_id, "Edit note", note=note)
+        if not push_or_tell(self, self.ctx, command):
             self.refresh()
 
     def _fill_type_menu(self) -> None:
@@ -327,7 +317,7 @@ class AnnotationsPanel(QWidget):
 
     def change_type(self, annotation_ids: list[str], type_key: str) -> None:
         """Give annotations another tag type (their entity link is dropped if it no longer fits)."""
-        from desktop.undo import EditAnnotationCommand, MacroCommand, push
+        from desktop.undo import EditAnnotationCommand, MacroCommand
 
         if not annotation_ids:
             return
@@ -343,10 +333,7 @@ class AnnotationsPanel(QWidget):
             commands.append(EditAnnotationCommand(self.ctx, ann_id, "Change type", **changes))
         if not commands:
             return
-        try:
-            push(self.ctx, MacroCommand(self.ctx, f"Change type to {type_key}", commands))
-        except SesameError as exc:
-            self._fail(exc)
+        push_or_tell(self, self.ctx, MacroCommand(self.ctx, f"Change type to {type_key}", commands))
 
     def pick_entity(self, row: int) -> None:
         """Open the (non-blocking) entity picker for the annotation in `row`."""
@@ -376,7 +363,7 @@ class AnnotationsPanel(QWidget):
         self, annotation_id: str, entity_id: str | None, new_name: str | None = None
     ) -> None:
         """Link an annotation to an entity, a new entity called `new_name`, or none."""
-        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand, push
+        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand
 
         row = self.model.row_of(annotation_id)
         if row is None:
@@ -392,20 +379,14 @@ class AnnotationsPanel(QWidget):
         commands.append(
             EditAnnotationCommand(self.ctx, annotation_id, "Change entity", entity_id=entity_id)
         )
-        try:
-            push(self.ctx, MacroCommand(self.ctx, "Change entity", commands))
-        except SesameError as exc:
-            self._fail(exc)
+        push_or_tell(self, self.ctx, MacroCommand(self.ctx, "Change entity", commands))
 
     def delete(self, annotation_ids: list[str]) -> None:
         """Delete annotations (one undo step)."""
-        from desktop.undo import DeleteAnnotationCommand, MacroCommand, push
+        from desktop.undo import DeleteAnnotationCommand, MacroCommand
 
         if not annotation_ids:
             return
         commands: list[Any] = [DeleteAnnotationCommand(self.ctx, i) for i in annotation_ids]
         label = "Delete annotation" if len(commands) == 1 else f"Delete {len(commands)} annotations"
-        try:
-            push(self.ctx, MacroCommand(self.ctx, label, commands))
-        except SesameError as exc:
-            self._fail(exc)
+        push_or_tell(self, self.ctx, MacroCommand(self.ctx, label, commands))

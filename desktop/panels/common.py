@@ -52,6 +52,24 @@ def show_status(widget: QWidget, text: str, msecs: int = 8000) -> None:
         window.statusBar().showMessage(text, msecs)
 
 
+def tell(widget: QWidget, text: str) -> None:
+    """Say something short to the person: the widget's `statusMessage` and the status bar."""
+    widget.statusMessage.emit(text)  # type: ignore[attr-defined]
+    show_status(widget, text)
+
+
+def push_or_tell(widget: QWidget, ctx: Any, command: Any) -> bool:
+    """Make an undoable change (`desktop.undo.push`); if the archive refuses it, say why."""
+    from desktop.undo import push
+
+    try:
+        push(ctx, command)
+    except SesameError as exc:
+        tell(widget, str(exc))
+        return False
+    return True
+
+
 def run_read(
     ctx: Any,
     owner: QWidget,

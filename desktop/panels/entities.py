@@ -32,11 +32,13 @@ from desktop.panels.common import (
     ask_text,
     button_rows,
     make_table,
+    push_or_tell,
     run_read,
     selected_rows,
     short,
     show_status,
     swatch,
+    tell,
     tip,
 )
 
@@ -396,15 +398,7 @@ class EntitiesPanel(RereadingPanel):
     # -- changes -------------------------------------------------------------
 
     def _push(self, command: Any) -> bool:
-        from desktop.undo import push
-
-        try:
-            push(self.ctx, command)
-        except SesameError as exc:
-            self.statusMessage.emit(str(exc))
-            show_status(self, str(exc))
-            return False
-        return True
+        return push_or_tell(self, self.ctx, command)
 
     def create(self, type_key: str, name: str) -> str | None:
         """Add an entity (one undo step); returns its id, or None if refused."""
@@ -505,9 +499,7 @@ class EntitiesPanel(RereadingPanel):
     def _offer_merge(self) -> None:
         ids = self.selected_ids()
         if len(ids) != 2:
-            text = self.tr("Select exactly two entities to merge.")
-            self.statusMessage.emit(text)
-            show_status(self, text)
+            tell(self, self.tr("Select exactly two entities to merge."))
             return
         names = self.model.names()
         a, b = ids

@@ -13,7 +13,14 @@ from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
-from desktop.panels.common import RereadingPanel, make_table, run_read, short, show_status, tip
+from desktop.panels.common import (
+    RereadingPanel,
+    make_table,
+    run_read,
+    short,
+    tell,
+    tip,
+)
 
 
 class _TableModel(RowTableModel):
@@ -140,12 +147,8 @@ class FiguresPanel(RereadingPanel):
                 include_unlinked=self.unlinked_box.isChecked(),
             ),
             on_result=lambda groups: self._fill(generation, groups),
-            on_error=self._failed,
+            on_error=lambda message: tell(self, message),
         )
-
-    def _failed(self, message: str) -> None:
-        self.statusMessage.emit(message)
-        show_status(self, message)
 
     def _fill(self, generation: int, groups: list[FigureGroup]) -> None:
         if generation != self._generation:

@@ -14,18 +14,18 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from archive import figures, suggest, tagtypes
-from archive.errors import SesameError
 from archive.suggest import Suggestion
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
     button_rows,
     make_table,
+    push_or_tell,
     run_read,
     selected_rows,
     short,
-    show_status,
     swatch,
+    tell,
     tip,
 )
 
@@ -225,8 +225,7 @@ class SuggestionsPanel(QWidget):
         self.run_button.setEnabled(True)
         if run_id == self._run_id:
             self.label.setText(message)
-            self.statusMessage.emit(message)
-            show_status(self, message)
+            tell(self, message)
 
     def _update_label(self) -> None:
         if not self.article_id:
@@ -244,17 +243,14 @@ class SuggestionsPanel(QWidget):
 
     def accept_rows(self, rows: list[int]) -> bool:
         """Tag the candidates in `rows` (one undo step) and take them off the list."""
-        from desktop.undo import AcceptSuggestionsCommand, push
+        from desktop.undo import AcceptSuggestionsCommand
 
         rows = sorted(set(rows))
         if not rows or not self.article_id:
             return False
         chosen = [self.model.suggestion(r) for r in rows]
-        try:
-            push(self.ctx, AcceptSuggestionsCommand(self.ctx, self.article_id, chosen))
-        except SesameError as exc:
-            self.statusMessage.emit(str(exc))
-            show_status(self, str(exc))
+        command = AcceptSuggestionsCommand(self.ctx, self.article_id, chosen)
+        if not push_or_tell(self, self.ctx, command):
             return False
         self.model.remove(rows)
         self._update_label()
@@ -302,7 +298,7 @@ class SuggestionsPanel(QWidget):
         dialog.deleteLater()
 
     def _accept_edited(self, s: Suggestion, req: Any) -> bool:
-        from desktop.undo import AcceptSuggestionsCommand, push
+        from desktop.undo import AcceptSuggestionsCommand
 
         if not self.article_id:
             return False
@@ -318,11 +314,8 @@ class SuggestionsPanel(QWidget):
             overrides.update(
                 value=req.value, qualifier=req.qualifier, counted=req.counted, as_of=req.as_of
             )
-        try:
-            push(self.ctx, AcceptSuggestionsCommand(self.ctx, self.article_id, [s], overrides))
-        except SesameError as exc:
-            self.statusMessage.emit(str(exc))
-            show_status(self, str(exc))
+        command = AcceptSuggestionsCommand(self.ctx, self.article_id, [s], overrides)
+        if not push_or_tell(self, self.ctx, command):
             return False
         rows = [r for r, x in enumerate(self.model.suggestions()) if x is s]
         self.model.remove(rows)

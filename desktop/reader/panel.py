@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
 from desktop.context import AppContext
-from desktop.panels.common import one_per_context, show_status
+from desktop.panels.common import one_per_context, tell
 from desktop.reader.tag_dialog import TagDialog
 from desktop.reader.text_view import ArticleTextView, describe_annotation
 
@@ -257,8 +257,7 @@ class ReaderPanel(QWidget):
 
     def message(self, text: str) -> None:
         """Tell the person something short (status bar and side panel)."""
-        self.statusMessage.emit(text)
-        show_status(self, text)
+        tell(self, text)
         self.side_label.setText(f"<i>{html.escape(text)}</i>")
 
     def _tag_key(self, key: str) -> None:
