@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -115,7 +116,10 @@ class ImportController(QObject):
     def show_summary(self, summary: dict[str, Any]) -> ImportSummaryDialog:
         """Show (non-modal) what the import did."""
         if self.summary is not None:
-            self.summary.close()
+            # The dialog deletes itself when closed: only close it while it lives.
+            previous, self.summary = self.summary, None
+            if shiboken6.isValid(previous):
+                previous.close()
         self.summary = ImportSummaryDialog(summary, self.window)
         self.summary.openRequested.connect(lambda aid: self.ctx.open_article(aid, []))
         self.summary.show()

@@ -49,6 +49,21 @@ def test_import_a_folder_twice_reports_duplicates(qtbot, window, dialogs, articl
     assert "3 already in the archive" in window.importer.summary.message.text()
 
 
+def test_a_second_import_after_closing_the_summary_shows_its_own(
+    qtbot, window, tmp_path, article_files
+) -> None:
+    _import(qtbot, window, [article_files[0]])
+    window.importer.summary.close()  # the person closes it (it deletes itself)
+    qtbot.wait(10)
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    with qtbot.waitSignal(window.importer.importFinished, timeout=30000) as finished:
+        window.importer.import_paths([bad])
+    assert [Path(f["path"]).name for f in finished.args[0]["failed"]] == ["broken.pdf"]
+    assert window.importer.summary.isVisible()
+    assert window.importer.summary.failed_table.model().rowCount() == 1
+
+
 def test_failures_are_listed_with_their_reason(qtbot, window, tmp_path, article_files) -> None:
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
