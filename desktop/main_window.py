@@ -257,14 +257,31 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.import_files_action)
         toolbar.addAction(self.import_folder_action)
         toolbar.addSeparator()
-        toolbar.addAction(self.undo_action)
-        toolbar.addAction(self.redo_action)
+        # Short labels here: the menu's "Undo Tag as Actor “U Kyaw Moe Tun”" would
+        # push the search box off the toolbar; the full text is the tooltip.
+        self.toolbar_undo = self._short_copy(self.undo_action, self.tr("Undo"))
+        self.toolbar_redo = self._short_copy(self.redo_action, self.tr("Redo"))
+        toolbar.addAction(self.toolbar_undo)
+        toolbar.addAction(self.toolbar_redo)
         if self.tagging_actions:
             toolbar.addSeparator()
             toolbar.addActions(self.tagging_actions)
         toolbar.addSeparator()
         toolbar.addWidget(self.search.query_edit_for_toolbar())
         self.addToolBar(toolbar)
+
+    def _short_copy(self, full: QAction, label: str) -> QAction:
+        """A toolbar twin of `full` with a fixed label (and no shortcut of its own)."""
+        short = QAction(label, self)
+
+        def follow() -> None:
+            short.setEnabled(full.isEnabled())
+            short.setToolTip(full.text().replace("&", ""))
+
+        full.changed.connect(follow)
+        follow()
+        short.triggered.connect(full.trigger)
+        return short
 
     # -- actions -------------------------------------------------------------
 

@@ -220,3 +220,22 @@ def test_results_model_passes_the_tester(qtbot) -> None:
     assert "<mark>y</mark> &lt;z&gt;" in model.index(1).data(HTML_ROLE)
     model.clear()
     assert model.rowCount() == 0
+
+
+def test_toolbar_undo_keeps_a_short_label(qtbot, window) -> None:
+    from PySide6.QtGui import QUndoCommand
+
+    class Named(QUndoCommand):
+        def redo(self) -> None:  # nothing to do: only the name matters here
+            pass
+
+        def undo(self) -> None:
+            pass
+
+    assert not window.toolbar_undo.isEnabled()
+    window.ctx.undo_stack.push(Named("Tag as Actor “A very long name of a person”"))
+    assert window.toolbar_undo.isEnabled() and window.toolbar_undo.text() == "Undo"
+    assert "A very long name" in window.toolbar_undo.toolTip()
+    window.toolbar_undo.trigger()
+    assert window.ctx.undo_stack.index() == 0
+    assert window.toolbar_redo.isEnabled() and not window.toolbar_undo.isEnabled()
