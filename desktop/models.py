@@ -52,6 +52,11 @@ class RowTableModel(QAbstractTableModel):
                 return row
         return None
 
+    def find(self, row_id: str) -> Any | None:
+        """The object whose `id` is `row_id`, if shown."""
+        row = self.row_of(row_id)
+        return None if row is None else self._rows[row]
+
     def item(self, index: Index) -> Any | None:
         """The object of a valid index's row (None for an invalid or stale index)."""
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):

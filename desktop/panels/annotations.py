@@ -273,10 +273,9 @@ class AnnotationsPanel(QWidget):
         """Store what the edit form changed (one undo step; nothing if nothing changed)."""
         from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand
 
-        row = self.model.row_of(annotation_id)
-        if row is None:
+        ann: ReadingAnnotation | None = self.model.find(annotation_id)
+        if ann is None:
             return
-        ann = self.model.annotation(row)
         commands: list[Any] = []
         entity_id = req.entity_id
         if req.new_entity_name:
@@ -365,10 +364,9 @@ class AnnotationsPanel(QWidget):
         """Link an annotation to an entity, a new entity called `new_name`, or none."""
         from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand
 
-        row = self.model.row_of(annotation_id)
-        if row is None:
+        ann: ReadingAnnotation | None = self.model.find(annotation_id)
+        if ann is None:
             return
-        ann = self.model.annotation(row)
         commands: list[Any] = []
         if new_name:
             create = CreateEntityCommand(self.ctx, ann.type_key, new_name)

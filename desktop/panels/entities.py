@@ -467,10 +467,7 @@ class EntitiesPanel(RereadingPanel):
         return self._push(MergeEntitiesCommand(self.ctx, keep_id, other_id, text))
 
     def _current_info(self) -> EntityInfo | None:
-        if self._current_id is None:
-            return None
-        row = self.model.row_of(self._current_id)
-        return self.model.entity(row) if row is not None else None
+        return None if self._current_id is None else self.model.find(self._current_id)
 
     def _ask_rename(self) -> None:
         info = self._current_info()

@@ -47,3 +47,11 @@ def test_rows_ids_and_headers(qtbot) -> None:
     assert model.rowCount() == 2
     model.set_rows([])
     assert model.rowCount() == 0
+
+
+def test_find_by_id() -> None:
+    model = ThingModel()
+    model.set_rows([Thing("a", "Ana"), Thing("b", "Bo")])
+    found = model.find("b")
+    assert found is not None and found.name == "Bo"
+    assert model.find("zz") is None
