@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
         # Short labels here: the menu's "Undo Tag as Actor “U Kyaw Moe Tun”" would
         # push the search box off the toolbar; the full text is the tooltip.
         self.toolbar_undo = self._short_copy(self.undo_action, self.tr("Undo"))
-        self.toolbar_redo = self._short_copy(self.redo_action, self.tr("Redo"))
+        self.toolbar_redo = self._short_copy(self.redo_action, self.tr("Redo"), redo=True)
         toolbar.addAction(self.toolbar_undo)
         toolbar.addAction(self.toolbar_redo)
         if self.tagging_actions:
@@ -270,17 +270,16 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.search.query_edit_for_toolbar())
         self.addToolBar(toolbar)
 
-    def _short_copy(self, full: QAction, label: str) -> QAction:
-        """A toolbar twin of `full` with a fixed label (and no shortcut of its own)."""
+    def _short_copy(self, full: QAction, label: str, redo: bool = False) -> QAction:
+        """A toolbar twin of undo/redo with a fixed label (and no shortcut of its own)."""
+        stack = self.ctx.undo_stack
         short = QAction(label, self)
-
-        def follow() -> None:
-            short.setEnabled(full.isEnabled())
-            short.setToolTip(full.text().replace("&", ""))
-
-        full.changed.connect(follow)
-        follow()
-        short.triggered.connect(full.trigger)
+        short.setEnabled(full.isEnabled())
+        short.setToolTip(full.text().replace("&", ""))
+        # Bound to `short`'s own slots, so the connections end with it.
+        (stack.canRedoChanged if redo else stack.canUndoChanged).connect(short.setEnabled)
+        (stack.redoTextChanged if redo else stack.undoTextChanged).connect(short.setToolTip)
+        short.triggered.connect(stack.redo if redo else stack.undo)
         return short
 
     # -- actions -------------------------------------------------------------
