@@ -369,6 +369,22 @@ class DeleteAnnotationCommand(ArchiveCommand):
         annotate.restore_annotation(self.ctx.archive, self.snapshot)
 
 
+def entity_for(
+    ctx: AppContext,
+    type_key: str,
+    entity_id: str | None,
+    new_name: str | None,
+    commands: list[Any],
+) -> str | None:
+    """The entity to link: a new one called `new_name` (its creation appended to `commands`,
+    to run first), else `entity_id`."""
+    if not new_name:
+        return entity_id
+    create = CreateEntityCommand(ctx, type_key, new_name)
+    commands.append(create)
+    return create.entity_id
+
+
 def tag_span(ctx: AppContext, article_id: str, req: TagRequest, label: str = "") -> ArchiveCommand:
     """Create the annotation a tagging form asked for, with its new entity, as one undo step.
 
@@ -377,15 +393,9 @@ def tag_span(ctx: AppContext, article_id: str, req: TagRequest, label: str = "")
     label = label or f"Tag as {req.type_key}"
     fields: dict[str, Any] = {"note": req.note}
     if req.value is not None or req.counted or req.as_of:
-        fields.update(
-            value=req.value, qualifier=req.qualifier, counted=req.counted, as_of=req.as_of
-        )
+        fields.update(req.figure_fields())
     commands: list[ArchiveCommand] = []
-    entity_id = req.entity_id
-    if req.new_entity_name:
-        create = CreateEntityCommand(ctx, req.type_key, req.new_entity_name)
-        commands.append(create)
-        entity_id = create.entity_id
+    entity_id = entity_for(ctx, req.type_key, req.entity_id, req.new_entity_name, commands)
     commands.append(
         CreateAnnotationCommand(
             ctx, article_id, req.start, req.end, req.type_key, entity_id=entity_id, **fields

@@ -15,6 +15,7 @@ from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
     button_rows,
     make_table,
+    open_held,
     push_or_tell,
     selected_rows,
     short,
@@ -265,32 +266,26 @@ class AnnotationsPanel(QWidget):
             parent=self,
         )
         dialog.tagRequested.connect(lambda req: self.apply_edit(ann.id, req))
-        dialog.finished.connect(lambda _r: self._entity_dialog_closed(dialog))
-        self.entity_dialog = dialog
-        dialog.open()
+        open_held(self, "entity_dialog", dialog)
 
     def apply_edit(self, annotation_id: str, req: Any) -> None:
         """Store what the edit form changed (one undo step; nothing if nothing changed)."""
-        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand
+        from desktop.undo import EditAnnotationCommand, MacroCommand, entity_for
 
         ann: ReadingAnnotation | None = self.model.find(annotation_id)
         if ann is None:
             return
         commands: list[Any] = []
-        entity_id = req.entity_id
-        if req.new_entity_name:
-            create = CreateEntityCommand(self.ctx, ann.type_key, req.new_entity_name)
-            commands.append(create)
-            entity_id = create.entity_id
+        entity_id = entity_for(self.ctx, ann.type_key, req.entity_id, req.new_entity_name, commands)
         changes: dict[str, Any] = {}
         if entity_id != ann.entity_id:
             changes["entity_id"] = entity_id
         if req.note != ann.note:
             changes["note"] = req.note
         if ann.type_key == "figure":
-            for key in ("value", "qualifier", "counted", "as_of"):
-                if getattr(req, key) != getattr(ann, key):
-                    changes[key] = getattr(req, key)
+            for key, value in req.figure_fields().items():
+                if value != getattr(ann, key):
+                    changes[key] = value
         if not changes:
             return
         commands.append(
@@ -349,29 +344,19 @@ class AnnotationsPanel(QWidget):
         dialog.entityChosen.connect(
             lambda entity_id, new_name: self.change_entity(ann.id, entity_id, new_name)
         )
-        dialog.finished.connect(lambda _r: self._entity_dialog_closed(dialog))
-        self.entity_dialog = dialog
-        dialog.open()
-
-    def _entity_dialog_closed(self, dialog: Any) -> None:
-        if self.entity_dialog is dialog:
-            self.entity_dialog = None
-        dialog.deleteLater()
+        open_held(self, "entity_dialog", dialog)
 
     def change_entity(
         self, annotation_id: str, entity_id: str | None, new_name: str | None = None
     ) -> None:
         """Link an annotation to an entity, a new entity called `new_name`, or none."""
-        from desktop.undo import CreateEntityCommand, EditAnnotationCommand, MacroCommand
+        from desktop.undo import EditAnnotationCommand, MacroCommand, entity_for
 
         ann: ReadingAnnotation | None = self.model.find(annotation_id)
         if ann is None:
             return
         commands: list[Any] = []
-        if new_name:
-            create = CreateEntityCommand(self.ctx, ann.type_key, new_name)
-            commands.append(create)
-            entity_id = create.entity_id
+        entity_id = entity_for(self.ctx, ann.type_key, entity_id, new_name, commands)
         if entity_id == ann.entity_id:
             return
         commands.append(

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -195,6 +196,23 @@ def selected_rows(view: QTableView) -> list[int]:
     if model is None:
         return []
     return sorted({index.row() for index in model.selectedRows()})
+
+
+def open_held(
+    owner: Any, attr: str, dialog: QDialog, on_closed: Callable[[], None] | None = None
+) -> None:
+    """Open a non-blocking dialog, held as `owner.<attr>` while it is open, deleted once closed."""
+
+    def closed(_result: int) -> None:
+        if getattr(owner, attr) is dialog:
+            setattr(owner, attr, None)
+        dialog.deleteLater()
+        if on_closed is not None:
+            on_closed()
+
+    dialog.finished.connect(closed)
+    setattr(owner, attr, dialog)
+    dialog.open()
 
 
 def ask_text(

@@ -32,6 +32,7 @@ from desktop.panels.common import (
     ask_text,
     button_rows,
     make_table,
+    open_held,
     push_or_tell,
     run_read,
     selected_rows,
@@ -448,14 +449,7 @@ class EntitiesPanel(RereadingPanel):
             return
         dialog = EntityDetailsDialog(info, event=info.type == "event", parent=self)
         dialog.detailsChosen.connect(lambda values: self.set_details(info.id, **values))
-        dialog.finished.connect(lambda _r: self._details_closed(dialog))
-        self.details_dialog = dialog
-        dialog.open()
-
-    def _details_closed(self, dialog: EntityDetailsDialog) -> None:
-        if self.details_dialog is dialog:
-            self.details_dialog = None
-        dialog.deleteLater()
+        open_held(self, "details_dialog", dialog)
 
     def merge(self, keep_id: str, other_id: str) -> bool:
         """Merge OTHER into KEEP: its mentions follow, its names become aliases."""

@@ -20,6 +20,7 @@ from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
     button_rows,
     make_table,
+    open_held,
     push_or_tell,
     run_read,
     selected_rows,
@@ -287,15 +288,8 @@ class SuggestionsPanel(QWidget):
             parent=self,
         )
         dialog.tagRequested.connect(lambda req: self._accept_edited(s, req))
-        dialog.finished.connect(lambda _r: self._edit_closed(dialog))
-        self.edit_dialog = dialog
-        dialog.open()
+        open_held(self, "edit_dialog", dialog)
         return dialog
-
-    def _edit_closed(self, dialog: Any) -> None:
-        if self.edit_dialog is dialog:
-            self.edit_dialog = None
-        dialog.deleteLater()
 
     def _accept_edited(self, s: Suggestion, req: Any) -> bool:
         from desktop.undo import AcceptSuggestionsCommand
@@ -311,9 +305,7 @@ class SuggestionsPanel(QWidget):
             same = req.new_entity_name == s.entity_name
             overrides["entity_aliases"] = list(s.aliases) if same else []
         if s.type == "figure":
-            overrides.update(
-                value=req.value, qualifier=req.qualifier, counted=req.counted, as_of=req.as_of
-            )
+            overrides.update(req.figure_fields())
         command = AcceptSuggestionsCommand(self.ctx, self.article_id, [s], overrides)
         if not push_or_tell(self, self.ctx, command):
             return False

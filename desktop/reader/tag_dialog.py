@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -52,6 +53,15 @@ class TagRequest:
     qualifier: str | None = None
     counted: str | None = None
     as_of: str | None = None
+
+    def figure_fields(self) -> dict[str, Any]:
+        """Value, qualifier, counted and as-of, as the archive's functions take them."""
+        return {
+            "value": self.value,
+            "qualifier": self.qualifier,
+            "counted": self.counted,
+            "as_of": self.as_of,
+        }
 
 
 def parse_number(text: str) -> float | None:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from archive import entities, figures, tagtypes
 from archive.errors import SesameError
 from desktop.context import AppContext
-from desktop.panels.common import one_per_context, swatch
+from desktop.panels.common import one_per_context, open_held, swatch
 from desktop.reader.tag_dialog import EntityChoice, TagDialog, TagRequest
 
 if TYPE_CHECKING:
@@ -248,17 +248,8 @@ class TaggingController(QObject):
         article_id = article.id
         step = self.tr("Tag as {0} “{1}”").format(info.label, short_quote(quote))
         dialog.tagRequested.connect(lambda req: self.commit(article_id, req, step))
-        dialog.finished.connect(lambda _result: self._dialog_closed(reader, dialog))
-        reader.tag_dialog = dialog
-        dialog.open()
+        open_held(reader, "tag_dialog", dialog, on_closed=reader.view.setFocus)
         return dialog
-
-    @staticmethod
-    def _dialog_closed(reader: ReaderPanel, dialog: TagDialog) -> None:
-        if reader.tag_dialog is dialog:
-            reader.tag_dialog = None
-        dialog.deleteLater()
-        reader.view.setFocus()
 
     def commit(self, article_id: str, req: TagRequest, label: str = "") -> None:
         """Create the annotation (and a new entity if one was named) as one undo step."""
