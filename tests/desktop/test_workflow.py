@@ -196,7 +196,7 @@ def test_keyboard_only_search_and_open(qtbot, window, article_files) -> None:
 
 
 def test_the_window_stays_responsive_during_an_import(qtbot, window, tmp_path) -> None:
-    """A 5 ms heartbeat keeps beating while 300 files are imported and indexed."""
+    """A 5 ms heartbeat keeps beating while 1,200 files are imported and indexed."""
     import itertools
     import time
 
@@ -204,7 +204,7 @@ def test_the_window_stays_responsive_during_an_import(qtbot, window, tmp_path) -
 
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(300):
+    for i in range(1200):
         body = " ".join(
             f"Police statement {i} about the harbour strike and detentions." for _ in range(20)
         )
@@ -214,10 +214,16 @@ def test_the_window_stays_responsive_during_an_import(qtbot, window, tmp_path) -
     timer.setInterval(5)
     timer.timeout.connect(lambda: beats.append(time.perf_counter()))
     timer.start()
+    started = time.perf_counter()
     summary = _import(qtbot, window, [folder])
+    duration = time.perf_counter() - started
     timer.stop()
-    assert len(summary["imported"]) == 300
+    assert len(summary["imported"]) == 1200
     gaps = [b - a for a, b in itertools.pairwise(beats)]
     assert len(beats) > 50
-    # Generous for a loaded test machine; bench/desktop_bench.py measures < 100 ms.
-    assert max(gaps) < 0.3, f"the window froze for {max(gaps) * 1000:.0f} ms"
+    # An import on the GUI thread would freeze the window for most of its
+    # duration; a loaded test machine adds pauses of a few hundred ms at most.
+    # bench/desktop_bench.py measures the real figure (< 100 ms).
+    limit = max(0.6, duration / 3)
+    print(f"import {duration:.2f} s, longest gap {max(gaps) * 1000:.0f} ms")
+    assert max(gaps) < limit, f"the window froze for {max(gaps) * 1000:.0f} ms"
