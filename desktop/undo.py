@@ -216,10 +216,18 @@ class CreateEntityCommand(ArchiveCommand):
     """Add an entity (its id is chosen up front so redo brings the same one back)."""
 
     def __init__(
-        self, ctx: AppContext, type_key: str, name: str, *, aliases: list[str] | None = None
+        self,
+        ctx: AppContext,
+        type_key: str,
+        name: str,
+        *,
+        aliases: list[str] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(ctx, f"New {type_key} “{name}”")
         self.type_key, self.name, self.aliases = type_key, name, list(aliases or [])
+        # An event's date_start / date_end / place.
+        self.details = dict(details or {})
         self.entity_id = new_id()
         self.entities_changed = True
 
@@ -230,6 +238,7 @@ class CreateEntityCommand(ArchiveCommand):
             self.name,
             aliases=self.aliases,
             entity_id=self.entity_id,
+            **self.details,
         )
 
     def revert(self) -> None:
@@ -375,12 +384,21 @@ def entity_for(
     entity_id: str | None,
     new_name: str | None,
     commands: list[Any],
+    details: dict[str, Any] | None = None,
 ) -> str | None:
     """The entity to link: a new one called `new_name` (its creation appended to `commands`,
-    to run first), else `entity_id`."""
+    to run first), else `entity_id`. `details` (an event's date and place) go on the new
+    entity, or on the existing one as an update appended to `commands`."""
     if not new_name:
+        if entity_id and details:
+            current = entities.get_entity(ctx.archive, entity_id).to_dict()
+            details = {k: v for k, v in details.items() if current.get(k) != v}
+        if entity_id and details:
+            commands.append(
+                UpdateEntityCommand(ctx, entity_id, f"Event details of {type_key}", **details)
+            )
         return entity_id
-    create = CreateEntityCommand(ctx, type_key, new_name)
+    create = CreateEntityCommand(ctx, type_key, new_name, details=details)
     commands.append(create)
     return create.entity_id
 
@@ -395,7 +413,9 @@ def tag_span(ctx: AppContext, article_id: str, req: TagRequest, label: str = "")
     if req.value is not None or req.counted or req.as_of:
         fields.update(req.figure_fields())
     commands: list[ArchiveCommand] = []
-    entity_id = entity_for(ctx, req.type_key, req.entity_id, req.new_entity_name, commands)
+    entity_id = entity_for(
+        ctx, req.type_key, req.entity_id, req.new_entity_name, commands, req.event_details()
+    )
     commands.append(
         CreateAnnotationCommand(
             ctx, article_id, req.start, req.end, req.type_key, entity_id=entity_id, **fields

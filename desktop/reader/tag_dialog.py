@@ -4,6 +4,10 @@ It never blocks: the reader opens it with `open()` and listens for
 `tagRequested`. Enter confirms (an empty entity name means "no entity"),
 Esc cancels. Names and aliases of existing entities of the tag type are
 offered as completions; a name that matches none creates a new entity.
+The entity field starts with the best name for the selection, fully
+selected so typing replaces it. An event also gets a date (or range) and
+a place, kept on its entity. A figure without a value is stored only after
+a second Enter (the archive allows it; the form says what it means).
 """
 
 from __future__ import annotations
@@ -53,6 +57,15 @@ class TagRequest:
     qualifier: str | None = None
     counted: str | None = None
     as_of: str | None = None
+    # Events: when and where, kept on the event's entity.
+    date_start: str | None = None
+    date_end: str | None = None
+    place: str | None = None
+
+    def event_details(self) -> dict[str, Any]:
+        """The event details given (date start/end, place), as `set_event_details` takes them."""
+        details = {"date_start": self.date_start, "date_end": self.date_end, "place": self.place}
+        return {k: v for k, v in details.items() if v}
 
     def figure_fields(self) -> dict[str, Any]:
         """Value, qualifier, counted and as-of, as the archive's functions take them."""
@@ -62,6 +75,20 @@ class TagRequest:
             "counted": self.counted,
             "as_of": self.as_of,
         }
+
+
+DATE_RE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def parse_date_range(text: str) -> tuple[str | None, str | None] | None:
+    """ "2021-02-01" or "2021-02-01 to 2021-02-05" (also "/", "–") -> (start, end); None if bad."""
+    text = text.strip()
+    if not text:
+        return None, None
+    parts = [p.strip() for p in re.split(r"\s+to\s+|\s*[/–—]\s*|\s+-\s+", text, maxsplit=1)]
+    if not all(DATE_RE.fullmatch(p) for p in parts):
+        return None
+    return parts[0], (parts[1] if len(parts) > 1 else None)
 
 
 def parse_number(text: str) -> float | None:
@@ -94,6 +121,10 @@ class EntityPicker(QLineEdit):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.setCompleter(completer)
         self.setPlaceholderText(self.tr("Name (empty: no entity; a new name creates one)"))
+
+    def entity_named(self, text: str) -> str | None:
+        """The id of the entity whose name or alias is `text`, if there is one."""
+        return self._by_text.get(norm_name(text))
 
     def resolve(self) -> tuple[str | None, str | None]:
         """(existing entity id, None), (None, new name) or (None, None) for no entity."""
@@ -128,7 +159,11 @@ class TagDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.type_key, self.start, self.end = type_key, start, end
         self.is_figure = figure
+        self.is_event = type_key == "event"
+        self._warned_no_value = False
         prefill = prefill or {}
+        # Wide enough for the entity placeholder and a two-line quote.
+        self.setMinimumWidth(380)
 
         layout = QVBoxLayout(self)
         shown = quote if len(quote) <= 160 else quote[:157] + "…"
@@ -140,12 +175,25 @@ class TagDialog(QDialog):
         form = QFormLayout()
         self.entity_edit = EntityPicker(choices, self)
         self.entity_edit.setText(prefill.get("entity", ""))
+        self.entity_edit.selectAll()
         form.addRow(self.tr("&Entity:"), self.entity_edit)
+        self.date_edit = QLineEdit(self)
+        self.date_edit.setPlaceholderText(self.tr("YYYY-MM-DD, or a range: … to …"))
+        self.date_edit.setText(prefill.get("date") or "")
+        self.place_edit = QLineEdit(self)
+        self.place_edit.setText(prefill.get("place") or "")
+        if self.is_event:
+            form.addRow(self.tr("&Date:"), self.date_edit)
+            form.addRow(self.tr("&Place:"), self.place_edit)
+        else:
+            self.date_edit.hide()
+            self.place_edit.hide()
         self.note_edit = QLineEdit(self)
         self.note_edit.setText(prefill.get("note", ""))
         form.addRow(self.tr("&Note:"), self.note_edit)
 
         self.value_edit = QLineEdit(self)
+        self.value_edit.setPlaceholderText(self.tr("a number, e.g. 600"))
         self.qualifier_combo = QComboBox(self)
         self.qualifier_combo.addItems(QUALIFIERS)
         self.counted_edit = QLineEdit(self)
@@ -194,14 +242,40 @@ class TagDialog(QDialog):
             new_entity_name=new_name,
             note=self.note_edit.text().strip(),
         )
+        if self.is_event:
+            dates = parse_date_range(self.date_edit.text())
+            if dates is None:
+                self._error(
+                    self.tr("The date must look like 2021-02-01, or 2021-02-01 to 2021-02-05.")
+                )
+                return None
+            req.date_start, req.date_end = dates
+            req.place = self.place_edit.text().strip() or None
+            if (req.date_start or req.place) and not (entity_id or new_name):
+                self._error(self.tr("Name the event: its date and place are kept on it."))
+                return None
+            if req.date_start and req.date_end and req.date_end < req.date_start:
+                self._error(self.tr("The end date is before the start date."))
+                return None
         if self.is_figure:
             raw = self.value_edit.text().strip()
             value = parse_number(raw)
             if raw and value is None:
                 self._error(self.tr("The value must be a number, e.g. 600 or 1,500."))
                 return None
+            if value is None and not self._warned_no_value:
+                # The archive keeps figures without a number; say so before storing one.
+                self._warned_no_value = True
+                self._error(
+                    self.tr(
+                        "No value: the figure will be stored without a number. "
+                        "Type a value, or press Enter again to store it so."
+                    )
+                )
+                self.value_edit.setFocus()
+                return None
             as_of = self.as_of_edit.text().strip() or None
-            if as_of and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", as_of):
+            if as_of and not DATE_RE.fullmatch(as_of):
                 self._error(self.tr("The date must look like 2021-03-05 (or 2021-03, 2021)."))
                 return None
             req.value = value
@@ -211,6 +285,7 @@ class TagDialog(QDialog):
         return req
 
     def _error(self, message: str) -> None:
+        self.error_label.setWordWrap(True)
         self.error_label.setText(message)
         self.error_label.show()
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from archive import entities, figures, tagtypes
+from archive import entities, figures, suggest, tagtypes
 from archive.errors import SesameError
 from desktop.context import AppContext
 from desktop.panels.common import one_per_context, open_held, swatch
@@ -46,6 +46,60 @@ def figure_prefill(quote: str, published: str | None) -> dict:
         prefill = {"value": parsed.value, "qualifier": parsed.qualifier, "counted": parsed.counted}
     if published:
         prefill["as_of"] = published
+    return prefill
+
+
+# Text read on each side of a selection for the suggester: enough for its
+# sentence, small enough to stay quick in a long article (it is ~40 µs/char).
+CONTEXT_CHARS = 300
+
+
+def suggestion_for(
+    text: str, start: int, end: int, type_key: str, published: str | None
+) -> suggest.Suggestion | None:
+    """What the suggester proposes for the selection `start:end` (the most overlapping
+    suggestion of `type_key` around it, offsets relative to `text`), or None."""
+    if type_key not in ("actor", "event", "figure"):
+        return None
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    best, best_overlap = None, 0
+    for sug in suggest.suggest(text[lo:hi], published, types=[type_key]):
+        s, e = sug.start + lo, sug.end + lo
+        overlap = min(e, end) - max(s, start)
+        if overlap > best_overlap:
+            best, best_overlap = sug, overlap
+    return best
+
+
+def tag_prefill(
+    text: str,
+    start: int,
+    end: int,
+    type_key: str,
+    published: str | None,
+    choices: list[EntityChoice],
+) -> dict:
+    """What the tagging form starts with: the best entity name, and an event's date.
+
+    The entity is, in order: an existing entity whose name or alias is the
+    selected text; one whose name or alias is the suggester's name for it
+    ("Tin Min Tun" for "Major Tin Min Tun"); that suggested name; for actors
+    and events the selected text itself.
+    """
+    quote = text[start:end]
+    known = {entities.norm_name(t): c.name for c in choices for t in (c.name, *c.aliases)}
+    sug = suggestion_for(text, start, end, type_key, published)
+    prefill: dict = {}
+    names = [quote, *(n for n in ((sug.entity_name if sug else None),) if n)]
+    name = next((known[k] for k in map(entities.norm_name, names) if k in known), None)
+    if name is None and sug is not None and sug.entity_name:
+        name = sug.entity_name
+    if name is None and type_key in ("actor", "event") and len(quote) <= 80:
+        name = " ".join(quote.split())
+    if name:
+        prefill["entity"] = name
+    if type_key == "event" and sug is not None and sug.date:
+        prefill["date"] = sug.date
     return prefill
 
 
@@ -232,6 +286,7 @@ class TaggingController(QObject):
         quote = article.text[start:end]
         is_figure = type_key == FIGURE_TYPE
         prefill = figure_prefill(quote, article.published) if is_figure else {}
+        prefill.update(tag_prefill(article.text, start, end, type_key, article.published, choices))
         if reader.tag_dialog is not None:
             reader.tag_dialog.close()
         dialog = TagDialog(
@@ -260,3 +315,8 @@ class TaggingController(QObject):
         except SesameError as exc:
             if self.reader is not None:
                 self.reader.message(str(exc))
+            return
+        reader = self.reader
+        if reader is not None and reader.article is not None and reader.article.id == article_id:
+            # Drop the selection so the new tag's colour shows at once; stay at its end.
+            reader.view.place_caret(req.end)

@@ -16,8 +16,11 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidge
 from archive.reading import ReadingAnnotation, ReadingArticle, Utf16Map
 from desktop.reader.highlight import apply_highlights
 
-# Search matches and "jump to" targets: outlined, on top of tag colours.
-MATCH_COLOUR = QColor("#ffd166")
+# Search matches and "jump to" targets, on top of tag colours: a fuchsia far
+# from every tag colour (the event orange #ffb703 was once almost the same),
+# underlined so a match stays visible even next to a user's own colours.
+MATCH_COLOUR = QColor("#f0abfc")
+MATCH_LINE = QColor("#a21caf")
 
 
 def describe_annotation(ann: ReadingAnnotation) -> str:
@@ -116,6 +119,12 @@ class ArticleTextView(QPlainTextEdit):
             self.centerCursor()
         self.ensureCursorVisible()
 
+    def place_caret(self, position: int) -> None:
+        """Put the cursor at a code-point position, with nothing selected."""
+        cursor = self.textCursor()
+        cursor.setPosition(self.offsets.to_utf16(position))
+        self.setTextCursor(cursor)
+
     def code_point_at(self, pos: QPoint) -> int:
         """The code-point position under a point of the viewport."""
         return self.offsets.to_code_point(self.cursorForPosition(pos).position())
@@ -128,6 +137,9 @@ class ArticleTextView(QPlainTextEdit):
         fmt.setBackground(MATCH_COLOUR)
         fmt.setForeground(QColor("#000000"))
         fmt.setFontWeight(700)
+        fmt.setFontUnderline(True)
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        fmt.setUnderlineColor(MATCH_LINE)
         for start, end in self._matches:
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())

@@ -107,6 +107,8 @@ def test_enter_with_empty_name_tags_without_entity(qtbot, ctx, article_id) -> No
     reader = open_reader(qtbot, ctx, article_id)
     select_with_qt(reader, TEXT, "the army staged a march")
     qtbot.keyClick(reader.view, Qt.Key.Key_E)
+    # The name starts filled in and selected: one Backspace empties it.
+    qtbot.keyClick(reader.tag_dialog.entity_edit, Qt.Key.Key_Backspace)
     qtbot.keyClick(reader.tag_dialog.entity_edit, Qt.Key.Key_Return)
     (ann,) = annotate.list_annotations(ctx.archive, article_id)
     assert ann.type == "event" and ann.entity_id is None
