@@ -44,7 +44,7 @@ class RowsModel(RowTableModel):
         super().__init__()
         self.COLUMNS = tuple(headers)
         self._rows = rows
-        self.tips = tips  # tooltip of each row's first cell (the full path)
+        self.tips = tips  # tooltip of each row's first cell (the full path, and the reason)
 
     def header(self, section: int) -> str:
         return self.COLUMNS[section]  # translated by whoever made the dialog
@@ -63,17 +63,28 @@ class RowsModel(RowTableModel):
         return None
 
 
-def _table(headers: list[str], rows: list[list[str]], tips: list[str] | None = None) -> QTableView:
+# Rows measured for wrapping up to this many; beyond, measuring every row on
+# each resize would stall the window, and the tooltip holds the whole reason.
+WRAP_ROWS = 500
+
+
+def _table(
+    headers: list[str], rows: list[list[str]], tips: list[str] | None = None, wrap: bool = False
+) -> QTableView:
     table = QTableView()
     table.setModel(RowsModel(headers, rows, tips))
     table.model().setParent(table)
     table.verticalHeader().hide()
     table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-    header.resizeSection(0, 220)
+    header.resizeSection(0, 200)
+    wrap = wrap and len(rows) <= WRAP_ROWS
+    table.setWordWrap(wrap)
+    if wrap:
+        # Long reasons ("this PDF is incomplete … copy it again") wrap instead of ending in "…".
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return table
 
 
@@ -95,7 +106,10 @@ class ImportSummaryDialog(QDialog):
 
         failed = summary.get("failed", [])
         self.failed_table = self._files_table(
-            failed, self.tr("Why it could not be imported"), lambda f: str(f.get("error", ""))
+            failed,
+            self.tr("Why it could not be imported"),
+            lambda f: str(f.get("error", "")),
+            wrap=True,
         )
         imported = summary.get("imported", [])
         self.imported_table = self._files_table(
@@ -124,9 +138,14 @@ class ImportSummaryDialog(QDialog):
         layout.addWidget(buttons)
 
     def _files_table(
-        self, items: list[dict[str, Any]], header: str, value: Callable[[dict[str, Any]], str]
+        self,
+        items: list[dict[str, Any]],
+        header: str,
+        value: Callable[[dict[str, Any]], str],
+        wrap: bool = False,
     ) -> QTableView:
-        """One row per file: its name (the full path in the tooltip), then `value(item)`."""
+        """One row per file: its name (path and value in the tooltip), then `value(item)`."""
         paths = [str(item.get("path", "")) for item in items]
         rows = [[Path(path).name, value(item)] for path, item in zip(paths, items, strict=True)]
-        return _table([self.tr("File"), header], rows, paths)
+        tips = [f"{path}\n{row[1]}" for path, row in zip(paths, rows, strict=True)]
+        return _table([self.tr("File"), header], rows, tips, wrap=wrap)

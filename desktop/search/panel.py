@@ -236,8 +236,7 @@ class SearchPanel(QWidget):
     def _failed(self, message: str, _details: str = "") -> None:
         if self._pending is not None:
             return
-        self.model.clear()
-        self.facets.clear()
+        # The previous results and filters stay: the person fixes the query and goes on.
         self.status.setText(self.tr("This search cannot be run: %s") % message)
         self.searchFailed.emit(message)
 
