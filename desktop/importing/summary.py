@@ -44,7 +44,7 @@ class RowsModel(RowTableModel):
         super().__init__()
         self.COLUMNS = tuple(headers)
         self._rows = rows
-        self.tips = tips  # tooltip of each row's first cell (the full path, and the reason)
+        self.tips = tips  # tooltip of each row's first cell (the full path)
 
     def header(self, section: int) -> str:
         return self.COLUMNS[section]  # translated by whoever made the dialog
@@ -144,8 +144,7 @@ class ImportSummaryDialog(QDialog):
         value: Callable[[dict[str, Any]], str],
         wrap: bool = False,
     ) -> QTableView:
-        """One row per file: its name (path and value in the tooltip), then `value(item)`."""
+        """One row per file: its name (the full path in the tooltip), then `value(item)`."""
         paths = [str(item.get("path", "")) for item in items]
         rows = [[Path(path).name, value(item)] for path, item in zip(paths, items, strict=True)]
-        tips = [f"{path}\n{row[1]}" for path, row in zip(paths, rows, strict=True)]
-        return _table([self.tr("File"), header], rows, tips, wrap=wrap)
+        return _table([self.tr("File"), header], rows, paths, wrap=wrap)

@@ -27,10 +27,9 @@ def test_a_long_failure_reason_wraps_and_is_the_tooltip(qtbot) -> None:
     table = dialog.failed_table
     model = table.model()
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    # Hovering the file name tells the path and the reason.
-    tip = model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert "/some/folder/broken.pdf" in tip and REASON in tip
+    # Hovering the reason shows all of it; the file name shows the path.
     assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == REASON
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == "/some/folder/broken.pdf"
     # The reason is wrapped over several lines, not cut with "…".
     assert table.wordWrap()
     line = table.fontMetrics().lineSpacing()
