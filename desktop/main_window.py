@@ -254,6 +254,10 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar(self.tr("Main"), self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # The search box comes first: when the window is narrow, a toolbar hides
+        # its last items behind "»", and Ctrl+F must always reach the box.
+        toolbar.addWidget(self.search.query_edit_for_toolbar())
+        toolbar.addSeparator()
         toolbar.addAction(self.import_files_action)
         toolbar.addAction(self.import_folder_action)
         toolbar.addSeparator()
@@ -266,8 +270,6 @@ class MainWindow(QMainWindow):
         if self.tagging_actions:
             toolbar.addSeparator()
             toolbar.addActions(self.tagging_actions)
-        toolbar.addSeparator()
-        toolbar.addWidget(self.search.query_edit_for_toolbar())
         self.addToolBar(toolbar)
 
     def _short_copy(self, full: QAction, label: str, redo: bool = False) -> QAction:
@@ -395,14 +397,22 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.panel_docks[0], other)
         if self.panel_docks:
             self.panel_docks[0].raise_()
-        # The reader gets most of the width.
+        # The reader gets most of the width; the right-hand dock is wide enough
+        # for its tab titles ("Annotations", "Entities", ...) to show whole.
         width = max(self.width(), 1000)
         docks = [self.library_dock]
-        sizes = [int(width * 0.34)]
+        sizes = [int(width * 0.33)]
         if self.panel_docks:
             docks.append(self.panel_docks[0])
-            sizes.append(int(width * 0.24))
+            sizes.append(max(int(width * 0.25), self._panel_tabs_width()))
         self.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
+
+    def _panel_tabs_width(self) -> int:
+        """The width the right-hand dock's tab titles need, side by side."""
+        fm = self.fontMetrics()
+        titles = [dock.windowTitle() for dock in self.panel_docks]
+        # Per tab: the style's padding on both sides of the text.
+        return sum(fm.horizontalAdvance(t) + 3 * fm.averageCharWidth() + 12 for t in titles) + 8
 
     def save_layout(self) -> None:
         self.prefs.set(st.WINDOW_GEOMETRY, self.saveGeometry())

@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
     _tag_demo(archive, strike)
 
     window = create_main_window(archive, Settings())
-    window.resize(1440, 880)
+    window.resize(1280, 800)  # the default size on a 1366 x 768 laptop or larger
     window.show()
     wait_until(app, lambda: window.library.model.rowCount() == len(report.imported))
     settle(app)

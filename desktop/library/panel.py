@@ -83,10 +83,14 @@ class LibraryPanel(QWidget):
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(36)
-        header.resizeSection(1, 130)
-        header.resizeSection(2, 88)
-        header.resizeSection(3, 48)
-        header.resizeSection(4, 48)
+        # Widths from the font, not measured over the rows (there may be 100,000):
+        # the short columns just fit, so the title gets the rest of the dock.
+        fm = self.table.fontMetrics()
+        pad = fm.averageCharWidth() + 6
+        header.resizeSection(1, fm.horizontalAdvance("Coastal Her") + pad)
+        header.resizeSection(2, fm.horizontalAdvance("2024-03-04") + pad)
+        header.resizeSection(3, fm.horizontalAdvance("Lang") + pad)
+        header.resizeSection(4, fm.horizontalAdvance("Tags") + pad)
         self.table.sortByColumn(COLUMNS.index("published"), Qt.SortOrder.DescendingOrder)
         self.table.activated.connect(self._activated)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

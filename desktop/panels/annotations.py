@@ -6,7 +6,14 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
-from PySide6.QtWidgets import QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from archive import tagtypes
 from archive.reading import ReadingAnnotation, load_annotations
@@ -79,7 +86,8 @@ class AnnotationTableModel(RowTableModel):
             return swatch(ann.colour)
         elif role == Qt.ItemDataRole.ToolTipRole:
             if col == self.QUOTE:
-                return tip(ann.quote + ("\n(orphaned)" if ann.orphaned else ""))
+                by = f"\nTagged by {ann.author}" if ann.author else ""
+                return tip(ann.quote + ("\n(orphaned)" if ann.orphaned else "") + by)
             if col == self.NOTE:
                 return tip(ann.note)
         elif role == self.IdRole:
@@ -129,10 +137,18 @@ class AnnotationsPanel(QWidget):
         self.model.noteEdited.connect(self.set_note)
         self.view = make_table(self)
         self.view.setModel(self.model)
-        self.view.setColumnWidth(AnnotationTableModel.TYPE, 90)
-        self.view.setColumnWidth(AnnotationTableModel.QUOTE, 220)
-        self.view.setColumnWidth(AnnotationTableModel.ENTITY, 140)
-        self.view.setColumnWidth(AnnotationTableModel.NOTE, 160)
+        # Type and entity always in view in a narrow dock: quote and entity share
+        # what is left; the author is in the quote's tooltip (and the reader's details).
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        stretch = QHeaderView.ResizeMode.Stretch
+        header.setSectionResizeMode(
+            AnnotationTableModel.TYPE, QHeaderView.ResizeMode.ResizeToContents
+        )
+        header.setSectionResizeMode(AnnotationTableModel.QUOTE, stretch)
+        header.setSectionResizeMode(AnnotationTableModel.ENTITY, stretch)
+        self.view.setColumnWidth(AnnotationTableModel.NOTE, 60)
+        self.view.setColumnHidden(AnnotationTableModel.AUTHOR, True)
         self.view.doubleClicked.connect(
             lambda index: (
                 self.jump_to(index.row()) if index.column() != AnnotationTableModel.NOTE else None

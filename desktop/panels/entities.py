@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -240,12 +241,26 @@ class EntitiesPanel(RereadingPanel):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(EntityTableModel.NAME, Qt.SortOrder.AscendingOrder)
-        self.view.setColumnWidth(EntityTableModel.NAME, 180)
+        # Name and mentions always in view in a narrow dock (aliases: see the tooltip).
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        fit = QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(EntityTableModel.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(EntityTableModel.TYPE, fit)
+        header.setSectionResizeMode(EntityTableModel.MENTIONS, fit)
+        self.view.setColumnWidth(EntityTableModel.ALIASES, 90)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
 
         self.mentions_model = MentionTableModel(self)
         self.mentions_view = make_table(self, multi=False)
         self.mentions_view.setModel(self.mentions_model)
+        # Article and quote share the width; source and date just fit.
+        mentions_header = self.mentions_view.horizontalHeader()
+        mentions_header.setStretchLastSection(False)
+        for col, mode in enumerate(
+            (stretch := QHeaderView.ResizeMode.Stretch, fit, fit, stretch, fit)
+        ):
+            mentions_header.setSectionResizeMode(col, mode)
         self.mentions_view.doubleClicked.connect(lambda index: self.open_mention(index.row()))
         self.mentions_label = QLabel(self.tr("Mentions"))
         self.mentions_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people

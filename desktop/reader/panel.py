@@ -15,7 +15,9 @@ import html
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -86,22 +88,28 @@ class ReaderPanel(QWidget):
             header_layout.addWidget(label)
         layout.addWidget(header)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # The text takes the whole width; the details of the passage under the
+        # cursor (or the tagging hint) sit in a short strip below it.
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.view = ArticleTextView(self.splitter)
-        self.side_label = QLabel(self.splitter)
+        self.side_label = QLabel()
         self.side_label.setObjectName("readerAnnotationDetails")
         self.side_label.setTextFormat(Qt.TextFormat.RichText)
         self.side_label.setWordWrap(True)
         self.side_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.side_label.setMinimumWidth(120)
-        self.side_label.setMaximumWidth(320)
-        self.side_label.setMargin(8)
-        # Room for a readable line even when the docks around it are wide.
-        self.view.setMinimumWidth(self.view.fontMetrics().averageCharWidth() * 28)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 1)
+        self.side_label.setMargin(6)
+        self.details_area = QScrollArea(self.splitter)
+        self.details_area.setObjectName("readerDetailsArea")
+        self.details_area.setWidgetResizable(True)
+        self.details_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details_area.setWidget(self.side_label)
+        line = self.fontMetrics().lineSpacing()
+        self.details_area.setMinimumHeight(line * 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setCollapsible(0, False)
-        self.splitter.setSizes([600, 180])
+        self.splitter.setSizes([600, line * 4 + 16])
         layout.addWidget(self.splitter, 1)
 
         # Connected straight to Qt's signal: no Python-side emit on every caret move.
@@ -222,7 +230,7 @@ class ReaderPanel(QWidget):
             keys = html.escape(self.tagging.key_hint())
             hop = self.tr("Alt+↓ / Alt+↑: next / previous tagged passage.")
             self.side_label.setText(
-                f"<span style='color: gray'>{hint}<br><b>{keys}</b><br><br>{hop}</span>"
+                f"<span style='color: gray'>{hint} <b>{keys}</b><br>{hop}</span>"
             )
 
     # -- selection and tagging ----------------------------------------------
