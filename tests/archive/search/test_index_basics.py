@@ -168,3 +168,30 @@ def test_tag_sized_changes_never_wait(archive: Archive) -> None:
     assert archive.index.catch_up() == 1
     add_articles(archive, RIVER)
     assert archive.index.catch_up() == 1
+
+
+def test_cancelled_rebuild_keeps_the_old_index(archive: Archive) -> None:
+    import pytest
+
+    from archive.tasks import Cancelled, CancelToken
+
+    add_articles(archive, *({"title": f"r{i}", "text": f"river {i}"} for i in range(150)))
+    archive.sync_index()
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        archive.index.rebuild(cancel=token)
+    assert archive.index.search("river").total == 150
+    assert not list(archive.path.glob("index.new-*"))
+    assert archive.index.check().ok
+
+
+def test_read_only_search_reports_changes_not_yet_indexed(archive_dir) -> None:
+    with Archive.open(archive_dir, create=True) as arch:
+        add_articles(arch, POLICE)
+        arch.sync_index()
+        add_articles(arch, RIVER)  # the writer has not caught up yet
+        with Archive.open(archive_dir, readonly=True) as reader:
+            results = reader.index.search("police OR cattle")
+            assert results.pending == 1
+            assert [h.title for h in results.hits] == [POLICE["title"]]
