@@ -262,11 +262,19 @@ class Archive:
                     self._index = SearchIndex(self)
         return self._index
 
-    def sync_index(self, progress: Any = None, cancel: Any = None) -> None:
-        """Bring the search index up to date with the database (not inside `index_deferred`)."""
+    def sync_index(
+        self, progress: Any = None, cancel: Any = None, *, force: bool | None = None
+    ) -> None:
+        """Let the search index catch up with the database (not inside `index_deferred`).
+
+        Without `progress` or `force=True`, a large batch of pending changes
+        may be left for a later, bigger commit (see `SearchIndex.catch_up`);
+        searching, closing and the next open always apply it first, so no
+        search ever disagrees with the database.
+        """
         if self.readonly or getattr(self._deferred, "active", False):
             return
-        self.index.catch_up(progress=progress, cancel=cancel)
+        self.index.catch_up(progress=progress, cancel=cancel, force=force)
 
     @contextmanager
     def index_deferred(self) -> Iterator[None]:

@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -20,6 +21,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from archive.errors import ArchiveError, ArchiveLocked, ArchiveTooNew, NotAnArchive
 from archive.paths import default_archive_dir
 from archive.store import Archive
+
+if TYPE_CHECKING:
+    from desktop.context import AppContext
+    from desktop.tasks import Job
 
 APP_NAME = "Sesame"
 
@@ -72,6 +77,15 @@ def open_archive(path: Path) -> Archive:
     return Archive.open(path, create=True)
 
 
+def repair_index_in_background(ctx: AppContext) -> Job:
+    """Bring the search index up to date with the archive, off the GUI thread.
+
+    Done at start-up, so an index left behind by a crash, a copied archive or
+    an older version is repaired at once rather than on the first search.
+    """
+    return ctx.tasks.run("Checking the search index", ctx.archive.sync_index, force=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit status."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -106,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window = create_main_window(archive, prefs)
     window.show()
+    repair_index_in_background(window.ctx)
     if not args.no_first_run:
         from desktop.first_run import maybe_run_first_run
 

@@ -239,3 +239,25 @@ def test_toolbar_undo_keeps_a_short_label(qtbot, window) -> None:
     window.toolbar_undo.trigger()
     assert window.ctx.undo_stack.index() == 0
     assert window.toolbar_redo.isEnabled() and not window.toolbar_undo.isEnabled()
+
+
+def test_start_up_repairs_a_missing_search_index(qtbot, window) -> None:
+    """An index lost (crash, copied archive) is rebuilt in the background at start-up."""
+    import shutil
+
+    from archive import models
+    from archive.store import mark_for_index
+
+    archive = window.ctx.archive
+    with archive.transaction() as s:
+        article = models.Article(title="Curfew order", text="The curfew began at nine.")
+        s.add(article)
+        mark_for_index(s, article.id)
+    if archive._index is not None:
+        archive.index.close()
+        archive._index = None
+    shutil.rmtree(archive.index_dir, ignore_errors=True)
+    job = desktop_app.repair_index_in_background(window.ctx)
+    qtbot.waitUntil(lambda: not window.ctx.tasks.busy, timeout=20000)
+    assert job is not None and archive.index_dir.exists()
+    assert archive.index.search("curfew", facets=False).total == 1
