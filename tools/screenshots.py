@@ -110,8 +110,15 @@ def main(argv: list[str]) -> int:
     shown_article: list[str] = []
     window.ctx.articleShown.connect(shown_article.append)
     window.library_dock.raise_()
-    window.ctx.open_article(strike, [])
+    # As if opened from the "police" search: the matches are marked too.
+    from archive.library import article_text
+
+    strike_text = article_text(archive, strike).lower()
+    matches = [[i, i + 6] for i in range(len(strike_text)) if strike_text.startswith("police", i)]
+    window.ctx.open_article(strike, matches)
     wait_until(app, lambda: strike in shown_article, timeout=10)
+    # The first match opens selected (ready for a tag key); show its marking instead.
+    window.reader.view.place_caret(0)
     settle(app, 0.5)
     shot("reader.png")
 

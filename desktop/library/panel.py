@@ -31,6 +31,11 @@ from desktop.library.model import LibraryModel, load_view
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+# The date filters' tooltips: the format, and what to do about a wrong date.
+DATE_HINT = "Published on or after / before: YYYY, YYYY-MM or YYYY-MM-DD"
+DATE_FIX = "Write a date as YYYY, YYYY-MM or YYYY-MM-DD"
+
+
 class LibraryPanel(QWidget):
     """Filter bar, article table and collection actions."""
 
@@ -52,13 +57,15 @@ class LibraryPanel(QWidget):
         self.collection_box.setToolTip(self.tr("Show one collection only"))
         self.tag_box = QComboBox()
         self.tag_box.setToolTip(self.tr("Show only articles with this kind of tag"))
+        # Short placeholders fit a narrow dock; the format is in the tooltip.
         self.date_from = QLineEdit()
-        self.date_from.setPlaceholderText(self.tr("from YYYY-MM-DD"))
+        self.date_from.setPlaceholderText(self.tr("from date"))
         self.date_to = QLineEdit()
-        self.date_to.setPlaceholderText(self.tr("to YYYY-MM-DD"))
+        self.date_to.setPlaceholderText(self.tr("to date"))
         for edit in (self.date_from, self.date_to):
             edit.setMinimumWidth(90)
             edit.setClearButtonEnabled(True)
+            edit.setToolTip(self.tr(DATE_HINT))
         self.collection_button = QToolButton()
         self.collection_button.setText(self.tr("Collections"))
         self.collection_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -212,7 +219,7 @@ class LibraryPanel(QWidget):
             text = edit.text().strip()
             ok = not text or bool(_DATE.match(text))
             edit.setStyleSheet("" if ok else "color: #d33;")
-            edit.setToolTip("" if ok else self.tr("Write a date as YYYY, YYYY-MM or YYYY-MM-DD"))
+            edit.setToolTip(self.tr(DATE_HINT) if ok else self.tr(DATE_FIX))
             dates.append(text if ok else "")
         return LibraryFilter(
             text=self.filter_edit.text(),

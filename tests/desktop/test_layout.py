@@ -104,6 +104,11 @@ def test_library_titles_get_the_width(qtbot, window) -> None:
     viewport = window.library.table.viewport().width()
     assert header.sectionSize(0) >= viewport * 0.4
     assert header.length() <= viewport  # no horizontal scrolling
+    # The date filters' placeholders are not cut; the format is in the tooltip.
+    for edit in (window.library.date_from, window.library.date_to):
+        room = edit.width() - 2 * edit.fontMetrics().averageCharWidth()
+        assert edit.fontMetrics().horizontalAdvance(edit.placeholderText()) <= room
+        assert "YYYY-MM-DD" in edit.toolTip()
 
 
 def test_the_search_box_stays_in_view_in_a_narrow_window(qtbot, window) -> None:
