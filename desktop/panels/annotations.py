@@ -258,7 +258,7 @@ class AnnotationsPanel(QWidget):
     def edit(self, row: int) -> None:
         """Open the (non-blocking) form with the annotation's entity, note and figure fields."""
         from desktop.reader.tag_dialog import TagDialog
-        from desktop.reader.tagging import FIGURE_TYPE, entity_choices
+        from desktop.reader.tagging import FIGURE_TYPE, entity_choices, event_prefill
 
         ann = self.model.annotation(row)
         prefill = {
@@ -269,6 +269,8 @@ class AnnotationsPanel(QWidget):
             "counted": ann.counted,
             "as_of": ann.as_of,
         }
+        if ann.type_key == "event" and ann.entity_id:
+            prefill.update(event_prefill(self.ctx.archive, ann.entity_id))
         dialog = TagDialog(
             type_key=ann.type_key,
             type_label=ann.type_label,
@@ -292,7 +294,10 @@ class AnnotationsPanel(QWidget):
         if ann is None:
             return
         commands: list[Any] = []
-        entity_id = entity_for(self.ctx, ann.type_key, req.entity_id, req.new_entity_name, commands)
+        details = req.event_details()
+        entity_id = entity_for(
+            self.ctx, ann.type_key, req.entity_id, req.new_entity_name, commands, details
+        )
         changes: dict[str, Any] = {}
         if entity_id != ann.entity_id:
             changes["entity_id"] = entity_id
@@ -302,11 +307,12 @@ class AnnotationsPanel(QWidget):
             for key, value in req.figure_fields().items():
                 if value != getattr(ann, key):
                     changes[key] = value
-        if not changes:
+        if not changes and not commands:
             return
-        commands.append(
-            EditAnnotationCommand(self.ctx, annotation_id, "Edit annotation", **changes)
-        )
+        if changes:
+            commands.append(
+                EditAnnotationCommand(self.ctx, annotation_id, "Edit annotation", **changes)
+            )
         push_or_tell(self, self.ctx, MacroCommand(self.ctx, "Edit annotation", commands))
 
     def set_note(self, annotation_id: str, note: str) -> None:

@@ -283,6 +283,7 @@ class SuggestionsPanel(QWidget):
                 "value": s.value,
                 "qualifier": s.qualifier,
                 "counted": s.counted,
+                "date": s.date,
             },
             title=self.tr("Accept {0}").format(label),
             parent=self,
@@ -292,12 +293,19 @@ class SuggestionsPanel(QWidget):
         return dialog
 
     def _accept_edited(self, s: Suggestion, req: Any) -> bool:
-        from desktop.undo import AcceptSuggestionsCommand
+        from desktop.undo import AcceptSuggestionsCommand, MacroCommand, entity_for
 
         if not self.article_id:
             return False
         overrides: dict[str, Any] = {"note": req.note}
-        if req.entity_id:
+        details = req.event_details()
+        before: list[Any] = []
+        if details:
+            # An event's date and place go on its entity: made (or updated) first.
+            overrides["entity_id"] = entity_for(
+                self.ctx, s.type, req.entity_id, req.new_entity_name, before, details
+            )
+        elif req.entity_id:
             overrides["entity_id"] = req.entity_id
         else:
             overrides["entity_name"] = req.new_entity_name  # None: no entity
@@ -306,7 +314,11 @@ class SuggestionsPanel(QWidget):
             overrides["entity_aliases"] = list(s.aliases) if same else []
         if s.type == "figure":
             overrides.update(req.figure_fields())
+        elif req.as_of:
+            overrides["as_of"] = req.as_of  # an event's date as this source gives it
         command = AcceptSuggestionsCommand(self.ctx, self.article_id, [s], overrides)
+        if before:
+            command = MacroCommand(self.ctx, command.text(), [*before, command])
         if not push_or_tell(self, self.ctx, command):
             return False
         rows = [r for r, x in enumerate(self.model.suggestions()) if x is s]

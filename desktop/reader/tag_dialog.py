@@ -6,8 +6,9 @@ Esc cancels. Names and aliases of existing entities of the tag type are
 offered as completions; a name that matches none creates a new entity.
 The entity field starts with the best name for the selection, fully
 selected so typing replaces it. An event also gets a date (or range) and
-a place, kept on its entity. A figure without a value is stored only after
-a second Enter (the archive allows it; the form says what it means).
+a place, kept on its entity (the start date also on the tag, as its
+as-of). A figure without a value is stored only after a second Enter (the
+archive allows it; the form says what it means).
 """
 
 from __future__ import annotations
@@ -251,9 +252,12 @@ class TagDialog(QDialog):
                 return None
             req.date_start, req.date_end = dates
             req.place = self.place_edit.text().strip() or None
-            if (req.date_start or req.place) and not (entity_id or new_name):
-                self._error(self.tr("Name the event: its date and place are kept on it."))
+            if req.place and not (entity_id or new_name):
+                self._error(self.tr("Name the event to keep its place (or clear the place)."))
                 return None
+            # The date as this source gives it stays on the tag too (as accepting
+            # a suggestion does), so it is kept even without an entity.
+            req.as_of = req.date_start
             if req.date_start and req.date_end and req.date_end < req.date_start:
                 self._error(self.tr("The end date is before the start date."))
                 return None

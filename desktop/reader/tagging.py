@@ -103,6 +103,18 @@ def tag_prefill(
     return prefill
 
 
+def event_prefill(archive: Any, entity_id: str) -> dict:
+    """The date (or range) and place an event entity holds, as the tagging form shows them."""
+    try:
+        info = entities.get_entity(archive, entity_id)
+    except SesameError:
+        return {}
+    date = info.date_start or ""
+    if date and info.date_end:
+        date += f" to {info.date_end}"
+    return {"date": date, "place": info.place or ""}
+
+
 def short_quote(quote: str, limit: int = 30) -> str:
     """A quote short enough for a menu item."""
     quote = " ".join(quote.split())

@@ -124,7 +124,7 @@ def test_event_details_go_on_an_existing_event(qtbot, ctx) -> None:
     assert (event.date_start, event.place) == (None, None)
 
 
-def test_a_bad_event_date_or_a_nameless_dated_event_is_explained(qtbot, ctx) -> None:
+def test_a_bad_event_date_or_a_nameless_placed_event_is_explained(qtbot, ctx) -> None:
     article_id = add_article(ctx.archive, TEXT)
     reader = open_reader(qtbot, ctx, article_id)
     select_with_qt(reader, TEXT, "the army staged a march")
@@ -134,11 +134,16 @@ def test_a_bad_event_date_or_a_nameless_dated_event_is_explained(qtbot, ctx) -> 
     dialog.accept()
     assert dialog.isVisible() and "2021-02-01" in dialog.error_label.text()
     dialog.date_edit.setText("2021-02-01")
+    dialog.place_edit.setText("Yangon")
     dialog.entity_edit.clear()
     dialog.accept()
     assert dialog.isVisible() and "Name the event" in dialog.error_label.text()
     assert annotate.list_annotations(ctx.archive, article_id) == []
-    dialog.reject()
+    # Without a place, a nameless event keeps its date on the tag.
+    dialog.place_edit.clear()
+    dialog.accept()
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    assert (ann.entity_id, ann.as_of) == (None, "2021-02-01")
 
 
 def test_parse_date_range() -> None:
