@@ -107,8 +107,6 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._make_toolbar()
         self.search.hitsShown.connect(self.search_dock.raise_)
-        # A long import shows its articles as they arrive, not only at the end.
-        self.importer.articlesArrived.connect(self.library.reload)
         ctx.articleShown.connect(self._article_shown)
         self.restore_layout()
         self.library.reload()

@@ -3,13 +3,10 @@
 The import itself is `archive.ingest.import_paths`, run through the task
 helper with progress and cancel; at the end a summary lists what was
 imported, what was already there and what failed, with the reason.
-While a long import runs, `articlesArrived` fires every 5 seconds at most (the
-importer commits in batches), so the library can show what is in already.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,12 +39,6 @@ class ImportController(QObject):
 
     # The summary of each finished import (the to_json() dict, plus "cancelled").
     importFinished = Signal(dict)
-    # During an import: more files were processed (some batches are committed).
-    articlesArrived = Signal()
-
-    # Seconds between two `articlesArrived`: a library reload reads every row
-    # off the GUI thread, but it still costs a model reset on it.
-    REFRESH_EVERY_S = 5.0
 
     def __init__(self, ctx: AppContext, window: QWidget) -> None:
         super().__init__(window)
@@ -56,8 +47,6 @@ class ImportController(QObject):
         self.prefs = st.Settings()
         self.summary: ImportSummaryDialog | None = None
         self.job: Job | None = None
-        self._last_refresh = 0.0
-        self._refreshed_at_done = 0
 
     def _start_dir(self) -> str:
         return self.prefs.get(st.LAST_IMPORT_DIR) or str(Path.home())
@@ -98,16 +87,7 @@ class ImportController(QObject):
             on_error=self._failed,
             on_cancelled=self._cancelled,
         )
-        self._last_refresh = time.monotonic()
-        self._refreshed_at_done = 0
-        self.job.progressed.connect(self._progressed)
         return self.job
-
-    def _progressed(self, done: int, _total: object, _message: str) -> None:
-        now = time.monotonic()
-        if done > self._refreshed_at_done and now - self._last_refresh >= self.REFRESH_EVERY_S:
-            self._last_refresh, self._refreshed_at_done = now, done
-            self.articlesArrived.emit()
 
     def _finished(self, summary: dict[str, Any]) -> None:
         self.job = None
