@@ -27,7 +27,6 @@ from sqlmodel import Session, col, select
 
 from archive import audit, entities, models
 from archive.entities import (
-    Auditor,
     check_date,
     put_back,
     row_snapshot,
@@ -61,7 +60,7 @@ def snapshot(annotation: models.Annotation) -> dict[str, Any]:
     return row_snapshot(annotation)
 
 
-_audit = Auditor("annotation")
+_audit = audit.Auditor("annotation")
 
 
 # -- finding text ---------------------------------------------------------------

@@ -70,6 +70,33 @@ def record(
     return event
 
 
+@dataclass(frozen=True)
+class Auditor:
+    """`audit.record` for one kind of target: the action is named `<target_type>.<action>`."""
+
+    target_type: str
+
+    def __call__(
+        self,
+        session: Session,
+        user_id: str | None,
+        action: str,
+        target_id: str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        record(
+            session,
+            user_id=user_id,
+            action=f"{self.target_type}.{action}",
+            target_type=self.target_type,
+            target_id=target_id,
+            before=before,
+            after=after,
+        )
+
+
 @dataclass
 class AuditReport:
     """What `verify` found."""

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from archive.entities import Auditor
+from archive import audit
 from archive.errors import InvalidInput, NotFound
 from archive.identity import ensure_user
 from archive.models import Article, ArticleCollection, Collection
@@ -94,7 +94,7 @@ def _fields(coll: Collection) -> dict[str, Any]:
     return {"name": coll.name, "description": coll.description}
 
 
-_audit = Auditor("collection")
+_audit = audit.Auditor("collection")
 
 
 def _new(session: Session, name: str, description: str, user_id: str | None) -> Collection:

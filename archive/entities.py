@@ -125,34 +125,7 @@ def entity_snapshot(entity: models.Entity) -> dict[str, Any]:
     return row_snapshot(entity) | {"aliases": list(entity.aliases)}
 
 
-@dataclass(frozen=True)
-class Auditor:
-    """`audit.record` for one kind of target: the action is named `<target_type>.<action>`."""
-
-    target_type: str
-
-    def __call__(
-        self,
-        session: Session,
-        user_id: str | None,
-        action: str,
-        target_id: str,
-        *,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-    ) -> None:
-        audit.record(
-            session,
-            user_id=user_id,
-            action=f"{self.target_type}.{action}",
-            target_type=self.target_type,
-            target_id=target_id,
-            before=before,
-            after=after,
-        )
-
-
-_audit = Auditor("entity")
+_audit = audit.Auditor("entity")
 
 
 # -- reading -------------------------------------------------------------------

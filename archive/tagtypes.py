@@ -40,6 +40,9 @@ def _snapshot(row: models.TagType) -> dict[str, object]:
     return asdict(_info(row))
 
 
+_auditor = audit.Auditor("tagtype")
+
+
 def _audit(
     session: Session,
     action: str,
@@ -49,15 +52,7 @@ def _audit(
     after: dict[str, object] | None = None,
 ) -> None:
     """Audit a change of a tag type, by the local user, in the caller's transaction."""
-    audit.record(
-        session,
-        user_id=identity.ensure_user(session).id,
-        action=f"tagtype.{action}",
-        target_type="tagtype",
-        target_id=key,
-        before=before,
-        after=after,
-    )
+    _auditor(session, identity.ensure_user(session).id, action, key, before=before, after=after)
 
 
 def get_tag_type(session: Session, key: str) -> models.TagType:
