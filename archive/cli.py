@@ -4,27 +4,36 @@ Every command is a thin layer over functions of `archive`. Exit status:
 0 success, 1 the command ran but something failed, 2 usage error or an
 archive that cannot be opened. With `--json` a command prints exactly one
 JSON document on stdout.
+
+This module and the parsers of `archive.commands` import nothing heavy at
+the top: `sesame --help` and usage errors must answer in under 0.3 s, and
+SQLAlchemy alone takes ~0.4 s to import (`python -X importtime -m archive.cli
+--help`). The store, the models and the search index are imported inside the
+functions that run a command. `tests/archive/test_cli_startup.py` holds this.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from sqlmodel import col, select
-
-from archive import models
-from archive.annotate import records_in_session
+from archive.commands import COMMAND_MODULES
 from archive.errors import ArchiveError, NotFound, SesameError
 from archive.paths import default_archive_dir
-from archive.store import Archive
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from archive import models
+    from archive.store import Archive
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -111,6 +120,8 @@ def archive_path(args: argparse.Namespace) -> Path:
 
 def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
     """Open the command's archive: writers create it, readers need it to exist."""
+    from archive.store import Archive
+
     return Archive.open(archive_path(args), create=write, readonly=not write)
 
 
@@ -130,8 +141,12 @@ def article_summary(article: models.Article) -> dict[str, Any]:
     }
 
 
-def find_article(session: Any, ident: str) -> models.Article:
+def find_article(session: Session, ident: str) -> models.Article:
     """An article by id, or by a unique id prefix (at least 6 characters)."""
+    from sqlmodel import col, select
+
+    from archive import models
+
     article = session.get(models.Article, ident)
     if article is not None:
         return article
@@ -157,6 +172,8 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
             "Encrypted archives are not available in this version of Sesame yet; "
             "nothing was created. Keep sensitive archives on an encrypted disk meanwhile."
         )
+    from archive.store import Archive
+
     path = archive_path(args)
     existed = (path / "archive.sqlite").exists()
     with Archive.open(path, create=True) as archive:
@@ -174,6 +191,10 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_list(args: argparse.Namespace, out: Output) -> int:
+    from sqlmodel import col, select
+
+    from archive import models
+
     with open_archive(args, write=False) as archive, archive.session() as session:
         query = select(models.Article)
         if args.collection:
@@ -200,6 +221,8 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: Output) -> int:
+    from archive.annotate import annotation_records
+
     with open_archive(args, write=False) as archive, archive.session() as session:
         article = find_article(session, args.id)
         doc = article_summary(article)
@@ -211,7 +234,7 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
             text=article.text,
         )
         # The same shape as `sesame annotations --json`.
-        doc["annotations"] = [r.to_dict() for r in records_in_session(session, article.id)]
+        doc["annotations"] = [r.to_dict() for r in annotation_records(session, article.id)]
     if out.as_json:
         out.json(doc)
     else:
@@ -234,6 +257,8 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
 # -- parser --------------------------------------------------------------------
 
 Command = Callable[[argparse.Namespace, Output], int]
+# `add(name, func, help)` returns the new subcommand's parser.
+AddCommand = Callable[[str, Command, str], argparse.ArgumentParser]
 
 
 class _ArgumentError(Exception):
@@ -287,20 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("show", cmd_show, "show one article with its annotations")
     p.add_argument("id", metavar="ID")
 
-    for register in _EXTENSIONS:
-        register(add)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"archive.commands.{name}").register_commands(add)
     return parser
-
-
-# Filled by `_load_extensions` from the modules of `archive.commands`.
-_EXTENSIONS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
 
 
 def main(
     argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the command line; returns the exit status."""
-    _load_extensions()
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     parser = build_parser()
@@ -345,24 +365,6 @@ def _report(out: Output, exc: Exception) -> None:
     if out.as_json:
         out.json({"error": str(exc)})
     out.error(str(exc))
-
-
-def _load_extensions() -> None:
-    """Import every module of `archive.commands`; each adds its own commands.
-
-    Each defines `register_commands(add)`, where `add(name, func, help)`
-    returns the new subcommand's ArgumentParser.
-    """
-    if _EXTENSIONS:
-        return
-    import importlib
-    import pkgutil
-
-    from archive import commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"archive.commands.{info.name}")
-        _EXTENSIONS.append(module.register_commands)
 
 
 if __name__ == "__main__":

@@ -10,19 +10,21 @@ A number with no qualifier is read as the exact figure the source states.
 
 `figure_table` lines up the claims linked to each figure entity, source by
 source, so that "more than 600" here and "over 500" there sit side by side.
+Only `figure_table` needs the database; it imports the models itself, so
+that the command line's parsers can use `QUALIFIERS` without loading
+SQLAlchemy (see archive/cli.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select
-
-from archive import models
 from archive.errors import InvalidInput
-from archive.store import Archive
+
+if TYPE_CHECKING:
+    from archive.store import Archive
 
 QUALIFIERS = ("exactly", "about", "at least", "more than", "less than", "up to")
 
@@ -516,6 +518,9 @@ def figure_table(
     `entity_id` limits the table to one figure; `include_unlinked` adds a
     last group (entity_id None) of figure annotations that name no entity.
     """
+    from sqlmodel import col, select
+
+    from archive import models
     from archive.entities import get_row
 
     a, art, ent = models.Annotation, models.Article, models.Entity

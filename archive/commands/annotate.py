@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
-
-from archive import annotate, entities, figures, identity, suggest, tagtypes
+from archive import figures
 from archive.cli import EXIT_OK, Output, UsageError, find_article, open_archive
+from archive.commands import Deferred
 from archive.errors import InvalidInput, NotFound
-from archive.store import Archive
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from archive import annotate, entities, identity, suggest, tagtypes
+    from archive.store import Archive
+else:  # imported when a command runs, not for `sesame --help` (see archive.commands)
+    annotate = Deferred("archive.annotate")
+    entities = Deferred("archive.entities")
+    identity = Deferred("archive.identity")
+    suggest = Deferred("archive.suggest")
+    tagtypes = Deferred("archive.tagtypes")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

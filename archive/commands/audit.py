@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
-from sqlmodel import col, select
-
-from archive import audit, models
-from archive.cli import EXIT_FAILED, EXIT_OK, Output, UsageError, open_archive
+from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, UsageError, open_archive
 
 
 def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
+    from archive import audit
+
     with open_archive(args, write=False) as archive, archive.session() as session:
         report = audit.verify(session)
     doc = {
@@ -37,6 +35,10 @@ def _entries(n: int) -> str:
 
 
 def cmd_audit_log(args: argparse.Namespace, out: Output) -> int:
+    from sqlmodel import col, select
+
+    from archive import models
+
     with open_archive(args, write=False) as archive, archive.session() as session:
         query = select(models.AuditEvent, models.User.display_name).join(
             models.User, col(models.User.id) == col(models.AuditEvent.user_id), isouter=True
@@ -70,7 +72,7 @@ def cmd_audit_log(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+def register_commands(add: AddCommand) -> None:
     """Add `audit verify` and `audit log` to the `sesame` parser."""
     p = add("audit", cmd_audit_verify, "check or show the audit log of changes")
 

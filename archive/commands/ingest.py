@@ -7,12 +7,26 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archive import collections as colls
-from archive.cli import EXIT_FAILED, EXIT_OK, Output, UsageError, open_archive
-from archive.ingest import DEFAULT_MAX_BYTES, import_paths
+from archive.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    AddCommand,
+    Output,
+    UsageError,
+    find_article,
+    open_archive,
+)
 from archive.tasks import CancelToken
+
+if TYPE_CHECKING:
+    from archive import collections as colls
+    from archive.store import Archive
+
+# For the help text only (importing archive.ingest costs ~0.5 s); equal to
+# archive.ingest.DEFAULT_MAX_BYTES, which tests/archive/test_cli_startup.py checks.
+DEFAULT_MAX_MB = 50
 
 
 @contextmanager
@@ -35,6 +49,8 @@ def _ctrl_c_cancels(token: CancelToken) -> Iterator[None]:
 def cmd_import(args: argparse.Namespace, out: Output) -> int:
     if args.max_size is not None and args.max_size <= 0:
         raise UsageError("--max-size must be a positive number of megabytes.")
+    from archive.ingest import DEFAULT_MAX_BYTES, import_paths
+
     max_bytes = int(args.max_size * 1024 * 1024) if args.max_size else DEFAULT_MAX_BYTES
     token = CancelToken()
     bar = out.progress("Importing")
@@ -75,6 +91,8 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_collections(args: argparse.Namespace, out: Output) -> int:
+    from archive import collections as colls
+
     action: str = args.action
     names: list[str] = args.names
     needs = {"list": 0, "create": 1, "rename": 2, "delete": 1, "add": 2, "remove": 2}
@@ -121,9 +139,7 @@ def cmd_collections(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _full_id(archive: Any, ident: str) -> str:
-    from archive.cli import find_article
-
+def _full_id(archive: Archive, ident: str) -> str:
     with archive.session() as session:
         return find_article(session, ident).id
 
@@ -143,7 +159,7 @@ _COLLECTION_USAGE = (
 )
 
 
-def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+def register_commands(add: AddCommand) -> None:
     """Add `import` and `collections` to the `sesame` parser."""
     p = add("import", cmd_import, "import files or folders (recursively)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
@@ -152,7 +168,7 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         "--max-size",
         type=float,
         metavar="MB",
-        help=f"skip files larger than this (default {DEFAULT_MAX_BYTES // (1024 * 1024)} MB)",
+        help=f"skip files larger than this (default {DEFAULT_MAX_MB} MB)",
     )
     p.add_argument(
         "--no-index",

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from archive.cli import (
     EXIT_FAILED,
     EXIT_OK,
+    AddCommand,
     Output,
     UsageError,
     archive_path,
     open_archive,
 )
 from archive.errors import ArchiveLocked
-from archive.search.snippets import MARK_CLOSE, MARK_OPEN
-from archive.store import Archive
+
+if TYPE_CHECKING:
+    from archive.store import Archive
 
 QUERY_HELP = """query syntax:
   police Yangon              both words (AND is the default), any form: police, policing
@@ -31,6 +32,8 @@ QUERY_HELP = """query syntax:
 
 def _open_for_search(args: argparse.Namespace) -> Archive:
     """Open for writing so the index can catch up; read-only if another process holds it."""
+    from archive.store import Archive
+
     try:
         return Archive.open(archive_path(args), create=False)
     except ArchiveLocked:
@@ -38,6 +41,8 @@ def _open_for_search(args: argparse.Namespace) -> Archive:
 
 
 def _bold(text: str, tty: bool) -> str:
+    from archive.search.snippets import MARK_CLOSE, MARK_OPEN
+
     if not tty:
         return text
     return text.replace(MARK_OPEN, "\x1b[1;33m").replace(MARK_CLOSE, "\x1b[0m")
@@ -113,7 +118,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-def register_commands(add: Callable[..., Any]) -> None:
+def register_commands(add: AddCommand) -> None:
     """Add search, reindex and check to the `sesame` command line."""
     p = add("search", cmd_search, "full-text search (fields, phrases, AND/OR/NOT, * ~ ranges)")
     p.formatter_class = argparse.RawDescriptionHelpFormatter

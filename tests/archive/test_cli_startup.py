@@ -1,0 +1,56 @@
+"""`sesame --help` and usage errors load no heavy module (the 0.3 s start-up budget).
+
+The figures themselves are measured by bench/cli_bench.py; here we hold the
+cause: building every parser must not import SQLAlchemy, the models, the
+search engine or the HTML extractor (together ~1 s of imports).
+"""
+
+import json
+import subprocess
+import sys
+
+from archive.cli import build_parser
+from archive.commands import COMMAND_MODULES
+from archive.commands.ingest import DEFAULT_MAX_MB
+from archive.ingest import DEFAULT_MAX_BYTES
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "whoosh", "trafilatura", "lxml", "pypdf", "docx")
+
+_PROBE = """
+import contextlib, io, json, sys
+from archive.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    codes = [main(argv) for argv in {argvs!r}]
+heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))
+print(json.dumps({{"codes": codes, "heavy": heavy}}))
+"""
+
+
+def _probe(*argvs: list[str]) -> dict[str, list]:
+    code = _PROBE.format(argvs=list(argvs), heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return json.loads(done.stdout)
+
+
+def test_help_and_usage_errors_import_no_heavy_module() -> None:
+    result = _probe(
+        ["--help"],
+        ["search", "--help"],
+        ["tag"],  # missing arguments
+        ["entity", "merge", "A"],
+        ["no-such-command"],
+    )
+    assert result == {"codes": [0, 0, 2, 2, 2], "heavy": []}
+
+
+def test_every_command_module_registers() -> None:
+    choices = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command in ("import", "search", "tag", "entity", "audit", "init", "show"):
+        assert command in choices
+    assert len(COMMAND_MODULES) == len(set(COMMAND_MODULES))
+
+
+def test_the_import_size_limit_in_the_help_is_the_real_one() -> None:
+    assert DEFAULT_MAX_MB * 1024 * 1024 == DEFAULT_MAX_BYTES
