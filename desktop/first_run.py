@@ -2,12 +2,11 @@
 
 Annotations carry their author's display name, so we ask for it once; and a
 new archive is empty, so we offer a few short demo articles written for the
-project (resources/demo/) to try searching and tagging on.
+project (desktop/resources/demo/) to try searching and tagging on.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -25,16 +24,10 @@ from PySide6.QtWidgets import (
 from archive import identity
 from archive.library import article_count
 from desktop import settings as st
+from desktop.resources import demo_files
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
-
-DEMO_DIR = Path(__file__).resolve().parents[1] / "resources" / "demo"
-
-
-def demo_files() -> list[Path]:
-    """The demo articles shipped with Sesame."""
-    return sorted(p for p in DEMO_DIR.glob("*") if p.suffix in {".txt", ".html", ".md"})
 
 
 def is_first_run(prefs: st.Settings) -> bool:

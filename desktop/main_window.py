@@ -39,13 +39,12 @@ from desktop.context import AppContext
 from desktop.fonts import FontWarner
 from desktop.importing.controller import ImportController
 from desktop.library.panel import LibraryPanel
+from desktop.resources import guide_path
 from desktop.search.panel import SearchPanel
 from desktop.tasks import TaskRunner, TaskStatusWidget
 from desktop.theme import apply_theme
 
 log = logging.getLogger(__name__)
-
-GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide.md"
 
 # Features of other issues: shown so people know they are coming, never clickable.
 COMING_SOON = {
@@ -316,10 +315,11 @@ class MainWindow(QMainWindow):
 
     def open_guide(self) -> None:
         # A local file only: nothing ever leaves the machine.
-        if GUIDE.exists():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(GUIDE)))
-        else:
-            dialogs.info(self, self.tr("User guide"), self.tr("The guide is in docs/guide.md."))
+        guide = guide_path()
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide))):
+            dialogs.info(
+                self, self.tr("User guide"), self.tr("The user guide is the file {0}").format(guide)
+            )
 
     def about(self) -> None:
         from archive import __version__

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Screenshots of the real app for the user guide (docs/img/), taken offscreen.
+"""Screenshots of the real app for the user guide, taken offscreen.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [OUT_DIR]
 
-Builds a throw-away archive from the demo articles in resources/demo, tags a
+The pictures go to desktop/resources/guide/img/, beside the guide (both ship
+in the package). Builds a throw-away archive from the demo articles, tags a
 few passages with the archive's own functions, then drives the real main
 window (library, search, reader) and saves what it shows. Nothing touches the
 person's own archive or settings.
@@ -61,7 +62,9 @@ def _tag_demo(archive: object, article_id: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else ROOT / "docs" / "img"
+    from desktop.resources import guide_images_dir
+
+    out = Path(argv[0]) if argv else guide_images_dir()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="sesame-shots-"))
     os.environ["SESAME_CONFIG_DIR"] = str(tmp / "config")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
+from desktop.resources import guide_images_dir, guide_path
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,7 +29,7 @@ def test_screenshots_of_the_real_app(tmp_path: Path) -> None:
         image = QImage(str(tmp_path / name))
         assert not image.isNull() and image.width() >= 1000, name
     # The guide shows exactly these pictures.
-    guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    guide = guide_path().read_text(encoding="utf-8")
     for name in ("library.png", "search.png", "reader.png", "reader-dark.png"):
         assert f"img/{name}" in guide
-        assert (ROOT / "docs" / "img" / name).exists()
+        assert (guide_images_dir() / name).exists()
