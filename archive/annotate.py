@@ -7,13 +7,9 @@ TextPositionSelector + TextQuoteSelector). When an article's text changes,
 of whitespace and quote marks; one that cannot be found is kept and flagged
 `orphaned`, never dropped.
 
-Every change goes through one transaction that also appends an audit entry
-and queues the article for the search index. Changes return what an undo
-stack needs:
-
-- create  -> the new `Annotation`; undo with `delete_annotation(id)`
-- update  -> (before, after) snapshots; undo with `restore_annotation(before)`
-- delete  -> the snapshot; undo with `restore_annotation(snapshot)` (same id)
+Every write takes the open `Archive` (and makes its own core change) or an
+open `Change` (and joins it); the change audits it, feeds the search index
+and makes it undoable (`archive.changes`).
 """
 
 from __future__ import annotations
@@ -25,17 +21,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from archive import audit, entities, models
-from archive.entities import (
-    check_date,
-    put_back,
-    row_snapshot,
-    snapshot_values,
-    writing,
-)
+from archive import entities, models
+from archive.changes import Change, changing
+from archive.entities import check_date, row_snapshot
 from archive.errors import InvalidInput, NotFound
 from archive.figures import normalise_qualifier, parse_figure
-from archive.store import Archive, mark_for_index
+from archive.store import Archive
 from archive.tagtypes import get_tag_type
 
 CONTEXT = 32  # characters of prefix and suffix kept with each quote
@@ -58,9 +49,6 @@ EDITABLE = (
 def snapshot(annotation: models.Annotation) -> dict[str, Any]:
     """Every field of an annotation, JSON-ready (audit entries, undo)."""
     return row_snapshot(annotation)
-
-
-_audit = audit.Auditor("annotation")
 
 
 # -- finding text ---------------------------------------------------------------
@@ -319,18 +307,11 @@ class ReanchorReport:
         return asdict(self)
 
 
-def reanchor_in_session(
-    session: Session,
-    user_id: str | None,
-    article_id: str,
-    old_text: str | None,
-    new_text: str,
+def _reanchor(
+    ch: Change, article_id: str, old_text: str | None, new_text: str
 ) -> ReanchorReport:
-    """Re-anchor every annotation of an article to `new_text`, in the caller's transaction.
-
-    For code that changes an article's text itself (re-import, bundle merge):
-    call it in the same transaction. Does not change the article.
-    """
+    """Re-anchor every annotation of an article to `new_text` (the article is not changed)."""
+    session = ch.session
     finder = Reanchorer(old_text, new_text)
     report = ReanchorReport(article_id)
     rows = session.exec(
@@ -357,8 +338,8 @@ def reanchor_in_session(
             _set_anchor(ann, new_text, *span)
         ann.updated_at = now
         session.add(ann)
-        _audit(session, user_id, "reanchor", ann.id, before=before, after=snapshot(ann))
-    mark_for_index(session, article_id)
+        ch.audit("annotation", "reanchor", ann.id, before=before, after=snapshot(ann))
+    ch.touch_article(article_id)
     return report
 
 
@@ -368,14 +349,16 @@ def text_sha256(text: str) -> str:
 
 
 def reanchor_article(
-    archive: Archive, article_id: str, new_text: str, *, old_text: str | None = None
+    target: Archive | Change, article_id: str, new_text: str, *, old_text: str | None = None
 ) -> ReanchorReport:
-    """Give an article a new canonical text and re-anchor its annotations, in one transaction.
+    """Give an article a new canonical text and re-anchor its annotations, in one change.
 
-    `old_text` defaults to the article's current text. Annotations whose quote
-    cannot be found are flagged orphaned, never deleted.
+    `old_text` (the text the offsets refer to) defaults to the article's
+    current text. Annotations whose quote cannot be found are flagged
+    orphaned, never deleted. A bundle merge calls it inside its own change.
     """
-    with writing(archive) as (session, user_id):
+    with changing(target, "Re-anchor annotations") as ch:
+        session = ch.session
         article = _article(session, article_id)
         previous = article.text
         if previous != new_text:
@@ -384,18 +367,14 @@ def reanchor_article(
             article.text_sha256 = text_sha256(new_text)
             article.updated_at = models.utcnow()
             session.add(article)
-            audit.record(
-                session,
-                user_id=user_id,
-                action="article.text",
-                target_type="article",
-                target_id=article.id,
+            ch.audit(
+                "article",
+                "text",
+                article.id,
                 before=before,
                 after={"text_sha256": article.text_sha256, "length": len(new_text)},
             )
-        return reanchor_in_session(
-            session, user_id, article.id, previous if old_text is None else old_text, new_text
-        )
+        return _reanchor(ch, article.id, previous if old_text is None else old_text, new_text)
 
 
 # -- creating, changing, deleting ---------------------------------------------------
@@ -425,13 +404,13 @@ def _get(session: Session, annotation_id: str) -> models.Annotation:
 
 
 def _resolve_entity(
-    session: Session,
-    user_id: str | None,
+    ch: Change,
     type_key: str,
     entity_id: str | None,
     entity_name: str | None,
     entity_aliases: Iterable[str] = (),
 ) -> str | None:
+    session = ch.session
     if entity_id and entity_name:
         raise InvalidInput("Give an entity id or an entity name, not both.")
     if entity_id:
@@ -450,9 +429,7 @@ def _resolve_entity(
                 if entity is not None:
                     break
         if entity is None:
-            entity = entities.create_in_session(
-                session, user_id, type_key, entity_name, aliases=entity_aliases
-            )
+            return entities.create_entity(ch, type_key, entity_name, aliases=entity_aliases).id
         return entity.id
     return None
 
@@ -483,65 +460,8 @@ def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, 
         values["as_of"] = article.published
 
 
-def create_in_session(
-    session: Session,
-    user_id: str | None,
-    article: models.Article,
-    start: int,
-    end: int,
-    type_key: str,
-    *,
-    entity_id: str | None = None,
-    entity_name: str | None = None,
-    entity_aliases: Iterable[str] = (),
-    note: str = "",
-    value: float | None = None,
-    qualifier: str | None = None,
-    counted: str | None = None,
-    as_of: str | None = None,
-    origin: str = "manual",
-    annotation_id: str | None = None,
-) -> models.Annotation:
-    """Create an annotation inside the caller's transaction (see `create_annotation`)."""
-    check_span(article.text, start, end)
-    type_row = get_tag_type(session, type_key)
-    if annotation_id and session.get(models.Annotation, annotation_id) is not None:
-        raise InvalidInput(f"There is already an annotation with id {annotation_id}.")
-    pinned = anchor(article.text, start, end)
-    values: dict[str, Any] = {
-        "type_key": type_row.key,
-        "value": value,
-        "qualifier": qualifier,
-        "counted": counted,
-        "as_of": as_of,
-    }
-    _figure_fields(values, pinned["quote"], article, fill=True)
-    ann = models.Annotation(
-        article_id=article.id,
-        **pinned,
-        type_key=type_row.key,
-        entity_id=_resolve_entity(
-            session, user_id, type_row.key, entity_id, entity_name, entity_aliases
-        ),
-        note=note.strip(),
-        created_by=user_id,
-        origin=origin,
-        value=values["value"],
-        qualifier=values["qualifier"],
-        counted=values["counted"],
-        as_of=values["as_of"],
-    )
-    if annotation_id:
-        ann.id = annotation_id
-    session.add(ann)
-    session.flush()
-    _audit(session, user_id, "create", ann.id, after=snapshot(ann))
-    mark_for_index(session, article.id)
-    return ann
-
-
 def create_annotation(
-    archive: Archive,
+    target: Archive | Change,
     article_id: str,
     start: int,
     end: int,
@@ -565,36 +485,51 @@ def create_annotation(
     finds one by name or alias, or creates it (with `entity_aliases`). For
     figures, value/qualifier/counted not given are read from the quote and
     `as_of` defaults to the article's published date (for an event, `as_of`
-    holds the date this source gives for it). `annotation_id`
-    re-creates an annotation under a known id (redo after undo). `sync=False`
-    leaves the search index to catch up later (`archive.sync_index()`).
+    holds the date this source gives for it). `annotation_id` creates the
+    annotation under a known id (a bundle's). `sync=False` leaves the search
+    index to catch up later (`archive.sync_index()`).
     """
-    with writing(archive, sync=sync) as (session, user_id):
+    with changing(target, f"Tag as {type_key}", origin, sync=sync) as ch:
+        session = ch.session
         article = _article(session, article_id)
-        return create_in_session(
-            session,
-            user_id,
-            article,
-            start,
-            end,
-            type_key,
-            entity_id=entity_id,
-            entity_name=entity_name,
-            entity_aliases=entity_aliases,
-            note=note,
-            value=value,
-            qualifier=qualifier,
-            counted=counted,
-            as_of=as_of,
+        check_span(article.text, start, end)
+        type_row = get_tag_type(session, type_key)
+        if annotation_id and session.get(models.Annotation, annotation_id) is not None:
+            raise InvalidInput(f"There is already an annotation with id {annotation_id}.")
+        pinned = anchor(article.text, start, end)
+        values: dict[str, Any] = {
+            "type_key": type_row.key,
+            "value": value,
+            "qualifier": qualifier,
+            "counted": counted,
+            "as_of": as_of,
+        }
+        _figure_fields(values, pinned["quote"], article, fill=True)
+        ann = models.Annotation(
+            article_id=article.id,
+            **pinned,
+            type_key=type_row.key,
+            entity_id=_resolve_entity(ch, type_row.key, entity_id, entity_name, entity_aliases),
+            note=note.strip(),
+            created_by=ch.user_id,
             origin=origin,
-            annotation_id=annotation_id,
+            value=values["value"],
+            qualifier=values["qualifier"],
+            counted=values["counted"],
+            as_of=values["as_of"],
         )
+        if annotation_id:
+            ann.id = annotation_id
+        session.add(ann)
+        session.flush()
+        ch.audit("annotation", "create", ann.id, after=snapshot(ann))
+        return ann
 
 
 def update_annotation(
-    archive: Archive, annotation_id: str, *, sync: bool = True, **changes: Any
+    target: Archive | Change, annotation_id: str, *, sync: bool = True, **changes: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Change an annotation; returns (before, after) snapshots (undo: `restore_annotation`).
+    """Change an annotation; returns (before, after) snapshots.
 
     Accepted changes: start, end (the quote and context are taken from the
     text again and the orphaned flag cleared), type_key, entity_id,
@@ -604,7 +539,8 @@ def update_annotation(
     unknown = set(changes) - set(EDITABLE) - {"entity_name"}
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))} of an annotation.")
-    with writing(archive, sync=sync) as (session, user_id):
+    with changing(target, "Edit annotation", sync=sync) as ch:
+        session = ch.session
         ann = _get(session, annotation_id)
         article = _article(session, ann.article_id)
         before = snapshot(ann)
@@ -617,7 +553,7 @@ def update_annotation(
             ann.type_key = get_tag_type(session, changes["type_key"]).key
         if "entity_id" in changes or "entity_name" in changes:
             ann.entity_id = _resolve_entity(
-                session, user_id, ann.type_key, changes.get("entity_id"), changes.get("entity_name")
+                ch, ann.type_key, changes.get("entity_id"), changes.get("entity_name")
             )
         elif ann.entity_id:
             entity = session.get(models.Entity, ann.entity_id)
@@ -638,59 +574,21 @@ def update_annotation(
         ann.updated_at = models.utcnow()
         session.add(ann)
         after = snapshot(ann)
-        _audit(session, user_id, "update", ann.id, before=before, after=after)
-        mark_for_index(session, ann.article_id)
+        ch.audit("annotation", "update", ann.id, before=before, after=after)
         return before, after
 
 
-def delete_annotation(archive: Archive, annotation_id: str, *, sync: bool = True) -> dict[str, Any]:
-    """Delete an annotation; returns its snapshot (undo: `restore_annotation(snapshot)`)."""
-    with writing(archive, sync=sync) as (session, user_id):
-        ann = _get(session, annotation_id)
+def delete_annotation(
+    target: Archive | Change, annotation_id: str, *, sync: bool = True
+) -> dict[str, Any]:
+    """Delete an annotation; returns its snapshot."""
+    with changing(target, "Delete annotation", sync=sync) as ch:
+        ann = _get(ch.session, annotation_id)
         before = snapshot(ann)
-        session.delete(ann)
-        _audit(session, user_id, "delete", before["id"], before=before)
-        mark_for_index(session, before["article_id"])
+        ch.describe(f"Delete {ann.type_key} tag {ann.quote[:40]!r}")
+        ch.session.delete(ann)
+        ch.audit("annotation", "delete", before["id"], before=before)
         return before
-
-
-def restore_annotation(
-    archive: Archive, snap: dict[str, Any], *, sync: bool = True
-) -> models.Annotation:
-    """Put an annotation back exactly as `snap` shows it (same id), creating it if deleted.
-
-    An entity merged since then is followed to the entity it was merged into;
-    if the article's text changed since, the quote is anchored again (or the
-    annotation comes back orphaned).
-    """
-    values = snapshot_values(snap, models.Annotation.model_fields)
-    with writing(archive, sync=sync) as (session, user_id):
-        article = _article(session, values["article_id"])
-        get_tag_type(session, values["type_key"])
-        if values.get("entity_id"):
-            entity = session.get(models.Entity, values["entity_id"])
-            values["entity_id"] = (
-                entities.get_row(session, entity.id).id if entity is not None else None
-            )
-        text = article.text
-        if not values.get("orphaned") and text[values["start"] : values["end"]] != values["quote"]:
-            # The text changed since the snapshot was taken: find the quote again.
-            span = Reanchorer(None, text).find(
-                values["start"], values["end"], values["quote"], values["prefix"], values["suffix"]
-            )
-            if span is None:
-                values["orphaned"] = True
-                values["start"], values["end"] = _lost_span(
-                    values["start"], values["end"], len(text)
-                )
-            else:
-                values.update(anchor(text, *span))
-        ann, before = put_back(session, models.Annotation, values, snapshot)
-        session.add(ann)
-        session.flush()
-        _audit(session, user_id, "restore", ann.id, before=before, after=snapshot(ann))
-        mark_for_index(session, ann.article_id)
-        return ann
 
 
 # -- reading -------------------------------------------------------------------------
@@ -758,7 +656,7 @@ def _record(
     )
 
 
-def records_in_session(
+def annotation_records(
     session: Session,
     article_id: str | None = None,
     *,
@@ -797,7 +695,7 @@ def list_annotations(
     with archive.session() as session:
         if article_id:
             _article(session, article_id)
-        return records_in_session(
+        return annotation_records(
             session, article_id, type_key=type_key, entity_id=entity_id, orphaned=orphaned
         )
 

@@ -36,6 +36,9 @@ def _digest(event: AuditEvent) -> str:
         "after": event.after,
         "prev_hash": event.prev_hash,
     }
+    if event.change_id is not None:
+        # Entries written before changes existed have none and hash as they did.
+        payload["change_id"] = event.change_id
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -49,11 +52,23 @@ def record(
     target_id: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    change_id: str | None = None,
+    last: tuple[int, str] | None = None,
 ) -> AuditEvent:
-    """Append one entry in the caller's transaction (the write lock makes it the only writer)."""
-    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+    """Append one entry in the caller's transaction (the write lock makes it the only writer).
+
+    `last`: the (seq, hash) of the newest entry, when the caller knows it (a
+    change writing many entries reads the chain's end once, not per entry).
+    """
+    if last is None:
+        newest = session.exec(
+            select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)
+        ).first()
+        if newest is not None:
+            assert newest.seq is not None
+            last = (newest.seq, newest.hash)
     event = AuditEvent(
-        seq=(last.seq or 0) + 1 if last else 1,
+        seq=last[0] + 1 if last else 1,
         at=utcnow().isoformat(),
         user_id=user_id,
         action=action,
@@ -61,40 +76,13 @@ def record(
         target_id=target_id,
         before=_plain(before),
         after=_plain(after),
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=last[1] if last else GENESIS,
         hash="",
+        change_id=change_id,
     )
     event.hash = _digest(event)
     session.add(event)
-    session.flush()
     return event
-
-
-@dataclass(frozen=True)
-class Auditor:
-    """`audit.record` for one kind of target: the action is named `<target_type>.<action>`."""
-
-    target_type: str
-
-    def __call__(
-        self,
-        session: Session,
-        user_id: str | None,
-        action: str,
-        target_id: str,
-        *,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-    ) -> None:
-        record(
-            session,
-            user_id=user_id,
-            action=f"{self.target_type}.{action}",
-            target_type=self.target_type,
-            target_id=target_id,
-            before=before,
-            after=after,
-        )
 
 
 @dataclass

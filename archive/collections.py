@@ -1,7 +1,8 @@
 """Collections: the cases or investigations that group articles.
 
-Every change is audited and queues the affected articles for re-indexing
-(the search index has a collection field), in the same transaction.
+Every write is a core change (`archive.changes`): audited, undoable, and the
+articles it touches are queued for re-indexing (the search index has a
+collection field).
 Collections are named by id or by name wherever an `ident` is taken.
 """
 
@@ -15,11 +16,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from archive import audit
+from archive.changes import Change, changing
 from archive.errors import InvalidInput, NotFound
-from archive.identity import ensure_user
 from archive.models import Article, ArticleCollection, Collection
-from archive.store import Archive, mark_for_index
+from archive.store import Archive
 
 NAME_MAX = 200
 
@@ -94,36 +94,30 @@ def _fields(coll: Collection) -> dict[str, Any]:
     return {"name": coll.name, "description": coll.description}
 
 
-_audit = audit.Auditor("collection")
-
-
-def _new(session: Session, name: str, description: str, user_id: str | None) -> Collection:
+def _new(ch: Change, name: str, description: str) -> Collection:
     """Create (and audit) a collection whose name was checked."""
     coll = Collection(name=name, description=description)
-    session.add(coll)
-    session.flush()
-    _audit(session, user_id, "create", coll.id, after=_fields(coll))
+    ch.session.add(coll)
+    ch.session.flush()
+    ch.audit("collection", "create", coll.id, after=_fields(coll))
     return coll
 
 
-def ensure_collection(session: Session, name: str, user_id: str | None) -> Collection:
-    """The collection called `name`, created (and audited) if there is none."""
+def ensure_collection(target: Archive | Change, name: str) -> str:
+    """The id of the collection called `name`, created (and audited) if there is none."""
     name = _clean_name(name)
-    coll = find_collection(session, name)
-    if coll is not None:
-        return coll
-    return _new(session, name, "", user_id)
+    with changing(target, f"New collection {name}") as ch:
+        coll = find_collection(ch.session, name)
+        return coll.id if coll is not None else _new(ch, name, "").id
 
 
-def add_in_session(
-    session: Session, collection_id: str, article_ids: Iterable[str], user_id: str | None
-) -> list[str]:
-    """Add articles to a collection in the caller's transaction; the ids newly added."""
+def _add(ch: Change, collection_id: str, article_ids: Iterable[str]) -> list[str]:
+    """Add articles to a collection; the ids newly added."""
     wanted = list(dict.fromkeys(article_ids))
     if not wanted:
         return []
     present = set(
-        session.exec(
+        ch.session.exec(
             select(ArticleCollection.article_id).where(
                 ArticleCollection.collection_id == collection_id,
                 col(ArticleCollection.article_id).in_(wanted),
@@ -132,10 +126,9 @@ def add_in_session(
     )
     added = [aid for aid in wanted if aid not in present]
     for article_id in added:
-        session.add(ArticleCollection(article_id=article_id, collection_id=collection_id))
-        mark_for_index(session, article_id)
+        ch.session.add(ArticleCollection(article_id=article_id, collection_id=collection_id))
     if added:
-        _audit(session, user_id, "add", collection_id, after={"article_ids": added})
+        ch.audit("collection", "add", collection_id, after={"article_ids": added})
     return added
 
 
@@ -165,45 +158,44 @@ def get_collection(archive: Archive, ident: str) -> CollectionInfo:
         return _info(session, _require(session, ident))
 
 
-def create_collection(archive: Archive, name: str, description: str = "") -> CollectionInfo:
+def create_collection(
+    target: Archive | Change, name: str, description: str = ""
+) -> CollectionInfo:
     """A new, empty collection; InvalidInput if the name is empty or taken."""
     name = _clean_name(name)
-    with archive.transaction() as session:
-        _check_free(session, name)
-        coll = _new(session, name, description.strip(), ensure_user(session).id)
-        return _info(session, coll)
+    with changing(target, f"New collection {name}") as ch:
+        _check_free(ch.session, name)
+        coll = _new(ch, name, description.strip())
+        return _info(ch.session, coll)
 
 
 def update_collection(
-    archive: Archive, ident: str, *, name: str | None = None, description: str | None = None
+    target: Archive | Change, ident: str, *, name: str | None = None, description: str | None = None
 ) -> CollectionInfo:
     """Rename a collection and/or change its description."""
-    with archive.transaction() as session:
+    with changing(target, "Edit collection") as ch:
+        session = ch.session
         coll = _require(session, ident)
+        ch.describe(f"Edit collection {coll.name}")
         before = _fields(coll)
-        renamed = False
         if name is not None:
             name = _clean_name(name)
             if name != coll.name:
                 _check_free(session, name, own_id=coll.id)
                 coll.name = name
-                renamed = True
         if description is not None:
             coll.description = description.strip()
         after = _fields(coll)
         if after == before:
             return _info(session, coll)
         session.add(coll)
-        if renamed:
-            for article_id in _member_ids(session, coll.id):
-                mark_for_index(session, article_id)
-        _audit(session, ensure_user(session).id, "update", coll.id, before=before, after=after)
+        ch.audit("collection", "update", coll.id, before=before, after=after)
         return _info(session, coll)
 
 
-def rename_collection(archive: Archive, ident: str, new_name: str) -> CollectionInfo:
+def rename_collection(target: Archive | Change, ident: str, new_name: str) -> CollectionInfo:
     """Give a collection a new name (unique, ignoring case)."""
-    return update_collection(archive, ident, name=new_name)
+    return update_collection(target, ident, name=new_name)
 
 
 def _member_ids(session: Session, collection_id: str) -> list[str]:
@@ -216,47 +208,50 @@ def _member_ids(session: Session, collection_id: str) -> list[str]:
     )
 
 
-def delete_collection(archive: Archive, ident: str) -> None:
+def delete_collection(target: Archive | Change, ident: str) -> None:
     """Delete a collection; its articles stay in the archive."""
-    with archive.transaction() as session:
+    with changing(target, "Delete collection") as ch:
+        session = ch.session
         coll = _require(session, ident)
+        ch.describe(f"Delete collection {coll.name}")
         members = _member_ids(session, coll.id)
+        ch.track("articlecollection", [(aid, coll.id) for aid in members])
         session.exec(
             delete(ArticleCollection).where(col(ArticleCollection.collection_id) == coll.id)
         )  # type: ignore[call-overload]
-        for article_id in members:
-            mark_for_index(session, article_id)
         before = _fields(coll) | {"article_ids": members}
-        _audit(session, ensure_user(session).id, "delete", coll.id, before=before)
+        ch.audit("collection", "delete", coll.id, before=before)
         session.delete(coll)
 
 
-def add_articles(archive: Archive, ident: str, article_ids: Iterable[str]) -> int:
+def add_articles(target: Archive | Change, ident: str, article_ids: Iterable[str]) -> int:
     """Put articles in a collection; returns how many were not in it already."""
     ids = list(article_ids)
-    with archive.transaction() as session:
-        coll = _require(session, ident)
-        _require_articles(session, ids)
-        return len(add_in_session(session, coll.id, ids, ensure_user(session).id))
+    with changing(target, "Add to collection") as ch:
+        coll = _require(ch.session, ident)
+        ch.describe(f"Add {len(ids)} article(s) to {coll.name}")
+        _require_articles(ch.session, ids)
+        return len(_add(ch, coll.id, ids))
 
 
-def remove_articles(archive: Archive, ident: str, article_ids: Iterable[str]) -> int:
+def remove_articles(target: Archive | Change, ident: str, article_ids: Iterable[str]) -> int:
     """Take articles out of a collection (they stay in the archive); how many were in it."""
     ids = list(dict.fromkeys(article_ids))
-    with archive.transaction() as session:
+    with changing(target, "Remove from collection") as ch:
+        session = ch.session
         coll = _require(session, ident)
+        ch.describe(f"Remove {len(ids)} article(s) from {coll.name}")
         present = [aid for aid in _member_ids(session, coll.id) if aid in set(ids)]
         if not present:
             return 0
+        ch.track("articlecollection", [(aid, coll.id) for aid in present])
         session.exec(
             delete(ArticleCollection).where(  # type: ignore[call-overload]
                 col(ArticleCollection.collection_id) == coll.id,
                 col(ArticleCollection.article_id).in_(present),
             )
         )
-        for article_id in present:
-            mark_for_index(session, article_id)
-        _audit(session, ensure_user(session).id, "remove", coll.id, before={"article_ids": present})
+        ch.audit("collection", "remove", coll.id, before={"article_ids": present})
         return len(present)
 
 

@@ -7,56 +7,33 @@ entity kept and leaves the other as a tombstone (`merged_into`), so that a
 bundle naming the old id still lands on the right entity, and so that the
 merge can be undone exactly (`unmerge_entities`).
 
-Every function that changes something takes the open `Archive`, does its own
-transaction (audit entry and index queue included) and returns plain
-dataclasses or dict snapshots that an undo stack can keep.
+Every function that changes something takes the open `Archive` (and makes
+its own core change) or an open `Change` (and joins it), writes its audit
+entry through the change, and returns plain dataclasses or dict snapshots.
+Undo is the core's (`archive.changes`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlmodel import Session, SQLModel, col, func, select
 
-from archive import audit, identity, models
-from archive.errors import ArchiveError, InvalidInput, NotFound
-from archive.store import Archive, mark_for_index
+from archive import models
+from archive.changes import Change, changing
+from archive.errors import InvalidInput, NotFound
+from archive.store import Archive
 from archive.tagtypes import get_tag_type
 
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 # Marks "argument not given" where None is a meaningful value (clear a field).
 _UNSET: Any = object()
-
-Row = TypeVar("Row", bound=SQLModel)
-
-
-# -- shared plumbing (also used by archive.annotate) ---------------------------
-
-
-@contextmanager
-def writing(archive: Archive, *, sync: bool = True) -> Iterator[tuple[Session, str]]:
-    """A write transaction plus the local user's id; the search index catches up after commit.
-
-    `sync=False` leaves the catch-up to a later `archive.sync_index()` (the
-    change is queued either way, so the index never misses it).
-    """
-    if archive.readonly:
-        raise ArchiveError(
-            f"The archive {archive.path} is open read-only; open it for writing to change it."
-        )
-    with archive.transaction() as session:
-        user = identity.ensure_user(session)
-        yield session, user.id
-    if sync:
-        archive.sync_index()
-
 
 def norm_name(name: str) -> str:
     """The form names are compared in: NFC, single spaces, case-folded."""
@@ -88,44 +65,9 @@ def row_snapshot(row: SQLModel) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.model_dump().items()}
 
 
-def snapshot_values(
-    snapshot: dict[str, Any], fields: Iterable[str] | None = None
-) -> dict[str, Any]:
-    """The fields of a snapshot (only `fields`, if given) with its times parsed again."""
-    keep = None if fields is None else set(fields)
-    values = {k: v for k, v in snapshot.items() if keep is None or k in keep}
-    for key in ("created_at", "updated_at"):
-        if isinstance(values.get(key), str):
-            values[key] = datetime.fromisoformat(values[key])
-    return values
-
-
-def put_back(
-    session: Session,
-    model: type[Row],
-    values: dict[str, Any],
-    snap: Callable[[Row], dict[str, Any]],
-) -> tuple[Row, dict[str, Any] | None]:
-    """The row `values["id"]` set to `values` (created if it is gone), and its snapshot before.
-
-    The caller checks, adds and audits it.
-    """
-    row = session.get(model, values["id"])
-    before = snap(row) if row is not None else None
-    if row is None:
-        row = model(**values)
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-    return row, before
-
-
 def entity_snapshot(entity: models.Entity) -> dict[str, Any]:
     """Every field of an entity, JSON-ready (for audit entries and undo)."""
     return row_snapshot(entity) | {"aliases": list(entity.aliases)}
-
-
-_audit = audit.Auditor("entity")
 
 
 # -- reading -------------------------------------------------------------------
@@ -349,60 +291,8 @@ def _check_dates(entity: models.Entity) -> None:
         )
 
 
-def _touch_articles(session: Session, entity_ids: Iterable[str]) -> None:
-    ids = list(entity_ids)
-    if not ids:
-        return
-    article_ids = session.exec(
-        select(models.Annotation.article_id)
-        .where(col(models.Annotation.entity_id).in_(ids))
-        .distinct()
-    ).all()
-    for article_id in article_ids:
-        mark_for_index(session, article_id)
-
-
-def create_in_session(
-    session: Session,
-    user_id: str | None,
-    type_key: str,
-    name: str,
-    *,
-    aliases: Iterable[str] = (),
-    description: str = "",
-    date_start: str | None = None,
-    date_end: str | None = None,
-    place: str | None = None,
-    entity_id: str | None = None,
-) -> models.Entity:
-    """Create an entity inside the caller's transaction (see `create_entity`)."""
-    type_row = get_tag_type(session, type_key)
-    name = clean_name(name)
-    if not name:
-        raise InvalidInput("An entity needs a name.")
-    entity = models.Entity(
-        type_key=type_row.key,
-        name=name,
-        aliases=_clean_aliases(name, aliases),
-        description=description.strip(),
-        date_start=date_start,
-        date_end=date_end,
-        place=clean_name(place) if place else None,
-    )
-    if entity_id:
-        if session.get(models.Entity, entity_id) is not None:
-            raise InvalidInput(f"There is already an entity with id {entity_id}.")
-        entity.id = entity_id
-    _check_dates(entity)
-    _check_unique(session, entity)
-    session.add(entity)
-    session.flush()
-    _audit(session, user_id, "create", entity.id, after=entity_snapshot(entity))
-    return entity
-
-
 def create_entity(
-    archive: Archive,
+    target: Archive | Change,
     type_key: str,
     name: str,
     *,
@@ -414,24 +304,35 @@ def create_entity(
     entity_id: str | None = None,
 ) -> EntityInfo:
     """Add an entity to the registry; refuses a name or alias another entity of the type has."""
-    with writing(archive) as (session, user_id):
-        entity = create_in_session(
-            session,
-            user_id,
-            type_key,
-            name,
-            aliases=aliases,
-            description=description,
+    with changing(target, f"New entity {name}") as ch:
+        session = ch.session
+        type_row = get_tag_type(session, type_key)
+        name = clean_name(name)
+        if not name:
+            raise InvalidInput("An entity needs a name.")
+        entity = models.Entity(
+            type_key=type_row.key,
+            name=name,
+            aliases=_clean_aliases(name, aliases),
+            description=description.strip(),
             date_start=date_start,
             date_end=date_end,
-            place=place,
-            entity_id=entity_id,
+            place=clean_name(place) if place else None,
         )
+        if entity_id:
+            if session.get(models.Entity, entity_id) is not None:
+                raise InvalidInput(f"There is already an entity with id {entity_id}.")
+            entity.id = entity_id
+        _check_dates(entity)
+        _check_unique(session, entity)
+        session.add(entity)
+        session.flush()
+        ch.audit("entity", "create", entity.id, after=entity_snapshot(entity))
         return _info(entity)
 
 
 def update_entity(
-    archive: Archive,
+    target: Archive | Change,
     entity_id: str,
     *,
     name: str = _UNSET,
@@ -446,8 +347,10 @@ def update_entity(
 
     Pass only what changes; None clears a date or the place.
     """
-    with writing(archive) as (session, user_id):
+    with changing(target, "Edit entity") as ch:
+        session = ch.session
         entity = get_row(session, entity_id)
+        ch.describe(f"Edit entity {entity.name}")
         before = entity_snapshot(entity)
         new_name = entity.name if name is _UNSET else clean_name(name)
         if not new_name:
@@ -470,36 +373,35 @@ def update_entity(
         entity.updated_at = models.utcnow()
         session.add(entity)
         after = entity_snapshot(entity)
-        _audit(session, user_id, "update", entity.id, before=before, after=after)
-        _touch_articles(session, [entity.id])
+        ch.audit("entity", "update", entity.id, before=before, after=after)
         return before, after
 
 
 def rename_entity(
-    archive: Archive, entity_id: str, new_name: str, *, keep_old_as_alias: bool = True
+    target: Archive | Change, entity_id: str, new_name: str, *, keep_old_as_alias: bool = True
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Give an entity a new name; the old one stays as an alias unless told otherwise."""
     return update_entity(
-        archive, entity_id, name=new_name, keep_old_name_as_alias=keep_old_as_alias
+        target, entity_id, name=new_name, keep_old_name_as_alias=keep_old_as_alias
     )
 
 
 def set_aliases(
-    archive: Archive, entity_id: str, aliases: Iterable[str]
+    target: Archive | Change, entity_id: str, aliases: Iterable[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Replace an entity's aliases."""
-    return update_entity(archive, entity_id, aliases=list(aliases))
+    return update_entity(target, entity_id, aliases=list(aliases))
 
 
 def describe_entity(
-    archive: Archive, entity_id: str, description: str
+    target: Archive | Change, entity_id: str, description: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Set an entity's description."""
-    return update_entity(archive, entity_id, description=description)
+    return update_entity(target, entity_id, description=description)
 
 
 def set_event_details(
-    archive: Archive,
+    target: Archive | Change,
     entity_id: str,
     *,
     date_start: str | None = _UNSET,
@@ -507,29 +409,15 @@ def set_event_details(
     place: str | None = _UNSET,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Set an event's date or date range (ISO) and place; None clears one."""
-    return update_entity(archive, entity_id, date_start=date_start, date_end=date_end, place=place)
+    return update_entity(
+        target, entity_id, date_start=date_start, date_end=date_end, place=place
+    )
 
 
-def restore_entity(archive: Archive, snapshot: dict[str, Any]) -> EntityInfo:
-    """Put an entity back exactly as a snapshot shows it (undo of an update or a delete)."""
-    with writing(archive) as (session, user_id):
-        entity, before = put_back(
-            session, models.Entity, snapshot_values(snapshot), entity_snapshot
-        )
-        get_tag_type(session, entity.type_key)
-        _check_dates(entity)
-        if entity.merged_into is None:
-            _check_unique(session, entity)
-        session.add(entity)
-        session.flush()
-        _audit(session, user_id, "restore", entity.id, before=before, after=entity_snapshot(entity))
-        _touch_articles(session, [entity.id])
-        return _info(entity)
-
-
-def delete_entity(archive: Archive, entity_id: str) -> dict[str, Any]:
-    """Delete an entity no annotation links to; returns its snapshot (for `restore_entity`)."""
-    with writing(archive) as (session, user_id):
+def delete_entity(target: Archive | Change, entity_id: str) -> dict[str, Any]:
+    """Delete an entity no annotation links to; returns its snapshot."""
+    with changing(target, "Delete entity") as ch:
+        session = ch.session
         entity = get_row(session, entity_id, follow=False)
         used = session.exec(
             select(func.count()).where(models.Annotation.entity_id == entity.id)
@@ -547,8 +435,9 @@ def delete_entity(archive: Archive, entity_id: str) -> dict[str, Any]:
                 f"{entity.name!r} has entities merged into it; it cannot be deleted."
             )
         snapshot = entity_snapshot(entity)
+        ch.describe(f"Delete entity {entity.name}")
         session.delete(entity)
-        _audit(session, user_id, "delete", snapshot["id"], before=snapshot)
+        ch.audit("entity", "delete", snapshot["id"], before=snapshot)
         return snapshot
 
 
@@ -582,35 +471,29 @@ class MergeRecord:
 
 
 def _merge_logged(
-    session: Session,
-    user_id: str | None,
+    ch: Change,
     action: str,
     record: MergeRecord,
     keep: models.Entity,
     other: models.Entity,
     before: dict[str, Any],
-    article_ids: Iterable[str],
 ) -> None:
-    """Audit a merge or unmerge (both entities before and after, and the record) and queue
-    every article it touched for the index."""
+    """Audit a merge or unmerge: both entities before and after, and the record."""
     after = {"keep": entity_snapshot(keep), "other": entity_snapshot(other)}
-    _audit(
-        session, user_id, action, other.id, before=before, after=after | {"merge": record.to_dict()}
-    )
-    for article_id in article_ids:
-        mark_for_index(session, article_id)
-    _touch_articles(session, [keep.id])
+    ch.audit("entity", action, other.id, before=before, after=after | {"merge": record.to_dict()})
 
 
-def merge_entities(archive: Archive, keep_id: str, other_id: str) -> MergeRecord:
+def merge_entities(target: Archive | Change, keep_id: str, other_id: str) -> MergeRecord:
     """Merge OTHER into KEEP: every annotation moves to KEEP, OTHER's names become aliases.
 
     OTHER stays as a hidden tombstone (`merged_into=KEEP`). Returns a record
     for `unmerge_entities`.
     """
-    with writing(archive) as (session, user_id):
+    with changing(target, "Merge entities") as ch:
+        session = ch.session
         keep = get_row(session, keep_id)
         other = get_row(session, other_id)
+        ch.describe(f"Merge {other.name} into {keep.name}")
         if keep.id == other.id:
             raise InvalidInput(f"{keep.name!r} and {other.name!r} are already one entity.")
         if keep.type_key != other.type_key:
@@ -629,7 +512,6 @@ def merge_entities(archive: Archive, keep_id: str, other_id: str) -> MergeRecord
         moved = list(
             session.exec(select(models.Annotation).where(models.Annotation.entity_id == other.id))
         )
-        article_ids = {a.article_id for a in moved}
         now = models.utcnow()
         for annotation in moved:
             annotation.entity_id = keep.id
@@ -650,16 +532,17 @@ def merge_entities(archive: Archive, keep_id: str, other_id: str) -> MergeRecord
             added_aliases=added,
             repointed_entity_ids=sorted(t.id for t in repointed),
         )
-        _merge_logged(session, user_id, "merge", record, keep, other, before, article_ids)
+        _merge_logged(ch, "merge", record, keep, other, before)
         return record
 
 
-def unmerge_entities(archive: Archive, record: MergeRecord) -> None:
+def unmerge_entities(target: Archive | Change, record: MergeRecord) -> None:
     """Undo a merge: OTHER comes back with the annotations that moved, KEEP loses its aliases.
 
     Annotations moved by the merge but since relinked elsewhere are left where they are.
     """
-    with writing(archive) as (session, user_id):
+    with changing(target, "Unmerge entities") as ch:
+        session = ch.session
         keep = session.get(models.Entity, record.keep_id)
         other = session.get(models.Entity, record.other_id)
         if keep is None or other is None:
@@ -672,9 +555,9 @@ def unmerge_entities(archive: Archive, record: MergeRecord) -> None:
         gone = {norm_name(a) for a in record.added_aliases}
         keep.aliases = [a for a in keep.aliases if norm_name(a) not in gone]
         keep.updated_at = models.utcnow()
+        ch.describe(f"Unmerge {other.name} from {keep.name}")
         other.merged_into = None
         other.updated_at = models.utcnow()
-        article_ids: set[str] = set()
         if record.moved_annotation_ids:
             moved = session.exec(
                 select(models.Annotation).where(
@@ -686,7 +569,6 @@ def unmerge_entities(archive: Archive, record: MergeRecord) -> None:
             for annotation in moved:
                 annotation.entity_id = other.id
                 annotation.updated_at = now
-                article_ids.add(annotation.article_id)
                 session.add(annotation)
         for tomb_id in record.repointed_entity_ids:
             tomb = session.get(models.Entity, tomb_id)
@@ -697,7 +579,7 @@ def unmerge_entities(archive: Archive, record: MergeRecord) -> None:
         session.add(other)
         session.flush()
         _check_unique(session, other)
-        _merge_logged(session, user_id, "unmerge", record, keep, other, before, article_ids)
+        _merge_logged(ch, "unmerge", record, keep, other, before)
 
 
 def last_merge_record(archive: Archive, other_id: str) -> MergeRecord:

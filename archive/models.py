@@ -161,6 +161,36 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     prev_hash: str
     hash: str
+    # The core change that wrote this entry (None for entries older than changes).
+    change_id: str | None = Field(default=None, index=True)
+
+
+class Change(SQLModel, table=True):
+    """One unit of work: a labelled transaction, its rows before and after, its undo state.
+
+    `kind` is "do" for an ordinary change, "undo" or "redo" for one that
+    reverted or re-applied the change `target_id`. `state` (of a "do" change)
+    is "done", "undone" (redo may bring it back), "dropped" (undone, then a new
+    change was made) or "expired" (past the undo depth; its rows are gone).
+    `applied_by` is the change whose rows show how the step was last applied
+    (itself, or its latest redo): undo inverts those rows.
+    """
+
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True, index=True)
+    label: str
+    origin: str = "manual"
+    kind: str = "do"  # do | undo | redo
+    state: str = "done"  # done | undone | dropped | expired | final
+    target_id: str | None = None
+    applied_by: str | None = None
+    user_id: str | None = None
+    at: str  # ISO 8601 UTC
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The rows (table, key, before, after); None once the change is past the undo depth.
+    rows: list[Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class IndexQueue(SQLModel, table=True):

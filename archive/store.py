@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from archive import __version__, models
 from archive.errors import ArchiveError, ArchiveLocked, ArchiveTooNew, NotAnArchive
 
 if TYPE_CHECKING:
+    from archive.changes import Change, ChangeSet
     from archive.search import SearchIndex
 
 DB_NAME = "archive.sqlite"
@@ -59,9 +60,24 @@ def _migration_1(conn: Any) -> None:
     )
 
 
+def _migration_2(conn: Any) -> None:
+    """Core changes: the change log (undo / redo, history) and a change id on audit entries.
+
+    Migration 1 builds tables from today's models, so on a new archive both
+    may exist already: each step checks first.
+    """
+    columns = {row[1] for row in conn.execute(text("PRAGMA table_info(auditevent)"))}
+    if "change_id" not in columns:
+        conn.execute(text("ALTER TABLE auditevent ADD COLUMN change_id VARCHAR"))
+        conn.execute(
+            text("CREATE INDEX IF NOT EXISTS ix_auditevent_change_id ON auditevent (change_id)")
+        )
+    models.Change.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 # Numbered migrations: MIGRATIONS[n - 1] takes a database from version n - 1
 # to n. Never edit a released one; append a new one that alters the schema.
-MIGRATIONS: list[Callable[[Any], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[Any], None]] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -220,9 +236,39 @@ class Archive:
         """A new ORM session; objects stay usable after commit."""
         return Session(self.engine, expire_on_commit=False)
 
+    def change(
+        self, label: str, origin: str = "manual", *, sync: bool = True
+    ) -> AbstractContextManager[Change]:
+        """Open a core change: the one way to write (see `archive.changes`).
+
+            with archive.change("Tag as actor") as ch:
+                annotate.create_annotation(ch, ...)
+            ch.changes  # what it did
+
+        `sync=False` leaves the search-index catch-up to a later `sync_index()`.
+        """
+        from archive.changes import begin
+
+        return begin(self, label, origin, sync=sync)
+
+    def undo(self, *, sync: bool = True) -> ChangeSet:
+        """Revert the newest change still done (itself a recorded change)."""
+        from archive.changes import undo
+
+        return undo(self, sync=sync)
+
+    def redo(self, *, sync: bool = True) -> ChangeSet:
+        """Re-apply the change undone last."""
+        from archive.changes import redo
+
+        return redo(self, sync=sync)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on error.
+
+        Only `archive.changes` writes through it (a test checks this): every
+        other writer opens a change.
 
         It starts with BEGIN IMMEDIATE (taking the write lock first, waiting up
         to the busy timeout): a transaction that read first and wrote later

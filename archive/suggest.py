@@ -26,7 +26,7 @@ from typing import Any
 from sqlmodel import select
 
 from archive import annotate, models
-from archive.entities import writing
+from archive.changes import Change, changing
 from archive.errors import InvalidInput
 from archive.figures import Token, find_figures, tokenize
 from archive.store import Archive
@@ -551,12 +551,8 @@ def suggest_for_article(
     return suggest(text, published, existing=[tuple(s) for s in spans], types=types)
 
 
-def _accept_in_session(
-    session: Any,
-    user_id: str,
-    article: models.Article,
-    suggestion: Suggestion,
-    overrides: dict[str, Any],
+def _accept(
+    ch: Change, article: models.Article, suggestion: Suggestion, overrides: dict[str, Any]
 ) -> models.Annotation:
     if article.text[suggestion.start : suggestion.end] != suggestion.quote:
         raise InvalidInput(
@@ -580,13 +576,13 @@ def _accept_in_session(
     start = fields.pop("start", suggestion.start)
     end = fields.pop("end", suggestion.end)
     type_key = fields.pop("type_key", suggestion.type)
-    return annotate.create_in_session(
-        session, user_id, article, start, end, type_key, origin="suggestion", **fields
+    return annotate.create_annotation(
+        ch, article.id, start, end, type_key, origin="suggestion", **fields
     )
 
 
 def accept_suggestion(
-    archive: Archive,
+    target: Archive | Change,
     article_id: str,
     suggestion: Suggestion,
     *,
@@ -598,15 +594,22 @@ def accept_suggestion(
     `overrides` change what is recorded: start, end, type_key, entity_id or
     entity_name, note, value, qualifier, counted, as_of.
     """
-    with writing(archive, sync=sync) as (session, user_id):
-        article = annotate._article(session, article_id)
-        return _accept_in_session(session, user_id, article, suggestion, overrides)
+    label = f"Accept suggestion {suggestion.quote[:40]!r}"
+    with changing(target, label, "suggestion", sync=sync) as ch:
+        article = annotate._article(ch.session, article_id)
+        return _accept(ch, article, suggestion, overrides)
 
 
 def accept_suggestions(
-    archive: Archive, article_id: str, suggestions: Iterable[Suggestion], *, sync: bool = True
+    target: Archive | Change,
+    article_id: str,
+    suggestions: Iterable[Suggestion],
+    *,
+    sync: bool = True,
 ) -> list[models.Annotation]:
-    """Accept several suggestions in one transaction (all or none)."""
-    with writing(archive, sync=sync) as (session, user_id):
-        article = annotate._article(session, article_id)
-        return [_accept_in_session(session, user_id, article, s, {}) for s in suggestions]
+    """Accept several suggestions in one change (all or none)."""
+    chosen = list(suggestions)
+    label = f"Accept {len(chosen)} suggestion(s)"
+    with changing(target, label, "suggestion", sync=sync) as ch:
+        article = annotate._article(ch.session, article_id)
+        return [_accept(ch, article, s, {}) for s in chosen]

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, col, func, select
 
-from archive import audit, identity, models, store
+from archive import models, store
+from archive.changes import Change, changing
 from archive.errors import InvalidInput, NotFound
 from archive.store import Archive
 
@@ -38,21 +39,6 @@ def _info(row: models.TagType) -> TagTypeInfo:
 
 def _snapshot(row: models.TagType) -> dict[str, object]:
     return asdict(_info(row))
-
-
-_auditor = audit.Auditor("tagtype")
-
-
-def _audit(
-    session: Session,
-    action: str,
-    key: str,
-    *,
-    before: dict[str, object] | None = None,
-    after: dict[str, object] | None = None,
-) -> None:
-    """Audit a change of a tag type, by the local user, in the caller's transaction."""
-    _auditor(session, identity.ensure_user(session).id, action, key, before=before, after=after)
 
 
 def get_tag_type(session: Session, key: str) -> models.TagType:
@@ -93,7 +79,7 @@ def _check_fields(
 
 
 def create_tag_type(
-    archive: Archive, key: str, label: str, colour: str, shortcut: str | None = None
+    target: Archive | Change, key: str, label: str, colour: str, shortcut: str | None = None
 ) -> TagTypeInfo:
     """Add a user-defined tag type (key: lowercase letters, digits, `-`, `_`)."""
     key = key.strip().lower()
@@ -102,7 +88,8 @@ def create_tag_type(
             f"Tag type key {key!r} must start with a letter and use only a-z, 0-9, '-' or '_' "
             "(at most 32 characters)."
         )
-    with archive.transaction() as session:
+    with changing(target, f"New tag type {key}") as ch:
+        session = ch.session
         if session.get(models.TagType, key) is not None:
             raise InvalidInput(f"There is already a tag type {key!r}.")
         shortcut = _check_fields(session, key, label, colour, shortcut)
@@ -110,12 +97,12 @@ def create_tag_type(
             key=key, label=label.strip(), colour=colour.lower(), shortcut=shortcut, builtin=False
         )
         session.add(row)
-        _audit(session, "create", key, after=_snapshot(row))
+        ch.audit("tagtype", "create", key, after=_snapshot(row))
         return _info(row)
 
 
 def update_tag_type(
-    archive: Archive,
+    target: Archive | Change,
     key: str,
     *,
     label: str | None = None,
@@ -124,7 +111,8 @@ def update_tag_type(
     clear_shortcut: bool = False,
 ) -> tuple[TagTypeInfo, TagTypeInfo]:
     """Change a tag type's label, colour or shortcut; returns (before, after)."""
-    with archive.transaction() as session:
+    with changing(target, f"Edit tag type {key}") as ch:
+        session = ch.session
         row = get_tag_type(session, key)
         before = _info(row)
         new_label = row.label if label is None else label
@@ -133,13 +121,14 @@ def update_tag_type(
         new_shortcut = _check_fields(session, row.key, new_label, new_colour, new_shortcut)
         row.label, row.colour, row.shortcut = new_label.strip(), new_colour.lower(), new_shortcut
         session.add(row)
-        _audit(session, "update", row.key, before=asdict(before), after=_snapshot(row))
+        ch.audit("tagtype", "update", row.key, before=asdict(before), after=_snapshot(row))
         return before, _info(row)
 
 
-def delete_tag_type(archive: Archive, key: str) -> TagTypeInfo:
+def delete_tag_type(target: Archive | Change, key: str) -> TagTypeInfo:
     """Delete a user-defined tag type that no annotation or entity uses."""
-    with archive.transaction() as session:
+    with changing(target, f"Delete tag type {key}") as ch:
+        session = ch.session
         row = get_tag_type(session, key)
         if row.builtin:
             raise InvalidInput(f"{row.key!r} is built in and cannot be deleted.")
@@ -156,5 +145,5 @@ def delete_tag_type(archive: Archive, key: str) -> TagTypeInfo:
             )
         info = _info(row)
         session.delete(row)
-        _audit(session, "delete", info.key, before=asdict(info))
+        ch.audit("tagtype", "delete", info.key, before=asdict(info))
         return info

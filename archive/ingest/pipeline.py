@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -21,20 +22,24 @@ from typing import Any
 
 from sqlalchemy import text as sql
 
-from archive import audit
-from archive.collections import add_in_session, ensure_collection
-from archive.identity import ensure_user
+from archive.changes import Change
+from archive.collections import add_articles, ensure_collection
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.metadata import detect_language
 from archive.ingest.parsed import ParsedArticle
 from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS
 from archive.models import Article, ArticleCollection, Original, new_id, utcnow
-from archive.store import Archive, mark_for_index
+from archive.store import Archive
 from archive.tasks import CancelToken, ProgressFn, report
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 BATCH_FILES = 200
 BATCH_BYTES = 20 * 1024 * 1024
+# A batch's write transaction aims at about this long, so that a tag made in
+# the window (which waits for SQLite's write lock) waits little: the batch
+# size shrinks after a slow commit and grows back after quick ones.
+BATCH_SECONDS = 0.1
+_MIN_BATCH_FILES = 5
 _ATTACHMENT_DEPTH = 3
 
 
@@ -118,11 +123,10 @@ class _Importer:
         self.pending: list[_Prepared] = []
         self.pending_bytes = 0
         self.pending_duplicates: list[str] = []  # existing article ids to add to the collection
-        with archive.transaction() as session:
-            self.user_id = ensure_user(session).id
-            self.collection_id = (
-                ensure_collection(session, collection, self.user_id).id if collection else None
-            )
+        self.batch_files = BATCH_FILES
+        self.collection_id = (
+            ensure_collection(archive, collection) if collection else None
+        )
         # sha256 -> ids of the articles made from those bytes, loaded once: an
         # import checks every file against it.
         self.known: dict[str, list[str]] = {}
@@ -243,7 +247,19 @@ class _Importer:
     # -- writing -------------------------------------------------------------------
 
     def batch_full(self) -> bool:
-        return len(self.pending) >= BATCH_FILES or self.pending_bytes >= BATCH_BYTES
+        return len(self.pending) >= self.batch_files or self.pending_bytes >= BATCH_BYTES
+
+    def _change(self, count: int) -> Any:
+        return self.archive.change(f"Import {count} file(s)", "import", sync=False)
+
+    def _timed(self, seconds: float, files: int) -> None:
+        """Fit the next batch to `BATCH_SECONDS` from how long this one's commit took."""
+        if files < self.batch_files:
+            return
+        if seconds > BATCH_SECONDS:
+            self.batch_files = max(_MIN_BATCH_FILES, self.batch_files // 2)
+        elif seconds < BATCH_SECONDS / 2:
+            self.batch_files = min(BATCH_FILES, self.batch_files + self.batch_files // 2 + 1)
 
     def flush(self) -> None:
         """Write the pending files in one transaction (one by one if that fails)."""
@@ -253,17 +269,19 @@ class _Importer:
         self.pending_bytes = 0
         duplicates, self.pending_duplicates = self.pending_duplicates, []
         try:
-            with self.archive.transaction() as session:
-                self._write(session, batch)
-                self._add_duplicates(session, duplicates)
+            began = time.perf_counter()
+            with self._change(len(batch)) as ch:
+                self._write(ch, batch)
+                self._add_duplicates(ch, duplicates)
+            self._timed(time.perf_counter() - began, len(batch))
             written = batch
         except Exception:
             # Find the file that cannot be written; the others still go in.
             written = []
             for prepared in batch:
                 try:
-                    with self.archive.transaction() as session:
-                        self._write(session, [prepared])
+                    with self._change(1) as ch:
+                        self._write(ch, [prepared])
                     written.append(prepared)
                 except Exception as exc:
                     self._forget(prepared)
@@ -275,8 +293,8 @@ class _Importer:
                         )
                     )
             try:
-                with self.archive.transaction() as session:
-                    self._add_duplicates(session, duplicates)
+                with self._change(0) as ch:
+                    self._add_duplicates(ch, duplicates)
             except Exception:  # collection membership of old articles is a nicety
                 pass
         for prepared in written:
@@ -307,13 +325,14 @@ class _Importer:
         for child in prepared.children:
             self._report_imported(child)
 
-    def _write(self, session: Any, batch: list[_Prepared]) -> None:
-        """Insert the files of `batch` in the caller's transaction.
+    def _write(self, ch: Change, batch: list[_Prepared]) -> None:
+        """Insert the files of `batch` in the change `ch`.
 
         Rows go in with one multi-row INSERT per table (the ORM's per-object
-        bookkeeping was most of an import's time); the index queue and the
-        audit chain get one entry per article, as for any other change.
+        bookkeeping was most of an import's time), told to the change first;
+        the audit chain gets one entry per article, as for any other change.
         """
+        session = ch.session
         now = utcnow()
         originals: list[dict[str, Any]] = []
         articles: list[dict[str, Any]] = []
@@ -369,25 +388,21 @@ class _Importer:
                 )
         if originals:
             # An Original may already be there without articles (e.g. from a bundle).
+            ch.track("original", [o["sha256"] for o in originals])
             session.execute(_ORIGINAL.insert().prefix_with("OR IGNORE"), originals)
         if articles:
+            ch.track("article", [a["id"] for a in articles], new=True)
             session.execute(_ARTICLE.insert(), articles)
         if members:
+            keys = [(m["article_id"], m["collection_id"]) for m in members]
+            ch.track("articlecollection", keys, new=True)
             session.execute(_MEMBER.insert(), members)
         for article_id, after in audits:
-            mark_for_index(session, article_id)
-            audit.record(
-                session,
-                user_id=self.user_id,
-                action="article.import",
-                target_type="article",
-                target_id=article_id,
-                after=after,
-            )
+            ch.audit("article", "import", article_id, after=after)
 
-    def _add_duplicates(self, session: Any, article_ids: list[str]) -> None:
+    def _add_duplicates(self, ch: Change, article_ids: list[str]) -> None:
         if self.collection_id and article_ids:
-            add_in_session(session, self.collection_id, article_ids, self.user_id)
+            add_articles(ch, self.collection_id, article_ids)
 
 
 _ORIGINAL = Original.__table__  # type: ignore[attr-defined]

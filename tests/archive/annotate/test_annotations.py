@@ -8,8 +8,7 @@ from sqlmodel import col, select
 from archive import annotate, audit, models
 from archive.errors import InvalidInput, NotFound
 from archive.store import Archive, generation
-
-from .conftest import REPORT
+from tests.archive.conftest import REPORT
 
 
 def test_create_records_quote_context_author_and_audit(
@@ -136,7 +135,7 @@ def test_figure_fields_are_filled_from_quote_and_date(
         annotate.create_annotation(archive, aid, s, e, "figure", as_of="5 March")
 
 
-def test_update_then_restore_before_is_an_exact_undo(
+def test_update_then_undo_is_exact(
     archive: Archive, add_article: Callable[..., str]
 ) -> None:
     aid = add_article()
@@ -148,7 +147,7 @@ def test_update_then_restore_before_is_an_exact_undo(
     )
     assert after["quote"] == "Hnin Wai" and after["note"] == "checked"
     assert after["entity_id"] != before["entity_id"]
-    annotate.restore_annotation(archive, before)
+    archive.undo()
     rec = annotate.get_annotation(archive, ann.id)
     assert (rec.start, rec.end, rec.quote, rec.note) == (s, e, "Daw Hnin Wai", "")
     assert rec.entity == "Hnin Wai"
@@ -168,15 +167,17 @@ def test_type_change_needs_a_matching_entity(
     assert after["type_key"] == "event" and after["entity_id"] is None
 
 
-def test_delete_and_restore_keep_the_same_id(
+def test_delete_and_undo_keep_the_same_id(
     archive: Archive, add_article: Callable[..., str]
 ) -> None:
     aid = add_article()
     ann = annotate.create_annotation(archive, aid, 0, 6, "event", annotation_id="a" * 32)
     snap = annotate.delete_annotation(archive, ann.id)
     assert annotate.list_annotations(archive, aid) == []
-    back = annotate.restore_annotation(archive, snap)
-    assert back.id == "a" * 32
+    archive.undo()
+    with archive.session() as session:
+        back = session.get(models.Annotation, "a" * 32)
+    assert back is not None
     assert annotate.snapshot(back) == snap
     with pytest.raises(InvalidInput, match="already an annotation"):
         annotate.create_annotation(archive, aid, 0, 6, "event", annotation_id="a" * 32)
@@ -184,22 +185,7 @@ def test_delete_and_restore_keep_the_same_id(
         actions = list(
             session.exec(select(models.AuditEvent.action).order_by(col(models.AuditEvent.seq)))
         )
-    assert actions == ["annotation.create", "annotation.delete", "annotation.restore"]
-
-
-def test_restore_follows_an_entity_merged_meanwhile(
-    archive: Archive, add_article: Callable[..., str]
-) -> None:
-    from archive import entities
-
-    aid = add_article()
-    s, e = annotate.find_quote(REPORT, "Mr Henderson")
-    ann = annotate.create_annotation(archive, aid, s, e, "actor", entity_name="Henderson")
-    snap = annotate.delete_annotation(archive, ann.id)
-    keep = entities.create_entity(archive, "actor", "Dr Henderson")
-    entities.merge_entities(archive, keep.id, snap["entity_id"])
-    back = annotate.restore_annotation(archive, snap)
-    assert back.entity_id == keep.id
+    assert actions == ["annotation.create", "annotation.delete", "annotation.undo"]
 
 
 def test_list_filters(archive: Archive, add_article: Callable[..., str]) -> None:

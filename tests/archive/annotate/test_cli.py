@@ -12,8 +12,7 @@ from archive import models
 from archive.annotate import find_quote, text_sha256
 from archive.cli import main
 from archive.store import DB_NAME, Archive
-
-from .conftest import REPORT
+from tests.archive.conftest import REPORT
 
 SECOND = (
     "Officials said on Tuesday that U Zaw Min Htet had left the country. "

@@ -11,8 +11,7 @@ from sqlmodel import select
 from archive import annotate, audit, entities, models
 from archive.errors import InvalidInput, NotFound
 from archive.store import Archive
-
-from .conftest import REPORT
+from tests.archive.conftest import REPORT
 
 
 def _tag(archive: Archive, aid: str, quote: str, name: str, type_key: str = "actor") -> str:
@@ -57,12 +56,13 @@ def test_renaming_to_another_entitys_name_is_refused(archive: Archive) -> None:
     assert entities.get_entity(archive, first.id).name == "Kyaw Moe Tun"
 
 
-def test_rename_keeps_old_name_as_alias_and_update_restore(archive: Archive) -> None:
+def test_rename_keeps_old_name_as_alias_and_undo(archive: Archive) -> None:
     info = entities.create_entity(archive, "actor", "Tin Min Tun")
-    before, after = entities.rename_entity(archive, info.id, "Major Tin Min Tun")
+    _before, after = entities.rename_entity(archive, info.id, "Major Tin Min Tun")
     assert after["name"] == "Major Tin Min Tun" and after["aliases"] == ["Tin Min Tun"]
     entities.describe_entity(archive, info.id, "Special Branch officer")
-    entities.restore_entity(archive, before)
+    archive.undo()
+    archive.undo()
     back = entities.get_entity(archive, info.id)
     assert (back.name, back.aliases, back.description) == ("Tin Min Tun", [], "")
 
@@ -163,7 +163,8 @@ def test_delete_only_unused_entities(archive: Archive, add_article: Callable[...
     spare = entities.create_entity(archive, "actor", "Spare", entity_id="e" * 32)
     snap = entities.delete_entity(archive, spare.id)
     assert [e.name for e in entities.list_entities(archive)] == ["MHWU"]
-    entities.restore_entity(archive, snap)
+    assert snap["name"] == "Spare"
+    archive.undo()
     assert entities.get_entity(archive, "e" * 32).name == "Spare"
 
 

@@ -11,8 +11,7 @@ from sqlmodel import select
 
 from archive import annotate, audit, models
 from archive.store import Archive
-
-from .conftest import REPORT
+from tests.archive.conftest import REPORT
 
 
 def _norm(text: str) -> str:
@@ -206,23 +205,6 @@ def test_empty_quote_never_matches(quote: str) -> None:
     assert annotate.reanchor(None, "a b", start=0, end=1, quote=quote) is None
 
 
-def test_restore_after_the_text_changed_anchors_again(
-    archive: Archive, add_article: Callable[..., str]
-) -> None:
-    aid = add_article()
-    s, e = annotate.find_quote(REPORT, "Daw Hnin Wai")
-    snap = annotate.delete_annotation(
-        archive, annotate.create_annotation(archive, aid, s, e, "actor").id
-    )
-    annotate.reanchor_article(archive, aid, "New lead paragraph.\n" + REPORT)
-    back = annotate.restore_annotation(archive, snap)
-    assert (back.start, back.quote, back.orphaned) == (s + 20, "Daw Hnin Wai", False)
-    snap = annotate.delete_annotation(archive, back.id)
-    annotate.reanchor_article(archive, aid, REPORT.replace("Daw Hnin Wai", "a nurse"))
-    back = annotate.restore_annotation(archive, snap)
-    assert back.orphaned and back.quote == "Daw Hnin Wai"
-
-
 def test_orphans_stay_inside_a_shorter_text(
     archive: Archive, add_article: Callable[..., str]
 ) -> None:
@@ -235,18 +217,3 @@ def test_orphans_stay_inside_a_shorter_text(
     rec = annotate.get_annotation(archive, ann.id)
     assert rec.orphaned and rec.quote == "nine senior surgeons"
     assert 0 <= rec.start <= rec.end <= len("Short.")
-
-
-def test_restore_into_a_shorter_text_keeps_offsets_inside(
-    archive: Archive, add_article: Callable[..., str]
-) -> None:
-    aid = add_article()
-    s, e = annotate.find_quote(REPORT, "nine senior surgeons")
-    snap = annotate.delete_annotation(
-        archive, annotate.create_annotation(archive, aid, s, e, "figure").id
-    )
-    annotate.reanchor_article(archive, aid, "Short.")
-    back = annotate.restore_annotation(archive, snap)
-    assert back.orphaned and back.quote == "nine senior surgeons"
-    assert (back.prefix, back.suffix) == (snap["prefix"], snap["suffix"])
-    assert 0 <= back.start <= back.end <= len("Short.")

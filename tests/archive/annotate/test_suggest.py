@@ -12,8 +12,7 @@ from sqlmodel import select
 from archive import annotate, entities, models, suggest
 from archive.errors import InvalidInput
 from archive.store import Archive
-
-from .conftest import REPORT
+from tests.archive.conftest import REPORT
 
 SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
 

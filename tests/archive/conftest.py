@@ -1,4 +1,4 @@
-"""Helpers for the tagging tests: articles written for these tests, inserted directly."""
+"""Helpers for the archive tests: articles written for these tests, inserted directly."""
 
 from collections.abc import Callable
 

@@ -1,0 +1,714 @@
+"""Core changes: the one way to write to an archive, and undo / redo built on them.
+
+Every write in `archive/` runs inside a `Change` (`archive.change(label)` or
+`changing(target, label)`):
+
+- one `BEGIN IMMEDIATE` transaction, the local user as author;
+- one change id, stamped on every audit entry it writes;
+- every row it creates, updates or deletes recorded with its exact stored
+  values before and after (ORM writes are seen through the session's
+  `before_flush` event; bulk SQL statements say what they touch with
+  `Change.track`);
+- the search-index queue fed once, for exactly the articles touched (derived
+  from the rows: an annotation's article, an entity's mentions, a
+  collection's members);
+- a `ChangeSet` returned (`ch.changes`): created / updated / deleted ids per
+  kind with before and after, the articles and entities touched.
+
+Undo inverts the rows of the newest step still done and is itself a change
+(kind "undo", audited); redo inverts that undo. History is linear, as in
+Anki: a new change after an undo drops what could have been redone. Rows are
+kept for the last `UNDO_DEPTH` steps; older steps keep their label and
+summary in `sesame history`, and the audit log keeps everything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event, inspect
+from sqlmodel import Session
+
+from archive import audit, identity, models
+from archive.errors import ArchiveError, InvalidInput
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+
+# Tables whose rows are user data, tracked for undo. The audit log, the index
+# queue, the change log itself, users and archive facts are bookkeeping.
+TRACKED = (
+    "article",
+    "original",
+    "annotation",
+    "entity",
+    "tagtype",
+    "collection",
+    "articlecollection",
+)
+UNDO_DEPTH = 100
+# Stored "after" values longer than this are kept as a digest (undo never
+# needs them: it restores "before", and redo inverts the undo's own rows).
+_AFTER_LIMIT = 512
+_CHUNK = 500  # ids per `IN (...)` when reading rows
+
+Key = tuple[Any, ...]
+
+
+class NothingToUndo(InvalidInput):
+    """There is no change to undo (or to redo)."""
+
+
+# -- what a change did -------------------------------------------------------------
+
+
+@dataclass
+class RowChange:
+    """One row's stored values before and after a change (None: it did not exist)."""
+
+    table: str
+    key: Key
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @property
+    def id(self) -> str:
+        """The row's key as text ("a|b" for a two-column key)."""
+        return "|".join(str(k) for k in self.key)
+
+    @property
+    def op(self) -> str:
+        """created, deleted or updated."""
+        if self.before is None:
+            return "created"
+        if self.after is None:
+            return "deleted"
+        return "updated"
+
+    def to_json(self, *, trim_after: bool = True) -> dict[str, Any]:
+        """JSON-ready form as stored in the change log."""
+        return {
+            "t": self.table,
+            "k": list(self.key),
+            "b": _encode_row(self.before),
+            "a": _encode_row(self.after, trim=trim_after),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RowChange:
+        """The row change back from `to_json`."""
+        return cls(data["t"], tuple(data["k"]), _decode_row(data["b"]), _decode_row(data["a"]))
+
+
+@dataclass
+class ChangeSet:
+    """What one change did: its header and every row it changed."""
+
+    id: str
+    label: str
+    origin: str
+    kind: str
+    user_id: str | None
+    at: str
+    target_id: str | None = None
+    rows: list[RowChange] = field(default_factory=list)
+    articles: set[str] = field(default_factory=set)
+    entities: set[str] = field(default_factory=set)
+
+    def ids(self, table: str, op: str) -> list[str]:
+        """The ids of `table` rows that were `op` (created, updated, deleted)."""
+        return [r.id for r in self.rows if r.table == table and r.op == op]
+
+    def created(self, table: str) -> list[str]:
+        """Ids of the `table` rows this change created."""
+        return self.ids(table, "created")
+
+    def updated(self, table: str) -> list[str]:
+        """Ids of the `table` rows this change updated."""
+        return self.ids(table, "updated")
+
+    def deleted(self, table: str) -> list[str]:
+        """Ids of the `table` rows this change deleted."""
+        return self.ids(table, "deleted")
+
+    def row(self, table: str, row_id: str) -> RowChange | None:
+        """The change of one row, if this change touched it."""
+        return next((r for r in self.rows if r.table == table and r.id == row_id), None)
+
+    def tables(self) -> set[str]:
+        """The tables this change wrote to."""
+        return {r.table for r in self.rows}
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """{table: {created: n, updated: n, deleted: n}}, zero counts left out."""
+        out: dict[str, dict[str, int]] = {}
+        for r in self.rows:
+            counts = out.setdefault(r.table, {})
+            counts[r.op] = counts.get(r.op, 0) + 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready header, counts and ids (not the row values)."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "origin": self.origin,
+            "kind": self.kind,
+            "user_id": self.user_id,
+            "at": self.at,
+            "target_id": self.target_id,
+            "summary": self.summary(),
+            "articles": sorted(self.articles),
+            "entities": sorted(self.entities),
+        }
+
+
+# -- stored values as JSON -----------------------------------------------------------
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"$b64": base64.b64encode(value).decode("ascii")}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and "$b64" in value:
+        return base64.b64decode(value["$b64"])
+    return value
+
+
+def _encode_row(row: dict[str, Any] | None, *, trim: bool = False) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    out = {}
+    for key, value in row.items():
+        if trim and isinstance(value, str | bytes) and len(value) > _AFTER_LIMIT:
+            raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
+            out[key] = {"$sha256": hashlib.sha256(raw).hexdigest(), "$len": len(value)}
+        else:
+            out[key] = _encode_value(value)
+    return out
+
+
+def _decode_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {k: _decode_value(v) for k, v in row.items()}
+
+
+def audit_form(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored row as an audit entry shows it: long texts and bytes as their digest."""
+    return _encode_row(row, trim=True)
+
+
+# -- reading stored rows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+
+def _tables() -> dict[str, _Table]:
+    out = {}
+    for name in TRACKED:
+        table = models.SQLModel.metadata.tables[name]
+        out[name] = _Table(
+            name,
+            tuple(c.name for c in table.columns),
+            tuple(c.name for c in table.primary_key.columns),
+        )
+    return out
+
+
+_TABLES = _tables()
+
+
+def _read_rows(session: Session, table: str, keys: Sequence[Key]) -> dict[Key, dict[str, Any]]:
+    """The stored rows of `table` with these keys (as SQLite holds them), by key."""
+    spec = _TABLES[table]
+    conn = session.connection()
+    cols = ", ".join(f'"{c}"' for c in spec.columns)
+    found: dict[Key, dict[str, Any]] = {}
+    key_at = [spec.columns.index(k) for k in spec.key]
+    if len(spec.key) == 1:
+        for i in range(0, len(keys), _CHUNK):
+            chunk = [k[0] for k in keys[i : i + _CHUNK]]
+            marks = ", ".join("?" * len(chunk))
+            sql = f'SELECT {cols} FROM "{table}" WHERE "{spec.key[0]}" IN ({marks})'
+            for values in conn.exec_driver_sql(sql, tuple(chunk)):
+                found[(values[key_at[0]],)] = dict(zip(spec.columns, values, strict=True))
+    else:
+        where = " AND ".join(f'"{k}" = ?' for k in spec.key)
+        sql = f'SELECT {cols} FROM "{table}" WHERE {where}'
+        for key in keys:
+            values = conn.exec_driver_sql(sql, tuple(key)).first()
+            if values is not None:
+                found[key] = dict(zip(spec.columns, values, strict=True))
+    return found
+
+
+def _put_row(session: Session, rc: RowChange, values: dict[str, Any] | None) -> None:
+    """Make the stored row of `rc` hold exactly `values` (None: no row)."""
+    spec = _TABLES[rc.table]
+    conn = session.connection()
+    where = " AND ".join(f'"{k}" = ?' for k in spec.key)
+    if values is None:
+        conn.exec_driver_sql(f'DELETE FROM "{rc.table}" WHERE {where}', tuple(rc.key))
+        return
+    exists = conn.exec_driver_sql(
+        f'SELECT 1 FROM "{rc.table}" WHERE {where}', tuple(rc.key)
+    ).first()
+    cols = [c for c in spec.columns if c in values]
+    params = tuple(values[c] for c in cols)
+    if exists:
+        sets = ", ".join(f'"{c}" = ?' for c in cols)
+        conn.exec_driver_sql(f'UPDATE "{rc.table}" SET {sets} WHERE {where}', params + rc.key)
+    else:
+        names = ", ".join(f'"{c}"' for c in cols)
+        marks = ", ".join("?" * len(cols))
+        conn.exec_driver_sql(f'INSERT INTO "{rc.table}" ({names}) VALUES ({marks})', params)
+
+
+# -- the unit of work -------------------------------------------------------------------
+
+
+class Change:
+    """An open change: `session` to write with, `user_id` as author, `audit` to log.
+
+    Made by `Archive.change()`; `changes` holds the `ChangeSet` once it is
+    committed.
+    """
+
+    def __init__(
+        self,
+        archive: Archive,
+        session: Session,
+        label: str,
+        origin: str,
+        kind: str = "do",
+    ) -> None:
+        self.archive = archive
+        self.session = session
+        self.label = label
+        self.origin = origin
+        self.kind = kind
+        self.label_given = True
+        self.target_id: str | None = None
+        self.id = models.new_id()
+        self.at = models.utcnow().isoformat()
+        self.user_id: str = identity.ensure_user(session).id
+        self.changes: ChangeSet | None = None
+        self._before: dict[str, dict[Key, dict[str, Any] | None]] = {t: {} for t in TRACKED}
+        self._order: list[tuple[str, Key]] = []
+        self._articles: set[str] = set()
+        self._entities: set[str] = set()
+        self._audited = 0
+        self._last_audit: tuple[int, str] | None = None
+        event.listen(session, "before_flush", self._before_flush)
+
+    def describe(self, label: str) -> None:
+        """Name the change better, unless its opener gave it a name of its own."""
+        if not self.label_given:
+            self.label = label
+
+    # -- what is touched ---------------------------------------------------------
+
+    def track(self, table: str, keys: Iterable[Any], *, new: bool = False) -> None:
+        """Note rows a bulk SQL statement is about to write (call it before the statement).
+
+        `keys`: primary-key values (tuples for two-column keys). `new=True`
+        says the rows do not exist yet (no need to read them first).
+        """
+        seen = self._before[table]
+        fresh = []
+        for key in keys:
+            key = key if isinstance(key, tuple) else (key,)
+            if key not in seen:
+                fresh.append(key)
+        if not fresh:
+            return
+        stored = {} if new else _read_rows(self.session, table, fresh)
+        for key in fresh:
+            seen[key] = stored.get(key)
+            self._order.append((table, key))
+
+    def touch_article(self, article_id: str) -> None:
+        """Have the search index look at an article again, though none of its rows changed."""
+        self._articles.add(article_id)
+
+    def _before_flush(self, session: Session, _context: Any, _instances: Any) -> None:
+        pending: dict[str, list[Key]] = {}
+        for obj in list(session.new):
+            table = getattr(obj, "__tablename__", None)
+            if table in self._before:
+                key = tuple(inspect(obj).mapper.primary_key_from_instance(obj))
+                if key not in self._before[table]:
+                    self._before[table][key] = None
+                    self._order.append((table, key))
+        for obj in [*session.dirty, *session.deleted]:
+            table = getattr(obj, "__tablename__", None)
+            if table not in self._before:
+                continue
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            state = inspect(obj)
+            key = tuple(state.identity or state.mapper.primary_key_from_instance(obj))
+            if key not in self._before[table]:
+                pending.setdefault(table, []).append(key)
+        for table, keys in pending.items():
+            self.track(table, keys)
+
+    # -- the audit log ------------------------------------------------------------
+
+    def audit(
+        self,
+        target_type: str,
+        action: str,
+        target_id: str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Append an audit entry `<target_type>.<action>` stamped with this change's id."""
+        entry = audit.record(
+            self.session,
+            user_id=self.user_id,
+            action=f"{target_type}.{action}",
+            target_type=target_type,
+            target_id=target_id,
+            before=before,
+            after=after,
+            change_id=self.id,
+            last=self._last_audit,
+        )
+        assert entry.seq is not None
+        self._last_audit = (entry.seq, entry.hash)
+        self._audited += 1
+
+    # -- closing ---------------------------------------------------------------------
+
+    def _finish(self) -> ChangeSet:
+        """Flush, read every tracked row after, feed the index queue, log the change."""
+        session = self.session
+        session.flush()
+        rows: list[RowChange] = []
+        after_by_table = {
+            table: _read_rows(session, table, list(seen)) for table, seen in self._before.items()
+        }
+        for table, key in self._order:
+            before = self._before[table][key]
+            after = after_by_table[table].get(key)
+            if before != after:
+                rows.append(RowChange(table, key, before, after))
+        result = ChangeSet(
+            id=self.id,
+            label=self.label,
+            origin=self.origin,
+            kind=self.kind,
+            user_id=self.user_id,
+            at=self.at,
+            target_id=self.target_id,
+            rows=rows,
+        )
+        self._derive_touched(result)
+        deleted = {r.key[0] for r in rows if r.table == "article" and r.after is None}
+        for article_id in sorted(result.articles):
+            op = "delete" if article_id in deleted else "upsert"
+            session.add(models.IndexQueue(article_id=article_id, op=op))
+        if rows or self._audited:
+            self._log(result)
+        session.flush()
+        return result
+
+    def _derive_touched(self, result: ChangeSet) -> None:
+        articles = set(self._articles)
+        entities: set[str] = set()
+        collections: set[str] = set()
+        for r in result.rows:
+            for values in (r.before, r.after):
+                if values is None:
+                    continue
+                if r.table == "article":
+                    articles.add(values["id"])
+                elif r.table in ("annotation", "articlecollection"):
+                    articles.add(values["article_id"])
+                    if values.get("entity_id"):
+                        entities.add(values["entity_id"])
+                elif r.table == "entity":
+                    entities.add(values["id"])
+                elif r.table == "collection":
+                    collections.add(values["id"])
+        conn = self.session.connection()
+        # Entity names and collection names are indexed with the articles that use them.
+        plain = sorted({r.key[0] for r in result.rows if r.table == "entity"})
+        for i in range(0, len(plain), _CHUNK):
+            chunk = plain[i : i + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT DISTINCT article_id FROM annotation WHERE entity_id IN ({marks})"
+            articles.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
+        renamed = sorted({r.key[0] for r in result.rows if r.table == "collection"})
+        for coll in renamed:
+            sql = "SELECT article_id FROM articlecollection WHERE collection_id = ?"
+            articles.update(row[0] for row in conn.exec_driver_sql(sql, (coll,)))
+        result.articles = articles
+        result.entities = entities
+
+    def _log(self, result: ChangeSet) -> None:
+        session = self.session
+        conn = session.connection()
+        if self.kind == "do":
+            # Linear history: what was undone can no longer be redone.
+            conn.exec_driver_sql(
+                "UPDATE change SET state = 'dropped', rows = NULL WHERE state = 'undone'"
+            )
+        session.add(
+            models.Change(
+                id=self.id,
+                label=self.label,
+                origin=self.origin,
+                kind=self.kind,
+                state="done" if self.kind == "do" else "final",
+                target_id=self.target_id,
+                applied_by=self.id if self.kind == "do" else None,
+                user_id=self.user_id,
+                at=self.at,
+                summary=result.summary(),
+                rows=[r.to_json() for r in result.rows],
+            )
+        )
+        session.flush()
+        if self.kind == "do":
+            _expire(session)
+
+
+def _expire(session: Session) -> None:
+    """Forget the rows of steps past the undo depth (their history line stays)."""
+    conn = session.connection()
+    edge = conn.exec_driver_sql(
+        "SELECT seq FROM change WHERE state = 'done' ORDER BY seq DESC LIMIT 1 OFFSET ?",
+        (UNDO_DEPTH,),
+    ).first()
+    if edge is None:
+        return
+    conn.exec_driver_sql(
+        "UPDATE change SET state = 'expired', rows = NULL WHERE state = 'done' AND seq <= ?",
+        (edge[0],),
+    )
+    conn.exec_driver_sql(
+        "UPDATE change SET rows = NULL WHERE kind != 'do' AND rows IS NOT NULL AND target_id IN "
+        "(SELECT id FROM change WHERE state IN ('expired', 'dropped'))"
+    )
+
+
+@contextmanager
+def begin(
+    archive: Archive,
+    label: str,
+    origin: str = "manual",
+    *,
+    sync: bool = True,
+    kind: str = "do",
+    label_given: bool = True,
+) -> Iterator[Change]:
+    """Open a change on `archive` (see `Archive.change`).
+
+    `label_given=False`: the label is a default that `Change.describe` may refine.
+    """
+    if archive.readonly:
+        raise ArchiveError(
+            f"The archive {archive.path} is open read-only; open it for writing to change it."
+        )
+    with archive.transaction() as session:
+        change = Change(archive, session, label, origin, kind)
+        change.label_given = label_given
+        try:
+            yield change
+            change.changes = change._finish()
+        finally:
+            if event.contains(session, "before_flush", change._before_flush):
+                event.remove(session, "before_flush", change._before_flush)
+    if sync:
+        archive.sync_index()
+
+
+@contextmanager
+def changing(
+    target: Archive | Change, label: str, origin: str = "manual", *, sync: bool = True
+) -> Iterator[Change]:
+    """A change to write in: `target` itself if it is one (nested calls join it), else a new
+    one on the archive `target`."""
+    if isinstance(target, Change):
+        yield target
+        return
+    with begin(target, label, origin, sync=sync, label_given=False) as change:
+        yield change
+
+
+# -- history, undo and redo ---------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    """One line of `sesame history`."""
+
+    id: str
+    seq: int
+    label: str
+    origin: str
+    kind: str
+    state: str
+    author: str | None
+    at: str
+    target_id: str | None
+    summary: dict[str, Any]
+
+    @property
+    def undoable(self) -> bool:
+        return self.kind == "do" and self.state == "done"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "label": self.label,
+            "origin": self.origin,
+            "kind": self.kind,
+            "state": self.state,
+            "author": self.author,
+            "at": self.at,
+            "target_id": self.target_id,
+            "summary": self.summary,
+        }
+
+
+def history(archive: Archive, limit: int = 20) -> list[HistoryEntry]:
+    """The newest changes first (undo and redo included), with their authors' names."""
+    with archive.session() as session:
+        rows = session.connection().exec_driver_sql(
+            "SELECT c.id, c.seq, c.label, c.origin, c.kind, c.state, u.display_name, c.at, "
+            "c.target_id, c.summary FROM change c LEFT JOIN user u ON u.id = c.user_id "
+            "ORDER BY c.seq DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            HistoryEntry(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], json.loads(r[9] or "{}")
+            )
+            for r in rows
+        ]
+
+
+def _next_undo(session: Session) -> models.Change | None:
+    from sqlmodel import col, select
+
+    return session.exec(
+        select(models.Change)
+        .where(models.Change.kind == "do", models.Change.state == "done")
+        .order_by(col(models.Change.seq).desc())
+        .limit(1)
+    ).first()
+
+
+def _next_redo(session: Session) -> models.Change | None:
+    from sqlmodel import col, select
+
+    return session.exec(
+        select(models.Change)
+        .where(models.Change.kind == "do", models.Change.state == "undone")
+        .order_by(col(models.Change.seq))
+        .limit(1)
+    ).first()
+
+
+def can_undo(archive: Archive) -> str | None:
+    """The label of the change `undo` would revert, or None."""
+    with archive.session() as session:
+        step = _next_undo(session)
+        return step.label if step is not None and step.rows is not None else None
+
+
+def can_redo(archive: Archive) -> str | None:
+    """The label of the change `redo` would re-apply, or None."""
+    with archive.session() as session:
+        step = _next_redo(session)
+        return step.label if step is not None else None
+
+
+def _invert(change: Change, source: models.Change) -> None:
+    """Put every row of `source` back as it was before it (newest row first)."""
+    session = change.session
+    session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    if source.rows is None:
+        raise NothingToUndo(f"{source.label!r} is too old to be undone.")
+    rows = [RowChange.from_json(r) for r in source.rows]
+    for table in {r.table for r in rows}:
+        change.track(table, [r.key for r in rows if r.table == table])
+    for rc in reversed(rows):
+        _put_row(session, rc, rc.before)
+    verb = change.kind
+    for rc in rows:
+        change.audit(
+            rc.table, verb, rc.id, before=audit_form(rc.after), after=audit_form(rc.before)
+        )
+
+
+def undo(archive: Archive, *, sync: bool = True) -> ChangeSet:
+    """Revert the newest change still done; NothingToUndo if there is none."""
+    with begin(archive, "Undo", "undo", sync=sync, kind="undo") as change:
+        session = change.session
+        step = _next_undo(session)
+        if step is None:
+            raise NothingToUndo("There is nothing to undo.")
+        source = session.exec(_by_id(step.applied_by or step.id)).one()
+        change.label = f"Undo {step.label}"
+        change.target_id = step.id
+        _invert(change, source)
+        step.state = "undone"
+        session.add(step)
+    assert change.changes is not None
+    return change.changes
+
+
+def redo(archive: Archive, *, sync: bool = True) -> ChangeSet:
+    """Re-apply the change undone last; NothingToUndo if there is none."""
+    with begin(archive, "Redo", "redo", sync=sync, kind="redo") as change:
+        session = change.session
+        step = _next_redo(session)
+        if step is None:
+            raise NothingToUndo("There is nothing to redo.")
+        from sqlmodel import col, select
+
+        undone = session.exec(
+            select(models.Change)
+            .where(models.Change.kind == "undo", models.Change.target_id == step.id)
+            .order_by(col(models.Change.seq).desc())
+            .limit(1)
+        ).one()
+        change.label = f"Redo {step.label}"
+        change.target_id = step.id
+        _invert(change, undone)
+        step.state = "done"
+        step.applied_by = change.id
+        session.add(step)
+    assert change.changes is not None
+    return change.changes
+
+
+def _by_id(change_id: str) -> Any:
+    from sqlmodel import select
+
+    return select(models.Change).where(models.Change.id == change_id)

@@ -1,0 +1,264 @@
+"""Core changes: every change kind applied, undone and redone, compared row by row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import annotate, audit, changes, collections, entities, suggest, tagtypes
+from archive.changes import TRACKED, NothingToUndo
+from archive.ingest import import_paths
+from archive.store import Archive
+from tests.archive.conftest import REPORT
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+def dump(archive: Archive) -> Rows:
+    """Every stored row of every tracked table, exactly as SQLite holds it."""
+    out: Rows = {}
+    with archive.engine.connect() as conn:
+        for table in TRACKED:
+            rows = conn.exec_driver_sql(f'SELECT * FROM "{table}"').all()
+            out[table] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+def chain_ok(archive: Archive) -> None:
+    with archive.session() as session:
+        report = audit.verify(session)
+    assert report.ok, report.reason
+
+
+def _tagged(archive: Archive, aid: str) -> str:
+    s, e = annotate.find_quote(REPORT, "Daw Hnin Wai")
+    return annotate.create_annotation(archive, aid, s, e, "actor", entity_name="Hnin Wai").id
+
+
+def _merge_setup(archive: Archive, aid: str) -> tuple[str, str]:
+    s, e = annotate.find_quote(REPORT, "Daw Hnin Wai")
+    a = annotate.create_annotation(archive, aid, s, e, "actor", entity_name="Daw Hnin Wai")
+    s, e = annotate.find_quote(REPORT, "MHWU")
+    b = annotate.create_annotation(archive, aid, s, e, "actor", entity_name="MHWU")
+    assert a.entity_id and b.entity_id
+    return a.entity_id, b.entity_id
+
+
+# Each case: (set-up returning a context, the change under test).
+CASES: dict[str, tuple[Callable[[Archive, str], Any], Callable[[Archive, str, Any], Any]]] = {
+    "tag": (lambda a, aid: None, lambda a, aid, _: _tagged(a, aid)),
+    "edit annotation": (
+        _tagged,
+        lambda a, aid, ann: annotate.update_annotation(a, ann, note="checked", start=4),
+    ),
+    "delete annotation": (_tagged, lambda a, aid, ann: annotate.delete_annotation(a, ann)),
+    "new entity": (
+        lambda a, aid: None,
+        lambda a, aid, _: entities.create_entity(a, "actor", "MHWU", aliases=["union"]),
+    ),
+    "rename entity": (
+        lambda a, aid: entities.create_entity(a, "actor", "Tin Min Tun").id,
+        lambda a, aid, eid: entities.rename_entity(a, eid, "Major Tin Min Tun"),
+    ),
+    "delete entity": (
+        lambda a, aid: entities.create_entity(a, "actor", "Spare").id,
+        lambda a, aid, eid: entities.delete_entity(a, eid),
+    ),
+    "merge": (_merge_setup, lambda a, aid, ids: entities.merge_entities(a, ids[0], ids[1])),
+    "unmerge": (
+        lambda a, aid: entities.merge_entities(a, *_merge_setup(a, aid)),
+        lambda a, aid, rec: entities.unmerge_entities(a, rec),
+    ),
+    "new tag type": (
+        lambda a, aid: None,
+        lambda a, aid, _: tagtypes.create_tag_type(a, "place", "Place", "#90be6d", "P"),
+    ),
+    "edit tag type": (
+        lambda a, aid: tagtypes.create_tag_type(a, "place", "Place", "#90be6d"),
+        lambda a, aid, _: tagtypes.update_tag_type(a, "place", label="Where", colour="#000000"),
+    ),
+    "delete tag type": (
+        lambda a, aid: tagtypes.create_tag_type(a, "place", "Place", "#90be6d"),
+        lambda a, aid, _: tagtypes.delete_tag_type(a, "place"),
+    ),
+    "new collection": (
+        lambda a, aid: None,
+        lambda a, aid, _: collections.create_collection(a, "Case 1", "about"),
+    ),
+    "collection add": (
+        lambda a, aid: collections.create_collection(a, "Case 1").id,
+        lambda a, aid, cid: collections.add_articles(a, cid, [aid]),
+    ),
+    "collection remove": (
+        lambda a, aid: collections.add_articles(
+            a, collections.create_collection(a, "Case 1").id, [aid]
+        ),
+        lambda a, aid, _: collections.remove_articles(a, "Case 1", [aid]),
+    ),
+    "rename collection": (
+        lambda a, aid: collections.add_articles(
+            a, collections.create_collection(a, "Case 1").id, [aid]
+        ),
+        lambda a, aid, _: collections.rename_collection(a, "Case 1", "Case 2"),
+    ),
+    "delete collection": (
+        lambda a, aid: collections.add_articles(
+            a, collections.create_collection(a, "Case 1").id, [aid]
+        ),
+        lambda a, aid, _: collections.delete_collection(a, "Case 1"),
+    ),
+    "accept suggestions": (
+        lambda a, aid: suggest.suggest_for_article(a, aid)[:3],
+        lambda a, aid, chosen: suggest.accept_suggestions(a, aid, chosen),
+    ),
+    "reanchor": (
+        _tagged,
+        lambda a, aid, _: annotate.reanchor_article(a, aid, "New lead.\n" + REPORT),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_apply_undo_redo_is_exact(
+    kind: str, archive: Archive, add_article: Callable[..., str]
+) -> None:
+    setup, apply = CASES[kind]
+    aid = add_article()
+    context = setup(archive, aid)
+    start = dump(archive)
+    apply(archive, aid, context)
+    done = dump(archive)
+    assert done != start, "the change changed nothing"
+    chain_ok(archive)
+
+    undone = archive.undo()
+    assert undone.kind == "undo" and not undone.empty
+    assert dump(archive) == start
+    chain_ok(archive)
+
+    archive.redo()
+    assert dump(archive) == done
+    chain_ok(archive)
+
+    archive.undo()
+    assert dump(archive) == start
+    chain_ok(archive)
+
+
+def test_import_batch_is_one_undoable_change(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"a{i}.txt").write_text(f"Title {i}\n\nBody number {i} of the test.\n")
+    start = dump(archive)
+    report = import_paths(archive, [folder], collection="Imported")
+    assert len(report.imported) == 3
+    done = dump(archive)
+    last = changes.history(archive, 1)[0]
+    assert last.label == "Import 3 file(s)" and last.summary["article"]["created"] == 3
+    assert archive.index.search("body").total == 3
+    archive.undo()
+    # The collection was made by its own change, before the batch.
+    assert dump(archive)["article"] == [] and dump(archive)["original"] == []
+    assert len(dump(archive)["collection"]) == 1
+    assert archive.index.search("body").total == 0
+    archive.undo()
+    assert dump(archive) == start
+    archive.redo()
+    archive.redo()
+    assert dump(archive) == done
+    assert archive.index.search("body").total == 3
+    chain_ok(archive)
+
+
+def test_undo_and_redo_follow_one_line(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    with pytest.raises(NothingToUndo):
+        archive.undo()
+    with pytest.raises(NothingToUndo):
+        archive.redo()
+    first = _tagged(archive, aid)
+    annotate.update_annotation(archive, first, note="one")
+    archive.undo()
+    # A new change drops what could have been redone.
+    annotate.update_annotation(archive, first, note="two")
+    with pytest.raises(NothingToUndo, match="nothing to redo"):
+        archive.redo()
+    assert changes.can_undo(archive) == "Edit annotation"
+    entries = changes.history(archive, 10)
+    assert [e.kind for e in entries] == ["do", "undo", "do", "do"]
+    assert [e.state for e in entries] == ["done", "final", "dropped", "done"]
+    assert all(e.author == "Test User" for e in entries)
+
+
+def test_a_change_stamps_its_audit_entries_and_feeds_the_index_once(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    from sqlmodel import select
+
+    from archive import models
+
+    aid = add_article()
+    with archive.change("Two tags") as ch:
+        annotate.create_annotation(ch, aid, 0, 6, "event")
+        annotate.create_annotation(ch, aid, 7, 12, "actor", entity_name="Someone")
+    assert ch.changes is not None
+    assert ch.changes.label == "Two tags"
+    assert len(ch.changes.created("annotation")) == 2
+    assert ch.changes.created("entity") and ch.changes.articles == {aid}
+    with archive.session() as session:
+        stamped = session.exec(
+            select(models.AuditEvent.change_id).where(models.AuditEvent.change_id == ch.id)
+        ).all()
+        queued = session.exec(
+            select(models.IndexQueue).where(models.IndexQueue.article_id == aid)
+        ).all()
+    assert len(stamped) == 3  # two annotations, one entity
+    assert len(queued) <= 1  # fed once (and maybe consumed by the catch-up)
+    archive.undo()
+    assert annotate.list_annotations(archive, aid) == []
+
+
+def test_a_failed_change_leaves_nothing(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    start = dump(archive)
+    with pytest.raises(RuntimeError), archive.change("Half done") as ch:
+        annotate.create_annotation(ch, aid, 0, 6, "event")
+        raise RuntimeError("power cut")
+    assert dump(archive) == start
+    assert changes.history(archive) == []
+
+
+def test_entries_written_before_changes_still_verify(archive: Archive) -> None:
+    from archive import models
+
+    with archive.transaction() as session:
+        audit.record(
+            session, user_id=None, action="old.entry", target_type="x", target_id="1", after={}
+        )
+    entities.create_entity(archive, "actor", "New")
+    with archive.session() as session:
+        rows = session.exec(
+            __import__("sqlmodel").select(models.AuditEvent).order_by(models.AuditEvent.seq)
+        ).all()
+        assert rows[0].change_id is None and rows[1].change_id is not None
+    chain_ok(archive)
+
+
+def test_only_changes_open_write_transactions() -> None:
+    root = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(p.relative_to(root))
+        for folder in ("archive", "desktop")
+        for p in (root / folder).rglob("*.py")
+        if ".transaction()" in p.read_text(encoding="utf-8")
+        and p.name not in ("changes.py", "store.py")
+    ]
+    assert offenders == []
