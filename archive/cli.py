@@ -278,7 +278,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     # SUPPRESS lets the options stand before or after the subcommand.
     common.add_argument(
         "--archive",
@@ -343,7 +343,8 @@ def main(
         parser.print_help(stderr)
         return EXIT_USAGE
     try:
-        return args.func(args, out)
+        func: Command = args.func
+        return func(args, out)
     except (ArchiveError, UsageError) as exc:
         _report(out, exc)
         return EXIT_USAGE

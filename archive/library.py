@@ -136,7 +136,7 @@ def library_rows(
     rows = []
     append = rows.append
     for article_id, title, source, published, language, imported_at in fetched:
-        tags = counts.get(article_id)
+        article_tags = counts.get(article_id)
         member = collections.get(article_id)
         append(
             make(
@@ -146,8 +146,8 @@ def library_rows(
                 published,
                 language,
                 str(imported_at),
-                sum(tags.values()) if tags else 0,
-                tags if tags else _NO_COUNTS,
+                sum(article_tags.values()) if article_tags else 0,
+                article_tags if article_tags else _NO_COUNTS,
                 frozenset(member) if member else _NO_COLLECTIONS,
             )
         )

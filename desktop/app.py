@@ -83,7 +83,8 @@ def repair_index_in_background(ctx: AppContext) -> Job:
     Done at start-up, so an index left behind by a crash, a copied archive or
     an older version is repaired at once rather than on the first search.
     """
-    return ctx.tasks.run("Checking the search index", ctx.archive.sync_index, force=True)
+    job: Job = ctx.tasks.run("Checking the search index", ctx.archive.sync_index, force=True)
+    return job
 
 
 def main(argv: Sequence[str] | None = None) -> int:

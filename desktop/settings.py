@@ -76,7 +76,9 @@ class Settings:
                     return value.lower() in {"true", "1", "yes"}
                 return bool(value)
             if setting.kind is QByteArray:
-                return value if isinstance(value, QByteArray) else QByteArray(value)
+                if isinstance(value, QByteArray):
+                    return value
+                return QByteArray(value if isinstance(value, bytes) else str(value).encode())
             return setting.kind(value)
         except (TypeError, ValueError):
             return setting.default

@@ -14,7 +14,7 @@ import contextlib
 import email
 import email.policy
 import re
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePath
 from typing import Any
@@ -50,7 +50,7 @@ def _body_text(message: EmailMessage) -> str:
     try:
         content = part.get_content()
     except (LookupError, UnicodeError):  # unknown or wrong charset: decode ourselves
-        payload = part.get_payload(decode=True) or b""
+        payload = _decoded_payload(part)
         content = textnorm.decode(payload).text if payload.strip() else ""
     if isinstance(content, bytes):
         content = textnorm.decode(content).text if content.strip() else ""
@@ -59,7 +59,23 @@ def _body_text(message: EmailMessage) -> str:
             return read_html(content.encode("utf-8"), "body.html")[0].text
         except UnreadableFile:
             return ""
-    return content
+    return str(content)
+
+
+def _decoded_payload(part: Message) -> bytes:
+    """The part's bytes with its transfer encoding undone (b"" for a multipart)."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _forwarded(part: Message) -> Message | None:
+    """The message inside a message/rfc822 attachment (a forwarded e-mail), if any."""
+    if part.get_content_type() != "message/rfc822":
+        return None
+    parts = part.get_payload()
+    if isinstance(parts, list) and parts and isinstance(parts[0], Message):
+        return parts[0]
+    return None
 
 
 def read_eml(data: bytes, name: str, supported: frozenset[str]) -> list[ParsedArticle]:
@@ -93,15 +109,14 @@ def read_eml(data: bytes, name: str, supported: frozenset[str]) -> list[ParsedAr
     listed: list[dict[str, Any]] = []
     for part in message.iter_attachments():
         filename = part.get_filename() or ""
-        payload = part.get_payload(decode=True)
-        if part.get_content_type() == "message/rfc822" and isinstance(part.get_payload(), list):
-            # A forwarded message: imported as an e-mail of its own.
-            inner = part.get_payload()[0]
+        payload = _decoded_payload(part)
+        inner = _forwarded(part)
+        if inner is not None:  # imported as an e-mail of its own
             payload = inner.as_bytes()
             if not filename:
                 inner_subject = str(inner.get("Subject") or "forwarded message")
                 filename = f"{_safe_name(inner_subject)}.eml"
-        size = len(payload or b"")
+        size = len(payload)
         entry: dict[str, Any] = {"name": filename, "type": part.get_content_type(), "size": size}
         if filename and PurePath(filename).suffix.lower() in supported and payload:
             attachments.append(Attachment(PurePath(filename).name, payload))

@@ -61,6 +61,7 @@ def _plain_text(value: Any) -> str | None:
 def read_html(data: bytes, name: str) -> list[ParsedArticle]:
     """One article from a saved web page."""
     import trafilatura
+    from trafilatura.settings import Document
 
     page = decode_html(data)
     if not page.strip():
@@ -77,14 +78,15 @@ def read_html(data: bytes, name: str) -> list[ParsedArticle]:
         )
     except Exception as exc:  # lxml raises many kinds on broken markup
         raise UnreadableFile(f"this web page could not be read: {exc}") from exc
-    if doc is None or not (getattr(doc, "text", None) or "").strip():
+    # A Document unless as_dict=True (trafilatura 2; 1.x returned a dict).
+    if not isinstance(doc, Document) or not (doc.text or "").strip():
         raise UnreadableFile(
             "no article text found in this web page (it may be a script-only page; "
             "save it as text or PDF and import that)"
         )
     # trafilatura puts each block (paragraph, heading, list item) on one line;
     # a blank line between blocks matches the other formats' canonical text.
-    canon = textnorm.canonical(doc.text.replace("\n", "\n\n"))
+    canon = textnorm.canonical((doc.text or "").replace("\n", "\n\n"))
     meta: dict[str, Any] = {}
     if canon.converted_from:
         meta["converted_from"] = canon.converted_from

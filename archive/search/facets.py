@@ -46,12 +46,13 @@ class FacetCache:
     """Per-segment facet tables, reused across searchers."""
 
     def __init__(self) -> None:
-        self._segments: dict[str, dict[str, Table]] = {}
+        # By segment id; a reader of no segment (in memory) by its id().
+        self._segments: dict[str | int, dict[str, Table]] = {}
 
     def tables(self, reader: Any) -> dict[str, Table]:
         """Tables for the whole `reader` (segments concatenated in docnum order)."""
         combined: dict[str, Table] = {name: [] for name in FACET_FIELDS}
-        live: dict[str, dict[str, Table]] = {}
+        live: dict[str | int, dict[str, Table]] = {}
         for leaf, _base in reader.leaf_readers():
             key = leaf.segment().segment_id() if leaf.segment() is not None else id(leaf)
             tables = self._segments.get(key)

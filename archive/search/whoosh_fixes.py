@@ -82,8 +82,8 @@ def apply() -> None:
     cls = structfile.BufferFile
     if getattr(cls, "_sesame_lazy", False):
         return
-    cls.__init__ = _init  # type: ignore[method-assign]
-    cls._sesame_lazy = True  # type: ignore[attr-defined]
+    cls.__init__ = _init
+    cls._sesame_lazy = True
 
 
 apply()

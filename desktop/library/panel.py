@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -285,7 +286,7 @@ class LibraryPanel(QWidget):
     def _add_collection_actions(self, menu: QMenu, ids: list[str]) -> None:
         add_menu = menu.addMenu(self.tr("Add to collection"))
         for coll_id, name in collections_ui.collection_names(self.ctx.archive):
-            add_menu.addAction(name, lambda c=coll_id: self.add_to_collection(c, ids))
+            add_menu.addAction(name, functools.partial(self.add_to_collection, coll_id, ids))
         add_menu.addSeparator()
         add_menu.addAction(self.tr("New collection…"), lambda: self.new_collection(add_ids=ids))
         coll_id = self.collection_box.currentData()

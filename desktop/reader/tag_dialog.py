@@ -151,7 +151,7 @@ class TagDialog(QDialog):
         quote: str,
         choices: list[EntityChoice],
         figure: bool = False,
-        prefill: dict | None = None,
+        prefill: dict[str, Any] | None = None,
         title: str | None = None,
         parent: QWidget | None = None,
     ) -> None:

@@ -10,7 +10,14 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QContextMenuEvent, QKeyEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QKeyEvent,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from archive.reading import ReadingAnnotation, ReadingArticle, Utf16Map
@@ -69,7 +76,7 @@ class ArticleTextView(QPlainTextEdit):
         self.offsets = Utf16Map("")
         self._matches: list[tuple[int, int]] = []
         # Extra entries for the context menu (set by the reader).
-        self.context_actions: Callable[[], list] | None = None
+        self.context_actions: Callable[[], list[QAction]] | None = None
 
     # -- content -------------------------------------------------------------
 
@@ -146,8 +153,8 @@ class ArticleTextView(QPlainTextEdit):
             u_start, u_end = self.offsets.span_to_utf16(start, end)
             cursor.setPosition(u_start)
             cursor.setPosition(u_end, QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor  # type: ignore[attr-defined]
-            sel.format = fmt  # type: ignore[attr-defined]
+            sel.cursor = cursor
+            sel.format = fmt
             selections.append(sel)
         self.setExtraSelections(selections)
         if self._matches:
@@ -199,10 +206,11 @@ class ArticleTextView(QPlainTextEdit):
         menu: QMenu = self.createStandardContextMenu(event.pos())
         if self.context_actions is not None:
             extra = self.context_actions()
-            if extra:
-                menu.insertSeparator(menu.actions()[0] if menu.actions() else None)
-                for action in reversed(extra):
-                    first = menu.actions()[0] if menu.actions() else None
-                    menu.insertAction(first, action)
+            actions = menu.actions()
+            if extra and actions:
+                menu.insertActions(actions[0], extra)
+                menu.insertSeparator(actions[0])
+            elif extra:
+                menu.addActions(extra)
         menu.popup(event.globalPos())
         menu.aboutToHide.connect(menu.deleteLater)

@@ -101,7 +101,7 @@ class SearchResultsModel(QAbstractListModel):
 class SnippetDelegate(QStyledItemDelegate):
     """Draws a hit as title, source and date, and a snippet with marked matches."""
 
-    def _document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
+    def _document(self, option: QStyleOptionViewItem, index: Index) -> QTextDocument:
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         palette = option.palette
@@ -118,7 +118,7 @@ class SnippetDelegate(QStyledItemDelegate):
         doc.setTextWidth(max(option.rect.width(), 200) - 8)
         return doc
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         self.initStyleOption(option, index)
         style = option.widget.style() if option.widget else None
         option_text = option.text
@@ -142,7 +142,7 @@ class SnippetDelegate(QStyledItemDelegate):
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         self.initStyleOption(option, index)
         doc = self._document(option, index)
         return QSize(int(doc.idealWidth()), int(doc.size().height()) + 6)
