@@ -27,18 +27,14 @@ def create_docks(ctx: AppContext) -> list[QDockWidget]:
     from desktop.panels.annotations import AnnotationsPanel
     from desktop.panels.entities import EntitiesPanel
     from desktop.panels.figures import FiguresPanel
+    from desktop.panels.suggestions import SuggestionsPanel
 
-    docks = [
+    return [
         _dock("Annotations", "annotationsDock", AnnotationsPanel(ctx)),
         _dock("Entities", "entitiesDock", EntitiesPanel(ctx)),
         _dock("Figures", "figuresDock", FiguresPanel(ctx)),
+        _dock("Suggestions", "suggestionsDock", SuggestionsPanel(ctx)),
     ]
-    try:
-        from desktop.panels.suggestions import SuggestionsPanel
-    except ImportError:  # the suggestion engine has not landed yet
-        return docks
-    docks.append(_dock("Suggestions", "suggestionsDock", SuggestionsPanel(ctx)))
-    return docks
 
 
 def tagging_actions(ctx: AppContext, parent: QWidget | None = None) -> list[QAction]:

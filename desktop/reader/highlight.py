@@ -42,13 +42,6 @@ def segment_format(colours: Sequence[str]) -> QTextCharFormat:
     return fmt
 
 
-def clear_highlights(document: QTextDocument) -> None:
-    """Remove every annotation format from the document."""
-    cursor = QTextCursor(document)
-    cursor.select(QTextCursor.SelectionType.Document)
-    cursor.setCharFormat(QTextCharFormat())
-
-
 def apply_highlights(
     document: QTextDocument,
     annotations: Sequence[ReadingAnnotation],

@@ -123,10 +123,6 @@ class EntityPicker(QLineEdit):
         self.setCompleter(completer)
         self.setPlaceholderText(self.tr("Name (empty: no entity; a new name creates one)"))
 
-    def entity_named(self, text: str) -> str | None:
-        """The id of the entity whose name or alias is `text`, if there is one."""
-        return self._by_text.get(norm_name(text))
-
     def resolve(self) -> tuple[str | None, str | None]:
         """(existing entity id, None), (None, new name) or (None, None) for no entity."""
         text = self.text().strip()

@@ -139,7 +139,7 @@ def test_suggest_is_fast_enough_for_a_long_article() -> None:
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the shared seed articles are not here")
 def test_seed_articles_done_when(archive: Archive) -> None:
-    ingest = pytest.importorskip("archive.ingest")
+    from archive import ingest
     ingest.import_paths(archive, [SEEDS])
     with archive.session() as session:
         ids = [a.id for a in session.exec(select(models.Article))]

@@ -77,11 +77,9 @@ def _kill_during_import(tmp_path: Path, iterations: int, seed: int) -> None:
 
 
 def test_kill_during_import_then_open_agrees(tmp_path: Path) -> None:
-    pytest.importorskip("archive.ingest")
     _kill_during_import(tmp_path, iterations=2, seed=1)
 
 
 @pytest.mark.slow
 def test_kill_during_import_many_times(tmp_path: Path) -> None:
-    pytest.importorskip("archive.ingest")
     _kill_during_import(tmp_path, iterations=40, seed=2)

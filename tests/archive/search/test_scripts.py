@@ -97,8 +97,9 @@ def test_language_field(multilingual: Archive) -> None:
 
 
 def test_zawgyi_file_found_by_unicode_query(archive: Archive, tmp_path) -> None:
-    ingest = pytest.importorskip("archive.ingest")
     from myanmar import converter
+
+    from archive import ingest
 
     zawgyi = converter.convert(BURMESE, "unicode", "zawgyi")
     assert zawgyi != BURMESE
