@@ -65,10 +65,9 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
         out.line()
     shown = len(results.hits)
     more = f" (showing {shown}; --limit N for more)" if results.total > shown else ""
-    at_least = "" if results.total_exact else "at least "
-    out.line(f"{at_least}{results.total} article(s) found{more}")
-    if not results.total_exact:
-        out.line("(The phrase is made of very common words; add a rarer word to count all.)")
+    out.line(f"{results.total_text()} found{more}")
+    for note in results.notes:  # why the total is "at least"
+        out.line(f"Note: {note}")
     if results.pending > 0:
         out.line(
             f"Note: {results.pending} recent change(s) are not in the index yet "

@@ -87,11 +87,11 @@ def load_documents(conn: Connection, article_ids: Iterable[str]) -> Iterator[tup
                 entity_ids.add(row.entity_id)
         entities = _entities(conn, entity_ids) if entity_ids else {}
         for aid in chunk:
-            row = articles.get(aid)
-            if row is None:
+            article = articles.get(aid)
+            if article is None:
                 yield aid, None
                 continue
-            yield aid, make_document(row, collections[aid], annotations[aid], entities)
+            yield aid, make_document(article, collections[aid], annotations[aid], entities)
 
 
 def make_document(
@@ -141,6 +141,10 @@ def make_document(
         doc["published"] = published
         doc["year"] = str(published.year)
     doc["rev"] = revision(doc)
+    if doc["text"]:
+        # The same words again, as written (wildcards, fuzzy terms); derived
+        # from `text`, so left out of the revision.
+        doc["text_words"] = doc["text"]
     # Whoosh rejects empty strings in some fields; leave them out instead.
     return {k: v for k, v in doc.items() if v != ""}
 

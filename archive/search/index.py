@@ -27,8 +27,9 @@ from archive.errors import ArchiveError
 from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import)
 from archive.search.analysis import STEM_LANGUAGES
 from archive.search.documents import load_documents
+from archive.search.expand import Budget, LexiconCache
 from archive.search.facets import FacetCache, count
-from archive.search.matchers import PHRASE_SECONDS, bound_expansion, set_phrase_deadline
+from archive.search.matchers import expand_terms, expansions
 from archive.search.query import parse_query, stem_for_languages
 from archive.search.results import (
     AllDocsDateCollector,
@@ -39,7 +40,13 @@ from archive.search.results import (
 )
 from archive.search.schema import SCHEMA_VERSION, build_schema
 from archive.search.segments import bulk_writer, merge_small_segments, merge_smallest_when_many
-from archive.search.snippets import make_snippet, match_spans, merge_spans
+from archive.search.snippets import (
+    highlight_tests,
+    make_snippet,
+    match_spans,
+    merge_spans,
+    word_spans,
+)
 from archive.search.state import IndexState, read_state, sync_folder, write_state
 from archive.tasks import CancelToken, ProgressFn, report
 
@@ -95,6 +102,7 @@ class SearchIndex:
         self._ix: windex.FileIndex | None = None
         self._searcher: Any = None
         self._facet_cache = FacetCache()
+        self._lexicons = LexiconCache()  # per-segment word lists for wildcards
         self._facets: dict[str, Any] | None = None  # tables of the current searcher
         self._langs: list[str] | None = None  # stemmer languages in the current index
         self._state: IndexState | None = None
@@ -316,6 +324,7 @@ class SearchIndex:
             old, self._searcher = self._searcher, searcher
             self._facets = None
             self._langs = None
+            self._lexicons.keep_only(r for r, _ in searcher.reader().leaf_readers())
         if old is not None:
             with contextlib.suppress(Exception):
                 old.close()
@@ -490,8 +499,9 @@ class SearchIndex:
             if self._langs is None:
                 self._langs = _stem_languages(searcher.reader())
             q = stem_for_languages(q, self._langs)
-            q = bound_expansion(q, searcher)
-            phrases = set_phrase_deadline(q, PHRASE_SECONDS)
+            budget = Budget()
+            budget.start()
+            q = expand_terms(q, self._lexicons, budget)
             size = max(1, limit)
             collector: Any
             if sort == "date":
@@ -502,24 +512,27 @@ class SearchIndex:
             results = collector.results()
             top = [(r.docnum, r["id"], r.score or 0.0) for r in results]
             total = len(collector.docnums)
-            exact = not any(p.truncated for p in phrases)
+            notes = list(dict.fromkeys(n for e in expansions(q) if (n := e.note())))
             facet_counts: dict[str, dict[str, int]] = {}
             if facets:
                 if self._facets is None:
                     self._facets = self._facet_cache.tables(searcher.reader())
                 facet_counts = count(self._facets, collector.docnums)
             spans = match_spans(searcher.reader(), q, [d for d, _, _ in top])
-        hits = self._hits(top, spans)
+            tests = highlight_tests(q)
+        hits = self._hits(top, spans, tests)
         return SearchResults(
             query=query,
             total=total,
             hits=hits,
             facets=facet_counts,
             pending=pending,
-            total_exact=exact,
+            notes=notes,
         )
 
-    def _hits(self, top: list[tuple[int, str, float]], spans: dict[int, Any]) -> list[Hit]:
+    def _hits(
+        self, top: list[tuple[int, str, float]], spans: dict[int, Any], tests: list[Any]
+    ) -> list[Hit]:
         if not top:
             return []
         ids = [aid for _, aid, _ in top]
@@ -539,6 +552,8 @@ class SearchIndex:
             if row is None:
                 continue  # deleted since the search: never show what is gone
             term_spans, phrase_spans = spans.get(docnum, ([], []))
+            if tests:
+                term_spans = [*term_spans, *word_spans(row.text or "", tests)]
             snippet = make_snippet(row.text or "", list(term_spans), list(phrase_spans))
             hits.append(
                 Hit(

@@ -1,13 +1,10 @@
-"""Whoosh queries of our own: fast phrases and bounded wildcard/fuzzy expansion."""
+"""Whoosh queries of our own: fast exact phrases, and the wiring of complete expansion."""
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import pickle
 import re
-import time
-from collections import Counter
 from itertools import accumulate
 from typing import Any
 
@@ -16,15 +13,16 @@ from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-# A wildcard or fuzzy term becomes at most this many terms (the most frequent),
-# after scanning at most MAX_SCAN terms or EXPAND_SECONDS: no query stalls.
-MAX_EXPANSION = 64
-MAX_SCAN = 200_000
-EXPAND_SECONDS = 0.15
-# Phrases of very common words ("in the") have tens of thousands of candidate
-# documents, each checked in Python: past this budget the phrase stops and the
-# total is reported as "at least" (the hits shown are all true matches).
-PHRASE_SECONDS = 0.06
+from archive.search.expand import (
+    WORDS_FIELD,
+    Budget,
+    Expansion,
+    LexiconCache,
+    WordTest,
+    fuzzy_test,
+    prefix_test,
+    wildcard_test,
+)
 
 
 class FastPhrase(wq.Phrase):
@@ -34,12 +32,8 @@ class FastPhrase(wq.Phrase):
     phrases of common words ("more than 600") that was most of the query
     time. Here the rarest word leads the intersection, and a document
     matches when some start position p has word i at p + i for every i.
+    Every candidate is checked: a phrase's total is always exact.
     """
-
-    # Set by the search before it runs: when checking candidates goes past
-    # this monotonic time, the phrase stops and the total becomes "at least".
-    deadline: float | None = None
-    truncated = False
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         words = list(self.words)
@@ -57,13 +51,7 @@ class FastPhrase(wq.Phrase):
         lead, rest = matchers[order[0]], [matchers[i] for i in order[1:]]
         ids: list[int] = []
         freqs: list[int] = []
-        deadline = self.deadline
-        checked = 0
         while lead.is_active():
-            checked += 1
-            if deadline is not None and checked % 256 == 0 and time.monotonic() > deadline:
-                self.truncated = True
-                break
             docnum = lead.id()
             ahead = -1
             for m in rest:
@@ -117,166 +105,70 @@ def _phrase_matcher(reader: Any, field: str, ids: list[int], freqs: list[int], b
     return ListMatcher(ids, weights=weights)
 
 
-# -- bounded expansion ---------------------------------------------------------
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance, giving up (returning limit + 1) past `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        best = cur[0]
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                value = min(value, prev2[j - 2] + 1)
-            cur[j] = value
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def _candidates(searcher: Searcher, q: wq.Query) -> list[str]:
-    """The most frequent index terms a wildcard, prefix or fuzzy query stands for."""
-    reader = searcher.reader()
-    field = q.fieldname
-    text = q.text
-    if isinstance(q, wq.FuzzyTerm):
-        # Index terms are stems: compare with the word as typed and its stem.
-        stem = _stemmer_of(reader, field)
-        forms = {text, stem(text)} if stem is not None else {text}
-        maxdist = min(q.maxdist, 2)  # more edits match nearly everything
-        plen = max(q.prefixlength, 1 if len(text) < 5 else 2)
-        prefix = min(forms, key=len)[:plen]
-
-        def accept(word: str) -> bool:
-            return any(_edit_distance(word, form, maxdist) <= maxdist for form in forms)
-
-    elif isinstance(q, wq.Prefix):
-        prefix = text
-
-        def accept(word: str) -> bool:
-            return True
-
-    else:
-        if isinstance(q, wq.Wildcard):
-            # Terms are stems: "pol?ce" must also match "polic" (its stemmed form).
-            stem = _stemmer_of(reader, field)
-            patterns = {text, stem(text)} if stem is not None else {text}
-            rxs = [re.compile(fnmatch.translate(p)) for p in patterns]
-            prefix = min((re.split(r"[*?\[]", p, maxsplit=1)[0] for p in patterns), key=len)
-        else:
-            rxs = [re.compile(text)]
-            prefix = ""
-
-        def accept(word: str) -> bool:
-            return any(rx.match(word) is not None for rx in rxs)
-
-    if field not in reader.schema:
-        return []
-    from_bytes = reader.schema[field].from_bytes
-    found: list[tuple[int, str]] = []
-    deadline = time.monotonic() + EXPAND_SECONDS
-    try:
-        iterator = reader.iter_prefix(field, prefix)
-        for scanned, (btext, info) in enumerate(iterator):
-            if scanned >= MAX_SCAN or (scanned % 1024 == 0 and time.monotonic() > deadline):
-                break
-            word = from_bytes(btext)
-            if accept(word):
-                found.append((info.doc_frequency(), word))
-    except (KeyError, TypeError):
-        return []
-    found.sort(key=lambda item: (-item[0], item[1]))
-    return [w for _, w in found[:MAX_EXPANSION]]
-
-
-def _stemmer_of(reader: Any, field: str) -> Any:
-    """The stemming function of `field`'s analyser, if it stems."""
-    analyzer = getattr(reader.schema[field], "analyzer", None)
-    return getattr(analyzer, "_stemmer", None)
-
-
-class ExpandedTerms(wq.MultiTerm):
-    """The terms a wildcard, prefix or fuzzy term stands for, matched as one.
-
-    Whoosh ORs expanded terms into a deep tree of union matchers, each
-    scored and re-balanced per document: "hou*" took 1.2 s on 10,000
-    articles. Here the postings are merged once into a list; a document
-    scores by how many of the terms it contains.
-    """
-
-    def __init__(self, fieldname: str, words: list[str], boost: float = 1.0) -> None:
-        self.fieldname = fieldname
-        self.words = list(words)
-        self.text = "|".join(self.words)
-        self.boost = boost
-        self.constantscore = True
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, ExpandedTerms)
-            and other.fieldname == self.fieldname
-            and other.words == self.words
-            and other.boost == self.boost
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.fieldname, tuple(self.words), self.boost))
-
-    def __repr__(self) -> str:
-        return f"ExpandedTerms({self.fieldname!r}, {self.words!r})"
-
-    def _btexts(self, ixreader: Any) -> list[Any]:
-        field = ixreader.schema[self.fieldname]
-        return [field.to_bytes(w) for w in self.words]
-
-    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
-        reader = searcher.reader()
-        counts: Counter[int] = Counter()
-        for word in self.words:
-            try:
-                counts.update(reader.postings(self.fieldname, word).all_ids())
-            except TermNotFound:
-                continue
-        if not counts:
-            return NullMatcher()
-        ids = sorted(counts)
-        weights = [self.boost * (1.0 + 0.25 * (counts[d] - 1)) for d in ids]
-        return ListMatcher(ids, weights=weights)
-
-
 def _walk(q: wq.Query) -> Any:
     yield q
     for child in q.children():
         yield from _walk(child)
 
 
-def set_phrase_deadline(q: wq.Query, seconds: float) -> list[FastPhrase]:
-    """Give every phrase of `q` a shared time budget; returns the phrases."""
-    deadline = time.monotonic() + seconds
-    phrases = [node for node in _walk(q) if isinstance(node, FastPhrase)]
-    for phrase in phrases:
-        phrase.deadline = deadline
-        phrase.truncated = False
-    return phrases
+def expand_terms(q: wq.Query, lexicons: LexiconCache, budget: Budget) -> wq.Query:
+    """Replace wildcard, prefix and fuzzy terms by complete `Expansion`s; `*` by every article.
 
-
-def bound_expansion(q: wq.Query, searcher: Searcher) -> wq.Query:
-    """Replace wildcard, prefix and fuzzy terms by at most MAX_EXPANSION terms."""
+    Article text is matched on its words as written (`text_words`); other
+    fields on their own terms.
+    """
 
     def replace(node: wq.Query) -> wq.Query:
-        if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Regex)):
-            words = _candidates(searcher, node)
-            if not words:
-                return wq.NullQuery
-            return ExpandedTerms(node.fieldname, words, boost=node.boost)
+        if isinstance(node, wq.Every):
+            return wq.Every(boost=node.boost)
+        if isinstance(node, wq.Wildcard) and set(node.text) <= {"*"}:
+            return wq.Every(boost=node.boost)
+        test = _word_test(node)
+        if test is None:
+            return node
+        field = WORDS_FIELD if node.fieldname == "text" else node.fieldname
+        return Expansion(
+            field,
+            test,
+            lexicons,
+            budget,
+            boost=node.boost,
+            highlight_field="text" if field == WORDS_FIELD else None,
+        )
+
+    expanded = q.accept(replace)
+    return _every_absorbs(expanded)
+
+
+def _word_test(node: wq.Query) -> WordTest | None:
+    label = str(getattr(node, "text", ""))
+    if isinstance(node, wq.FuzzyTerm):
+        return fuzzy_test(node.text, int(node.maxdist), label=f"{node.text}~{int(node.maxdist)}")
+    if isinstance(node, wq.Prefix):
+        return prefix_test(node.text, label=f"{node.text}*")
+    if isinstance(node, wq.Wildcard):
+        return wildcard_test(node.text, label=label)
+    if isinstance(node, wq.Regex):
+        body = f"(?:{node.text})"
+        return WordTest(
+            label=label,
+            line_rx=re.compile(rf"^{body}$", re.MULTILINE),
+            word_rx=re.compile(body),
+        )
+    return None
+
+
+def _every_absorbs(q: wq.Query) -> wq.Query:
+    """An OR with "every article" in it is every article (answered at once)."""
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Or) and any(isinstance(c, wq.Every) for c in node.subqueries):
+            return wq.Every(boost=node.boost)
         return node
 
-    return q.accept(replace)
+    return q.accept(fix)
+
+
+def expansions(q: wq.Query) -> list[Expansion]:
+    """The expanded terms of `q`."""
+    return [node for node in _walk(q) if isinstance(node, Expansion)]

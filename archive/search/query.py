@@ -59,7 +59,8 @@ def _check_syntax(text: str) -> None:
         raise QueryError(
             'A quotation mark is not closed. Put phrases between two ", e.g. "more than 600".'
         )
-    outside = re.sub(r'"[^"]*"', " ", text)
+    # A phrase counts as one word here: `"more than" AND p*` is well formed.
+    outside = re.sub(r'"[^"]*"', "_phrase_", text)
     depth = 0
     for ch in outside:
         depth += {"(": 1, ")": -1}.get(ch, 0)

@@ -44,15 +44,26 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     pending: int = 0  # changes not yet in the index (only for read-only archives)
-    # False when a phrase of very common words ran out of time: `total` is then
-    # "at least", and the hits, all true matches, come from the documents checked.
-    total_exact: bool = True
+    # Why `total` is only a lower bound ("at least N"), one sentence per reason;
+    # empty when the total is exact. Every hit shown is a true match either way.
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_exact(self) -> bool:
+        """Whether `total` is every matching article (else it is "at least")."""
+        return not self.notes
+
+    def total_text(self) -> str:
+        """ "12 articles" or "at least 12 articles" (English; the CLI's wording)."""
+        count = f"{self.total:,} article{'s' if self.total != 1 else ''}"
+        return count if self.total_exact else f"at least {count}"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "total": self.total,
             "total_exact": self.total_exact,
+            "notes": list(self.notes),
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
         }

@@ -7,18 +7,25 @@ readable form beyond the terms themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import formats
 from whoosh.analysis import RegexTokenizer
-from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, FieldType, Schema
 
 from archive.search.analysis import (
+    fold,
     name_analyzer,
     ngram_analyzer,
     text_analyzer,
     title_analyzer,
+    words,
 )
 
 # Bump when the schema or the analysers change: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+# 3: `text_words`, the words of the text as written, for wildcards and fuzzy terms.
+SCHEMA_VERSION = 3
 
 # Fields a query may name, with what each holds (shown in error messages).
 QUERY_FIELDS: dict[str, str] = {
@@ -58,6 +65,31 @@ def _facet() -> TEXT:
     return TEXT(analyzer=RegexTokenizer(r"[^\x1f]+"), phrase=False)
 
 
+class WordSet(FieldType):
+    """Each distinct word of a text once: folded, not stemmed, no positions.
+
+    Wildcards and fuzzy terms match words as written ("relation" for
+    `*tion`, whose stem in `text` is "relat"). Only the set of words is
+    indexed, bypassing Whoosh's token objects: measured at +N% of the
+    indexing time of an article (see docs/benchmarks.md). Field lengths are
+    kept (`scorable`) so a search knows which articles have any word at all.
+    """
+
+    def __init__(self) -> None:
+        self.format = formats.Existence()
+        self.analyzer = name_analyzer()
+        self.scorable = True
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        seen = {fold(word) for word, _, _ in words(value)}
+        for word in seen:
+            yield word.encode("utf-8"), 1, 1.0, b""
+
+
 def build_schema() -> Schema:
     """A fresh schema object (Whoosh mutates field objects, so never share one)."""
     return Schema(
@@ -66,6 +98,7 @@ def build_schema() -> Schema:
         title=_text(title_analyzer(), field_boost=2.0),
         text=_text(text_analyzer(), chars=True),
         text_ngram=_text(ngram_analyzer(), chars=True),
+        text_words=WordSet(),
         source=_text(name_analyzer()),
         byline=_text(name_analyzer()),
         published=DATETIME(sortable=True),

@@ -218,7 +218,16 @@ class SearchPanel(QWidget):
         self.last_results = results
         self.model.set_results(results.hits, results.total)
         shown = len(results.hits)
-        if results.total == 0:
+        notes = list(getattr(results, "notes", []) or [])
+        if notes:
+            # Not every match could be counted: say "at least" and why.
+            self.status.setText(
+                self.tr("At least %1 articles match (the best %2 are shown) — %3")
+                .replace("%1", f"{results.total:,}")
+                .replace("%2", str(shown))
+                .replace("%3", " ".join(notes))
+            )
+        elif results.total == 0:
             self.status.setText(self.tr("No article matches “%s”.") % query)
         elif shown < results.total:
             self.status.setText(

@@ -56,7 +56,7 @@ def test_search_text_shows_title_date_source_and_passage(archive_dir: Path) -> N
     assert "2021-03-05" in lines[0] and "Northern Ledger" in lines[0] and "Crackdown" in lines[0]
     assert "[[police]]" in lines[1]
     assert "Quiet day" in out
-    assert "2 article(s) found" in out
+    assert "2 articles found" in out
 
 
 def test_search_limit(archive_dir: Path) -> None:

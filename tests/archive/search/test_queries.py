@@ -6,7 +6,7 @@ import pytest
 
 from archive import models
 from archive.search import QueryError
-from archive.search.matchers import MAX_EXPANSION
+from archive.search.expand import edit_distance
 from archive.store import Archive, mark_for_index
 
 from .helpers import add_articles, found
@@ -203,12 +203,42 @@ def test_malformed_query_gets_a_helpful_error(news: Archive, query: str, message
         news.index.search(query)
 
 
-def test_expansion_is_bounded(archive: Archive) -> None:
-    words = [f"zebra{n:04d}" for n in range(MAX_EXPANSION * 3)]
-    add_articles(archive, *({"title": w, "text": f"{w} grazing"} for w in words))
+def test_expansion_is_complete(archive: Archive) -> None:
+    # Far more matching words than the old cap of 64 most frequent ones.
+    words = [f"zebra{n:04d}" for n in range(300)]
+    add_articles(
+        archive, *({"title": f"n{i}", "text": f"{w} grazing"} for i, w in enumerate(words))
+    )
     results = archive.index.search("zebra*", limit=500)
-    assert 0 < results.total <= MAX_EXPANSION
-    assert archive.index.search("zebra0001~").total >= 1
+    assert results.total == 300 and results.total_exact and results.notes == []
+    assert archive.index.search("*0001").total == 1
+    one_edit = [w for w in words if edit_distance(w, "zebra0001", 1) <= 1]
+    assert len(one_edit) == 22  # zebra000x, zebra00x1, zebra0x01, zebra0010
+    assert archive.index.search("zebra0001~").total == len(one_edit)
+    assert archive.index.search("zebra0001~").total_exact
+
+
+def test_expansion_out_of_time_says_at_least(archive: Archive, monkeypatch) -> None:
+    from archive.search import expand
+
+    add_articles(
+        archive, *({"title": f"n{i}", "text": f"zebra{i:04d} grazing"} for i in range(200))
+    )
+    monkeypatch.setattr(expand, "EXPAND_SECONDS", -1.0)
+    results = archive.index.search("zebra*", limit=5)
+    assert not results.total_exact
+    assert 0 < results.total < 200
+    assert any("zebra*" in note and "time limit" in note for note in results.notes)
+    as_json = results.to_json()
+    assert as_json["total_exact"] is False and as_json["notes"] == results.notes
+    assert all("[[zebra" in hit.snippet for hit in results.hits)
+
+
+def test_star_alone_is_every_article(archive: Archive) -> None:
+    add_articles(archive, *({"title": f"n{i}", "text": f"word{i}"} for i in range(30)))
+    results = archive.index.search("*")
+    assert results.total == 30 and results.total_exact
+    assert archive.index.search("* NOT word3").total == 29
 
 
 def test_unknown_sort_is_refused(news: Archive) -> None:
@@ -216,17 +246,21 @@ def test_unknown_sort_is_refused(news: Archive) -> None:
         news.index.search("police", sort="colour")
 
 
-def test_phrase_of_common_words_stops_in_time(archive: Archive, monkeypatch) -> None:
-    from archive.search import index as search_index
-
+def test_phrase_of_common_words_is_counted_exactly(archive: Archive) -> None:
     add_articles(
         archive,
         *({"title": f"n{i}", "text": f"in the town {i} and in the field"} for i in range(600)),
     )
-    assert archive.index.search('"in the town"').total_exact
-    monkeypatch.setattr(search_index, "PHRASE_SECONDS", 0.0)
     results = archive.index.search('"in the town"', limit=5)
-    assert not results.total_exact
-    assert 0 < results.total < 600
+    assert results.total == 600 and results.total_exact
     assert all("[[in the town]]" in hit.snippet for hit in results.hits)
-    assert results.to_json()["total_exact"] is False
+    assert results.to_json()["total_exact"] is True
+
+
+def test_phrase_and_prefix_parse(archive: Archive) -> None:
+    add_articles(
+        archive,
+        {"title": "a", "text": "more than 600 police"},
+        {"title": "b", "text": "more than 600 soldiers"},
+    )
+    assert found(archive, '"more than" AND p*') == ["a"]

@@ -1,0 +1,431 @@
+"""Complete wildcard, prefix and fuzzy terms: every matching word, merged as doc-id sets.
+
+A wildcard (`*tion`, `*a*`, `pol?ce`), a prefix (`th*`) or a fuzzy term
+(`polise~`) stands for every word of the lexicon it matches, not only the
+most frequent ones: an archive searched for evidence must not drop the
+article that spells a name in a rare way.
+
+Each index segment's lexicon of a field is read once into one string, a
+word per line (segments never change, so it is kept until the segment is
+merged away), and a pattern is compiled into one regular expression that
+runs over that string in C: a whole lexicon is scanned in milliseconds
+where Whoosh's term-by-term expansion took seconds. The matching words'
+postings are then merged as sets of document numbers, most frequent words
+first, and the merge stops as soon as every document that has any word in
+the field is covered (`*a*` in English text: after a handful of words).
+
+Article text is matched on its words as written (folded: case and accents
+ignored), from the `text_words` field, not on the stems the `text` field
+holds: `*tion` must find "relation", whose stem is "relat".
+
+The merge has a time budget; when it runs out, the search says so: the
+total becomes "at least N" with the reason (`Expansion.note`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+
+# Shared by all the expanded terms of one query. At 50,000 generated articles
+# a whole-lexicon merge that cannot stop early (a pattern matching thousands
+# of mid-frequency words) takes about a second; past this budget the search
+# answers with "at least N" and says why.
+EXPAND_SECONDS = 0.25
+# Surface (unstemmed) words of the article text, for wildcards and fuzzy terms.
+WORDS_FIELD = "text_words"
+# Edits a fuzzy term allows at most (more match nearly every short word).
+MAX_EDITS = 2
+
+
+@dataclass
+class Budget:
+    """The time all expansions of one query may take together."""
+
+    seconds: float | None = None  # None: EXPAND_SECONDS
+    deadline: float = 0.0
+
+    def start(self) -> None:
+        if self.seconds is None:
+            self.seconds = EXPAND_SECONDS
+        self.deadline = time.monotonic() + self.seconds
+
+    def over(self) -> bool:
+        return time.monotonic() > self.deadline
+
+
+# -- word tests ------------------------------------------------------------------
+
+
+@dataclass
+class WordTest:
+    """Which lexicon words a wildcard, prefix or fuzzy term stands for.
+
+    `line_rx` finds candidate words in a lexicon string (one word per line);
+    `check`, when set, confirms each candidate (fuzzy: the edit distance).
+    """
+
+    label: str
+    line_rx: re.Pattern[str]
+    word_rx: re.Pattern[str]
+    check: Callable[[str], bool] | None = None
+
+    def accepts(self, word: str) -> bool:
+        """Whether one (folded) word matches."""
+        if self.word_rx.fullmatch(word) is None:
+            return False
+        return self.check is None or self.check(word)
+
+
+def _glob_body(pattern: str) -> str:
+    parts = []
+    for ch in pattern:
+        if ch == "*":
+            parts.append("[^\\n]*")
+        elif ch == "?":
+            parts.append("[^\\n]")
+        else:
+            parts.append(re.escape(ch))
+    return "".join(parts)
+
+
+def wildcard_test(pattern: str, label: str | None = None) -> WordTest:
+    """`*` any run of characters (also none), `?` exactly one character."""
+    body = _glob_body(pattern)
+    return WordTest(
+        label=label or pattern,
+        line_rx=re.compile(rf"^{body}$", re.MULTILINE),
+        word_rx=re.compile(body),
+    )
+
+
+def prefix_test(prefix: str, label: str | None = None) -> WordTest:
+    return wildcard_test(prefix.replace("*", "").replace("?", "") + "*", label or prefix + "*")
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance; limit + 1 once past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, prev2[j - 2] + 1)
+            cur[j] = value
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def fuzzy_test(word: str, maxdist: int, label: str | None = None) -> WordTest:
+    """Words within `maxdist` edits (insert, delete, change, swap two) of `word`.
+
+    Pigeonhole: cut `word` into maxdist + 1 pieces; `maxdist` inserts,
+    deletes or changes leave at least one piece whole in the other word. A
+    swap across a cut spoils two pieces with one edit, so the pieces of the
+    word with each such swap made are candidates too (with at most two
+    edits that keeps the argument whole). The regex keeps, in C, the words
+    of a length within `maxdist` that contain a candidate piece; the
+    distance is computed in Python only for those.
+    """
+    maxdist = max(1, min(maxdist, MAX_EDITS))
+    n = len(word)
+    lo, hi = max(1, n - maxdist), n + maxdist
+    length = rf"(?=[^\n]{{{lo},{hi}}}$)"
+    pieces = _pieces(word, maxdist + 1)
+    if pieces and all(pieces):
+        # A swap across a piece boundary changes both pieces with one edit:
+        # the pieces of the word with that swap are alternatives too.
+        alts = set(pieces)
+        for cut in _cuts(n, maxdist + 1):
+            if 0 < cut < n:
+                swapped = word[: cut - 1] + word[cut] + word[cut - 1] + word[cut + 1 :]
+                alts.update(p for p in _pieces(swapped, maxdist + 1) if p)
+        contains = "(?:" + "|".join(re.escape(p) for p in sorted(alts)) + ")"
+        line = rf"^{length}[^\n]*{contains}[^\n]*$"
+    else:  # too short to cut: every word of the right length is checked
+        line = rf"^{length}[^\n]*$"
+    target = word
+
+    def check(candidate: str) -> bool:
+        return edit_distance(candidate, target, maxdist) <= maxdist
+
+    return WordTest(
+        label=label or f"{word}~{maxdist}",
+        line_rx=re.compile(line, re.MULTILINE),
+        word_rx=re.compile(rf"[^\n]{{{lo},{hi}}}"),
+        check=check,
+    )
+
+
+def _cuts(n: int, parts: int) -> list[int]:
+    return [round(n * k / parts) for k in range(1, parts)]
+
+
+def _pieces(word: str, parts: int) -> list[str]:
+    bounds = [0, *_cuts(len(word), parts), len(word)]
+    return [word[a:b] for a, b in pairwise(bounds)]
+
+
+# -- per-segment lexicons --------------------------------------------------------
+
+
+@dataclass
+class Lexicon:
+    """One segment's words of one field, as one string, with their frequencies."""
+
+    text: str  # "\nword1\nword2\n...\n"
+    starts: array  # offset of each word in `text`
+    words: list[bytes]
+    dfs: array
+    minids: array
+    maxids: array
+
+    def matching(self, test: WordTest) -> list[int]:
+        """Indexes of the words `test` accepts."""
+        found = []
+        starts = self.starts
+        for match in test.line_rx.finditer(self.text):
+            i = bisect_right(starts, match.start()) - 1
+            if test.check is None or test.check(match.group()):
+                found.append(i)
+        return found
+
+
+def _lexicon_items(reader: Any, fieldname: str) -> Iterable[tuple[bytes, Any]]:
+    """(word, term info) of one field of one segment, in order."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "items_from"):
+        yield from reader.iter_field(fieldname)
+        return
+    # The codec's own iterator: iter_field() looks every term up a second time.
+    for (fname, btext), info in terms.items_from(fieldname, b""):
+        if fname != fieldname:
+            return
+        yield btext, info
+
+
+def _read_lexicon(reader: Any, fieldname: str) -> Lexicon:
+    words: list[bytes] = []
+    dfs = array("I")
+    minids = array("I")
+    maxids = array("I")
+    try:
+        for btext, info in _lexicon_items(reader, fieldname):
+            if b"\n" in btext:
+                continue
+            words.append(btext)
+            dfs.append(info.doc_frequency())
+            minids.append(info.min_id() or 0)
+            maxids.append(info.max_id() or 0)
+    except (TermNotFound, KeyError):
+        pass
+    decoded = [w.decode("utf-8", "replace") for w in words]
+    starts = array("I")
+    pos = 1
+    for w in decoded:
+        starts.append(pos)
+        pos += len(w) + 1
+    return Lexicon("\n" + "\n".join(decoded) + "\n", starts, words, dfs, minids, maxids)
+
+
+class LexiconCache:
+    """Lexicons of the segments in use, built on first need, dropped once merged away."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, str], Lexicon] = {}
+        self._lengths: dict[str, tuple[int, ...]] = {}
+
+    def get(self, reader: Any, fieldname: str) -> Lexicon:
+        key = (_segment_key(reader), fieldname)
+        with self._lock:
+            found = self._items.get(key)
+        if found is None:
+            found = _read_lexicon(reader, fieldname)
+            with self._lock:
+                self._items[key] = found
+        return found
+
+    def keep_only(self, readers: Iterable[Any]) -> None:
+        """Forget the lexicons of segments no longer in the index."""
+        live = {_segment_key(r) for r in readers}
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if k[0] in live}
+
+
+def _segment_key(reader: Any) -> str:
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return segment.segment_id() if segment is not None else str(id(reader))
+
+
+# -- reading postings fast ---------------------------------------------------------
+
+
+def _term_ids(reader: Any, fieldname: str, btext: bytes) -> Iterable[int]:
+    """Document numbers of one term in one segment (deleted ones included).
+
+    Whoosh decodes a block's ids one by one in a Python generator; here the
+    blocks are unpickled and their deltas summed by accumulate() in C.
+    """
+    try:
+        matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    except (AttributeError, TermNotFound, KeyError):
+        try:
+            return list(reader.postings(fieldname, btext).all_ids())
+        except TermNotFound:
+            return ()
+    if isinstance(matcher, FilterMatcher):  # pragma: no cover - not from _terms
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        return list(matcher.all_ids())
+    ids: list[int] = []
+    while True:
+        matcher._read_data()
+        ids.extend(accumulate(matcher._data[0]))
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return ids
+
+
+# -- the query ---------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What an expansion did, for the honest total."""
+
+    words: int = 0  # matching words in the lexicon
+    read: int = 0  # of them, merged before the time ran out
+    truncated: bool = False
+    docs: set[int] = field(default_factory=set)
+
+
+class Expansion(wq.Query):
+    """Every word of `fieldname` that `test` accepts, matched as one set of articles."""
+
+    def __init__(
+        self,
+        fieldname: str,
+        test: WordTest,
+        lexicons: LexiconCache,
+        budget: Budget,
+        boost: float = 1.0,
+        highlight_field: str | None = None,
+    ) -> None:
+        self.fieldname = fieldname
+        self.test = test
+        self.lexicons = lexicons
+        self.budget = budget
+        self.boost = boost
+        self.highlight_field = highlight_field
+        self.outcome = Outcome()
+        self.text = test.label
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Expansion)
+            and other.fieldname == self.fieldname
+            and other.test.label == self.test.label
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.fieldname, self.test.label))
+
+    def __repr__(self) -> str:
+        return f"Expansion({self.fieldname!r}, {self.test.label!r})"
+
+    def __str__(self) -> str:
+        return f"{self.fieldname}:{self.test.label}"
+
+    def is_leaf(self) -> bool:
+        return True
+
+    def terms(self, phrases: bool = False) -> Iterable[Any]:
+        return iter(())
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return ixreader.doc_count()
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        reader = searcher.reader()
+        if reader.is_atomic():
+            ids = self._segment_ids(reader)
+        else:  # a whole multi-segment reader (not how Whoosh's collectors call it)
+            ids = []
+            for leaf, base in reader.leaf_readers():
+                ids.extend(base + d for d in self._segment_ids(leaf))
+        if not ids:
+            return NullMatcher()
+        return ListMatcher(ids, all_weights=self.boost)
+
+    def _segment_ids(self, reader: Any) -> list[int]:
+        if self.fieldname not in reader.schema:
+            return []
+        lexicon = self.lexicons.get(reader, self.fieldname)
+        found = lexicon.matching(self.test)
+        outcome = self.outcome
+        outcome.words += len(found)
+        if not found:
+            return []
+        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        live = reader.doc_count()
+        docs: set[int] = set()
+        dfs, minids, maxids, words = lexicon.dfs, lexicon.minids, lexicon.maxids, lexicon.words
+        found.sort(key=lambda i: -dfs[i])
+        for n, i in enumerate(found):
+            if n % 16 == 0 and n and self.budget.over():
+                outcome.truncated = True
+                break
+            df = dfs[i]
+            if df <= 2:  # the term info holds them: no postings to read
+                docs.add(minids[i])
+                docs.add(maxids[i])
+            else:
+                docs.update(_term_ids(reader, self.fieldname, words[i]))
+            outcome.read += 1
+            if len(docs) >= live and (not deleted or len(docs - deleted) >= live):
+                # Every article of the segment is matched: the other words add nothing.
+                outcome.read = outcome.words
+                break
+        if deleted:
+            docs -= deleted
+        return sorted(docs)
+
+    def note(self) -> str | None:
+        """Why the total is only a lower bound, if it is."""
+        o = self.outcome
+        if not o.truncated:
+            return None
+        return (
+            f"“{self.test.label}” matches {o.words:,} different words; "
+            f"{o.read:,} of them were searched before the time limit "
+            f"({self.budget.seconds or 0:.2f} s), so more articles may match. "
+            "Make the pattern longer or add another word."
+        )
