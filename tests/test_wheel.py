@@ -116,9 +116,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     for name in ("archive", "desktop"):
         shutil.copytree(ROOT / name, src / name, ignore=skip)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    # With build isolation: the venv's own setuptools is older than pyproject asks.
+    # The dev venv's setuptools (the dev extra asks for one that builds wheels):
+    # no download, so the test runs offline.
     subprocess.run(
-        [*pip, "wheel", "--no-deps", "-w", str(base / "dist"), "./src"],
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(base / "dist"), "./src"],
         cwd=base,
         check=True,
         timeout=240,
@@ -127,7 +128,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     subprocess.run(
-        [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps", str(wheel)],
+        [
+            *pip,
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
         check=True,
         timeout=240,
     )
