@@ -441,6 +441,30 @@ def delete_entity(target: Archive | Change, entity_id: str) -> dict[str, Any]:
         return snapshot
 
 
+def link_entity(
+    target: Archive | Change,
+    type_key: str,
+    entity_id: str | None,
+    new_name: str | None,
+    details: dict[str, Any] | None = None,
+) -> str | None:
+    """The entity a tag links to: a new one called `new_name`, else `entity_id` (or none).
+
+    `details` (an event's date_start, date_end, place) go on the new entity,
+    or on the existing one where they differ from what it holds.
+    """
+    details = dict(details or {})
+    with changing(target, "Link entity") as ch:
+        if new_name:
+            return create_entity(ch, type_key, new_name, **details).id
+        if entity_id and details:
+            current = entity_snapshot(get_row(ch.session, entity_id))
+            changed = {k: v for k, v in details.items() if current.get(k) != v}
+            if changed:
+                update_entity(ch, entity_id, **changed)
+        return entity_id
+
+
 # -- merging -------------------------------------------------------------------
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
 
 if TYPE_CHECKING:
     from archive.store import Archive
 
 
 class AppContext(QObject):
-    """The open archive plus the app-wide undo stack and change signals."""
+    """The open archive plus the app-wide writer (changes, undo, redo) and change signals."""
 
     # Ask the reader to show an article; the list holds code-point spans to
     # highlight and scroll to (e.g. search matches), possibly empty.
@@ -34,9 +33,12 @@ class AppContext(QObject):
     def __init__(self, archive: Archive, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
-        self.undo_stack = QUndoStack(self)
         # The background-task helper (desktop.tasks.TaskRunner), set by the app.
         self.tasks: Any = None
+        # The one way to write, with undo and redo (the core's): desktop.operations.
+        from desktop.operations import Writer
+
+        self.writer = Writer(self)
         self.current_article_id: str | None = None
 
     def open_article(

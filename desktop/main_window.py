@@ -169,9 +169,9 @@ class MainWindow(QMainWindow):
         self.reindex_action = self._action("&Rebuild search index", self.rebuild_index)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.undo_action = self.ctx.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action = self.ctx.writer.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.ctx.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action = self.ctx.writer.createRedoAction(self, self.tr("&Redo"))
         # Ctrl+Shift+Z and Ctrl+Y both redo everywhere; a key listed twice is
         # "ambiguous" to Qt and then does nothing, so each goes in once.
         redo_keys = [QKeySequence("Ctrl+Shift+Z")]
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
 
     def _short_copy(self, full: QAction, label: str, redo: bool = False) -> QAction:
         """A toolbar twin of undo/redo with a fixed label (and no shortcut of its own)."""
-        stack = self.ctx.undo_stack
+        stack = self.ctx.writer
         short = QAction(label, self)
         short.setEnabled(full.isEnabled())
         short.setToolTip(full.text().replace("&", ""))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive import tagtypes
+from archive import annotate, entities, tagtypes
 from archive.reading import ReadingAnnotation, load_annotations
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
@@ -23,11 +23,11 @@ from desktop.panels.common import (
     button_rows,
     make_table,
     open_held,
-    push_or_tell,
     selected_rows,
     short,
     swatch,
     tip,
+    write,
 )
 
 
@@ -288,40 +288,42 @@ class AnnotationsPanel(QWidget):
 
     def apply_edit(self, annotation_id: str, req: Any) -> None:
         """Store what the edit form changed (one undo step; nothing if nothing changed)."""
-        from desktop.undo import EditAnnotationCommand, MacroCommand, entity_for
-
         ann: ReadingAnnotation | None = self.model.find(annotation_id)
         if ann is None:
             return
-        commands: list[Any] = []
-        details = req.event_details()
-        entity_id = entity_for(
-            self.ctx, ann.type_key, req.entity_id, req.new_entity_name, commands, details
-        )
         changes: dict[str, Any] = {}
-        if entity_id != ann.entity_id:
-            changes["entity_id"] = entity_id
         if req.note != ann.note:
             changes["note"] = req.note
         if ann.type_key == "figure":
             for key, value in req.figure_fields().items():
                 if value != getattr(ann, key):
                     changes[key] = value
-        if not changes and not commands:
+        details = req.event_details()
+        relink = req.new_entity_name or req.entity_id != ann.entity_id or details
+        if not changes and not relink:
             return
-        if changes:
-            commands.append(
-                EditAnnotationCommand(self.ctx, annotation_id, "Edit annotation", **changes)
+
+        def edit(ch: Any) -> None:
+            entity_id = entities.link_entity(
+                ch, ann.type_key, req.entity_id, req.new_entity_name, details
             )
-        push_or_tell(self, self.ctx, MacroCommand(self.ctx, "Edit annotation", commands))
+            fields = dict(changes)
+            if entity_id != ann.entity_id:
+                fields["entity_id"] = entity_id
+            if fields:
+                annotate.update_annotation(ch, annotation_id, **fields)
+
+        write(self, self.ctx, "Edit annotation", edit)
 
     def set_note(self, annotation_id: str, note: str) -> None:
         """Change an annotation's note (one undo step)."""
-        from desktop.undo import EditAnnotationCommand
-
-        command = EditAnnotationCommand(self.ctx, annotation_id, "Edit note", note=note)
-        if not push_or_tell(self, self.ctx, command):
-            self.refresh()
+        write(
+            self,
+            self.ctx,
+            "Edit note",
+            lambda ch: annotate.update_annotation(ch, annotation_id, note=note),
+            on_error=lambda _message: self.refresh(),
+        )
 
     def _fill_type_menu(self) -> None:
         self.type_menu.clear()
@@ -333,12 +335,10 @@ class AnnotationsPanel(QWidget):
 
     def change_type(self, annotation_ids: list[str], type_key: str) -> None:
         """Give annotations another tag type (their entity link is dropped if it no longer fits)."""
-        from desktop.undo import EditAnnotationCommand, MacroCommand
-
         if not annotation_ids:
             return
         by_id = {a.id: a for a in self.model.annotations()}
-        commands = []
+        edits: list[tuple[str, dict[str, Any]]] = []
         for ann_id in annotation_ids:
             ann = by_id.get(ann_id)
             if ann is None or ann.type_key == type_key:
@@ -346,10 +346,15 @@ class AnnotationsPanel(QWidget):
             changes: dict[str, Any] = {"type_key": type_key}
             if ann.entity_id:
                 changes["entity_id"] = None
-            commands.append(EditAnnotationCommand(self.ctx, ann_id, "Change type", **changes))
-        if not commands:
+            edits.append((ann_id, changes))
+        if not edits:
             return
-        push_or_tell(self, self.ctx, MacroCommand(self.ctx, f"Change type to {type_key}", commands))
+
+        def retype(ch: Any) -> None:
+            for ann_id, changes in edits:
+                annotate.update_annotation(ch, ann_id, **changes)
+
+        write(self, self.ctx, f"Change type to {type_key}", retype)
 
     def pick_entity(self, row: int) -> None:
         """Open the (non-blocking) entity picker for the annotation in `row`."""
@@ -372,26 +377,25 @@ class AnnotationsPanel(QWidget):
         self, annotation_id: str, entity_id: str | None, new_name: str | None = None
     ) -> None:
         """Link an annotation to an entity, a new entity called `new_name`, or none."""
-        from desktop.undo import EditAnnotationCommand, MacroCommand, entity_for
-
         ann: ReadingAnnotation | None = self.model.find(annotation_id)
-        if ann is None:
+        if ann is None or (not new_name and entity_id == ann.entity_id):
             return
-        commands: list[Any] = []
-        entity_id = entity_for(self.ctx, ann.type_key, entity_id, new_name, commands)
-        if entity_id == ann.entity_id:
-            return
-        commands.append(
-            EditAnnotationCommand(self.ctx, annotation_id, "Change entity", entity_id=entity_id)
-        )
-        push_or_tell(self, self.ctx, MacroCommand(self.ctx, "Change entity", commands))
+
+        def relink(ch: Any) -> None:
+            target = entities.link_entity(ch, ann.type_key, entity_id, new_name)
+            annotate.update_annotation(ch, annotation_id, entity_id=target)
+
+        write(self, self.ctx, "Change entity", relink)
 
     def delete(self, annotation_ids: list[str]) -> None:
         """Delete annotations (one undo step)."""
-        from desktop.undo import DeleteAnnotationCommand, MacroCommand
-
         if not annotation_ids:
             return
-        commands: list[Any] = [DeleteAnnotationCommand(self.ctx, i) for i in annotation_ids]
-        label = "Delete annotation" if len(commands) == 1 else f"Delete {len(commands)} annotations"
-        push_or_tell(self, self.ctx, MacroCommand(self.ctx, label, commands))
+        ids = list(annotation_ids)
+        label = "Delete annotation" if len(ids) == 1 else f"Delete {len(ids)} annotations"
+
+        def remove(ch: Any) -> None:
+            for ann_id in ids:
+                annotate.delete_annotation(ch, ann_id)
+
+        write(self, self.ctx, label, remove)

@@ -59,16 +59,31 @@ def tell(widget: QWidget, text: str) -> None:
     show_status(widget, text)
 
 
-def push_or_tell(widget: QWidget, ctx: Any, command: Any) -> bool:
-    """Make an undoable change (`desktop.undo.push`); if the archive refuses it, say why."""
-    from desktop.undo import push
+def write(
+    widget: QWidget,
+    ctx: Any,
+    label: str,
+    fn: Callable[[Any], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> None:
+    """Make an undoable change off the GUI thread (`ctx.writer`); if refused, say why.
 
-    try:
-        push(ctx, command)
-    except SesameError as exc:
-        tell(widget, str(exc))
-        return False
-    return True
+    `fn(ch)` runs in a core change; `on_done(result)` runs on the GUI thread
+    once it is committed (not at all if `widget` was deleted meanwhile).
+    """
+
+    def done(result: Any) -> None:
+        if on_done is not None and shiboken6.isValid(widget):
+            on_done(result)
+
+    def refused(message: str) -> None:
+        if shiboken6.isValid(widget):
+            tell(widget, message)
+            if on_error is not None:
+                on_error(message)
+
+    ctx.writer.change(label, fn, on_done=done, on_error=refused)
 
 
 def run_read(

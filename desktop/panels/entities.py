@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from archive import entities, tagtypes
 from archive.entities import EntityInfo, Mention
 from archive.errors import SesameError
+from archive.models import new_id
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
@@ -34,7 +35,6 @@ from desktop.panels.common import (
     button_rows,
     make_table,
     open_held,
-    push_or_tell,
     run_read,
     selected_rows,
     short,
@@ -42,6 +42,7 @@ from desktop.panels.common import (
     swatch,
     tell,
     tip,
+    write,
 )
 
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -413,19 +414,25 @@ class EntitiesPanel(RereadingPanel):
 
     # -- changes -------------------------------------------------------------
 
-    def _push(self, command: Any) -> bool:
-        return push_or_tell(self, self.ctx, command)
+    def _write(
+        self, label: str, fn: Any, on_done: Any = None, wanted: str | None = None
+    ) -> None:
+        if wanted is not None:
+            self._wanted = wanted
+        write(self, self.ctx, label, fn, on_done=on_done, on_error=self._refused)
 
-    def create(self, type_key: str, name: str) -> str | None:
-        """Add an entity (one undo step); returns its id, or None if refused."""
-        from desktop.undo import CreateEntityCommand
+    def _refused(self, _message: str) -> None:
+        self._wanted = None
 
-        command = CreateEntityCommand(self.ctx, type_key, name)
-        self._wanted = command.entity_id
-        if not self._push(command):
-            self._wanted = None
-            return None
-        return command.entity_id
+    def create(self, type_key: str, name: str) -> str:
+        """Add an entity (one undo step, in the background); returns the id it will have."""
+        entity_id = new_id()
+        self._write(
+            f"New {type_key} “{name}”",
+            lambda ch: entities.create_entity(ch, type_key, name, entity_id=entity_id),
+            wanted=entity_id,
+        )
+        return entity_id
 
     def _ask_new(self) -> None:
         type_key = self._type_key or "actor"
@@ -440,23 +447,22 @@ class EntitiesPanel(RereadingPanel):
             lambda name: self.create(type_key, name),
         )
 
-    def rename(self, entity_id: str, new_name: str) -> bool:
+    def rename(self, entity_id: str, new_name: str) -> None:
         """Rename an entity, keeping the old name as an alias (one undo step)."""
-        from desktop.undo import rename_entity_command
+        self._write(
+            f"Rename to “{new_name}”",
+            lambda ch: entities.rename_entity(ch, entity_id, new_name),
+        )
 
-        return self._push(rename_entity_command(self.ctx, entity_id, new_name))
-
-    def set_aliases(self, entity_id: str, aliases: list[str]) -> bool:
+    def set_aliases(self, entity_id: str, aliases: list[str]) -> None:
         """Replace an entity's aliases (one undo step)."""
-        from desktop.undo import aliases_command
+        self._write(
+            "Change aliases", lambda ch: entities.set_aliases(ch, entity_id, list(aliases))
+        )
 
-        return self._push(aliases_command(self.ctx, entity_id, aliases))
-
-    def set_details(self, entity_id: str, **details: Any) -> bool:
+    def set_details(self, entity_id: str, **details: Any) -> None:
         """Set description, and for events date(s) and place (one undo step)."""
-        from desktop.undo import UpdateEntityCommand
-
-        return self._push(UpdateEntityCommand(self.ctx, entity_id, "Edit details", **details))
+        self._write("Edit details", lambda ch: entities.update_entity(ch, entity_id, **details))
 
     def _ask_details(self) -> None:
         info = self._current_info()
@@ -466,14 +472,14 @@ class EntitiesPanel(RereadingPanel):
         dialog.detailsChosen.connect(lambda values: self.set_details(info.id, **values))
         open_held(self, "details_dialog", dialog)
 
-    def merge(self, keep_id: str, other_id: str) -> bool:
-        """Merge OTHER into KEEP: its mentions follow, its names become aliases."""
-        from desktop.undo import MergeEntitiesCommand
-
+    def merge(self, keep_id: str, other_id: str) -> None:
+        """Merge OTHER into KEEP (in the background): its mentions follow, its names become
+        aliases."""
         names = self.model.names()
         text = f"Merge “{names.get(other_id, '?')}” into “{names.get(keep_id, '?')}”"
-        self._wanted = keep_id
-        return self._push(MergeEntitiesCommand(self.ctx, keep_id, other_id, text))
+        self._write(
+            text, lambda ch: entities.merge_entities(ch, keep_id, other_id), wanted=keep_id
+        )
 
     def _current_info(self) -> EntityInfo | None:
         return None if self._current_id is None else self.model.find(self._current_id)

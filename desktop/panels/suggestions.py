@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from archive import figures, suggest, tagtypes
+from archive import entities, figures, suggest, tagtypes
 from archive.suggest import Suggestion
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
@@ -21,13 +21,13 @@ from desktop.panels.common import (
     button_rows,
     make_table,
     open_held,
-    push_or_tell,
     run_read,
     selected_rows,
     short,
     swatch,
     tell,
     tip,
+    write,
 )
 
 
@@ -243,19 +243,32 @@ class SuggestionsPanel(QWidget):
             self.ctx.open_article(self.article_id, [(s.start, s.end)])
 
     def accept_rows(self, rows: list[int]) -> bool:
-        """Tag the candidates in `rows` (one undo step) and take them off the list."""
-        from desktop.undo import AcceptSuggestionsCommand
+        """Tag the candidates in `rows` (one undo step) and take them off the list.
 
+        They leave the list at once; if the archive refuses, they come back.
+        """
         rows = sorted(set(rows))
         if not rows or not self.article_id:
             return False
+        article_id = self.article_id
         chosen = [self.model.suggestion(r) for r in rows]
-        command = AcceptSuggestionsCommand(self.ctx, self.article_id, chosen)
-        if not push_or_tell(self, self.ctx, command):
-            return False
+        label = "Accept suggestion" if len(chosen) == 1 else f"Accept {len(chosen)} suggestions"
+        write(
+            self,
+            self.ctx,
+            label,
+            lambda ch: suggest.accept_suggestions(ch, article_id, chosen),
+            on_error=lambda _message: self._put_back(article_id, chosen),
+        )
         self.model.remove(rows)
         self._update_label()
         return True
+
+    def _put_back(self, article_id: str, chosen: list[Suggestion]) -> None:
+        """Refused: show the candidates again (if the same article is still on the list)."""
+        if self.article_id == article_id:
+            self.model.set_rows([*self.model.suggestions(), *chosen])
+            self._update_label()
 
     def _edit_current(self) -> None:
         rows = selected_rows(self.view)
@@ -293,18 +306,13 @@ class SuggestionsPanel(QWidget):
         return dialog
 
     def _accept_edited(self, s: Suggestion, req: Any) -> bool:
-        from desktop.undo import AcceptSuggestionsCommand, MacroCommand, entity_for
-
         if not self.article_id:
             return False
+        article_id = self.article_id
         overrides: dict[str, Any] = {"note": req.note}
         details = req.event_details()
-        before: list[Any] = []
         if details:
-            # An event's date and place go on its entity: made (or updated) first.
-            overrides["entity_id"] = entity_for(
-                self.ctx, s.type, req.entity_id, req.new_entity_name, before, details
-            )
+            pass  # the entity is made (or its details updated) in the change, first
         elif req.entity_id:
             overrides["entity_id"] = req.entity_id
         else:
@@ -316,11 +324,22 @@ class SuggestionsPanel(QWidget):
             overrides.update(req.figure_fields())
         elif req.as_of:
             overrides["as_of"] = req.as_of  # an event's date as this source gives it
-        command = AcceptSuggestionsCommand(self.ctx, self.article_id, [s], overrides)
-        if before:
-            command = MacroCommand(self.ctx, command.text(), [*before, command])
-        if not push_or_tell(self, self.ctx, command):
-            return False
+        def accept(ch: Any) -> None:
+            fields = dict(overrides)
+            if details:
+                # An event's date and place go on its entity.
+                fields["entity_id"] = entities.link_entity(
+                    ch, s.type, req.entity_id, req.new_entity_name, details
+                )
+            suggest.accept_suggestion(ch, article_id, s, **fields)
+
+        write(
+            self,
+            self.ctx,
+            "Accept suggestion",
+            accept,
+            on_error=lambda _message: self._put_back(article_id, [s]),
+        )
         rows = [r for r, x in enumerate(self.model.suggestions()) if x is s]
         self.model.remove(rows)
         self._update_label()

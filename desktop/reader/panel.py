@@ -122,9 +122,8 @@ class ReaderPanel(QWidget):
         ctx.entitiesChanged.connect(self._entities_changed)
 
         from desktop.reader.tagging import TaggingController
-        from desktop.undo import UndoReporter
 
-        UndoReporter.of(ctx).failed.connect(self.message)
+        ctx.writer.failed.connect(self.message)
         self.tagging = TaggingController.of(ctx)
         self.tagging.attach_reader(self)
         self._clear_header()

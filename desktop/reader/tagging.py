@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from archive import entities, figures, suggest, tagtypes
+from archive import annotate, entities, figures, suggest, tagtypes
 from archive.errors import SesameError
 from desktop.context import AppContext
 from desktop.panels.common import one_per_context, open_held, swatch
@@ -318,17 +318,35 @@ class TaggingController(QObject):
         open_held(reader, "tag_dialog", dialog, on_closed=reader.view.setFocus)
         return dialog
 
-    def commit(self, article_id: str, req: TagRequest, label: str = "") -> None:
-        """Create the annotation (and a new entity if one was named) as one undo step."""
-        from desktop.undo import tag_span
+    def _refused(self, message: str) -> None:
+        if self.reader is not None:
+            self.reader.message(message)
 
-        try:
-            tag_span(self.ctx, article_id, req, label)
-        except SesameError as exc:
-            if self.reader is not None:
-                self.reader.message(str(exc))
-            return
+    def commit(self, article_id: str, req: TagRequest, label: str = "") -> None:
+        """Create the annotation (and a new entity if one was named) as one undo step.
+
+        The write runs in the background (`ctx.writer`, queued behind any write
+        in flight); the reader repaints when it is committed.
+        """
+        self.ctx.writer.change(
+            label or f"Tag as {req.type_key}",
+            lambda ch: tag_span(ch, article_id, req),
+            on_error=self._refused,
+        )
         reader = self.reader
         if reader is not None and reader.article is not None and reader.article.id == article_id:
             # Drop the selection so the new tag's colour shows at once; stay at its end.
             reader.view.place_caret(req.end)
+
+
+def tag_span(ch: Any, article_id: str, req: TagRequest) -> Any:
+    """In change `ch`: the annotation a tagging form asked for, with its new entity."""
+    fields: dict[str, Any] = {"note": req.note}
+    if req.value is not None or req.counted or req.as_of:
+        fields.update(req.figure_fields())
+    entity_id = entities.link_entity(
+        ch, req.type_key, req.entity_id, req.new_entity_name, req.event_details()
+    )
+    return annotate.create_annotation(
+        ch, article_id, req.start, req.end, req.type_key, entity_id=entity_id, **fields
+    )

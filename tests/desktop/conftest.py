@@ -90,12 +90,17 @@ def settings():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def ctx(qtbot, archive) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """An AppContext with a task runner, on a fresh archive."""
+    """An AppContext with a task runner, on a fresh archive.
+
+    Its writes run inline, so a panel test reads the result at once; the
+    `window` fixture and tests/desktop/test_writes.py use the background path.
+    """
     from desktop.context import AppContext
     from desktop.tasks import TaskRunner
 
     context = AppContext(archive)
     context.tasks = TaskRunner(context)
+    context.writer.inline = True
     yield context
     context.tasks.cancel_all()
     assert context.tasks.wait(30000), "background jobs did not finish"

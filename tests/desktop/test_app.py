@@ -223,21 +223,18 @@ def test_results_model_passes_the_tester(qtbot) -> None:
 
 
 def test_toolbar_undo_keeps_a_short_label(qtbot, window) -> None:
-    from PySide6.QtGui import QUndoCommand
+    from archive import entities
 
-    class Named(QUndoCommand):
-        def redo(self) -> None:  # nothing to do: only the name matters here
-            pass
-
-        def undo(self) -> None:
-            pass
-
+    writer = window.ctx.writer
     assert not window.toolbar_undo.isEnabled()
-    window.ctx.undo_stack.push(Named("Tag as Actor “A very long name of a person”"))
+    label = "Tag as Actor “A very long name of a person”"
+    writer.change(label, lambda ch: entities.create_entity(ch, "actor", "A very long name"))
+    assert writer.wait()
     assert window.toolbar_undo.isEnabled() and window.toolbar_undo.text() == "Undo"
     assert "A very long name" in window.toolbar_undo.toolTip()
     window.toolbar_undo.trigger()
-    assert window.ctx.undo_stack.index() == 0
+    assert writer.wait()
+    assert entities.list_entities(window.ctx.archive) == []
     assert window.toolbar_redo.isEnabled() and not window.toolbar_undo.isEnabled()
 
 

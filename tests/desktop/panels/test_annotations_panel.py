@@ -49,7 +49,7 @@ def test_edit_note_through_the_model_and_undo(qtbot, ctx, article_id, model_test
     index = panel.model.index(0, AnnotationTableModel.NOTE)
     assert panel.model.setData(index, "new note")
     assert annotate.get_annotation(ctx.archive, ann_id).note == "new note"
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.get_annotation(ctx.archive, ann_id).note == "old"
     assert panel.model.data(panel.model.index(0, AnnotationTableModel.NOTE)) == "old"
 
@@ -62,7 +62,7 @@ def test_change_type_drops_entity_and_delete_with_undo(
     panel.change_type([ann_id], "event")
     changed = annotate.get_annotation(ctx.archive, ann_id)
     assert changed.type == "event" and changed.entity_id is None
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.get_annotation(ctx.archive, ann_id).entity == "Aung Test"
 
     panel.view.selectRow(0)
@@ -70,7 +70,7 @@ def test_change_type_drops_entity_and_delete_with_undo(
     panel.delete_button.click()
     assert annotate.list_annotations(ctx.archive, article_id) == []
     assert panel.model.rowCount() == 0
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert [a.id for a in annotate.list_annotations(ctx.archive, article_id)] == [ann_id]
     assert panel.model.rowCount() == 1
 
@@ -85,7 +85,7 @@ def test_change_entity_to_a_new_one_and_back(qtbot, ctx, article_id, model_teste
     dialog.accept()
     assert annotate.get_annotation(ctx.archive, ann_id).entity == "Aung Test"
     assert [e.name for e in entities.list_entities(ctx.archive, "actor")] == ["Aung Test"]
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.get_annotation(ctx.archive, ann_id).entity_id is None
     assert entities.list_entities(ctx.archive, "actor") == []
 
@@ -124,7 +124,7 @@ def test_edit_form_changes_figure_fields_and_undo(qtbot, ctx, article_id, model_
     assert panel.model.data(panel.model.index(0, AnnotationTableModel.ENTITY)) == (
         "police who joined"
     )
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     ann = annotate.get_annotation(ctx.archive, ann_id)
     assert (ann.value, ann.entity_id) == (600, None)
     assert entities.list_entities(ctx.archive, "figure") == []

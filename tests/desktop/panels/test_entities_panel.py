@@ -51,16 +51,16 @@ def test_merge_two_spellings_and_undo(qtbot, ctx, article_id, model_tester) -> N
     keep, other, _ = two_spellings(ctx, article_id)
     panel = make_panel(qtbot, ctx, model_tester)
     assert counts(panel) == {"Major Aung Test": 1, "Maj. Aung Test": 1}
-    assert panel.merge(keep, other)
+    panel.merge(keep, other)
     settle(qtbot, ctx)
     assert counts(panel) == {"Major Aung Test": 2}
     assert panel.mentions_model.rowCount() == 2
     assert entities.get_entity(ctx.archive, keep).aliases == ["Maj. Aung Test"]
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     settle(qtbot, ctx)
     assert counts(panel) == {"Major Aung Test": 1, "Maj. Aung Test": 1}
     assert entities.get_entity(ctx.archive, other, follow=False).merged_into is None
-    ctx.undo_stack.redo()
+    ctx.writer.redo()
     settle(qtbot, ctx)
     assert counts(panel) == {"Major Aung Test": 2}
 
@@ -89,16 +89,16 @@ def test_mentions_open_the_article_at_the_span(qtbot, ctx, article_id, model_tes
 def test_rename_keeps_old_name_as_alias_and_undo(qtbot, ctx, article_id, model_tester) -> None:
     keep, _, _ = two_spellings(ctx, article_id)
     panel = make_panel(qtbot, ctx, model_tester)
-    assert panel.rename(keep, "Aung Test")
+    panel.rename(keep, "Aung Test")
     settle(qtbot, ctx)
     info = entities.get_entity(ctx.archive, keep)
     assert info.name == "Aung Test" and "Major Aung Test" in info.aliases
-    assert panel.set_aliases(keep, ["Major Aung Test", "Bo Aung Test"])
+    panel.set_aliases(keep, ["Major Aung Test", "Bo Aung Test"])
     settle(qtbot, ctx)
     assert entities.get_entity(ctx.archive, keep).aliases == ["Major Aung Test", "Bo Aung Test"]
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     settle(qtbot, ctx)
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     settle(qtbot, ctx)
     info = entities.get_entity(ctx.archive, keep)
     assert info.name == "Major Aung Test" and info.aliases == []
@@ -108,9 +108,9 @@ def test_refused_change_is_reported_not_pushed(qtbot, ctx, article_id, model_tes
     keep, _other, _ = two_spellings(ctx, article_id)
     panel = make_panel(qtbot, ctx, model_tester)
     with qtbot.waitSignal(panel.statusMessage) as message:
-        assert not panel.set_aliases(keep, ["Maj. Aung Test"])
+        panel.set_aliases(keep, ["Maj. Aung Test"])
     assert "already names" in message.args[0]
-    assert ctx.undo_stack.count() == 0
+    assert not ctx.writer.canUndo()
 
 
 def test_type_filter(qtbot, ctx, article_id, model_tester) -> None:
@@ -143,7 +143,7 @@ def test_event_details_dialog_and_undo(qtbot, ctx, article_id, model_tester) -> 
     assert (info.description, info.date_start, info.place) == (
         "A march through the town", "2021-03-08", "River district"
     )  # fmt: skip
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     settle(qtbot, ctx)
     info = entities.get_entity(ctx.archive, event.id)
     assert (info.description, info.date_start, info.place) == ("", None, None)
@@ -163,7 +163,7 @@ def test_new_entity_through_the_dialog_and_undo(qtbot, ctx, model_tester) -> Non
     settle(qtbot, ctx)
     (info,) = entities.list_entities(ctx.archive, "event")
     assert info.name == "The march" and panel.model.rowCount() == 1
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     settle(qtbot, ctx)
     assert entities.list_entities(ctx.archive, "event") == []
     assert panel.model.rowCount() == 0
@@ -174,12 +174,12 @@ def test_a_hidden_view_catches_up_when_shown(qtbot, ctx, article_id, model_teste
     qtbot.addWidget(panel)
     model_tester(panel.model)
     start = TEXT.index("the market")
-    from desktop.undo import CreateAnnotationCommand, push
+    from archive import annotate
 
-    push(
-        ctx,
-        CreateAnnotationCommand(
-            ctx, article_id, start, start + 10, "actor", entity_name="Market traders"
+    ctx.writer.change(
+        "Tag",
+        lambda ch: annotate.create_annotation(
+            ch, article_id, start, start + 10, "actor", entity_name="Market traders"
         ),
     )
     settle(qtbot, ctx)

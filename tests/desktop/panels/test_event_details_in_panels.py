@@ -31,7 +31,7 @@ def test_edit_form_shows_and_changes_the_events_details(qtbot, ctx, model_tester
     dialog.accept()
     info = entities.get_entity(ctx.archive, coup.id)
     assert (info.date_start, info.date_end, info.place) == ("2021-02-01", "2021-02-02", "Naypyitaw")
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert entities.get_entity(ctx.archive, coup.id).date_end is None
 
 
@@ -53,6 +53,6 @@ def test_edit_and_accept_an_event_suggestion_with_date_and_place(qtbot, ctx, mod
     info = entities.get_entity(ctx.archive, ann.entity_id)
     assert (info.name, info.date_start, info.place) == ("Coup", "2021-02-01", "Naypyitaw")
     assert ann.origin == "suggestion"
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.list_annotations(ctx.archive, article_id) == []
     assert entities.list_entities(ctx.archive, "event") == []

@@ -46,13 +46,13 @@ def test_a_hidden_figures_view_catches_up_when_shown(qtbot, ctx, article_id) -> 
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)
     assert panel.groups_model.rowCount() == 0
-    from desktop.undo import CreateAnnotationCommand, push
+    from archive import annotate
 
     start = TEXT.index("More than 600 police officers")
-    push(
-        ctx,
-        CreateAnnotationCommand(
-            ctx, article_id, start, start + 29, "figure", entity_name="police who joined"
+    ctx.writer.change(
+        "Tag",
+        lambda ch: annotate.create_annotation(
+            ch, article_id, start, start + 29, "figure", entity_name="police who joined"
         ),
     )
     qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive import annotate, entities
+from archive import annotate, changes, entities
 from desktop.panels.suggestions import SuggestionsPanel
 
 
@@ -33,10 +33,10 @@ def test_accept_one_then_undo(qtbot, ctx, article_id, model_tester) -> None:
         "Major Aung Test", "actor", "suggestion", "Aung Test"
     )  # fmt: skip
     assert "Major Aung Test" not in quotes(panel)
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.list_annotations(ctx.archive, article_id) == []
     assert entities.list_entities(ctx.archive, "actor") == []  # the entity it made is gone too
-    ctx.undo_stack.redo()
+    ctx.writer.redo()
     (again,) = annotate.list_annotations(ctx.archive, article_id)
     assert again.id == ann.id and again.entity_id == ann.entity_id
 
@@ -55,8 +55,8 @@ def test_reject_then_accept_all(qtbot, ctx, article_id, model_tester) -> None:
     assert len(stored) == kept and {a.origin for a in stored} == {"suggestion"}
     assert {(a.value, a.qualifier) for a in stored} >= {(600, "more than"), (1500, "about")}
     assert panel.model.rowCount() == 0
-    assert ctx.undo_stack.count() == 1  # one click, one undo step
-    ctx.undo_stack.undo()
+    assert len(changes.history(ctx.archive)) == 1  # one click, one undo step
+    ctx.writer.undo()
     assert annotate.list_annotations(ctx.archive, article_id) == []
 
 
@@ -79,7 +79,7 @@ def test_edit_then_accept_one(qtbot, ctx, article_id, model_tester) -> None:
         "suggestion", 1600, "people at the market", "checked against the photo"
     )  # fmt: skip
     assert "about 1,500 people" not in quotes(panel)
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.list_annotations(ctx.archive, article_id) == []
     assert entities.list_entities(ctx.archive, "figure") == []
 

@@ -74,13 +74,13 @@ def test_press_f_tags_a_figure_and_undo_removes_it(qtbot, ctx, article_id) -> No
     fmt = char_format_at(reader, utf16(TEXT[: start + 2]))
     assert fmt.background().color() == QColor("#b5e48c")
 
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.list_annotations(ctx.archive, article_id) == []
     assert entities.list_entities(ctx.archive, "figure") == []
     assert char_format_at(reader, utf16(TEXT[: start + 2])).background().style() == (
         Qt.BrushStyle.NoBrush
     )
-    ctx.undo_stack.redo()
+    ctx.writer.redo()
     (again,) = annotate.list_annotations(ctx.archive, article_id)
     assert again.id == ann.id and again.entity == "Police who joined the strike"
 
@@ -100,7 +100,7 @@ def test_escape_cancels_and_nothing_is_stored(qtbot, ctx, article_id) -> None:
     qtbot.keyClick(dialog.entity_edit, Qt.Key.Key_Escape)
     assert reader.tag_dialog is None
     assert annotate.list_annotations(ctx.archive, article_id) == []
-    assert ctx.undo_stack.count() == 0
+    assert not ctx.writer.canUndo()
 
 
 def test_enter_with_empty_name_tags_without_entity(qtbot, ctx, article_id) -> None:
@@ -288,14 +288,17 @@ def test_orphaned_annotations_are_not_painted(qtbot, ctx, article_id) -> None:
 
 
 def test_new_entities_reach_the_picker(qtbot, ctx, article_id) -> None:
-    from desktop.undo import CreateEntityCommand, push
+    from archive import entities
 
     reader = open_reader(qtbot, ctx, article_id)
     select_with_qt(reader, TEXT, "Major Aung Test")
     qtbot.keyClick(reader.view, Qt.Key.Key_A)
     assert reader.tag_dialog.entity_edit.model.stringList() == []
     reader.tag_dialog.reject()
-    push(ctx, CreateEntityCommand(ctx, "actor", "Aung Test", aliases=["Major Aung Test"]))
+    ctx.writer.change(
+        "New actor",
+        lambda ch: entities.create_entity(ch, "actor", "Aung Test", aliases=["Major Aung Test"]),
+    )
     qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=5000)
     reader.view.setFocus()
     qtbot.keyClick(reader.view, Qt.Key.Key_A)
@@ -317,7 +320,7 @@ def test_the_undo_step_is_named_for_the_menu(qtbot, ctx, article_id) -> None:
     select_with_qt(reader, TEXT, "the army staged a march")
     qtbot.keyClick(reader.view, Qt.Key.Key_E)
     reader.tag_dialog.accept()
-    assert ctx.undo_stack.undoText() == "Tag as Event “the army staged a march”"
+    assert ctx.writer.undoText() == "Tag as Event “the army staged a march”"
 
 
 def test_alt_down_and_up_hop_between_annotations(qtbot, ctx, article_id) -> None:

@@ -101,7 +101,7 @@ def test_event_form_has_date_and_place_stored_on_the_entity(qtbot, ctx) -> None:
         "Coup", "2021-02-01", "2021-02-02", "Naypyitaw"
     )  # fmt: skip
     # One undo step takes the tag and the new event away.
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     assert annotate.list_annotations(ctx.archive, article_id) == []
     assert entities.list_entities(ctx.archive, "event") == []
 
@@ -119,7 +119,7 @@ def test_event_details_go_on_an_existing_event(qtbot, ctx) -> None:
     dialog.accept()
     event = entities.get_entity(ctx.archive, coup.id)
     assert (event.date_start, event.place) == ("2021-02-01", "Naypyitaw")
-    ctx.undo_stack.undo()
+    ctx.writer.undo()
     event = entities.get_entity(ctx.archive, coup.id)
     assert (event.date_start, event.place) == (None, None)
 

@@ -1,0 +1,277 @@
+"""The window's one way to write: core changes run off the GUI thread, one at a time.
+
+Modelled on Anki's `CollectionOp`: a view asks `ctx.writer.change(label, fn)`;
+`fn(ch)` runs on a pool thread inside `archive.change(label)` (a core change,
+see `archive.changes`), and when it is committed the views are told what
+changed from the returned `ChangeSet`: `annotationsChanged(article_id)` for
+every article touched, `entitiesChanged` when entities changed,
+`articlesChanged` when articles or collections did. Writes wait in a queue
+and run in the order they were asked for, so a tag typed while an earlier
+write is in flight (waiting for an import's batch to commit) is kept, not
+lost, and the keyboard never waits for SQLite.
+
+Undo and redo are the core's (`archive.undo()` / `redo()`); the writer is a
+thin view over them with the signals and actions a `QUndoStack` offers.
+The search index catches up after each write in a background job of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QObject, Signal
+from PySide6.QtGui import QAction
+
+from archive import changes
+
+if TYPE_CHECKING:
+    from archive.changes import Change, ChangeSet
+    from desktop.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Op:
+    kind: str  # do | undo | redo
+    label: str
+    fn: Callable[[Change], Any] | None
+    origin: str
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[str], None] | None
+
+
+class IndexCatchUp(QObject):
+    """Brings the search index up to date off the GUI thread after the window's changes.
+
+    Writes skip the catch-up (`sync=False`: a tag costs a few ms instead of
+    tens, and never waits for an import that holds the index), then ask for
+    one here; requests made while one runs fold into one follow-up run.
+    """
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.setObjectName("indexCatchUp")
+        self.ctx = ctx
+        self.job: Any = None
+        self._again = False
+
+    def request(self) -> None:
+        """Catch the index up soon (now, if no catch-up is running)."""
+        if self.job is not None:
+            self._again = True
+            return
+        if self.ctx.tasks is None:  # no background helper (scripts): do it here
+            self.ctx.archive.sync_index()
+            return
+        self.job = self.ctx.tasks.run(
+            "Updating the search index",
+            self.ctx.archive.sync_index,
+            with_progress=False,
+            show=False,
+            on_error=lambda message, _details: log.warning("Index catch-up failed: %s", message),
+        )
+        self.job.ended.connect(self._ended)
+
+    def _ended(self) -> None:
+        self.job = None
+        if self._again:
+            self._again = False
+            self.request()
+
+
+class Writer(QObject):
+    """Runs the window's changes, undo and redo in the background, in order."""
+
+    # A write the archive refused, with its message (the shell shows it).
+    failed = Signal(str)
+    # A change was committed (its ChangeSet), after the views were told.
+    committed = Signal(object)
+    # QUndoStack's signals, for the Edit menu and the toolbar.
+    canUndoChanged = Signal(bool)
+    canRedoChanged = Signal(bool)
+    undoTextChanged = Signal(str)
+    redoTextChanged = Signal(str)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.setObjectName("writer")
+        self.ctx = ctx
+        self.queue: deque[_Op] = deque()
+        self.job: Any = None
+        # Run on the calling thread (scripts and panel tests); the window never does.
+        self.inline = False
+        self.index = IndexCatchUp(ctx)
+        self._undo: str | None = None
+        self._redo: str | None = None
+        if not ctx.archive.readonly:
+            self._labels((changes.can_undo(ctx.archive), changes.can_redo(ctx.archive)))
+
+    # -- asking for writes ---------------------------------------------------------
+
+    def change(
+        self,
+        label: str,
+        fn: Callable[[Change], Any],
+        *,
+        origin: str = "manual",
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run `fn(ch)` in a core change called `label`; `on_done(result)` on the GUI thread.
+
+        A refusal (`SesameError`) goes to `on_error(message)`, or to `failed`.
+        """
+        self._submit(_Op("do", label, fn, origin, on_done, on_error))
+
+    def undo(self) -> None:
+        """Undo the newest change (in the background)."""
+        self._submit(_Op("undo", "Undo", None, "undo", None, None))
+
+    def redo(self) -> None:
+        """Redo the change undone last (in the background)."""
+        self._submit(_Op("redo", "Redo", None, "redo", None, None))
+
+    @property
+    def busy(self) -> bool:
+        """Whether a write is running or waiting."""
+        return self.job is not None or bool(self.queue)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Process events until every write asked for so far is done (tests, closing)."""
+        timer = QElapsedTimer()
+        timer.start()
+        while self.busy and timer.elapsed() < msecs:
+            QCoreApplication.processEvents()
+        return not self.busy
+
+    # -- QUndoStack's face ----------------------------------------------------------
+
+    def canUndo(self) -> bool:
+        return self._undo is not None
+
+    def canRedo(self) -> bool:
+        return self._redo is not None
+
+    def undoText(self) -> str:
+        return self._undo or ""
+
+    def redoText(self) -> str:
+        return self._redo or ""
+
+    def createUndoAction(self, parent: QObject, prefix: str) -> QAction:
+        """An action that undoes, named after the change it would undo."""
+        return self._action(parent, prefix, redo=False)
+
+    def createRedoAction(self, parent: QObject, prefix: str) -> QAction:
+        """An action that redoes, named after the change it would redo."""
+        return self._action(parent, prefix, redo=True)
+
+    def _action(self, parent: QObject, prefix: str, *, redo: bool) -> QAction:
+        action = QAction(parent)
+
+        def update(_: object = None) -> None:
+            text = self.redoText() if redo else self.undoText()
+            action.setText(f"{prefix} {text}".strip() if text else prefix)
+            action.setEnabled(self.canRedo() if redo else self.canUndo())
+
+        update()
+        (self.redoTextChanged if redo else self.undoTextChanged).connect(update)
+        (self.canRedoChanged if redo else self.canUndoChanged).connect(update)
+        action.triggered.connect(self.redo if redo else self.undo)
+        return action
+
+    # -- running ----------------------------------------------------------------------
+
+    def _submit(self, op: _Op) -> None:
+        self.queue.append(op)
+        self._next()
+
+    def _next(self) -> None:
+        if self.job is not None or not self.queue:
+            return
+        op = self.queue.popleft()
+        if self.inline or self.ctx.tasks is None:  # scripts: no background helper
+            from archive.errors import SesameError
+
+            try:
+                value = self._work(op)
+            except SesameError as exc:
+                self._failed(op, str(exc))
+                return
+            self._finished(op, value)
+            return
+        self.job = self.ctx.tasks.run(
+            op.label,
+            self._work,
+            op,
+            with_progress=False,
+            show=False,
+            on_result=lambda value: self._finished(op, value),
+            on_error=lambda message, _details: self._failed(op, message),
+        )
+
+    def _work(self, op: _Op) -> tuple[Any, ChangeSet, tuple[str | None, str | None]]:
+        """On a pool thread: the change, then what undo and redo would now do."""
+        archive = self.ctx.archive
+        result: Any = None
+        if op.kind == "undo":
+            done = archive.undo(sync=False)
+        elif op.kind == "redo":
+            done = archive.redo(sync=False)
+        else:
+            assert op.fn is not None
+            with archive.change(op.label, op.origin, sync=False) as ch:
+                result = op.fn(ch)
+            assert ch.changes is not None
+            done = ch.changes
+        return result, done, (changes.can_undo(archive), changes.can_redo(archive))
+
+    def _finished(self, op: _Op, value: tuple[Any, ChangeSet, Any]) -> None:
+        result, done, labels = value
+        self.job = None
+        self._labels(labels)
+        self.notify(done)
+        self.index.request()
+        if op.on_done is not None:
+            op.on_done(result)
+        self.committed.emit(done)
+        self._next()
+
+    def _failed(self, op: _Op, message: str) -> None:
+        self.job = None
+        log.info("Change %r refused: %s", op.label, message)
+        if op.on_error is not None:
+            op.on_error(message)
+        else:
+            self.failed.emit(message)
+        self._next()
+
+    def notify(self, done: ChangeSet) -> None:
+        """Tell every view what a change did."""
+        tables = done.tables()
+        for article_id in sorted(done.articles):
+            self.ctx.annotationsChanged.emit(article_id)
+        if done.entities or "entity" in tables:
+            self.ctx.entitiesChanged.emit()
+        if tables & {"article", "collection", "articlecollection"}:
+            self.ctx.articlesChanged.emit()
+
+    def _labels(self, labels: tuple[str | None, str | None]) -> None:
+        undo, redo = labels
+        if undo != self._undo:
+            could = self._undo is not None
+            self._undo = undo
+            self.undoTextChanged.emit(undo or "")
+            if could != (undo is not None):
+                self.canUndoChanged.emit(undo is not None)
+        if redo != self._redo:
+            could = self._redo is not None
+            self._redo = redo
+            self.redoTextChanged.emit(redo or "")
+            if could != (redo is not None):
+                self.canRedoChanged.emit(redo is not None)

@@ -1,0 +1,92 @@
+"""The window's writer: changes in the background, in order, views told, undo from the core."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from archive import annotate, changes, entities
+from tests.desktop.reader.articles import TEXT, add_article
+
+
+def _background(ctx: Any) -> Any:
+    ctx.writer.inline = False
+    return ctx.writer
+
+
+def test_a_change_runs_off_the_gui_thread_and_tells_the_views(qtbot, ctx, archive) -> None:
+    writer = _background(ctx)
+    aid = add_article(archive)
+    start = TEXT.index("the market")
+    threads: list[Any] = []
+
+    def tag(ch: Any) -> Any:
+        threads.append(threading.current_thread())
+        target = entities.link_entity(ch, "actor", None, "Market traders")
+        return annotate.create_annotation(ch, aid, start, start + 10, "actor", entity_id=target)
+
+    with (
+        qtbot.waitSignal(ctx.annotationsChanged) as changed,
+        qtbot.waitSignal(ctx.entitiesChanged),
+    ):
+        writer.change("Tag as actor", tag)
+    assert writer.wait()
+    assert changed.args == [aid]
+    assert threads and threads[0] is not threading.main_thread()
+    assert writer.undoText() == "Tag as actor" and writer.canUndo()
+    with qtbot.waitSignal(ctx.annotationsChanged), qtbot.waitSignal(ctx.entitiesChanged):
+        writer.undo()
+    assert writer.wait()
+    assert annotate.list_annotations(archive, aid) == []
+    assert entities.list_entities(archive) == []
+    assert writer.redoText() == "Tag as actor" and not writer.canUndo()
+    writer.redo()
+    assert writer.wait()
+    assert len(annotate.list_annotations(archive, aid)) == 1
+
+
+def test_writes_asked_for_in_a_row_all_land_in_order(qtbot, ctx, archive) -> None:
+    writer = _background(ctx)
+    aid = add_article(archive)
+    for i in range(5):
+        writer.change(f"Tag {i}", lambda ch, i=i: annotate.create_annotation(
+            ch, aid, i, i + 3, "event", note=str(i)
+        ))
+    assert writer.busy
+    assert writer.wait()
+    notes = [a.note for a in annotate.list_annotations(archive, aid)]
+    assert notes == ["0", "1", "2", "3", "4"]
+    assert [e.label for e in changes.history(archive, 5)] == [f"Tag {i}" for i in range(4, -1, -1)]
+
+
+def test_a_refused_change_is_reported_and_leaves_nothing(qtbot, ctx, archive) -> None:
+    writer = _background(ctx)
+    aid = add_article(archive)
+    entities.create_entity(archive, "actor", "Market traders")
+    start = TEXT.index("the market")
+
+    def tag(ch: Any) -> None:
+        annotate.create_annotation(ch, aid, start, start + 10, "actor")
+        entities.create_entity(ch, "actor", "market  traders")  # the same name
+
+    with qtbot.waitSignal(writer.failed) as failed:
+        writer.change("Tag", tag)
+    assert "already names" in failed.args[0]
+    assert writer.wait()
+    assert annotate.list_annotations(archive, aid) == []  # the tag was rolled back
+    assert not writer.canUndo()  # nothing of this writer's to undo
+
+
+def test_undo_actions_follow_the_core(qtbot, ctx, archive) -> None:
+    from PySide6.QtCore import QObject
+
+    owner = QObject()
+    undo_action = ctx.writer.createUndoAction(owner, "&Undo")
+    assert not undo_action.isEnabled() and undo_action.text() == "&Undo"
+    aid = add_article(archive)
+    ctx.writer.change("Tag it", lambda ch: annotate.create_annotation(ch, aid, 0, 4, "event"))
+    assert ctx.writer.wait()
+    assert undo_action.isEnabled() and undo_action.text() == "&Undo Tag it"
+    undo_action.trigger()
+    assert ctx.writer.wait()
+    assert not undo_action.isEnabled()
