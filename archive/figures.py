@@ -8,6 +8,11 @@ thousands"). A vague plural means at least two of its unit, so "thousands"
 is the claim "at least 2,000": the lowest figure the source  behind.
 A number with no qualifier is read as the exact figure the source states.
 
+Any script: tokens come from `archive.segment` (grapheme clusters, Burmese
+syllables), digits may be Burmese, Thai, Arabic-Indic or Devanagari, Hindi
+and Arabic qualifiers sit in the tables below, and Burmese and Thai, which
+put what is counted before the number, are read by `archive.figures_sea`.
+
 `figure_table` lines up the claims linked to each figure entity, source by
 source, so that "more than 600" here and "over 500" there sit side by side.
 Only `figure_table` needs the database; it imports the models itself, so
@@ -18,13 +23,23 @@ SQLAlchemy (see archive/cli.py).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from archive import figures_sea
 from archive.errors import InvalidInput
+from archive.segment import MYANMAR, THAI, Token, tokenize
 
 if TYPE_CHECKING:
     from archive.store import Archive
+
+__all__ = ["Token", "tokenize"]  # re-exported for the suggester
+
+
+def _nfc(words: str) -> tuple[str, ...]:
+    return tuple(unicodedata.normalize("NFC", words).lower().split())
+
 
 QUALIFIERS = ("exactly", "about", "at least", "more than", "less than", "up to")
 
@@ -70,7 +85,35 @@ _QUALIFIER_PHRASES: dict[tuple[str, ...], str] = {
     ("no", "more", "than"): "up to",
     ("not", "more", "than"): "up to",
     ("a", "maximum", "of"): "up to",
-}
+    # Hindi
+    **{
+        _nfc(k): v
+        for k, v in {
+            "कम से कम": "at least", "न्यूनतम": "at least", "लगभग": "about", "करीब": "about",
+            "क़रीब": "about", "तकरीबन": "about", "तक़रीबन": "about", "अनुमानित": "about",
+            "कुल": "exactly", "केवल": "exactly", "सिर्फ़": "exactly", "सिर्फ": "exactly",
+            "अधिकतम": "up to", "ज़्यादा से ज़्यादा": "up to", "ज्यादा से ज्यादा": "up to",
+        }.items()
+    },
+    # Arabic
+    **{
+        _nfc(k): v
+        for k, v in {
+            "أكثر من": "more than", "ما يزيد عن": "more than", "ما يزيد على": "more than",
+            "نحو": "about", "حوالي": "about", "حوالى": "about", "قرابة": "about",
+            "ما لا يقل عن": "at least", "لا يقل عن": "at least", "أقل من": "less than",
+            "ما يصل إلى": "up to", "فقط": "exactly",
+        }.items()
+    },
+}  # fmt: skip
+# Words after a number that qualify it (Hindi: "600 से अधिक पुलिसकर्मी").
+_POST_QUALIFIERS: dict[tuple[str, ...], str] = {
+    _nfc(k): v
+    for k, v in {
+        "से अधिक": "more than", "से ज़्यादा": "more than", "से ज्यादा": "more than",
+        "से ऊपर": "more than", "से कम": "less than", "तक": "up to",
+    }.items()
+}  # fmt: skip
 _MAX_QUALIFIER_WORDS = max(len(k) for k in _QUALIFIER_PHRASES)
 
 _UNITS = {
@@ -88,7 +131,9 @@ _SCALES = {
     "trillion": 1_000_000_000_000,
     "lakh": 100_000,
     "crore": 10_000_000,
-}
+    **{_nfc(k)[0]: v for k, v in {"सौ": 100, "हज़ार": 1_000, "हजार": 1_000, "लाख": 100_000,
+                                  "करोड़": 10_000_000, "करोड": 10_000_000}.items()},
+}  # fmt: skip
 _SUFFIXES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
 # Vague plurals: "thousands" claims at least two thousand.
 _VAGUE = {
@@ -99,7 +144,9 @@ _VAGUE = {
     "thousands": 1_000,
     "millions": 1_000_000,
     "billions": 1_000_000_000,
-}
+    **{_nfc(k)[0]: v for k, v in {"दर्जनों": 12, "सैकड़ों": 100, "सैकडों": 100, "हज़ारों": 1_000,
+                                  "हजारों": 1_000, "लाखों": 100_000, "करोड़ों": 10_000_000}.items()},
+}  # fmt: skip
 # "several hundred", "a few thousand": a lower bound of so many units.
 _FEW = {("several",): 3, ("a", "few"): 2, ("a", "couple", "of"): 2}
 # First words a number can start with (besides digits and "twenty-five").
@@ -123,38 +170,36 @@ _STOP = set(
     remained face faced gather gathered protest protested
     march marched stand stands stood fight fought vote voted
     """.split()  # noqa: SIM905
-)
+) | {
+    _nfc(w)[0]
+    for w in (  # noqa: SIM905
+        # Hindi postpositions, conjunctions and common verbs
+        "ने को के की का में से पर और या है हैं था थे थी गए गये गई हुए हुई कर किया किए तक भी ही "
+        "ने वाले वाली रहे रही"
+        # Arabic prepositions and conjunctions
+        " في من على إلى عن و أو قد"
+    ).split()
+}
 _MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec",
+    "जनवरी", "फ़रवरी", "फरवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर",
+    "अक्टूबर", "नवंबर", "दिसंबर", "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو",
+    "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
 }  # fmt: skip
+_MONTHS = {_nfc(m)[0] for m in _MONTHS}
 
-_TOKEN = re.compile(
-    r"\d[\d,]*(?:\.\d+)?[A-Za-z]*"  # 600, 1,500, 1.2, 1.2m, 5k, 1st
-    r"|[^\W\d_]+(?:[-'’][^\W\d_]+)*"  # words, hyphenated words, possessives
-    r"|\S"  # punctuation, one character at a time
-)
 _DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([A-Za-z]*)$")
 
 
-@dataclass(frozen=True)
-class Token:
-    """A word, number or punctuation mark with its code-point span."""
-
-    text: str
-    start: int
-    end: int
-    low: str  # lower case, computed once
+def _ascii_digits(text: str) -> str:
+    """Digits of any script as ASCII: "၂၀၂၁" -> "2021"."""
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
 
 
 def _can_start_number(low: str) -> bool:
     return low[0].isdigit() or low in _STARTERS or low.partition("-")[0] in _UNITS
-
-
-def tokenize(text: str) -> list[Token]:
-    """Words, numbers and punctuation of `text` with their spans."""
-    return [Token(m.group(), m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -169,6 +214,9 @@ class NumberMatch:
 
 
 def _digits_value(token: str) -> float | None:
+    if not token.isascii():  # Arabic separators; a stray combining mark ("၆၀၀်")
+        token = "".join(c for c in token if not unicodedata.category(c).startswith("M"))
+        token = token.replace("\u066c", ",").replace("\u066b", ".")
     match = _DIGITS.match(token)
     if not match:
         return None
@@ -243,9 +291,9 @@ def match_number(tokens: list[Token], i: int) -> NumberMatch | None:
     total, current, j, seen = 0, 0, i, False
     while j < len(tokens):
         word = tokens[j].low
-        unit = _word_value(word)
-        if unit is not None:
-            current += unit
+        word_unit = _word_value(word)
+        if word_unit is not None:
+            current += word_unit
             seen = True
         elif (
             word in ("a", "an")
@@ -258,11 +306,11 @@ def match_number(tokens: list[Token], i: int) -> NumberMatch | None:
             current = max(current, 1) * 12
             seen = True
         elif word in _SCALES and (seen or j > i):
-            scale = _SCALES[word]
-            if scale == 100:
+            factor = _SCALES[word]
+            if factor == 100:
                 current = max(current, 1) * 100
             else:
-                total += max(current, 1) * scale
+                total += max(current, 1) * factor
                 current = 0
             seen = True
         elif word == "and" and seen and j + 1 < len(tokens) and _word_value(tokens[j + 1].low):
@@ -282,8 +330,13 @@ def normalise_qualifier(text: str | None) -> str | None:
     words = tuple(text.lower().replace(".", "").split())
     if " ".join(words) in QUALIFIERS:
         return " ".join(words)
+    words = _nfc(" ".join(words))
     if words in _QUALIFIER_PHRASES:
         return _QUALIFIER_PHRASES[words]
+    if words in _POST_QUALIFIERS:
+        return _POST_QUALIFIERS[words]
+    if "".join(words) in figures_sea.QUALIFIER_WORDS:  # Burmese, Thai
+        return figures_sea.QUALIFIER_WORDS["".join(words)]
     raise InvalidInput(
         f"Unknown qualifier {text!r}; use one of: {', '.join(QUALIFIERS)} "
         "(or a synonym such as 'over', 'nearly', 'as many as')."
@@ -367,12 +420,97 @@ def _looks_like_date_or_code(tokens: list[Token], num: NumberMatch, text: str) -
     return False
 
 
-def _is_year(tokens: list[Token], num: NumberMatch) -> bool:
+def _is_year(tokens: list[Token], num: NumberMatch, *, buddhist_era: bool = False) -> bool:
+    """ "2020", "၂၀၂၁"; with `buddhist_era` also Thai years ("๒๕๖๔", 2564)."""
+    centuries = r"(1[5-9]|20|25)" if buddhist_era else r"(1[5-9]|20)"
     return (
         num.exact_digits
         and num.stop == num.first + 1
-        and re.fullmatch(r"(1[5-9]|20)\d\d", tokens[num.first].text) is not None
+        and re.fullmatch(centuries + r"\d\d", _ascii_digits(tokens[num.first].text)) is not None
     )
+
+
+def _post_qualifier(tokens: list[Token], j: int) -> tuple[str, int] | None:
+    """A qualifier written after the number ("600 से अधिक"): (qualifier, token after it)."""
+    for words, qual in _POST_QUALIFIERS.items():
+        if _words_at(tokens, j, words):
+            return qual, j + len(words)
+    return None
+
+
+def _clean_counted(raw: str) -> str:
+    return re.sub(r"['’]s$", "", " ".join(raw.split()))
+
+
+def _figure_at(
+    tokens: list[Token], i: int, text: str, *, strict: bool
+) -> tuple[FigureMatch, int] | None:
+    """The figure whose number starts at token `i`, and the token index after it.
+
+    `strict` leaves out what reads as a date, a year or a code ("Feb. 1",
+    "in 2020", "10:30"), as a search through running text must.
+    """
+    num = match_number(tokens, i)
+    if num is None and tokens[i].script:
+        vague = figures_sea.vague_at(tokens, i, text)
+        if vague is not None:
+            num = NumberMatch(vague[0], "at least", i, vague[1], False)
+    if num is None:
+        return None
+    if figures_sea.script_near(tokens, i, num.stop, text) in (MYANMAR, THAI):
+        return _figure_sea(tokens, num, text, strict=strict)
+    if strict and _looks_like_date_or_code(tokens, num, text):
+        return None
+    qual = _qualifier_before(tokens, i)
+    post = _post_qualifier(tokens, num.stop)
+    if strict and qual is None and post is None and _is_year(tokens, num):
+        return None  # "in 2020", "the 2020 election"
+    after = post[1] if post else num.stop
+    counted = _counted_after(tokens, after, text)
+    start = tokens[qual[1]].start if qual else tokens[i].start
+    end = tokens[counted[1] - 1].end if counted else tokens[after - 1].end
+    counted_text = None
+    if counted:
+        counted_text = _clean_counted(text[tokens[counted[0]].start : tokens[counted[1] - 1].end])
+    qualifier = post[0] if post else qual[0] if qual else None
+    match = FigureMatch(
+        start=start,
+        end=end,
+        value=num.value,
+        qualifier=qualifier or num.implied or "exactly",
+        counted=counted_text,
+        number_start=tokens[i].start,
+        number_end=tokens[num.stop - 1].end,
+        has_qualifier=qualifier is not None or num.implied is not None,
+    )
+    return match, max(after, counted[1] if counted else after)
+
+
+def _figure_sea(
+    tokens: list[Token], num: NumberMatch, text: str, *, strict: bool
+) -> tuple[FigureMatch, int] | None:
+    """A Burmese or Thai figure: noun, number, classifier, qualifier (`archive.figures_sea`)."""
+    read = figures_sea.read_at(tokens, num.first, num.stop, num.value, num.implied, text)
+    thai = figures_sea.script_near(tokens, num.first, num.stop, text) == THAI
+    year = _is_year(tokens, num, buddhist_era=thai)
+    if strict and (read.is_date or (read.qualifier is None and year)):
+        return None
+    counted = None
+    if read.measure is not None:
+        counted = text[read.measure[0] : read.measure[1]]  # "၁၀ နှစ်": ten years
+    elif read.counted is not None:
+        counted = _clean_counted(text[read.counted[0] : read.counted[1]])
+    match = FigureMatch(
+        start=read.start,
+        end=read.end,
+        value=read.value,
+        qualifier=read.qualifier or read.implied or "exactly",
+        counted=counted,
+        number_start=read.number_start,
+        number_end=read.number_end,
+        has_qualifier=read.qualifier is not None or read.implied is not None,
+    )
+    return match, read.stop
 
 
 def find_figures(text: str, tokens: list[Token] | None = None) -> list[FigureMatch]:
@@ -381,34 +519,12 @@ def find_figures(text: str, tokens: list[Token] | None = None) -> list[FigureMat
     found: list[FigureMatch] = []
     i = 0
     while i < len(tokens):
-        num = match_number(tokens, i)
-        if num is None or _looks_like_date_or_code(tokens, num, text):
+        hit = _figure_at(tokens, i, text, strict=True)
+        if hit is None:
             i += 1
             continue
-        qual = _qualifier_before(tokens, i)
-        if qual is None and _is_year(tokens, num):
-            i += 1  # "in 2020", "the 2020 election"
-            continue
-        counted = _counted_after(tokens, num.stop, text)
-        start = tokens[qual[1]].start if qual else tokens[i].start
-        end = tokens[counted[1] - 1].end if counted else tokens[num.stop - 1].end
-        counted_text = None
-        if counted:
-            counted_text = text[tokens[counted[0]].start : tokens[counted[1] - 1].end]
-            counted_text = re.sub(r"['’]s$", "", " ".join(counted_text.split()))
-        found.append(
-            FigureMatch(
-                start=start,
-                end=end,
-                value=num.value,
-                qualifier=qual[0] if qual else (num.implied or "exactly"),
-                counted=counted_text,
-                number_start=tokens[i].start,
-                number_end=tokens[num.stop - 1].end,
-                has_qualifier=qual is not None or num.implied is not None,
-            )
-        )
-        i = max(num.stop, counted[1] if counted else num.stop)
+        found.append(hit[0])
+        i = max(hit[1], i + 1)
     return found
 
 
@@ -426,23 +542,15 @@ def parse_figure(phrase: str) -> FigureClaimParts | None:
 
     >>> parse_figure("More than 1,500 people")
     FigureClaimParts(value=1500.0, qualifier='more than', counted='people')
+    >>> parse_figure("ရဲတပ်ဖွဲ့ဝင် ၆၀၀ ကျော်")
+    FigureClaimParts(value=600.0, qualifier='more than', counted='ရဲတပ်ဖွဲ့ဝင်')
     """
     tokens = tokenize(phrase)
     for i in range(len(tokens)):
-        num = match_number(tokens, i)
-        if num is None:
-            continue
-        qual = _qualifier_before(tokens, i)
-        counted = _counted_after(tokens, num.stop, phrase)
-        counted_text = None
-        if counted:
-            raw = phrase[tokens[counted[0]].start : tokens[counted[1] - 1].end]
-            counted_text = re.sub(r"['’]s$", "", " ".join(raw.split()))
-        return FigureClaimParts(
-            value=num.value,
-            qualifier=qual[0] if qual else (num.implied or "exactly"),
-            counted=counted_text,
-        )
+        hit = _figure_at(tokens, i, phrase, strict=False)
+        if hit is not None:
+            fig = hit[0]
+            return FigureClaimParts(value=fig.value, qualifier=fig.qualifier, counted=fig.counted)
     return None
 
 

@@ -29,6 +29,8 @@ from archive import annotate, models
 from archive.changes import Change, changing
 from archive.errors import InvalidInput
 from archive.figures import Token, find_figures, tokenize
+from archive.figures_sea import MEASURE_WORDS
+from archive.segment import snap
 from archive.store import Archive
 
 
@@ -102,14 +104,19 @@ _NOT_ACRONYMS = {
     "OF", "FOR", "BBC", "CNN", "GMT", "UTC", "MP", "NO",
 }  # fmt: skip
 _ABBREVIATED = {"Mr", "Mrs", "Ms", "Dr", "Lt", "Capt", "Col", "Gen", "Sgt", "Prof", "Cpl"}
-_BURMESE_NAME = re.compile(r"(?<![\u1000-\u109f])(ဦး|ဒေါ်)\s?([\u1000-\u1049\u104c-\u109f]{2,24})")
+# ဦး after a number is the classifier for persons ("ဆန္ဒပြသူ ၂၀ ဦး", 20 protesters), not "U".
+_BURMESE_NAME = re.compile(
+    r"(?<![\u1000-\u109f])(?<!\d)(?<!\d\s)(ဦး|ဒေါ်)\s?([\u1000-\u1049\u104c-\u109f]{2,24})"
+)
 _PLACE_BEFORE = {"in", "at", "near", "across", "outside", "inside"}
 _TIME_UNITS = {
     "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
     "minute", "minutes", "second", "seconds", "mile", "miles", "km", "kilometres",
     "kilometers", "metres", "meters", "am", "pm", "times", "percent", "per", "cent",
     "decade", "decades", "century", "centuries", "time",
+    "साल", "वर्ष", "दिन", "महीने", "महीना", "हफ़्ते", "घंटे", "मिनट", "प्रतिशत", "किलोमीटर",
 }  # fmt: skip
+_TIME_UNITS |= MEASURE_WORDS
 
 
 def _title_lines(text: str) -> list[tuple[int, int]]:
@@ -325,16 +332,20 @@ def _actors(text: str, tokens: list[Token]) -> list[Suggestion]:
             )
         )
 
-    # 4. Burmese script: ဦး / ဒေါ် followed by a name.
+    # 4. Burmese script: ဦး / ဒေါ် followed by a name (cut at a syllable boundary).
+    ends = [t.end for t in tokens]  # Burmese tokens are syllables
     for m in _BURMESE_NAME.finditer(text):
+        end = snap(ends, m.end(2), forward=False)
+        if end - m.start(2) < 2:
+            continue
         out.append(
             Suggestion(
                 start=m.start(),
-                end=m.end(),
-                quote=m.group(),
+                end=end,
+                quote=text[m.start() : end],
                 type="actor",
-                entity_name=m.group(2),
-                aliases=[m.group()],
+                entity_name=text[m.start(2) : end],
+                aliases=[text[m.start() : end]],
                 reason="honorific",
             )
         )
