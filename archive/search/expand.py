@@ -197,11 +197,11 @@ class Lexicon:
     """One segment's words of one field, as one string, with their frequencies."""
 
     text: str  # "\nword1\nword2\n...\n"
-    starts: array  # offset of each word in `text`
+    starts: array[int]  # offset of each word in `text`
     words: list[bytes]
-    dfs: array
-    minids: array
-    maxids: array
+    dfs: array[int]
+    minids: array[int]
+    maxids: array[int]
 
     def matching(self, test: WordTest) -> list[int]:
         """Indexes of the words `test` accepts."""
@@ -368,7 +368,7 @@ class Expansion(wq.Query):
         return iter(())
 
     def estimate_size(self, ixreader: Any) -> int:
-        return ixreader.doc_count()
+        return int(ixreader.doc_count())
 
     def estimate_min_size(self, ixreader: Any) -> int:
         return 0
