@@ -30,8 +30,9 @@ APP_NAME = "Sesame"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    # prog from sys.argv[0]: main.py in a checkout, sesame-desktop when installed.
     parser = argparse.ArgumentParser(
-        prog="main.py", description="Sesame: an offline evidence archive (desktop app)."
+        description="Sesame: an offline evidence archive (desktop app)."
     )
     parser.add_argument(
         "--archive",

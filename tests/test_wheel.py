@@ -157,6 +157,12 @@ def test_the_installed_packages_come_from_the_wheel(installed: Installed) -> Non
         assert not Path(path).is_relative_to(ROOT), path
 
 
+def test_the_app_has_a_launcher(installed: Installed) -> None:
+    done = installed.run(installed.venv / "bin" / "sesame-desktop", "--help")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "sesame-desktop" in done.stdout and "--archive" in done.stdout
+
+
 def test_init_import_of_the_demo_articles_and_search(installed: Installed) -> None:
     archive = installed.work / "cli-archive"
     assert installed.sesame("--archive", archive, "init")["created"] is True
