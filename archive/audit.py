@@ -24,23 +24,60 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def _digest(event: AuditEvent) -> str:
-    payload = {
-        "seq": event.seq,
-        "at": event.at,
-        "user_id": event.user_id,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "before": event.before,
-        "after": event.after,
-        "prev_hash": event.prev_hash,
-    }
-    if event.change_id is not None:
+_FIELDS = (
+    "seq", "at", "user_id", "action", "target_type", "target_id", "before", "after", "prev_hash"
+)  # fmt: skip
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    payload = {k: fields[k] for k in _FIELDS}
+    if fields.get("change_id") is not None:
         # Entries written before changes existed have none and hash as they did.
-        payload["change_id"] = event.change_id
+        payload["change_id"] = fields["change_id"]
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def newest(session: Session) -> tuple[int, str] | None:
+    """The (seq, hash) of the newest entry, or None for an empty log."""
+    row = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+    if row is None or row.seq is None:
+        return None
+    return row.seq, row.hash
+
+
+def entry(
+    last: tuple[int, str] | None,
+    *,
+    user_id: str | None,
+    action: str,
+    target_type: str,
+    target_id: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    change_id: str | None = None,
+) -> dict[str, Any]:
+    """The next entry after `last` (the chain's (seq, hash)), as row values with its hash."""
+    fields: dict[str, Any] = {
+        "seq": last[0] + 1 if last else 1,
+        "at": utcnow().isoformat(),
+        "user_id": user_id,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "before": _plain(before),
+        "after": _plain(after),
+        "prev_hash": last[1] if last else GENESIS,
+        "change_id": change_id,
+    }
+    fields["hash"] = _digest(fields)
+    return fields
+
+
+def insert(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Write entries made by `entry` (one multi-row INSERT)."""
+    if entries:
+        session.execute(AuditEvent.__table__.insert(), entries)  # type: ignore[attr-defined]
 
 
 def record(
@@ -53,36 +90,23 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     change_id: str | None = None,
-    last: tuple[int, str] | None = None,
-) -> AuditEvent:
+) -> dict[str, Any]:
     """Append one entry in the caller's transaction (the write lock makes it the only writer).
 
-    `last`: the (seq, hash) of the newest entry, when the caller knows it (a
-    change writing many entries reads the chain's end once, not per entry).
+    Changes buffer their entries instead (`Change.audit`); this is for one-off entries.
     """
-    if last is None:
-        newest = session.exec(
-            select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)
-        ).first()
-        if newest is not None:
-            assert newest.seq is not None
-            last = (newest.seq, newest.hash)
-    event = AuditEvent(
-        seq=last[0] + 1 if last else 1,
-        at=utcnow().isoformat(),
+    fields = entry(
+        newest(session),
         user_id=user_id,
         action=action,
         target_type=target_type,
         target_id=target_id,
-        before=_plain(before),
-        after=_plain(after),
-        prev_hash=last[1] if last else GENESIS,
-        hash="",
+        before=before,
+        after=after,
         change_id=change_id,
     )
-    event.hash = _digest(event)
-    session.add(event)
-    return event
+    insert(session, [fields])
+    return fields
 
 
 @dataclass
@@ -105,7 +129,7 @@ def verify(session: Session) -> AuditReport:
             return AuditReport(False, checked, expected_seq, f"entry {expected_seq} is missing")
         if event.prev_hash != prev_hash:
             return AuditReport(False, checked, event.seq, "does not follow the entry before it")
-        if _digest(event) != event.hash:
+        if _digest(event.model_dump()) != event.hash:
             return AuditReport(False, checked, event.seq, "its content was changed")
         prev_hash = event.hash
         expected_seq += 1

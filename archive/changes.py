@@ -316,7 +316,7 @@ class Change:
         self._order: list[tuple[str, Key]] = []
         self._articles: set[str] = set()
         self._entities: set[str] = set()
-        self._audited = 0
+        self._audit_rows: list[dict[str, Any]] = []
         self._last_audit: tuple[int, str] | None = None
         event.listen(session, "before_flush", self._before_flush)
 
@@ -383,9 +383,15 @@ class Change:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
-        """Append an audit entry `<target_type>.<action>` stamped with this change's id."""
-        entry = audit.record(
-            self.session,
+        """Append an audit entry `<target_type>.<action>` stamped with this change's id.
+
+        Entries are chained here and written in one INSERT when the change
+        commits (an ORM object per entry was a third of an import's time).
+        """
+        if not self._audit_rows:
+            self._last_audit = audit.newest(self.session)
+        fields = audit.entry(
+            self._last_audit,
             user_id=self.user_id,
             action=f"{target_type}.{action}",
             target_type=target_type,
@@ -393,11 +399,9 @@ class Change:
             before=before,
             after=after,
             change_id=self.id,
-            last=self._last_audit,
         )
-        assert entry.seq is not None
-        self._last_audit = (entry.seq, entry.hash)
-        self._audited += 1
+        self._last_audit = (fields["seq"], fields["hash"])
+        self._audit_rows.append(fields)
 
     # -- closing ---------------------------------------------------------------------
 
@@ -426,12 +430,15 @@ class Change:
         )
         self._derive_touched(result)
         deleted = {r.key[0] for r in rows if r.table == "article" and r.after is None}
-        for article_id in sorted(result.articles):
-            op = "delete" if article_id in deleted else "upsert"
-            session.add(models.IndexQueue(article_id=article_id, op=op))
-        if rows or self._audited:
+        queue = [
+            {"article_id": a, "op": "delete" if a in deleted else "upsert"}
+            for a in sorted(result.articles)
+        ]
+        if queue:
+            session.execute(models.IndexQueue.__table__.insert(), queue)  # type: ignore[attr-defined]
+        audit.insert(session, self._audit_rows)
+        if rows or self._audit_rows:
             self._log(result)
-        session.flush()
         return result
 
     def _derive_touched(self, result: ChangeSet) -> None:
@@ -475,22 +482,22 @@ class Change:
             conn.exec_driver_sql(
                 "UPDATE change SET state = 'dropped', rows = NULL WHERE state = 'undone'"
             )
-        session.add(
-            models.Change(
-                id=self.id,
-                label=self.label,
-                origin=self.origin,
-                kind=self.kind,
-                state="done" if self.kind == "do" else "final",
-                target_id=self.target_id,
-                applied_by=self.id if self.kind == "do" else None,
-                user_id=self.user_id,
-                at=self.at,
-                summary=result.summary(),
-                rows=[r.to_json() for r in result.rows],
-            )
+        session.execute(
+            models.Change.__table__.insert(),  # type: ignore[attr-defined]
+            {
+                "id": self.id,
+                "label": self.label,
+                "origin": self.origin,
+                "kind": self.kind,
+                "state": "done" if self.kind == "do" else "final",
+                "target_id": self.target_id,
+                "applied_by": self.id if self.kind == "do" else None,
+                "user_id": self.user_id,
+                "at": self.at,
+                "summary": result.summary(),
+                "rows": [r.to_json() for r in result.rows],
+            },
         )
-        session.flush()
         if self.kind == "do":
             _expire(session)
 
