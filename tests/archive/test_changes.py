@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from archive import annotate, audit, changes, collections, entities, suggest, tagtypes
 from archive.changes import TRACKED, NothingToUndo
@@ -262,3 +265,102 @@ def test_only_changes_open_write_transactions() -> None:
         and p.name not in ("changes.py", "store.py")
     ]
     assert offenders == []
+
+
+# -- random sequences against a model: a list of states and a position in it -----------
+
+
+NAMES = ["Hnin Wai", "MHWU", "Zaw Min Htet", "Kyaw Swar Lin"]
+QUOTES = ["Daw Hnin Wai", "MHWU", "U Zaw Min Htet", "Major Kyaw Swar Lin", "the junta"]
+
+
+class UndoMachine(RuleBasedStateMachine):
+    """Tags, edits, deletes, merges, undo and redo in any order.
+
+    The model is the line of states the archive went through and where undo
+    has brought it: undo must give back the state before, redo the state after,
+    exactly, and a new change drops the states ahead.
+    """
+
+    @initialize()
+    def start(self) -> None:
+        import tempfile
+
+        from archive import models
+
+        self.tmp = tempfile.TemporaryDirectory()
+        self.archive = Archive.open(Path(self.tmp.name) / "arch", create=True)
+        with self.archive.transaction() as session:
+            article = models.Article(title="t", text=REPORT, text_sha256="x")
+            session.add(article)
+        self.aid = article.id
+        self.states = [dump(self.archive)]
+        self.at = 0
+
+    def teardown(self) -> None:
+        if hasattr(self, "archive"):
+            chain_ok(self.archive)
+            self.archive.close()
+            self.tmp.cleanup()
+
+    def _did(self) -> None:
+        self.states = [*self.states[: self.at + 1], dump(self.archive)]
+        self.at += 1
+
+    def _annotation_ids(self) -> list[str]:
+        return sorted(a.id for a in annotate.list_annotations(self.archive, self.aid))
+
+    @rule(quote=st.sampled_from(QUOTES), name=st.sampled_from(NAMES))
+    def tag(self, quote: str, name: str) -> None:
+        s, e = annotate.find_quote(REPORT, quote)
+        annotate.create_annotation(self.archive, self.aid, s, e, "actor", entity_name=name)
+        self._did()
+
+    @rule(pick=st.integers(0, 10), note=st.text("ab ", max_size=4))
+    def edit(self, pick: int, note: str) -> None:
+        ids = self._annotation_ids()
+        if not ids:
+            return
+        before = dump(self.archive)
+        annotate.update_annotation(self.archive, ids[pick % len(ids)], note=note)
+        if dump(self.archive) != before:
+            self._did()
+
+    @rule(pick=st.integers(0, 10))
+    def delete(self, pick: int) -> None:
+        ids = self._annotation_ids()
+        if ids:
+            annotate.delete_annotation(self.archive, ids[pick % len(ids)])
+            self._did()
+
+    @rule(a=st.integers(0, 10), b=st.integers(0, 10))
+    def merge(self, a: int, b: int) -> None:
+        live = entities.list_entities(self.archive, "actor")
+        if len(live) < 2 or a % len(live) == b % len(live):
+            return
+        entities.merge_entities(self.archive, live[a % len(live)].id, live[b % len(live)].id)
+        self._did()
+
+    @rule()
+    def undo(self) -> None:
+        if self.at == 0:
+            with pytest.raises(NothingToUndo):
+                self.archive.undo()
+            return
+        self.archive.undo()
+        self.at -= 1
+        assert dump(self.archive) == self.states[self.at]
+
+    @rule()
+    def redo(self) -> None:
+        if self.at == len(self.states) - 1:
+            with pytest.raises(NothingToUndo):
+                self.archive.redo()
+            return
+        self.archive.redo()
+        self.at += 1
+        assert dump(self.archive) == self.states[self.at]
+
+
+UndoMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)
+test_random_sequences_undo_and_redo_exactly = UndoMachine.TestCase
