@@ -11,7 +11,18 @@ from tests.desktop.reader.articles import TEXT, add_article
 
 def _articles(folder: Path, n: int) -> list[Path]:
     folder.mkdir()
-    words = ["strike", "police", "union", "march", "curfew", "hospital", "nurses", "river", "market", "town"]
+    words = [
+        "strike",
+        "police",
+        "union",
+        "march",
+        "curfew",
+        "hospital",
+        "nurses",
+        "river",
+        "market",
+        "town",
+    ]
     for i in range(n):
         body = " ".join(words[(i + k) % len(words)] for k in range(300))
         (folder / f"report-{i:04d}.txt").write_text(f"Report {i}\n\n{body}.\n", encoding="utf-8")
