@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QKeySequence,
     QShowEvent,
 )
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from archive.library import article_text
 from archive.store import Archive
 from desktop import dialogs
+from desktop import layout as window_layout
 from desktop import settings as st
 from desktop.context import AppContext
 from desktop.fonts import FontWarner
@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(ctx.archive.path.name)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
-        self.resize(self._default_size())
+        self.resize(window_layout.default_size(window_layout.available_geometry()))
 
         self.importer = ImportController(ctx, self)
         self.font_warner = FontWarner(self)
@@ -111,17 +111,6 @@ class MainWindow(QMainWindow):
         self.library.reload()
 
     # -- building ------------------------------------------------------------
-
-    @staticmethod
-    def _default_size() -> QSize:
-        """1280 x 800, or less on a small screen (a 1366 x 768 laptop)."""
-        screen = QGuiApplication.primaryScreen()
-        if screen is None:
-            return QSize(1280, 800)
-        available = screen.availableGeometry()
-        return QSize(
-            min(1280, int(available.width() * 0.95)), min(800, int(available.height() * 0.92))
-        )
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(self.tr(title), self)
@@ -373,8 +362,11 @@ class MainWindow(QMainWindow):
     def restore_layout(self) -> None:
         """Restore the saved size now, and the dock layout once the window shows."""
         geometry = self.prefs.get(st.WINDOW_GEOMETRY)
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
+        self._first_start = not (
+            isinstance(geometry, QByteArray)
+            and not geometry.isEmpty()
+            and self.restoreGeometry(geometry)
+        )
         self._layout_pending = True
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -388,6 +380,26 @@ class MainWindow(QMainWindow):
                 isinstance(state, QByteArray) and not state.isEmpty() and self.restoreState(state)
             ):
                 self.default_layout()
+            # Stacked before tabbing, the docks made the window taller than a small
+            # screen; and a saved size may be from a bigger one. Fit now, and again
+            # once the tabbed docks' smaller minimum sizes are in.
+            self._fit_after_layout()
+            QTimer.singleShot(0, self, self._fit_after_layout)
+            QTimer.singleShot(500, self, self._fit_once_framed)
+
+    def _fit_after_layout(self) -> None:
+        window_layout.fit_window(self, first_start=self._first_start)
+        self._frame_margins = window_layout.frame_margins(self)
+
+    def _fit_once_framed(self) -> None:
+        # The window manager may add its title bar and borders only after the first
+        # show; they count, so fit again if they appeared.
+        if window_layout.frame_margins(self) != self._frame_margins:
+            self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Bring the whole window inside its screen's available area."""
+        window_layout.fit_window(self)
 
     def default_layout(self) -> None:
         """First start: library and search on the left, panels on the right, tabbed."""
