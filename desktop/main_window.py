@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
@@ -303,11 +302,16 @@ class MainWindow(QMainWindow):
         )
 
     def open_guide(self) -> None:
-        # A local file only: nothing ever leaves the machine.
-        guide = guide_path()
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide))):
+        """The user guide, rendered in a window of its own (offline: local files only)."""
+        from desktop.guide import show_guide
+
+        if show_guide(self) is None:
             dialogs.info(
-                self, self.tr("User guide"), self.tr("The user guide is the file {0}").format(guide)
+                self,
+                self.tr("User guide"),
+                self.tr("The user guide is missing; it should be the file {0}").format(
+                    guide_path()
+                ),
             )
 
     def about(self) -> None:
