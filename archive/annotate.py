@@ -422,16 +422,26 @@ def _resolve_entity(
             )
         return entity.id
     if entity_name and entity_name.strip():
-        entity = entities.find_entity(session, entity_name, type_key)
-        if entity is None:
-            for alias in entity_aliases:
-                entity = entities.find_entity(session, alias, type_key)
-                if entity is not None:
-                    break
-        if entity is None:
-            return entities.create_entity(ch, type_key, entity_name, aliases=entity_aliases).id
-        return entity.id
+        for name in (entity_name, *entity_aliases):
+            found = entities.find_entity(session, name, type_key)
+            if found is not None:
+                return found.id
+        return entities.create_entity(ch, type_key, entity_name, aliases=entity_aliases).id
     return None
+
+
+def figure_defaults(quote: str, published: str | None) -> dict[str, Any]:
+    """What a figure tag of `quote` holds where nothing else is given: the value,
+    qualifier and counted read from the quote (if it has a number) and, as its
+    as-of date, the article's published date. The tagging form starts from the
+    same (`archive.tagform.figure_prefill`)."""
+    found: dict[str, Any] = {}
+    parsed = parse_figure(quote)
+    if parsed is not None:
+        found = {"value": parsed.value, "qualifier": parsed.qualifier, "counted": parsed.counted}
+    if published:
+        found["as_of"] = published
+    return found
 
 
 def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, fill: bool) -> None:
@@ -448,16 +458,11 @@ def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, 
         values["counted"] = " ".join(str(values["counted"]).split()) or None
     if not fill or values.get("type_key") != "figure":
         return
-    if values.get("value") is None:
-        parsed = parse_figure(quote)
-        if parsed is not None:
-            values["value"] = parsed.value
-            if values.get("qualifier") is None:
-                values["qualifier"] = parsed.qualifier
-            if values.get("counted") is None:
-                values["counted"] = parsed.counted
-    if values.get("as_of") is None and article.published:
-        values["as_of"] = article.published
+    # A value given is not second-guessed: the quote's qualifier and counted go with its number.
+    read = "" if values.get("value") is not None else quote
+    for key, default in figure_defaults(read, article.published).items():
+        if values.get(key) is None:
+            values[key] = default
 
 
 def create_annotation(

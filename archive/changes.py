@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from archive import audit, identity, models
 from archive.errors import ArchiveError, InvalidInput
@@ -225,7 +225,7 @@ class _Table:
 def _tables() -> dict[str, _Table]:
     out = {}
     for name in TRACKED:
-        table = models.SQLModel.metadata.tables[name]
+        table = SQLModel.metadata.tables[name]
         out[name] = _Table(
             name,
             tuple(c.name for c in table.columns),
@@ -255,9 +255,9 @@ def _read_rows(session: Session, table: str, keys: Sequence[Key]) -> dict[Key, d
         where = " AND ".join(f'"{k}" = ?' for k in spec.key)
         sql = f'SELECT {cols} FROM "{table}" WHERE {where}'
         for key in keys:
-            values = conn.exec_driver_sql(sql, tuple(key)).first()
-            if values is not None:
-                found[key] = dict(zip(spec.columns, values, strict=True))
+            row = conn.exec_driver_sql(sql, tuple(key)).first()
+            if row is not None:
+                found[key] = dict(zip(spec.columns, row, strict=True))
     return found
 
 

@@ -218,7 +218,7 @@ def delete_collection(target: Archive | Change, ident: str) -> None:
         ch.track("articlecollection", [(aid, coll.id) for aid in members])
         session.exec(
             delete(ArticleCollection).where(col(ArticleCollection.collection_id) == coll.id)
-        )  # type: ignore[call-overload]
+        )
         before = _fields(coll) | {"article_ids": members}
         ch.audit("collection", "delete", coll.id, before=before)
         session.delete(coll)
@@ -246,7 +246,7 @@ def remove_articles(target: Archive | Change, ident: str, article_ids: Iterable[
             return 0
         ch.track("articlecollection", [(aid, coll.id) for aid in present])
         session.exec(
-            delete(ArticleCollection).where(  # type: ignore[call-overload]
+            delete(ArticleCollection).where(
                 col(ArticleCollection.collection_id) == coll.id,
                 col(ArticleCollection.article_id).in_(present),
             )

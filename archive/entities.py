@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, func, select
 
 from archive import models
@@ -228,28 +229,17 @@ def mentions(archive: Archive, entity_id: str) -> list[Mention]:
     a, art = models.Annotation, models.Article
     with archive.session() as session:
         entity = get_row(session, entity_id)
-        # Only the columns needed: an article's text is never loaded here.
-        rows = session.exec(
-            select(
-                a.id,
-                a.article_id,
-                art.title,
-                art.source,
-                art.published,
-                a.start,
-                a.end,
-                a.quote,
-                a.type_key,
-                a.note,
-                a.orphaned,
-                a.value,
-                a.qualifier,
-                a.counted,
-                a.as_of,
-                a.created_by,
-            )
+        # Only the columns needed: an article's text is never loaded here. (SQLAlchemy's
+        # select: sqlmodel's overloads stop at four columns.)
+        columns = [
+            a.id, a.article_id, art.title, art.source, art.published, a.start, a.end, a.quote,
+            a.type_key, a.note, a.orphaned, a.value, a.qualifier, a.counted, a.as_of,
+            a.created_by,
+        ]  # fmt: skip
+        rows = session.execute(
+            sa_select(*[col(c) for c in columns])
             .join(art, col(art.id) == col(a.article_id))
-            .where(a.entity_id == entity.id)
+            .where(col(a.entity_id) == entity.id)
         ).all()
     result = [Mention(*row) for row in rows]
     result.sort(key=lambda m: (m.article_published or "", m.article_id, m.start, m.end))
