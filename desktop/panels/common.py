@@ -110,7 +110,7 @@ def run_read(
         on_result(result)
         return
 
-    def result(value: Any) -> None:
+    def deliver(value: Any) -> None:
         if shiboken6.isValid(owner):
             on_result(value)
 
@@ -119,7 +119,7 @@ def run_read(
             on_error(message)
 
     ctx.tasks.run(
-        label, fn, *args, with_progress=False, show=False, on_result=result, on_error=error
+        label, fn, *args, with_progress=False, show=False, on_result=deliver, on_error=error
     )
 
 
@@ -207,10 +207,8 @@ def button_rows(*rows: tuple[QWidget, ...]) -> QVBoxLayout:
 
 def selected_rows(view: QTableView) -> list[int]:
     """The selected rows of a table, top to bottom."""
-    model = view.selectionModel()
-    if model is None:
-        return []
-    return sorted({index.row() for index in model.selectedRows()})
+    # Every panel's table has its model from the start, so a selection model too.
+    return sorted({index.row() for index in view.selectionModel().selectedRows()})
 
 
 def open_held(

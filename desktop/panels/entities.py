@@ -82,15 +82,8 @@ class EntityTableModel(RowTableModel):
         col = index.column()
         tag_type = self._types.get(info.type)
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.NAME:
-                return info.name
-            if col == self.TYPE:
-                return tag_type.label if tag_type else info.type
-            if col == self.ALIASES:
-                return ", ".join(info.aliases)
-            if col == self.MENTIONS:
-                return info.mentions
-        elif role == SortRole:
+            return self._display(info, col, tag_type)
+        if role == SortRole:
             if col == self.MENTIONS:
                 return info.mentions
             return str(self.data(index)).casefold()
@@ -99,20 +92,36 @@ class EntityTableModel(RowTableModel):
         elif role == Qt.ItemDataRole.TextAlignmentRole and col == self.MENTIONS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         elif role == Qt.ItemDataRole.ToolTipRole:
-            lines = [info.name]
-            if info.aliases:
-                lines.append("Also: " + ", ".join(info.aliases))
-            if info.description:
-                lines.append(info.description)
-            if info.date_start or info.place:
-                when = info.date_start or ""
-                if info.date_end:
-                    when += f" – {info.date_end}"
-                lines.append(" ".join(x for x in (when, info.place or "") if x))
-            return tip("\n".join(lines))
+            return tip(_tooltip_text(info))
         elif role == self.IdRole:
             return info.id
         return None
+
+    def _display(self, info: EntityInfo, col: int, tag_type: tagtypes.TagTypeInfo | None) -> Any:
+        if col == self.NAME:
+            return info.name
+        if col == self.TYPE:
+            return tag_type.label if tag_type else info.type
+        if col == self.ALIASES:
+            return ", ".join(info.aliases)
+        if col == self.MENTIONS:
+            return info.mentions
+        return None
+
+
+def _tooltip_text(info: EntityInfo) -> str:
+    """Name, other names, description, and an event's date and place: one per line."""
+    lines = [info.name]
+    if info.aliases:
+        lines.append("Also: " + ", ".join(info.aliases))
+    if info.description:
+        lines.append(info.description)
+    if info.date_start or info.place:
+        when = info.date_start or ""
+        if info.date_end:
+            when += f" – {info.date_end}"
+        lines.append(" ".join(x for x in (when, info.place or "") if x))
+    return "\n".join(lines)
 
 
 class MentionTableModel(RowTableModel):
@@ -159,7 +168,7 @@ class EntityDetailsDialog(QDialog):
     def __init__(self, info: EntityInfo, *, event: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Details of {0}").format(info.name))
-        self.event = event
+        self.is_event = event
         form = QFormLayout()
         self.description_edit = QPlainTextEdit(self)
         self.description_edit.setPlainText(info.description)
@@ -189,7 +198,7 @@ class EntityDetailsDialog(QDialog):
     def details(self) -> dict[str, Any]:
         """The fields as `update_entity` takes them (empty dates and place: None)."""
         values: dict[str, Any] = {"description": self.description_edit.toPlainText().strip()}
-        if self.event:
+        if self.is_event:
             values["date_start"] = self.start_edit.text().strip() or None
             values["date_end"] = self.end_edit.text().strip() or None
             values["place"] = self.place_edit.text().strip() or None
@@ -424,7 +433,7 @@ class EntitiesPanel(RereadingPanel):
     def _refused(self, _message: str) -> None:
         self._wanted = None
 
-    def create(self, type_key: str, name: str) -> str:
+    def add_entity(self, type_key: str, name: str) -> str:
         """Add an entity (one undo step, in the background); returns the id it will have."""
         entity_id = new_id()
         self._write(
@@ -444,7 +453,7 @@ class EntitiesPanel(RereadingPanel):
                 label.lower()
             ),
             "",
-            lambda name: self.create(type_key, name),
+            lambda name: self.add_entity(type_key, name),
         )
 
     def rename(self, entity_id: str, new_name: str) -> None:
