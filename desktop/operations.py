@@ -108,8 +108,15 @@ class Writer(QObject):
         self.index = IndexCatchUp(ctx)
         self._undo: str | None = None
         self._redo: str | None = None
-        if not ctx.archive.readonly:
-            self._labels((changes.can_undo(ctx.archive), changes.can_redo(ctx.archive)))
+        self.refresh()
+        # An import writes its own batches (a background job of its own, not through
+        # here): when it ends (articlesChanged), Undo names its last batch.
+        ctx.articlesChanged.connect(self.refresh)
+
+    def refresh(self) -> None:
+        """Read again what undo and redo would do (after writes made elsewhere)."""
+        if not self.ctx.archive.readonly and not self.busy:
+            self._labels((changes.can_undo(self.ctx.archive), changes.can_redo(self.ctx.archive)))
 
     # -- asking for writes ---------------------------------------------------------
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive import collections as coll
 from archive.library import COLUMNS, LibraryFilter, library_rows
 from desktop import dialogs
 from desktop.context import AppContext
@@ -296,36 +298,52 @@ class LibraryPanel(QWidget):
                 lambda: self.remove_from_collection(coll_id, ids),
             )
 
-    def new_collection(self, add_ids: list[str] | None = None) -> str | None:
-        """Ask for a name and create a collection (adding `add_ids` to it)."""
+    def _write(
+        self, label: str, fn: Callable[[Any], Any], title: str, on_done: Callable[[Any], None]
+    ) -> None:
+        """A collection change through the window's writer; a refusal is shown as an error."""
+        self.ctx.writer.change(
+            label,
+            fn,
+            on_done=lambda result: on_done(result) if shiboken6.isValid(self) else None,
+            on_error=lambda message: dialogs.error(self, title, message),
+        )
+
+    def new_collection(self, add_ids: list[str] | None = None) -> None:
+        """Ask for a name and create a collection (adding `add_ids` to it), in the background."""
         name = dialogs.ask_text(self, self.tr("New collection"), self.tr("Name of the case:"))
         if not name:
-            return None
-        try:
-            coll_id = collections_ui.create(self.ctx.archive, name)
-            if add_ids:
-                collections_ui.add(self.ctx.archive, coll_id, add_ids)
-        except Exception as exc:  # a person's mistake (duplicate name) is shown, not raised
-            dialogs.error(self, self.tr("Collection not created"), str(exc))
-            return None
-        self._collections_changed(add_ids)
-        return coll_id
+            return
+        ids = list(add_ids or [])
+
+        def create(ch: Any) -> str:
+            coll_id = coll.create_collection(ch, name).id
+            if ids:
+                coll.add_articles(ch, coll_id, ids)
+            return coll_id
+
+        self._write(
+            f"New collection {name}",
+            create,
+            self.tr("Collection not created"),
+            lambda _coll_id: self._collections_changed(ids),
+        )
 
     def add_to_collection(self, coll_id: str, ids: list[str]) -> None:
-        self._change_members(collections_ui.add, coll_id, ids, self.tr("Not added"))
+        self._write(
+            "Add to collection",
+            lambda ch: coll.add_articles(ch, coll_id, ids),
+            self.tr("Not added"),
+            lambda _n: self._collections_changed(ids),
+        )
 
     def remove_from_collection(self, coll_id: str, ids: list[str]) -> None:
-        self._change_members(collections_ui.remove, coll_id, ids, self.tr("Not removed"))
-
-    def _change_members(
-        self, change: Callable[[Any, str, list[str]], Any], coll_id: str, ids: list[str], title: str
-    ) -> None:
-        try:
-            change(self.ctx.archive, coll_id, ids)
-        except Exception as exc:  # a person's mistake is shown, not raised
-            dialogs.error(self, title, str(exc))
-            return
-        self._collections_changed(ids)
+        self._write(
+            "Remove from collection",
+            lambda ch: coll.remove_articles(ch, coll_id, ids),
+            self.tr("Not removed"),
+            lambda _n: self._collections_changed(ids),
+        )
 
     def delete_collection(self, coll_id: str) -> None:
         if not dialogs.confirm(
@@ -334,13 +352,17 @@ class LibraryPanel(QWidget):
             self.tr("Delete this collection? Its articles stay in the archive."),
         ):
             return
-        try:
-            collections_ui.delete(self.ctx.archive, coll_id)
-        except Exception as exc:
-            dialogs.error(self, self.tr("Not deleted"), str(exc))
-            return
-        self._collections_changed()
-        self.reload()  # every member row drops the collection
+
+        def deleted(_result: Any) -> None:
+            self._collections_changed()
+            self.reload()  # every member row drops the collection
+
+        self._write(
+            "Delete collection",
+            lambda ch: coll.delete_collection(ch, coll_id),
+            self.tr("Not deleted"),
+            deleted,
+        )
 
     def _collections_changed(self, ids: list[str] | None = None) -> None:
         if ids:
