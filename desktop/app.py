@@ -118,11 +118,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
 
-    from desktop.main_window import create_main_window
+    from desktop.archive_switch import ArchiveSwitcher
 
-    window = create_main_window(archive, prefs)
-    window.show()
-    repair_index_in_background(window.ctx)
+    # The switcher owns the window and its archive (File → Open archive… replaces both).
+    switcher = ArchiveSwitcher(prefs)
+    window = switcher.show(archive)
     if not args.no_first_run:
         from desktop.first_run import maybe_run_first_run
 
@@ -130,5 +130,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        window.shutdown()
-        archive.close()
+        switcher.shutdown()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -67,6 +67,11 @@ def _placeholder_reader() -> QWidget:
 class MainWindow(QMainWindow):
     """The one window of the app."""
 
+    # File → New archive…, Open archive…, Open recent (desktop.archive_switch answers).
+    newArchiveRequested = Signal()
+    openArchiveRequested = Signal()
+    recentArchiveRequested = Signal(str)
+
     def __init__(self, ctx: AppContext, prefs: st.Settings) -> None:
         super().__init__()
         self.ctx = ctx
@@ -92,7 +97,9 @@ class MainWindow(QMainWindow):
         self.panel_docks = self._make_panel_docks()
 
         self.task_status = TaskStatusWidget(ctx.tasks)
-        self.archive_label = QLabel(str(ctx.archive.path))
+        self.archive_label = QLabel(self.tr("Archive: {0}").format(ctx.archive.path))
+        self.archive_label.setObjectName("archiveLabel")
+        self.archive_label.setToolTip(self.tr("The archive folder open in this window"))
         self.statusBar().addWidget(self.archive_label, 1)
         self.statusBar().addPermanentWidget(self.task_status)
         self.library.loaded.connect(
@@ -147,6 +154,12 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
+        self.new_archive_action = self._action(
+            "&New archive…", self.newArchiveRequested.emit, "Ctrl+Shift+N"
+        )
+        self.new_archive_action.setToolTip(self.tr("Make a new archive in an empty folder"))
+        self.open_archive_action = self._action("Open &archive…", self.openArchiveRequested.emit)
+        self.open_archive_action.setToolTip(self.tr("Open another archive folder"))
         self.import_files_action = self._action(
             "&Import files…", self.importer.import_files, QKeySequence.StandardKey.Open
         )
@@ -187,6 +200,11 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.new_archive_action)
+        file_menu.addAction(self.open_archive_action)
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
+        self.set_recent_archives([])
+        file_menu.addSeparator()
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
         file_menu.addSeparator()
@@ -229,6 +247,15 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.about_action)
+
+    def set_recent_archives(self, paths: list[str]) -> None:
+        """Fill File → Open recent (this window's own archive left out)."""
+        self.recent_menu.clear()
+        current = str(self.ctx.archive.path)
+        for path in (p for p in paths if p != current):
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.recentArchiveRequested.emit(p))
+        self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
 
     def _tagging_actions(self) -> list[QAction]:
         try:

@@ -37,6 +37,8 @@ SEARCH_LIMIT = Setting("search/limit", 200, int)
 SEARCH_SORT = Setting("search/sort", "relevance", str)
 LAST_IMPORT_DIR = Setting("import/last_dir", "", str)
 FIRST_RUN_DONE = Setting("first_run/done", False, bool)
+# File → Open recent: archive folders, most recent first, as a JSON list.
+RECENT_ARCHIVES = Setting("archives/recent", "[]", str)
 
 ALL = [
     WINDOW_GEOMETRY,
@@ -48,6 +50,7 @@ ALL = [
     SEARCH_SORT,
     LAST_IMPORT_DIR,
     FIRST_RUN_DONE,
+    RECENT_ARCHIVES,
 ]
 
 
