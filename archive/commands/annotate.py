@@ -14,7 +14,7 @@ from archive.errors import InvalidInput, NotFound
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from archive import annotate, entities, figures, identity, suggest, tagtypes
+    from archive import annotate, entities, figures, identity, suggest, tagform, tagtypes
     from archive.store import Archive
 else:  # imported when a command runs, not for `sesame --help` (see archive.commands)
     annotate = Deferred("archive.annotate")
@@ -22,6 +22,7 @@ else:  # imported when a command runs, not for `sesame --help` (see archive.comm
     figures = Deferred("archive.figures")
     identity = Deferred("archive.identity")
     suggest = Deferred("archive.suggest")
+    tagform = Deferred("archive.tagform")
     tagtypes = Deferred("archive.tagtypes")
 
 
@@ -109,6 +110,21 @@ def cmd_tag(args: argparse.Namespace, out: Output) -> int:
             else:
                 start, end = annotate.find_quote(article.text, args.quote, args.occurrence)
             entity_id = _entity_id(session, args.entity_id, args.type) if args.entity_id else None
+        entity_name, as_of = args.entity, args.as_of
+        if args.prefill:
+            # What the window's tagging form would start with, where nothing is given.
+            filled = tagform.tag_prefill(
+                article.text,
+                start,
+                end,
+                args.type,
+                article.published,
+                tagform.entity_choices(archive, args.type),
+            )
+            if not (entity_id or entity_name):
+                entity_name = filled.get("entity")
+            if as_of is None:
+                as_of = filled.get("date")
         ann = annotate.create_annotation(
             archive,
             article.id,
@@ -116,12 +132,12 @@ def cmd_tag(args: argparse.Namespace, out: Output) -> int:
             end,
             args.type,
             entity_id=entity_id,
-            entity_name=args.entity,
+            entity_name=entity_name,
             note=args.note or "",
             value=args.value,
             qualifier=args.qualifier,
             counted=args.counted,
-            as_of=args.as_of,
+            as_of=as_of,
         )
         rec = annotate.get_annotation(archive, ann.id)
     return _reply_annotation(out, rec, "Tagged")
@@ -528,6 +544,13 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--entity", metavar="NAME", help="link to this entity (created if new)")
     p.add_argument("--entity-id", metavar="ID", help="link to this existing entity")
     p.add_argument("--note", metavar="TEXT")
+    p.add_argument(
+        "--prefill",
+        action="store_true",
+        help="fill what is not given as the window's tagging form does: the entity (one "
+        "named by the quote or by the suggester's name for it, else the quote for actors "
+        "and events) and an event's date",
+    )
     _figure_options(p)
 
     p = add("annotations", cmd_annotations, "list annotations (of one article, or all)")

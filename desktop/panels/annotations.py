@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from archive import annotate, entities, tagtypes
 from archive.reading import ReadingAnnotation, load_annotations
+from archive.tagform import FIGURE_TYPE, event_prefill
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
@@ -29,6 +30,7 @@ from desktop.panels.common import (
     tip,
     write,
 )
+from desktop.tag_form import EntityDialog, TagDialog, choices_for
 
 
 class AnnotationTableModel(RowTableModel):
@@ -257,9 +259,6 @@ class AnnotationsPanel(QWidget):
 
     def edit(self, row: int) -> None:
         """Open the (non-blocking) form with the annotation's entity, note and figure fields."""
-        from desktop.reader.tag_dialog import TagDialog
-        from desktop.reader.tagging import FIGURE_TYPE, entity_choices, event_prefill
-
         ann = self.model.annotation(row)
         prefill = {
             "entity": ann.entity_name or "",
@@ -277,7 +276,7 @@ class AnnotationsPanel(QWidget):
             start=ann.start,
             end=ann.end,
             quote=ann.quote,
-            choices=entity_choices(self.ctx, ann.type_key),
+            choices=choices_for(self.ctx, ann.type_key),
             figure=ann.type_key == FIGURE_TYPE,
             prefill=prefill,
             title=self.tr("Edit {0}").format(ann.type_label),
@@ -358,13 +357,10 @@ class AnnotationsPanel(QWidget):
 
     def pick_entity(self, row: int) -> None:
         """Open the (non-blocking) entity picker for the annotation in `row`."""
-        from desktop.reader.tag_dialog import EntityDialog
-        from desktop.reader.tagging import entity_choices
-
         ann = self.model.annotation(row)
         dialog = EntityDialog(
             type_label=ann.type_label,
-            choices=entity_choices(self.ctx, ann.type_key),
+            choices=choices_for(self.ctx, ann.type_key),
             current=ann.entity_name or "",
             parent=self,
         )

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from archive import entities, figures, suggest, tagtypes
 from archive.suggest import Suggestion
+from archive.tagform import FIGURE_TYPE
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.panels.common import (
@@ -29,6 +30,7 @@ from desktop.panels.common import (
     tip,
     write,
 )
+from desktop.tag_form import TagDialog, choices_for
 
 
 def suggestion_details(s: Suggestion) -> str:
@@ -277,9 +279,6 @@ class SuggestionsPanel(QWidget):
 
     def edit_and_accept(self, row: int) -> Any:
         """Open the tagging form filled in from a candidate; confirming accepts it as changed."""
-        from desktop.reader.tag_dialog import TagDialog
-        from desktop.reader.tagging import FIGURE_TYPE, entity_choices
-
         s = self.model.suggestion(row)
         types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
         label = types[s.type].label if s.type in types else s.type
@@ -289,7 +288,7 @@ class SuggestionsPanel(QWidget):
             start=s.start,
             end=s.end,
             quote=s.quote,
-            choices=entity_choices(self.ctx, s.type),
+            choices=choices_for(self.ctx, s.type),
             figure=s.type == FIGURE_TYPE,
             prefill={
                 "entity": s.entity_name or "",

@@ -28,8 +28,8 @@ from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
 from desktop.context import AppContext
 from desktop.panels.common import one_per_context, tell
-from desktop.reader.tag_dialog import TagDialog
 from desktop.reader.text_view import ArticleTextView, describe_annotation
+from desktop.tag_form import TagDialog
 
 
 class ReaderEvents(QObject):

@@ -297,3 +297,25 @@ def test_entity_similar_proposes_the_merge(arch: dict[str, str]) -> None:
     assert code == 0 and len(pairs) == 1
     names = {pairs[0]["keep"]["name"], pairs[0]["other"]["name"]}
     assert names == {"U Zaw Min Htet", "Zaw Min Htet"}
+
+
+def test_tag_prefill_fills_the_entity_and_date_as_the_tagging_form_does(
+    arch: dict[str, str],
+) -> None:
+    # Without --prefill nothing is guessed: no entity, no date.
+    code, ann, _ = run("tag", arch["one"], "--quote", "Major Kyaw Swar Lin", "--type", "actor")
+    assert code == 0 and ann["entity"] is None
+    # With it, the suggester's name (the title dropped), created once, then found again.
+    code, ann, _ = run("tag", arch["one"], "--quote", "Major Kyaw Swar Lin", "--type", "actor",
+                       "--prefill")  # fmt: skip
+    assert code == 0 and ann["entity"] == "Kyaw Swar Lin"
+    _, listed, _ = run("entities", "--type", "actor")
+    assert [e["name"] for e in listed] == ["Kyaw Swar Lin"]
+    # An event: its words and the date the suggester resolves, as the form starts.
+    code, ann, _ = run("tag", arch["one"], "--quote", "detained on Feb. 14", "--type", "event",
+                       "--prefill")  # fmt: skip
+    assert code == 0 and (ann["entity"], ann["as_of"]) == ("detained on Feb. 14", "2021-02-14")
+    # What is given wins over what would be filled in.
+    code, ann, _ = run("tag", arch["one"], "--quote", "detained on Feb. 14", "--type", "event",
+                       "--prefill", "--entity", "Arrests", "--date", "2021-02-15")  # fmt: skip
+    assert code == 0 and (ann["entity"], ann["as_of"]) == ("Arrests", "2021-02-15")

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from archive import annotate, entities
 from desktop.reader import ReaderPanel
-from desktop.reader.tag_dialog import TagDialog
+from desktop.tag_form import TagDialog
 from tests.desktop.reader.articles import TEXT, utf16
 
 PHRASE = "More than 600 police officers"

@@ -7,8 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from archive import annotate, entities
-from desktop.reader.tag_dialog import parse_date_range
-from desktop.reader.tagging import tag_prefill
+from archive.tagform import parse_date_range, tag_prefill
 from desktop.reader.text_view import MATCH_COLOUR
 from tests.desktop.reader.articles import add_article, utf16
 from tests.desktop.reader.test_reader import open_reader, select_with_qt

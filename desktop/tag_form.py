@@ -1,6 +1,8 @@
-"""The small form shown after pressing a tag key: entity, note, figure fields.
+"""The tagging form (entity, note, event and figure fields) and the entity picker, shared by
+the reader, the annotations panel and the suggestions panel; its rules without Qt (what
+it starts with, how a date or a number reads, the qualifiers) are `archive.tagform`'s.
 
-It never blocks: the reader opens it with `open()` and listens for
+The form never blocks: the reader opens it with `open()` and listens for
 `tagRequested`. Enter confirms (an empty entity name means "no entity"),
 Esc cancels. Names and aliases of existing entities of the tag type are
 offered as completions; a name that matches none creates a new entity.
@@ -13,11 +15,9 @@ archive allows it; the form says what it means).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QObject, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -30,77 +30,73 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive.entities import norm_name
-
-QUALIFIERS = ["exactly", "about", "at least", "more than", "less than", "up to"]
-
-
-@dataclass
-class EntityChoice:
-    """An entity the picker can offer: its id, name and aliases."""
-
-    id: str
-    name: str
-    aliases: list[str]
-
-
-@dataclass
-class TagRequest:
-    """What the person asked for: a span, a type, and the details they filled in."""
-
-    type_key: str
-    start: int
-    end: int
-    entity_id: str | None = None
-    new_entity_name: str | None = None
-    note: str = ""
-    value: float | None = None
-    qualifier: str | None = None
-    counted: str | None = None
-    as_of: str | None = None
-    # Events: when and where, kept on the event's entity.
-    date_start: str | None = None
-    date_end: str | None = None
-    place: str | None = None
-
-    def event_details(self) -> dict[str, Any]:
-        """The event details given (date start/end, place), as `set_event_details` takes them."""
-        details = {"date_start": self.date_start, "date_end": self.date_end, "place": self.place}
-        return {k: v for k, v in details.items() if v}
-
-    def figure_fields(self) -> dict[str, Any]:
-        """Value, qualifier, counted and as-of, as the archive's functions take them."""
-        return {
-            "value": self.value,
-            "qualifier": self.qualifier,
-            "counted": self.counted,
-            "as_of": self.as_of,
-        }
+from archive.tagform import (
+    DEFAULT_QUALIFIER,
+    QUALIFIERS,
+    EntityChoice,
+    TagRequest,
+    choice_names,
+    entity_choices,
+    is_date,
+    parse_date_range,
+    parse_number,
+    resolve_choice,
+)
+from desktop.context import AppContext
+from desktop.panels.common import one_per_context
 
 
-DATE_RE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+class EntityChoices(QObject):
+    """The entities each tag type's picker offers, cached until entities change (one per
+    context): reading them with mention counts takes ~100 ms in a big archive, too slow
+    for every key press. After a change the types in use are read again in the
+    background, ready for the next form."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.ctx = ctx
+        self._choices: dict[str, list[EntityChoice]] = {}
+        self._generation = 0
+        ctx.entitiesChanged.connect(self._entities_changed)
+
+    @classmethod
+    def of(cls, ctx: AppContext) -> EntityChoices:
+        """The cache of `ctx`, made on first use."""
+        return one_per_context(ctx, cls, "entityChoices")
+
+    def choices(self, type_key: str) -> list[EntityChoice]:
+        """Entities of a tag type for the picker (read now if not cached)."""
+        found = self._choices.get(type_key)
+        if found is None:
+            found = self._choices[type_key] = entity_choices(self.ctx.archive, type_key)
+        return found
+
+    def _entities_changed(self) -> None:
+        used = list(self._choices)
+        self._choices.clear()
+        self._generation += 1
+        if self.ctx.tasks is None:
+            return
+        generation = self._generation
+        for key in used:
+            self.ctx.tasks.run(
+                "Reading entities",
+                entity_choices,
+                self.ctx.archive,
+                key,
+                with_progress=False,
+                show=False,
+                on_result=lambda result, key=key: self._prefetched(generation, key, result),
+            )
+
+    def _prefetched(self, generation: int, type_key: str, result: list[EntityChoice]) -> None:
+        if generation == self._generation:
+            self._choices.setdefault(type_key, result)
 
 
-def parse_date_range(text: str) -> tuple[str | None, str | None] | None:
-    """ "2021-02-01" or "2021-02-01 to 2021-02-05" (also "/", "–") -> (start, end); None if bad."""
-    text = text.strip()
-    if not text:
-        return None, None
-    parts = [p.strip() for p in re.split(r"\s+to\s+|\s*[/–—]\s*|\s+-\s+", text, maxsplit=1)]
-    if not all(DATE_RE.fullmatch(p) for p in parts):
-        return None
-    return parts[0], (parts[1] if len(parts) > 1 else None)
-
-
-def parse_number(text: str) -> float | None:
-    """A number typed in the value field ("1,500", "1 500", "2.5"); None if not one."""
-    cleaned = re.sub(r"[,\s\u00a0_]", "", text.strip())
-    if not cleaned:
-        return None
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
+def choices_for(ctx: AppContext, type_key: str) -> list[EntityChoice]:
+    """Live entities of a tag type for a picker, from the context's cache."""
+    return EntityChoices.of(ctx).choices(type_key)
 
 
 class EntityPicker(QLineEdit):
@@ -108,14 +104,8 @@ class EntityPicker(QLineEdit):
 
     def __init__(self, choices: list[EntityChoice], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._by_text: dict[str, str] = {}
-        entries: list[str] = []
-        for choice in choices:
-            for text in [choice.name, *choice.aliases]:
-                key = norm_name(text)
-                if key and key not in self._by_text:
-                    self._by_text[key] = choice.id
-                    entries.append(text)
+        self._choices = choices
+        entries = [text for text, _choice in choice_names(choices).values()]
         self.model = QStringListModel(sorted(entries, key=str.casefold), self)
         completer = QCompleter(self.model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -125,11 +115,7 @@ class EntityPicker(QLineEdit):
 
     def resolve(self) -> tuple[str | None, str | None]:
         """(existing entity id, None), (None, new name) or (None, None) for no entity."""
-        text = self.text().strip()
-        if not text:
-            return None, None
-        entity_id = self._by_text.get(norm_name(text))
-        return (entity_id, None) if entity_id else (None, text)
+        return resolve_choice(self.text(), self._choices)
 
 
 class TagDialog(QDialog):
@@ -199,7 +185,7 @@ class TagDialog(QDialog):
         if figure:
             value = prefill.get("value")
             self.value_edit.setText("" if value is None else f"{value:g}")
-            qualifier = prefill.get("qualifier") or "exactly"
+            qualifier = prefill.get("qualifier") or DEFAULT_QUALIFIER
             if qualifier in QUALIFIERS:
                 self.qualifier_combo.setCurrentText(qualifier)
             self.counted_edit.setText(prefill.get("counted") or "")
@@ -275,7 +261,7 @@ class TagDialog(QDialog):
                 self.value_edit.setFocus()
                 return None
             as_of = self.as_of_edit.text().strip() or None
-            if as_of and not DATE_RE.fullmatch(as_of):
+            if as_of and not is_date(as_of):
                 self._error(self.tr("The date must look like 2021-03-05 (or 2021-03, 2021)."))
                 return None
             req.value = value

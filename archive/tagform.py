@@ -1,0 +1,276 @@
+"""The tagging form's rules, without Qt: what it starts with, how its fields read, what it writes.
+
+The window's form (`desktop/tag_form.py`), `sesame tag --prefill` and
+importers share them:
+
+- what the form starts with (`form_prefill`): the best entity name for the
+  selection (`tag_prefill`), an event's date from the suggester, a figure's
+  value, qualifier, counted and as-of read from the quote (`figure_prefill`,
+  the core's own defaults, `archive.annotate.figure_defaults`), and for an
+  existing event the date and place its entity holds (`event_prefill`);
+- the entities a picker offers (`entity_choices`) and how a typed name
+  resolves to one of them (`resolve_choice`);
+- how the fields read: dates and ranges (`is_date`, `parse_date_range`),
+  numbers (`parse_number`), the qualifiers (`QUALIFIERS`, which are
+  `archive.figures`');
+- what confirming the form writes (`TagRequest`, `tag_span`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from archive import annotate, entities, models, suggest
+from archive.changes import Change, changing
+from archive.errors import InvalidInput, SesameError
+from archive.figures import QUALIFIERS
+from archive.store import Archive
+
+__all__ = ["QUALIFIERS"]  # the form offers the core's qualifiers, in the core's order
+
+FIGURE_TYPE = "figure"
+EVENT_TYPE = "event"
+# What a figure without a qualifier word claims (`archive.figures` reads it so too).
+DEFAULT_QUALIFIER = "exactly"
+# Tag types the suggester knows (it proposes names, dates and figures for them).
+SUGGESTED_TYPES = ("actor", "event", "figure")
+# Text read on each side of a selection for the suggester: enough for its
+# sentence, small enough to stay quick in a long article (it is ~40 µs/char).
+CONTEXT_CHARS = 300
+# A selection longer than this is a passage, not a name: no entity is proposed from it.
+MAX_NAME_CHARS = 80
+
+
+# -- entities the form offers ----------------------------------------------------------
+
+
+@dataclass
+class EntityChoice:
+    """An entity the picker can offer: its id, name and aliases."""
+
+    id: str
+    name: str
+    aliases: list[str]
+
+
+def entity_choices(archive: Archive, type_key: str) -> list[EntityChoice]:
+    """Live entities of a tag type, for the entity picker (reads the archive)."""
+    return [
+        EntityChoice(e.id, e.name, list(e.aliases))
+        for e in entities.list_entities(archive, type_key)
+    ]
+
+
+def choice_names(choices: list[EntityChoice]) -> dict[str, tuple[str, EntityChoice]]:
+    """Every name and alias of `choices`, compared as `entities.norm_name` compares them:
+    normalised name -> (the name as written, its entity). The first entity to use a name
+    keeps it."""
+    found: dict[str, tuple[str, EntityChoice]] = {}
+    for choice in choices:
+        for text in (choice.name, *choice.aliases):
+            key = entities.norm_name(text)
+            if key and key not in found:
+                found[key] = (text, choice)
+    return found
+
+
+def resolve_choice(text: str, choices: list[EntityChoice]) -> tuple[str | None, str | None]:
+    """What a typed entity name means: (existing entity id, None) when it is the name or
+    an alias of one of `choices`, (None, new name) otherwise, (None, None) for no entity."""
+    text = text.strip()
+    if not text:
+        return None, None
+    found = choice_names(choices).get(entities.norm_name(text))
+    return (found[1].id, None) if found else (None, text)
+
+
+# -- what the form starts with --------------------------------------------------------
+
+
+def figure_prefill(quote: str, published: str | None) -> dict[str, Any]:
+    """Value, qualifier and counted read from a figure phrase, and the published date as
+    its as-of: what a figure tag holds when nothing else is given."""
+    return annotate.figure_defaults(quote, published)
+
+
+def suggestion_for(
+    text: str, start: int, end: int, type_key: str, published: str | None
+) -> suggest.Suggestion | None:
+    """What the suggester proposes for the selection `start:end` (the most overlapping
+    suggestion of `type_key` around it, offsets relative to `text`), or None."""
+    if type_key not in SUGGESTED_TYPES:
+        return None
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    best, best_overlap = None, 0
+    for sug in suggest.suggest(text[lo:hi], published, types=[type_key]):
+        s, e = sug.start + lo, sug.end + lo
+        overlap = min(e, end) - max(s, start)
+        if overlap > best_overlap:
+            best, best_overlap = sug, overlap
+    return best
+
+
+def tag_prefill(
+    text: str,
+    start: int,
+    end: int,
+    type_key: str,
+    published: str | None,
+    choices: list[EntityChoice],
+) -> dict[str, Any]:
+    """The best entity name for the selection `text[start:end]`, and an event's date.
+
+    The entity is, in order: an existing entity whose name or alias is the
+    selected text; one whose name or alias is the suggester's name for it
+    ("Tin Min Tun" for "Major Tin Min Tun"); that suggested name; for actors
+    and events the selected text itself (single-spaced, if it is short).
+    """
+    quote = text[start:end]
+    known = choice_names(choices)
+    sug = suggestion_for(text, start, end, type_key, published)
+    suggested = sug.entity_name if sug is not None else None
+    prefill: dict[str, Any] = {}
+    name = next(
+        (
+            known[key][1].name
+            for key in map(entities.norm_name, (quote, suggested or ""))
+            if key in known
+        ),
+        None,
+    )
+    if name is None and suggested:
+        name = suggested
+    if name is None and type_key in ("actor", EVENT_TYPE) and len(quote) <= MAX_NAME_CHARS:
+        name = " ".join(quote.split())
+    if name:
+        prefill["entity"] = name
+    if type_key == EVENT_TYPE and sug is not None and sug.date:
+        prefill["date"] = sug.date
+    return prefill
+
+
+def form_prefill(
+    text: str,
+    start: int,
+    end: int,
+    type_key: str,
+    published: str | None,
+    choices: list[EntityChoice],
+) -> dict[str, Any]:
+    """Everything the tagging form starts with for a new tag of `text[start:end]`:
+    the figure fields (figures only), then the entity and an event's date."""
+    prefill = figure_prefill(text[start:end], published) if type_key == FIGURE_TYPE else {}
+    prefill.update(tag_prefill(text, start, end, type_key, published, choices))
+    return prefill
+
+
+def event_prefill(archive: Archive, entity_id: str) -> dict[str, str]:
+    """The date (or range) and place an event entity holds, as the tagging form shows them."""
+    try:
+        info = entities.get_entity(archive, entity_id)
+    except SesameError:
+        return {}
+    date = info.date_start or ""
+    if date and info.date_end:
+        date += f" to {info.date_end}"
+    return {"date": date, "place": info.place or ""}
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the spaces a mouse selection picks up at its ends."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# -- how the fields read --------------------------------------------------------------
+
+_RANGE_SEPARATOR = re.compile(r"\s+to\s+|\s*[/–—]\s*|\s+-\s+")
+_NUMBER_SPACING = re.compile(r"[,\s\u00a0_]")
+
+
+def is_date(text: str) -> bool:
+    """Whether `text` is a real ISO date: 2021, 2021-02 or 2021-02-01 (as the core takes them)."""
+    try:
+        return entities.check_date(text, "The date") is not None
+    except InvalidInput:
+        return False
+
+
+def parse_date_range(text: str) -> tuple[str | None, str | None] | None:
+    """ "2021-02-01" or "2021-02-01 to 2021-02-05" (also "/", "–") -> (start, end);
+    (None, None) for nothing typed; None if it is not a date or a range of two."""
+    text = text.strip()
+    if not text:
+        return None, None
+    parts = [p.strip() for p in _RANGE_SEPARATOR.split(text, maxsplit=1)]
+    if not all(is_date(p) for p in parts):
+        return None
+    return parts[0], (parts[1] if len(parts) > 1 else None)
+
+
+def parse_number(text: str) -> float | None:
+    """A number typed in the value field ("1,500", "1 500", "2.5"); None if not one."""
+    cleaned = _NUMBER_SPACING.sub("", text.strip())
+    if not cleaned:
+        return None
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+# -- what confirming the form writes --------------------------------------------------
+
+
+@dataclass
+class TagRequest:
+    """What the person asked for: a span, a type, and the details they filled in."""
+
+    type_key: str
+    start: int
+    end: int
+    entity_id: str | None = None
+    new_entity_name: str | None = None
+    note: str = ""
+    value: float | None = None
+    qualifier: str | None = None
+    counted: str | None = None
+    as_of: str | None = None
+    # Events: when and where, kept on the event's entity.
+    date_start: str | None = None
+    date_end: str | None = None
+    place: str | None = None
+
+    def event_details(self) -> dict[str, Any]:
+        """The event details given (date start/end, place), as `set_event_details` takes them."""
+        details = {"date_start": self.date_start, "date_end": self.date_end, "place": self.place}
+        return {k: v for k, v in details.items() if v}
+
+    def figure_fields(self) -> dict[str, Any]:
+        """Value, qualifier, counted and as-of, as the archive's functions take them."""
+        return {
+            "value": self.value,
+            "qualifier": self.qualifier,
+            "counted": self.counted,
+            "as_of": self.as_of,
+        }
+
+
+def tag_span(target: Archive | Change, article_id: str, req: TagRequest) -> models.Annotation:
+    """The annotation a tagging form asked for, with its new entity (in one change)."""
+    fields: dict[str, Any] = {"note": req.note}
+    if req.value is not None or req.counted or req.as_of:
+        fields.update(req.figure_fields())
+    with changing(target, f"Tag as {req.type_key}") as ch:
+        entity_id = entities.link_entity(
+            ch, req.type_key, req.entity_id, req.new_entity_name, req.event_details()
+        )
+        return annotate.create_annotation(
+            ch, article_id, req.start, req.end, req.type_key, entity_id=entity_id, **fields
+        )
