@@ -287,7 +287,11 @@ def match_number(tokens: list[Token], i: int) -> NumberMatch | None:
         if scale in _SCALES or scale == "dozen":
             unit = 12 if scale == "dozen" else _SCALES[scale]
             return NumberMatch(unit / 2, None, i, i + 3, False)
-    # Words: "nine", "twenty-five", "a hundred", "two hundred and fifty thousand", "a dozen".
+    return _spelled_number(tokens, i)
+
+
+def _spelled_number(tokens: list[Token], i: int) -> NumberMatch | None:
+    """Words: "nine", "twenty-five", "a hundred", "two hundred and fifty thousand", "a dozen"."""
     total, current, j, seen = 0, 0, i, False
     while j < len(tokens):
         word = tokens[j].low
@@ -633,8 +637,9 @@ def figure_table(
 
     a, art, ent = models.Annotation, models.Article, models.Entity
     with archive.session() as session:
+        # sqlmodel types select() for at most four columns; it takes any number.
         query = (
-            select(
+            select(  # type: ignore[call-overload, misc]
                 a.id,
                 a.article_id,
                 art.title,
