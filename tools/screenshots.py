@@ -70,6 +70,14 @@ def main(argv: list[str]) -> int:
     os.environ["SESAME_CONFIG_DIR"] = str(tmp / "config")
     os.environ["SESAME_USER"] = "Aye Chan"
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+        # A laptop-sized screen: the window is fitted to its screen, and the
+        # offscreen one is 800x800 unless told otherwise.
+        screen = tmp / "screen.json"
+        screen.write_text(
+            '{"screens": [{"name": "shots", "x": 0, "y": 0, "width": 1366, "height": 900}]}'
+        )
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
 
     from archive.ingest import import_paths
     from archive.store import Archive
