@@ -7,7 +7,6 @@ the shared `AppContext`.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -43,8 +42,6 @@ from desktop.search.panel import SearchPanel
 from desktop.tasks import TaskRunner, TaskStatusWidget
 from desktop.theme import apply_theme
 
-log = logging.getLogger(__name__)
-
 # Features of other issues: shown so people know they are coming, never clickable.
 COMING_SOON = {
     "bundle_export": "Export bundle…",
@@ -55,13 +52,6 @@ COMING_SOON = {
     "export_csv": "Export CSV…",
     "export_report": "Export HTML report…",
 }
-
-
-def _placeholder_reader() -> QWidget:
-    label = QLabel("Open an article from the library or the search results.")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setObjectName("readerPlaceholder")
-    return label
 
 
 class MainWindow(QMainWindow):
@@ -125,18 +115,13 @@ class MainWindow(QMainWindow):
         return dock
 
     def _make_reader(self) -> QWidget:
-        try:
-            from desktop.reader import ReaderPanel
-        except ImportError:
-            log.info("desktop.reader is not available yet; showing a placeholder")
-            return _placeholder_reader()
+        from desktop.reader import ReaderPanel
+
         return ReaderPanel(self.ctx)
 
     def _make_panel_docks(self) -> list[QDockWidget]:
-        try:
-            from desktop.panels import create_docks
-        except ImportError:
-            return []
+        from desktop.panels import create_docks
+
         docks = list(create_docks(self.ctx))
         for dock in docks:
             dock.setParent(self)
@@ -144,7 +129,10 @@ class MainWindow(QMainWindow):
         return docks
 
     def _action(
-        self, text: str, slot: object = None, shortcut: QKeySequence | str | None = None
+        self,
+        text: str,
+        slot: object = None,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         action = QAction(self.tr(text), self)
         if shortcut is not None:
@@ -176,9 +164,9 @@ class MainWindow(QMainWindow):
         # Ctrl+Shift+Z and Ctrl+Y both redo everywhere; a key listed twice is
         # "ambiguous" to Qt and then does nothing, so each goes in once.
         redo_keys = [QKeySequence("Ctrl+Shift+Z")]
-        for key in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo):
-            if key not in redo_keys:
-                redo_keys.append(key)
+        for binding in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo):
+            if binding not in redo_keys:
+                redo_keys.append(binding)
         self.redo_action.setShortcuts(redo_keys)
         self.find_action = self._action(
             "&Search…", self.focus_search, QKeySequence.StandardKey.Find
@@ -258,10 +246,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
 
     def _tagging_actions(self) -> list[QAction]:
-        try:
-            from desktop.panels import tagging_actions
-        except ImportError:
-            return []
+        from desktop.panels import tagging_actions
+
         return list(tagging_actions(self.ctx, self))
 
     def _make_toolbar(self) -> None:

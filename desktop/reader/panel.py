@@ -11,6 +11,7 @@ to tag it; see `desktop.reader.tagging`.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -148,9 +149,9 @@ class ReaderPanel(QWidget):
 
     # -- showing -------------------------------------------------------------
 
-    def open_article(self, article_id: str, spans: list | None = None) -> None:
+    def open_article(self, article_id: str, spans: Sequence[Sequence[int]] | None = None) -> None:
         """Show an article (or re-mark the one shown) and mark `spans` (code points)."""
-        spans = [(int(s), int(e)) for s, e in (spans or [])]
+        marks = [(int(s), int(e)) for s, e in (spans or [])]
         if self.article is None or self.article.id != article_id:
             try:
                 article = load_article(self.ctx.archive, article_id)
@@ -162,19 +163,11 @@ class ReaderPanel(QWidget):
             self._fill_header(article)
             self.ctx.current_article_id = article.id
             self.ctx.articleShown.emit(article.id)
-        if spans:
-            self.view.mark_matches(spans)
+        if marks:
+            self.view.mark_matches(marks)
         else:
             self.view.setExtraSelections([])
         self._caret_moved()
-
-    def close_article(self) -> None:
-        """Show no article."""
-        self.article = None
-        self.view.clear_article()
-        self._clear_header()
-        self.ctx.current_article_id = None
-        self.ctx.articleShown.emit("")
 
     def _fill_header(self, article: ReadingArticle) -> None:
         lines = article.header_lines()

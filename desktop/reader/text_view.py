@@ -89,14 +89,6 @@ class ArticleTextView(QPlainTextEdit):
         self.document().setPlainText(article.text)
         apply_highlights(self.document(), article.annotations, self.offsets, clear=False)
 
-    def clear_article(self) -> None:
-        """Show nothing."""
-        self.article = None
-        self.offsets = Utf16Map("")
-        self._matches = []
-        self.setExtraSelections([])
-        self.document().setPlainText("")
-
     def repaint_annotations(self, annotations: list[ReadingAnnotation]) -> None:
         """Repaint after annotations changed, keeping scroll position and selection."""
         if self.article is None:
