@@ -66,17 +66,8 @@ class AnnotationTableModel(RowTableModel):
             return None
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.TYPE:
-                return ann.type_label
-            if col == self.QUOTE:
-                return short(ann.quote) + (" (orphaned)" if ann.orphaned else "")
-            if col == self.ENTITY:
-                return ann.entity_name or ""
-            if col == self.NOTE:
-                return ann.note
-            if col == self.AUTHOR:
-                return ann.author or ""
-        elif role == Qt.ItemDataRole.EditRole and col == self.NOTE:
+            return self._display(ann, col)
+        if role == Qt.ItemDataRole.EditRole and col == self.NOTE:
             return ann.note
         elif role == Qt.ItemDataRole.ForegroundRole and ann.orphaned:
             return QColor("#888888")
@@ -94,6 +85,19 @@ class AnnotationTableModel(RowTableModel):
                 return tip(ann.note)
         elif role == self.IdRole:
             return ann.id
+        return None
+
+    def _display(self, ann: ReadingAnnotation, col: int) -> str | None:
+        if col == self.TYPE:
+            return ann.type_label
+        if col == self.QUOTE:
+            return short(ann.quote) + (" (orphaned)" if ann.orphaned else "")
+        if col == self.ENTITY:
+            return ann.entity_name or ""
+        if col == self.NOTE:
+            return ann.note
+        if col == self.AUTHOR:
+            return ann.author or ""
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
