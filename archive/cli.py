@@ -125,22 +125,6 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
     return Archive.open(archive_path(args), create=write, readonly=not write)
 
 
-def article_summary(article: models.Article) -> dict[str, Any]:
-    """The fields `sesame list --json` shows for one article."""
-    return {
-        "id": article.id,
-        "title": article.title,
-        "source": article.source,
-        "url": article.url,
-        "byline": article.byline,
-        "published": article.published,
-        "language": article.language,
-        "imported_from": article.imported_from,
-        "original_sha256": article.original_sha256,
-        "text_sha256": article.text_sha256,
-    }
-
-
 def find_article(session: Session, ident: str) -> models.Article:
     """An article by id, or by a unique id prefix (at least 6 characters)."""
     from sqlmodel import col, select
@@ -191,23 +175,10 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_list(args: argparse.Namespace, out: Output) -> int:
-    from sqlmodel import col, select
+    from archive.library import list_articles
 
-    from archive import models
-
-    with open_archive(args, write=False) as archive, archive.session() as session:
-        query = select(models.Article)
-        if args.collection:
-            coll = session.exec(
-                select(models.Collection).where(models.Collection.name == args.collection)
-            ).first()
-            if coll is None:
-                raise NotFound(f"No collection named {args.collection!r}.")
-            query = query.join(models.ArticleCollection).where(
-                models.ArticleCollection.collection_id == coll.id
-            )
-        query = query.order_by(col(models.Article.published).desc(), col(models.Article.title))
-        rows = [article_summary(a) for a in session.exec(query)]
+    with open_archive(args, write=False) as archive:
+        rows = list_articles(archive, args.collection)
     if out.as_json:
         out.json(rows)
     else:
@@ -221,20 +192,19 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: Output) -> int:
-    from archive.annotate import annotation_records
+    from archive.annotate import list_annotations
+    from archive.library import LISTING_FIELDS
+    from archive.reading import load_article
 
-    with open_archive(args, write=False) as archive, archive.session() as session:
-        article = find_article(session, args.id)
-        doc = article_summary(article)
-        doc.update(
-            published_precision=article.published_precision,
-            imported_at=article.imported_at.isoformat(),
-            parent_id=article.parent_id,
-            meta=article.meta,
-            text=article.text,
-        )
-        # The same shape as `sesame annotations --json`.
-        doc["annotations"] = [r.to_dict() for r in annotation_records(session, article.id)]
+    with open_archive(args, write=False) as archive:
+        with archive.session() as session:
+            article_id = find_article(session, args.id).id
+        # What the reader reads; the annotations as `sesame annotations --json` gives them.
+        article = load_article(archive, article_id, with_annotations=False)
+        records = list_annotations(archive, article_id)
+    fields = (*LISTING_FIELDS, "published_precision", "imported_at", "parent_id", "meta", "text")
+    doc: dict[str, Any] = {name: getattr(article, name) for name in fields}
+    doc["annotations"] = [r.to_dict() for r in records]
     if out.as_json:
         out.json(doc)
     else:

@@ -3,7 +3,11 @@
 The desktop library table shows every article of the archive and must stay
 smooth with 100,000 of them, so rows are read in three set queries (no query
 per row, no article text) and then filtered and sorted in memory with the
-plain functions below, which know nothing about Qt.
+plain functions below, which know nothing about Qt (`view_rows`).
+
+`sesame list` reads through the same functions (`list_articles`): the same
+rows, filter and sort, then the listing's fields (`LISTING_FIELDS`) of the
+articles it shows.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 
 from archive import models
+from archive.collections import get_collection
 from archive.tasks import CancelToken, ProgressFn, report
 
 # Columns a library can be sorted by, in the order the table shows them.
@@ -222,6 +227,54 @@ def sort_rows(
     """`indexes` into `rows`, sorted by `column`."""
     key = sort_key(column)
     return sorted(indexes, key=lambda i: key(rows[i]), reverse=descending)
+
+
+def view_rows(
+    rows: Sequence[LibraryRow], flt: LibraryFilter, column: str, descending: bool
+) -> list[int]:
+    """Indexes of `rows` passing `flt`, sorted by `column` (what the library table shows)."""
+    return sort_rows(rows, filter_rows(rows, flt), column, descending)
+
+
+# What `sesame list --json` shows of each article, in this order.
+LISTING_FIELDS = (
+    "id",
+    "title",
+    "source",
+    "url",
+    "byline",
+    "published",
+    "language",
+    "imported_from",
+    "original_sha256",
+    "text_sha256",
+)
+
+
+def article_listing(archive: Any, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The `LISTING_FIELDS` of each article of `article_ids`, in that order (no text read)."""
+    a = models.Article.__table__  # type: ignore[attr-defined]
+    columns = [a.c[name] for name in LISTING_FIELDS]
+    found: dict[str, dict[str, Any]] = {}
+    ids = list(article_ids)
+    with archive.engine.connect() as conn:
+        for first in range(0, len(ids), _CHUNK):
+            query = select(*columns).where(a.c.id.in_(ids[first : first + _CHUNK]))
+            for values in conn.execute(query):
+                found[values[0]] = dict(zip(LISTING_FIELDS, values, strict=True))
+    return [found[i] for i in ids if i in found]
+
+
+def list_articles(archive: Any, collection: str | None = None) -> list[dict[str, Any]]:
+    """The articles `sesame list` shows (those of `collection`, an id or name, if given):
+    the library's rows, filter and sort (newest first, by title within a day), with
+    their `LISTING_FIELDS`."""
+    collection_id = get_collection(archive, collection).id if collection else None
+    flt = LibraryFilter(collection_id=collection_id)
+    rows = library_rows(archive)
+    by_title = view_rows(rows, flt, "title", descending=False)
+    view = sort_rows(rows, by_title, "published", descending=True)
+    return article_listing(archive, [rows[i].id for i in view])
 
 
 def article_text(archive: Any, article_id: str) -> str:

@@ -7,7 +7,8 @@ Two Qt-free helpers for the desktop reader (DESIGN "Text and offsets"):
   goes through it, so the rule lives (and is tested) in one place.
 - `load_article` reads an article with everything the reader draws for each
   annotation (tag type colour, entity name, author) in a few queries, so that
-  the window never touches the database itself.
+  the window never touches the database itself. `sesame show` reads through
+  it too (its provenance fields are for the command line).
 
 `overlap_segments` cuts overlapping spans into pieces that each know which
 spans cover them, which is how overlaps are drawn visibly.
@@ -20,6 +21,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -146,6 +148,14 @@ class ReadingArticle:
     language: str | None
     text: str
     annotations: list[ReadingAnnotation] = field(default_factory=list)
+    # Where it came from (chain of custody), as `sesame show` prints it.
+    published_precision: str = "unknown"
+    imported_at: str = ""  # ISO timestamp
+    imported_from: str = ""
+    original_sha256: str | None = None
+    text_sha256: str = ""
+    parent_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def header_lines(self) -> list[str]:
         """Title, then source / byline / date / URL, as plain text lines."""
@@ -237,8 +247,11 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
     return result
 
 
-def load_article(archive: Archive, article_id: str) -> ReadingArticle:
-    """An article with its annotations; raises NotFound if there is none."""
+def load_article(
+    archive: Archive, article_id: str, *, with_annotations: bool = True
+) -> ReadingArticle:
+    """An article with its annotations (unless `with_annotations` is False); raises
+    NotFound if there is none."""
     with archive.session() as session:
         article = session.get(models.Article, article_id)
         if article is None:
@@ -252,6 +265,14 @@ def load_article(archive: Archive, article_id: str) -> ReadingArticle:
             url=article.url,
             language=article.language,
             text=article.text,
+            published_precision=article.published_precision,
+            imported_at=article.imported_at.isoformat(),
+            imported_from=article.imported_from,
+            original_sha256=article.original_sha256,
+            text_sha256=article.text_sha256,
+            parent_id=article.parent_id,
+            meta=dict(article.meta or {}),
         )
-    reading.annotations = load_annotations(archive, article_id)
+    if with_annotations:
+        reading.annotations = load_annotations(archive, article_id)
     return reading

@@ -16,9 +16,9 @@ from archive.library import (
     COLUMNS,
     LibraryFilter,
     LibraryRow,
-    filter_rows,
     library_rows,
     sort_rows,
+    view_rows,
 )
 
 ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -130,7 +130,7 @@ class LibraryModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(rows)
         self._by_id = {r.id: i for i, r in enumerate(self._rows)}
-        self._view = list(view) if view is not None else self._compute_view()
+        self._view = list(view) if view is not None else self._view_rows()
         self.endResetModel()
 
     def view_spec(self) -> tuple[LibraryFilter, str, bool]:
@@ -143,7 +143,7 @@ class LibraryModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self._filter = flt
-        self._view = self._compute_view()
+        self._view = self._view_rows()
         self.endResetModel()
 
     def update_rows(self, rows: Sequence[LibraryRow]) -> None:
@@ -160,7 +160,7 @@ class LibraryModel(QAbstractTableModel):
         if added or not self._filter.is_empty:
             # Membership in the filtered view may change: rebuild it.
             self.beginResetModel()
-            self._view = self._compute_view()
+            self._view = self._view_rows()
             self.endResetModel()
         elif self._view:
             self.dataChanged.emit(
@@ -175,7 +175,7 @@ class LibraryModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = [r for r in self._rows if r.id not in gone]
         self._by_id = {r.id: i for i, r in enumerate(self._rows)}
-        self._view = self._compute_view()
+        self._view = self._view_rows()
         self.endResetModel()
 
     def article_id(self, row: int) -> str:
@@ -196,15 +196,8 @@ class LibraryModel(QAbstractTableModel):
         i = self._by_id.get(article_id)
         return None if i is None else self._rows[i]
 
-    def _compute_view(self) -> list[int]:
-        return compute_view(self._rows, self._filter, COLUMNS[self._sort_column], self._descending)
-
-
-def compute_view(
-    rows: Sequence[LibraryRow], flt: LibraryFilter, column: str, descending: bool
-) -> list[int]:
-    """Indexes of `rows` passing `flt`, sorted by `column`."""
-    return sort_rows(rows, filter_rows(rows, flt), column, descending)
+    def _view_rows(self) -> list[int]:
+        return view_rows(self._rows, self._filter, COLUMNS[self._sort_column], self._descending)
 
 
 def load_view(
@@ -217,4 +210,4 @@ def load_view(
 ) -> tuple[list[LibraryRow], list[int]]:
     """Worker side: read every row and order it (off the GUI thread)."""
     rows = library_rows(archive, progress=progress, cancel=cancel)
-    return rows, compute_view(rows, flt, column, descending)
+    return rows, view_rows(rows, flt, column, descending)

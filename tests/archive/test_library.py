@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from archive import models
+from archive.errors import NotFound
 from archive.library import (
+    LISTING_FIELDS,
     LibraryFilter,
     LibraryRow,
     article_count,
+    article_listing,
     article_text,
     filter_rows,
     library_rows,
+    list_articles,
     row_matches,
     sort_rows,
+    view_rows,
 )
 
 
@@ -139,3 +145,31 @@ def test_many_ids_are_read_in_chunks(archive) -> None:
         ids = [_add(s, f"Report {i}", "Herald", "2020-01-01").id for i in range(1200)]
     rows = library_rows(archive, ids + ids[:10])  # repeats are read once
     assert sorted(r.id for r in rows) == sorted(ids)
+
+
+def test_the_listing_is_the_librarys_view_newest_first_then_by_title(archive) -> None:
+    a, b, c, coll = _fill(archive)
+    with archive.transaction() as s:
+        d = _add(s, "another day at the harbour", "Coast Herald", "2021-03-05").id
+    listed = list_articles(archive)
+    # Newest first (a month-only date sorts as its prefix), undated last; by title in a day.
+    assert [r["id"] for r in listed] == [b, d, a, c]
+    assert all(list(r) == list(LISTING_FIELDS) for r in listed)
+    assert listed[-1]["published"] is None and listed[-1]["source"] == "Coast Herald"
+    # The window's view of the same filter holds the same articles.
+    rows = library_rows(archive)
+    view = view_rows(rows, LibraryFilter(), "published", descending=True)
+    assert {rows[i].id for i in view} == {r["id"] for r in listed}
+    # A collection by name (or id); an unknown one is named.
+    assert [r["id"] for r in list_articles(archive, "Harbour case")] == [a]
+    assert [r["id"] for r in list_articles(archive, coll)] == [a]
+    with pytest.raises(NotFound, match="No collection named 'Nope'"):
+        list_articles(archive, "Nope")
+
+
+def test_article_listing_keeps_the_order_asked_and_skips_unknown_ids(archive) -> None:
+    a, _b, c, _coll = _fill(archive)
+    listed = article_listing(archive, [c, "nope", a])
+    assert [r["id"] for r in listed] == [c, a]
+    assert listed[1]["title"] == "Strike at the harbour"
+    assert article_listing(archive, []) == []

@@ -124,6 +124,13 @@ def test_load_article_with_annotation_details(archive) -> None:
     assert ann.colour.startswith("#") and ann.type_label == "Figure"
     assert reading.annotations_at(start + 1) == [ann]
     assert reading.annotations_at(0) == []
+    # Where it came from, as `sesame show` prints it; the annotations only when wanted.
+    bare = load_article(archive, article_id, with_annotations=False)
+    assert bare.annotations == [] and bare.text == text
+    assert (bare.published_precision, bare.imported_from, bare.parent_id, bare.meta) == (
+        "unknown", "", None, {},
+    )  # fmt: skip
+    assert bare.imported_at.startswith("20") and bare.original_sha256 is None
 
 
 def test_load_missing_article(archive) -> None:
