@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive import figures_sea
 from archive.errors import InvalidInput
-from archive.segment import MYANMAR, THAI, Token, tokenize
+from archive.segment import MYANMAR, THAI, WA, ZERO, Token, tokenize
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -195,6 +195,7 @@ _DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([A-Za-z]*)$")
 
 def _ascii_digits(text: str) -> str:
     """Digits of any script as ASCII: "၂၀၂၁" -> "2021"."""
+    text = text.replace(WA, ZERO)
     return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
 
 
@@ -217,6 +218,7 @@ def _digits_value(token: str) -> float | None:
     if not token.isascii():  # Arabic separators; a stray combining mark ("၆၀၀်")
         token = "".join(c for c in token if not unicodedata.category(c).startswith("M"))
         token = token.replace("\u066c", ",").replace("\u066b", ".")
+        token = token.replace(WA, ZERO)  # "၆ဝဝ": the letter typed for the digit
     match = _DIGITS.match(token)
     if not match:
         return None

@@ -28,11 +28,18 @@ import regex
 MYANMAR, THAI, OTHER = "my", "th", ""
 
 _NUMBER = r"\d(?:[\d,\u066c]*\d)?(?:[.\u066b]\d+)?[A-Za-z]*"
+# Burmese text often has the letter ဝ typed for the digit zero ၀ (they look alike):
+# after a Burmese digit, a ဝ that starts no syllable ("၆ဝဝ", "၂ဝ၂၁") is a zero.
+WA, ZERO = "\u101d", "\u1040"
+_MY_NUMBER = (
+    r"[\u1040-\u1049](?:[\u1040-\u1049,]*[\u1040-\u1049])?"
+    r"(?:\u101d(?=[\u1040-\u1049\u101d]|[^\u1000-\u109f\uaa60-\uaa7f]|$)[\u1040-\u1049]*)+"
+)
 _LETTER = r"(?=[^\W\d_])"
 _SEA = r"\p{Myanmar}\p{Thai}\p{Lao}\p{Khmer}"
 _MY_RUN = rf"(?:{_LETTER}(?=\p{{Myanmar}})\X)+"
 _TOKEN = regex.compile(
-    rf"(?P<num>{_NUMBER})"
+    rf"(?P<num>{_MY_NUMBER}|{_NUMBER})"
     # Plain ASCII words first, for speed; one followed by a letter or mark ("café"
     # written with a combining accent) is left to the general rule below.
     r"|(?P<a>(?>[A-Za-z]+(?:[-'’][A-Za-z]+)*)(?![^\W\d_]|[-'’][^\W\d_]))"

@@ -108,6 +108,7 @@ _ABBREVIATED = {"Mr", "Mrs", "Ms", "Dr", "Lt", "Capt", "Col", "Gen", "Sgt", "Pro
 _BURMESE_NAME = re.compile(
     r"(?<![\u1000-\u109f])(?<!\d)(?<!\d\s)(ဦး|ဒေါ်)\s?([\u1000-\u1049\u104c-\u109f]{2,24})"
 )
+_DOLLAR = re.compile(r"ဒေါ်\s?လာ(?![\u102b-\u103e])")  # ဒေါ်လာ is "dollar", not Daw La
 _PLACE_BEFORE = {"in", "at", "near", "across", "outside", "inside"}
 _TIME_UNITS = {
     "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
@@ -336,7 +337,7 @@ def _actors(text: str, tokens: list[Token]) -> list[Suggestion]:
     ends = [t.end for t in tokens]  # Burmese tokens are syllables
     for m in _BURMESE_NAME.finditer(text):
         end = snap(ends, m.end(2), forward=False)
-        if end - m.start(2) < 2:
+        if end - m.start(2) < 2 or _DOLLAR.match(text, m.start()):
             continue
         out.append(
             Suggestion(

@@ -44,6 +44,8 @@ BURMESE = [
     ("ခန့်မှန်းခြေ လူ ၃၀၀၀", 3000, "about", "လူ", "an estimated 3,000 people"),
     ("လူထောင်ချီ", 2000, "at least", "လူ", "thousands of people"),
     ("ဆန္ဒပြသူ ထောင်ပေါင်းများစွာ", 2000, "at least", "ဆန္ဒပြသူ", "many thousands of protesters"),
+    ("ရဲတပ်ဖွဲ့ဝင် ၆ဝဝ ကျော်", 600, "more than", "ရဲတပ်ဖွဲ့ဝင်", "the letter ဝ typed for zero"),
+    ("ဒေါ်လာ ၅ သန်း", 5_000_000, "exactly", "ဒေါ်လာ", "5 million dollars"),
     ("စစ်တပ်က ၁၀ ဦး", 10, "exactly", None, "the army [took] 10 persons: no noun counted"),
     ("စုစုပေါင်း ၅၀ ဦး", 50, "exactly", None, "50 persons in total"),
 ]
@@ -124,6 +126,7 @@ def test_the_issue_phrase_by_the_suggester_and_the_f_form() -> None:
         "ဖေဖော်ဝါရီ ၁ ရက်နေ့တွင်",  # on 1 February
         "ဖေဖော်ဝါရီလ ၁ ရက်",  # February the 1st
         "၂၀၂၁ ခုနှစ်တွင်",  # in the year 2021
+        "၂ဝ၂၁ တွင်",  # in 2021, the letter ဝ for zero
         "พ.ศ. ๒๕๖๔ ",  # Buddhist-era year 2564
         "1 กุมภาพันธ์",  # 1 February
         "1 फ़रवरी को",  # on 1 February
@@ -146,9 +149,14 @@ def test_durations_are_not_suggested(text: str) -> None:
 
 
 def test_burmese_person_classifier_is_not_an_honorific() -> None:
-    text = "ဆန္ဒပြသူ ၂၀ ဦး ဖမ်းဆီးခံရသည်။ ဦးကျော်မိုးထွန်း က ပြောသည်။"
+    text = "ဆန္ဒပြသူ ၂၀ ဦး ဖမ်းဆီးခံရသည်။ ဦးကျော်မိုးထွန်း က ဒေါ်လာ ၅ သန်း ဟု ပြောသည်။"
     found = [(s.type, s.quote) for s in suggest.suggest(text, types=["actor", "figure"])]
-    assert found == [("figure", "ဆန္ဒပြသူ ၂၀ ဦး"), ("actor", "ဦးကျော်မိုးထွန်း")]
+    # ဦး after a number counts persons; ဒေါ်လာ is "dollar", not Daw La.
+    assert found == [
+        ("figure", "ဆန္ဒပြသူ ၂၀ ဦး"),
+        ("actor", "ဦးကျော်မိုးထွန်း"),
+        ("figure", "ဒေါ်လာ ၅ သန်း"),
+    ]
 
 
 def test_burmese_tokens_are_syllables() -> None:
@@ -169,6 +177,7 @@ def test_qualifier_words_of_other_scripts_normalise() -> None:
 _FRAGMENTS = [
     "ရဲ", "တပ်", "ဖွဲ့", "ဝင်", "ကျော်", "ခန့်", "လောက်", "ဦး", "ဒေါ်", "အနည်းဆုံး", "ဆန္ဒ",
     "ပြ", "သူ", "ထောင်", "ချီ", "ကျောင်း", "သော", "တွင်", "က", "၆၀၀", "၁၉", "၂၀", "600",
+    "ဝ", "ဝင်", "ဒေါ်လာ",
     "ตำรวจ", "กว่า", "๖๐๐", "นาย", "คน", "หลาย", "ร้อย", "ประมาณ",
     "पुलिसकर्मी", "से", "अधिक", "१५०", "लोग", "कम",
     "more", "than", "police", "Daw", "Aung", "1,500",
