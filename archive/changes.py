@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from archive import audit, identity, models
 from archive.errors import ArchiveError, InvalidInput
@@ -300,8 +300,10 @@ class Change:
         label: str,
         origin: str,
         kind: str = "do",
+        group_id: str | None = None,
     ) -> None:
         self.archive = archive
+        self.group_id = group_id
         self.session = session
         self.label = label
         self.origin = origin
@@ -491,6 +493,7 @@ class Change:
                 "kind": self.kind,
                 "state": "done" if self.kind == "do" else "final",
                 "target_id": self.target_id,
+                "group_id": self.group_id,
                 "applied_by": self.id if self.kind == "do" else None,
                 "user_id": self.user_id,
                 "at": self.at,
@@ -530,17 +533,19 @@ def begin(
     sync: bool = True,
     kind: str = "do",
     label_given: bool = True,
+    group_id: str | None = None,
 ) -> Iterator[Change]:
     """Open a change on `archive` (see `Archive.change`).
 
     `label_given=False`: the label is a default that `Change.describe` may refine.
+    `group_id`: consecutive changes with one group id undo and redo as one.
     """
     if archive.readonly:
         raise ArchiveError(
             f"The archive {archive.path} is open read-only; open it for writing to change it."
         )
     with archive.transaction() as session:
-        change = Change(archive, session, label, origin, kind)
+        change = Change(archive, session, label, origin, kind, group_id)
         change.label_given = label_given
         try:
             yield change
@@ -619,46 +624,44 @@ def history(archive: Archive, limit: int = 20) -> list[HistoryEntry]:
         ]
 
 
-def _next_undo(session: Session) -> models.Change | None:
-    from sqlmodel import col, select
-
-    return session.exec(
-        select(models.Change)
-        .where(models.Change.kind == "do", models.Change.state == "done")
-        .order_by(col(models.Change.seq).desc())
-        .limit(1)
-    ).first()
-
-
-def _next_redo(session: Session) -> models.Change | None:
-    from sqlmodel import col, select
-
-    return session.exec(
-        select(models.Change)
-        .where(models.Change.kind == "do", models.Change.state == "undone")
-        .order_by(col(models.Change.seq))
-        .limit(1)
-    ).first()
+def _steps(session: Session, state: str) -> list[models.Change]:
+    """The steps undo (state "done", newest first) or redo ("undone", oldest first) would
+    take: one step, or the run of consecutive steps of its group."""
+    newest_first = state == "done"
+    order = col(models.Change.seq).desc() if newest_first else col(models.Change.seq)
+    query = select(models.Change).where(models.Change.kind == "do").order_by(order)
+    first = session.exec(query.where(models.Change.state == state).limit(1)).first()
+    if first is None or first.group_id is None:
+        return [] if first is None else [first]
+    assert first.seq is not None
+    beyond = (
+        col(models.Change.seq) <= first.seq if newest_first else col(models.Change.seq) >= first.seq
+    )
+    run = []
+    for step in session.exec(query.where(beyond)):
+        if step.group_id != first.group_id or step.state != state:
+            break
+        run.append(step)
+    return run
 
 
 def can_undo(archive: Archive) -> str | None:
-    """The label of the change `undo` would revert, or None."""
+    """The label of what `undo` would revert, or None."""
     with archive.session() as session:
-        step = _next_undo(session)
-        return step.label if step is not None and step.rows is not None else None
+        steps = _steps(session, "done")
+        return steps[0].label if steps and steps[0].rows is not None else None
 
 
 def can_redo(archive: Archive) -> str | None:
-    """The label of the change `redo` would re-apply, or None."""
+    """The label of what `redo` would re-apply, or None."""
     with archive.session() as session:
-        step = _next_redo(session)
-        return step.label if step is not None else None
+        steps = _steps(session, "undone")
+        return steps[0].label if steps else None
 
 
 def _invert(change: Change, source: models.Change) -> None:
     """Put every row of `source` back as it was before it (newest row first)."""
     session = change.session
-    session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     if source.rows is None:
         raise NothingToUndo(f"{source.label!r} is too old to be undone.")
     rows = [RowChange.from_json(r) for r in source.rows]
@@ -673,49 +676,48 @@ def _invert(change: Change, source: models.Change) -> None:
         )
 
 
+def _invert_all(change: Change, source_ids: Iterable[str | None]) -> None:
+    """Invert the changes `source_ids`, newest first."""
+    session = change.session
+    # Rows come back in any order across tables; the keys are checked at commit.
+    session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    ids = sorted({i for i in source_ids if i})
+    sources = list(session.exec(select(models.Change).where(col(models.Change.id).in_(ids))))
+    if len(sources) != len(ids):
+        raise NothingToUndo("The record of that change is gone; it cannot be undone or redone.")
+    for source in sorted(sources, key=lambda c: c.seq or 0, reverse=True):
+        _invert(change, source)
+
+
 def undo(archive: Archive, *, sync: bool = True) -> ChangeSet:
-    """Revert the newest change still done; NothingToUndo if there is none."""
+    """Revert the newest change still done (with the rest of its group); NothingToUndo if none."""
     with begin(archive, "Undo", "undo", sync=sync, kind="undo") as change:
         session = change.session
-        step = _next_undo(session)
-        if step is None:
+        steps = _steps(session, "done")
+        if not steps:
             raise NothingToUndo("There is nothing to undo.")
-        source = session.exec(_by_id(step.applied_by or step.id)).one()
-        change.label = f"Undo {step.label}"
-        change.target_id = step.id
-        _invert(change, source)
-        step.state = "undone"
-        session.add(step)
+        change.label = f"Undo {steps[0].label}"
+        change.target_id = steps[0].id
+        _invert_all(change, [s.applied_by or s.id for s in steps])
+        for step in steps:
+            step.state, step.undone_by = "undone", change.id
+            session.add(step)
     assert change.changes is not None
     return change.changes
 
 
 def redo(archive: Archive, *, sync: bool = True) -> ChangeSet:
-    """Re-apply the change undone last; NothingToUndo if there is none."""
+    """Re-apply the change undone last (with the rest of its group); NothingToUndo if none."""
     with begin(archive, "Redo", "redo", sync=sync, kind="redo") as change:
         session = change.session
-        step = _next_redo(session)
-        if step is None:
+        steps = _steps(session, "undone")
+        if not steps:
             raise NothingToUndo("There is nothing to redo.")
-        from sqlmodel import col, select
-
-        undone = session.exec(
-            select(models.Change)
-            .where(models.Change.kind == "undo", models.Change.target_id == step.id)
-            .order_by(col(models.Change.seq).desc())
-            .limit(1)
-        ).one()
-        change.label = f"Redo {step.label}"
-        change.target_id = step.id
-        _invert(change, undone)
-        step.state = "done"
-        step.applied_by = change.id
-        session.add(step)
+        change.label = f"Redo {steps[0].label}"
+        change.target_id = steps[0].id
+        _invert_all(change, [s.undone_by for s in steps])
+        for step in steps:
+            step.state, step.applied_by, step.undone_by = "done", change.id, None
+            session.add(step)
     assert change.changes is not None
     return change.changes
-
-
-def _by_id(change_id: str) -> Any:
-    from sqlmodel import select
-
-    return select(models.Change).where(models.Change.id == change_id)

@@ -173,7 +173,9 @@ class Change(SQLModel, table=True):
     is "done", "undone" (redo may bring it back), "dropped" (undone, then a new
     change was made) or "expired" (past the undo depth; its rows are gone).
     `applied_by` is the change whose rows show how the step was last applied
-    (itself, or its latest redo): undo inverts those rows.
+    (itself, or its latest redo): undo inverts those rows; `undone_by` is the
+    undo change whose rows redo inverts. Consecutive steps with one `group_id`
+    (the batches of one import) are undone and redone as one.
     """
 
     __table_args__ = {"sqlite_autoincrement": True}
@@ -186,6 +188,9 @@ class Change(SQLModel, table=True):
     state: str = "done"  # done | undone | dropped | expired | final
     target_id: str | None = None
     applied_by: str | None = None
+    undone_by: str | None = None  # the undo change that reverted this step, while undone
+    # Steps of one piece of work (the batches of one import) undo and redo together.
+    group_id: str | None = Field(default=None, index=True)
     user_id: str | None = None
     at: str  # ISO 8601 UTC
     summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

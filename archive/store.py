@@ -237,7 +237,7 @@ class Archive:
         return Session(self.engine, expire_on_commit=False)
 
     def change(
-        self, label: str, origin: str = "manual", *, sync: bool = True
+        self, label: str, origin: str = "manual", *, sync: bool = True, group: str | None = None
     ) -> AbstractContextManager[Change]:
         """Open a core change: the one way to write (see `archive.changes`).
 
@@ -245,11 +245,13 @@ class Archive:
                 annotate.create_annotation(ch, ...)
             ch.changes  # what it did
 
-        `sync=False` leaves the search-index catch-up to a later `sync_index()`.
+        `sync=False` leaves the search-index catch-up to a later `sync_index()`;
+        consecutive changes with one `group` (the batches of an import) are
+        undone and redone as one step.
         """
         from archive.changes import begin
 
-        return begin(self, label, origin, sync=sync)
+        return begin(self, label, origin, sync=sync, group_id=group)
 
     def undo(self, *, sync: bool = True) -> ChangeSet:
         """Revert the newest change still done (itself a recorded change)."""

@@ -115,8 +115,12 @@ class _Importer:
         max_bytes: int,
         index: bool,
         result: ImportReport,
+        label: str = "Import",
     ) -> None:
         self.archive = archive
+        # Every batch is a change of one group: the whole import undoes as one step.
+        self.label = label
+        self.group = new_id()
         self.max_bytes = max_bytes
         self.index = index
         self.result = result
@@ -124,9 +128,10 @@ class _Importer:
         self.pending_bytes = 0
         self.pending_duplicates: list[str] = []  # existing article ids to add to the collection
         self.batch_files = BATCH_FILES
-        self.collection_id = (
-            ensure_collection(archive, collection) if collection else None
-        )
+        self.collection_id = None
+        if collection:
+            with self._change() as ch:
+                self.collection_id = ensure_collection(ch, collection)
         # sha256 -> ids of the articles made from those bytes, loaded once: an
         # import checks every file against it.
         self.known: dict[str, list[str]] = {}
@@ -249,8 +254,8 @@ class _Importer:
     def batch_full(self) -> bool:
         return len(self.pending) >= self.batch_files or self.pending_bytes >= BATCH_BYTES
 
-    def _change(self, count: int) -> Any:
-        return self.archive.change(f"Import {count} file(s)", "import", sync=False)
+    def _change(self) -> Any:
+        return self.archive.change(self.label, "import", sync=False, group=self.group)
 
     def _timed(self, seconds: float, files: int) -> None:
         """Fit the next batch to `BATCH_SECONDS` from how long this one's commit took."""
@@ -270,7 +275,7 @@ class _Importer:
         duplicates, self.pending_duplicates = self.pending_duplicates, []
         try:
             began = time.perf_counter()
-            with self._change(len(batch)) as ch:
+            with self._change() as ch:
                 self._write(ch, batch)
                 self._add_duplicates(ch, duplicates)
             self._timed(time.perf_counter() - began, len(batch))
@@ -280,7 +285,7 @@ class _Importer:
             written = []
             for prepared in batch:
                 try:
-                    with self._change(1) as ch:
+                    with self._change() as ch:
                         self._write(ch, [prepared])
                     written.append(prepared)
                 except Exception as exc:
@@ -293,7 +298,7 @@ class _Importer:
                         )
                     )
             try:
-                with self._change(0) as ch:
+                with self._change() as ch:
                     self._add_duplicates(ch, duplicates)
             except Exception:  # collection membership of old articles is a nicety
                 pass
@@ -410,6 +415,15 @@ _ARTICLE = Article.__table__  # type: ignore[attr-defined]
 _MEMBER = ArticleCollection.__table__  # type: ignore[attr-defined]
 
 
+def _label(paths: Sequence[str | Path]) -> str:
+    """What an import is called in the history: "Import seeds", "Import a.txt and 2 more"."""
+    names = [Path(p).name or str(p) for p in paths]
+    if not names:
+        return "Import"
+    more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+    return f"Import {names[0]}{more}"
+
+
 def _flatten(batch: list[_Prepared]) -> list[_Prepared]:
     """Files and their attachments, each parent before its children."""
     out: list[_Prepared] = []
@@ -504,7 +518,7 @@ def import_paths(
     """
     result = ImportReport()
     files = _walk(paths, result, archive.path.resolve())
-    importer = _Importer(archive, collection, max_bytes, index, result)
+    importer = _Importer(archive, collection, max_bytes, index, result, _label(paths))
     total = len(files)
     report(progress, 0, total, "")
     for done, (path, label) in enumerate(files):

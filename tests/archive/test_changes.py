@@ -161,25 +161,50 @@ def test_import_batch_is_one_undoable_change(archive: Archive, tmp_path: Path) -
     assert len(report.imported) == 3
     done = dump(archive)
     last = changes.history(archive, 1)[0]
-    assert last.label == "Import 3 file(s)" and last.summary["article"]["created"] == 3
+    assert last.label == "Import in" and last.summary["article"]["created"] == 3
     assert archive.index.search("body").total == 3
-    archive.undo()
-    # The collection was made by its own change, before the batch.
-    assert dump(archive)["article"] == [] and dump(archive)["original"] == []
-    assert len(dump(archive)["collection"]) == 1
-    assert archive.index.search("body").total == 0
-    archive.undo()
+    # The collection's change and the batch are one group: one undo takes both.
+    undone = archive.undo()
+    assert undone.label == "Undo Import in"
     assert dump(archive) == start
-    archive.redo()
+    assert archive.index.search("body").total == 0
     archive.redo()
     assert dump(archive) == done
     assert archive.index.search("body").total == 3
     chain_ok(archive)
 
 
-def test_undo_and_redo_follow_one_line(
-    archive: Archive, add_article: Callable[..., str]
+def test_an_import_in_many_batches_undoes_as_one_step(
+    archive: Archive,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    add_article: Callable[..., str],
 ) -> None:
+    from archive.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 2)
+    aid = add_article()
+    _tagged(archive, aid)
+    before = dump(archive)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(7):
+        (folder / f"a{i}.txt").write_text(f"Title {i}\n\nBody {i}.\n")
+    import_paths(archive, [folder])
+    batches = [e for e in changes.history(archive, 20) if e.label == "Import in"]
+    assert len(batches) == 4
+    archive.undo()
+    assert dump(archive) == before
+    assert changes.can_undo(archive) == "Tag as actor"
+    archive.redo()
+    assert len(dump(archive)["article"]) == 8
+    archive.undo()
+    archive.undo()  # then the tag
+    assert annotate.list_annotations(archive, aid) == []
+    chain_ok(archive)
+
+
+def test_undo_and_redo_follow_one_line(archive: Archive, add_article: Callable[..., str]) -> None:
     aid = add_article()
     with pytest.raises(NothingToUndo):
         archive.undo()
@@ -227,9 +252,7 @@ def test_a_change_stamps_its_audit_entries_and_feeds_the_index_once(
     assert annotate.list_annotations(archive, aid) == []
 
 
-def test_a_failed_change_leaves_nothing(
-    archive: Archive, add_article: Callable[..., str]
-) -> None:
+def test_a_failed_change_leaves_nothing(archive: Archive, add_article: Callable[..., str]) -> None:
     aid = add_article()
     start = dump(archive)
     with pytest.raises(RuntimeError), archive.change("Half done") as ch:
