@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import layout as window_layout
 from desktop.resources import guide_path
 
 LOCAL_SCHEMES = frozenset({"", "file", "qrc"})
@@ -101,7 +102,8 @@ class GuideWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.browser, 1)
-        self.resize(900, 700)
+        area = window_layout.available_geometry(parent)
+        self.resize(min(900, int(area.width() * 0.7)), min(760, int(area.height() * 0.85)))
         self.browser.setSource(
             QUrl.fromLocalFile(str(self.path)), QTextDocument.ResourceType.MarkdownResource
         )
@@ -138,6 +140,7 @@ def show_guide(parent: QWidget) -> GuideWindow | None:
             return None
         existing = GuideWindow(parent=parent)
     existing.show()
+    window_layout.fit_window(existing)
     existing.raise_()
     existing.activateWindow()
     return existing

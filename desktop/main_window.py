@@ -406,6 +406,7 @@ class MainWindow(QMainWindow):
 
     def _fit_after_layout(self) -> None:
         window_layout.fit_window(self, first_start=self._first_start)
+        self._fit_floating_docks()  # a dock left floating on a bigger screen
         self._frame_margins = window_layout.frame_margins(self)
 
     def _fit_once_framed(self) -> None:
@@ -415,8 +416,15 @@ class MainWindow(QMainWindow):
             self.fit_to_screen()
 
     def fit_to_screen(self) -> None:
-        """Bring the whole window inside its screen's available area."""
+        """Bring the whole window inside its screen's available area (floating docks too)."""
         window_layout.fit_window(self)
+        self._fit_floating_docks()
+
+    def _fit_floating_docks(self) -> None:
+        area = window_layout.available_geometry(self)
+        for dock in self.findChildren(QDockWidget):
+            if dock.isFloating() and dock.isVisible():
+                window_layout.fit_window(dock, area)
 
     def default_layout(self) -> None:
         """First start: library and search on the left, panels on the right, tabbed."""

@@ -95,6 +95,27 @@ def test_a_geometry_saved_on_a_bigger_screen_is_fitted(
         again.shutdown()
 
 
+def test_a_floating_dock_off_the_screen_comes_back(small_screen: QRect, qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    settle(qtbot, window)
+    dock = window.panel_docks[0]
+    dock.setFloating(True)
+    dock.show()
+    dock.move(2400, 1300)  # where it was on a bigger screen
+    dock.resize(700, 900)
+    qtbot.waitUntil(lambda: dock.isFloating() and dock.x() == 2400, timeout=2000)
+    window.fit_to_screen()
+    assert small_screen.contains(dock.frameGeometry())
+
+
+def test_the_guide_window_fits_too(small_screen: QRect, qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from desktop.guide import show_guide
+
+    settle(qtbot, window)
+    shown = show_guide(window)
+    assert shown is not None
+    assert small_screen.contains(shown.frameGeometry())
+
+
 @given(
     st.integers(-3000, 3000),
     st.integers(-3000, 3000),
