@@ -7,12 +7,23 @@ wires them together).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
     from archive.store import Archive
+
+_Child = TypeVar("_Child", bound=QObject)
+
+
+def one_per_context(ctx: QObject, cls: type[_Child], name: str) -> _Child:
+    """The child of `ctx` of type `cls` called `name`, made as `cls(ctx)` on first use."""
+    found = ctx.findChild(cls, name)
+    if found is None:
+        found = cls(ctx)
+        found.setObjectName(name)
+    return found
 
 
 class AppContext(QObject):
@@ -29,6 +40,8 @@ class AppContext(QObject):
     entitiesChanged = Signal()
     # Articles were added, removed or their collections changed.
     articlesChanged = Signal()
+    # The innermost annotation under the reader's cursor changed ("" for none).
+    annotationAtCursor = Signal(str)
 
     def __init__(self, archive: Archive, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -42,8 +42,7 @@ from archive.tagform import (
     parse_number,
     resolve_choice,
 )
-from desktop.context import AppContext
-from desktop.panels.common import one_per_context
+from desktop.context import AppContext, one_per_context
 
 
 class EntityChoices(QObject):

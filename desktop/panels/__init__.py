@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from desktop.context import AppContext
+from desktop.tagging import TaggingController
 
 
 def _dock(title: str, name: str, widget: QWidget) -> QDockWidget:
@@ -45,8 +46,6 @@ def tagging_actions(ctx: AppContext, parent: QWidget | None = None) -> list[QAct
     accepted for symmetry; the actions belong to the context's controller.
     Once the shell shows them, the reader hides its own tagging toolbar.
     """
-    from desktop.reader.tagging import TaggingController
-
     controller = TaggingController.of(ctx)
     controller.set_shown_elsewhere(True)
     return controller.actions()

@@ -20,7 +20,8 @@ from archive.reading import ReadingAnnotation, load_annotations
 from archive.tagform import FIGURE_TYPE, event_prefill
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
-from desktop.panels.common import (
+from desktop.tag_form import EntityDialog, TagDialog, choices_for
+from desktop.widgets import (
     button_rows,
     make_table,
     open_held,
@@ -30,7 +31,6 @@ from desktop.panels.common import (
     tip,
     write,
 )
-from desktop.tag_form import EntityDialog, TagDialog, choices_for
 
 
 class AnnotationTableModel(RowTableModel):
@@ -198,9 +198,7 @@ class AnnotationsPanel(QWidget):
         layout.addLayout(buttons)
 
         ctx.articleShown.connect(self.show_article)
-        from desktop.reader.panel import ReaderEvents
-
-        ReaderEvents.of(ctx).annotationAtCursor.connect(self._follow_reader)
+        ctx.annotationAtCursor.connect(self._follow_reader)
         ctx.annotationsChanged.connect(self._annotations_changed)
         ctx.entitiesChanged.connect(self.refresh)
         if ctx.current_article_id:

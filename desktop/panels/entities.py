@@ -29,7 +29,7 @@ from archive.errors import SesameError
 from archive.models import new_id
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
-from desktop.panels.common import (
+from desktop.widgets import (
     RereadingPanel,
     ask_text,
     button_rows,

@@ -13,7 +13,7 @@ from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
-from desktop.panels.common import (
+from desktop.widgets import (
     RereadingPanel,
     make_table,
     run_read,

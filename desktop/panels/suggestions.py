@@ -18,7 +18,8 @@ from archive.suggest import Suggestion
 from archive.tagform import FIGURE_TYPE
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
-from desktop.panels.common import (
+from desktop.tag_form import TagDialog, choices_for
+from desktop.widgets import (
     button_rows,
     make_table,
     open_held,
@@ -30,7 +31,6 @@ from desktop.panels.common import (
     tip,
     write,
 )
-from desktop.tag_form import TagDialog, choices_for
 
 
 def suggestion_details(s: Suggestion) -> str:

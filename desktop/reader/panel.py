@@ -5,7 +5,7 @@ and shows the article (spans are code-point ranges to mark and scroll to,
 e.g. search matches), then emits `ctx.articleShown(article_id)`. It repaints
 when `ctx.annotationsChanged` names its article or `ctx.entitiesChanged`
 fires. Select text and press a tag type's key (A, E, F, or a user type's)
-to tag it; see `desktop.reader.tagging`.
+to tag it; see `desktop.tagging`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,21 +28,10 @@ from PySide6.QtWidgets import (
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
 from desktop.context import AppContext
-from desktop.panels.common import one_per_context, tell
 from desktop.reader.text_view import ArticleTextView, describe_annotation
 from desktop.tag_form import TagDialog
-
-
-class ReaderEvents(QObject):
-    """What the reader tells the panels beyond AppContext's signals (one per context)."""
-
-    # The innermost annotation under the reader's cursor changed ("" for none).
-    annotationAtCursor = Signal(str)
-
-    @classmethod
-    def of(cls, ctx: AppContext) -> ReaderEvents:
-        """The reader events of `ctx`, made on first use."""
-        return one_per_context(ctx, cls, "readerEvents")
+from desktop.tagging import TaggingController
+from desktop.widgets import tell
 
 
 class ReaderPanel(QWidget):
@@ -63,7 +52,6 @@ class ReaderPanel(QWidget):
         self.ctx = ctx
         self.article: ReadingArticle | None = None
         self.tag_dialog: TagDialog | None = None
-        self.events = ReaderEvents.of(ctx)
         self._at_cursor = ""
 
         layout = QVBoxLayout(self)
@@ -121,8 +109,6 @@ class ReaderPanel(QWidget):
         ctx.articleOpenRequested.connect(self.open_article)
         ctx.annotationsChanged.connect(self._annotations_changed)
         ctx.entitiesChanged.connect(self._entities_changed)
-
-        from desktop.reader.tagging import TaggingController
 
         ctx.writer.failed.connect(self.message)
         self.tagging = TaggingController.of(ctx)
@@ -208,7 +194,7 @@ class ReaderPanel(QWidget):
         current = found[-1].id if found else ""
         if current != self._at_cursor:  # emitted on changes only, not every key
             self._at_cursor = current
-            self.events.annotationAtCursor.emit(current)
+            self.ctx.annotationAtCursor.emit(current)
 
     def _show_details_at(self, cp: int) -> None:
         if self.article is None:

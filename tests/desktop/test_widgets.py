@@ -1,11 +1,11 @@
-"""Small shared panel helpers: a held non-blocking dialog."""
+"""The shared widgets and helpers (desktop/widgets.py): a held non-blocking dialog."""
 
 from __future__ import annotations
 
 import shiboken6
 from PySide6.QtWidgets import QDialog, QWidget
 
-from desktop.panels.common import open_held
+from desktop.widgets import open_held
 
 
 def test_a_held_dialog_is_let_go_and_deleted_when_closed(qtbot) -> None:

@@ -1,13 +1,17 @@
-"""Small pieces the panels share."""
+"""Small widgets and helpers the views share: tag colour swatches, status messages,
+background reads and writes, table and button layouts, non-blocking dialogs.
+
+A neutral room: it imports no view (tests/desktop/test_layering.py holds this).
+"""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,7 +28,6 @@ from PySide6.QtWidgets import (
 from archive.errors import SesameError
 
 _ICONS: dict[tuple[str, int], QIcon] = {}
-_Child = TypeVar("_Child", bound=QObject)
 
 
 def swatch(colour: str, size: int = 12) -> QIcon:
@@ -35,15 +38,6 @@ def swatch(colour: str, size: int = 12) -> QIcon:
         pixmap.fill(QColor(colour))
         icon = _ICONS[colour, size] = QIcon(pixmap)
     return icon
-
-
-def one_per_context(ctx: QObject, cls: type[_Child], name: str) -> _Child:
-    """The child of `ctx` of type `cls` called `name`, made as `cls(ctx)` on first use."""
-    found = ctx.findChild(cls, name)
-    if found is None:
-        found = cls(ctx)
-        found.setObjectName(name)
-    return found
 
 
 def show_status(widget: QWidget, text: str, msecs: int = 8000) -> None:

@@ -16,9 +16,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from archive import tagtypes
 from archive.errors import SesameError
 from archive.tagform import FIGURE_TYPE, TagRequest, form_prefill, tag_span, trim_span
-from desktop.context import AppContext
-from desktop.panels.common import one_per_context, open_held, short, swatch
+from desktop.context import AppContext, one_per_context
 from desktop.tag_form import TagDialog, choices_for
+from desktop.widgets import open_held, short, swatch
 
 if TYPE_CHECKING:
     from desktop.reader.panel import ReaderPanel
