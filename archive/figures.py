@@ -461,6 +461,10 @@ def _figure_at(
         vague = figures_sea.vague_at(tokens, i, text)
         if vague is not None:
             num = NumberMatch(vague[0], "at least", i, vague[1], False)
+        else:
+            words = figures_sea.word_number_at(tokens, i, text)
+            if words is not None:
+                num = NumberMatch(words[0], None, i, words[1], False)
     if num is None:
         return None
     if figures_sea.script_near(tokens, i, num.stop, text) in (MYANMAR, THAI):

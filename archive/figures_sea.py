@@ -437,6 +437,58 @@ def vague_at(tokens: list[Token], i: int, text: str) -> tuple[float, int] | None
     return _forward(tokens, i, text, script, table)
 
 
+# Burmese numbers in words: "ငါးရာ" 500, "နှစ်ထောင့်ငါးရာ" 2,500, "သုံးဆယ်" 30.
+# (ခုနစ် is seven; ခုနှစ်, "year", is left out.) Creaky forms (ထောင့်) are used
+# before more digits.
+_MY_UNITS: dict[str, int] = _table(
+    {"တစ်": 1, "နှစ်": 2, "သုံး": 3, "လေး": 4, "ငါး": 5, "ခြောက်": 6, "ခုနစ်": 7, "ရှစ်": 8, "ကိုး": 9}
+)
+_MY_MULTIPLIERS: dict[str, int] = _table(
+    {
+        "ဆယ်": 10, "ဆယ့်": 10, "ရာ": 100, "ရာ့": 100, "ထောင်": 1_000, "ထောင့်": 1_000,
+        "သောင်း": 10_000, "သိန်း": 100_000, "သန်း": 1_000_000,
+    }
+)  # fmt: skip
+
+
+def word_number_at(tokens: list[Token], i: int, text: str) -> tuple[float, int] | None:
+    """A Burmese number in words starting at token `i`: (value, token after it).
+
+    Number words are also common syllables (လေး, four, ends ကလေး, child; ငါး,
+    five, is fish), so a number in words is only read when it has a multiplier
+    after a digit word ("ငါးရာ", "ခြောက်ထောင်"), or when it starts a word and a
+    classifier or qualifier follows ("ငါးဦး", five persons; "ဆယ်ကျော်").
+    """
+    if tokens[i].script != MYANMAR:
+        return None
+    starts_word = i == 0 or tokens[i - 1].end != tokens[i].start
+    total, unit, k, multiplied, last = 0, None, i, False, None
+    while k < len(tokens) and tokens[k].script == MYANMAR:
+        if k > i and tokens[k - 1].end != tokens[k].start:
+            break
+        low = tokens[k].low
+        if low in _MY_UNITS and unit is None:
+            unit = _MY_UNITS[low]
+        elif low in _MY_MULTIPLIERS and (last is None or _MY_MULTIPLIERS[low] < last):
+            if unit is None and not (k == i and starts_word):
+                break
+            last = _MY_MULTIPLIERS[low]
+            total += (unit or 1) * last
+            unit, multiplied = None, True
+        else:
+            break
+        k += 1
+    if k == i:
+        return None
+    value = total + (unit or 0)
+    if multiplied and (unit is not None or total > (last or 0) or tokens[i].low in _MY_UNITS):
+        return float(value), k
+    hit = _forward(tokens, k, text, MYANMAR, _MY_POST)
+    if starts_word and hit is not None and hit[0][0] in ("c", "q"):
+        return float(value), k
+    return None
+
+
 def script_near(tokens: list[Token], i: int, stop: int, text: str) -> str:
     """MYANMAR or THAI when the number in tokens `i:stop` is written in or among them."""
     return _script_near(tokens, i, stop, text)

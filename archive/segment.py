@@ -75,7 +75,7 @@ def _low(text: str) -> str:
 # carries no asat or stacker (which would make it the final of the syllable before:
 # "ကျော" + "င်း"). Unicode keeps some vowel signs (ာ, း) out of the grapheme
 # cluster before; as marks they stay in the syllable.
-_SYLLABLE_START = regex.compile(r"(?<!\u1039)(?=[^\p{M}\u200c\u200d](?![\u103a\u1039]))")
+_SYLLABLE_START = regex.compile(r"(?<!\u1039)(?=[^\p{M}\u200c\u200d](?!\u1037?[\u103a\u1039]))")
 
 
 def _myanmar_units(text: str, start: int, end: int) -> list[tuple[int, int]]:

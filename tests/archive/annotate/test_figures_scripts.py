@@ -46,6 +46,10 @@ BURMESE = [
     ("ဆန္ဒပြသူ ထောင်ပေါင်းများစွာ", 2000, "at least", "ဆန္ဒပြသူ", "many thousands of protesters"),
     ("ရဲတပ်ဖွဲ့ဝင် ၆ဝဝ ကျော်", 600, "more than", "ရဲတပ်ဖွဲ့ဝင်", "the letter ဝ typed for zero"),
     ("ဒေါ်လာ ၅ သန်း", 5_000_000, "exactly", "ဒေါ်လာ", "5 million dollars"),
+    ("လူ ငါးရာကျော်", 500, "more than", "လူ", "more than 500 people, in words"),
+    ("ဆန္ဒပြသူ နှစ်ထောင်ခန့်", 2000, "about", "ဆန္ဒပြသူ", "about 2,000 protesters, in words"),
+    ("ဒုက္ခသည် နှစ်ထောင့်ငါးရာ", 2500, "exactly", "ဒုက္ခသည်", "2,500 refugees, in words"),
+    ("ရဲ ငါးဦး", 5, "exactly", "ရဲ", "five police (ငါး: five; also 'fish')"),
     ("စစ်တပ်က ၁၀ ဦး", 10, "exactly", None, "the army [took] 10 persons: no noun counted"),
     ("စုစုပေါင်း ၅၀ ဦး", 50, "exactly", None, "50 persons in total"),
 ]
@@ -139,6 +143,19 @@ def test_dates_and_years_in_other_scripts_are_not_figures(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "ဆရာဦးကျော် ပြောသည်။",  # the teacher U Kyaw said: ရာ ends ဆရာ, ကျော် is a name
+        "ကလေးများ ကျောင်းသွားသည်။",  # the children go to school: လေး ends ကလေး
+        "ရာထူး ရရှိသည်။",  # got the position: ရာ begins ရာထူး
+        "ငါးဖမ်းသည်။",  # catches fish
+    ],
+)
+def test_number_words_inside_other_words_are_not_figures(text: str) -> None:
+    assert figures.find_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "ဆရာဝန် ၃၀ နှစ်နီးပါး အလုပ်လုပ်ခဲ့သည်။",  # worked as a doctor nearly 30 years
         "เกือบ 30 ปี",  # nearly 30 years
         "लगभग 30 साल",  # about 30 years
@@ -177,7 +194,7 @@ def test_qualifier_words_of_other_scripts_normalise() -> None:
 _FRAGMENTS = [
     "ရဲ", "တပ်", "ဖွဲ့", "ဝင်", "ကျော်", "ခန့်", "လောက်", "ဦး", "ဒေါ်", "အနည်းဆုံး", "ဆန္ဒ",
     "ပြ", "သူ", "ထောင်", "ချီ", "ကျောင်း", "သော", "တွင်", "က", "၆၀၀", "၁၉", "၂၀", "600",
-    "ဝ", "ဝင်", "ဒေါ်လာ",
+    "ဝ", "ဝင်", "ဒေါ်လာ", "ငါး", "ရာ", "ထောင့်", "ဆယ်", "ကလေး", "ဆရာ",
     "ตำรวจ", "กว่า", "๖๐๐", "นาย", "คน", "หลาย", "ร้อย", "ประมาณ",
     "पुलिसकर्मी", "से", "अधिक", "१५०", "लोग", "कम",
     "more", "than", "police", "Daw", "Aung", "1,500",
