@@ -118,7 +118,8 @@ def bench_suggest(n: int, rng: random.Random) -> None:
 
 def _articles(archive: Archive, n: int, rng: random.Random) -> list[tuple[str, str]]:
     rows = []
-    with archive.transaction() as session:
+    with archive.change("bench fixture") as ch:
+        session = ch.session
         for i in range(n):
             text = make_article(rng, 300)
             article = models.Article(
@@ -164,7 +165,8 @@ def bench_mentions(folder: Path, total: int, rng: random.Random) -> None:
         arts = _articles(archive, 1000, rng)
         n_entities = 1000
         ids = [entities.create_entity(archive, "actor", f"Actor {i}").id for i in range(3)]
-        with archive.transaction() as session:
+        with archive.change("bench fixture") as ch:
+            session = ch.session
             extra = [
                 models.Entity(type_key="actor", name=f"Actor {i}") for i in range(3, n_entities)
             ]

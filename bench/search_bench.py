@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlmodel import select
 
 from archive import models
-from archive.store import Archive, mark_for_index
+from archive.store import Archive
 
 WORDS_PER_ARTICLE = 600
 VOCABULARY = 30_000
@@ -70,7 +70,8 @@ def build_archive(path: Path, texts: list[str]) -> tuple[Archive, float, float]:
     started = time.perf_counter()
     batch = 1000
     for start in range(0, len(texts), batch):
-        with archive.transaction() as session:
+        with archive.change("bench fixture", sync=False) as ch:
+            session = ch.session
             for i, body in enumerate(texts[start : start + batch], start=start):
                 article = models.Article(
                     title=" ".join(body.split()[:6]),
@@ -79,9 +80,7 @@ def build_archive(path: Path, texts: list[str]) -> tuple[Archive, float, float]:
                     published=f"{2000 + i % 24}-{1 + i % 12:02d}-{1 + i % 28:02d}",
                     language="en",
                 )
-                session.add(article)
-                session.flush()
-                mark_for_index(session, article.id)
+                session.add(article)  # the change queues it for the index
     inserted = time.perf_counter() - started
     started = time.perf_counter()
     archive.sync_index()
@@ -193,11 +192,10 @@ def tag_change_latency(
     times = []
     for aid in ids:
         time.sleep(spacing)
-        with archive.transaction() as session:
-            article = session.get(models.Article, aid)
+        with archive.change("bench tag", sync=False) as ch:
+            article = ch.session.get(models.Article, aid)
             assert article is not None
-            article.title = article.title + " x"
-            mark_for_index(session, aid)
+            article.title = article.title + " x"  # the change queues the article
         started = time.perf_counter()
         archive.sync_index()
         times.append((time.perf_counter() - started) * 1000)

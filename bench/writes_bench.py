@@ -23,6 +23,7 @@ running), the tag with no import, and a plain sqlite3 insert + commit.
 
     .venv/bin/python bench/writes_bench.py [--files 5000] [--tags-idle 25]
         [--mentions 1200] [--articles 300] [--strict] [--debug]
+        [--profile tags|import|merge]
 
 `--strict`: exit 1 when a target is missed by a wide margin (1.5x).
 `--debug`: print every thread's stack when the heartbeat is 60 ms late.
@@ -56,11 +57,12 @@ WIDE = 1.5  # --strict fails only beyond target x WIDE
 TAG_EVERY_MS = 200
 HEARTBEAT_MS = 5
 
-WORDS = (
+_WORD_TEXT = (
     "police protest strike harbour council village soldiers workers union committee "
     "arrested detained released hospital school market township province minister "
     "report statement march april monday families residents convoy bridge curfew"
-).split()
+)
+WORDS = _WORD_TEXT.split()
 
 
 def pct(values: list[float], p: float) -> float:
@@ -88,8 +90,7 @@ def build_fixture(archive: Any, articles: int, mentions: int, keep_mentions: int
         texts: list[tuple[str, str]] = []
         for i in range(articles):
             text = "\n\n".join(
-                " ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + "."
-                for _ in range(5)
+                " ".join(rng.choice(WORDS) for _ in range(60)).capitalize() + "." for _ in range(5)
             )
             article = models.Article(
                 title=f"Fixture article {i}",
@@ -212,9 +213,7 @@ class Heartbeat:
     def gaps(self, since: float = 0.0, until: float = float("inf")) -> list[float]:
         """Gaps (ms) between beats, for gaps ending within [since, until]."""
         return [
-            (b - a) * 1000
-            for a, b in itertools.pairwise(self.beats)
-            if since <= b and a <= until
+            (b - a) * 1000 for a, b in itertools.pairwise(self.beats) if since <= b and a <= until
         ]
 
     def worst(self, since: float = 0.0, until: float = float("inf")) -> tuple[float, float]:
@@ -300,6 +299,29 @@ class Tagger:
         )
 
 
+def _profile_start(args: argparse.Namespace, phase: str) -> Any:
+    """cProfile of the GUI thread for one phase (`--profile PHASE`), else None."""
+    if args.profile != phase:
+        return None
+    import cProfile
+
+    prof = cProfile.Profile()
+    prof.enable()
+    return prof
+
+
+def _profile_stop(prof: Any) -> None:
+    if prof is None:
+        return
+    import pstats
+
+    prof.disable()
+    print("--- GUI thread, by own time:")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    print("--- GUI thread, by cumulative time:")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+
+
 def wait_idle(ctx: Any, timeout: float = 300.0) -> None:
     """Until no write, catch-up or other job is left."""
     if not run_loop(lambda: not ctx.writer.busy and not ctx.tasks.busy, timeout):
@@ -329,6 +351,27 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         f"mentions of two actors, in {time.perf_counter() - t:.1f} s"
     )
 
+    # Yardstick: the same tag written directly (this thread, no window, no import).
+    from archive import annotate
+
+    rng = random.Random(5)
+    direct = []
+    for _ in range(args.tags_idle):
+        aid, text = fx["articles"][1]
+        start = rng.randrange(0, len(text) - 40)
+        t = time.perf_counter()
+        with archive.change("Tag", sync=False) as ch:
+            annotate.create_annotation(
+                ch, aid, start, start + 20, "actor", entity_name="Tag Bench Actor", sync=False
+            )
+        direct.append((time.perf_counter() - t) * 1000)
+    archive.sync_index(force=True)
+    res["direct_tags"] = direct
+    print(
+        f"tags written directly (no window): p50 {pct(direct, 50):.1f} ms, "
+        f"p95 {pct(direct, 95):.1f} ms"
+    )
+
     window = create_main_window(archive, Settings())
     window.resize(1400, 900)
     window.show()
@@ -353,10 +396,12 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     # 1a. Tags with nothing else running.
     tagger = Tagger(ctx, tag_article, "Tag Bench Actor")
     t0 = time.perf_counter()
+    prof = _profile_start(args, "tags")
     tagger.start(limit=args.tags_idle)
     if not run_loop(lambda: tagger.asked >= args.tags_idle and tagger.settled, 120):
         raise SystemExit("writes_bench: idle tags timed out")
     wait_idle(ctx)
+    _profile_stop(prof)
     res["idle_tags"] = list(tagger.times)
     res["idle_stall"] = hb.worst(t0)[0]
     print(
@@ -373,11 +418,25 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     finished: list[dict] = []
     window.importer.importFinished.connect(finished.append)
     t0 = time.perf_counter()
-    window.importer.import_paths([src])
+    prof = _profile_start(args, "import")
+    job = window.importer.import_paths([src])
     tagger.start()
+    from PySide6.QtCore import QTimer
+
+    ticker = QTimer()
+    ticker.setInterval(10_000)
+    ticker.timeout.connect(
+        lambda: print(
+            f"  {time.perf_counter() - t0:.0f} s: {job.done:,} of {job.total or 0:,} files, "
+            f"{len(tagger.times)} tags committed"
+        )
+    )
+    ticker.start()
     if not run_loop(lambda: bool(finished), 3600):
         raise SystemExit("writes_bench: import timed out")
     t_imported = time.perf_counter()
+    ticker.stop()
+    _profile_stop(prof)
     tagger.stop()
     run_loop(lambda: tagger.settled, 120)
     res["import_s"] = t_imported - t0
@@ -418,12 +477,14 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         return record
 
     t0 = time.perf_counter()
+    prof = _profile_start(args, "merge")
     ctx.writer.change(
         "Merge entities", merge, on_done=lambda _r: merged.append(time.perf_counter())
     )
     if not run_loop(lambda: bool(merged), 300):
         raise SystemExit("writes_bench: merge timed out")
     wait_idle(ctx)
+    _profile_stop(prof)
     t_settled = time.perf_counter()
     res["merge_own"] = own.get("merge", float("nan"))
     res["merge_done"] = (merged[0] - t0) * 1000
@@ -473,6 +534,8 @@ def summary(args: argparse.Namespace, res: dict[str, Any]) -> bool:
         ("plain sqlite3 INSERT+COMMIT (yardstick)", f"p50 {res['sqlite_p50']:.2f} ms, "
          f"p95 {res['sqlite_p95']:.2f} ms", "", None),
         ("stall, nothing running (yardstick)", f"{res['quiet_stall']:.0f} ms", "", None),
+        ("tag written directly, no window (yardstick)", f"p50 {pct(res['direct_tags'], 50):.0f}"
+         f" / p95 {pct(res['direct_tags'], 95):.0f} ms", "", None),
         ("tag, no import (yardstick)", f"p50 {pct(idle, 50):.0f} / p95 {pct(idle, 95):.0f} / "
          f"max {max(idle):.0f} ms", "", None),
         ("stall while tagging, no import", f"{res['idle_stall']:.0f} ms", "< 100 ms",
@@ -517,6 +580,9 @@ def main() -> int:
     parser.add_argument("--keep-mentions", type=int, default=100)
     parser.add_argument("--strict", action="store_true", help="exit 1 on a wide miss")
     parser.add_argument("--debug", action="store_true", help="stacks when the window stalls")
+    parser.add_argument(
+        "--profile", choices=("tags", "import", "merge"), help="cProfile the GUI thread"
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="sesame-writes-bench-"))
