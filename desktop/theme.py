@@ -72,14 +72,6 @@ def apply_theme(app: QApplication, preference: str = "system") -> bool:
     return dark
 
 
-def is_dark() -> bool:
-    """Whether the running app currently shows a dark palette (for highlight colours)."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        return False
-    return app.palette().color(QPalette.ColorRole.Base).lightness() < 128
-
-
 def follow_system(app: QApplication, preference_getter: Callable[[], str]) -> None:
     """Re-apply the theme whenever the desktop's colour scheme changes."""
     hints = QGuiApplication.styleHints()

@@ -167,17 +167,6 @@ class LibraryModel(QAbstractTableModel):
                 self.index(0, 0), self.index(len(self._view) - 1, len(COLUMNS) - 1)
             )
 
-    def remove_ids(self, ids: Sequence[str]) -> None:
-        """Drop rows of articles that no longer exist."""
-        gone = set(ids)
-        if not gone & self._by_id.keys():
-            return
-        self.beginResetModel()
-        self._rows = [r for r in self._rows if r.id not in gone]
-        self._by_id = {r.id: i for i, r in enumerate(self._rows)}
-        self._view = self._view_rows()
-        self.endResetModel()
-
     def article_id(self, row: int) -> str:
         """The article id shown in view row `row`."""
         return self._rows[self._view[row]].id

@@ -78,9 +78,15 @@ def test_ctrl_f_focuses_the_search_bar(qtbot, window) -> None:
 
 
 def test_theme_follows_the_preference(qtbot) -> None:
-    from desktop.theme import apply_theme, is_dark
+    from PySide6.QtGui import QPalette
+
+    from desktop.theme import apply_theme
 
     app = QApplication.instance()
+
+    def is_dark() -> bool:
+        return app.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
     assert apply_theme(app, "dark") is True and is_dark()
     assert apply_theme(app, "light") is False and not is_dark()
     apply_theme(app, "system")
