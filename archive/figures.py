@@ -15,9 +15,7 @@ put what is counted before the number, are read by `archive.figures_sea`.
 
 `figure_table` lines up the claims linked to each figure entity, source by
 source, so that "more than 600" here and "over 500" there sit side by side.
-Only `figure_table` needs the database; it imports the models itself, so
-that the command line's parsers can use `QUALIFIERS` without loading
-SQLAlchemy (see archive/cli.py).
+Only `figure_table` needs the database; it imports the models itself.
 """
 
 from __future__ import annotations
