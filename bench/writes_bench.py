@@ -199,15 +199,18 @@ class Heartbeat:
         from PySide6.QtCore import QTimer
 
         self.beats: list[float] = []
+        self.running = False
         self.timer = QTimer()
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(lambda: self.beats.append(time.perf_counter()))
 
     def start(self) -> None:
         self.beats.clear()
+        self.running = True
         self.timer.start()
 
     def stop(self) -> None:
+        self.running = False
         self.timer.stop()
 
     def gaps(self, since: float = 0.0, until: float = float("inf")) -> list[float]:
@@ -246,6 +249,37 @@ def run_loop(done: Callable[[], bool], timeout: float) -> bool:
     return done()
 
 
+PHASES = ("queued", "write lock", "tag", "commit", "views", "delivery")
+
+
+def instrument(writer: Any) -> None:
+    """Timestamps around the writer's own steps (the code path is unchanged).
+
+    `_work` is entered on the pool thread when the job starts and left after
+    the commit (and the undo/redo labels are read); `notify` is the views
+    being told, on the GUI thread, just before `on_done`.
+    """
+    work, notify = writer._work, writer.notify
+
+    def timed_work(op: Any) -> Any:
+        rec = getattr(op.fn, "rec", None)
+        if rec is not None:
+            rec["work_in"] = time.perf_counter()
+        try:
+            return work(op)
+        finally:
+            if rec is not None:
+                rec["work_out"] = time.perf_counter()
+
+    def timed_notify(done: Any) -> None:
+        t = time.perf_counter()
+        notify(done)
+        writer.last_notify = (t, time.perf_counter())
+
+    writer._work = timed_work
+    writer.notify = timed_notify
+
+
 class Tagger:
     """Asks the window's writer for a tag every 200 ms; times each ask -> on_done."""
 
@@ -257,6 +291,7 @@ class Tagger:
         self.entity_name = entity_name
         self.rng = random.Random(3)
         self.times: list[float] = []
+        self.phases: list[dict[str, float]] = []
         self.asked = 0
         self.errors: list[str] = []
         self.limit: int | None = None
@@ -283,20 +318,101 @@ class Tagger:
             return
         start = self.rng.randrange(0, len(self.text) - 40)
         end = start + self.rng.randrange(5, 30)
-        asked = time.perf_counter()
+        rec: dict[str, float] = {"asked": time.perf_counter()}
         self.asked += 1
 
-        def done(_result: Any) -> None:
-            self.times.append((time.perf_counter() - asked) * 1000)
+        def tag(ch: Any) -> Any:
+            rec["fn_in"] = time.perf_counter()  # the change is open: write lock held
+            try:
+                return annotate.create_annotation(
+                    ch, self.article_id, start, end, "actor", entity_name=self.entity_name,
+                    sync=False,
+                )  # fmt: skip
+            finally:
+                rec["fn_out"] = time.perf_counter()
 
-        self.ctx.writer.change(
-            "Tag",
-            lambda ch: annotate.create_annotation(
-                ch, self.article_id, start, end, "actor", entity_name=self.entity_name, sync=False
-            ),
-            on_done=done,
-            on_error=self.errors.append,
-        )
+        tag.rec = rec  # type: ignore[attr-defined]
+
+        def done(_result: Any) -> None:
+            now = time.perf_counter()
+            self.times.append((now - rec["asked"]) * 1000)
+            n_in, n_out = getattr(self.ctx.writer, "last_notify", (now, now))
+            if "work_in" in rec and "work_out" in rec:
+                marks = [rec["asked"], rec["work_in"], rec["fn_in"], rec["fn_out"]]
+                marks += [rec["work_out"], n_in]
+                parts = [(b - a) * 1000 for a, b in itertools.pairwise(marks)]
+                parts.append((n_out - n_in) * 1000)
+                # queued, write lock, tag, commit, delivery, views
+                q, lock, fn, commit, deliver, views = parts
+                self.phases.append(
+                    {"queued": q, "write lock": lock, "tag": fn, "commit": commit,
+                     "views": views, "delivery": deliver}
+                )  # fmt: skip
+
+        self.ctx.writer.change("Tag", tag, on_done=done, on_error=self.errors.append)
+
+    def phase_line(self) -> str:
+        """Median and p95 of each step, in ms."""
+        if not self.phases:
+            return "  (no phases)"
+        out = []
+        for name in PHASES:
+            vals = [p[name] for p in self.phases]
+            out.append(f"{name} {pct(vals, 50):.0f}/{pct(vals, 95):.0f}")
+        return "  steps p50/p95 ms: " + ", ".join(out)
+
+
+def _watchdog(hb: Heartbeat) -> None:
+    """`--debug`: while the heartbeat is late, sample the stacks (GUI thread in full,
+    the others by their innermost archive/desktop frame) every 0.5 s; note slow GCs."""
+    import gc
+    import threading
+    import traceback
+
+    main_id = threading.main_thread().ident
+    beats = hb.beats
+
+    def where(frame: Any) -> str:
+        stack = traceback.extract_stack(frame)
+        ours = [f for f in stack if "/archive/" in f.filename or "/desktop/" in f.filename]
+        f = (ours or stack)[-1]
+        return f"{Path(f.filename).name}:{f.lineno} {f.name} < {stack[-1].name}"
+
+    def watch() -> None:
+        next_report = 0.06
+        last = 0.0
+        while True:
+            time.sleep(0.01)
+            if not beats or not hb.running:
+                continue
+            if beats[-1] != last:
+                last, next_report = beats[-1], 0.06
+                continue
+            late = time.perf_counter() - last
+            if late < next_report:
+                continue
+            next_report += 0.5
+            frames = sys._current_frames()
+            print(f"--- GUI thread late {late * 1000:.0f} ms:")
+            if main_id in frames:
+                print("".join(traceback.format_stack(frames[main_id])[-12:]), end="")
+            for ident, frame in frames.items():
+                if ident not in (main_id, threading.get_ident()):
+                    print(f"    thread {ident % 10000}: {where(frame)}")
+
+    threading.Thread(target=watch, daemon=True).start()
+    starts: dict[int, float] = {}
+
+    def on_gc(phase: str, info: dict) -> None:
+        ident = threading.get_ident()
+        if phase == "start":
+            starts[ident] = time.perf_counter()
+            return
+        took = time.perf_counter() - starts.pop(ident, time.perf_counter())
+        if took > 0.02:
+            print(f"  gc gen {info['generation']} took {took * 1000:.0f} ms")
+
+    gc.callbacks.append(on_gc)
 
 
 def _profile_start(args: argparse.Namespace, phase: str) -> Any:
@@ -376,6 +492,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     window.resize(1400, 900)
     window.show()
     ctx = window.ctx
+    instrument(ctx.writer)
     wait_idle(ctx)
     # The person reads the article they tag (the reader reloads on every tag).
     tag_article = fx["articles"][0]
@@ -383,9 +500,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     wait_idle(ctx)
     hb = Heartbeat()
     if args.debug:
-        from desktop_bench import _watchdog
-
-        _watchdog(hb.beats)
+        _watchdog(hb)
 
     # Yardstick: a quiet second.
     hb.start()
@@ -409,6 +524,8 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         f"p95 {pct(tagger.times, 95):.0f} ms, max {max(tagger.times):.0f} ms; "
         f"longest stall {res['idle_stall']:.0f} ms"
     )
+    print(tagger.phase_line())
+    res["idle_phases"] = tagger.phase_line()
     if tagger.errors:
         print(f"  refused: {tagger.errors[:3]}")
 
@@ -456,6 +573,8 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         f"longest stall {res['import_stall']:.0f} ms at {res['import_stall_at']:.1f} s, "
         f"p99 gap {res['import_gap_p99']:.0f} ms"
     )
+    print(tagger.phase_line())
+    res["import_phases"] = tagger.phase_line()
     if tagger.errors:
         print(f"  refused: {tagger.errors[:3]}")
     if window.importer.summary is not None:
@@ -521,9 +640,12 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     for line in res["restored"]:
         print("  " + line)
 
+    t = time.perf_counter()
     window.shutdown()
     window.close()
-    archive.close()
+    archive.close()  # waits for the search index's background catch-up, if any
+    res["close_s"] = time.perf_counter() - t
+    print(f"window closed and archive closed in {res['close_s']:.1f} s")
     return res
 
 
