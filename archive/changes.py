@@ -51,6 +51,7 @@ TRACKED = (
     "tagtype",
     "collection",
     "articlecollection",
+    "exchange",
 )
 UNDO_DEPTH = 100
 # Stored "after" values longer than this are kept as a digest (undo never

@@ -81,14 +81,25 @@ def _save(identity: Identity) -> None:
 
 
 def ensure_user(session: Session, identity: Identity | None = None) -> User:
-    """The archive's row for `identity` (the local one by default), kept up to date."""
+    """The archive's row for `identity` (the local one by default), kept up to date.
+
+    The local user's row carries their public signing key (made on first use).
+    """
+    local = identity is None
     identity = identity or local_identity()
+    public_key = None
+    if local:
+        from archive.keys import public_key_text
+
+        public_key = public_key_text()
     user = session.get(User, identity.id)
     if user is None:
-        user = User(id=identity.id, display_name=identity.display_name)
+        user = User(id=identity.id, display_name=identity.display_name, public_key=public_key)
         session.add(user)
         session.flush()
-    elif user.display_name != identity.display_name:
+    elif user.display_name != identity.display_name or (local and user.public_key != public_key):
         user.display_name = identity.display_name
+        if local:
+            user.public_key = public_key
         session.add(user)
     return user

@@ -165,6 +165,20 @@ class AuditEvent(SQLModel, table=True):
     change_id: str | None = Field(default=None, index=True)
 
 
+class Exchange(SQLModel, table=True):
+    """How an annotation looked when it last came in a bundle (the base of a three-way merge).
+
+    An annotation edited here since (its content differs from `content_hash`)
+    and also edited by the sender (the incoming content differs too) is a
+    conflict; edited on one side only, the newer side wins.
+    """
+
+    annotation_id: str = Field(primary_key=True)
+    content_hash: str
+    bundle_id: str
+    at: datetime = Field(default_factory=utcnow)
+
+
 class Change(SQLModel, table=True):
     """One unit of work: a labelled transaction, its rows before and after, its undo state.
 

@@ -61,7 +61,8 @@ def _migration_1(conn: Any) -> None:
 
 
 def _migration_2(conn: Any) -> None:
-    """Core changes: the change log (undo / redo, history) and a change id on audit entries.
+    """Core changes: the change log (undo / redo, history), a change id on audit entries,
+    and the bundle exchange record.
 
     Migration 1 builds tables from today's models, so on a new archive both
     may exist already: each step checks first.
@@ -73,6 +74,7 @@ def _migration_2(conn: Any) -> None:
             text("CREATE INDEX IF NOT EXISTS ix_auditevent_change_id ON auditevent (change_id)")
         )
     models.Change.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    models.Exchange.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
 # Numbered migrations: MIGRATIONS[n - 1] takes a database from version n - 1

@@ -13,7 +13,7 @@ import importlib
 from typing import Any
 
 # A new command module is one more name here; this order is `sesame --help`'s.
-COMMAND_MODULES = ("ingest", "search", "annotate", "history", "audit")
+COMMAND_MODULES = ("ingest", "search", "annotate", "bundles", "history", "audit")
 
 
 class Deferred:

@@ -470,9 +470,23 @@ def cmd_whoami(args: argparse.Namespace, out: Output) -> int:
             raise InvalidInput(str(exc)) from exc
     else:
         me = identity.local_identity()
-    return _reply(
-        out, {"id": me.id, "display_name": me.display_name}, f"{me.display_name} ({me.id})"
+    from archive import keys
+
+    public_key = keys.public_key_text()
+    doc = {
+        "id": me.id,
+        "display_name": me.display_name,
+        "public_key": public_key,
+        "fingerprint": keys.fingerprint(public_key),
+        "age_recipient": keys.age_recipient(),
+    }
+    text = (
+        f"{me.display_name} ({me.id})\n"
+        f"fingerprint  {doc['fingerprint']}   (read it out to colleagues who check your bundles)\n"
+        f"public key   {public_key}   (for: sesame contacts add {me.display_name!r} KEY)\n"
+        f"age key      {doc['age_recipient']}   (colleagues encrypt bundles for you with it)"
     )
+    return _reply(out, doc, text)
 
 
 # -- registration -----------------------------------------------------------------------

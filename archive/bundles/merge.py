@@ -1,0 +1,583 @@
+"""Import a verified bundle into an archive: one core change, one undo step, one audit entry.
+
+Nothing is touched until the whole bundle has verified (`reader.open_bundle`).
+Then, inside one change (origin `bundle:<id>`):
+
+- originals are added if missing (their bytes were checked against their name);
+- articles are matched by id, else by original bytes and title, else by
+  text; new ones are added, known ones get newer metadata; the local text
+  is kept, and incoming annotations are re-anchored onto it by quote and
+  context (those that cannot be found come in orphaned, and are reported);
+- entities are matched by id (following merges); a new entity whose name
+  another local entity already has is added under a marked name and offered
+  for merging, never merged silently; tombstones keep merges traceable;
+- annotations are matched by id: new ones are added; for known ones the
+  exchange record (`models.Exchange`, the content as last exchanged) decides
+  a three-way merge — changed on one side only, that side wins; changed on
+  both, the local one stays and the incoming one is kept beside it as a
+  conflict copy (origin `conflict:<id>`), reported for the person to choose;
+- a second import of the same bundle adds and changes nothing.
+
+The change set is the import report: added / updated / unchanged per kind,
+conflicts, orphans and entity offers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from archive import annotate, entities, models, tagtypes
+from archive.bundles import spec
+from archive.bundles.reader import Bundle, open_bundle
+from archive.changes import Change
+from archive.store import Archive
+
+
+@dataclass
+class MergeReport:
+    """What importing a bundle did (`sesame import-bundle --json`)."""
+
+    bundle_id: str
+    signed_by: str
+    change_id: str = ""
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+    entity_offers: list[dict[str, Any]] = field(default_factory=list)
+    matched_articles: dict[str, str] = field(default_factory=dict)  # bundle id -> local id
+
+    def count(self, bucket: str, kind: str, n: int = 1) -> None:
+        target: dict[str, int] = getattr(self, bucket)
+        target[kind] = target.get(kind, 0) + n
+
+    @property
+    def changed_nothing(self) -> bool:
+        return not self.added and not self.updated and not self.conflicts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bundle_id": self.bundle_id,
+            "signed_by": self.signed_by,
+            "change_id": self.change_id,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "conflicts": self.conflicts,
+            "orphaned": self.orphaned,
+            "entity_offers": self.entity_offers,
+            "matched_articles": self.matched_articles,
+        }
+
+    def line(self) -> str:
+        """The report in one line."""
+
+        def fmt(d: dict[str, int]) -> str:
+            return ", ".join(f"{n} {k}" for k, n in sorted(d.items())) or "nothing"
+
+        parts = [f"added {fmt(self.added)}", f"updated {fmt(self.updated)}"]
+        if self.conflicts:
+            parts.append(f"{len(self.conflicts)} conflict(s) to resolve")
+        if self.orphaned:
+            parts.append(f"{len(self.orphaned)} annotation(s) orphaned")
+        if self.entity_offers:
+            parts.append(f"{len(self.entity_offers)} entit(ies) to consider merging")
+        return "Imported: " + "; ".join(parts) + "."
+
+
+def content_hash(ann: dict[str, Any]) -> str:
+    """The comparable content of an annotation in bundle form (offsets left out: they move
+    when a text is re-anchored, the quote and its context do not)."""
+    sel = ann["target"]["selector"][1]
+    tags = sorted(b.get("value", "") for b in ann["body"] if b["purpose"] == "tagging")
+    linked = sorted(b.get("source", "") for b in ann["body"] if b["purpose"] == "identifying")
+    notes = sorted(b.get("value", "") for b in ann["body"] if b["purpose"] == "commenting")
+    doc = {
+        "quote": sel["exact"],
+        "prefix": sel["prefix"],
+        "suffix": sel["suffix"],
+        "tags": tags,
+        "entities": linked,
+        "notes": notes,
+        "figure": ann.get("sesame:figure"),
+    }
+    return hashlib.sha256(spec.canonical(doc)).hexdigest()
+
+
+def _when(text: str) -> datetime:
+    """A bundle's time (UTC, as the writer stored it) as an aware datetime."""
+    if not text:
+        return models.utcnow()
+    return _aware(datetime.fromisoformat(text))
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _local_form(row: models.Annotation) -> dict[str, Any]:
+    """A local annotation in the bundle form `content_hash` reads."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextualBody", "purpose": "tagging", "value": row.type_key}
+    ]
+    if row.entity_id:
+        body.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": spec.urn("entity", row.entity_id),
+            }
+        )
+    if row.note:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": row.note})
+    figure = None
+    if any(getattr(row, k) is not None for k in ("value", "qualifier", "counted", "as_of")):
+        figure = {k: getattr(row, k) for k in ("value", "qualifier", "counted", "as_of")}
+    return {
+        "body": body,
+        "target": {
+            "selector": [
+                {"type": "TextPositionSelector", "start": row.start, "end": row.end},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": row.quote,
+                    "prefix": row.prefix,
+                    "suffix": row.suffix,
+                },
+            ]
+        },
+        "sesame:figure": figure,
+    }
+
+
+class _Merger:
+    def __init__(self, ch: Change, bundle: Bundle, report: MergeReport) -> None:
+        self.ch = ch
+        self.session: Session = ch.session
+        self.bundle = bundle
+        self.report = report
+        self.origin = f"bundle:{bundle.id}"
+        self.articles: dict[str, models.Article] = {}  # bundle article id -> local row
+        self.entity_ids: dict[str, str] = {}  # bundle entity id -> local entity id
+
+    def run(self) -> None:
+        self._users()
+        self._tag_types()
+        self._articles()
+        self._collections()
+        self._entities()
+        self._annotations()
+
+    # -- people, tag types ---------------------------------------------------------
+
+    def _users(self) -> None:
+        for u in self.bundle.users:
+            if self.session.get(models.User, u["id"]) is None:
+                self.session.add(
+                    models.User(
+                        id=u["id"], display_name=u["display_name"], public_key=u["public_key"]
+                    )
+                )
+                self.report.count("added", "users")
+
+    def _tag_types(self) -> None:
+        for t in self.bundle.tag_types:
+            if self.session.get(models.TagType, t["key"]) is not None:
+                self.report.count("unchanged", "tag_types")
+                continue
+            taken = {(x.shortcut or "").upper() for x in self.session.exec(select(models.TagType))}
+            shortcut = t["shortcut"] if (t["shortcut"] or "").upper() not in taken else None
+            tagtypes.create_tag_type(self.ch, t["key"], t["label"], t["colour"], shortcut)
+            self.report.count("added", "tag_types")
+
+    # -- articles and originals ------------------------------------------------------
+
+    def _match(self, doc: dict[str, Any]) -> models.Article | None:
+        row = self.session.get(models.Article, doc["id"])
+        if row is not None:
+            return row
+        a = models.Article
+        if doc["original_sha256"]:
+            same = self.session.exec(
+                select(a).where(
+                    a.original_sha256 == doc["original_sha256"], a.title == doc["title"]
+                )
+            ).first()
+            if same is not None:
+                return same
+        return self.session.exec(select(a).where(a.text_sha256 == doc["text_sha256"])).first()
+
+    def _articles(self) -> None:
+        for doc in self.bundle.articles:  # parents come first: ids sort, parents are matched below
+            local = self._match(doc)
+            if local is None:
+                self._add_article(doc)
+                continue
+            self.articles[doc["id"]] = local
+            if local.id != doc["id"]:
+                self.report.matched_articles[doc["id"]] = local.id
+            if self._newer_metadata(local, doc):
+                self.report.count("updated", "articles")
+            else:
+                self.report.count("unchanged", "articles")
+        for doc in self.bundle.articles:
+            row = self.articles[doc["id"]]
+            parent = doc["parent_id"]
+            if parent and row.parent_id is None and parent in self.articles:
+                row.parent_id = self.articles[parent].id
+                self.session.add(row)
+
+    def _add_article(self, doc: dict[str, Any]) -> None:
+        sha = doc["original_sha256"]
+        if sha and self.session.get(models.Original, sha) is None:
+            info = doc["original"] or {"media_type": "application/octet-stream", "first_name": ""}
+            data = self.bundle.originals[sha]
+            self.session.add(
+                models.Original(
+                    sha256=sha,
+                    media_type=info["media_type"],
+                    size=len(data),
+                    data=data,
+                    first_name=info["first_name"],
+                    imported_at=_when(info.get("imported_at", "")),
+                )
+            )
+            self.session.flush()
+            self.report.count("added", "originals")
+        row = models.Article(
+            id=doc["id"],
+            title=doc["title"],
+            source=doc["source"],
+            url=doc["url"],
+            byline=doc["byline"],
+            published=doc["published"],
+            published_precision=doc["published_precision"],
+            language=doc["language"],
+            text=doc["text"],
+            text_sha256=doc["text_sha256"],
+            original_sha256=sha,
+            imported_at=_when(doc["imported_at"]),
+            imported_from=doc["imported_from"],
+            parent_id=None,
+            meta={**doc["meta"], "received_in": self.origin},
+            updated_at=_when(doc["updated_at"]),
+        )
+        self.session.add(row)
+        self.articles[doc["id"]] = row
+        self.report.count("added", "articles")
+
+    def _newer_metadata(self, local: models.Article, doc: dict[str, Any]) -> bool:
+        fields = (
+            "title",
+            "source",
+            "url",
+            "byline",
+            "published",
+            "published_precision",
+            "language",
+        )
+        if all(getattr(local, f) == doc[f] for f in fields):
+            return False
+        incoming = _when(doc["updated_at"])
+        if incoming <= _aware(local.updated_at):
+            return False
+        for f in fields:
+            setattr(local, f, doc[f])
+        local.updated_at = incoming
+        self.session.add(local)
+        return True
+
+    # -- collections --------------------------------------------------------------------
+
+    def _collections(self) -> None:
+        coll_ids: dict[str, str] = {}
+        for c in self.bundle.collections:
+            row = self.session.get(models.Collection, c["id"])
+            if row is None:
+                name = c["name"]
+                clash = self.session.exec(
+                    select(models.Collection).where(models.Collection.name == name)
+                ).first()
+                if clash is not None:
+                    name = f"{name} (from {self.bundle.verdict.signer})"
+                row = models.Collection(
+                    id=c["id"],
+                    name=name,
+                    description=c["description"],
+                    created_at=_when(c["created_at"]),
+                )
+                self.session.add(row)
+                self.session.flush()
+                self.report.count("added", "collections")
+            else:
+                self.report.count("unchanged", "collections")
+            coll_ids[c["id"]] = row.id
+        for doc in self.bundle.articles:
+            article_id = self.articles[doc["id"]].id
+            for cid in doc["collections"]:
+                if cid not in coll_ids:
+                    continue
+                key = (article_id, coll_ids[cid])
+                if self.session.get(models.ArticleCollection, key) is None:
+                    self.session.add(
+                        models.ArticleCollection(article_id=article_id, collection_id=coll_ids[cid])
+                    )
+                    self.report.count("added", "collection_members")
+
+    # -- entities -------------------------------------------------------------------------
+
+    def _entities(self) -> None:
+        live = [e for e in self.bundle.entities if not e["merged_into"]]
+        tombs = [e for e in self.bundle.entities if e["merged_into"]]
+        for e in live:
+            self.entity_ids[e["id"]] = self._entity(e)
+        for e in tombs:
+            row = self.session.get(models.Entity, e["id"])
+            target = self.entity_ids.get(e["merged_into"])
+            if row is None and target is not None:
+                self.session.add(
+                    models.Entity(
+                        id=e["id"],
+                        type_key=e["type_key"],
+                        name=e["name"],
+                        aliases=list(e["aliases"]),
+                        description=e["description"],
+                        merged_into=target,
+                        created_at=_when(e["created_at"]),
+                        updated_at=_when(e["updated_at"]),
+                    )
+                )
+                self.report.count("added", "entities")
+            if target is not None:
+                self.entity_ids[e["id"]] = target
+
+    def _entity(self, e: dict[str, Any]) -> str:
+        known = self.session.get(models.Entity, e["id"])
+        if known is not None:
+            row = entities.get_row(self.session, known.id)  # follows a local merge
+            self.report.count("unchanged", "entities")
+            return row.id
+        clash = None
+        for name in (e["name"], *e["aliases"]):
+            clash = entities.find_entity(self.session, name, e["type_key"])
+            if clash is not None:
+                break
+        name, aliases = e["name"], list(e["aliases"])
+        if clash is not None:
+            aliases = [
+                a for a in aliases if entities.find_entity(self.session, a, e["type_key"]) is None
+            ]
+            name = f"{e['name']} (from {self.bundle.verdict.signer})"
+            n = 2
+            while entities.find_entity(self.session, name, e["type_key"]) is not None:
+                name = f"{e['name']} (from {self.bundle.verdict.signer}, {n})"
+                n += 1
+            self.report.entity_offers.append(
+                {
+                    "local_id": clash.id,
+                    "local_name": clash.name,
+                    "incoming_id": e["id"],
+                    "incoming_name": e["name"],
+                    "merge": f"sesame entity merge {clash.id[:8]} {e['id'][:8]}",
+                }
+            )
+        row = models.Entity(
+            id=e["id"],
+            type_key=e["type_key"],
+            name=name,
+            aliases=aliases,
+            description=e["description"],
+            date_start=e["date_start"],
+            date_end=e["date_end"],
+            place=e["place"],
+            created_at=_when(e["created_at"]),
+            updated_at=_when(e["updated_at"]),
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.report.count("added", "entities")
+        return row.id
+
+    # -- annotations ----------------------------------------------------------------------
+
+    def _fields(
+        self, ann: dict[str, Any], article: models.Article, old_text: str
+    ) -> dict[str, Any]:
+        """An incoming annotation's columns, anchored in the local text of its article."""
+        pos, quote = ann["target"]["selector"]
+        start, end = pos["start"], pos["end"]
+        orphaned = bool(ann["sesame:orphaned"])
+        text = article.text
+        if text[start:end] != quote["exact"] or old_text != text:
+            span = annotate.reanchor(
+                old_text,
+                text,
+                start=start,
+                end=end,
+                quote=quote["exact"],
+                prefix=quote["prefix"],
+                suffix=quote["suffix"],
+            )
+            if span is None:
+                orphaned = True
+                start = min(start, len(text))
+                end = min(max(end, start), len(text))
+            else:
+                start, end = span
+                orphaned = False
+        entity_id = None
+        for b in ann["body"]:
+            if b["purpose"] == "identifying":
+                entity_id = self.entity_ids.get(spec.from_urn(b["source"], "entity"))
+        tag = next(b["value"] for b in ann["body"] if b["purpose"] == "tagging")
+        note = "\n".join(b["value"] for b in ann["body"] if b["purpose"] == "commenting")
+        fig = ann["sesame:figure"] or {}
+        creator = ann["creator"]["id"].rsplit(":", 1)[1] if ann["creator"] else None
+        return {
+            "article_id": article.id,
+            "start": start,
+            "end": end,
+            "quote": quote["exact"],
+            "prefix": quote["prefix"],
+            "suffix": quote["suffix"],
+            "type_key": tag,
+            "entity_id": entity_id,
+            "note": note,
+            "created_at": _when(ann["created"]),
+            "updated_at": _when(ann["modified"]),
+            "created_by": creator if creator and self.session.get(models.User, creator) else None,
+            "orphaned": orphaned,
+            "value": fig.get("value"),
+            "qualifier": fig.get("qualifier"),
+            "counted": fig.get("counted"),
+            "as_of": fig.get("as_of"),
+        }
+
+    def _annotations(self) -> None:
+        texts = {d["id"]: d["text"] for d in self.bundle.articles}
+        ids = [spec.from_urn(a["id"], "annotation") for a in self.bundle.annotations]
+        local = {
+            r.id: r
+            for i in range(0, len(ids), 500)
+            for r in self.session.exec(
+                select(models.Annotation).where(col(models.Annotation.id).in_(ids[i : i + 500]))
+            )
+        }
+        bases = {
+            r.annotation_id: r.content_hash
+            for i in range(0, len(ids), 500)
+            for r in self.session.exec(
+                select(models.Exchange).where(
+                    col(models.Exchange.annotation_id).in_(ids[i : i + 500])
+                )
+            )
+        }
+        for ann, ann_id in zip(self.bundle.annotations, ids, strict=True):
+            bundle_article = spec.from_urn(ann["target"]["source"], "article")
+            article = self.articles[bundle_article]
+            incoming = content_hash(ann)
+            row = local.get(ann_id)
+            if row is None:
+                values = self._fields(ann, article, texts[bundle_article])
+                self.session.add(
+                    models.Annotation(id=ann_id, origin=ann["sesame:origin"], **values)
+                )
+                self.report.count("added", "annotations")
+                if values["orphaned"] and not ann["sesame:orphaned"]:
+                    self.report.orphaned.append(ann_id)
+            else:
+                self._known(ann, ann_id, row, article, texts[bundle_article], incoming, bases)
+            self._record(ann_id, incoming)
+
+    def _known(
+        self,
+        ann: dict[str, Any],
+        ann_id: str,
+        row: models.Annotation,
+        article: models.Article,
+        old_text: str,
+        incoming: str,
+        bases: dict[str, str],
+    ) -> None:
+        mine = content_hash(_local_form(row))
+        base = ann.get("sesame:base") or bases.get(ann_id)
+        if mine == incoming or incoming == base:
+            self.report.count("unchanged", "annotations")
+            return
+        values = self._fields(ann, article, old_text)
+        if mine == base:
+            for key, value in values.items():
+                setattr(row, key, value)
+            self.session.add(row)
+            self.report.count("updated", "annotations")
+            return
+        # Changed on both sides: keep ours, keep theirs beside it, let the person choose.
+        origin = f"conflict:{ann_id}"
+        copies = self.session.exec(
+            select(models.Annotation).where(models.Annotation.origin == origin)
+        ).all()
+        copy = next((c for c in copies if content_hash(_local_form(c)) == incoming), None)
+        if copy is None:
+            copy = models.Annotation(origin=origin, **values)
+            self.session.add(copy)
+            self.session.flush()
+            self.report.count("added", "conflict_copies")
+        self.report.conflicts.append(
+            {"annotation_id": ann_id, "local": ann_id, "incoming_copy": copy.id, "quote": row.quote}
+        )
+
+    def _record(self, ann_id: str, incoming: str) -> None:
+        seen = self.session.get(models.Exchange, ann_id)
+        if seen is None:
+            self.session.add(
+                models.Exchange(
+                    annotation_id=ann_id, content_hash=incoming, bundle_id=self.bundle.id
+                )
+            )
+        elif seen.content_hash != incoming:
+            seen.content_hash, seen.bundle_id = incoming, self.bundle.id
+            self.session.add(seen)
+
+
+def merge_bundle(target: Archive | Change, bundle: Bundle) -> MergeReport:
+    """Merge a verified bundle (in one change, unless given one to join)."""
+    from archive.changes import changing
+
+    report = MergeReport(bundle.id, bundle.verdict.signed_by)
+    label = f"Import bundle from {bundle.verdict.signer}"
+    with changing(target, label, f"bundle:{bundle.id}") as ch:
+        _Merger(ch, bundle, report).run()
+        ch.audit(
+            "bundle",
+            "import",
+            bundle.id,
+            after={
+                "signed_by": report.signed_by,
+                "manifest_sha256": hashlib.sha256(spec.canonical(bundle.manifest)).hexdigest(),
+                "added": report.added,
+                "updated": report.updated,
+                "conflicts": len(report.conflicts),
+                "orphaned": len(report.orphaned),
+            },
+        )
+        report.change_id = ch.id
+    return report
+
+
+def import_bundle(
+    archive: Archive,
+    path: str | Path,
+    *,
+    passphrase: str | None = None,
+    identity: Any = None,
+) -> MergeReport:
+    """Verify a bundle file completely, then merge it (the archive is untouched if it fails)."""
+    bundle = open_bundle(path, passphrase=passphrase, identity=identity)
+    return merge_bundle(archive, bundle)

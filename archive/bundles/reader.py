@@ -1,0 +1,340 @@
+"""Open and verify a `.sesame` bundle without touching any archive.
+
+Everything a bundle holds is untrusted. The reader decrypts (age) if needed,
+then refuses, with a message that says what is wrong, any of: a damaged or
+truncated file, member names outside the format (path traversal, absolute
+paths, folders), symlinks, duplicate names, encrypted zip members, too many
+members, members or totals over the size limits or compressed beyond the
+ratio limit (zip bombs), a missing manifest or signature, a manifest from a
+newer format version, a signature that does not hold for the key the
+manifest names, a member missing from or added to the manifest, any member
+whose SHA-256 differs, JSON that does not match its schema, and cross-member
+inconsistencies (an annotation on an article the bundle does not hold).
+Only then is the content handed out (`Bundle`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from archive import keys
+from archive.bundles import spec
+from archive.errors import SesameError
+
+
+class BundleRefused(SesameError):
+    """A bundle that cannot be trusted or read; the message says why."""
+
+
+class BundleLocked(BundleRefused):
+    """An encrypted bundle opened without the right passphrase or identity."""
+
+
+@dataclass
+class Verdict:
+    """What verifying a bundle found; `ok` only if every check held."""
+
+    ok: bool
+    reason: str = ""
+    encrypted: bool = False
+    version: int | None = None
+    bundle_id: str | None = None
+    created_at: str | None = None
+    signer: str | None = None
+    public_key: str | None = None
+    fingerprint: str | None = None
+    contact: str | None = None  # the known contact with that key, if any
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def signed_by(self) -> str:
+        """ "signed by Aung (fingerprint ...), a known contact" or "... an unknown key"."""
+        if not self.public_key:
+            return ""
+        who = self.contact or self.signer or "?"
+        known = "a known contact" if self.contact else "an unknown key (not in your contacts)"
+        return f"signed by {who} (fingerprint {self.fingerprint}), {known}"
+
+    def line(self) -> str:
+        """The verdict in one line."""
+        if not self.ok:
+            return f"Refused: {self.reason}"
+        n = self.counts
+        return (
+            f"Verified: {self.signed_by}; {n.get('articles', 0)} article(s), "
+            f"{n.get('annotations', 0)} annotation(s), {n.get('entities', 0)} entit(ies); "
+            "every hash holds."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (`sesame verify-bundle --json`)."""
+        return {
+            "ok": self.ok,
+            "reason": self.reason,
+            "verdict": self.line(),
+            "encrypted": self.encrypted,
+            "version": self.version,
+            "bundle_id": self.bundle_id,
+            "created_at": self.created_at,
+            "signer": self.signer,
+            "public_key": self.public_key,
+            "fingerprint": self.fingerprint,
+            "known_contact": self.contact,
+            "counts": self.counts,
+        }
+
+
+@dataclass
+class Bundle:
+    """A verified bundle's content."""
+
+    verdict: Verdict
+    manifest: dict[str, Any]
+    articles: list[dict[str, Any]]
+    originals: dict[str, bytes]
+    annotations: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+    tag_types: list[dict[str, Any]]
+    collections: list[dict[str, Any]]
+    users: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
+
+    @property
+    def id(self) -> str:
+        return str(self.manifest["bundle_id"])
+
+
+def _allowed(name: str) -> bool:
+    return (
+        name in (spec.MANIFEST, spec.SIGNATURE, *spec.FIXED_MEMBERS)
+        or bool(spec.ARTICLE_RE.match(name))
+        or bool(spec.ORIGINAL_RE.match(name))
+    )
+
+
+def _decrypt(data: bytes, passphrase: str | None, identity: Any) -> bytes:
+    import pyrage
+
+    if passphrase is None and identity is None:
+        raise BundleLocked(
+            "This bundle is encrypted. Give the passphrase (--passphrase-file F) or, if it "
+            "was encrypted for your key, your identity (--identity, or your own by default)."
+        )
+    try:
+        if passphrase is not None:
+            return bytes(pyrage.passphrase.decrypt(data, passphrase))
+        return bytes(pyrage.decrypt(data, [identity]))
+    except Exception as exc:  # pyrage's errors are its own types
+        raise BundleLocked(
+            "The bundle could not be decrypted: wrong passphrase, or it was not encrypted for "
+            f"this identity ({exc}). Nothing was changed."
+        ) from exc
+
+
+def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    if len(infos) > spec.MAX_MEMBERS:
+        raise BundleRefused(f"It has {len(infos):,} members; at most {spec.MAX_MEMBERS:,}.")
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if name in by_name:
+            raise BundleRefused(f"The member name {name!r} appears twice.")
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise BundleRefused(f"The member {name!r} is a symbolic link.")
+        if info.is_dir() or not _allowed(name):
+            raise BundleRefused(
+                f"The member name {name[:120]!r} is not part of the bundle format "
+                "(a path outside the bundle, a folder, or an unknown file)."
+            )
+        if info.flag_bits & 0x1:
+            raise BundleRefused(f"The member {name!r} is zip-encrypted, which the format forbids.")
+        if info.file_size > spec.MAX_MEMBER_BYTES:
+            raise BundleRefused(f"The member {name!r} is {info.file_size:,} bytes: too large.")
+        if info.file_size > spec.RATIO_FLOOR and info.file_size > spec.MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise BundleRefused(
+                f"The member {name!r} expands {info.file_size // max(info.compress_size, 1)}"
+                f" times (a zip bomb?); at most {spec.MAX_RATIO}."
+            )
+        total += info.file_size
+        if total > spec.MAX_TOTAL_BYTES:
+            raise BundleRefused("Its members add up to more than the size limit.")
+        by_name[name] = info
+    for needed in (spec.MANIFEST, spec.SIGNATURE):
+        if needed not in by_name:
+            raise BundleRefused(f"It has no {needed}: it is not a complete Sesame bundle.")
+    return by_name
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """A member's bytes, reading no more than its declared size (and `limit`)."""
+    cap = min(info.file_size, limit)
+    with zf.open(info) as member:
+        data = member.read(cap + 1)
+    if len(data) > cap:
+        raise BundleRefused(f"The member {info.filename!r} is larger than it says.")
+    return data
+
+
+def _json(name: str, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BundleRefused(f"{name} is not valid JSON: {exc}.") from exc
+
+
+def _validate(name: str, document: Any, schema_name: str) -> None:
+    try:
+        jsonschema.validate(document, spec.schema(schema_name))
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
+        raise BundleRefused(f"{name} does not match the format at {where}: {exc.message}") from exc
+
+
+def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: Any = None) -> Bundle:
+    """Verify a bundle completely and return its content; BundleRefused says why not."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BundleRefused(f"{path} cannot be read: {exc.strerror or exc}.") from exc
+    encrypted = data.startswith(spec.AGE_MAGIC)
+    if encrypted:
+        data = _decrypt(data, passphrase, identity)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise BundleRefused(
+            f"{path.name} is not a Sesame bundle, or it is damaged or truncated ({exc})."
+        ) from exc
+    try:
+        with zf:
+            return _verified(zf, encrypted)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise BundleRefused(f"{path.name} is damaged or truncated ({exc}).") from exc
+
+
+def _verified(zf: zipfile.ZipFile, encrypted: bool) -> Bundle:
+    infos = _check_members(zf)
+    manifest_bytes = _read(zf, infos[spec.MANIFEST], spec.MAX_JSON_BYTES)
+    manifest = _json(spec.MANIFEST, manifest_bytes)
+    if isinstance(manifest, dict):
+        version = manifest.get("version")
+        if isinstance(version, int) and version > spec.VERSION:
+            raise BundleRefused(
+                f"It was made by a newer version of Sesame (bundle format {version}; this "
+                f"version reads up to {spec.VERSION}). Update Sesame to open it."
+            )
+    _validate(spec.MANIFEST, manifest, "manifest")
+    signature = _read(zf, infos[spec.SIGNATURE], spec.SIGNATURE_BYTES)
+    creator = manifest["creator"]
+    if not keys.signature_holds(creator["public_key"], signature, manifest_bytes):
+        raise BundleRefused(
+            f"The signature does not hold for the key of {creator['name']!r} that the bundle "
+            "names: it was changed after signing, or signed by someone else."
+        )
+    listed = dict(manifest["members"])
+    present = set(infos) - {spec.MANIFEST, spec.SIGNATURE}
+    for name in sorted(set(listed) - present):
+        raise BundleRefused(f"The member {name!r} listed in the manifest is missing.")
+    for name in sorted(present - set(listed)):
+        raise BundleRefused(f"The member {name!r} is not in the manifest (added after signing).")
+    for name in spec.FIXED_MEMBERS:
+        if name not in listed:
+            raise BundleRefused(f"It has no {name}.")
+    contents: dict[str, bytes] = {}
+    for name in sorted(present):
+        limit = spec.MAX_MEMBER_BYTES if name.startswith("originals/") else spec.MAX_JSON_BYTES
+        blob = _read(zf, infos[name], limit)
+        if hashlib.sha256(blob).hexdigest() != listed[name]:
+            raise BundleRefused(f"The member {name!r} was changed: its SHA-256 differs.")
+        contents[name] = blob
+    return _parsed(manifest, contents, encrypted)
+
+
+def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: bool) -> Bundle:
+    docs: dict[str, Any] = {}
+    for name, schema_name in spec.SCHEMA_OF.items():
+        if name == spec.MANIFEST:
+            continue
+        docs[name] = _json(name, contents[name])
+        _validate(name, docs[name], schema_name)
+    article_schema = spec.schema("article")
+    articles, originals = [], {}
+    held = {m.group(1) for n in contents if (m := spec.ORIGINAL_RE.match(n))}
+    for name, blob in contents.items():
+        if m := spec.ORIGINAL_RE.match(name):
+            if hashlib.sha256(blob).hexdigest() != m.group(1):
+                raise BundleRefused(
+                    f"The original {name!r} does not have the SHA-256 it is named by."
+                )
+            originals[m.group(1)] = blob
+        elif m := spec.ARTICLE_RE.match(name):
+            doc = _json(name, blob)
+            try:
+                jsonschema.validate(doc, article_schema)
+            except jsonschema.ValidationError as exc:
+                raise BundleRefused(f"{name} does not match the format: {exc.message}") from exc
+            if doc["id"] != m.group(1):
+                raise BundleRefused(f"{name} holds the article {doc['id']}, not the one it names.")
+            if hashlib.sha256(doc["text"].encode("utf-8")).hexdigest() != doc["text_sha256"]:
+                raise BundleRefused(f"The text of {name} does not have its SHA-256.")
+            if doc["original_sha256"] and doc["original_sha256"] not in held:
+                raise BundleRefused(f"{name} names an original the bundle does not hold.")
+            articles.append(doc)
+    article_ids = {a["id"] for a in articles}
+    annotations = docs[spec.ANNOTATIONS]["items"]
+    for ann in annotations:
+        target = spec.from_urn(ann["target"]["source"], "article")
+        if target not in article_ids:
+            raise BundleRefused(f"The annotation {ann['id']} is on an article the bundle lacks.")
+    public_key = manifest["creator"]["public_key"]
+    contact = keys.contact_for(public_key)
+    counts = {k: int(v) for k, v in manifest["counts"].items()}
+    verdict = Verdict(
+        ok=True,
+        encrypted=encrypted,
+        version=manifest["version"],
+        bundle_id=manifest["bundle_id"],
+        created_at=manifest["created_at"],
+        signer=manifest["creator"]["name"],
+        public_key=public_key,
+        fingerprint=keys.fingerprint(public_key),
+        contact=contact.name if contact else None,
+        counts=counts,
+    )
+    return Bundle(
+        verdict=verdict,
+        manifest=manifest,
+        articles=sorted(articles, key=lambda a: a["id"]),
+        originals=originals,
+        annotations=annotations,
+        entities=docs[spec.ENTITIES],
+        tag_types=docs[spec.TAG_TYPES],
+        collections=docs[spec.COLLECTIONS],
+        users=docs[spec.USERS],
+        audit=docs[spec.AUDIT],
+    )
+
+
+def verify_bundle(
+    path: str | Path, *, passphrase: str | None = None, identity: Any = None
+) -> Verdict:
+    """The verdict on a bundle; never raises for a bad bundle (the verdict says why)."""
+    try:
+        return open_bundle(path, passphrase=passphrase, identity=identity).verdict
+    except BundleRefused as exc:
+        return Verdict(ok=False, reason=str(exc), encrypted=isinstance(exc, BundleLocked))

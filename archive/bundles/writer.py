@@ -1,0 +1,419 @@
+"""Export a `.sesame` bundle: articles, exact originals, annotations, entities, signed.
+
+The bundle is written to a temporary file next to OUT and renamed into place
+when complete, so a cancelled or failed export never leaves half a bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from archive import keys, models
+from archive.bundles import spec
+from archive.errors import InvalidInput
+from archive.identity import local_identity
+from archive.store import Archive
+from archive.tasks import CancelToken, ProgressFn, report
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote."""
+
+    path: str
+    bundle_id: str
+    counts: dict[str, int] = field(default_factory=dict)
+    encrypted: bool = False
+    signer: str = ""
+    fingerprint: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (`sesame export-bundle --json`)."""
+        return {
+            "path": self.path,
+            "bundle_id": self.bundle_id,
+            "counts": self.counts,
+            "encrypted": self.encrypted,
+            "signer": self.signer,
+            "fingerprint": self.fingerprint,
+        }
+
+
+def _rows(conn: Any, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    result = conn.execute(text(sql), params or {})
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
+
+
+def _time(value: Any) -> str:
+    """A stored time as ISO 8601 text (SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff")."""
+    return str(value).replace(" ", "T") if value is not None else ""
+
+
+def _chosen_articles(
+    archive: Archive, collection: str | None, article_ids: Sequence[str] | None, query: str | None
+) -> list[str]:
+    from archive.collections import get_collection
+
+    with archive.engine.connect() as conn:
+        if collection:
+            coll = get_collection(archive, collection)
+            ids = [
+                r["article_id"]
+                for r in _rows(
+                    conn,
+                    "SELECT article_id FROM articlecollection WHERE collection_id = :c",
+                    {"c": coll.id},
+                )
+            ]
+        elif article_ids:
+            wanted = list(dict.fromkeys(article_ids))
+            found = {r["id"] for r in _rows(conn, "SELECT id FROM article")}
+            missing = [a for a in wanted if a not in found]
+            if missing:
+                raise InvalidInput(f"No article with id {missing[0]}. `sesame list` shows them.")
+            ids = wanted
+        elif query:
+            ids = [h.id for h in archive.index.search(query, limit=10_000_000).hits]
+        else:
+            ids = [r["id"] for r in _rows(conn, "SELECT id FROM article ORDER BY rowid")]
+    return ids
+
+
+def _annotation(
+    row: dict[str, Any], authors: dict[str, str], bases: dict[str, str]
+) -> dict[str, Any]:
+    """One annotation as W3C Web Annotation JSON-LD (both selectors, tagging body)."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextualBody", "purpose": "tagging", "value": row["type_key"]}
+    ]
+    if row["entity_id"]:
+        body.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": spec.urn("entity", row["entity_id"]),
+            }
+        )
+    if row["note"]:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"]})
+    figure = None
+    if any(row[k] is not None for k in ("value", "qualifier", "counted", "as_of")):
+        figure = {k: row[k] for k in ("value", "qualifier", "counted", "as_of")}
+    creator = None
+    if row["created_by"]:
+        creator = {
+            "id": spec.urn("user", row["created_by"]),
+            "type": "Person",
+            "name": authors.get(row["created_by"], ""),
+        }
+    return {
+        "id": spec.urn("annotation", row["id"]),
+        "type": "Annotation",
+        "motivation": "tagging",
+        "created": _time(row["created_at"]),
+        "modified": _time(row["updated_at"]),
+        "creator": creator,
+        "body": body,
+        "target": {
+            "source": spec.urn("article", row["article_id"]),
+            "selector": [
+                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": row["quote"],
+                    "prefix": row["prefix"],
+                    "suffix": row["suffix"],
+                },
+            ],
+        },
+        "sesame:origin": row["origin"],
+        "sesame:orphaned": bool(row["orphaned"]),
+        "sesame:figure": figure,
+        # The content as last exchanged (for the receiver's three-way merge), if ever.
+        "sesame:base": bases.get(row["id"]),
+    }
+
+
+def _in(ids: Iterable[str]) -> tuple[str, dict[str, Any]]:
+    """An `IN (...)` list with named parameters."""
+    params = {f"p{i}": v for i, v in enumerate(ids)}
+    return "(" + (", ".join(f":{k}" for k in params) or "NULL") + ")", params
+
+
+def export_bundle(
+    archive: Archive,
+    out: str | Path,
+    *,
+    collection: str | None = None,
+    article_ids: Sequence[str] | None = None,
+    query: str | None = None,
+    passphrase: str | None = None,
+    recipients: Sequence[str] = (),
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportReport:
+    """Write the archive (or a collection, the hits of a query, chosen articles) to OUT.
+
+    With `passphrase` or `recipients` (age public keys, `age1...`), the whole
+    bundle is encrypted with age. Returns what was written.
+    """
+    if passphrase is not None and recipients:
+        raise InvalidInput("Encrypt for a passphrase or for recipients, not both.")
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise InvalidInput(f"{out} is a folder; give the bundle's file name, e.g. case.sesame.")
+    ids = _chosen_articles(archive, collection, article_ids, query)
+    bundle_id = models.new_id()
+    scope = (
+        {"kind": "collection", "value": collection}
+        if collection
+        else {"kind": "articles", "value": None}
+        if article_ids
+        else {"kind": "query", "value": query}
+        if query
+        else {"kind": "archive", "value": None}
+    )
+    me = local_identity()
+    creator = {"user_id": me.id, "name": me.display_name, "public_key": keys.public_key_text()}
+    tmp = out.with_name(f".{out.name}.{bundle_id[:8]}.part")
+    members: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+
+            def put(name: str, data: bytes) -> None:
+                members[name] = hashlib.sha256(data).hexdigest()
+                zf.writestr(name, data)
+
+            counts = _write_members(archive, ids, put, progress, cancel)
+            manifest = {
+                "format": spec.FORMAT,
+                "version": spec.VERSION,
+                "bundle_id": bundle_id,
+                "created_at": models.utcnow().isoformat(),
+                "archive_id": archive.archive_id,
+                "creator": creator,
+                "scope": scope,
+                "options": {"sensitive_left_out": False, "pseudonyms": 0},
+                "counts": counts,
+                "members": members,
+            }
+            manifest_bytes = spec.canonical(manifest)
+            zf.writestr(spec.MANIFEST, manifest_bytes)
+            zf.writestr(spec.SIGNATURE, keys.sign(manifest_bytes))
+        encrypted = passphrase is not None or bool(recipients)
+        if encrypted:
+            _encrypt(tmp, passphrase, recipients)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return ExportReport(
+        str(out),
+        bundle_id,
+        counts,
+        encrypted,
+        creator["name"],
+        keys.fingerprint(creator["public_key"]),
+    )
+
+
+def _encrypt(path: Path, passphrase: str | None, recipients: Sequence[str]) -> None:
+    import pyrage
+
+    data = path.read_bytes()
+    if passphrase is not None:
+        if not passphrase:
+            raise InvalidInput("The passphrase is empty.")
+        sealed = pyrage.passphrase.encrypt(data, passphrase)
+    else:
+        try:
+            keys_ = [pyrage.x25519.Recipient.from_str(r.strip()) for r in recipients]
+        except Exception as exc:  # pyrage raises its own error types
+            raise InvalidInput(
+                f"A recipient is not an age public key (age1...): {exc}. "
+                "Ask your colleague for the key `sesame whoami` shows."
+            ) from exc
+        sealed = pyrage.encrypt(data, keys_)
+    path.write_bytes(sealed)
+
+
+def _write_members(
+    archive: Archive,
+    ids: list[str],
+    put: Any,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+) -> dict[str, int]:
+    """Write every member but the manifest and signature; the counts for the manifest."""
+    wanted = set(ids)
+    with archive.engine.connect() as conn:
+        total = len(ids)
+        report(progress, 0, total, "Exporting articles")
+        memberships: dict[str, list[str]] = {}
+        for r in _rows(conn, "SELECT article_id, collection_id FROM articlecollection"):
+            if r["article_id"] in wanted:
+                memberships.setdefault(r["article_id"], []).append(r["collection_id"])
+        originals_done: set[str] = set()
+        done = 0
+        for start in range(0, total, 500):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            chunk = ids[start : start + 500]
+            where, params = _in(chunk)
+            for art in _rows(conn, f"SELECT * FROM article WHERE id IN {where}", params):
+                original = None
+                sha = art["original_sha256"]
+                if sha:
+                    orig = _rows(conn, "SELECT * FROM original WHERE sha256 = :s", {"s": sha})[0]
+                    original = {
+                        "media_type": orig["media_type"],
+                        "size": orig["size"],
+                        "first_name": orig["first_name"],
+                        "imported_at": _time(orig["imported_at"]),
+                    }
+                    if sha not in originals_done:
+                        put(f"originals/{sha}", bytes(orig["data"]))
+                        originals_done.add(sha)
+                parent = art["parent_id"] if art["parent_id"] in wanted else None
+                doc = {
+                    "id": art["id"],
+                    "title": art["title"],
+                    "source": art["source"],
+                    "url": art["url"],
+                    "byline": art["byline"],
+                    "published": art["published"],
+                    "published_precision": art["published_precision"],
+                    "language": art["language"],
+                    "text": art["text"],
+                    "text_sha256": art["text_sha256"],
+                    "original_sha256": sha,
+                    "imported_at": _time(art["imported_at"]),
+                    "imported_from": art["imported_from"],
+                    "parent_id": parent,
+                    "meta": json.loads(art["meta"])
+                    if isinstance(art["meta"], str)
+                    else art["meta"],
+                    "updated_at": _time(art["updated_at"]),
+                    "original": original,
+                    "collections": sorted(memberships.get(art["id"], [])),
+                }
+                put(f"articles/{art['id']}.json", spec.canonical(doc))
+                done += 1
+            report(progress, done, total, "Exporting articles")
+
+        annotations: list[dict[str, Any]] = []
+        users = {r["id"]: r for r in _rows(conn, "SELECT id, display_name, public_key FROM user")}
+        authors = {uid: u["display_name"] for uid, u in users.items()}
+        bases = {
+            r["annotation_id"]: r["content_hash"]
+            for r in _rows(conn, "SELECT annotation_id, content_hash FROM exchange")
+        }
+        for start in range(0, total, 500):
+            where, params = _in(ids[start : start + 500])
+            annotations.extend(
+                _annotation(r, authors, bases)
+                for r in _rows(
+                    conn,
+                    f"SELECT * FROM annotation WHERE article_id IN {where} "
+                    "ORDER BY article_id, start, id",
+                    params,
+                )
+            )
+        annotation_ids = {spec.from_urn(a["id"], "annotation") for a in annotations}
+        linked = {
+            spec.from_urn(b["source"], "entity")
+            for a in annotations
+            for b in a["body"]
+            if b["purpose"] == "identifying"
+        }
+        entities = _entities_with_tombstones(conn, linked)
+        used_types = {e["type_key"] for e in entities} | {
+            b["value"] for a in annotations for b in a["body"] if b["purpose"] == "tagging"
+        }
+        tag_types = [
+            {**t, "builtin": bool(t["builtin"])}
+            for t in _rows(conn, "SELECT * FROM tagtype ORDER BY key")
+            if t["key"] in used_types
+        ]
+        coll_ids = {c for cs in memberships.values() for c in cs}
+        collections = [
+            {**c, "created_at": _time(c["created_at"])}
+            for c in _rows(conn, "SELECT id, name, description, created_at FROM collection")
+            if c["id"] in coll_ids
+        ]
+        people = {a["creator"]["id"].rsplit(":", 1)[1] for a in annotations if a["creator"]}
+        user_rows = [
+            {"id": u["id"], "display_name": u["display_name"], "public_key": u["public_key"]}
+            for uid, u in sorted(users.items())
+            if uid in people
+        ]
+        targets = wanted | annotation_ids | {e["id"] for e in entities}
+        audit_rows = [
+            {
+                **r,
+                "before": json.loads(r["before"]) if r["before"] else None,
+                "after": json.loads(r["after"]) if r["after"] else None,
+            }
+            for r in _rows(conn, "SELECT * FROM auditevent ORDER BY seq")
+            if r["target_id"] in targets
+        ]
+    put(
+        spec.ANNOTATIONS,
+        spec.canonical(
+            {
+                "@context": [spec.W3C_CONTEXT, spec.SESAME_CONTEXT],
+                "id": spec.urn("collection", "annotations"),
+                "type": "AnnotationCollection",
+                "total": len(annotations),
+                "items": annotations,
+            }
+        ),
+    )
+    put(spec.ENTITIES, spec.canonical(entities))
+    put(spec.TAG_TYPES, spec.canonical(tag_types))
+    put(spec.COLLECTIONS, spec.canonical(collections))
+    put(spec.USERS, spec.canonical(user_rows))
+    put(spec.AUDIT, spec.canonical(audit_rows))
+    return {
+        "articles": total,
+        "originals": len(originals_done),
+        "annotations": len(annotations),
+        "entities": len(entities),
+        "tag_types": len(tag_types),
+        "collections": len(collections),
+        "users": len(user_rows),
+        "audit_entries": len(audit_rows),
+    }
+
+
+def _entities_with_tombstones(conn: Any, linked: set[str]) -> list[dict[str, Any]]:
+    """The entities annotations link to, and the tombstones merged into them."""
+    rows = {r["id"]: r for r in _rows(conn, "SELECT * FROM entity")}
+    chosen = set(linked)
+    chosen |= {eid for eid, r in rows.items() if r["merged_into"] in linked}
+    out = []
+    for eid in sorted(chosen):
+        r = rows.get(eid)
+        if r is None:
+            continue
+        out.append(
+            {
+                **r,
+                "aliases": json.loads(r["aliases"])
+                if isinstance(r["aliases"], str)
+                else r["aliases"],
+                "merged_into": r["merged_into"] if r["merged_into"] in chosen else None,
+                "created_at": _time(r["created_at"]),
+                "updated_at": _time(r["updated_at"]),
+            }
+        )
+    return out

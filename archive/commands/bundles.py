@@ -1,0 +1,222 @@
+"""`sesame export-bundle`, `verify-bundle`, `import-bundle` and `contacts` (DESIGN "Bundles").
+
+`--json` shapes:
+
+- export-bundle -> {"path", "bundle_id", "counts": {...}, "encrypted", "signer", "fingerprint"}
+- verify-bundle -> {"ok", "reason", "verdict", "encrypted", "version", "bundle_id",
+  "created_at", "signer", "public_key", "fingerprint", "known_contact", "counts"}
+  (exit 0 only if every hash and the signature hold, 1 if refused)
+- import-bundle -> {"bundle_id", "signed_by", "change_id", "added": {kind: n},
+  "updated": {...}, "unchanged": {...}, "conflicts": [{"annotation_id", "local",
+  "incoming_copy", "quote"}], "orphaned": [ids], "entity_offers": [{"local_id",
+  "local_name", "incoming_id", "incoming_name", "merge"}], "matched_articles": {...}}
+- contacts [add NAME KEY] -> [{"name", "public_key", "fingerprint"}]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, open_archive
+from archive.errors import InvalidInput
+
+
+def _passphrase(args: argparse.Namespace) -> str | None:
+    """The passphrase from --passphrase-file (first line), or None."""
+    path = getattr(args, "passphrase_file", None)
+    if not path:
+        return None
+    try:
+        text = Path(path).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"The passphrase file {path} cannot be read: {exc.strerror}.") from exc
+    passphrase = text.splitlines()[0] if text else ""
+    if not passphrase:
+        raise InvalidInput(f"The passphrase file {path} is empty.")
+    return passphrase
+
+
+def _identity(args: argparse.Namespace) -> Any:
+    """The age identity to decrypt with: --identity FILE, else the local one."""
+    from archive import keys
+
+    path = getattr(args, "identity", None)
+    if not path:
+        return keys.age_identity()
+    from pyrage import x25519
+
+    try:
+        line = next(
+            ln.strip()
+            for ln in Path(path).expanduser().read_text(encoding="ascii").splitlines()
+            if ln.strip() and not ln.startswith("#")
+        )
+        return x25519.Identity.from_str(line)
+    except (OSError, StopIteration, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path} is not an age identity file (AGE-SECRET-KEY-1...).") from exc
+
+
+def cmd_export_bundle(args: argparse.Namespace, out: Output) -> int:
+    from archive.bundles.writer import export_bundle
+
+    passphrase = _passphrase(args)
+    with open_archive(args, write=True) as archive:
+        bar = out.progress("Exporting")
+        try:
+            report = export_bundle(
+                archive,
+                args.out,
+                collection=args.collection,
+                article_ids=args.article or None,
+                query=args.query,
+                passphrase=passphrase,
+                recipients=args.recipient or (),
+                progress=bar,
+            )
+        finally:
+            if bar is not None:
+                bar.finish()
+    if out.as_json:
+        out.json(report.to_dict())
+    else:
+        n = report.counts
+        lock = ", encrypted" if report.encrypted else ""
+        out.line(
+            f"Wrote {report.path}: {n['articles']} article(s), {n['annotations']} annotation(s), "
+            f"{n['entities']} entit(ies){lock}; signed by {report.signer} "
+            f"(fingerprint {report.fingerprint})."
+        )
+    return EXIT_OK
+
+
+def cmd_verify_bundle(args: argparse.Namespace, out: Output) -> int:
+    from archive.bundles.reader import verify_bundle
+
+    verdict = verify_bundle(args.file, passphrase=_passphrase(args), identity=_identity(args))
+    if out.as_json:
+        out.json(verdict.to_dict())
+    else:
+        out.line(verdict.line())
+    return EXIT_OK if verdict.ok else EXIT_FAILED
+
+
+def cmd_import_bundle(args: argparse.Namespace, out: Output) -> int:
+    from archive.bundles.merge import import_bundle
+    from archive.bundles.reader import BundleRefused
+
+    passphrase, identity = _passphrase(args), _identity(args)
+    with open_archive(args, write=True) as archive:
+        try:
+            report = import_bundle(archive, args.file, passphrase=passphrase, identity=identity)
+        except BundleRefused as exc:
+            if out.as_json:
+                out.json({"ok": False, "reason": str(exc)})
+            else:
+                out.error(f"Refused: {exc} The archive was not changed.")
+            return EXIT_FAILED
+    if out.as_json:
+        out.json(report.to_dict())
+        return EXIT_OK
+    out.line(report.signed_by[:1].upper() + report.signed_by[1:] + ".")
+    out.line(report.line())
+    for c in report.conflicts:
+        out.line(
+            f"  conflict: {c['quote']!r} was edited on both sides; yours is {c['local'][:8]}, "
+            f"theirs {c['incoming_copy'][:8]} (delete the one you do not keep)."
+        )
+    for o in report.entity_offers:
+        out.line(
+            f"  same name: {o['incoming_name']!r} may be your {o['local_name']!r}; "
+            f"to merge: {o['merge']}"
+        )
+    for ann_id in report.orphaned:
+        out.line(f"  orphaned: annotation {ann_id[:8]} (its quote is not in your copy's text)")
+    return EXIT_OK
+
+
+def cmd_contacts(args: argparse.Namespace, out: Output) -> int:
+    from archive import keys
+
+    rows = [
+        {"name": c.name, "public_key": c.public_key, "fingerprint": c.fingerprint}
+        for c in keys.contacts()
+    ]
+    if out.as_json:
+        out.json(rows)
+    elif not rows:
+        out.line("No contacts yet. Add one with: sesame contacts add NAME KEY")
+    for r in [] if out.as_json else rows:
+        out.line(f"{r['name']:<24} {r['fingerprint']}")
+    return EXIT_OK
+
+
+def cmd_contacts_add(args: argparse.Namespace, out: Output) -> int:
+    from archive import keys
+
+    contact = keys.add_contact(args.name, args.key)
+    doc = {
+        "name": contact.name,
+        "public_key": contact.public_key,
+        "fingerprint": contact.fingerprint,
+    }
+    if out.as_json:
+        out.json(doc)
+    else:
+        out.line(f"Added {contact.name} (fingerprint {contact.fingerprint}).")
+    return EXIT_OK
+
+
+def _secrets(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--passphrase-file", metavar="F", help="the bundle's passphrase is the first line of F"
+    )
+    p.add_argument(
+        "--identity", metavar="KEYFILE", help="an age identity file (default: your own key)"
+    )
+
+
+def register_commands(add: AddCommand) -> None:
+    """Add the bundle commands and `contacts` to the `sesame` parser."""
+    p = add("export-bundle", cmd_export_bundle, "write a signed .sesame bundle for a colleague")
+    p.add_argument("out", metavar="OUT", help="the bundle file to write (e.g. case.sesame)")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--collection", metavar="NAME", help="only this collection")
+    scope.add_argument("--query", metavar="Q", help="only the articles this search finds")
+    scope.add_argument(
+        "--article", metavar="ID", action="append", help="only this article (repeatable)"
+    )
+    lock = p.add_mutually_exclusive_group()
+    lock.add_argument("--passphrase-file", metavar="F", help="encrypt for the passphrase in F")
+    lock.add_argument(
+        "--recipient",
+        metavar="KEY",
+        action="append",
+        help="encrypt for this age public key (age1..., repeatable)",
+    )
+
+    p = add(
+        "verify-bundle",
+        cmd_verify_bundle,
+        "check a bundle's hashes, signature and signer without importing (exit 1 if refused)",
+    )
+    p.add_argument("file", metavar="FILE")
+    _secrets(p)
+
+    p = add(
+        "import-bundle",
+        cmd_import_bundle,
+        "verify a bundle, then merge it into the archive as one undoable change",
+    )
+    p.add_argument("file", metavar="FILE")
+    _secrets(p)
+
+    p = add("contacts", cmd_contacts, "colleagues whose public keys you know")
+    sub = p.add_subparsers(metavar="ACTION")
+    q = sub.add_parser("add", help="remember a colleague's public key under a name")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("key", metavar="KEY", help="their public key, as `sesame whoami` shows it")
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.add_argument("--archive", metavar="DIR", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_contacts_add)
