@@ -76,13 +76,16 @@ def choice_names(choices: list[EntityChoice]) -> dict[str, tuple[str, EntityChoi
     return found
 
 
-def resolve_choice(text: str, choices: list[EntityChoice]) -> tuple[str | None, str | None]:
-    """What a typed entity name means: (existing entity id, None) when it is the name or
-    an alias of one of `choices`, (None, new name) otherwise, (None, None) for no entity."""
+def resolve_choice(
+    text: str, names: dict[str, tuple[str, EntityChoice]]
+) -> tuple[str | None, str | None]:
+    """What a typed entity name means, given the `choice_names` of the entities offered:
+    (existing entity id, None) when it is the name or an alias of one of them, (None, new
+    name) otherwise, (None, None) for no entity."""
     text = text.strip()
     if not text:
         return None, None
-    found = choice_names(choices).get(entities.norm_name(text))
+    found = names.get(entities.norm_name(text))
     return (found[1].id, None) if found else (None, text)
 
 

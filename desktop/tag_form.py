@@ -103,8 +103,8 @@ class EntityPicker(QLineEdit):
 
     def __init__(self, choices: list[EntityChoice], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._choices = choices
-        entries = [text for text, _choice in choice_names(choices).values()]
+        self._names = choice_names(choices)
+        entries = [text for text, _choice in self._names.values()]
         self.model = QStringListModel(sorted(entries, key=str.casefold), self)
         completer = QCompleter(self.model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -114,7 +114,7 @@ class EntityPicker(QLineEdit):
 
     def resolve(self) -> tuple[str | None, str | None]:
         """(existing entity id, None), (None, new name) or (None, None) for no entity."""
-        return resolve_choice(self.text(), self._choices)
+        return resolve_choice(self.text(), self._names)
 
 
 class TagDialog(QDialog):

@@ -141,7 +141,7 @@ CHOICES = [
     ],
 )
 def test_resolve_choice(typed: str, expected: tuple[str | None, str | None]) -> None:
-    assert tagform.resolve_choice(typed, CHOICES) == expected
+    assert tagform.resolve_choice(typed, tagform.choice_names(CHOICES)) == expected
 
 
 def test_the_first_entity_to_use_a_name_keeps_it() -> None:
