@@ -1,4 +1,5 @@
-"""The subcommands of `sesame`, one module per area, and the list of those modules.
+"""The subcommands of `sesame`, one module per area (registered, in `sesame --help`'s
+order, by `archive.cli.build_parser`, which imports each by name).
 
 Each module defines `register_commands(add)`, where `add(name, func, help)`
 (`archive.cli.AddCommand`) returns the new subcommand's ArgumentParser and
@@ -11,9 +12,6 @@ parser, and must not wait for SQLAlchemy or the search engine (see
 
 import importlib
 from typing import Any
-
-# A new command module is one more name here; this order is `sesame --help`'s.
-COMMAND_MODULES = ("ingest", "search", "annotate", "bundles", "history", "audit")
 
 
 class Deferred:
