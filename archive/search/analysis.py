@@ -204,8 +204,10 @@ class WordTokenizer(Tokenizer):
             yield t
             return
         pos = start_pos
+        folded: list[str] = []
         for word, start, end in words(value):
             text = fold(word)
+            folded.append(text)
             t.text = stem(text) if stem is not None else text
             t.boost = 1.0
             t.stopped = False
@@ -218,6 +220,21 @@ class WordTokenizer(Tokenizer):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
+        _LAST_WORDS[:] = [value, folded]
+
+
+# The folded words of the text analysed last: the `text_words` field of the
+# same document (analysed right after `text`, Whoosh goes by field name)
+# reuses them instead of scanning the text again.
+_LAST_WORDS: list[Any] = [None, []]
+
+
+def folded_words(value: str) -> set[str]:
+    """The distinct folded words of `value` (reusing the last analysis of the same object)."""
+    last, folded = _LAST_WORDS
+    if last is value:
+        return set(folded)
+    return {fold(word) for word, _, _ in words(value)}
 
 
 def _ngrams(

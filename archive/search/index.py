@@ -25,11 +25,16 @@ from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
 from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import)
-from archive.search.analysis import STEM_LANGUAGES
+from archive.search.analysis import STEM_LANGUAGES, folded_words
 from archive.search.documents import load_documents
 from archive.search.expand import Budget, LexiconCache
 from archive.search.facets import FacetCache, count
-from archive.search.matchers import expand_terms, expansions
+from archive.search.matchers import (
+    PhraseCache,
+    expand_terms,
+    expansions,
+    share_phrase_cache,
+)
 from archive.search.query import parse_query, stem_for_languages
 from archive.search.results import (
     AllDocsDateCollector,
@@ -103,6 +108,7 @@ class SearchIndex:
         self._searcher: Any = None
         self._facet_cache = FacetCache()
         self._lexicons = LexiconCache()  # per-segment word lists for wildcards
+        self._phrases = PhraseCache()  # per-segment matches of phrases
         self._facets: dict[str, Any] | None = None  # tables of the current searcher
         self._langs: list[str] | None = None  # stemmer languages in the current index
         self._state: IndexState | None = None
@@ -363,7 +369,8 @@ class SearchIndex:
                     except BaseException:
                         writer.cancel()
                         raise
-                if bulk:
+                if bulk and len(ix._segments()) > 1:
+                    # (One segment already is what optimize() would rewrite it into.)
                     report(progress, len(ids), len(ids), "Merging")
                     ix.optimize()
                 sync_folder(new)
@@ -388,6 +395,9 @@ class SearchIndex:
             new.rename(self.folder)
             shutil.rmtree(old, ignore_errors=True)
             self._ix = windex.open_dir(str(self.folder))
+            # A new index: its random segment names may repeat old ones.
+            self._lexicons = LexiconCache()
+            self._phrases = PhraseCache()
             self._state = read_state(self.folder)
             self._searcher = self._ix.searcher()
             self._needs_build = False
@@ -501,7 +511,8 @@ class SearchIndex:
             q = stem_for_languages(q, self._langs)
             budget = Budget()
             budget.start()
-            q = expand_terms(q, self._lexicons, budget)
+            q = expand_terms(q, self._lexicons, budget, self._verify_words)
+            share_phrase_cache(q, self._phrases)
             size = max(1, limit)
             collector: Any
             if sort == "date":
@@ -529,6 +540,33 @@ class SearchIndex:
             pending=pending,
             notes=notes,
         )
+
+    def _verify_words(self, reader: Any, docnums: list[int], test: Any) -> list[int]:
+        """Of these documents (of one segment), those whose article text has a word `test` accepts.
+
+        The text is read from the database, which the index has just caught
+        up with: the same words the `text_words` field holds.
+        """
+        if not docnums:
+            return []
+        by_id = {reader.stored_fields(d)["id"]: d for d in docnums}
+        found: list[int] = []
+        ids = list(by_id)
+        with self.archive.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = conn.execute(
+                    text(
+                        "SELECT id, text FROM article WHERE id IN ("
+                        + ",".join(f":i{n}" for n in range(len(chunk)))
+                        + ")"
+                    ),
+                    {f"i{n}": aid for n, aid in enumerate(chunk)},
+                )
+                for row in rows:
+                    if any(test.accepts(w) for w in folded_words(row.text or "")):
+                        found.append(by_id[row.id])
+        return found
 
     def _hits(
         self, top: list[tuple[int, str, float]], spans: dict[int, Any], tests: list[Any]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import pickle
 import re
+import threading
+from collections import OrderedDict
 from itertools import accumulate
 from typing import Any
 
@@ -18,6 +20,7 @@ from archive.search.expand import (
     Budget,
     Expansion,
     LexiconCache,
+    Verifier,
     WordTest,
     fuzzy_test,
     prefix_test,
@@ -35,52 +38,129 @@ class FastPhrase(wq.Phrase):
     Every candidate is checked: a phrase's total is always exact.
     """
 
+    # The search index's per-segment cache of phrase matches (set before searching).
+    cache: PhraseCache | None = None
+
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         words = list(self.words)
         if self.slop != 1 or len(words) < 2:
             return super().matcher(searcher, context)
         reader = searcher.reader()
         field = self.fieldname
-        try:
-            matchers = [reader.postings(field, w) for w in words]
-        except TermNotFound:
-            return NullMatcher()
-        if not all(m.is_active() for m in matchers):
-            return NullMatcher()
-        order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(field, words[i]))
-        lead, rest = matchers[order[0]], [matchers[i] for i in order[1:]]
-        ids: list[int] = []
-        freqs: list[int] = []
-        while lead.is_active():
-            docnum = lead.id()
-            ahead = -1
-            for m in rest:
-                if m.id() < docnum:
-                    m.skip_to(docnum)
-                    if not m.is_active():
-                        return _phrase_matcher(reader, field, ids, freqs, self.boost)
-                if m.id() != docnum:
-                    ahead = m.id()
-                    break
-            if ahead >= 0:
-                lead.skip_to(ahead)
-                continue
-            starts: set[int] | None = None
-            decoded: dict[str, list[int]] = {}
-            for i in order:  # rarest first: fewest positions to decode
-                word = words[i]
-                positions = decoded.get(word)
-                if positions is None:
-                    positions = decoded[word] = _positions(matchers[i].value())
-                shifted = {p - i for p in positions}
-                starts = shifted if starts is None else starts & shifted
-                if not starts:
-                    break
-            if starts:
-                ids.append(docnum)
-                freqs.append(len(starts))
-            lead.next()
+        cache = self.cache
+        key = _segment_key(reader, field, words) if cache is not None else None
+        cached = cache.get(key) if cache is not None and key is not None else None
+        if cached is None:
+            cached = _match_phrase(reader, field, words)
+            if cache is not None and key is not None:
+                cache.put(key, cached)
+        ids, freqs = cached
+        if ids and reader.has_deletions():
+            # Documents deleted since the phrase was matched in this segment.
+            deleted = reader.deleted_docs_set
+            kept = [(d, f) for d, f in zip(ids, freqs, strict=True) if d not in deleted]
+            ids, freqs = [d for d, _ in kept], [f for _, f in kept]
         return _phrase_matcher(reader, field, ids, freqs, self.boost)
+
+
+def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int], list[int]]:
+    """(documents, occurrences) of the phrase in one segment, every candidate checked."""
+    try:
+        matchers = [reader.postings(field, w) for w in words]
+    except TermNotFound:
+        return [], []
+    ids: list[int] = []
+    freqs: list[int] = []
+    if not all(m.is_active() for m in matchers):
+        return ids, freqs
+    order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(field, words[i]))
+    lead, rest = matchers[order[0]], [matchers[i] for i in order[1:]]
+    while lead.is_active():
+        docnum = lead.id()
+        ahead = -1
+        for m in rest:
+            if m.id() < docnum:
+                m.skip_to(docnum)
+                if not m.is_active():
+                    return ids, freqs
+            if m.id() != docnum:
+                ahead = m.id()
+                break
+        if ahead >= 0:
+            lead.skip_to(ahead)
+            continue
+        starts: set[int] | None = None
+        decoded: dict[str, list[int]] = {}
+        for i in order:  # rarest first: fewest positions to decode
+            word = words[i]
+            positions = decoded.get(word)
+            if positions is None:
+                positions = decoded[word] = _positions(matchers[i].value())
+            # map() with the int's own method: the shift runs in C.
+            shifted = set(map((-i).__add__, positions)) if i else set(positions)
+            starts = shifted if starts is None else starts & shifted
+            if not starts:
+                break
+        if starts:
+            ids.append(docnum)
+            freqs.append(len(starts))
+        lead.next()
+    return ids, freqs
+
+
+def _segment_key(
+    reader: Any, field: str, words: list[str]
+) -> tuple[str, str, tuple[str, ...]] | None:
+    segment = reader.segment() if reader.is_atomic() and hasattr(reader, "segment") else None
+    if segment is None:
+        return None
+    return (segment.segment_id(), field, tuple(words))
+
+
+class PhraseCache:
+    """Phrase matches per segment of one index (segments never change; deletions are
+    filtered on use). Segment ids are random names, unique within an index only.
+
+    A phrase of common words ("of the") checks every document's positions:
+    about 20 µs each, a second at 50,000 articles. Kept per segment, it is
+    paid once: after a tag only the tag's new small segment is checked.
+    """
+
+    MAX_IDS = 2_000_000  # about 16 MB of document numbers in all
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[Any, tuple[list[int], list[int]]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> tuple[list[int], list[int]] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Any, value: tuple[list[int], list[int]]) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._size += len(value[0])
+            while self._size > self.MAX_IDS and len(self._items) > 1:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+def share_phrase_cache(q: wq.Query, cache: PhraseCache) -> None:
+    """Let every phrase of `q` use the index's cache."""
+    for node in _walk(q):
+        if isinstance(node, FastPhrase):
+            node.cache = cache
 
 
 def _positions(value: bytes) -> list[int]:
@@ -91,9 +171,11 @@ def _positions(value: bytes) -> list[int]:
     over in Python.
     """
     codes = pickle.loads(value[4:] + b".")
-    if codes and isinstance(codes[0], int):  # Positions: plain deltas
+    if not codes:
+        return []
+    if isinstance(codes[0], int):  # Positions: plain deltas
         return list(accumulate(codes))
-    return list(accumulate(code[0] for code in codes))  # Characters: (pos, start, len)
+    return list(accumulate(next(zip(*codes, strict=False))))  # Characters: (pos, start, len)
 
 
 def _phrase_matcher(reader: Any, field: str, ids: list[int], freqs: list[int], boost: float) -> Any:
@@ -111,11 +193,14 @@ def _walk(q: wq.Query) -> Any:
         yield from _walk(child)
 
 
-def expand_terms(q: wq.Query, lexicons: LexiconCache, budget: Budget) -> wq.Query:
+def expand_terms(
+    q: wq.Query, lexicons: LexiconCache, budget: Budget, verify: Verifier | None = None
+) -> wq.Query:
     """Replace wildcard, prefix and fuzzy terms by complete `Expansion`s; `*` by every article.
 
     Article text is matched on its words as written (`text_words`); other
-    fields on their own terms.
+    fields on their own terms. `verify` reads articles' words from the
+    database (for `text_words` only: it holds exactly the words of the text).
     """
 
     def replace(node: wq.Query) -> wq.Query:
@@ -134,6 +219,7 @@ def expand_terms(q: wq.Query, lexicons: LexiconCache, budget: Budget) -> wq.Quer
             budget,
             boost=node.boost,
             highlight_field="text" if field == WORDS_FIELD else None,
+            verify=verify if field == WORDS_FIELD else None,
         )
 
     expanded = q.accept(replace)
