@@ -13,7 +13,9 @@ importers share them:
 - how the fields read: dates and ranges (`is_date`, `parse_date_range`),
   numbers (`parse_number`), the qualifiers (`QUALIFIERS`, which are
   `archive.figures`');
-- what confirming the form writes (`TagRequest`, `tag_span`).
+- what confirming the form means (`read_form`: the fields as typed, `FormFields`,
+  checked and read into a `TagRequest`, or a `FormProblem` naming the field) and
+  what it writes (`tag_span`).
 """
 
 from __future__ import annotations
@@ -263,6 +265,97 @@ class TagRequest:
             "counted": self.counted,
             "as_of": self.as_of,
         }
+
+
+@dataclass
+class FormFields:
+    """The tagging form's fields as typed (the ones a tag type does not show are ignored)."""
+
+    entity: str = ""
+    note: str = ""
+    # Events: a date or range, and a place.
+    date: str = ""
+    place: str = ""
+    # Figures.
+    value: str = ""
+    qualifier: str = DEFAULT_QUALIFIER
+    counted: str = ""
+    as_of: str = ""
+
+
+class FormProblem(InvalidInput):
+    """A field of the tagging form that cannot be stored as typed; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NoValue(FormProblem):
+    """A figure without a number: the archive keeps one, but the form asks first."""
+
+
+def read_form(
+    type_key: str,
+    start: int,
+    end: int,
+    fields: FormFields,
+    names: dict[str, tuple[str, EntityChoice]],
+    *,
+    figure: bool,
+    value_optional: bool = False,
+) -> TagRequest:
+    """The request a confirmed tagging form makes for `start:end`, or a `FormProblem`.
+
+    The entity resolves against `names` (`choice_names` of the entities offered;
+    a name that is none of them is a new entity). An event's date (or range) and
+    place go on its entity, and its start date also on the tag as its as-of; a
+    place needs a named event. A `figure`'s value must be a number; a figure
+    without one is `NoValue` unless `value_optional` (the form's second Enter).
+    """
+    entity_id, new_name = resolve_choice(fields.entity, names)
+    req = TagRequest(
+        type_key=type_key,
+        start=start,
+        end=end,
+        entity_id=entity_id,
+        new_entity_name=new_name,
+        note=fields.note.strip(),
+    )
+    if type_key == EVENT_TYPE:
+        dates = parse_date_range(fields.date)
+        if dates is None:
+            raise FormProblem(
+                "date", "The date must look like 2021-02-01, or 2021-02-01 to 2021-02-05."
+            )
+        req.date_start, req.date_end = dates
+        req.place = fields.place.strip() or None
+        if req.place and not (entity_id or new_name):
+            raise FormProblem("place", "Name the event to keep its place (or clear the place).")
+        # The date as this source gives it stays on the tag too (as accepting
+        # a suggestion does), so it is kept even without an entity.
+        req.as_of = req.date_start
+        if req.date_start and req.date_end and req.date_end < req.date_start:
+            raise FormProblem("date", "The end date is before the start date.")
+    if figure:
+        raw = fields.value.strip()
+        value = parse_number(raw)
+        if raw and value is None:
+            raise FormProblem("value", "The value must be a number, e.g. 600 or 1,500.")
+        if value is None and not value_optional:
+            raise NoValue(
+                "value",
+                "No value: the figure will be stored without a number. "
+                "Type a value, or press Enter again to store it so.",
+            )
+        as_of = fields.as_of.strip() or None
+        if as_of and not is_date(as_of):
+            raise FormProblem("as_of", "The date must look like 2021-03-05 (or 2021-03, 2021).")
+        req.value = value
+        req.qualifier = (fields.qualifier or DEFAULT_QUALIFIER) if value is not None else None
+        req.counted = fields.counted.strip() or None
+        req.as_of = as_of
+    return req
 
 
 def tag_span(target: Archive | Change, article_id: str, req: TagRequest) -> models.Annotation:

@@ -34,12 +34,13 @@ from archive.tagform import (
     DEFAULT_QUALIFIER,
     QUALIFIERS,
     EntityChoice,
+    FormFields,
+    FormProblem,
+    NoValue,
     TagRequest,
     choice_names,
     entity_choices,
-    is_date,
-    parse_date_range,
-    parse_number,
+    read_form,
     resolve_choice,
 )
 from desktop.context import AppContext, one_per_context
@@ -103,8 +104,9 @@ class EntityPicker(QLineEdit):
 
     def __init__(self, choices: list[EntityChoice], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._names = choice_names(choices)
-        entries = [text for text, _choice in self._names.values()]
+        # Every name and alias offered, normalised -> (as written, its entity).
+        self.names = choice_names(choices)
+        entries = [text for text, _choice in self.names.values()]
         self.model = QStringListModel(sorted(entries, key=str.casefold), self)
         completer = QCompleter(self.model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -114,7 +116,7 @@ class EntityPicker(QLineEdit):
 
     def resolve(self) -> tuple[str | None, str | None]:
         """(existing entity id, None), (None, new name) or (None, None) for no entity."""
-        return resolve_choice(self.text(), self._names)
+        return resolve_choice(self.text(), self.names)
 
 
 class TagDialog(QDialog):
@@ -215,59 +217,34 @@ class TagDialog(QDialog):
 
     def request(self) -> TagRequest | None:
         """The filled-in request, or None (with a message shown) if a field is wrong."""
-        entity_id, new_name = self.entity_edit.resolve()
-        req = TagRequest(
-            type_key=self.type_key,
-            start=self.start,
-            end=self.end,
-            entity_id=entity_id,
-            new_entity_name=new_name,
-            note=self.note_edit.text().strip(),
+        fields = FormFields(
+            entity=self.entity_edit.text(),
+            note=self.note_edit.text(),
+            date=self.date_edit.text(),
+            place=self.place_edit.text(),
+            value=self.value_edit.text(),
+            qualifier=self.qualifier_combo.currentText(),
+            counted=self.counted_edit.text(),
+            as_of=self.as_of_edit.text(),
         )
-        if self.is_event:
-            dates = parse_date_range(self.date_edit.text())
-            if dates is None:
-                self._error(
-                    self.tr("The date must look like 2021-02-01, or 2021-02-01 to 2021-02-05.")
-                )
-                return None
-            req.date_start, req.date_end = dates
-            req.place = self.place_edit.text().strip() or None
-            if req.place and not (entity_id or new_name):
-                self._error(self.tr("Name the event to keep its place (or clear the place)."))
-                return None
-            # The date as this source gives it stays on the tag too (as accepting
-            # a suggestion does), so it is kept even without an entity.
-            req.as_of = req.date_start
-            if req.date_start and req.date_end and req.date_end < req.date_start:
-                self._error(self.tr("The end date is before the start date."))
-                return None
-        if self.is_figure:
-            raw = self.value_edit.text().strip()
-            value = parse_number(raw)
-            if raw and value is None:
-                self._error(self.tr("The value must be a number, e.g. 600 or 1,500."))
-                return None
-            if value is None and not self._warned_no_value:
-                # The archive keeps figures without a number; say so before storing one.
-                self._warned_no_value = True
-                self._error(
-                    self.tr(
-                        "No value: the figure will be stored without a number. "
-                        "Type a value, or press Enter again to store it so."
-                    )
-                )
-                self.value_edit.setFocus()
-                return None
-            as_of = self.as_of_edit.text().strip() or None
-            if as_of and not is_date(as_of):
-                self._error(self.tr("The date must look like 2021-03-05 (or 2021-03, 2021)."))
-                return None
-            req.value = value
-            req.qualifier = self.qualifier_combo.currentText() if value is not None else None
-            req.counted = self.counted_edit.text().strip() or None
-            req.as_of = as_of
-        return req
+        try:
+            return read_form(
+                self.type_key,
+                self.start,
+                self.end,
+                fields,
+                self.entity_edit.names,
+                figure=self.is_figure,
+                value_optional=self._warned_no_value,
+            )
+        except NoValue as problem:
+            # The archive keeps figures without a number; say so before storing one.
+            self._warned_no_value = True
+            self._error(str(problem))
+            self.value_edit.setFocus()
+        except FormProblem as problem:
+            self._error(str(problem))
+        return None
 
     def _error(self, message: str) -> None:
         self.error_label.setWordWrap(True)

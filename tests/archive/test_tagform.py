@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from archive import annotate, entities, figures, tagform
 from archive.store import Archive
-from archive.tagform import EntityChoice, TagRequest
+from archive.tagform import EntityChoice, FormFields, FormProblem, NoValue, TagRequest
 from tests.archive.conftest import REPORT
 
 
@@ -280,6 +280,88 @@ def test_a_float_reads_back(x: float) -> None:
 def test_a_value_field_never_raises_and_gives_only_finite_numbers(text: str) -> None:
     value = tagform.parse_number(text)
     assert value is None or math.isfinite(value)
+
+
+# -- what confirming the form means ---------------------------------------------------
+
+NAMES = tagform.choice_names(CHOICES)
+
+
+@pytest.mark.parametrize(
+    ("type_key", "fields", "expected"),
+    [
+        # An existing entity by alias, a new one, none; the note trimmed.
+        ("actor", FormFields(entity="u zaw min htet", note=" witness "),
+         {"entity_id": "e1", "new_entity_name": None, "note": "witness"}),
+        ("actor", FormFields(entity=" Kyaw Swar Lin "), {"new_entity_name": "Kyaw Swar Lin"}),
+        ("actor", FormFields(entity="", date="not looked at", value="nor this"),
+         {"entity_id": None, "new_entity_name": None, "value": None, "date_start": None}),
+        # An event: a date or range, and a place; the start date is also the tag's as-of.
+        ("event", FormFields(entity="Coup", date="2021-02-01 to 2021-02-05", place=" Naypyitaw "),
+         {"date_start": "2021-02-01", "date_end": "2021-02-05", "place": "Naypyitaw",
+          "as_of": "2021-02-01"}),
+        ("event", FormFields(date="2021-02"), {"date_start": "2021-02", "as_of": "2021-02"}),
+        ("event", FormFields(), {"date_start": None, "place": None, "as_of": None}),
+        # A figure: value, qualifier, counted and as-of as typed.
+        ("figure", FormFields(value="1,500", qualifier="more than", counted=" police ",
+                              as_of="2021-03"),
+         {"value": 1500, "qualifier": "more than", "counted": "police", "as_of": "2021-03"}),
+        ("figure", FormFields(value="600", qualifier=""), {"qualifier": "exactly"}),
+    ],
+)  # fmt: skip
+def test_read_form(type_key: str, fields: FormFields, expected: dict[str, Any]) -> None:
+    req = tagform.read_form(
+        type_key, 3, 9, fields, NAMES, figure=type_key == tagform.FIGURE_TYPE
+    )
+    assert (req.type_key, req.start, req.end) == (type_key, 3, 9)
+    assert {k: getattr(req, k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("type_key", "fields", "field", "message"),
+    [
+        ("event", FormFields(date="last week"), "date", "2021-02-01"),
+        ("event", FormFields(date="2021-02-30"), "date", "2021-02-01"),
+        ("event", FormFields(date="2021-02-05 to 2021-02-01"), "date", "before the start"),
+        ("event", FormFields(date="2021-02-01", place="Yangon"), "place", "Name the event"),
+        ("figure", FormFields(value="six hundred"), "value", "must be a number"),
+        ("figure", FormFields(value="600", as_of="March"), "as_of", "2021-03-05"),
+    ],
+)
+def test_read_form_names_the_wrong_field(
+    type_key: str, fields: FormFields, field: str, message: str
+) -> None:
+    with pytest.raises(FormProblem, match=message) as caught:
+        tagform.read_form(type_key, 0, 5, fields, NAMES, figure=type_key == "figure")
+    assert caught.value.field == field and not isinstance(caught.value, NoValue)
+
+
+def test_a_figure_without_a_value_needs_a_second_yes() -> None:
+    fields = FormFields(counted="police", as_of="2021-03-05")
+    with pytest.raises(NoValue, match="without a number"):
+        tagform.read_form("figure", 0, 5, fields, NAMES, figure=True)
+    req = tagform.read_form("figure", 0, 5, fields, NAMES, figure=True, value_optional=True)
+    assert (req.value, req.qualifier, req.counted, req.as_of) == (
+        None, None, "police", "2021-03-05",
+    )  # fmt: skip
+
+
+@given(st.builds(FormFields, entity=st.text(), note=st.text(), date=st.text(), place=st.text(),
+                 value=st.text(), qualifier=st.sampled_from(tagform.QUALIFIERS),
+                 counted=st.text(), as_of=st.text()),
+       st.sampled_from(["actor", "event", "figure"]))  # fmt: skip
+def test_read_form_gives_a_request_or_names_a_field(fields: FormFields, type_key: str) -> None:
+    try:
+        req = tagform.read_form(
+            type_key, 0, 1, fields, NAMES, figure=type_key == "figure", value_optional=True
+        )
+    except FormProblem as problem:
+        assert problem.field in {"date", "place", "value", "as_of"}
+        return
+    assert req.value is None or math.isfinite(req.value)
+    assert req.date_start is None or tagform.is_date(req.date_start)
+    assert req.as_of is None or tagform.is_date(req.as_of)
+    assert (req.entity_id is None) or (req.new_entity_name is None)
 
 
 # -- what confirming the form writes --------------------------------------------------
