@@ -19,7 +19,9 @@ import hashlib
 import io
 import json
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,19 @@ class Bundle:
     @property
     def id(self) -> str:
         return str(self.manifest["bundle_id"])
+
+
+# What reading a damaged zip can raise (a CRC mismatch, a broken deflate stream, a bad header).
+_DAMAGE = (
+    zipfile.BadZipFile,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+    struct.error,
+    ValueError,
+)
 
 
 def _allowed(name: str) -> bool:
@@ -223,7 +238,7 @@ def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: An
     try:
         with zf:
             return _verified(zf, encrypted)
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+    except _DAMAGE as exc:
         raise BundleRefused(f"{path.name} is damaged or truncated ({exc}).") from exc
 
 
