@@ -18,12 +18,14 @@ is the window's longest stall.
    `ctx.writer.undo()`, and every row of the tables in
    `archive.changes.TRACKED` must be exactly as before the merge.
 
-Yardsticks measured in the same run: a quiet second of heartbeat (nothing
-running), the tag with no import, and a plain sqlite3 insert + commit.
+Yardsticks measured in the same run: a plain sqlite3 insert + commit, the
+same tag written directly (no window), a quiet second of heartbeat (nothing
+running), the tag through the window with no import, and the stalls of an
+import of `--alone-files` other files with no tagging.
 
-    .venv/bin/python bench/writes_bench.py [--files 5000] [--tags-idle 25]
-        [--mentions 1200] [--articles 300] [--strict] [--debug]
-        [--profile tags|import|merge]
+    .venv/bin/python bench/writes_bench.py [--files 5000] [--alone-files 1000]
+        [--tags-idle 25] [--mentions 1200] [--articles 300] [--strict] [--debug]
+        [--profile tags|import|merge] [--switch-interval MS]
 
 `--strict`: exit 1 when a target is missed by a wide margin (1.5x).
 `--debug`: print every thread's stack when the heartbeat is 60 ms late.
@@ -163,11 +165,11 @@ def compare_tables(before: dict[str, list[tuple]], after: dict[str, list[tuple]]
     return problems
 
 
-def generate_files(folder: Path, count: int) -> None:
+def generate_files(folder: Path, count: int, seed: int = 2) -> None:
     """Plain-text articles of about 600 words, as bench/import_bench.py makes them."""
     import import_bench
 
-    rng = random.Random(2)
+    rng = random.Random(seed)
     vocab = import_bench._vocabulary(rng)
     import_bench.generate_text(folder, count, rng, vocab)
 
@@ -445,7 +447,6 @@ def wait_idle(ctx: Any, timeout: float = 300.0) -> None:
 
 
 def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    from archive import entities
     from archive.store import Archive
     from desktop.main_window import create_main_window
     from desktop.settings import Settings
@@ -455,9 +456,12 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     res["sqlite_p50"], res["sqlite_p95"] = pct(yard, 50), pct(yard, 95)
 
     t = time.perf_counter()
-    src = tmp / "files"
-    generate_files(src, args.files)
-    print(f"generated {args.files:,} text files in {time.perf_counter() - t:.1f} s")
+    generate_files(tmp / "files", args.files)
+    if args.alone_files:
+        generate_files(tmp / "files-alone", args.alone_files, seed=9)
+    print(
+        f"generated {args.files + args.alone_files:,} text files in {time.perf_counter() - t:.1f} s"
+    )
 
     archive = Archive.open(tmp / "archive", create=True)
     t = time.perf_counter()
@@ -466,14 +470,37 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         f"fixture: {args.articles} articles, {args.mentions} + {args.keep_mentions} "
         f"mentions of two actors, in {time.perf_counter() - t:.1f} s"
     )
+    direct_tags(archive, fx, args.tags_idle, res)
 
-    # Yardstick: the same tag written directly (this thread, no window, no import).
+    window = create_main_window(archive, Settings())
+    window.resize(1400, 900)
+    window.show()
+    run = Run(args, window, fx, res)
+    run.quiet()
+    run.tags_idle()
+    if args.alone_files:
+        run.import_alone(tmp / "files-alone")
+    run.tags_during_import(tmp / "files")
+    run.merge_and_undo(archive)
+    run.hb.stop()
+
+    t = time.perf_counter()
+    window.shutdown()
+    window.close()
+    archive.close()  # waits for the search index's background catch-up, if any
+    res["close_s"] = time.perf_counter() - t
+    print(f"window closed and archive closed in {res['close_s']:.1f} s")
+    return res
+
+
+def direct_tags(archive: Any, fx: dict, count: int, res: dict[str, Any]) -> None:
+    """Yardstick: the same tag written directly (this thread, no window, no import)."""
     from archive import annotate
 
     rng = random.Random(5)
     direct = []
-    for _ in range(args.tags_idle):
-        aid, text = fx["articles"][1]
+    aid, text = fx["articles"][1]
+    for _ in range(count):
         start = rng.randrange(0, len(text) - 40)
         t = time.perf_counter()
         with archive.change("Tag", sync=False) as ch:
@@ -488,165 +515,200 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         f"p95 {pct(direct, 95):.1f} ms"
     )
 
-    window = create_main_window(archive, Settings())
-    window.resize(1400, 900)
-    window.show()
-    ctx = window.ctx
-    instrument(ctx.writer)
-    wait_idle(ctx)
-    # The person reads the article they tag (the reader reloads on every tag).
-    tag_article = fx["articles"][0]
-    ctx.open_article(tag_article[0])
-    wait_idle(ctx)
-    hb = Heartbeat()
-    if args.debug:
-        _watchdog(hb)
 
-    # Yardstick: a quiet second.
-    hb.start()
-    t0 = time.perf_counter()
-    run_loop(lambda: time.perf_counter() - t0 > 1.0, 5)
-    res["quiet_stall"] = hb.worst(t0)[0]
+class Run:
+    """The phases in the window, sharing its heartbeat."""
 
-    # 1a. Tags with nothing else running.
-    tagger = Tagger(ctx, tag_article, "Tag Bench Actor")
-    t0 = time.perf_counter()
-    prof = _profile_start(args, "tags")
-    tagger.start(limit=args.tags_idle)
-    if not run_loop(lambda: tagger.asked >= args.tags_idle and tagger.settled, 120):
-        raise SystemExit("writes_bench: idle tags timed out")
-    wait_idle(ctx)
-    _profile_stop(prof)
-    res["idle_tags"] = list(tagger.times)
-    res["idle_stall"] = hb.worst(t0)[0]
-    print(
-        f"tags, no import: {len(tagger.times)} tags, p50 {pct(tagger.times, 50):.0f} ms, "
-        f"p95 {pct(tagger.times, 95):.0f} ms, max {max(tagger.times):.0f} ms; "
-        f"longest stall {res['idle_stall']:.0f} ms"
-    )
-    print(tagger.phase_line())
-    res["idle_phases"] = tagger.phase_line()
-    if tagger.errors:
-        print(f"  refused: {tagger.errors[:3]}")
+    def __init__(self, args: argparse.Namespace, window: Any, fx: dict, res: dict) -> None:
+        self.args, self.window, self.fx, self.res = args, window, fx, res
+        self.ctx = window.ctx
+        instrument(self.ctx.writer)
+        wait_idle(self.ctx)
+        # The person reads the article they tag (the reader reloads on every tag).
+        self.tag_article = fx["articles"][0]
+        self.ctx.open_article(self.tag_article[0])
+        wait_idle(self.ctx)
+        self.hb = Heartbeat()
+        if args.debug:
+            _watchdog(self.hb)
+        self.hb.start()
 
-    # 1b. The same tags while an import runs from the window.
-    tagger = Tagger(ctx, tag_article, "Tag Bench Actor")
-    tagger.rng.seed(4)
-    finished: list[dict] = []
-    window.importer.importFinished.connect(finished.append)
-    t0 = time.perf_counter()
-    prof = _profile_start(args, "import")
-    job = window.importer.import_paths([src])
-    tagger.start()
-    from PySide6.QtCore import QTimer
+    def quiet(self) -> None:
+        """Yardstick: a quiet second."""
+        t0 = time.perf_counter()
+        run_loop(lambda: time.perf_counter() - t0 > 1.0, 5)
+        self.res["quiet_stall"] = self.hb.worst(t0)[0]
 
-    ticker = QTimer()
-    ticker.setInterval(10_000)
-    ticker.timeout.connect(
-        lambda: print(
-            f"  {time.perf_counter() - t0:.0f} s: {job.done:,} of {job.total or 0:,} files, "
-            f"{len(tagger.times)} tags committed"
+    def tags_idle(self) -> None:
+        """1a. Tags with nothing else running."""
+        res, n = self.res, self.args.tags_idle
+        tagger = Tagger(self.ctx, self.tag_article, "Tag Bench Actor")
+        t0 = time.perf_counter()
+        prof = _profile_start(self.args, "tags")
+        tagger.start(limit=n)
+        if not run_loop(lambda: tagger.asked >= n and tagger.settled, 120):
+            raise SystemExit("writes_bench: idle tags timed out")
+        wait_idle(self.ctx)
+        _profile_stop(prof)
+        res["idle_tags"] = list(tagger.times)
+        res["idle_stall"] = self.hb.worst(t0)[0]
+        print(
+            f"tags, no import: {len(tagger.times)} tags, p50 {pct(tagger.times, 50):.0f} ms, "
+            f"p95 {pct(tagger.times, 95):.0f} ms, max {max(tagger.times):.0f} ms; "
+            f"longest stall {res['idle_stall']:.0f} ms"
         )
-    )
-    ticker.start()
-    if not run_loop(lambda: bool(finished), 3600):
-        raise SystemExit("writes_bench: import timed out")
-    t_imported = time.perf_counter()
-    ticker.stop()
-    _profile_stop(prof)
-    tagger.stop()
-    run_loop(lambda: tagger.settled, 120)
-    res["import_s"] = t_imported - t0
-    res["imported"] = len(finished[0]["imported"])
-    res["import_tags"] = list(tagger.times)
-    res["import_tag_errors"] = list(tagger.errors)
-    res["import_stall"], res["import_stall_at"] = hb.worst(t0, t_imported)
-    gaps = hb.gaps(t0, t_imported)
-    res["import_gap_p99"] = pct(gaps, 99)
-    print(
-        f"import of {res['imported']:,} files from the window: {res['import_s']:.1f} s "
-        f"({res['imported'] / res['import_s']:.0f} files/s)"
-    )
-    print(
-        f"tags during it: {len(tagger.times)} tags, p50 {pct(tagger.times, 50):.0f} ms, "
-        f"p95 {pct(tagger.times, 95):.0f} ms, max {max(tagger.times, default=0):.0f} ms; "
-        f"longest stall {res['import_stall']:.0f} ms at {res['import_stall_at']:.1f} s, "
-        f"p99 gap {res['import_gap_p99']:.0f} ms"
-    )
-    print(tagger.phase_line())
-    res["import_phases"] = tagger.phase_line()
-    if tagger.errors:
-        print(f"  refused: {tagger.errors[:3]}")
-    if window.importer.summary is not None:
-        window.importer.summary.close()
-    wait_idle(ctx)
+        res["idle_phases"] = tagger.phase_line()
+        print(res["idle_phases"])
+        if tagger.errors:
+            print(f"  refused: {tagger.errors[:3]}")
 
-    # 2. Merge an entity with many mentions, then undo it.
-    before = snapshot_tables(archive)
-    # Let the window settle (library reload after the import, index catch-up).
-    t0 = time.perf_counter()
-    run_loop(lambda: time.perf_counter() - t0 > 1.0, 5)
-    own: dict[str, float] = {}
-    merged: list[float] = []
+    def _import(self, folder: Path) -> tuple[float, float, int]:
+        """Start an import as the Import menu does; run until it reports. (t0, t1, files)"""
+        window = self.window
+        finished: list[dict] = []
+        window.importer.importFinished.connect(finished.append)
+        t0 = time.perf_counter()
+        job = window.importer.import_paths([folder])
+        self.on_import_started(job, t0)
+        if not run_loop(lambda: bool(finished), 3600):
+            raise SystemExit("writes_bench: import timed out")
+        t1 = time.perf_counter()
+        window.importer.importFinished.disconnect(finished.append)
+        return t0, t1, len(finished[0]["imported"])
 
-    def merge(ch: Any) -> Any:
-        t = time.perf_counter()
-        record = entities.merge_entities(ch, fx["keep"], fx["other"])
-        own["merge"] = (time.perf_counter() - t) * 1000
-        return record
+    def on_import_started(self, job: Any, t0: float) -> None:
+        pass
 
-    t0 = time.perf_counter()
-    prof = _profile_start(args, "merge")
-    ctx.writer.change(
-        "Merge entities", merge, on_done=lambda _r: merged.append(time.perf_counter())
-    )
-    if not run_loop(lambda: bool(merged), 300):
-        raise SystemExit("writes_bench: merge timed out")
-    wait_idle(ctx)
-    _profile_stop(prof)
-    t_settled = time.perf_counter()
-    res["merge_own"] = own.get("merge", float("nan"))
-    res["merge_done"] = (merged[0] - t0) * 1000
-    res["merge_stall"], res["merge_stall_at"] = hb.worst(t0, t_settled)
-    res["merge_settled"] = (t_settled - t0) * 1000
-    moved = entities.get_entity(archive, fx["keep"]).mentions
-    print(
-        f"merge of {args.mentions:,} mentions into {args.keep_mentions}: merge_entities "
-        f"{res['merge_own']:.0f} ms on the pool thread, asked -> committed "
-        f"{res['merge_done']:.0f} ms, views and index settled {res['merge_settled']:.0f} ms; "
-        f"longest stall {res['merge_stall']:.0f} ms at {res['merge_stall_at'] * 1000:.0f} ms "
-        f"(keep now has {moved} mentions)"
-    )
+    def _close_summary(self) -> None:
+        if self.window.importer.summary is not None:
+            self.window.importer.summary.close()
 
-    undone: list[Any] = []
-    ctx.writer.committed.connect(undone.append)
-    t0 = time.perf_counter()
-    ctx.writer.undo()
-    if not run_loop(lambda: bool(undone), 300):
-        raise SystemExit("writes_bench: undo timed out")
-    res["undo_done"] = (time.perf_counter() - t0) * 1000
-    wait_idle(ctx)
-    res["undo_stall"] = hb.worst(t0, time.perf_counter())[0]
-    hb.stop()
-    after = snapshot_tables(archive)
-    res["restored"] = compare_tables(before, after)
-    res["rows_compared"] = sum(len(v) for v in before.values())
-    print(
-        f"undo: asked -> committed {res['undo_done']:.0f} ms, longest stall "
-        f"{res['undo_stall']:.0f} ms; rows of {', '.join(before)} "
-        f"({res['rows_compared']:,} rows) as before the merge: "
-        + ("ok" if not res["restored"] else "FAIL")
-    )
-    for line in res["restored"]:
-        print("  " + line)
+    def import_alone(self, folder: Path) -> None:
+        """Yardstick: an import with no tags, its stalls."""
+        res = self.res
+        t0, t1, files = self._import(folder)
+        res["alone_files"] = files
+        res["alone_stall"], at = self.hb.worst(t0, t1)
+        res["alone_gap_p99"] = pct(self.hb.gaps(t0, t1), 99)
+        print(
+            f"import alone of {files:,} files: {t1 - t0:.1f} s ({files / (t1 - t0):.0f} files/s), "
+            f"longest stall {res['alone_stall']:.0f} ms at {at:.1f} s, "
+            f"p99 gap {res['alone_gap_p99']:.0f} ms"
+        )
+        self._close_summary()
+        wait_idle(self.ctx)
 
-    t = time.perf_counter()
-    window.shutdown()
-    window.close()
-    archive.close()  # waits for the search index's background catch-up, if any
-    res["close_s"] = time.perf_counter() - t
-    print(f"window closed and archive closed in {res['close_s']:.1f} s")
-    return res
+    def tags_during_import(self, folder: Path) -> None:
+        """1b. The same tags while an import runs from the window."""
+        from PySide6.QtCore import QTimer
+
+        res = self.res
+        tagger = Tagger(self.ctx, self.tag_article, "Tag Bench Actor")
+        tagger.rng.seed(4)
+        ticker = QTimer()
+        ticker.setInterval(10_000)
+
+        def started(job: Any, t0: float) -> None:
+            tagger.start()
+            ticker.timeout.connect(
+                lambda: print(
+                    f"  {time.perf_counter() - t0:.0f} s: {job.done:,} of {job.total or 0:,} "
+                    f"files, {len(tagger.times)} tags committed"
+                )
+            )
+            ticker.start()
+
+        self.on_import_started = started  # type: ignore[method-assign]
+        prof = _profile_start(self.args, "import")
+        t0, t1, files = self._import(folder)
+        self.on_import_started = lambda job, t0: None  # type: ignore[method-assign]
+        ticker.stop()
+        _profile_stop(prof)
+        tagger.stop()
+        run_loop(lambda: tagger.settled, 120)
+        res["import_s"], res["imported"] = t1 - t0, files
+        res["import_tags"] = list(tagger.times)
+        res["import_tag_errors"] = list(tagger.errors)
+        res["import_stall"], res["import_stall_at"] = self.hb.worst(t0, t1)
+        res["import_gap_p99"] = pct(self.hb.gaps(t0, t1), 99)
+        print(
+            f"import of {files:,} files from the window: {t1 - t0:.1f} s "
+            f"({files / (t1 - t0):.0f} files/s)"
+        )
+        print(
+            f"tags during it: {len(tagger.times)} tags, p50 {pct(tagger.times, 50):.0f} ms, "
+            f"p95 {pct(tagger.times, 95):.0f} ms, max {max(tagger.times, default=0):.0f} ms; "
+            f"longest stall {res['import_stall']:.0f} ms at {res['import_stall_at']:.1f} s, "
+            f"p99 gap {res['import_gap_p99']:.0f} ms"
+        )
+        res["import_phases"] = tagger.phase_line()
+        print(res["import_phases"])
+        if tagger.errors:
+            print(f"  refused: {tagger.errors[:3]}")
+        self._close_summary()
+        wait_idle(self.ctx)
+
+    def merge_and_undo(self, archive: Any) -> None:
+        """2. Merge an entity with many mentions, then undo it; compare every row."""
+        from archive import entities
+
+        res, args, fx, ctx = self.res, self.args, self.fx, self.ctx
+        before = snapshot_tables(archive)
+        # Let the window settle (library reload after the import, index catch-up).
+        t0 = time.perf_counter()
+        run_loop(lambda: time.perf_counter() - t0 > 1.0, 5)
+        own: dict[str, float] = {}
+        merged: list[float] = []
+
+        def merge(ch: Any) -> Any:
+            t = time.perf_counter()
+            record = entities.merge_entities(ch, fx["keep"], fx["other"])
+            own["merge"] = (time.perf_counter() - t) * 1000
+            return record
+
+        t0 = time.perf_counter()
+        prof = _profile_start(args, "merge")
+        ctx.writer.change(
+            "Merge entities", merge, on_done=lambda _r: merged.append(time.perf_counter())
+        )
+        if not run_loop(lambda: bool(merged), 300):
+            raise SystemExit("writes_bench: merge timed out")
+        wait_idle(ctx)
+        _profile_stop(prof)
+        t_settled = time.perf_counter()
+        res["merge_own"] = own.get("merge", float("nan"))
+        res["merge_done"] = (merged[0] - t0) * 1000
+        res["merge_stall"], res["merge_stall_at"] = self.hb.worst(t0, t_settled)
+        res["merge_settled"] = (t_settled - t0) * 1000
+        moved = entities.get_entity(archive, fx["keep"]).mentions
+        print(
+            f"merge of {args.mentions:,} mentions into {args.keep_mentions}: merge_entities "
+            f"{res['merge_own']:.0f} ms on the pool thread, asked -> committed "
+            f"{res['merge_done']:.0f} ms, views and index settled {res['merge_settled']:.0f} ms;"
+            f" longest stall {res['merge_stall']:.0f} ms at {res['merge_stall_at'] * 1000:.0f} "
+            f"ms (keep now has {moved} mentions)"
+        )
+
+        undone: list[Any] = []
+        ctx.writer.committed.connect(undone.append)
+        t0 = time.perf_counter()
+        ctx.writer.undo()
+        if not run_loop(lambda: bool(undone), 300):
+            raise SystemExit("writes_bench: undo timed out")
+        res["undo_done"] = (time.perf_counter() - t0) * 1000
+        wait_idle(ctx)
+        res["undo_stall"] = self.hb.worst(t0, time.perf_counter())[0]
+        after = snapshot_tables(archive)
+        res["restored"] = compare_tables(before, after)
+        res["rows_compared"] = sum(len(v) for v in before.values())
+        print(
+            f"undo: asked -> committed {res['undo_done']:.0f} ms, longest stall "
+            f"{res['undo_stall']:.0f} ms; rows of {', '.join(before)} "
+            f"({res['rows_compared']:,} rows) as before the merge: "
+            + ("ok" if not res["restored"] else "FAIL")
+        )
+        for line in res["restored"]:
+            print("  " + line)
 
 
 def summary(args: argparse.Namespace, res: dict[str, Any]) -> bool:
@@ -660,6 +722,11 @@ def summary(args: argparse.Namespace, res: dict[str, Any]) -> bool:
          f" / p95 {pct(res['direct_tags'], 95):.0f} ms", "", None),
         ("tag, no import (yardstick)", f"p50 {pct(idle, 50):.0f} / p95 {pct(idle, 95):.0f} / "
          f"max {max(idle):.0f} ms", "", None),
+        *(
+            [(f"stall, import of {res['alone_files']:,} files alone (yardstick)",
+              f"{res['alone_stall']:.0f} ms (p99 gap {res['alone_gap_p99']:.0f} ms)", "", None)]
+            if "alone_stall" in res else []
+        ),
         ("stall while tagging, no import", f"{res['idle_stall']:.0f} ms", "< 100 ms",
          res["idle_stall"] < TARGET_STALL_MS),
         (f"tag during {res['imported']:,}-file import", f"p50 {pct(during, 50):.0f} / p95 "
@@ -700,12 +767,25 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=300, help="fixture articles (300)")
     parser.add_argument("--mentions", type=int, default=1200, help="mentions merged (1200)")
     parser.add_argument("--keep-mentions", type=int, default=100)
+    parser.add_argument(
+        "--alone-files", type=int, help="files of the import-alone yardstick (files / 5; 0: none)"
+    )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        help="sys.setswitchinterval in ms (diagnostic; the app leaves Python's 5 ms)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 on a wide miss")
     parser.add_argument("--debug", action="store_true", help="stacks when the window stalls")
     parser.add_argument(
         "--profile", choices=("tags", "import", "merge"), help="cProfile the GUI thread"
     )
     args = parser.parse_args()
+    if args.alone_files is None:
+        args.alone_files = args.files // 5
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval / 1000)
+        print(f"switch interval set to {args.switch_interval} ms")
 
     tmp = Path(tempfile.mkdtemp(prefix="sesame-writes-bench-"))
     os.environ["SESAME_CONFIG_DIR"] = str(tmp / "config")
