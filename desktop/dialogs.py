@@ -47,3 +47,15 @@ def open_files(parent: QWidget | None, title: str, directory: str, filters: str)
 def open_folder(parent: QWidget | None, title: str, directory: str) -> Path | None:
     path = QFileDialog.getExistingDirectory(parent, title, directory)
     return Path(path) if path else None
+
+
+def ask_secret(parent: QWidget | None, title: str, label: str) -> str | None:
+    """A passphrase (typed hidden), or None when cancelled or empty."""
+    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Password, "")
+    return value if ok and value else None
+
+
+def save_file(parent: QWidget | None, title: str, path: str, filters: str) -> Path | None:
+    """Where to write a file, or None when cancelled."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, title, path, filters)
+    return Path(chosen) if chosen else None

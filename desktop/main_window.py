@@ -33,6 +33,7 @@ from archive.store import Archive
 from desktop import dialogs
 from desktop import layout as window_layout
 from desktop import settings as st
+from desktop.bundles.controller import BundleController, is_bundle
 from desktop.context import AppContext
 from desktop.fonts import FontWarner
 from desktop.importing.controller import ImportController
@@ -44,9 +45,6 @@ from desktop.theme import apply_theme
 
 # Features of other issues: shown so people know they are coming, never clickable.
 COMING_SOON = {
-    "bundle_export": "Export bundle…",
-    "bundle_import": "Import bundle…",
-    "bundle_verify": "Verify bundle…",
     "export_qdpx": "Export to REFI-QDA (.qdpx)…",
     "export_w3c": "Export W3C Web Annotations…",
     "export_csv": "Export CSV…",
@@ -85,6 +83,7 @@ class MainWindow(QMainWindow):
         self.search_dock = self._dock("Search", "searchDock", self.search)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_dock)
         self.panel_docks = self._make_panel_docks()
+        self.bundles = BundleController(ctx, self, self.library)
 
         self.task_status = TaskStatusWidget(ctx.tasks)
         self.archive_label = QLabel(self.tr("Archive: {0}").format(ctx.archive.path))
@@ -155,6 +154,13 @@ class MainWindow(QMainWindow):
         self.import_folder_action = self._action(
             "Import &folder…", self.importer.import_folder, "Ctrl+Shift+O"
         )
+        self.bundle_import_action = self._action(
+            "Import &bundle…", self.bundles.import_bundle, "Ctrl+Shift+I"
+        )
+        self.bundle_export_action = self._action(
+            "&Export bundle…", self.bundles.export_bundle, "Ctrl+Shift+E"
+        )
+        self.bundle_verify_action = self._action("&Verify bundle…", self.bundles.verify_bundle)
         self.reindex_action = self._action("&Rebuild search index", self.rebuild_index)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -196,8 +202,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
         file_menu.addSeparator()
-        for key in ("bundle_import", "bundle_export", "bundle_verify"):
-            file_menu.addAction(self.coming_soon[key])
+        for action in (
+            self.bundle_import_action,
+            self.bundle_export_action,
+            self.bundle_verify_action,
+        ):
+            file_menu.addAction(action)
         export_menu = file_menu.addMenu(self.tr("&Export"))
         for key in ("export_qdpx", "export_w3c", "export_csv", "export_report"):
             export_menu.addAction(self.coming_soon[key])
@@ -372,7 +382,11 @@ class MainWindow(QMainWindow):
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.importer.import_paths(paths)
+            for bundle in [p for p in paths if is_bundle(p)]:
+                self.bundles.check(bundle, then_import=True)
+            articles = [p for p in paths if not is_bundle(p)]
+            if articles:
+                self.importer.import_paths(articles)
 
     # -- layout and closing --------------------------------------------------
 

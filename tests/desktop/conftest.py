@@ -60,6 +60,8 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogScript:
     monkeypatch.setattr(d, "ask_text", lambda _p, t, _l, text="": script.take("text", t))
     monkeypatch.setattr(d, "open_files", lambda _p, t, _d, _f: script.take("files", t))
     monkeypatch.setattr(d, "open_folder", lambda _p, t, _d: script.take("folder", t))
+    monkeypatch.setattr(d, "ask_secret", lambda _p, t, _l: script.take("secret", t))
+    monkeypatch.setattr(d, "save_file", lambda _p, t, _path, _f: script.take("save", t))
     for name in ("warning", "information", "critical"):
         monkeypatch.setattr(QMessageBox, name, staticmethod(record(name)))
 

@@ -1,0 +1,1 @@
+"""Bundles in the window: export, verify and import `.sesame` files (issue 9)."""

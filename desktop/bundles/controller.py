@@ -1,0 +1,206 @@
+"""Bundles from the window: export, verify and import `.sesame` files.
+
+Export and verification run through the task helper (progress, cancel);
+an import first verifies everything, shows the verdict and asks, and then
+merges through the window's writer as one undoable change, after which a
+report lists the conflicts, orphans and same-name entities to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from desktop import dialogs
+from desktop import settings as st
+from desktop.bundles.dialogs import ExportDialog, ReportDialog, VerdictDialog
+from desktop.context import AppContext
+
+BUNDLE_FILTER = "Sesame bundles (*.sesame);;All files (*)"
+SUFFIX = ".sesame"
+
+
+def is_bundle(path: Path) -> bool:
+    """Whether a dropped file is a bundle (by its name; its content is checked later)."""
+    return path.suffix.lower() == SUFFIX
+
+
+def _open(path: Path, passphrase: str | None, progress: Any = None, cancel: Any = None) -> Any:
+    """The worker side of verification: the verified bundle, or the refusal as a verdict."""
+    from archive import keys
+    from archive.bundles.reader import BundleRefused, Verdict, open_bundle
+
+    try:
+        return open_bundle(path, passphrase=passphrase, identity=keys.age_identity())
+    except BundleRefused as exc:
+        from archive.bundles.reader import BundleLocked
+
+        return Verdict(ok=False, reason=str(exc), encrypted=isinstance(exc, BundleLocked))
+
+
+class BundleController(QObject):
+    """File → Export bundle…, Verify bundle…, Import bundle…, and dropped `.sesame` files."""
+
+    # The report of each finished import (for tests and the status bar).
+    imported = Signal(object)
+    # The verdict of each verification.
+    verified = Signal(object)
+    exported = Signal(object)
+
+    def __init__(self, ctx: AppContext, window: QWidget, library: Any = None) -> None:
+        super().__init__(window)
+        self.ctx = ctx
+        self.window = window
+        self.library = library
+        self.prefs = st.Settings()
+        self.dialog: QWidget | None = None
+
+    def _start_dir(self) -> str:
+        return self.prefs.get(st.LAST_IMPORT_DIR) or str(Path.home())
+
+    def _show(self, dialog: QWidget) -> None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.show()
+
+    # -- export ---------------------------------------------------------------------
+
+    def export_bundle(self) -> None:
+        """Ask what to export and how to protect it, then where; export in the background."""
+        collection = None
+        selected: list[str] = []
+        if self.library is not None:
+            collection = self.library.collection_box.currentData()
+            selected = self.library.selected_ids()
+        name = self.library.collection_box.currentText() if collection else None
+        dialog = ExportDialog(name, len(selected), self.window)
+        dialog.chosen.connect(lambda choice: self._export_to(choice, collection, selected))
+        self._show(dialog)
+
+    def _export_to(
+        self, choice: dict[str, Any], collection: str | None, selected: list[str]
+    ) -> None:
+        path = dialogs.save_file(
+            self.window,
+            self.tr("Export bundle"),
+            str(Path(self._start_dir()) / "case.sesame"),
+            BUNDLE_FILTER,
+        )
+        if path is None:
+            return
+        if path.suffix.lower() != SUFFIX:
+            path = path.with_suffix(SUFFIX)
+        self.run_export(path, choice, collection, selected)
+
+    def run_export(
+        self, path: Path, choice: dict[str, Any], collection: str | None, selected: list[str]
+    ) -> Any:
+        """Export to `path` in the background (the job is returned)."""
+        from archive.bundles.writer import export_bundle
+
+        scope = choice["scope"]
+        kwargs: dict[str, Any] = {
+            "collection": collection if scope == "collection" else None,
+            "article_ids": selected if scope == "selected" else None,
+            "passphrase": choice.get("passphrase"),
+            "recipients": [choice["recipient"]] if choice.get("recipient") else (),
+        }
+
+        def done(report: Any) -> None:
+            lock = self.tr(", encrypted") if report.encrypted else ""
+            self.window.statusBar().showMessage(  # type: ignore[attr-defined]
+                self.tr("Bundle written: {0} ({1} articles{2})").format(
+                    report.path, report.counts["articles"], lock
+                ),
+                15000,
+            )
+            self.exported.emit(report)
+
+        return self.ctx.tasks.run(
+            self.tr("Exporting a bundle"),
+            export_bundle,
+            self.ctx.archive,
+            path,
+            on_result=done,
+            on_error=lambda message, _d: dialogs.error(
+                self.window, self.tr("Bundle not written"), message
+            ),
+            **kwargs,
+        )
+
+    # -- verify and import -------------------------------------------------------------
+
+    def verify_bundle(self) -> None:
+        """Ask for a bundle and show the verdict (nothing is imported)."""
+        path = self._ask_bundle(self.tr("Verify a bundle"))
+        if path is not None:
+            self.check(path, then_import=False)
+
+    def import_bundle(self) -> None:
+        """Ask for a bundle, verify it, show the verdict, and import if the person agrees."""
+        path = self._ask_bundle(self.tr("Import a bundle"))
+        if path is not None:
+            self.check(path, then_import=True)
+
+    def _ask_bundle(self, title: str) -> Path | None:
+        paths = dialogs.open_files(self.window, title, self._start_dir(), BUNDLE_FILTER)
+        return paths[0] if paths else None
+
+    def check(self, path: Path, *, then_import: bool, passphrase: str | None = None) -> Any:
+        """Verify `path` in the background; then the verdict (and the import, if asked)."""
+        # An encrypted bundle is tried with the person's own key first; if that does not
+        # open it, the passphrase is asked for (`_checked`).
+        return self.ctx.tasks.run(
+            self.tr("Verifying a bundle"),
+            _open,
+            path,
+            passphrase,
+            on_result=lambda result: self._checked(path, result, then_import, passphrase),
+            on_error=lambda message, _d: dialogs.error(
+                self.window, self.tr("Bundle not read"), message
+            ),
+        )
+
+    def _checked(self, path: Path, result: Any, then_import: bool, passphrase: str | None) -> None:
+        from archive.bundles.reader import Bundle
+
+        verdict = result.verdict if isinstance(result, Bundle) else result
+        if not verdict.ok and verdict.encrypted and passphrase is None:
+            secret = dialogs.ask_secret(
+                self.window,
+                self.tr("Encrypted bundle"),
+                self.tr("This bundle is encrypted. Its passphrase:"),
+            )
+            if secret:
+                self.check(path, then_import=then_import, passphrase=secret)
+            return
+        self.verified.emit(verdict)
+        dialog = VerdictDialog(verdict, self.window)
+        if then_import and isinstance(result, Bundle):
+            dialog.importRequested.connect(lambda: self.merge(result))
+        self._show(dialog)
+
+    def merge(self, bundle: Any) -> None:
+        """Merge a verified bundle as one undoable change (through the window's writer)."""
+        from archive.bundles.merge import merge_bundle
+
+        self.ctx.writer.change(
+            f"Import bundle from {bundle.verdict.signer}",
+            lambda ch: merge_bundle(ch, bundle),
+            origin=f"bundle:{bundle.id}",
+            on_done=self._merged,
+            on_error=lambda message: dialogs.error(
+                self.window, self.tr("Bundle not imported"), message
+            ),
+        )
+
+    def _merged(self, report: Any) -> None:
+        self.ctx.articlesChanged.emit()
+        self.ctx.entitiesChanged.emit()
+        self._show(ReportDialog(report, self.window))
+        self.imported.emit(report)

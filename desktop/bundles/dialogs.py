@@ -1,0 +1,184 @@
+"""The bundle windows: export options, the verdict before an import, the report after it.
+
+All three are non-blocking (`open()` / `show()`), so no test can hang on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ExportDialog(QDialog):
+    """What to export (whole archive, the library's collection, the selected articles) and
+    how to protect it (no encryption, a passphrase, a colleague's age key)."""
+
+    chosen = Signal(dict)  # {"scope": ..., "passphrase": str|None, "recipient": str|None}
+
+    def __init__(
+        self, collection: str | None, selected: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportBundleDialog")
+        self.setWindowTitle(self.tr("Export bundle"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("What goes in the bundle:")))
+        self.scope = QButtonGroup(self)
+        self.all_button = QRadioButton(self.tr("The whole archive"))
+        self.collection_button = QRadioButton(
+            self.tr("The collection “{0}”").format(collection)
+            if collection
+            else self.tr("A collection (choose one in the library first)")
+        )
+        self.collection_button.setEnabled(bool(collection))
+        self.selected_button = QRadioButton(self.tr("The {0} selected article(s)").format(selected))
+        self.selected_button.setEnabled(selected > 0)
+        for i, button in enumerate((self.all_button, self.collection_button, self.selected_button)):
+            self.scope.addButton(button, i)
+            layout.addWidget(button)
+        (self.selected_button if selected else self.all_button).setChecked(True)
+        layout.addWidget(QLabel(self.tr("Protection (it is always signed with your key):")))
+        self.lock = QButtonGroup(self)
+        self.plain = QRadioButton(self.tr("Not encrypted"))
+        self.with_passphrase = QRadioButton(self.tr("Encrypted with a passphrase"))
+        self.with_key = QRadioButton(self.tr("Encrypted for a colleague's key (age1…)"))
+        for i, button in enumerate((self.plain, self.with_passphrase, self.with_key)):
+            self.lock.addButton(button, i)
+            layout.addWidget(button)
+        self.with_passphrase.setChecked(True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(self.tr("Passphrase (tell it to the receiver apart)"))
+        self.recipient = QLineEdit()
+        self.recipient.setPlaceholderText(self.tr("Their key, as `sesame whoami` shows it"))
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.recipient)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.lock.idToggled.connect(lambda _id, _on: self._sync())
+        self._sync()
+
+    def _sync(self) -> None:
+        self.passphrase.setEnabled(self.with_passphrase.isChecked())
+        self.recipient.setEnabled(self.with_key.isChecked())
+
+    def choice(self) -> dict[str, Any]:
+        scope = {0: "archive", 1: "collection", 2: "selected"}[self.scope.checkedId()]
+        return {
+            "scope": scope,
+            "passphrase": self.passphrase.text() if self.with_passphrase.isChecked() else None,
+            "recipient": self.recipient.text().strip() if self.with_key.isChecked() else None,
+        }
+
+    def _accept(self) -> None:
+        choice = self.choice()
+        if self.with_passphrase.isChecked() and len(choice["passphrase"] or "") < 8:
+            self.problem.setText(self.tr("Choose a passphrase of at least 8 characters."))
+            return
+        if self.with_key.isChecked() and not (choice["recipient"] or "").startswith("age1"):
+            self.problem.setText(self.tr("A colleague's key starts with age1."))
+            return
+        self.chosen.emit(choice)
+        self.accept()
+
+
+class VerdictDialog(QDialog):
+    """What verification found, before anything is imported: Import or Cancel."""
+
+    importRequested = Signal()
+
+    def __init__(self, verdict: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bundleVerdict")
+        self.setWindowTitle(self.tr("Bundle verified") if verdict.ok else self.tr("Bundle refused"))
+        layout = QVBoxLayout(self)
+        self.text = QLabel(verdict.line())
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # names come from the bundle
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.text)
+        if verdict.ok and not verdict.contact:
+            warn = QLabel(
+                self.tr(
+                    "The key is not one of your contacts: check the fingerprint with the "
+                    "sender (by phone or in person) before you rely on it."
+                )
+            )
+            warn.setWordWrap(True)
+            layout.addWidget(warn)
+        buttons = QDialogButtonBox()
+        if verdict.ok:
+            self.import_button = buttons.addButton(
+                self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        else:
+            buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self._import)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _import(self) -> None:
+        self.importRequested.emit()
+        self.accept()
+
+
+class ReportDialog(QDialog):
+    """What an import did: counts, then every conflict, orphan and same-name entity."""
+
+    openRequested = Signal(str)  # an annotation id to look at
+
+    def __init__(self, report: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bundleReport")
+        self.setWindowTitle(self.tr("Bundle imported"))
+        layout = QVBoxLayout(self)
+        summary = QLabel(report.line())
+        summary.setWordWrap(True)
+        summary.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(summary)
+        self.items = QListWidget()
+        for c in report.conflicts:
+            self.items.addItem(
+                self.tr(
+                    "Conflict: “{0}” was edited on both sides — yours {1}, theirs {2}; "
+                    "delete the one you do not keep."
+                ).format(c["quote"], c["local"][:8], c["incoming_copy"][:8])
+            )
+        for o in report.entity_offers:
+            self.items.addItem(
+                self.tr(
+                    "Same name: “{0}” may be your “{1}” (merge them in the Entities panel)"
+                ).format(o["incoming_name"], o["local_name"])
+            )
+        for ann_id in report.orphaned:
+            self.items.addItem(
+                self.tr("Orphaned: annotation {0} (its quote is not in your copy)").format(
+                    ann_id[:8]
+                )
+            )
+        if self.items.count():
+            layout.addWidget(self.items)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
