@@ -44,7 +44,14 @@ from archive.search.results import (
     SearchResults,
 )
 from archive.search.schema import SCHEMA_VERSION, build_schema
-from archive.search.segments import bulk_writer, merge_small_segments, merge_smallest_when_many
+from archive.search.segments import (
+    SMALL_MERGE_DOCS,
+    bulk_writer,
+    merge_small_segments,
+    merge_small_when_many,
+    merge_smallest_when_many,
+    small_segments,
+)
 from archive.search.snippets import (
     highlight_tests,
     make_snippet,
@@ -69,11 +76,11 @@ BULK_BATCH = 2000
 # Catch-ups of at least this many articles are flushed to disk (fsync).
 DURABLE_BATCH = 50
 # Seconds without commits after which the small segments are merged in the
-# background (those under a tenth of the index).
+# background (a few hundred documents at most: segments.SMALL_MERGE_DOCS).
 IDLE_MERGE_SECONDS = 1.0
 # A change arriving while the index is busy (a background merge) is applied
-# by the background worker this soon after; past this many segments a merge
-# starts at once instead of after IDLE_MERGE_SECONDS.
+# by the background worker this soon after; past this many small segments a
+# merge starts at once instead of after IDLE_MERGE_SECONDS.
 BUSY_RETRY_SECONDS = 0.05
 MERGE_SOON_SEGMENTS = 6
 # Applied queue rows are deleted once this many have piled up.
@@ -248,7 +255,9 @@ class SearchIndex:
             writer = self._ix.writer(**bulk_writer()) if bulk else self._ix.writer()
             try:
                 self._apply(writer, conn, ids, progress, cancel)
-                writer.commit(mergetype=merge_smallest_when_many)
+                # Small changes never merge big segments (see segments.SMALL_MERGE_DOCS).
+                policy = merge_smallest_when_many if bulk else merge_small_when_many
+                writer.commit(mergetype=policy)
             except BaseException:
                 writer.cancel()
                 raise
@@ -256,10 +265,10 @@ class SearchIndex:
         self._unpruned += len(rows)
         if bulk or self._unpruned >= PRUNE_EVERY:
             self._prune()
-        segments = self._segment_count()
-        if segments >= MERGE_SOON_SEGMENTS:
+        small = self._small_segment_count()
+        if small >= MERGE_SOON_SEGMENTS:
             self._schedule_idle_work(BUSY_RETRY_SECONDS)  # a burst of changes: merge now
-        elif segments > 1:
+        elif small > 1:
             self._schedule_idle_work()
         return len(ids)
 
@@ -410,6 +419,14 @@ class SearchIndex:
                 return 0
             return len(self._searcher.reader().leaf_readers())
 
+    def _small_segment_count(self) -> int:
+        """Segments small enough for a background merge (see segments.SMALL_MERGE_DOCS)."""
+        with self._read_lock:
+            if self._searcher is None:
+                return 0
+            sizes = [r.doc_count_all() for r, _ in self._searcher.reader().leaf_readers()]
+        return sum(1 for n in sizes if n <= SMALL_MERGE_DOCS)
+
     def merge(self, optimize: bool = False) -> None:
         """Merge the small segments into one (all segments into one if `optimize`)."""
         with self._write_lock:
@@ -458,9 +475,8 @@ class SearchIndex:
         with self._read_lock:
             if self._searcher is None:
                 return False
-            sizes = [r.doc_count_all() for r, _ in self._searcher.reader().leaf_readers()]
-        total = sum(sizes)
-        return sum(1 for n in sizes if n < max(total // 10, 1)) >= 2
+            segments = [r.segment() for r, _ in self._searcher.reader().leaf_readers()]
+        return bool(small_segments([s for s in segments if s is not None]))
 
     def _cancel_merge(self) -> None:
         if self._merge_timer is not None:
@@ -470,17 +486,19 @@ class SearchIndex:
     # -- searching -------------------------------------------------------------
 
     def _ensure_current(self) -> int:
-        """Catch up before searching; returns changes still pending (read-only archives)."""
+        """Catch up before searching; returns changes still pending (not searchable yet)."""
         if self.archive.readonly:
             return self.pending()
         # A one-tag commit in another thread takes milliseconds: wait for it. A
-        # rebuild takes minutes: past the wait, search the index as it is.
+        # rebuild takes minutes: past the wait, search the index as it is, and
+        # say how many changes it does not show yet.
         if self._write_lock.acquire(timeout=2.0):
             try:
                 self.catch_up(force=True)
             finally:
                 self._write_lock.release()
-        return 0
+            return 0
+        return max(self.pending(), 0)
 
     def search(
         self,
