@@ -103,19 +103,20 @@ def cmd_verify_bundle(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_import_bundle(args: argparse.Namespace, out: Output) -> int:
-    from archive.bundles.merge import import_bundle
-    from archive.bundles.reader import BundleRefused
+    from archive.bundles.merge import merge_bundle
+    from archive.bundles.reader import BundleRefused, open_bundle
 
-    passphrase, identity = _passphrase(args), _identity(args)
+    try:
+        # Verified before the archive is even opened: a refused bundle creates nothing.
+        bundle = open_bundle(args.file, passphrase=_passphrase(args), identity=_identity(args))
+    except BundleRefused as exc:
+        if out.as_json:
+            out.json({"ok": False, "reason": str(exc)})
+        else:
+            out.error(f"Refused: {exc} The archive was not changed.")
+        return EXIT_FAILED
     with open_archive(args, write=True) as archive:
-        try:
-            report = import_bundle(archive, args.file, passphrase=passphrase, identity=identity)
-        except BundleRefused as exc:
-            if out.as_json:
-                out.json({"ok": False, "reason": str(exc)})
-            else:
-                out.error(f"Refused: {exc} The archive was not changed.")
-            return EXIT_FAILED
+        report = merge_bundle(archive, bundle)
     if out.as_json:
         out.json(report.to_dict())
         return EXIT_OK

@@ -1,0 +1,66 @@
+"""`sesame export-bundle`, `verify-bundle`, `import-bundle`, `contacts` from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.archive.annotate.test_cli import run
+
+
+def test_two_archives_exchange_from_the_command_line(
+    arch: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, _ = run("tag", arch["one"], "--quote", "Daw Hnin Wai", "--type", "actor",
+                     "--entity", "Hnin Wai")  # fmt: skip
+    assert code == 0
+    out = tmp_path / "case.sesame"
+    code, doc, _ = run("export-bundle", str(out))
+    assert code == 0 and doc["counts"]["articles"] == 2 and doc["counts"]["annotations"] == 1
+    code, me, _ = run("whoami")
+    assert me["fingerprint"] == doc["fingerprint"]
+
+    # Hla, on her own machine, with her own archive.
+    monkeypatch.setenv("SESAME_CONFIG_DIR", str(tmp_path / "hla-config"))
+    monkeypatch.setenv("SESAME_USER", "Hla")
+    other = ["--archive", str(tmp_path / "hla")]
+    code, verdict, _ = run("verify-bundle", str(out))
+    assert code == 0 and verdict["ok"] and verdict["known_contact"] is None
+    code, contact, _ = run("contacts", "add", "Test User", me["public_key"])
+    assert code == 0 and contact["fingerprint"] == me["fingerprint"]
+    code, verdict, _ = run("verify-bundle", str(out))
+    assert verdict["known_contact"] == "Test User"
+    assert "a known contact" in verdict["verdict"]
+    code, report, _ = run("import-bundle", str(out), *other)
+    assert code == 0 and report["added"]["annotations"] == 1 and report["conflicts"] == []
+    code, again, _ = run("import-bundle", str(out), *other)
+    assert code == 0 and again["added"] == {} and again["updated"] == {}
+    code, anns, _ = run("annotations", *other)
+    assert [a["quote"] for a in anns] == ["Daw Hnin Wai"]
+    code, _, _ = run("undo", *other)  # the second import (it changed nothing)
+    code, _, _ = run("undo", *other)  # the first
+    code, anns, _ = run("annotations", *other)
+    assert anns == []
+
+
+def test_refusals_have_exit_status_1_and_change_nothing(
+    arch: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "p.sesame"
+    secret = tmp_path / "pass.txt"
+    secret.write_text("a long passphrase\n")
+    code, doc, _ = run("export-bundle", str(out), "--passphrase-file", str(secret))
+    assert code == 0 and doc["encrypted"]
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not it\n")
+    code, verdict, _ = run("verify-bundle", str(out), "--passphrase-file", str(wrong))
+    assert code == 1 and "wrong passphrase" in verdict["reason"]
+    code, verdict, _ = run("verify-bundle", str(out), "--passphrase-file", str(secret))
+    assert code == 0 and verdict["encrypted"]
+    damaged = tmp_path / "d.sesame"
+    damaged.write_bytes(out.read_bytes()[:100])
+    code, report, _ = run("import-bundle", str(damaged), "--passphrase-file", str(secret))
+    assert code == 1 and report["ok"] is False
+    code, history, _ = run("history")
+    assert history == []  # nothing was written
