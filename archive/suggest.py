@@ -451,8 +451,8 @@ def _sentence_bounds(text: str, pos: int, end: int) -> tuple[int, int]:
     start = 0
     for m in _SENTENCE_END.finditer(text, max(0, pos - 600), pos):
         start = m.end()
-    m = _SENTENCE_END.search(text, end)
-    stop = m.start() if m else len(text)
+    after = _SENTENCE_END.search(text, end)
+    stop = after.start() if after else len(text)
     while start < pos and text[start].isspace():
         start += 1
     return start, stop
@@ -560,7 +560,8 @@ def suggest_for_article(
             ).where(models.Annotation.article_id == article.id)
         ).all()
         text, published = article.text, article.published
-    return suggest(text, published, existing=[tuple(s) for s in spans], types=types)
+    existing = [(int(a), int(b), str(t)) for a, b, t in spans]
+    return suggest(text, published, existing=existing, types=types)
 
 
 def _accept(
