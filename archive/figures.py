@@ -527,7 +527,13 @@ def find_figures(text: str, tokens: list[Token] | None = None) -> list[FigureMat
     found: list[FigureMatch] = []
     i = 0
     while i < len(tokens):
-        hit = _figure_at(tokens, i, text, strict=True)
+        tok = tokens[i]
+        # Most tokens cannot start a number: turned away before any parsing.
+        hit = (
+            _figure_at(tokens, i, text, strict=True)
+            if tok.script or _can_start_number(tok.low)
+            else None
+        )
         if hit is None:
             i += 1
             continue

@@ -17,6 +17,7 @@ not cut a cluster (selection snapping, snippets).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left
 from typing import NamedTuple
@@ -84,8 +85,49 @@ def _myanmar_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return list(zip(cuts, [*cuts[1:], end], strict=True))
 
 
+# Text with none of these has one character per grapheme cluster and none of the
+# unspaced scripts: `re`'s simpler, faster rule gives the very same tokens there
+# (most English articles; a property test in test_figures_scripts.py holds it).
+_NEEDS_CLUSTERS = regex.compile(
+    r"[\p{M}\p{Cf}\p{No}\p{Nl}\p{Other_Alphabetic}\p{Myanmar}\p{Thai}\p{Lao}\p{Khmer}"
+    r"\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=SpacingMark}"
+    r"\p{Grapheme_Cluster_Break=Prepend}\p{Grapheme_Cluster_Break=ZWJ}"
+    r"\p{Grapheme_Cluster_Break=Regional_Indicator}\p{Grapheme_Cluster_Break=L}"
+    r"\p{Grapheme_Cluster_Break=V}\p{Grapheme_Cluster_Break=T}"
+    r"\u203f\u2040\u2054\ufe33\ufe34\ufe4d-\ufe4f\uff3f\x1c-\x1f]"
+)
+_SIMPLE_TOKEN = re.compile(rf"{_NUMBER}|[^\W\d_]+(?:[-'’][^\W\d_]+)*|\S")
+
+
 def tokenize(text: str) -> list[Token]:
     """Words, syllables, numbers and punctuation of `text` with their spans."""
+    # The check reads each kind of character once; ASCII needs none but \x1c-\x1f
+    # (whitespace to `re`, not to `regex`).
+    rare = "".join(c for c in set(text) if c > "\x7f" or "\x1c" <= c <= "\x1f")
+    if not rare:
+        return tokenize_simple(text)
+    # Characters newer than Python's own Unicode tables: `re` would not know them.
+    if _NEEDS_CLUSTERS.search(rare) or any(unicodedata.category(c) == "Cn" for c in rare):
+        return tokenize_clusters(text)
+    return tokenize_simple(text)
+
+
+def tokenize_simple(text: str) -> list[Token]:
+    """`tokenize` for text whose every character is a grapheme cluster of its own."""
+    make = tuple.__new__  # Token(...) without NamedTuple's slower __new__
+    if unicodedata.is_normalized("NFC", text):
+        return [
+            make(Token, (w := m.group(), m.start(), m.end(), w.lower(), OTHER))
+            for m in _SIMPLE_TOKEN.finditer(text)
+        ]
+    return [
+        make(Token, (w := m.group(), m.start(), m.end(), _low(w), OTHER))
+        for m in _SIMPLE_TOKEN.finditer(text)
+    ]
+
+
+def tokenize_clusters(text: str) -> list[Token]:
+    """`tokenize` by grapheme clusters and Burmese syllables: any text."""
     tokens: list[Token] = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup

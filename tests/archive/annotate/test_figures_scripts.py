@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import figures, suggest
+from archive import figures, segment, suggest
 from archive.segment import grapheme_bounds, syllable_bounds, tokenize
 
 # (phrase, value, qualifier, counted, what it means)
@@ -212,3 +212,18 @@ def test_property_suggested_spans_never_split_a_cluster_or_syllable(text: str) -
     for start, end in spans:
         assert start in graphemes and end in graphemes, (text, start, end)
         assert start in syllables and end in syllables, (text, start, end)
+
+
+_PLAIN = st.text(
+    st.characters(exclude_categories=("Mn", "Mc", "Me", "Cf", "Cs", "No", "Nl")), max_size=60
+)
+_WORDS = st.lists(
+    st.sampled_from(["more", "than", "1,500", "people’s", "—", "“", "café", " ", "-"])
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PLAIN | st.text(max_size=30) | _WORDS.map("".join))
+def test_property_the_fast_tokenizer_gives_the_same_tokens(text: str) -> None:
+    # tokenize() takes re's faster rule where it may; it must never tell.
+    assert segment.tokenize(text) == segment.tokenize_clusters(text)
