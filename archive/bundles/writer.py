@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from archive import keys, models
 from archive.bundles import spec
+from archive.bundles.pseudonyms import Pseudonyms
 from archive.errors import InvalidInput
 from archive.identity import local_identity
 from archive.store import Archive
@@ -159,13 +160,16 @@ def export_bundle(
     query: str | None = None,
     passphrase: str | None = None,
     recipients: Sequence[str] = (),
+    pseudonymise: Sequence[str] = (),
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> ExportReport:
     """Write the archive (or a collection, the hits of a query, chosen articles) to OUT.
 
     With `passphrase` or `recipients` (age public keys, `age1...`), the whole
-    bundle is encrypted with age. Returns what was written.
+    bundle is encrypted with age. `pseudonymise`: entities (ids or names)
+    whose names are replaced by consistent pseudonyms ("Actor A"); see
+    `archive.bundles.pseudonyms`. Returns what was written.
     """
     if passphrase is not None and recipients:
         raise InvalidInput("Encrypt for a passphrase or for recipients, not both.")
@@ -173,6 +177,7 @@ def export_bundle(
     if out.is_dir():
         raise InvalidInput(f"{out} is a folder; give the bundle's file name, e.g. case.sesame.")
     ids = _chosen_articles(archive, collection, article_ids, query)
+    pseud = _pseudonyms(archive, pseudonymise) if pseudonymise else None
     bundle_id = models.new_id()
     scope = (
         {"kind": "collection", "value": collection}
@@ -194,7 +199,7 @@ def export_bundle(
                 members[name] = hashlib.sha256(data).hexdigest()
                 zf.writestr(name, data)
 
-            counts = _write_members(archive, ids, put, progress, cancel)
+            counts = _write_members(archive, ids, put, progress, cancel, pseud)
             manifest = {
                 "format": spec.FORMAT,
                 "version": spec.VERSION,
@@ -203,7 +208,12 @@ def export_bundle(
                 "archive_id": archive.archive_id,
                 "creator": creator,
                 "scope": scope,
-                "options": {"sensitive_left_out": False, "pseudonyms": 0},
+                "options": {
+                    "sensitive_left_out": False,
+                    "pseudonyms": len(pseudonymise),
+                    "originals_left_out": counts.pop("originals_left_out", 0),
+                    "audit_left_out": pseud is not None,
+                },
                 "counts": counts,
                 "members": members,
             }
@@ -246,12 +256,74 @@ def _encrypt(path: Path, passphrase: str | None, recipients: Sequence[str]) -> N
     path.write_bytes(sealed)
 
 
+def _pseudonyms(archive: Archive, idents: Sequence[str]) -> Pseudonyms:
+    """The pseudonyms of the entities named by id (or prefix) or by name."""
+    from archive.entities import find_entity, get_row
+    from archive.errors import NotFound
+    from archive.tagtypes import get_tag_type
+
+    chosen: list[tuple[str, str, list[str]]] = []
+    with archive.session() as session:
+        for ident in idents:
+            try:
+                row = get_row(session, ident)
+            except NotFound:
+                found = find_entity(session, ident)
+                if found is None:
+                    raise NotFound(
+                        f"No entity {ident!r} to replace with a pseudonym. `sesame entities` "
+                        "lists them."
+                    ) from None
+                row = found
+            label = get_tag_type(session, row.type_key).label
+            chosen.append((label, row.name, list(row.aliases)))
+    return Pseudonyms(chosen)
+
+
+def _protect_article(art: dict[str, Any], pseud: Pseudonyms) -> tuple[dict[str, Any], Any]:
+    """The article with protected names replaced; and how its offsets moved (or None)."""
+    rewritten = pseud.rewrite(art["text"])
+    title = pseud.plain(art["title"])
+    if not rewritten.changed and title == art["title"]:
+        return art, None
+    text = rewritten.text
+    return (
+        {
+            **art,
+            "title": title,
+            "byline": pseud.plain(art["byline"]) if art["byline"] else art["byline"],
+            "text": text,
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            # The original file still holds the real names: it does not travel.
+            "original_sha256": None,
+            "meta": "{}",
+        },
+        rewritten,
+    )
+
+
+def _protect_annotation(
+    row: dict[str, Any], text: str, moved: Any, pseud: Pseudonyms
+) -> dict[str, Any]:
+    from archive.annotate import context_of
+
+    row = {**row, "note": pseud.plain(row["note"])}
+    if moved is None:
+        return row
+    start = moved.offset(row["start"])
+    end = max(start, moved.offset(row["end"], end=True))
+    prefix, suffix = context_of(text, start, end)
+    quote = text[start:end] if not row["orphaned"] else pseud.plain(row["quote"])
+    return {**row, "start": start, "end": end, "quote": quote, "prefix": prefix, "suffix": suffix}
+
+
 def _write_members(
     archive: Archive,
     ids: list[str],
     put: Any,
     progress: ProgressFn | None,
     cancel: CancelToken | None,
+    pseud: Pseudonyms | None = None,
 ) -> dict[str, int]:
     """Write every member but the manifest and signature; the counts for the manifest."""
     wanted = set(ids)
@@ -263,6 +335,9 @@ def _write_members(
             if r["article_id"] in wanted:
                 memberships.setdefault(r["article_id"], []).append(r["collection_id"])
         originals_done: set[str] = set()
+        moved: dict[str, Any] = {}  # article id -> how pseudonyms moved its offsets
+        texts: dict[str, str] = {}
+        left_out = 0
         done = 0
         for start in range(0, total, 500):
             if cancel is not None:
@@ -270,6 +345,13 @@ def _write_members(
             chunk = ids[start : start + 500]
             where, params = _in(chunk)
             for art in _rows(conn, f"SELECT * FROM article WHERE id IN {where}", params):
+                if pseud is not None:
+                    protected, how = _protect_article(art, pseud)
+                    if how is not None:
+                        moved[art["id"]] = how
+                        texts[art["id"]] = protected["text"]
+                        left_out += 1 if art["original_sha256"] else 0
+                        art = protected
                 original = None
                 sha = art["original_sha256"]
                 if sha:
@@ -320,7 +402,15 @@ def _write_members(
         for start in range(0, total, 500):
             where, params = _in(ids[start : start + 500])
             annotations.extend(
-                _annotation(r, authors, bases)
+                _annotation(
+                    r
+                    if pseud is None
+                    else _protect_annotation(
+                        r, texts.get(r["article_id"], ""), moved.get(r["article_id"]), pseud
+                    ),
+                    authors,
+                    bases,
+                )
                 for r in _rows(
                     conn,
                     f"SELECT * FROM annotation WHERE article_id IN {where} "
@@ -336,6 +426,12 @@ def _write_members(
             if b["purpose"] == "identifying"
         }
         entities = _entities_with_tombstones(conn, linked)
+        if pseud is not None:
+            for e in entities:
+                alias = pseud.pseudonym_of(e["name"])
+                e["name"] = alias or pseud.plain(e["name"])
+                e["aliases"] = [] if alias else [pseud.plain(a) for a in e["aliases"]]
+                e["description"] = "" if alias else pseud.plain(e["description"])
         used_types = {e["type_key"] for e in entities} | {
             b["value"] for a in annotations for b in a["body"] if b["purpose"] == "tagging"
         }
@@ -357,6 +453,8 @@ def _write_members(
             if uid in people
         ]
         targets = wanted | annotation_ids | {e["id"] for e in entities}
+        if pseud is not None:
+            targets = set()  # audit entries quote the real names: none travel
         audit_rows = [
             {
                 **r,
@@ -392,6 +490,7 @@ def _write_members(
         "collections": len(collections),
         "users": len(user_rows),
         "audit_entries": len(audit_rows),
+        "originals_left_out": left_out,
     }
 
 

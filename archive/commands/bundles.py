@@ -73,6 +73,7 @@ def cmd_export_bundle(args: argparse.Namespace, out: Output) -> int:
                 query=args.query,
                 passphrase=passphrase,
                 recipients=args.recipient or (),
+                pseudonymise=args.pseudonymise or (),
                 progress=bar,
             )
         finally:
@@ -187,6 +188,13 @@ def register_commands(add: AddCommand) -> None:
     scope.add_argument("--query", metavar="Q", help="only the articles this search finds")
     scope.add_argument(
         "--article", metavar="ID", action="append", help="only this article (repeatable)"
+    )
+    p.add_argument(
+        "--pseudonymise",
+        metavar="ENTITY",
+        action="append",
+        help="replace this entity's names (id or name) by a pseudonym everywhere; its "
+        "articles travel without their original files (repeatable)",
     )
     lock = p.add_mutually_exclusive_group()
     lock.add_argument("--passphrase-file", metavar="F", help="encrypt for the passphrase in F")
