@@ -292,6 +292,7 @@ def _protect_article(art: dict[str, Any], pseud: Pseudonyms) -> tuple[dict[str, 
             **art,
             "title": title,
             "byline": pseud.plain(art["byline"]) if art["byline"] else art["byline"],
+            "imported_from": pseud.plain(art["imported_from"]),
             "text": text,
             "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
             # The original file still holds the real names: it does not travel.
