@@ -21,6 +21,7 @@ run: $(STAMP) sysdeps
 
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 # Stress tests run for minutes: a longer per-test timeout than pyproject's 120 s.
