@@ -35,8 +35,8 @@ def _words(words: str, kind: str) -> dict[str, tuple[str, str | None]]:
 
 
 # What follows a number: ("q", qualifier); ("c", None) a classifier; ("t", None) a
-# measure of time, distance or money; ("d", None) a date; ("a", None) "which is"
-# (what is counted follows).
+# measure of time or distance (no count of people or things); ("m", None) money;
+# ("d", None) a date; ("a", None) "which is" (what is counted follows).
 _MY_POST: dict[str, tuple[str, str | None]] = _table(
     {
         "ကျော်": ("q", "more than"),  # more than
@@ -69,8 +69,9 @@ _MY_POST: dict[str, tuple[str, str | None]] = _table(
             "c",
         ),
         # years, months, weeks, days, hours, minutes, times, lasting, percent, miles,
-        # kilometres, feet, kyat
-        **_words("နှစ် လ ပတ် ရက် နာရီ မိနစ် ကြိမ် ကြာ ရာခိုင်နှုန်း မိုင် ကီလိုမီတာ ပေ ကျပ်", "t"),
+        # kilometres, feet
+        **_words("နှစ် လ ပတ် ရက် နာရီ မိနစ် ကြိမ် ကြာ ရာခိုင်နှုန်း မိုင် ကီလိုမီတာ ပေ", "t"),
+        **_words("ကျပ် ဒေါ်လာ", "m"),  # kyat, dollars: what is counted
         **_words("ရက်နေ့ ခုနှစ် ရက်မြောက်", "d"),  # day of the month, year, n-th day
         **_words("သော ရှိသော", "a"),  # "which is", "which are"
     }
@@ -100,6 +101,10 @@ _MY_SCALES: dict[str, float] = _table(
         "ကုဋေ": 10_000_000,
         "ဘီလီယံ": 1_000_000_000,
     }
+)
+# Before the number, in sums of money: "ကျပ်သိန်း ၅၀" (kyat, lakh, 50) is 5,000,000 kyat.
+_MY_PRE_SCALES: dict[str, float] = _table(
+    {"သိန်း": 100_000, "သန်း": 1_000_000, "ကုဋေ": 10_000_000, "ဘီလီယံ": 1_000_000_000}
 )
 # Number-less quantities, "hundreds", "thousands": at least two of the unit.
 _MY_VAGUE: dict[str, float] = _table(
@@ -143,8 +148,9 @@ _TH_POST: dict[str, tuple[str, str | None]] = _table(
             "คน นาย ราย หลัง หลังคาเรือน คัน แห่ง ลำ รูป ศพ ครอบครัว หมู่บ้าน ตัว ชิ้น กระบอก",
             "c",
         ),
-        # years, months, days, weeks, hours, minutes, times, percent, kilometres, baht
-        **_words("ปี เดือน วัน สัปดาห์ ชั่วโมง นาที ครั้ง เปอร์เซ็นต์ กิโลเมตร บาท", "t"),
+        # years, months, days, weeks, hours, minutes, times, percent, kilometres
+        **_words("ปี เดือน วัน สัปดาห์ ชั่วโมง นาที ครั้ง เปอร์เซ็นต์ กิโลเมตร", "t"),
+        **_words("บาท ดอลลาร์", "m"),  # baht, dollars: what is counted
         **_words(
             "มกราคม กุมภาพันธ์ มีนาคม เมษายน พฤษภาคม มิถุนายน กรกฎาคม สิงหาคม "
             "กันยายน ตุลาคม พฤศจิกายน ธันวาคม",
@@ -370,7 +376,7 @@ def _read_after(tokens: list[Token], stop: int, value: float, text: str, script:
             after.qualifier = qualifier
         elif kind == "d":
             after.is_date = True
-        elif kind == "t":
+        elif kind in ("t", "m"):
             after.measure = (tokens[after.stop].start, tokens[nxt - 1].end)
         elif kind == "a":
             end = _counted_after(tokens, nxt, text)
@@ -390,8 +396,13 @@ def read_at(
     pre = _MY_PRE if script == MYANMAR else _TH_PRE
     after = _read_after(tokens, stop, value, text, script)
     qualifier = after.qualifier
-    # Before the number: a qualifier or a word introducing it, then the noun.
+    # Before the number: a scale word for sums of money ("ကျပ်သိန်း ၅၀", 50 lakh
+    # kyat), a qualifier or a word introducing the number, then the noun.
     b = i
+    scale = _backward(tokens, b, text, script, _MY_PRE_SCALES) if script == MYANMAR else None
+    if scale is not None and after.number_stop == stop:
+        after.value *= scale[0]
+        b = scale[1]
     for _ in range(2):  # "ผู้ชุมนุมจำนวนกว่า 500" has both
         hit = _backward(tokens, b, text, script, pre)
         if hit is None:

@@ -46,6 +46,8 @@ BURMESE = [
     ("ဆန္ဒပြသူ ထောင်ပေါင်းများစွာ", 2000, "at least", "ဆန္ဒပြသူ", "many thousands of protesters"),
     ("ရဲတပ်ဖွဲ့ဝင် ၆ဝဝ ကျော်", 600, "more than", "ရဲတပ်ဖွဲ့ဝင်", "the letter ဝ typed for zero"),
     ("ဒေါ်လာ ၅ သန်း", 5_000_000, "exactly", "ဒေါ်လာ", "5 million dollars"),
+    ("ကျပ်သိန်း ၅၀", 5_000_000, "exactly", "ကျပ်", "50 lakh kyat: the scale before the number"),
+    ("ဒေါ်လာ သန်း ၂၀ ကျော်", 20_000_000, "more than", "ဒေါ်လာ", "more than 20 million dollars"),
     ("လူ ငါးရာကျော်", 500, "more than", "လူ", "more than 500 people, in words"),
     ("ဆန္ဒပြသူ နှစ်ထောင်ခန့်", 2000, "about", "ဆန္ဒပြသူ", "about 2,000 protesters, in words"),
     ("ဒုက္ခသည် နှစ်ထောင့်ငါးရာ", 2500, "exactly", "ဒုက္ခသည်", "2,500 refugees, in words"),
