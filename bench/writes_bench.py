@@ -417,6 +417,31 @@ def _watchdog(hb: Heartbeat) -> None:
     gc.callbacks.append(on_gc)
 
 
+def _stall_dumps(path: Path, after_s: float = 0.4) -> Any:
+    """`--dump-stalls FILE`: every thread's Python stack written to FILE whenever the GUI
+    thread has not come back for `after_s` (faulthandler's C thread: it needs no
+    interpreter lock, so it also shows a thread that holds the lock in one long C call).
+    Returns the timer that re-arms it from the GUI thread (keep a reference)."""
+    import faulthandler
+
+    from PySide6.QtCore import QTimer
+
+    out = path.open("w")
+    arm = QTimer()
+    arm.setInterval(50)
+
+    def rearm() -> None:
+        faulthandler.cancel_dump_traceback_later()
+        out.write(f"=== armed at {time.perf_counter():.3f}\n")
+        out.flush()
+        faulthandler.dump_traceback_later(after_s, repeat=True, file=out)
+
+    arm.timeout.connect(rearm)
+    arm.start()
+    arm.out = out  # type: ignore[attr-defined]
+    return arm
+
+
 def _profile_start(args: argparse.Namespace, phase: str) -> Any:
     """cProfile of the GUI thread for one phase (`--profile PHASE`), else None."""
     if args.profile != phase:
@@ -483,13 +508,15 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     run.tags_during_import(tmp / "files")
     run.merge_and_undo(archive)
     run.hb.stop()
+    ok = summary(args, res)
 
     t = time.perf_counter()
     window.shutdown()
     window.close()
     archive.close()  # waits for the search index's background catch-up, if any
     res["close_s"] = time.perf_counter() - t
-    print(f"window closed and archive closed in {res['close_s']:.1f} s")
+    print(f"then the window and the archive closed in {res['close_s']:.1f} s")
+    res["ok"] = ok
     return res
 
 
@@ -531,6 +558,7 @@ class Run:
         self.hb = Heartbeat()
         if args.debug:
             _watchdog(self.hb)
+        self.dumper = _stall_dumps(Path(args.dump_stalls)) if args.dump_stalls else None
         self.hb.start()
 
     def quiet(self) -> None:
@@ -778,6 +806,9 @@ def main() -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 on a wide miss")
     parser.add_argument("--debug", action="store_true", help="stacks when the window stalls")
     parser.add_argument(
+        "--dump-stalls", metavar="FILE", help="every thread's stack when the window stalls"
+    )
+    parser.add_argument(
         "--profile", choices=("tags", "import", "merge"), help="cProfile the GUI thread"
     )
     args = parser.parse_args()
@@ -796,7 +827,7 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"load average at start: {load:.1f} on {os.cpu_count()} cores")
     res = bench(args, tmp)
-    ok = summary(args, res)
+    ok = res["ok"]
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     import shutil
 
