@@ -27,10 +27,8 @@ from typing import Any
 from archive import annotate, entities, models, suggest
 from archive.changes import Change, changing
 from archive.errors import InvalidInput, SesameError
-from archive.figures import QUALIFIERS
+from archive.figures import QUALIFIERS as QUALIFIERS  # the form offers the core's, in order
 from archive.store import Archive
-
-__all__ = ["QUALIFIERS"]  # the form offers the core's qualifiers, in the core's order
 
 FIGURE_TYPE = "figure"
 EVENT_TYPE = "event"
