@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import figures, segment, suggest
+from archive import figures, segment, suggest, tagform
 from archive.segment import grapheme_bounds, syllable_bounds, tokenize
 
 # (phrase, value, qualifier, counted, what it means)
@@ -124,6 +124,13 @@ def test_the_issue_phrase_by_the_suggester_and_the_f_form() -> None:
     )
     parsed = figures.parse_figure(fig.quote)
     assert parsed == figures.FigureClaimParts(600.0, "more than", "ရဲတပ်ဖွဲ့ဝင်")
+    # The F form starts from the same reading of the selected phrase.
+    assert tagform.figure_prefill(fig.quote, "2021-03-05") == {
+        "value": 600.0,
+        "qualifier": "more than",
+        "counted": "ရဲတပ်ဖွဲ့ဝင်",
+        "as_of": "2021-03-05",
+    }
 
 
 @pytest.mark.parametrize(
