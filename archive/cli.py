@@ -125,7 +125,7 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
 
 def find_article(session: Session, ident: str) -> models.Article:
     """An article by id, or by a unique id prefix (at least 6 characters)."""
-    from sqlmodel import col, select
+    from sqlmodel import col, func, select
 
     from archive import models
 
@@ -134,7 +134,12 @@ def find_article(session: Session, ident: str) -> models.Article:
         return article
     if len(ident) >= 6:
         matches = list(
-            session.exec(select(models.Article).where(col(models.Article.id).startswith(ident)))
+            session.exec(
+                select(models.Article).where(
+                    # Literal: `startswith` makes LIKE, where _ and % are wildcards.
+                    func.substr(col(models.Article.id), 1, len(ident)) == ident
+                )
+            )
         )
         if len(matches) == 1:
             return matches[0]
@@ -282,9 +287,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     # The command modules import this one, so they are imported here rather than at the
     # top; this order is `sesame --help`'s. A new module is one more name on both lines.
-    from archive.commands import annotate, audit, bundles, history, ingest, search
+    from archive.commands import (
+        annotate,
+        articles,
+        audit,
+        bundles,
+        custody,
+        exports,
+        history,
+        ingest,
+        search,
+    )
 
-    for module in (ingest, search, annotate, bundles, history, audit):
+    for module in (ingest, search, custody, annotate, articles, bundles, exports, history, audit):
         module.register_commands(add)
     return parser
 

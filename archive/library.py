@@ -75,7 +75,7 @@ class LibraryFilter:
 
 _ROWS_SQL = (
     "SELECT id, coalesce(title, ''), coalesce(source, ''), coalesce(published, ''), "
-    "coalesce(language, ''), coalesce(imported_at, '') FROM article"
+    "coalesce(language, ''), coalesce(imported_at, ''), retracted_at IS NOT NULL FROM article"
 )
 # Counted here rather than with GROUP BY: SQLite sorts for the grouping in a
 # temporary B-tree, three times slower than a plain scan for 150,000 rows.
@@ -95,18 +95,24 @@ def library_rows(
     article_ids: Sequence[str] | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    *,
+    retracted: bool = False,
 ) -> list[LibraryRow]:
     """Every article of `archive` (or only `article_ids`) as library rows.
 
     Reads no article text. Rows come in the order of the database; sort them
-    with `sort_rows`.
+    with `sort_rows`. Retracted articles are left out unless `retracted`.
     """
     ids = list(dict.fromkeys(article_ids)) if article_ids is not None else None
     if ids is not None and len(ids) > _CHUNK:
         # SQLite limits the number of ? in one statement.
         rows: list[LibraryRow] = []
         for first in range(0, len(ids), _CHUNK):
-            rows.extend(library_rows(archive, ids[first : first + _CHUNK], None, cancel))
+            rows.extend(
+                library_rows(
+                    archive, ids[first : first + _CHUNK], None, cancel, retracted=retracted
+                )
+            )
         return rows
     if ids is not None and not ids:
         return []
@@ -140,7 +146,9 @@ def library_rows(
     make = LibraryRow
     rows = []
     append = rows.append
-    for article_id, title, source, published, language, imported_at in fetched:
+    for article_id, title, source, published, language, imported_at, gone in fetched:
+        if gone and not retracted:
+            continue
         article_tags = counts.get(article_id)
         member = collections.get(article_id)
         append(
@@ -265,13 +273,15 @@ def article_listing(archive: Any, article_ids: Sequence[str]) -> list[dict[str, 
     return [found[i] for i in ids if i in found]
 
 
-def list_articles(archive: Any, collection: str | None = None) -> list[dict[str, Any]]:
+def list_articles(
+    archive: Any, collection: str | None = None, *, retracted: bool = False
+) -> list[dict[str, Any]]:
     """The articles `sesame list` shows (those of `collection`, an id or name, if given):
     the library's rows, filter and sort (newest first, by title within a day), with
-    their `LISTING_FIELDS`."""
+    their `LISTING_FIELDS`; retracted ones only if `retracted`."""
     collection_id = get_collection(archive, collection).id if collection else None
     flt = LibraryFilter(collection_id=collection_id)
-    rows = library_rows(archive)
+    rows = library_rows(archive, retracted=retracted)
     by_title = view_rows(rows, flt, "title", descending=False)
     view = sort_rows(rows, by_title, "published", descending=True)
     return article_listing(archive, [rows[i].id for i in view])

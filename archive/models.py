@@ -70,6 +70,9 @@ class Article(SQLModel, table=True):
     # Everything else an importer found (other URLs, e-mail headers, ...).
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+    # Retracted articles are hidden from the library and search, never deleted.
+    retracted_at: datetime | None = None
+    retracted_reason: str | None = None
 
 
 class Collection(SQLModel, table=True):

@@ -77,9 +77,17 @@ def _migration_2(conn: Any) -> None:
     models.Exchange.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _migration_3(conn: Any) -> None:
+    """Articles can be retracted (hidden, never deleted), with the reason."""
+    article_columns = {row[1] for row in conn.execute(text("PRAGMA table_info(article)"))}
+    for column, kind in (("retracted_at", "DATETIME"), ("retracted_reason", "VARCHAR")):
+        if column not in article_columns:
+            conn.execute(text(f"ALTER TABLE article ADD COLUMN {column} {kind}"))
+
+
 # Numbered migrations: MIGRATIONS[n - 1] takes a database from version n - 1
 # to n. Never edit a released one; append a new one that alters the schema.
-MIGRATIONS: list[Callable[[Any], None]] = [_migration_1, _migration_2]
+MIGRATIONS: list[Callable[[Any], None]] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,7 +18,9 @@ from archive.search.schema import ENTITY_FIELDS, SEP
 CHUNK = 500
 
 _ARTICLES = text(
-    "SELECT id, title, source, byline, published, language, text FROM article WHERE id IN :ids"
+    # A retracted article leaves the index (it comes back when restored).
+    "SELECT id, title, source, byline, published, language, text FROM article "
+    "WHERE id IN :ids AND retracted_at IS NULL"
 ).bindparams(bindparam("ids", expanding=True))
 _COLLECTIONS = text(
     "SELECT ac.article_id, c.name FROM articlecollection ac "
