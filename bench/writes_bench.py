@@ -421,7 +421,10 @@ def _stall_dumps(path: Path, after_s: float = 0.4) -> Any:
     """`--dump-stalls FILE`: every thread's Python stack written to FILE whenever the GUI
     thread has not come back for `after_s` (faulthandler's C thread: it needs no
     interpreter lock, so it also shows a thread that holds the lock in one long C call).
-    Returns the timer that re-arms it from the GUI thread (keep a reference)."""
+    Returns the timer that re-arms it from the GUI thread (keep a reference).
+
+    A diagnostic only: reading other threads' frames without the lock can crash the
+    process when a thread ends meanwhile (it did once here, in a 2,500-file run)."""
     import faulthandler
 
     from PySide6.QtCore import QTimer
@@ -806,7 +809,9 @@ def main() -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 on a wide miss")
     parser.add_argument("--debug", action="store_true", help="stacks when the window stalls")
     parser.add_argument(
-        "--dump-stalls", metavar="FILE", help="every thread's stack when the window stalls"
+        "--dump-stalls",
+        metavar="FILE",
+        help="every thread's stack when the window stalls (diagnostic; may crash)",
     )
     parser.add_argument(
         "--profile", choices=("tags", "import", "merge"), help="cProfile the GUI thread"
