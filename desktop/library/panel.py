@@ -268,8 +268,40 @@ class LibraryPanel(QWidget):
         menu = QMenu(self)
         if len(ids) == 1:
             menu.addAction(self.tr("Open"), lambda: self.ctx.open_article(ids[0], []))
+            menu.addAction(self.tr("Details…"), lambda: self.edit_details(ids[0]))
         self._add_collection_actions(menu, ids)
+        menu.addSeparator()
+        menu.addAction(self.tr("Retract…"), lambda: self.retract(ids))
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def edit_details(self, article_id: str) -> Any:
+        """Open the (non-blocking) form that corrects an article's record."""
+        from desktop.library.article_form import ArticleForm
+
+        form = ArticleForm(self.ctx, article_id, self)
+        self._article_form = form
+        form.show()
+        return form
+
+    def retract(self, ids: list[str]) -> None:
+        """Ask why, then retract the articles (one undoable change; they leave the list)."""
+        from archive import articles
+
+        reason = dialogs.ask_text(
+            self,
+            self.tr("Retract"),
+            self.tr("Why are these articles retracted? (They stay in the archive, hidden.)"),
+        )
+        if not reason:
+            return
+
+        def retract_all(ch: Any) -> None:
+            for article_id in ids:
+                articles.retract_article(ch, article_id, reason)
+
+        self._write(
+            f"Retract {len(ids)} article(s)", retract_all, self.tr("Not retracted"), lambda _r: None
+        )
 
     def _fill_collection_menu(self) -> None:
         self.collection_menu.clear()

@@ -193,3 +193,27 @@ def test_annotation_changes_refresh_the_count(qtbot, panel) -> None:
         s.add(models.Annotation(article_id=target, start=0, end=5, quote="Water", type_key="event"))
     panel.ctx.annotationsChanged.emit(target)
     assert panel.model.library_row(target).annotations == 1
+
+
+def test_details_form_corrects_the_source_and_retract_hides(qtbot, panel, dialogs) -> None:
+    from archive import articles
+
+    aid = panel.model.article_id(0)
+    form = panel.edit_details(aid)
+    form.fields["source"].setText("The Irrawaddy")
+    form.fields["published"].setText("5 March")
+    form.save()
+    assert "date" in form.problem.text() and form.isVisible()  # refused, form stays
+    form.fields["published"].setText("2021-03")
+    form.save()
+    assert articles.get_article(panel.ctx.archive, aid).source == "The Irrawaddy"
+    assert not form.isVisible()
+    dialogs.answer("text", "a duplicate")
+    panel.retract([aid])
+
+    def shown() -> set[str]:
+        return {panel.model.article_id(r) for r in range(panel.model.rowCount())}
+
+    qtbot.waitUntil(lambda: aid not in shown() and panel.model.rowCount() == 2, timeout=10000)
+    panel.ctx.writer.undo()
+    assert not articles.get_article(panel.ctx.archive, aid).retracted
