@@ -10,17 +10,25 @@ import hashlib
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import text
 
 from archive import keys, models
 from archive.bundles import spec
 from archive.bundles.pseudonyms import Pseudonyms
 from archive.errors import InvalidInput
+
+# Shared with the other exports (archive/exports/): the selection, names protected, W3C JSON-LD.
+from archive.exports.selection import chosen_articles as _chosen_articles
+from archive.exports.selection import in_list as _in
+from archive.exports.selection import iso_time as _time
+from archive.exports.selection import protect_annotation as _protect_annotation
+from archive.exports.selection import protect_article as _protect_article
+from archive.exports.selection import pseudonyms_for as _pseudonyms
+from archive.exports.selection import rows as _rows
+from archive.exports.w3c import annotation_jsonld as _annotation
 from archive.identity import local_identity
 from archive.store import Archive
 from archive.tasks import CancelToken, ProgressFn, report
@@ -47,108 +55,6 @@ class ExportReport:
             "signer": self.signer,
             "fingerprint": self.fingerprint,
         }
-
-
-def _rows(conn: Any, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    result = conn.execute(text(sql), params or {})
-    names = list(result.keys())
-    return [dict(zip(names, row, strict=True)) for row in result]
-
-
-def _time(value: Any) -> str:
-    """A stored time as ISO 8601 text (SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff")."""
-    return str(value).replace(" ", "T") if value is not None else ""
-
-
-def _chosen_articles(
-    archive: Archive, collection: str | None, article_ids: Sequence[str] | None, query: str | None
-) -> list[str]:
-    from archive.collections import get_collection
-
-    with archive.engine.connect() as conn:
-        if collection:
-            coll = get_collection(archive, collection)
-            ids = [
-                r["article_id"]
-                for r in _rows(
-                    conn,
-                    "SELECT article_id FROM articlecollection WHERE collection_id = :c",
-                    {"c": coll.id},
-                )
-            ]
-        elif article_ids:
-            wanted = list(dict.fromkeys(article_ids))
-            found = {r["id"] for r in _rows(conn, "SELECT id FROM article")}
-            missing = [a for a in wanted if a not in found]
-            if missing:
-                raise InvalidInput(f"No article with id {missing[0]}. `sesame list` shows them.")
-            ids = wanted
-        elif query:
-            ids = [h.id for h in archive.index.search(query, limit=10_000_000).hits]
-        else:
-            ids = [r["id"] for r in _rows(conn, "SELECT id FROM article ORDER BY rowid")]
-    return ids
-
-
-def _annotation(
-    row: dict[str, Any], authors: dict[str, str], bases: dict[str, str]
-) -> dict[str, Any]:
-    """One annotation as W3C Web Annotation JSON-LD (both selectors, tagging body)."""
-    body: list[dict[str, Any]] = [
-        {"type": "TextualBody", "purpose": "tagging", "value": row["type_key"]}
-    ]
-    if row["entity_id"]:
-        body.append(
-            {
-                "type": "SpecificResource",
-                "purpose": "identifying",
-                "source": spec.urn("entity", row["entity_id"]),
-            }
-        )
-    if row["note"]:
-        body.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"]})
-    figure = None
-    if any(row[k] is not None for k in ("value", "qualifier", "counted", "as_of")):
-        figure = {k: row[k] for k in ("value", "qualifier", "counted", "as_of")}
-    creator = None
-    if row["created_by"]:
-        creator = {
-            "id": spec.urn("user", row["created_by"]),
-            "type": "Person",
-            "name": authors.get(row["created_by"], ""),
-        }
-    return {
-        "id": spec.urn("annotation", row["id"]),
-        "type": "Annotation",
-        "motivation": "tagging",
-        "created": _time(row["created_at"]),
-        "modified": _time(row["updated_at"]),
-        "creator": creator,
-        "body": body,
-        "target": {
-            "source": spec.urn("article", row["article_id"]),
-            "selector": [
-                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": row["quote"],
-                    "prefix": row["prefix"],
-                    "suffix": row["suffix"],
-                },
-            ],
-        },
-        "sesame:origin": row["origin"],
-        "sesame:orphaned": bool(row["orphaned"]),
-        "sesame:figure": figure,
-        # The content as last exchanged (for the receiver's three-way merge), if ever.
-        "sesame:base": bases.get(row["id"]),
-    }
-
-
-def _in(ids: Iterable[str]) -> tuple[str, dict[str, Any]]:
-    """An `IN (...)` list with named parameters."""
-    params = {f"p{i}": v for i, v in enumerate(ids)}
-    return "(" + (", ".join(f":{k}" for k in params) or "NULL") + ")", params
 
 
 def export_bundle(
@@ -254,68 +160,6 @@ def _encrypt(path: Path, passphrase: str | None, recipients: Sequence[str]) -> N
             ) from exc
         sealed = pyrage.encrypt(data, keys_)
     path.write_bytes(sealed)
-
-
-def _pseudonyms(archive: Archive, idents: Sequence[str]) -> Pseudonyms:
-    """The pseudonyms of the entities named by id (or prefix) or by name."""
-    from archive.entities import find_entity, get_row
-    from archive.errors import NotFound
-    from archive.tagtypes import get_tag_type
-
-    chosen: list[tuple[str, str, list[str]]] = []
-    with archive.session() as session:
-        for ident in idents:
-            try:
-                row = get_row(session, ident)
-            except NotFound:
-                found = find_entity(session, ident)
-                if found is None:
-                    raise NotFound(
-                        f"No entity {ident!r} to replace with a pseudonym. `sesame entities` "
-                        "lists them."
-                    ) from None
-                row = found
-            label = get_tag_type(session, row.type_key).label
-            chosen.append((label, row.name, list(row.aliases)))
-    return Pseudonyms(chosen)
-
-
-def _protect_article(art: dict[str, Any], pseud: Pseudonyms) -> tuple[dict[str, Any], Any]:
-    """The article with protected names replaced; and how its offsets moved (or None)."""
-    rewritten = pseud.rewrite(art["text"])
-    title = pseud.plain(art["title"])
-    if not rewritten.changed and title == art["title"]:
-        return art, None
-    text = rewritten.text
-    return (
-        {
-            **art,
-            "title": title,
-            "byline": pseud.plain(art["byline"]) if art["byline"] else art["byline"],
-            "imported_from": pseud.plain(art["imported_from"]),
-            "text": text,
-            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            # The original file still holds the real names: it does not travel.
-            "original_sha256": None,
-            "meta": "{}",
-        },
-        rewritten,
-    )
-
-
-def _protect_annotation(
-    row: dict[str, Any], text: str, moved: Any, pseud: Pseudonyms
-) -> dict[str, Any]:
-    from archive.annotate import context_of
-
-    row = {**row, "note": pseud.plain(row["note"])}
-    if moved is None:
-        return row
-    start = moved.offset(row["start"])
-    end = max(start, moved.offset(row["end"], end=True))
-    prefix, suffix = context_of(text, start, end)
-    quote = text[start:end] if not row["orphaned"] else pseud.plain(row["quote"])
-    return {**row, "start": start, "end": end, "quote": quote, "prefix": prefix, "suffix": suffix}
 
 
 def _write_members(

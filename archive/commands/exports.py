@@ -1,0 +1,139 @@
+"""`sesame original` and `sesame export (w3c|csv)`: the field's formats (issue 11).
+
+Every export takes the same selection as bundles: the whole archive,
+`--collection NAME`, `--query Q` or `--article ID` (repeatable), and
+`--pseudonymise ENTITY` (repeatable) to replace protected names.
+
+`--json` shapes:
+
+- original -> {"path", "article_id", "sha256", "size", "media_type", "first_name"}
+  (exit 1, nothing written, if the stored bytes do not match their SHA-256)
+- export w3c -> {"path", "format", "articles", "annotations"}
+- export csv -> {"path", "format", "kind", "articles", "rows"}
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from archive.cli import EXIT_OK, AddCommand, Output, find_article, open_archive
+
+FORMATS = ("w3c", "csv")
+
+
+def cmd_original(args: argparse.Namespace, out: Output) -> int:
+    from archive.exports.originals import save_original
+
+    with open_archive(args, write=False) as archive:
+        with archive.session() as session:
+            article_id = find_article(session, args.id).id
+        saved = save_original(archive, article_id, args.out)
+    if out.as_json:
+        out.json(saved.to_dict())
+    else:
+        out.line(
+            f"Wrote {saved.path}: {saved.size} bytes ({saved.media_type}), "
+            f"SHA-256 {saved.sha256} as recorded."
+        )
+    return EXIT_OK
+
+
+def selection_of(args: argparse.Namespace, archive: Any) -> Any:
+    """The `Selection` the scope options name (article id prefixes resolved)."""
+    from archive.exports.selection import Selection
+
+    ids: tuple[str, ...] = ()
+    if args.article:
+        with archive.session() as session:
+            ids = tuple(find_article(session, a).id for a in args.article)
+    return Selection(
+        collection=args.collection,
+        query=args.query,
+        article_ids=ids,
+        pseudonymise=tuple(args.pseudonymise or ()),
+    )
+
+
+def cmd_export(args: argparse.Namespace, out: Output) -> int:
+    from archive.cli import UsageError
+
+    if args.format != "csv" and (args.kind or args.bom):
+        raise UsageError("--kind and --bom are options of `sesame export csv`.")
+    with open_archive(args, write=False) as archive:
+        selection = selection_of(args, archive)
+        bar = out.progress(f"Exporting {args.format}")
+        try:
+            if args.format == "w3c":
+                from archive.exports.w3c import export_w3c
+
+                result = export_w3c(archive, args.out, selection, progress=bar)
+            else:
+                from archive.exports.csv_export import export_csv
+
+                result = export_csv(
+                    archive,
+                    args.out,
+                    selection,
+                    kind=args.kind or "annotations",
+                    bom=args.bom,
+                    progress=bar,
+                )
+        finally:
+            if bar is not None:
+                bar.finish()
+    if out.as_json:
+        out.json(result)
+    elif args.format == "w3c":
+        out.line(
+            f"Wrote {result['path']}: {result['annotations']} annotation(s) of "
+            f"{result['articles']} article(s), W3C Web Annotation JSON-LD."
+        )
+    else:
+        out.line(
+            f"Wrote {result['path']}: {result['rows']} row(s) of {result['kind']} from "
+            f"{result['articles']} article(s)."
+        )
+    return EXIT_OK
+
+
+def add_selection(p: argparse.ArgumentParser) -> None:
+    """The scope and pseudonym options every export takes."""
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--collection", metavar="NAME", help="only this collection")
+    scope.add_argument("--query", metavar="Q", help="only the articles this search finds")
+    scope.add_argument(
+        "--article", metavar="ID", action="append", help="only this article (repeatable)"
+    )
+    p.add_argument(
+        "--pseudonymise",
+        metavar="ENTITY",
+        action="append",
+        help="replace this entity's names (id or name) by a pseudonym everywhere (repeatable)",
+    )
+
+
+def register_commands(add: AddCommand) -> None:
+    """Add `original` and `export` to the `sesame` parser."""
+    p = add(
+        "original",
+        cmd_original,
+        "save the exact file an article was imported from (checked against its SHA-256)",
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument("out", metavar="OUT", help="the file to write")
+
+    p = add(
+        "export",
+        cmd_export,
+        "export annotations as W3C Web Annotation JSON-LD (w3c) or CSV (csv)",
+    )
+    p.add_argument("format", choices=FORMATS, metavar="FORMAT", help="w3c or csv")
+    p.add_argument("out", metavar="OUT", help="the file to write")
+    add_selection(p)
+    p.add_argument(
+        "--kind",
+        choices=("annotations", "figures", "entities"),
+        help="csv: one row per annotation (default), figure claim or entity",
+    )
+    p.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 byte-order mark")

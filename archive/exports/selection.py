@@ -1,0 +1,268 @@
+"""What an export takes: the chosen articles and, for each, its annotations, names protected.
+
+Every export (bundles, W3C Web Annotation, CSV, the report) takes the same
+selection: the whole archive, a collection, the hits of a search, or
+chosen articles; and may replace protected names by pseudonyms
+(`archive.bundles.pseudonyms`). This module chooses the articles, reads
+them with their annotations in chunks, and applies the pseudonyms with
+the offsets moved, so that no export does either twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+
+from archive.bundles.pseudonyms import Pseudonyms, Rewritten
+from archive.errors import InvalidInput
+from archive.store import Archive
+from archive.tasks import CancelToken, ProgressFn, report
+
+CHUNK = 500  # articles read per query (SQLite allows 32,766 parameters)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles an export takes, and whose names it replaces."""
+
+    collection: str | None = None
+    query: str | None = None
+    article_ids: tuple[str, ...] = ()
+    pseudonymise: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        given = sum(bool(x) for x in (self.collection, self.query, self.article_ids))
+        if given > 1:
+            raise InvalidInput("Choose a collection, a search or articles: one of them.")
+
+    @property
+    def whole_archive(self) -> bool:
+        return not (self.collection or self.query or self.article_ids)
+
+    def scope(self) -> dict[str, Any]:
+        """What was chosen, as the exports record it."""
+        if self.collection:
+            return {"kind": "collection", "value": self.collection}
+        if self.article_ids:
+            return {"kind": "articles", "value": list(self.article_ids)}
+        if self.query:
+            return {"kind": "query", "value": self.query}
+        return {"kind": "archive", "value": None}
+
+    def describe(self) -> str:
+        """The selection in words ("collection Strike", "the whole archive")."""
+        if self.collection:
+            return f"collection {self.collection}"
+        if self.article_ids:
+            return f"{len(self.article_ids)} chosen article(s)"
+        if self.query:
+            return f"search {self.query!r}"
+        return "the whole archive"
+
+
+def rows(conn: Any, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows of a raw SQL query as dicts."""
+    result = conn.execute(text(sql), params or {})
+    names = list(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result]
+
+
+def iso_time(value: Any) -> str:
+    """A stored time as ISO 8601 text (SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff")."""
+    return str(value).replace(" ", "T") if value is not None else ""
+
+
+def in_list(ids: Iterable[str]) -> tuple[str, dict[str, Any]]:
+    """An `IN (...)` list with named parameters."""
+    params = {f"p{i}": v for i, v in enumerate(ids)}
+    return "(" + (", ".join(f":{k}" for k in params) or "NULL") + ")", params
+
+
+def chosen_articles(
+    archive: Archive, collection: str | None, article_ids: Sequence[str] | None, query: str | None
+) -> list[str]:
+    """The ids of the articles of a collection, the given ids, a query's hits, or all."""
+    from archive.collections import get_collection
+
+    with archive.engine.connect() as conn:
+        if collection:
+            coll = get_collection(archive, collection)
+            ids = [
+                r["article_id"]
+                for r in rows(
+                    conn,
+                    "SELECT article_id FROM articlecollection WHERE collection_id = :c",
+                    {"c": coll.id},
+                )
+            ]
+        elif article_ids:
+            wanted = list(dict.fromkeys(article_ids))
+            found = {r["id"] for r in rows(conn, "SELECT id FROM article")}
+            missing = [a for a in wanted if a not in found]
+            if missing:
+                raise InvalidInput(f"No article with id {missing[0]}. `sesame list` shows them.")
+            ids = wanted
+        elif query:
+            ids = [h.id for h in archive.index.search(query, limit=10_000_000).hits]
+        else:
+            ids = [r["id"] for r in rows(conn, "SELECT id FROM article ORDER BY rowid")]
+    return ids
+
+
+def pseudonyms_for(archive: Archive, idents: Sequence[str]) -> Pseudonyms:
+    """The pseudonyms of the entities named by id (or prefix) or by name."""
+    from archive.entities import find_entity, get_row
+    from archive.errors import NotFound
+    from archive.tagtypes import get_tag_type
+
+    chosen: list[tuple[str, str, list[str]]] = []
+    with archive.session() as session:
+        for ident in idents:
+            try:
+                row = get_row(session, ident)
+            except NotFound:
+                found = find_entity(session, ident)
+                if found is None:
+                    raise NotFound(
+                        f"No entity {ident!r} to replace with a pseudonym. `sesame entities` "
+                        "lists them."
+                    ) from None
+                row = found
+            label = get_tag_type(session, row.type_key).label
+            chosen.append((label, row.name, list(row.aliases)))
+    return Pseudonyms(chosen)
+
+
+def protect_article(
+    art: dict[str, Any], pseud: Pseudonyms
+) -> tuple[dict[str, Any], Rewritten | None]:
+    """The article with protected names replaced; and how its offsets moved (or None)."""
+    rewritten = pseud.rewrite(art["text"])
+    title = pseud.plain(art["title"])
+    if not rewritten.changed and title == art["title"]:
+        return art, None
+    new_text = rewritten.text
+    return (
+        {
+            **art,
+            "title": title,
+            "byline": pseud.plain(art["byline"]) if art["byline"] else art["byline"],
+            "imported_from": pseud.plain(art["imported_from"]),
+            "text": new_text,
+            "text_sha256": hashlib.sha256(new_text.encode("utf-8")).hexdigest(),
+            # The original file still holds the real names: it does not travel.
+            "original_sha256": None,
+            "meta": "{}",
+        },
+        rewritten,
+    )
+
+
+def protect_annotation(
+    row: dict[str, Any], article_text: str, moved: Rewritten | None, pseud: Pseudonyms
+) -> dict[str, Any]:
+    """An annotation row with protected names replaced and its offsets moved with them."""
+    from archive.annotate import context_of
+
+    row = {**row, "note": pseud.plain(row["note"])}
+    if moved is None:
+        return row
+    start = moved.offset(row["start"])
+    end = max(start, moved.offset(row["end"], end=True))
+    prefix, suffix = context_of(article_text, start, end)
+    quote = article_text[start:end] if not row["orphaned"] else pseud.plain(row["quote"])
+    return {**row, "start": start, "end": end, "quote": quote, "prefix": prefix, "suffix": suffix}
+
+
+@dataclass
+class Chosen:
+    """The articles of a selection, ready to read: ids in order, pseudonyms if any."""
+
+    archive: Archive
+    selection: Selection
+    ids: list[str]
+    pseud: Pseudonyms | None = None
+    # Entity id -> (name, type key) for every entity, names protected.
+    entity_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    authors: dict[str, str] = field(default_factory=dict)
+
+    def articles(
+        self,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+        *,
+        message: str = "Exporting articles",
+    ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """Each chosen article (a row dict) with its annotations (by start), names protected."""
+        total = len(self.ids)
+        report(progress, 0, total, message)
+        done = 0
+        with self.archive.engine.connect() as conn:
+            for first in range(0, total, CHUNK):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                chunk = self.ids[first : first + CHUNK]
+                where, params = in_list(chunk)
+                arts = {
+                    a["id"]: a
+                    for a in rows(conn, f"SELECT * FROM article WHERE id IN {where}", params)
+                }
+                anns: dict[str, list[dict[str, Any]]] = {}
+                for r in rows(
+                    conn,
+                    f"SELECT * FROM annotation WHERE article_id IN {where} "
+                    "ORDER BY article_id, start, id",
+                    params,
+                ):
+                    anns.setdefault(r["article_id"], []).append(r)
+                for aid in chunk:
+                    art = arts.get(aid)
+                    if art is None:
+                        continue
+                    its = anns.get(aid, [])
+                    if self.pseud is not None:
+                        art, moved = protect_article(art, self.pseud)
+                        its = [protect_annotation(r, art["text"], moved, self.pseud) for r in its]
+                    yield art, its
+                    done += 1
+                report(progress, done, total, message)
+
+    def entity_name(self, entity_id: str | None) -> str:
+        """An entity's (protected) name, "" for none."""
+        if not entity_id:
+            return ""
+        return self.entity_names.get(entity_id, ("", ""))[0]
+
+    def plain(self, value: str | None) -> str:
+        """Free text with protected names replaced ("" for None)."""
+        if not value:
+            return ""
+        return self.pseud.plain(value) if self.pseud is not None else value
+
+
+def protected_entity(pseud: Pseudonyms | None, name: str) -> str:
+    """An entity's name as an export shows it: its pseudonym, or names in it replaced."""
+    if pseud is None:
+        return name
+    return pseud.pseudonym_of(name) or pseud.plain(name)
+
+
+def choose(archive: Archive, selection: Selection) -> Chosen:
+    """Resolve a selection: the article ids, the pseudonyms, entity names and authors."""
+    ids = chosen_articles(
+        archive, selection.collection, list(selection.article_ids), selection.query
+    )
+    pseud = pseudonyms_for(archive, selection.pseudonymise) if selection.pseudonymise else None
+    with archive.engine.connect() as conn:
+        names = {
+            r["id"]: (protected_entity(pseud, r["name"]), r["type_key"])
+            for r in rows(conn, "SELECT id, name, type_key FROM entity")
+        }
+        authors = {
+            r["id"]: r["display_name"] for r in rows(conn, "SELECT id, display_name FROM user")
+        }
+    return Chosen(archive, selection, ids, pseud, names, authors)

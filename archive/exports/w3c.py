@@ -1,0 +1,184 @@
+"""W3C Web Annotation export: the selection's annotations as one JSON-LD AnnotationCollection.
+
+Each annotation has both selectors (TextPositionSelector in code points,
+TextQuoteSelector with prefix and suffix), the motivation `tagging`, bodies
+with purposes (`tagging`: the tag type; `identifying`: the entity;
+`commenting`: the note), its `creator`, `created` and `modified`. The
+collection embeds its one AnnotationPage (`first`), as the model allows.
+Sesame's own fields (figure claims, origin) are under the `sesame:`
+prefix, declared in the document.
+
+The W3C context (`context/anno.jsonld`, the W3C's published document) ships
+with the package: `context_document()` and `document_loader()` give it to a
+JSON-LD processor so that nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from archive import models
+from archive.bundles import spec
+from archive.exports.files import atomic_file, output_path
+from archive.exports.selection import Selection, choose, iso_time
+from archive.store import Archive
+from archive.tasks import CancelToken, ProgressFn
+
+W3C_CONTEXT = spec.W3C_CONTEXT  # "http://www.w3.org/ns/anno.jsonld": a name, never fetched
+SESAME_CONTEXT = spec.SESAME_CONTEXT
+MEDIA_TYPE = 'application/ld+json;profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+@cache
+def context_document() -> dict[str, Any]:
+    """The W3C Web Annotation JSON-LD context shipped with Sesame."""
+    raw = resources.files("archive.exports").joinpath("context/anno.jsonld").read_text("utf-8")
+    doc: dict[str, Any] = json.loads(raw)
+    return doc
+
+
+def document_loader() -> Callable[..., dict[str, Any]]:
+    """A JSON-LD document loader (PyLD's shape) that serves the shipped context, fetches nothing."""
+
+    def load(url: str, options: Any = None) -> dict[str, Any]:
+        if url.rstrip("/") in (W3C_CONTEXT, W3C_CONTEXT.replace("http:", "https:")):
+            return {"contextUrl": None, "documentUrl": url, "document": context_document()}
+        raise ValueError(f"Sesame fetches nothing: no local copy of {url}")
+
+    return load
+
+
+def annotation_jsonld(
+    row: dict[str, Any], authors: dict[str, str], bases: dict[str, str]
+) -> dict[str, Any]:
+    """One annotation as W3C Web Annotation JSON-LD (both selectors, tagging body).
+
+    The bundle writer's shape (`archive.bundles`): null where a field is empty.
+    """
+    body: list[dict[str, Any]] = [
+        {"type": "TextualBody", "purpose": "tagging", "value": row["type_key"]}
+    ]
+    if row["entity_id"]:
+        body.append(
+            {
+                "type": "SpecificResource",
+                "purpose": "identifying",
+                "source": spec.urn("entity", row["entity_id"]),
+            }
+        )
+    if row["note"]:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"]})
+    figure = None
+    if any(row[k] is not None for k in ("value", "qualifier", "counted", "as_of")):
+        figure = {k: row[k] for k in ("value", "qualifier", "counted", "as_of")}
+    creator = None
+    if row["created_by"]:
+        creator = {
+            "id": spec.urn("user", row["created_by"]),
+            "type": "Person",
+            "name": authors.get(row["created_by"], ""),
+        }
+    return {
+        "id": spec.urn("annotation", row["id"]),
+        "type": "Annotation",
+        "motivation": "tagging",
+        "created": iso_time(row["created_at"]),
+        "modified": iso_time(row["updated_at"]),
+        "creator": creator,
+        "body": body,
+        "target": {
+            "source": spec.urn("article", row["article_id"]),
+            "selector": [
+                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": row["quote"],
+                    "prefix": row["prefix"],
+                    "suffix": row["suffix"],
+                },
+            ],
+        },
+        "sesame:origin": row["origin"],
+        "sesame:orphaned": bool(row["orphaned"]),
+        "sesame:figure": figure,
+        # The content as last exchanged (for the receiver's three-way merge), if ever.
+        "sesame:base": bases.get(row["id"]),
+    }
+
+
+def w3c_time(value: Any) -> str:
+    """A stored time as xsd:dateTime in UTC with its zone ("2021-03-05T10:00:00Z")."""
+    if value is None:
+        return ""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _standalone(
+    row: dict[str, Any], art: dict[str, Any], authors: dict[str, str], names: Any
+) -> dict[str, Any]:
+    """An annotation for readers other than Sesame: no nulls, zoned times, names given."""
+    doc = annotation_jsonld(row, authors, {})
+    doc["created"] = w3c_time(row["created_at"])
+    doc["modified"] = w3c_time(row["updated_at"])
+    for b in doc["body"]:
+        if b["purpose"] == "identifying":
+            name, type_key = names.get(row["entity_id"], ("", ""))
+            b["sesame:name"] = name
+            b["sesame:type"] = type_key
+    target = doc["target"]
+    if art.get("url"):
+        target["scope"] = art["url"]  # the page this text was read from
+    target["sesame:title"] = art["title"]
+    return {k: v for k, v in doc.items() if v is not None and k != "sesame:base"}
+
+
+def export_w3c(
+    archive: Archive,
+    out: str | Path,
+    selection: Selection | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> dict[str, Any]:
+    """Write the selection's annotations to OUT as a W3C AnnotationCollection; the counts."""
+    selection = selection or Selection()
+    path = output_path(out, "annotations.jsonld")
+    chosen = choose(archive, selection)
+    items: list[dict[str, Any]] = []
+    for art, anns in chosen.articles(progress, cancel):
+        items.extend(_standalone(r, art, chosen.authors, chosen.entity_names) for r in anns)
+    export_id = models.new_id()
+    collection_id = spec.urn("export", export_id)
+    document = {
+        "@context": [W3C_CONTEXT, SESAME_CONTEXT],
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": f"Sesame annotations: {selection.describe()}",
+        "total": len(items),
+        "generator": {"id": "urn:sesame:software", "type": "Software", "name": "Sesame"},
+        "generated": w3c_time(models.utcnow()),
+        "first": {
+            "id": f"{collection_id}:page:1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        },
+        "sesame:scope": selection.scope(),
+        "sesame:pseudonyms": len(selection.pseudonymise),
+    }
+    with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(document, fh, ensure_ascii=False, indent=1)
+    return {
+        "path": str(path),
+        "format": "w3c",
+        "articles": len(chosen.ids),
+        "annotations": len(items),
+    }
