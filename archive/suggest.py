@@ -11,6 +11,14 @@ Rule-based and fast (well under 20 ms for a 1,000-word article):
 - events: the clause around a date ("The military staged a coup on Feb. 1"),
   with the date resolved against the article's published date.
 
+Photo credits and bylines ("Lauren DeCicca /Getty Images AsiaPac", "Photo:
+Ye Aung Thu", "(Reuters)") are not proposed as actors, and bare quantity
+words ("Thousands have joined") not as figures. `group_suggestions` gathers
+the mentions of one entity into one `SuggestionGroup` ("CDM ×10"), to be
+accepted all at once or mention by mention. A figure's as-of is the
+article's published date (`Suggestion.as_of`), the same the tagging form
+and `sesame tag` start from.
+
 Nothing is tagged here: `accept_suggestion` makes the annotation (origin
 "suggestion") only when a person accepts one.
 """
@@ -25,7 +33,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from archive import annotate, models
+from archive import annotate, entities, models
 from archive.changes import Change, changing
 from archive.errors import InvalidInput
 from archive.figures import Token, find_figures, tokenize
@@ -49,6 +57,9 @@ class Suggestion:
     counted: str | None = None
     date: str | None = None  # events: ISO date when it could be resolved
     reason: str = ""  # which rule proposed it
+    # Figures: the date the claim is as of (the article's published date, as the
+    # tagging form's pre-fill and `create_annotation` take it); events: `date`.
+    as_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sesame suggest --json`)."""
@@ -118,6 +129,34 @@ _TIME_UNITS = {
     "साल", "वर्ष", "दिन", "महीने", "महीना", "हफ़्ते", "घंटे", "मिनट", "प्रतिशत", "किलोमीटर",
 }  # fmt: skip
 _TIME_UNITS |= MEASURE_WORDS
+
+
+# Photo agencies and wire services as photo credits and datelines name them.
+_AGENCY = (
+    r"(?:Getty\s?Images(?:\s(?:AsiaPac|News|Europe))?|AFP|Reuters|EPA(?:-EFE)?|AP(?:\sPhoto)?"
+    r"|Anadolu(?:\sAgency)?|NurPhoto|SOPA\sImages|LightRocket|Shutterstock|Xinhua|Sipa"
+    r"|Pacific\sPress|ZUMA(?:\sPress|\sWire)?|Alamy)"
+)
+_NAME_WORDS = r"(?:[A-Z][\w'’.-]*\s?){1,4}"
+_CREDITS = re.compile(
+    # "Photo: Ye Aung Thu / AFP", "Photo by X", "Credit: X", "Courtesy of X": to the line's end
+    # or the sentence's.
+    r"(?:\b(?:[Pp]hotos?|[Pp]hotograph|[Pp]icture|[Ii]mage|[Cc]redits?)"
+    r"(?:\s?:|\s?/|\s[—–-]\s|\sby\b|\scredit\b)|\b(?:Courtesy|courtesy\sof)\b)"
+    r"[^\n]*?(?=[.;]\s|\n|$)"
+    # "Lauren DeCicca /Getty Images AsiaPac", "AFP/Ye Aung Thu", "via Getty Images".
+    rf"|{_NAME_WORDS}\s?/\s?{_AGENCY}(?:\s(?:via|for)\s{_AGENCY})?"
+    rf"|{_AGENCY}\s?/\s?{_NAME_WORDS}"
+    rf"|\bvia\s{_AGENCY}"
+    rf"|Getty\sImages(?:\s[A-Z]\w*)?"
+    # A wire service's dateline: "YANGON (Reuters) -".
+    rf"|(?:\b[A-Z]{{2,}}\s)?\(\s?{_AGENCY}\s?\)"
+)
+
+
+def credit_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of photo credits and wire bylines: names there are credits, not actors."""
+    return [(m.start(), m.end()) for m in _CREDITS.finditer(text)]
 
 
 def _title_lines(text: str) -> list[tuple[int, int]]:
@@ -350,17 +389,28 @@ def _actors(text: str, tokens: list[Token]) -> list[Suggestion]:
                 reason="honorific",
             )
         )
-    return out
+    credits = credit_spans(text)
+    return [a for a in out if not any(s < a.end and a.start < e for s, e in credits)]
 
 
 # -- figures ---------------------------------------------------------------------
 
 
-def _figures(text: str, tokens: list[Token]) -> list[Suggestion]:
+# Quantity words that are a figure only with what they count ("thousands of
+# refugees"); alone ("Thousands have joined") they claim no number.
+_QUANTITY_WORDS = {
+    "dozens", "scores", "hundreds", "thousands", "millions", "tens", "lakhs", "crores",
+}  # fmt: skip
+
+
+def _figures(text: str, tokens: list[Token], published: str | None) -> list[Suggestion]:
     out = []
     for fig in find_figures(text, tokens):
         if not fig.has_qualifier and not fig.counted:
             continue  # a bare number: too often an age, a count of pages, ...
+        words = text[fig.number_start : fig.number_end].lower().split()
+        if not fig.counted and words and words[-1] in _QUANTITY_WORDS:
+            continue  # "Thousands have joined": no number is claimed
         head = (fig.counted or "").split()[:1]
         if head and head[0].lower() in _TIME_UNITS:
             continue  # "nearly 30 years": a duration, not a figure
@@ -377,6 +427,7 @@ def _figures(text: str, tokens: list[Token]) -> list[Suggestion]:
                 qualifier=fig.qualifier,
                 counted=fig.counted,
                 reason="figure",
+                as_of=annotate.figure_defaults("", published).get("as_of"),
             )
         )
     return out
@@ -504,6 +555,7 @@ def _events(text: str, published: str | None) -> list[Suggestion]:
                 type="event",
                 date=_resolve(m, published),
                 reason="dated clause",
+                as_of=_resolve(m, published),
             )
         )
     return out
@@ -530,7 +582,7 @@ def suggest(
     tokens = tokenize(text)
     found: list[Suggestion] = []
     if "figure" in wanted:
-        found += _figures(text, tokens)
+        found += _figures(text, tokens, published)
     if "actor" in wanted:
         found += _actors(text, tokens)
     if "event" in wanted:
@@ -564,6 +616,77 @@ def suggest_for_article(
     return suggest(text, published, existing=existing, types=types)
 
 
+@dataclass
+class SuggestionGroup:
+    """The suggestions of one entity ("CDM" ten times: one group of ten mentions), or a
+    figure or an event alone. `members` are in text order."""
+
+    type: str
+    entity_name: str | None
+    members: list[Suggestion]
+
+    @property
+    def first(self) -> Suggestion:
+        """The first mention (the one the group is listed by)."""
+        return self.members[0]
+
+    @property
+    def count(self) -> int:
+        """How many mentions the group holds."""
+        return len(self.members)
+
+    @property
+    def label(self) -> str:
+        """How the group is listed: "CDM ×10", or a lone suggestion's quote."""
+        if self.count == 1:
+            return self.first.quote
+        return f"{self.entity_name or self.first.quote} ×{self.count}"
+
+    @property
+    def aliases(self) -> list[str]:
+        """Every other name its mentions give the entity, in order, once each."""
+        seen: list[str] = []
+        for sug in self.members:
+            for name in [*sug.aliases, sug.quote]:
+                if name != self.entity_name and name not in seen:
+                    seen.append(name)
+        return seen
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: the first mention's fields, the count and every mention."""
+        return self.first.to_dict() | {
+            "label": self.label,
+            "count": self.count,
+            "mentions": [m.to_dict() for m in self.members],
+        }
+
+
+def group_suggestions(suggestions: Iterable[Suggestion]) -> list[SuggestionGroup]:
+    """Suggestions gathered by entity: every actor mention proposing one entity name (as
+    `entities.norm_name` compares names) is one group; figures and events stay alone.
+    Groups are in the order of their first mention."""
+    groups: list[SuggestionGroup] = []
+    by_key: dict[tuple[str, str], SuggestionGroup] = {}
+    for sug in suggestions:
+        key = entities.norm_name(sug.entity_name or "") if sug.type == "actor" else ""
+        if not key:
+            groups.append(SuggestionGroup(sug.type, sug.entity_name, [sug]))
+            continue
+        group = by_key.get((sug.type, key))
+        if group is None:
+            group = by_key[(sug.type, key)] = SuggestionGroup(sug.type, sug.entity_name, [])
+            groups.append(group)
+        group.members.append(sug)
+    return groups
+
+
+def suggest_groups(
+    archive: Archive, article_id: str, *, types: Iterable[str] | None = None
+) -> list[SuggestionGroup]:
+    """`suggest_for_article`, grouped by entity (`group_suggestions`)."""
+    return group_suggestions(suggest_for_article(archive, article_id, types=types))
+
+
 def _accept(
     ch: Change, article: models.Article, suggestion: Suggestion, overrides: dict[str, Any]
 ) -> models.Annotation:
@@ -578,8 +701,9 @@ def _accept(
         "value": suggestion.value,
         "qualifier": suggestion.qualifier,
         "counted": suggestion.counted,
-        # An event's date as this source gives it (the entity may hold a range).
-        "as_of": suggestion.date,
+        # A figure's as-of (the published date), an event's date as this source
+        # gives it (the entity may hold a range).
+        "as_of": suggestion.as_of or suggestion.date,
         "note": "",
     }
     fields.update(overrides)
@@ -619,10 +743,39 @@ def accept_suggestions(
     suggestions: Iterable[Suggestion],
     *,
     sync: bool = True,
+    **overrides: Any,
 ) -> list[models.Annotation]:
-    """Accept several suggestions in one change (all or none)."""
+    """Accept several suggestions in one change (all or none).
+
+    `overrides` (as `accept_suggestion` takes them, but not the span) apply to
+    every one: the mentions of a group accepted with an edited entity.
+    """
     chosen = list(suggestions)
+    if {"start", "end"} & set(overrides):
+        raise InvalidInput("One span cannot override several suggestions.")
     label = f"Accept {len(chosen)} suggestion(s)"
     with changing(target, label, "suggestion", sync=sync) as ch:
         article = annotate._article(ch.session, article_id)
-        return [_accept(ch, article, s, {}) for s in chosen]
+        return [_accept(ch, article, s, overrides) for s in chosen]
+
+
+def accept_group(
+    target: Archive | Change,
+    article_id: str,
+    group: SuggestionGroup,
+    mentions: Iterable[int] | None = None,
+    *,
+    sync: bool = True,
+) -> list[models.Annotation]:
+    """Accept a group's mentions (`mentions`: 0-based positions in `group.members`; None
+    for all) in one change, every one linked to the one entity with all its names."""
+    picked = sorted(set(range(group.count) if mentions is None else mentions))
+    if not picked or not all(0 <= k < group.count for k in picked):
+        raise InvalidInput(
+            f"{group.label!r} has {group.count} mention(s); choose among 1 to {group.count}."
+        )
+    overrides: dict[str, Any] = {}
+    if group.type == "actor" and group.entity_name:
+        overrides = {"entity_name": group.entity_name, "entity_aliases": group.aliases}
+    chosen = [group.members[k] for k in picked]
+    return accept_suggestions(target, article_id, chosen, sync=sync, **overrides)

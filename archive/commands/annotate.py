@@ -405,60 +405,101 @@ def cmd_tagtype_delete(args: argparse.Namespace, out: Output) -> int:
     return _reply(out, {"deleted": info.__dict__}, f"Deleted tag type {info.key}")
 
 
-def _chosen(spec: str, count: int) -> list[int]:
-    """Indexes (0-based) from "all" or "1,3,5-7" (1-based, as `sesame suggest` numbers them)."""
+def _chosen(spec: str, groups: list[suggest.SuggestionGroup]) -> dict[int, list[int] | None]:
+    """What `--accept` picks: group index (0-based) -> its chosen mentions (0-based), or
+    None for all of them. `spec` is "all", or numbers and ranges as `sesame suggest`
+    numbers them (1-based): "1,3,5-7" (whole groups), "2.1,2.4" (mentions of group 2)."""
     if spec.strip().lower() == "all":
-        return list(range(count))
-    chosen: list[int] = []
+        return dict.fromkeys(range(len(groups)))
+    chosen: dict[int, list[int] | None] = {}
+
+    def check(n: int, k: int | None = None) -> None:
+        if not 1 <= n <= len(groups):
+            raise UsageError(
+                f"There is no suggestion {n}; there are {len(groups)} "
+                f"(`sesame suggest ID` numbers them)."
+            )
+        if k is not None and not 1 <= k <= groups[n - 1].count:
+            raise UsageError(
+                f"Suggestion {n} ({groups[n - 1].label}) has no mention {k}; "
+                f"it has {groups[n - 1].count}."
+            )
+
     for part in spec.split(","):
         part = part.strip()
         try:
-            if "-" in part:
+            if "." in part:
+                n, k = (int(x) for x in part.split(".", 1))
+                check(n, k)
+                mentions = chosen.setdefault(n - 1, [])
+                if mentions is not None:  # None: the whole group is chosen already
+                    mentions.append(k - 1)
+            elif "-" in part:
                 a, b = (int(x) for x in part.split("-", 1))
-                chosen.extend(range(a, b + 1))
+                if a > b:
+                    raise ValueError(part)
+                for n in (a, b):
+                    check(n)
+                chosen.update(dict.fromkeys(range(a - 1, b)))
             elif part:
-                chosen.append(int(part))
+                check(int(part))
+                chosen[int(part) - 1] = None
         except ValueError:
             raise UsageError(
-                f"--accept takes 'all' or numbers like 1,3,5-7, not {spec!r}."
+                f"--accept takes 'all' or numbers like 1,3,5-7 or 2.1 (a mention of 2), "
+                f"not {spec!r}."
             ) from None
-    for n in chosen:
-        if not 1 <= n <= count:
-            raise InvalidInput(f"There is no suggestion {n}; there are {count}.")
-    return sorted({n - 1 for n in chosen})
+    return dict(sorted(chosen.items()))
 
 
 def cmd_suggest(args: argparse.Namespace, out: Output) -> int:
     write = args.accept is not None
     with open_archive(args, write=write) as archive:
         article_id = _article_id(archive, args.id)
-        found = suggest.suggest_for_article(archive, article_id, types=args.type or None)
+        groups = suggest.suggest_groups(archive, article_id, types=args.type or None)
         accepted: list[annotate.AnnotationRecord] = []
         if write:
-            picks = [found[i] for i in _chosen(args.accept, len(found))]
-            made = suggest.accept_suggestions(archive, article_id, picks)
+            picks = _chosen(args.accept, groups)
+            with archive.change(f"Accept {len(picks)} suggestion(s)", origin="suggestion") as ch:
+                made = [
+                    ann
+                    for g, mentions in picks.items()
+                    for ann in suggest.accept_group(ch, article_id, groups[g], mentions)
+                ]
             accepted = [annotate.get_annotation(archive, a.id) for a in made]
     if out.as_json:
         if write:
             out.json({"accepted": [r.to_dict() for r in accepted]})
         else:
-            out.json([s.to_dict() for s in found])
+            out.json([g.to_dict() for g in groups])
         return EXIT_OK
     if write:
         for rec in accepted:
             _show_annotation(out, rec, "Tagged")
         out.line(f"{len(accepted)} suggestion(s) accepted")
         return EXIT_OK
-    for n, s in enumerate(found, 1):
+    for n, g in enumerate(groups, 1):
+        s = g.first
         extra = ""
         if s.type == "figure":
-            extra = f"  [{figures.claim_text(s.value, s.qualifier, s.counted)}]"
+            extra = f"  [{figures.claim_text(s.value, s.qualifier, s.counted)}"
+            extra += f", as of {s.as_of}]" if s.as_of else "]"
+        elif s.type == "actor" and g.count > 1:
+            extra = f"  -> {g.entity_name}" if g.entity_name else ""
         elif s.type == "actor" and s.entity_name and s.entity_name != s.quote:
             extra = f"  -> {s.entity_name}"
         elif s.type == "event" and s.date:
             extra = f"  ({s.date})"
-        out.line(f"{n:>3}. [{s.start}-{s.end}] {s.type:<6} {s.quote!r}{extra}")
-    out.line(f"{len(found)} suggestion(s); accept with: sesame suggest {args.id} --accept 1,3,...")
+        if g.count == 1:
+            out.line(f"{n:>3}. [{s.start}-{s.end}] {s.type:<6} {s.quote!r}{extra}")
+            continue
+        out.line(f"{n:>3}. {s.type:<6} {g.label}{extra}")
+        for k, m in enumerate(g.members, 1):
+            out.line(f"     {n}.{k} [{m.start}-{m.end}] {m.quote!r}")
+    out.line(
+        f"{len(groups)} suggestion(s); accept with: sesame suggest {args.id} --accept 1,3,... "
+        "(2.1 for one mention of 2)"
+    )
     return EXIT_OK
 
 
@@ -641,7 +682,12 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("suggest", cmd_suggest, "suggest actors, events and figures to tag in an article")
     p.add_argument("id", metavar="ID")
     p.add_argument("--type", action="append", choices=["actor", "event", "figure"])
-    p.add_argument("--accept", metavar="WHICH", help="accept 'all' or numbers like 1,3,5-7")
+    p.add_argument(
+        "--accept",
+        metavar="WHICH",
+        help="accept 'all' or numbers like 1,3,5-7 (a whole group: every mention of one "
+        "entity), or 2.1,2.3 (chosen mentions of group 2), in one undoable change",
+    )
 
     p = add("whoami", cmd_whoami, "show (or --set) the name recorded on your annotations")
     p.add_argument("--set", metavar="NAME")

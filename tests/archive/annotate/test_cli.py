@@ -209,7 +209,7 @@ def test_suggest_and_accept(arch: dict[str, str]) -> None:
     assert sorted(r["quote"] for r in rows) == ["More than 250 nurses", "U Zaw Min Htet"]
     assert {r["origin"] for r in rows} == {"suggestion"}
     code, doc, _ = run("suggest", arch["one"], "--accept", "999")
-    assert code == 1
+    assert code == 2  # a usage error, like "x": nothing is accepted
     code, doc, _ = run("suggest", arch["one"], "--accept", "x")
     assert code == 2
     code, doc, _ = run("suggest", arch["two"], "--type", "figure", "--accept", "all")
@@ -319,3 +319,33 @@ def test_tag_prefill_fills_the_entity_and_date_as_the_tagging_form_does(
     code, ann, _ = run("tag", arch["one"], "--quote", "detained on Feb. 14", "--type", "event",
                        "--prefill", "--entity", "Arrests", "--date", "2021-02-15")  # fmt: skip
     assert code == 0 and (ann["entity"], ann["as_of"]) == ("Arrests", "2021-02-15")
+
+
+def test_suggest_groups_mentions_and_accepts_chosen_ones(
+    archive_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SESAME_ARCHIVE", str(archive_dir))
+    text = "Doctors joined the CDM. Bankers joined the CDM. Police joined the CDM too."
+    with Archive.open(archive_dir, create=True) as archive, archive.transaction() as session:
+        article = models.Article(title="t", published="2021-03-05", text=text,
+                                 text_sha256=text_sha256(text))  # fmt: skip
+        session.add(article)
+        aid = article.id
+    code, groups, _ = run("suggest", aid)
+    assert code == 0
+    (cdm,) = [g for g in groups if g["entity_name"] == "CDM"]
+    assert (cdm["label"], cdm["count"], len(cdm["mentions"])) == ("CDM ×3", 3, 3)
+    n = groups.index(cdm) + 1
+    code, _, err = run("suggest", aid, "--accept", f"{n}.4")
+    assert code == 2 and "has no mention 4" in err
+    code, doc, _ = run("suggest", aid, "--accept", f"{n}.1,{n}.3")
+    assert code == 0 and [a["start"] for a in doc["accepted"]] == [
+        text.index("CDM"), text.rindex("CDM")
+    ]
+    assert len({a["entity_id"] for a in doc["accepted"]}) == 1
+    code, groups, _ = run("suggest", aid)
+    (left,) = [g for g in groups if g["entity_name"] == "CDM"]
+    assert left["count"] == 1
+    out = io.StringIO()
+    assert main(["suggest", aid], stdout=out, stderr=io.StringIO()) == 0
+    assert "'CDM'" in out.getvalue()

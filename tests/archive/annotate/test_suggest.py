@@ -27,12 +27,10 @@ def test_figures_with_qualifier_and_counted_noun() -> None:
         "More than 250 nurses",
         "at least 42 hospital staff",
         "over 1,200 people",
-        "Thousands",
         "nine senior surgeons",
-    }
+    }  # not "Thousands" (have signed): a bare quantity word claims no number
     fig = found["over 1,200 people"]
     assert (fig.value, fig.qualifier, fig.counted) == (1200, "more than", "people")
-    assert found["Thousands"].qualifier == "at least"
     assert found["nine senior surgeons"].qualifier == "exactly"
 
 
@@ -199,3 +197,86 @@ def test_property_every_suggestion_quotes_its_span(text: str) -> None:
         assert text[s.start : s.end] == s.quote
         assert s.type in {"actor", "event", "figure"}
     assert found == sorted(found, key=lambda s: (s.start, s.end, s.type))
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("Thousands have joined the CDM.", []),
+        ("Hundreds marched; dozens were held.", []),
+        ("Dozens of soldiers were seen.", ["Dozens of soldiers"]),
+        ("India is home to thousands of refugees.", ["thousands of refugees"]),
+        ("More than 1,500 were arrested.", ["More than 1,500"]),
+    ],
+)
+def test_bare_quantity_words_are_not_figures(text: str, figures: list[str]) -> None:
+    assert [s.quote for s in suggest.suggest(text, types=["figure"])] == figures
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Protesters gathered at the United Nations with images of the dead "
+         "- Lauren DeCicca /Getty Images AsiaPac", ["United Nations"]),
+        ("Soldiers patrol Yangon. Photo: Ye Aung Thu / AFP", []),
+        ("Police blocked the road. Photo by Sai Aung Main for The Irrawaddy", []),
+        ("YANGON (Reuters) - Major Tin Min Tun said the strike spread.", ["Major Tin Min Tun"]),
+        ("Credit: Kyaw Zaw Win, Myanmar Now\nDaw Hnin Wai spoke.", ["Daw Hnin Wai"]),
+        ("Daw Hnin Wai (AFP/Sai Aung Main) spoke.", ["Daw Hnin Wai"]),
+        ("An officer told Reuters that Khun Aung Ko Ko had fled.", ["Khun Aung Ko Ko"]),
+    ],
+)  # fmt: skip
+def test_photo_credits_and_bylines_are_not_actors(text: str, kept: list[str]) -> None:
+    assert [s.quote for s in suggest.suggest(text, types=["actor"])] == kept
+
+
+CDM_TEXT = (
+    "The Civil Disobedience Movement (CDM) grew. Doctors joined the CDM, then bankers "
+    "joined the CDM. U Zaw Min Htet praised the CDM; Zaw Min Htet spoke twice. "
+    "More than 250 nurses and more than 250 nurses again."
+)
+
+
+def test_suggestions_are_grouped_by_entity() -> None:
+    groups = suggest.group_suggestions(suggest.suggest(CDM_TEXT, "2021-03-05"))
+    by_label = {g.label: g for g in groups}
+    cdm = by_label["CDM ×5"]
+    assert [m.quote for m in cdm.members] == ["Civil Disobedience Movement"] + ["CDM"] * 4
+    assert cdm.aliases == ["Civil Disobedience Movement"]
+    assert by_label["Zaw Min Htet ×2"].count == 2
+    # Figures stay one a row: two claims are two pieces of evidence.
+    assert [g.label for g in groups if g.type == "figure"] == [
+        "More than 250 nurses", "more than 250 nurses"
+    ]
+    doc = cdm.to_dict()
+    assert (doc["count"], doc["quote"], len(doc["mentions"])) == (5, "Civil Disobedience Movement", 5)
+
+
+def test_accept_a_group_or_chosen_mentions(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article(CDM_TEXT)
+    (cdm,) = [g for g in suggest.suggest_groups(archive, aid) if g.entity_name == "CDM"]
+    made = suggest.accept_group(archive, aid, cdm, [1, 3])
+    assert [a.quote for a in made] == ["CDM", "CDM"] and len({a.entity_id for a in made}) == 1
+    (left,) = [g for g in suggest.suggest_groups(archive, aid) if g.entity_name == "CDM"]
+    assert left.count == 3
+    more = suggest.accept_group(archive, aid, left)
+    assert {a.entity_id for a in more} == {made[0].entity_id}
+    info = entities.get_entity(archive, made[0].entity_id or "")
+    assert info.name == "CDM" and "Civil Disobedience Movement" in info.aliases
+    assert not [g for g in suggest.suggest_groups(archive, aid) if g.entity_name == "CDM"]
+    with pytest.raises(InvalidInput, match="mention"):
+        suggest.accept_group(archive, aid, left, [7])
+
+
+def test_a_figure_is_as_of_its_published_date_everywhere(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    from archive import tagform
+
+    aid = add_article()
+    (fig,) = [s for s in suggest.suggest_for_article(archive, aid) if s.quote == "over 1,200 people"]
+    prefill = tagform.figure_prefill(fig.quote, "2021-03-05")
+    assert fig.as_of == prefill["as_of"] == "2021-03-05"
+    assert suggest.accept_suggestion(archive, aid, fig).as_of == "2021-03-05"
