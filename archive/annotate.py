@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from archive import entities, models
 from archive.changes import Change, changing
@@ -392,7 +392,11 @@ def _get(session: Session, annotation_id: str) -> models.Annotation:
     if ann is None and len(annotation_id) >= 6:
         matches = list(
             session.exec(
-                select(models.Annotation).where(col(models.Annotation.id).startswith(annotation_id))
+                select(models.Annotation).where(
+                    # Literal: `startswith` makes LIKE, where _ and % are wildcards.
+                    func.substr(col(models.Annotation.id), 1, len(annotation_id))
+                    == annotation_id
+                )
             )
         )
         if len(matches) > 1:

@@ -18,13 +18,14 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from archive.errors import ArchiveError, NotFound, SesameError
+from archive.errors import ArchiveError, ConfigError, NotFound, SesameError
 from archive.paths import default_archive_dir
 
 if TYPE_CHECKING:
@@ -42,6 +43,47 @@ class UsageError(SesameError):
     """Bad arguments (exit status 2)."""
 
 
+# -- terminal safety -------------------------------------------------------------
+
+# Escape sequences (CSI, OSC, DCS and the other string commands, two-character ESC
+# commands), then any C0 control but tab and newline, DEL, and the C1 controls
+# (U+0080-U+009F: U+009B is CSI on some terminals). Text from imported files must
+# not set the terminal's title, move the cursor, or forge a line of a report.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI ... final byte
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC ... ST
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
+    r"|[\x90\x9d\x98\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # 8-bit strings
+    r"|\x1b[ -/]*[0-~]?"  # other ESC commands (charset, keypad, RIS...)
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1_JSON = re.compile(r"[\x7f-\x9f]")
+
+
+def clean_terminal(text: str, *, keep_newlines: bool = True) -> str:
+    """`text` with escape sequences and control characters removed (tab and, unless told
+    otherwise, newline kept; a carriage return removed, so a line cannot be overwritten)."""
+    text = _ESCAPES.sub("", text)
+    text = _CONTROLS.sub("", text)
+    if not keep_newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def one_line(text: str | None) -> str:
+    """A title, name or source for one line of output: no controls, no line breaks."""
+    return clean_terminal(text or "", keep_newlines=False)
+
+
+def quoted(name: str) -> str:
+    """A file name for a report: in quotes, with controls and line breaks escaped
+    (a name holding a newline cannot forge a report line)."""
+    return json.dumps(name, ensure_ascii=False).translate(_C1_ESCAPES)
+
+
+_C1_ESCAPES = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
 # -- output helpers ------------------------------------------------------------
 
 
@@ -54,15 +96,19 @@ class Output:
         self.stderr = stderr
 
     def json(self, document: Any) -> None:
-        json.dump(document, self.stdout, ensure_ascii=False, indent=2, default=str)
+        text = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+        # JSON escapes C0 controls itself; C1 ones (raw with ensure_ascii=False) too.
+        self.stdout.write(_C1_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
         self.stdout.write("\n")
 
-    def line(self, text: str = "") -> None:
+    def line(self, text: str = "", *, styled: bool = False) -> None:
+        """One line for people, with controls from imported text removed (`styled`: the
+        caller cleaned the text and added its own escapes, such as bold)."""
         if not self.as_json:
-            self.stdout.write(text + "\n")
+            self.stdout.write((text if styled else clean_terminal(text)) + "\n")
 
     def error(self, text: str) -> None:
-        self.stderr.write(f"sesame: {text}\n")
+        self.stderr.write(f"sesame: {clean_terminal(text)}\n")
 
     def progress(self, label: str) -> TerminalProgress | None:
         """A progress bar on a terminal; None for --json or a pipe."""
@@ -113,7 +159,12 @@ class TerminalProgress:
 
 def archive_path(args: argparse.Namespace) -> Path:
     """The archive folder named by --archive, SESAME_ARCHIVE or the default."""
-    return Path(args.archive) if args.archive else default_archive_dir()
+    if args.archive is None:
+        return default_archive_dir()
+    if not str(args.archive).strip():
+        # Path("") is the current folder: never let an empty --archive pick one.
+        raise UsageError("--archive needs a folder; it was given an empty one.")
+    return Path(args.archive)
 
 
 def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
@@ -187,9 +238,8 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
     else:
         for row in rows:
             date = row["published"] or "----------"
-            out.line(
-                f"{row['id'][:8]}  {date:<10}  {(row['source'] or '')[:20]:<20}  {row['title']}"
-            )
+            source = one_line(row["source"])[:20]
+            out.line(f"{row['id'][:8]}  {date:<10}  {source:<20}  {one_line(row['title'])}")
         out.line(f"{len(rows)} article(s)")
     return EXIT_OK
 
@@ -211,10 +261,10 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json(doc)
     else:
-        out.line(doc["title"])
+        out.line(one_line(doc["title"]))
         for key in ("source", "byline", "published", "url", "language", "imported_from"):
             if doc[key]:
-                out.line(f"  {key}: {doc[key]}")
+                out.line(f"  {key}: {one_line(str(doc[key]))}")
         out.line(f"  id: {doc['id']}")
         out.line()
         out.line(doc["text"])
@@ -223,7 +273,10 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
             out.line(f"{len(doc['annotations'])} annotation(s):")
             for ann in doc["annotations"]:
                 entity = f" -> {ann['entity']}" if ann["entity"] else ""
-                out.line(f"  [{ann['start']}-{ann['end']}] {ann['type']}{entity}: {ann['quote']}")
+                out.line(
+                    f"  [{ann['start']}-{ann['end']}] {ann['type']}{one_line(entity)}: "
+                    f"{one_line(ann['quote'])}"
+                )
     return EXIT_OK
 
 
@@ -332,7 +385,7 @@ def main(
     try:
         func: Command = args.func
         return func(args, out)
-    except (ArchiveError, UsageError) as exc:
+    except (ArchiveError, UsageError, ConfigError) as exc:
         _report(out, exc)
         return EXIT_USAGE
     except SesameError as exc:
@@ -347,6 +400,11 @@ def main(
             with contextlib.suppress(OSError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # A folder that cannot be made or read (the config folder, an output path).
+        where = f" {quoted(str(exc.filename))}" if exc.filename else ""
+        _report(out, SesameError(f"cannot use{where}: {exc.strerror or exc}."))
+        return EXIT_USAGE
 
 
 def _report(out: Output, exc: Exception) -> None:

@@ -114,7 +114,12 @@ def get_row(session: Session, entity_id: str, *, follow: bool = True) -> models.
     entity = session.get(models.Entity, entity_id)
     if entity is None and len(entity_id) >= 6:
         matches = list(
-            session.exec(select(models.Entity).where(col(models.Entity.id).startswith(entity_id)))
+            session.exec(
+                select(models.Entity).where(
+                    # Literal: `startswith` makes LIKE, where _ and % are wildcards.
+                    func.substr(col(models.Entity.id), 1, len(entity_id)) == entity_id
+                )
+            )
         )
         if len(matches) > 1:
             raise NotFound(f"The id prefix {entity_id} matches {len(matches)} entities; give more.")

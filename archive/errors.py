@@ -31,3 +31,15 @@ class NotFound(SesameError):
 
 class InvalidInput(SesameError):
     """Input that cannot be used as given (bad span, bad query, ...)."""
+
+
+class ArchiveReadOnly(ArchiveError):
+    """The archive cannot be written (read-only media or folder); it can be opened read-only."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ConfigError(SesameError):
+    """The user's config folder (identity, keys) cannot be read or written (exit status 2)."""

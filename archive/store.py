@@ -10,12 +10,15 @@ encrypted archive will plug in here. An archive folder holds
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import filelock
 from sqlalchemy import Engine, create_engine, event, text
@@ -23,7 +26,13 @@ from sqlalchemy.pool import NullPool, QueuePool
 from sqlmodel import Session, SQLModel, select
 
 from archive import __version__, models
-from archive.errors import ArchiveError, ArchiveLocked, ArchiveTooNew, NotAnArchive
+from archive.errors import (
+    ArchiveError,
+    ArchiveLocked,
+    ArchiveReadOnly,
+    ArchiveTooNew,
+    NotAnArchive,
+)
 
 if TYPE_CHECKING:
     from archive.changes import Change, ChangeSet
@@ -91,11 +100,36 @@ MIGRATIONS: list[Callable[[Any], None]] = [_migration_1, _migration_2, _migratio
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _connect(db_path: Path, readonly: bool) -> sqlite3.Connection:
+def _ro_uri(db_path: Path, immutable: bool = False) -> str:
+    """A read-only SQLite URI for `db_path` (quoted: a folder named "a#b?c" stays one path).
+
+    `immutable`: the file is on media nothing can write to (a read-only folder
+    with no unfinished WAL), so SQLite needs no -shm file beside it.
+    """
+    return f"file:{quote(str(db_path))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the archive folder (or its database) cannot be written, or None if it can."""
+    db_path = path / DB_NAME
+    if not os.access(path, os.W_OK):
+        return "its folder cannot be written (read-only media, or a write-protected copy)"
+    if db_path.exists() and not os.access(db_path, os.W_OK):
+        return f"its database file {DB_NAME} is read-only"
+    return None
+
+
+def _needs_immutable(path: Path) -> bool:
+    """Read-only folder and no unfinished writes: SQLite must not look for a -shm file."""
+    wal = path / (DB_NAME + "-wal")
+    return not os.access(path, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
+
+
+def _connect(db_path: Path, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
     """Make one SQLite connection with the pragmas every connection needs."""
     if readonly:
         conn = sqlite3.connect(
-            f"file:{db_path}?mode=ro", uri=True, check_same_thread=False, timeout=30
+            _ro_uri(db_path, immutable), uri=True, check_same_thread=False, timeout=30
         )
     else:
         conn = sqlite3.connect(str(db_path), check_same_thread=False, timeout=30)
@@ -109,8 +143,16 @@ def _connect(db_path: Path, readonly: bool) -> sqlite3.Connection:
 
 def _read_header(db_path: Path) -> tuple[int, int, bool]:
     """(application_id, user_version, has_tables) read without writing anything."""
+    folder = db_path.parent
+    wal = folder / (DB_NAME + "-wal")
+    if not os.access(folder, os.W_OK) and wal.exists() and wal.stat().st_size > 0:
+        raise ArchiveError(
+            f"The archive {folder} is on read-only media with unfinished writes "
+            f"({DB_NAME}-wal): SQLite cannot read it without writing beside it. Copy the "
+            "whole folder to a writable place and open the copy; nothing was changed."
+        )
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_ro_uri(db_path, _needs_immutable(folder)), uri=True)
     except sqlite3.Error as exc:
         raise NotAnArchive(f"{db_path} cannot be read as a database: {exc}.") from exc
     try:
@@ -136,6 +178,10 @@ class Archive:
         self._lock = lock
         self._index: SearchIndex | None = None
         self.readonly = lock is None
+        # Why a read-only archive is read-only when it could not be otherwise (media).
+        self.readonly_reason: str | None = None
+        # The audit head when a writable archive opened (`audit.checkpoint` compares).
+        self.audit_head_at_open: tuple[int, str] | None = None
         # Same pool and hooks; its transactions begin IMMEDIATE (see `transaction`).
         self._write_engine = engine.execution_options(sesame_begin="BEGIN IMMEDIATE")
         # Per thread: changes made inside `index_deferred()` skip the catch-up.
@@ -152,9 +198,12 @@ class Archive:
         `readonly`: read without taking the write lock (for `list`, `show`).
         Raises an `ArchiveError` subclass with a message that says what to do.
         """
+        if not str(path).strip():
+            raise ArchiveError("No archive folder given (an empty path); name a folder.")
         path = Path(path).expanduser().resolve()
         db_path = path / DB_NAME
         if not db_path.exists():
+            cls._refuse_lost_database(path)
             if not create or readonly:
                 raise NotAnArchive(
                     f"There is no archive in {path}. Create one with `sesame init` "
@@ -169,33 +218,46 @@ class Archive:
                     f"{path} holds other files and no Sesame archive. Choose an empty or "
                     "new folder for a new archive, or the folder of an existing one."
                 )
-            path.mkdir(parents=True, exist_ok=True)
-        elif db_path.stat().st_size > 0:
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ArchiveError(
+                    f"The archive folder {path} cannot be made: {exc.strerror}."
+                ) from exc
+        elif db_path.is_dir():
+            raise NotAnArchive(f"{db_path} is a folder, not an archive database.")
+        elif db_path.stat().st_size == 0 and not cls._wal_holds_data(path):
+            # Never replaced by a new archive: that would give good evidence's folder a
+            # new, empty archive (a new archive id) and hide what happened.
+            raise NotAnArchive(
+                f"The archive database {db_path} is empty (0 bytes): a crash, a full disk "
+                "or a failed copy emptied it. Sesame will not put a new archive in its "
+                "place. Restore the archive from a backup; for a new archive, choose "
+                "another folder."
+            )
+        else:
             cls._check_header(db_path)
 
-        lock = None
-        if not readonly:
-            lock = filelock.FileLock(str(path / LOCK_NAME), timeout=0, thread_local=False)
-            try:
-                lock.acquire()
-            except filelock.Timeout as exc:
-                raise ArchiveLocked(
-                    f"The archive {path} is open in another window or another sesame "
-                    "command. Close it there and try again."
-                ) from exc
+        lock = None if readonly else cls._take_lock(path)
         try:
             if db_path.exists() and db_path.stat().st_size > 0:
                 # Checked again under the lock: another process may have migrated it.
                 cls._check_header(db_path)
+            immutable = readonly and _needs_immutable(path)
             engine = create_engine(
                 "sqlite://",
-                creator=lambda: _connect(db_path, readonly),
+                creator=lambda: _connect(db_path, readonly, immutable),
                 poolclass=NullPool if readonly else QueuePool,
             )
             _install_begin_hook(engine)
             archive = cls(path, engine, lock)
+            if readonly:
+                archive.readonly_reason = _unwritable(path)
             if not readonly:
                 archive._migrate()
+                from archive import audit
+
+                audit.opened(archive)
             else:
                 version = _read_header(db_path)[1]
                 if version < SCHEMA_VERSION:
@@ -208,6 +270,71 @@ class Archive:
             if lock is not None:
                 lock.release()
             raise
+
+    @staticmethod
+    def _take_lock(path: Path) -> filelock.BaseFileLock:
+        """The archive's write lock, or an error saying why it cannot be had."""
+        reason = _unwritable(path)
+        if reason is not None:
+            raise ArchiveReadOnly(
+                f"The archive {path} is read-only: {reason}. Commands that only read "
+                "(list, show, search, check) open it read-only; to change it, copy "
+                "the folder to a writable place. Nothing was changed.",
+                reason,
+            )
+        lock_path = path / LOCK_NAME
+        if lock_path.is_dir() or (lock_path.exists() and not lock_path.is_file()):
+            raise ArchiveError(
+                f"The archive's lock {lock_path} is not a file (a folder or something "
+                "else is in its place). Remove it when no window or sesame command "
+                "has the archive open, then try again; the archive was not changed."
+            )
+        lock = filelock.FileLock(str(lock_path), timeout=0, thread_local=False)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise ArchiveLocked(
+                f"The archive {path} is open in another window or another sesame "
+                "command. Close it there and try again."
+            ) from exc
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise ArchiveReadOnly(
+                    f"The archive {path} is read-only: its lock file cannot be "
+                    f"written ({exc.strerror}). Commands that only read open it "
+                    "read-only; nothing was changed.",
+                    f"its lock file cannot be written ({exc.strerror})",
+                ) from exc
+            raise ArchiveError(
+                f"The archive's lock {lock_path} cannot be taken: {exc.strerror}. "
+                "Nothing was changed."
+            ) from exc
+        return lock
+
+    @staticmethod
+    def _wal_holds_data(path: Path) -> bool:
+        wal = path / (DB_NAME + "-wal")
+        return wal.is_file() and wal.stat().st_size > 0
+
+    @staticmethod
+    def _refuse_lost_database(path: Path) -> None:
+        """No database, but what an archive leaves beside one: it went missing; never
+        make a new archive in its place."""
+        if not path.is_dir():
+            return
+        index = path / INDEX_DIR
+        traces = [
+            p.name for p in (path / (DB_NAME + "-wal"), path / (DB_NAME + "-shm")) if p.exists()
+        ]
+        if index.is_dir() and any(index.iterdir()):
+            traces.append(INDEX_DIR + "/")
+        if traces:
+            raise NotAnArchive(
+                f"The archive database {path / DB_NAME} is missing, though the folder "
+                f"still holds {', '.join(traces)}: it was moved or deleted. Sesame will not "
+                "put a new archive in its place. Restore it from a backup; for a new "
+                "archive, choose another folder."
+            )
 
     @staticmethod
     def _check_header(db_path: Path) -> None:
@@ -349,7 +476,14 @@ class Archive:
             self._deferred.active = previous
 
     def close(self) -> None:
-        """Close the index and the database and release the write lock."""
+        """Sign the audit log's head if this session wrote to it, close the index and the
+        database, and release the write lock."""
+        if self._lock is not None:
+            from archive import audit
+
+            # Closing must go on whatever happens; `sesame check` reports an unsigned tail.
+            with suppress(Exception):
+                audit.checkpoint(self, only_if_written=True)
         if self._index is not None:
             with suppress(Exception):
                 self._index.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, UsageError, open_archive
 
@@ -12,22 +13,53 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
 
     with open_archive(args, write=False) as archive, archive.session() as session:
         report = audit.verify(session)
+        elsewhere = locked_elsewhere(archive.path)
+        cp, findings = audit.verify_checkpoint(
+            session, archive.archive_id, open_elsewhere=elsewhere
+        )
+    failed = [f for f in findings if f.severity == "fail"]
+    ok = report.ok and not failed
     doc = {
-        "ok": report.ok,
+        "ok": ok,
         "checked": report.checked,
         "first_broken_seq": report.first_broken_seq,
         "reason": report.reason,
+        "checkpoint": cp.to_json() if cp is not None else None,
+        "checkpoint_findings": [f.to_json() for f in findings],
     }
     if out.as_json:
         out.json(doc)
-    elif report.ok:
-        out.line(f"The audit log holds: {_entries(report.checked)} checked, no link broken.")
     else:
-        out.line(
-            f"The audit log is broken at entry {report.first_broken_seq}: {report.reason} "
-            f"({_entries(report.checked)} before it hold)."
-        )
-    return EXIT_OK if report.ok else EXIT_FAILED
+        if report.ok:
+            out.line(f"The audit log holds: {_entries(report.checked)} checked, no link broken.")
+        else:
+            out.line(
+                f"The audit log is broken at entry {report.first_broken_seq}: {report.reason} "
+                f"({_entries(report.checked)} before it hold)."
+            )
+        if cp is not None and not failed:
+            out.line(f"Signed checkpoint at entry {cp.seq} ({cp.at}).")
+        for finding in findings:
+            label = "Does not hold" if finding.severity == "fail" else "Note"
+            out.line(f"{label}: {finding.message}")
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def locked_elsewhere(path: Path) -> bool:
+    """Whether another process holds the archive's write lock right now."""
+    import filelock
+
+    from archive.store import LOCK_NAME
+
+    lock = filelock.FileLock(str(path / LOCK_NAME), timeout=0, thread_local=False)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        return True
+    except OSError:
+        return False  # read-only media: nobody writes there
+    lock.release()
+    return False
 
 
 def _entries(n: int) -> str:
@@ -35,7 +67,7 @@ def _entries(n: int) -> str:
 
 
 def cmd_audit_log(args: argparse.Namespace, out: Output) -> int:
-    from sqlmodel import col, select
+    from sqlmodel import col, func, select
 
     from archive import models
 
@@ -44,7 +76,9 @@ def cmd_audit_log(args: argparse.Namespace, out: Output) -> int:
             models.User, col(models.User.id) == col(models.AuditEvent.user_id), isouter=True
         )
         if args.target:
-            query = query.where(col(models.AuditEvent.target_id).startswith(args.target))
+            target = col(models.AuditEvent.target_id)
+            # Literal: `startswith` makes LIKE, where _ and % are wildcards.
+            query = query.where(func.substr(target, 1, len(args.target)) == args.target)
         query = query.order_by(col(models.AuditEvent.seq).desc()).limit(args.limit)
         rows = list(session.exec(query))
     rows.reverse()

@@ -1,4 +1,4 @@
-"""`sesame search`, `sesame reindex`, `sesame check` (issue 3)."""
+"""`sesame search` and `sesame reindex` (issue 3); `sesame check` is in `commands.custody`."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import argparse
 from typing import TYPE_CHECKING
 
 from archive.cli import (
-    EXIT_FAILED,
     EXIT_OK,
     AddCommand,
     Output,
     UsageError,
     archive_path,
+    one_line,
     open_archive,
 )
-from archive.errors import ArchiveLocked
+from archive.errors import ArchiveLocked, ArchiveReadOnly
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -36,7 +36,7 @@ def _open_for_search(args: argparse.Namespace) -> Archive:
 
     try:
         return Archive.open(archive_path(args), create=False)
-    except ArchiveLocked:
+    except (ArchiveLocked, ArchiveReadOnly):
         return Archive.open(archive_path(args), readonly=True)
 
 
@@ -59,9 +59,11 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
     tty = out.stdout.isatty()
     for hit in results.hits:
         date = hit.published or "----------"
-        out.line(f"{hit.id[:8]}  {date:<10}  {(hit.source or '')[:24]:<24}  {hit.title}")
+        source = one_line(hit.source)[:24]
+        out.line(f"{hit.id[:8]}  {date:<10}  {source:<24}  {one_line(hit.title)}")
         if hit.snippet:
-            out.line(f"    {_bold(hit.snippet, tty)}")
+            # Cleaned before the bold escapes are added: only Sesame's own reach the terminal.
+            out.line(f"    {_bold(one_line(hit.snippet), tty)}", styled=True)
         out.line()
     shown = len(results.hits)
     more = f" (showing {shown}; --limit N for more)" if results.total > shown else ""
@@ -91,34 +93,8 @@ def cmd_reindex(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
-        # Pending changes are normal (applied on open); report what remains wrong after.
-        archive.index.catch_up(force=True)
-        report = archive.index.check()
-    if out.as_json:
-        out.json(report.to_json())
-    else:
-        out.line(
-            f"{report.articles} article(s) in the archive, {report.indexed} in the search "
-            f"index (generation {report.index_generation} of {report.generation})."
-        )
-        for label, ids in (
-            ("missing from the index", report.missing),
-            ("in the index but not in the archive", report.extra),
-            ("indexed with outdated content", report.stale),
-        ):
-            if ids:
-                out.line(f"{len(ids)} article(s) {label}: {', '.join(i[:8] for i in ids[:10])}")
-        if report.ok:
-            out.line("The search index agrees with the archive.")
-        else:
-            out.line("The search index disagrees with the archive: run `sesame reindex`.")
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
 def register_commands(add: AddCommand) -> None:
-    """Add search, reindex and check to the `sesame` command line."""
+    """Add search and reindex to the `sesame` command line."""
     p = add("search", cmd_search, "full-text search (fields, phrases, AND/OR/NOT, * ~ ranges)")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = QUERY_HELP
@@ -128,4 +104,3 @@ def register_commands(add: AddCommand) -> None:
         "--sort", choices=("relevance", "date"), default="relevance", help="order of hits"
     )
     add("reindex", cmd_reindex, "rebuild the search index from the archive")
-    add("check", cmd_check, "check that the search index agrees with the archive")

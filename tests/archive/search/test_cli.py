@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+from sqlmodel import select
+
 from archive import models
 from archive.cli import main
 from archive.store import Archive
@@ -85,8 +87,13 @@ def test_search_without_archive_is_exit_2(tmp_path: Path) -> None:
     assert "sesame init" in err
 
 
-def test_reindex_and_check(archive_dir: Path) -> None:
-    ids = make(archive_dir)
+def test_reindex_and_check(archive_dir: Path, tmp_path: Path) -> None:
+    # Imported the audited way: `check` also compares every row with the audit log.
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "a.txt").write_text("Crackdown at dawn\n\nMore than 600 police.\n", "utf-8")
+    (files / "b.txt").write_text("Quiet day\n\nNothing happened in the valley.\n", "utf-8")
+    assert run("--archive", str(archive_dir), "import", str(files))[0] == 0
     code, out, _ = run("--archive", str(archive_dir), "--json", "reindex")
     assert (code, json.loads(out)) == (0, {"indexed": 2})
     code, out, _ = run("--archive", str(archive_dir), "check")
@@ -94,14 +101,20 @@ def test_reindex_and_check(archive_dir: Path) -> None:
     assert "agrees" in out
     # A change that bypassed the queue (a bug elsewhere): check must report it.
     with Archive.open(archive_dir) as arch, arch.transaction() as session:
-        article = session.get(models.Article, ids[1])
-        assert article is not None
+        article = session.exec(
+            select(models.Article).where(models.Article.title == "Quiet day")
+        ).one()
         article.title = "Renamed behind the index's back"
+        renamed = article.id
     code, out, _ = run("--archive", str(archive_dir), "--json", "check")
     assert code == 1
-    assert json.loads(out)["stale"] == [ids[1]]
+    doc = json.loads(out)
+    assert doc["index"]["stale"] == [renamed]
+    # ... and, written outside a change, the custody check names the row too.
+    assert [f["target"] for f in doc["findings"] if f["severity"] == "fail"] == [renamed]
     assert run("--archive", str(archive_dir), "reindex")[0] == 0
-    assert run("--archive", str(archive_dir), "check")[0] == 0
+    code, out, _ = run("--archive", str(archive_dir), "--json", "check")
+    assert code == 1 and json.loads(out)["index"]["ok"]
 
 
 def test_search_while_archive_is_locked_reads_the_index(archive_dir: Path) -> None:

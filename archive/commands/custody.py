@@ -1,0 +1,156 @@
+"""`sesame check`: the custody check (integrity, originals, rows against the audit log, the
+audit chain and its signed checkpoint) and the search index against the database.
+
+Exit 0 when everything holds, 1 naming what does not. Warnings (what cannot
+be vouched for, such as entries written by a session still open elsewhere)
+are printed but do not fail the check. Evidence is never repaired; only the
+search index, which is derived, may be rebuilt (`--repair-index`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, archive_path
+from archive.errors import ArchiveLocked, ArchiveReadOnly
+
+if TYPE_CHECKING:
+    from archive.store import Archive
+
+
+def _open(args: argparse.Namespace) -> tuple[Archive, str | None, bool]:
+    """(archive, why it is read-only or None, whether another process has it open)."""
+    from archive.store import Archive
+
+    path = archive_path(args)
+    try:
+        return Archive.open(path, create=False), None, False
+    except ArchiveLocked:
+        archive = Archive.open(path, readonly=True)
+        return archive, "it is open for writing in another window or command", True
+    except ArchiveReadOnly as exc:
+        archive = Archive.open(path, readonly=True)
+        return archive, str(exc.reason), False
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    from archive.custody import check_custody
+
+    archive, readonly_reason, open_elsewhere = _open(args)
+    with archive:
+        report = check_custody(archive, open_elsewhere=open_elsewhere)
+        index_doc: dict[str, Any] | None = None
+        index_ok = True
+        repaired = False
+        if readonly_reason is None:
+            # Pending changes are normal (applied on open); report what remains wrong after.
+            archive.index.catch_up(force=True)
+            index = archive.index.check()
+            if not index.ok and args.repair_index:
+                archive.index.rebuild()
+                repaired = True
+                index = archive.index.check()
+            index_doc, index_ok = index.to_json(), index.ok
+        else:
+            report.warn(
+                "index",
+                "",
+                "The search index was not compared: the archive is open read-only "
+                f"({readonly_reason}).",
+            )
+    ok = report.ok and index_ok
+    doc = report.to_json() | {
+        "ok": ok,
+        "archive": str(archive.path),
+        "read_only": readonly_reason,
+        "index": index_doc,
+        "index_repaired": repaired,
+    }
+    if out.as_json:
+        out.json(doc)
+        return EXIT_OK if ok else EXIT_FAILED
+    _print(out, archive, report, index_doc, readonly_reason, repaired)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _print(
+    out: Output,
+    archive: Archive,
+    report: Any,
+    index: dict[str, Any] | None,
+    readonly_reason: str | None,
+    repaired: bool,
+) -> None:
+    from archive.cli import quoted
+
+    counts = report.counts
+    out.line(f"Custody check of {quoted(str(archive.path))}")
+    if readonly_reason:
+        out.line(f"  opened read-only: {readonly_reason}")
+    out.line(
+        f"  {counts.get('originals', 0)} original(s) re-hashed, {counts.get('rows', 0)} "
+        f"row(s) compared with the audit log, {counts.get('audit_entries', 0)} audit "
+        f"entries checked (signed checkpoint at entry {counts.get('checkpoint_seq', 0)})"
+    )
+    if counts.get("unverified_rows"):
+        out.line(
+            f"  {counts['unverified_rows']} row(s) came in bundle imports whose record has "
+            "expired: present, not vouched for"
+        )
+    if index is not None:
+        out.line(
+            f"  {index['articles']} article(s) in the archive, {index['indexed']} in the "
+            f"search index (generation {index['index_generation']} of {index['generation']})"
+            + (" after rebuilding it" if repaired else "")
+        )
+        for label, key in (
+            ("missing from the index", "missing"),
+            ("in the index but not in the archive", "extra"),
+            ("indexed with outdated content", "stale"),
+        ):
+            ids = index[key]
+            if ids:
+                out.line(f"  {len(ids)} article(s) {label}: {', '.join(i[:8] for i in ids[:10])}")
+    fails = [f for f in report.findings if f.severity == "fail"]
+    warns = [f for f in report.findings if f.severity != "fail"]
+    if fails:
+        out.line()
+        out.line(f"Does not hold ({len(fails)}):")
+        for finding in fails:
+            out.line(f"  - {finding.message}")
+    if warns:
+        out.line()
+        out.line(f"Cannot be vouched for ({len(warns)}):")
+        for finding in warns:
+            out.line(f"  - {finding.message}")
+    out.line()
+    if index is not None and not index["ok"]:
+        out.line(
+            "The search index disagrees with the archive: run `sesame reindex` "
+            "(or `sesame check --repair-index`)."
+        )
+    elif index is not None:
+        out.line("The search index agrees with the archive.")
+    if fails:
+        out.line(
+            f"{len(fails)} thing(s) do not hold. Nothing was changed: keep this archive as "
+            "it is, and compare it with a backup or the bundles you received."
+        )
+    else:
+        out.line("The archive holds: every original, row and audit entry checked agrees.")
+
+
+def register_commands(add: AddCommand) -> None:
+    """Add `check` to the `sesame` command line."""
+    p = add(
+        "check",
+        cmd_check,
+        "custody check: integrity, originals, rows against the audit log, the signed "
+        "audit log, the search index",
+    )
+    p.add_argument(
+        "--repair-index",
+        action="store_true",
+        help="rebuild the search index if it disagrees (evidence itself is never repaired)",
+    )
