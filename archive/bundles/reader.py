@@ -144,14 +144,25 @@ def _decrypt(data: bytes, passphrase: str | None, identity: Any) -> bytes:
             "This bundle is encrypted. Give the passphrase (--passphrase-file F) or, if it "
             "was encrypted for your key, your identity (--identity, or your own by default)."
         )
+    for_passphrase = b"\n-> scrypt " in data[:4096]
     try:
         if passphrase is not None:
             return bytes(pyrage.passphrase.decrypt(data, passphrase))
         return bytes(pyrage.decrypt(data, [identity]))
     except Exception as exc:  # pyrage's errors are its own types
+        if passphrase is None and for_passphrase:
+            raise BundleLocked(
+                "This bundle is encrypted with a passphrase: give it (--passphrase-file F, or "
+                "in the window when asked). Nothing was changed."
+            ) from exc
+        if passphrase is None:
+            raise BundleLocked(
+                "This bundle is encrypted for someone else's key, not yours: ask the sender to "
+                "encrypt it for the key `sesame whoami` shows you (age1...), or give the "
+                "identity it was made for (--identity KEYFILE). Nothing was changed."
+            ) from exc
         raise BundleLocked(
-            "The bundle could not be decrypted: wrong passphrase, or it was not encrypted for "
-            f"this identity ({exc}). Nothing was changed."
+            f"The bundle could not be decrypted: wrong passphrase ({exc}). Nothing was changed."
         ) from exc
 
 

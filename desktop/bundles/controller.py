@@ -114,7 +114,7 @@ class BundleController(QObject):
         def done(report: Any) -> None:
             lock = self.tr(", encrypted") if report.encrypted else ""
             self.window.statusBar().showMessage(  # type: ignore[attr-defined]
-                self.tr("Bundle written: {0} ({1} articles{2})").format(
+                self.tr("Bundle written: {0} ({1} article(s){2})").format(
                     report.path, report.counts["articles"], lock
                 ),
                 15000,
