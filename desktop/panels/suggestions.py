@@ -1,30 +1,38 @@
 """Suggestions for the open article: review candidates, accept or reject them.
 
 The rules run off the GUI thread (through the app's task helper); nothing is
-tagged until a person accepts it. Accepting makes annotations with origin
-"suggestion" (one undo step per click, however many rows were accepted).
+tagged until a person accepts it. Candidates are grouped by entity
+(`archive.suggest.group_suggestions`): one row "CDM ×10" whose mentions are
+its children, so a click accepts every mention, or the chosen ones. Accepting
+makes annotations with origin "suggestion" (one undo step per click, however
+many rows were accepted).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from archive import entities, figures, suggest, tagtypes
-from archive.suggest import Suggestion
+from archive.suggest import Suggestion, SuggestionGroup
 from archive.tagform import FIGURE_TYPE
 from desktop.context import AppContext
-from desktop.models import Index, RowTableModel
+from desktop.models import Index
 from desktop.tag_form import TagDialog, choices_for
 from desktop.widgets import (
     button_rows,
-    make_table,
     open_held,
     run_read,
-    selected_rows,
     short,
     swatch,
     tell,
@@ -32,11 +40,15 @@ from desktop.widgets import (
     write,
 )
 
+# Chosen candidates: group row -> its chosen mention positions, or None for all.
+Picked = dict[int, list[int] | None]
+
 
 def suggestion_details(s: Suggestion) -> str:
     """What accepting a suggestion would record besides its span, in words."""
     if s.type == "figure":
-        return figures.claim_text(s.value, s.qualifier, s.counted)
+        claim = figures.claim_text(s.value, s.qualifier, s.counted)
+        return f"{claim}, as of {s.as_of}" if s.as_of else claim
     parts = [s.entity_name or ""]
     if s.aliases:
         parts.append(f"(also {', '.join(s.aliases)})")
@@ -45,68 +57,148 @@ def suggestion_details(s: Suggestion) -> str:
     return " ".join(p for p in parts if p)
 
 
-class SuggestionTableModel(RowTableModel):
-    """Rows of `Suggestion`: type, quote, what would be recorded, why."""
+def group_details(g: SuggestionGroup) -> str:
+    """What accepting every mention of a group would record, in words."""
+    if g.count == 1:
+        return suggestion_details(g.first)
+    also = f" (also {', '.join(g.aliases)})" if g.aliases else ""
+    return f"{g.entity_name or ''}{also}"
+
+
+class SuggestionTreeModel(QAbstractItemModel):
+    """Groups of `Suggestion` (type, quote or "CDM ×10", what would be recorded, why); a
+    group of several mentions has them as its child rows. A child's internal id is its
+    group's row + 1; a group's is 0."""
 
     COLUMNS = ("Type", "Quote", "Details", "Why")
 
-    _rows: list[Suggestion]
-
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self._groups: list[SuggestionGroup] = []
         self._types: dict[str, tagtypes.TagTypeInfo] = {}
 
     def set_suggestions(
-        self, rows: list[Suggestion], types: dict[str, tagtypes.TagTypeInfo]
+        self, rows: list[Suggestion], types: dict[str, tagtypes.TagTypeInfo] | None = None
     ) -> None:
-        """Replace every row."""
-        with self.resetting():
-            self._rows = list(rows)
+        """Replace every row with `rows`, grouped by entity."""
+        self.beginResetModel()
+        self._groups = suggest.group_suggestions(sorted(rows, key=lambda s: (s.start, s.end)))
+        if types is not None:
             self._types = dict(types)
+        self.endResetModel()
+
+    def groups(self) -> list[SuggestionGroup]:
+        """Every group shown, in row order."""
+        return list(self._groups)
+
+    def group(self, row: int) -> SuggestionGroup:
+        """The group in `row`."""
+        return self._groups[row]
 
     def suggestion(self, row: int) -> Suggestion:
-        """The suggestion in `row`."""
-        return self._rows[row]
+        """The first mention of the group in `row`."""
+        return self._groups[row].first
 
     def suggestions(self) -> list[Suggestion]:
-        """Every suggestion shown."""
-        return self.rows()
+        """The first mention of every group, in row order (one a row)."""
+        return [g.first for g in self._groups]
 
-    def remove(self, rows: list[int]) -> None:
-        """Drop rows (accepted or rejected), one contiguous block at a time."""
-        for row in sorted(set(rows), reverse=True):
-            if 0 <= row < len(self._rows):
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
+    def all_suggestions(self) -> list[Suggestion]:
+        """Every mention of every group."""
+        return [m for g in self._groups for m in g.members]
+
+    def drop(self, gone: list[Suggestion]) -> None:
+        """Take mentions off the list (accepted or rejected); an emptied group goes."""
+        ids = {id(s) for s in gone}
+        self.set_suggestions([s for s in self.all_suggestions() if id(s) not in ids])
+
+    def picked_suggestions(self, picked: Picked) -> list[Suggestion]:
+        """The mentions `picked` names, in text order."""
+        out: list[Suggestion] = []
+        for row, mentions in picked.items():
+            members = self._groups[row].members
+            out += members if mentions is None else [members[k] for k in sorted(set(mentions))]
+        return sorted(out, key=lambda s: (s.start, s.end))
+
+    # -- the model -------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() != 0 or parent.column() != 0:
+            return 0
+        group = self._groups[parent.row()]
+        return group.count if group.count > 1 else 0
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.tr(self.COLUMNS[section])
+        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        s = self.item(index)
-        if s is None:
+        if not index.isValid():
             return None
         col = index.column()
+        parent_id = index.internalId()
+        if parent_id:
+            group = self._groups[parent_id - 1]
+            mention = group.members[index.row()]
+            if role == Qt.ItemDataRole.DisplayRole:
+                if col == 1:
+                    return short(mention.quote)
+                if col == 2:
+                    return f"[{mention.start}–{mention.end}]"
+                if col == 3:
+                    return mention.reason
+            elif role == Qt.ItemDataRole.ToolTipRole and col == 1:
+                return tip(mention.quote)
+            return None
+        group = self._groups[index.row()]
+        s = group.first
         tag_type = self._types.get(s.type)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return tag_type.label if tag_type else s.type
             if col == 1:
-                return short(s.quote)
+                return short(group.label)
             if col == 2:
-                return suggestion_details(s)
+                return group_details(group)
             if col == 3:
                 return s.reason
         elif role == Qt.ItemDataRole.DecorationRole and col == 0 and tag_type:
             return swatch(tag_type.colour)
         elif role == Qt.ItemDataRole.ToolTipRole and col == 1:
-            return tip(s.quote)
+            return tip("\n".join(dict.fromkeys(m.quote for m in group.members)))
         return None
 
 
 class SuggestionsPanel(QWidget):
     """Candidates for the open article, to accept or reject one by one or in bulk.
 
-    Public API: `run()`, `model`, `view`, `accept_rows(rows)`, `reject_rows(rows)`,
-    `edit_and_accept(row)` (opens the form; `edit_dialog`),
+    Public API: `run()`, `model`, `view`, `accept_rows(rows)`, `accept_picked(picked)`,
+    `reject_rows(rows)`, `picked()` (the view's selection: whole groups or chosen
+    mentions), `edit_and_accept(row, mentions)` (opens the form; `edit_dialog`),
     `accept_all()`, `reject_all()`, `show_row(row)`, `running`.
     """
 
@@ -121,13 +213,17 @@ class SuggestionsPanel(QWidget):
         self.article_id: str | None = None
         self.running = False  # a search for suggestions is on its way
         self._run_id = 0
-        self.model = SuggestionTableModel(self)
-        self.view = make_table(self)
+        self.model = SuggestionTreeModel(self)
+        self.view = QTreeView(self)
         self.view.setModel(self.model)
-        self.view.setColumnWidth(0, 80)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setUniformRowHeights(True)
+        self.view.setColumnWidth(0, 90)
         self.view.setColumnWidth(1, 220)
         self.view.setColumnWidth(2, 180)
-        self.view.doubleClicked.connect(lambda index: self.show_row(index.row()))
+        self.view.doubleClicked.connect(self._show_index)
         self.label = QLabel(self.tr("Open an article, then ask for suggestions."))
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
 
@@ -135,11 +231,13 @@ class SuggestionsPanel(QWidget):
         self.run_button.setToolTip(self.tr("Find candidate actors, events and figures"))
         self.run_button.clicked.connect(self.run)
         self.accept_button = QPushButton(self.tr("&Accept"))
-        self.accept_button.setToolTip(self.tr("Tag the selected candidates (Enter)"))
-        self.accept_button.clicked.connect(lambda: self.accept_rows(selected_rows(self.view)))
+        self.accept_button.setToolTip(
+            self.tr("Tag the selected candidates (Enter): a group row tags all its mentions")
+        )
+        self.accept_button.clicked.connect(lambda: self.accept_picked(self.picked()))
         self.reject_button = QPushButton(self.tr("&Reject"))
         self.reject_button.setToolTip(self.tr("Drop the selected candidates (Delete)"))
-        self.reject_button.clicked.connect(lambda: self.reject_rows(selected_rows(self.view)))
+        self.reject_button.clicked.connect(lambda: self.reject_picked(self.picked()))
         self.edit_button = QPushButton(self.tr("&Edit && accept…"))
         self.edit_button.setToolTip(
             self.tr("Change the entity, note or figure fields, then accept (one candidate)")
@@ -152,9 +250,9 @@ class SuggestionsPanel(QWidget):
         self.reject_all_button.clicked.connect(self.reject_all)
 
         for key, slot in (
-            (QKeySequence(Qt.Key.Key_Return), lambda: self.accept_rows(selected_rows(self.view))),
-            (QKeySequence(QKeySequence.StandardKey.Delete), lambda: self.reject_rows(
-                selected_rows(self.view)
+            (QKeySequence(Qt.Key.Key_Return), lambda: self.accept_picked(self.picked())),
+            (QKeySequence(QKeySequence.StandardKey.Delete), lambda: self.reject_picked(
+                self.picked()
             )),
         ):  # fmt: skip
             action = QAction(self)
@@ -221,7 +319,7 @@ class SuggestionsPanel(QWidget):
         types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
         self.model.set_suggestions(result, types)
         self._update_label()
-        self.suggestionsReady.emit(len(result))
+        self.suggestionsReady.emit(self.model.rowCount())
 
     def _failed(self, run_id: int, message: str) -> None:
         self.running = False
@@ -233,53 +331,92 @@ class SuggestionsPanel(QWidget):
     def _update_label(self) -> None:
         if not self.article_id:
             self.label.setText(self.tr("Open an article, then ask for suggestions."))
-        else:
-            self.label.setText(self.tr("{0} suggestions to review").format(self.model.rowCount()))
+            return
+        rows, mentions = self.model.rowCount(), len(self.model.all_suggestions())
+        text = self.tr("{0} suggestions to review").format(rows)
+        if mentions != rows:
+            text = self.tr("{0} suggestions ({1} mentions) to review").format(rows, mentions)
+        self.label.setText(text)
 
     # -- reviewing -----------------------------------------------------------
 
-    def show_row(self, row: int) -> None:
-        """Show a candidate's passage in the reader."""
-        s = self.model.suggestion(row)
+    def picked(self) -> Picked:
+        """The view's selection: a group row chooses all its mentions, a mention row itself."""
+        picked: Picked = {}
+        indexes = self.view.selectionModel().selectedRows()
+        for index in indexes:
+            if not index.parent().isValid():
+                picked[index.row()] = None
+        for index in indexes:
+            parent = index.parent()
+            if parent.isValid() and picked.get(parent.row(), []) is not None:
+                picked.setdefault(parent.row(), []).append(index.row())  # type: ignore[union-attr]
+        return dict(sorted(picked.items()))
+
+    def _show_index(self, index: QModelIndex) -> None:
+        parent = index.parent()
+        if parent.isValid():
+            self.show_row(parent.row(), index.row())
+        else:
+            self.show_row(index.row())
+
+    def show_row(self, row: int, mention: int = 0) -> None:
+        """Show a candidate's passage (or one mention's) in the reader."""
+        s = self.model.group(row).members[mention]
         if self.article_id:
             self.ctx.open_article(self.article_id, [(s.start, s.end)])
 
     def accept_rows(self, rows: list[int]) -> bool:
-        """Tag the candidates in `rows` (one undo step) and take them off the list.
+        """Tag every mention of the groups in `rows` (one undo step)."""
+        return self.accept_picked(dict.fromkeys(rows))
 
-        They leave the list at once; if the archive refuses, they come back.
+    def accept_picked(self, picked: Picked) -> bool:
+        """Tag the chosen mentions (one undo step) and take them off the list.
+
+        They leave the list at once; if the archive refuses, they come back. The
+        mentions of a group are linked to its one entity, with every name they give.
         """
-        rows = sorted(set(rows))
-        if not rows or not self.article_id:
+        picked = {r: m for r, m in picked.items() if 0 <= r < self.model.rowCount()}
+        if not picked or not self.article_id:
             return False
         article_id = self.article_id
-        chosen = [self.model.suggestion(r) for r in rows]
+        plan = [(self.model.group(r), m) for r, m in picked.items()]
+        chosen = self.model.picked_suggestions(picked)
         label = "Accept suggestion" if len(chosen) == 1 else f"Accept {len(chosen)} suggestions"
+
+        def accept(ch: Any) -> None:
+            for group, mentions in plan:
+                suggest.accept_group(ch, article_id, group, mentions)
+
         write(
             self,
             self.ctx,
             label,
-            lambda ch: suggest.accept_suggestions(ch, article_id, chosen),
+            accept,
             on_error=lambda _message: self._put_back(article_id, chosen),
         )
-        self.model.remove(rows)
+        self.model.drop(chosen)
         self._update_label()
         return True
 
     def _put_back(self, article_id: str, chosen: list[Suggestion]) -> None:
         """Refused: show the candidates again (if the same article is still on the list)."""
         if self.article_id == article_id:
-            self.model.set_rows([*self.model.suggestions(), *chosen])
+            self.model.set_suggestions([*self.model.all_suggestions(), *chosen])
             self._update_label()
 
     def _edit_current(self) -> None:
-        rows = selected_rows(self.view)
-        if rows:
-            self.edit_and_accept(rows[0])
+        picked = self.picked()
+        if picked:
+            row, mentions = next(iter(picked.items()))
+            self.edit_and_accept(row, mentions)
 
-    def edit_and_accept(self, row: int) -> Any:
-        """Open the tagging form filled in from a candidate; confirming accepts it as changed."""
-        s = self.model.suggestion(row)
+    def edit_and_accept(self, row: int, mentions: list[int] | None = None) -> Any:
+        """Open the tagging form filled in from a candidate; confirming accepts it as changed
+        (every chosen mention of its group, all of them without `mentions`)."""
+        group = self.model.group(row)
+        chosen = [group.members[k] for k in sorted(set(mentions))] if mentions else group.members
+        s = chosen[0]
         types = {t.key: t for t in tagtypes.list_tag_types(self.ctx.archive)}
         label = types[s.type].label if s.type in types else s.type
         dialog = TagDialog(
@@ -287,27 +424,30 @@ class SuggestionsPanel(QWidget):
             type_label=label,
             start=s.start,
             end=s.end,
-            quote=s.quote,
+            quote=s.quote if len(chosen) == 1 else group.label,
             choices=choices_for(self.ctx, s.type),
             figure=s.type == FIGURE_TYPE,
             prefill={
-                "entity": s.entity_name or "",
+                "entity": group.entity_name or s.entity_name or "",
                 "value": s.value,
                 "qualifier": s.qualifier,
                 "counted": s.counted,
                 "date": s.date,
+                # The same as-of the F form and `sesame suggest --accept` record.
+                "as_of": s.as_of,
             },
             title=self.tr("Accept {0}").format(label),
             parent=self,
         )
-        dialog.tagRequested.connect(lambda req: self._accept_edited(s, req))
+        dialog.tagRequested.connect(lambda req: self._accept_edited(group, chosen, req))
         open_held(self, "edit_dialog", dialog)
         return dialog
 
-    def _accept_edited(self, s: Suggestion, req: Any) -> bool:
+    def _accept_edited(self, group: SuggestionGroup, chosen: list[Suggestion], req: Any) -> bool:
         if not self.article_id:
             return False
         article_id = self.article_id
+        s = chosen[0]
         overrides: dict[str, Any] = {"note": req.note}
         details = req.event_details()
         if details:
@@ -317,12 +457,13 @@ class SuggestionsPanel(QWidget):
         else:
             overrides["entity_name"] = req.new_entity_name  # None: no entity
             # The suggested aliases go with the suggested name, not with another one.
-            same = req.new_entity_name == s.entity_name
-            overrides["entity_aliases"] = list(s.aliases) if same else []
+            same = req.new_entity_name in (s.entity_name, group.entity_name)
+            overrides["entity_aliases"] = list(group.aliases) if same else []
         if s.type == "figure":
             overrides.update(req.figure_fields())
         elif req.as_of:
             overrides["as_of"] = req.as_of  # an event's date as this source gives it
+
         def accept(ch: Any) -> None:
             fields = dict(overrides)
             if details:
@@ -330,23 +471,27 @@ class SuggestionsPanel(QWidget):
                 fields["entity_id"] = entities.link_entity(
                     ch, s.type, req.entity_id, req.new_entity_name, details
                 )
-            suggest.accept_suggestion(ch, article_id, s, **fields)
+            suggest.accept_suggestions(ch, article_id, chosen, **fields)
 
         write(
             self,
             self.ctx,
-            "Accept suggestion",
+            "Accept suggestion" if len(chosen) == 1 else f"Accept {len(chosen)} suggestions",
             accept,
-            on_error=lambda _message: self._put_back(article_id, [s]),
+            on_error=lambda _message: self._put_back(article_id, chosen),
         )
-        rows = [r for r, x in enumerate(self.model.suggestions()) if x is s]
-        self.model.remove(rows)
+        self.model.drop(chosen)
         self._update_label()
         return True
 
     def reject_rows(self, rows: list[int]) -> None:
-        """Take candidates off the list without tagging anything."""
-        self.model.remove(rows)
+        """Take candidates (whole groups) off the list without tagging anything."""
+        self.reject_picked(dict.fromkeys(rows))
+
+    def reject_picked(self, picked: Picked) -> None:
+        """Take the chosen mentions off the list without tagging anything."""
+        picked = {r: m for r, m in picked.items() if 0 <= r < self.model.rowCount()}
+        self.model.drop(self.model.picked_suggestions(picked))
         self._update_label()
 
     def accept_all(self) -> bool:
