@@ -35,6 +35,7 @@ from desktop import layout as window_layout
 from desktop import settings as st
 from desktop.bundles.controller import BundleController, is_bundle
 from desktop.context import AppContext
+from desktop.exports.controller import ExportController
 from desktop.fonts import FontWarner
 from desktop.importing.controller import ImportController
 from desktop.library.panel import LibraryPanel
@@ -46,8 +47,6 @@ from desktop.theme import apply_theme
 # Features of other issues: shown so people know they are coming, never clickable.
 COMING_SOON = {
     "export_qdpx": "Export to REFI-QDA (.qdpx)…",
-    "export_w3c": "Export W3C Web Annotations…",
-    "export_csv": "Export CSV…",
     "export_report": "Export HTML report…",
 }
 
@@ -84,6 +83,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_dock)
         self.panel_docks = self._make_panel_docks()
         self.bundles = BundleController(ctx, self, self.library)
+        self.exports = ExportController(ctx, self, self.library, self.search)
 
         self.task_status = TaskStatusWidget(ctx.tasks)
         self.archive_label = QLabel(self.tr("Archive: {0}").format(ctx.archive.path))
@@ -161,6 +161,16 @@ class MainWindow(QMainWindow):
             "&Export bundle…", self.bundles.export_bundle, "Ctrl+Shift+E"
         )
         self.bundle_verify_action = self._action("&Verify bundle…", self.bundles.verify_bundle)
+        self.export_actions = {
+            fmt: self._action(text, lambda _=False, fmt=fmt: self.exports.export(fmt))
+            for fmt, text in (("w3c", "Export &W3C Web Annotations…"), ("csv", "Export &CSV…"))
+        }
+        self.save_original_action = self._action(
+            "Save &original as…", lambda: self.exports.save_original()
+        )
+        self.save_original_action.setToolTip(
+            self.tr("The exact file the article was imported from")
+        )
         self.reindex_action = self._action("&Rebuild search index", self.rebuild_index)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -209,8 +219,9 @@ class MainWindow(QMainWindow):
         ):
             file_menu.addAction(action)
         export_menu = file_menu.addMenu(self.tr("&Export"))
-        for key in ("export_qdpx", "export_w3c", "export_csv", "export_report"):
-            export_menu.addAction(self.coming_soon[key])
+        export_menu.addActions(list(self.export_actions.values()))
+        export_menu.addActions(list(self.coming_soon.values()))
+        file_menu.addAction(self.save_original_action)
         file_menu.addSeparator()
         file_menu.addAction(self.reindex_action)
         file_menu.addSeparator()

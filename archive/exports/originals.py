@@ -38,14 +38,16 @@ class SavedOriginal:
         return asdict(self)
 
 
-def original_name(archive: Archive, article_id: str) -> str:
-    """The file name the article's original was first imported from ("" if it has none)."""
+def original_name(archive: Archive, article_id: str) -> str | None:
+    """The file name the article's original was first imported from; None if it has none."""
     with archive.session() as session:
         article = session.get(models.Article, article_id)
         if article is None or not article.original_sha256:
-            return ""
+            return None
         orig = session.get(models.Original, article.original_sha256)
-        return orig.first_name if orig is not None else ""
+        if orig is None:
+            return None
+        return orig.first_name or f"original-{orig.sha256[:12]}"
 
 
 def save_original(archive: Archive, article_id: str, out: str | Path) -> SavedOriginal:

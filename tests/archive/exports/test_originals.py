@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from archive import models
 from archive.errors import InvalidInput, NotFound
-from archive.exports.originals import OriginalDamaged, save_original
+from archive.exports.originals import OriginalDamaged, original_name, save_original
 from archive.ingest import import_paths
 from archive.store import Archive
 from tests.archive.bundles.conftest import add_report
@@ -34,7 +34,7 @@ def test_an_imported_file_comes_back_byte_for_byte(archive: Archive, tmp_path: P
     saved = save_original(archive, aid, out)
     assert out.read_bytes() == data
     assert saved.sha256 == hashlib.sha256(data).hexdigest() and saved.size == len(data)
-    assert saved.first_name == "strike.txt"
+    assert saved.first_name == original_name(archive, aid) == "strike.txt"
     assert [p.name for p in out.parent.iterdir()] == ["copy.txt"]  # no temporary file left
 
 
@@ -78,6 +78,7 @@ def test_an_article_without_an_original_or_a_bad_path_is_refused(
     with archive.transaction() as session:
         article = models.Article(title="pasted", text="typed in")
         session.add(article)
+    assert original_name(archive, article.id) is None
     with pytest.raises(NotFound, match="has no original"):
         save_original(archive, article.id, tmp_path / "x.txt")
     with pytest.raises(NotFound):
