@@ -9,8 +9,9 @@ with snippets and facets, FTS5 with snippet() and a count(*), tantivy with
 its count). Printed per query kind: p50/p95/max in ms per engine, the
 p95 ratios to Sesame, and the hits each engine reports divided by the
 yardstick's (a brute-force scan of the generated words: 1.00 means every
-matching article and no other; Sesame's and FTS5's stemming may give more
-than 1 for plain words and phrases).
+matching article and no other; Sesame's stemming may give more than 1 for
+plain words and phrases). Then how long a one-article change (a tag) takes
+to show up in a search: right after the import, 1.2 s apart and in a burst.
 
     .venv/bin/python bench/compare_bench.py                # 10,000 articles
     .venv/bin/python bench/compare_bench.py 50000
@@ -481,22 +482,70 @@ def make_queries(corpus: Corpus, per_kind: int, rng: random.Random) -> list[Q]:
 
 
 def build_sesame(path: Path, corpus: Corpus) -> tuple[Archive, float]:
+    """Import-like: batches of 2,000 articles, each followed by a bulk index commit.
+
+    As an import leaves it (several segments, no optimize), so that the tag
+    timings below are "right after a big import". Returns the index seconds.
+    """
     archive = Archive.open(path, create=True)
-    for start in range(0, len(corpus.texts), 1000):
-        with archive.change("bench corpus", sync=False) as ch:
-            session = ch.session
-            for n in range(start, min(start + 1000, len(corpus.texts))):
-                article = models.Article(
-                    title=corpus.title(n),
-                    text=corpus.texts[n],
-                    source=f"Source {n % 37}",
-                    published=f"{2000 + n % 24}-{1 + n % 12:02d}-{1 + n % 28:02d}",
-                    language="my" if n in corpus.burmese else "en",
-                )
-                session.add(article)  # the change queues it for the index
-    started = time.perf_counter()
     archive.index.catch_up(force=True)
-    return archive, time.perf_counter() - started
+    indexing = 0.0
+    for start in range(0, len(corpus.texts), 2000):
+        for sub in range(start, min(start + 2000, len(corpus.texts)), 1000):
+            with archive.change("bench corpus", sync=False) as ch:
+                session = ch.session
+                for n in range(sub, min(sub + 1000, len(corpus.texts))):
+                    article = models.Article(
+                        title=corpus.title(n),
+                        text=corpus.texts[n],
+                        source=f"Source {n % 37}",
+                        published=f"{2000 + n % 24}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                        language="my" if n in corpus.burmese else "en",
+                    )
+                    session.add(article)  # the change queues it for the index
+        started = time.perf_counter()
+        archive.index.catch_up(force=True)
+        indexing += time.perf_counter() - started
+    return archive, indexing
+
+
+def tag_latency(archive: Archive, rounds: int, spacing: float) -> list[float]:
+    """ms from a one-article change to a search that shows it, changes `spacing` s apart."""
+    from sqlmodel import select
+
+    with archive.session() as session:
+        ids = [a.id for a in session.exec(select(models.Article).limit(rounds))]
+    times = []
+    for n, aid in enumerate(ids):
+        if spacing:
+            time.sleep(spacing)
+        mark = f"tagmark{n}s{int(spacing * 10)}"
+        with archive.change("bench tag", sync=False) as ch:
+            article = ch.session.get(models.Article, aid)
+            assert article is not None
+            article.title = f"{article.title} {mark}"
+        started = time.perf_counter()
+        archive.sync_index()  # what tagging calls
+        found = archive.index.search(f"title:{mark}", limit=1, facets=False).total
+        times.append((time.perf_counter() - started) * 1000)
+        assert found == 1, mark
+    return times
+
+
+def report_tags(archive: Archive) -> None:
+    print(f"segments after the import: {archive.index._segment_count()}")
+    for label, rounds, spacing in (
+        ("right after the import, back to back", 10, 0.0),
+        ("1.2 s apart (quick tagging)", 30, 1.2),
+        ("in a burst, 0.2 s apart", 60, 0.2),
+    ):
+        t = tag_latency(archive, rounds, spacing)
+        print(
+            f"tag searchable, {label}: p50 {statistics.median(t):.1f} ms, "
+            f"p95 {pct(t, 95):.1f} ms, max {max(t):.1f} ms ({rounds} changes)",
+            flush=True,
+        )
+    print(f"segments after the tags: {archive.index._segment_count()}")
 
 
 def run_sesame(archive: Archive, q: Q) -> int:
@@ -676,6 +725,7 @@ def main() -> None:
     parser.add_argument("size", type=int, nargs="?", default=10_000, help="articles (10,000)")
     parser.add_argument("--queries", type=int, default=20, help="random queries per kind (20)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--no-tags", action="store_true", help="skip the tag latency rounds")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     work = Path(tempfile.mkdtemp(prefix="sesame-compare-"))
@@ -702,8 +752,10 @@ def main() -> None:
         if tv is not None:
             handle = tv[0]
             engines["tantivy"] = measure("tantivy", lambda q: run_tantivy(handle, q), queries)
-        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+        print(f"load average after the queries: {os.getloadavg()[0]:.1f}")
         report(engines, args.size)
+        if not args.no_tags:
+            report_tags(archive)
         archive.close()
         conn.close()
     finally:

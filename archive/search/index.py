@@ -48,7 +48,6 @@ from archive.search.segments import (
     SMALL_MERGE_DOCS,
     bulk_writer,
     merge_small_segments,
-    merge_small_when_many,
     merge_smallest_when_many,
     small_segments,
 )
@@ -76,13 +75,13 @@ BULK_BATCH = 2000
 # Catch-ups of at least this many articles are flushed to disk (fsync).
 DURABLE_BATCH = 50
 # Seconds without commits after which the small segments are merged in the
-# background (a few hundred documents at most: segments.SMALL_MERGE_DOCS).
+# background (a few dozen documents at most: segments.SMALL_MERGE_DOCS).
 IDLE_MERGE_SECONDS = 1.0
 # A change arriving while the index is busy (a background merge) is applied
 # by the background worker this soon after; past this many small segments a
 # merge starts at once instead of after IDLE_MERGE_SECONDS.
 BUSY_RETRY_SECONDS = 0.05
-MERGE_SOON_SEGMENTS = 6
+MERGE_SOON_SEGMENTS = 40  # a burst must not wait on merges; this is the safety valve
 # Applied queue rows are deleted once this many have piled up.
 PRUNE_EVERY = 200
 
@@ -255,9 +254,10 @@ class SearchIndex:
             writer = self._ix.writer(**bulk_writer()) if bulk else self._ix.writer()
             try:
                 self._apply(writer, conn, ids, progress, cancel)
-                # Small changes never merge big segments (see segments.SMALL_MERGE_DOCS).
-                policy = merge_smallest_when_many if bulk else merge_small_when_many
-                writer.commit(mergetype=policy)
+                if bulk:
+                    writer.commit(mergetype=merge_smallest_when_many)
+                else:  # a tag: never wait for a merge (the idle worker merges)
+                    writer.commit(merge=False)
             except BaseException:
                 writer.cancel()
                 raise

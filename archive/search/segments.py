@@ -16,13 +16,16 @@ BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
 # the import time away).
 MAX_SEGMENTS = 16
 MERGE_BATCH = 8
-# Merges outside imports (after tag changes) take segments of at most this
-# many documents in all: a merge holds the index, and a tag must be
-# searchable within 50 ms. Merging ~10,000 documents after an import held
-# every tag behind it for up to 129 s at 50,000 articles (issue 15); the big
-# segments an import leaves are merged only by later imports (above) and
-# by rebuilds.
-SMALL_MERGE_DOCS = 200
+# Merges outside imports (after tag changes) take the smallest segments, at
+# most this many documents in all, and only once at least MIN_SMALL_MERGE
+# of them have piled up. A merge holds the index, and a tag must be
+# searchable within 50 ms: merging ~10,000 documents after an import held
+# every tag behind it for up to 129 s at 50,000 articles (issue 15), and even
+# a 104-document merge took over 2 s on the loaded 2-core machine (a merge
+# rewrites every term of every segment it takes). The big segments an
+# import leaves are merged only by later imports (above) and by rebuilds.
+SMALL_MERGE_DOCS = 50
+MIN_SMALL_MERGE = 3
 
 
 def bulk_writer() -> dict[str, Any]:
@@ -63,7 +66,7 @@ def small_segments(segments: list[Any]) -> list[Any]:
             break
         chosen.append(segment)
         docs += size
-    return chosen if len(chosen) >= 2 else []
+    return chosen if len(chosen) >= MIN_SMALL_MERGE else []
 
 
 def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
@@ -72,10 +75,3 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     if not small:
         return list(segments)
     return _merge_segments(writer, list(segments), small)
-
-
-def merge_small_when_many(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy of one-tag commits: nothing, unless MAX_SEGMENTS would be passed."""
-    if len(segments) + 1 < MAX_SEGMENTS:
-        return list(segments)
-    return merge_small_segments(writer, segments)

@@ -121,13 +121,16 @@ def test_search_index_can_be_opened_directly(archive: Archive) -> None:
         index.close()
 
 
-def test_segments_stay_few_and_merges_keep_every_document(archive: Archive, monkeypatch) -> None:
+def test_tags_never_merge_and_idle_merges_keep_every_document(
+    archive: Archive, monkeypatch
+) -> None:
     from archive.search import index as search_index
     from archive.search import segments
 
     monkeypatch.setattr(search_index, "IDLE_MERGE_SECONDS", 3600.0)
     ids = add_articles(archive, *({"title": f"t{i}", "text": f"word{i} common"} for i in range(30)))
     archive.sync_index()
+    before = archive.index._segment_count()
     for aid in ids:  # thirty one-article commits, like tag changes
         with archive.transaction() as session:
             article = session.get(models.Article, aid)
@@ -135,14 +138,36 @@ def test_segments_stay_few_and_merges_keep_every_document(archive: Archive, monk
             article.text += " changed"
             mark_for_index(session, aid)
         archive.sync_index()
-        assert archive.index._segment_count() <= segments.MAX_SEGMENTS
+    # A tag's commit never merges (a merge would make it wait): one segment each.
+    assert archive.index._segment_count() == before + 30
     assert archive.index.search("common changed", limit=100).total == 30
-    archive.index.merge()
-    assert archive.index._segment_count() < segments.MAX_SEGMENTS
+    archive.index.merge()  # what the idle worker does: the small segments only
+    assert archive.index._segment_count() <= before + 30 - segments.MIN_SMALL_MERGE + 1
+    assert archive.index.search("common changed", limit=100).total == 30
     archive.index.merge(optimize=True)
     assert archive.index._segment_count() == 1
     assert archive.index.search("common changed", limit=100).total == 30
     assert archive.index.check().ok
+
+
+def test_a_merge_never_takes_a_big_segment(archive: Archive) -> None:
+    from archive.search import segments
+
+    add_articles(archive, *({"title": f"b{i}", "text": f"bulk {i}"} for i in range(120)))
+    archive.sync_index(force=True)
+    ids = add_articles(archive, *({"title": f"s{i}", "text": f"small {i}"} for i in range(4)))
+    for aid in ids:
+        with archive.transaction() as session:
+            article = session.get(models.Article, aid)
+            assert article is not None
+            article.text += " again"
+            mark_for_index(session, aid)
+        archive.sync_index()
+    archive.index.merge()
+    sizes = sorted(r.doc_count_all() for r, _ in archive.index._searcher.reader().leaf_readers())
+    assert max(sizes) == 120  # the big segment was left alone
+    assert sum(n for n in sizes if n < 120) <= segments.SMALL_MERGE_DOCS + 4
+    assert archive.index.search("small", limit=10).total == 4
 
 
 def test_import_batches_wait_for_a_bigger_commit_but_never_hide(archive_dir) -> None:
