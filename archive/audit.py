@@ -374,13 +374,19 @@ def signer_name(session: Session, public_key: str) -> str | None:
 
 
 def verify_checkpoint(
-    session: Session, archive_id: str, *, open_elsewhere: bool = False
+    session: Session,
+    archive_id: str,
+    *,
+    open_elsewhere: bool = False,
+    written_after: int | None = None,
 ) -> tuple[Checkpoint | None, list[CheckpointFinding]]:
     """Compare the log with its signed checkpoint (and this computer's last-seen note).
 
     `open_elsewhere`: another process holds the archive open for writing, so
     entries after the checkpoint are its unfinished session (a warning, not
-    a failure).
+    a failure). `written_after`: the caller has the archive open for writing
+    and wrote the entries after this seq itself (they are signed when it
+    closes).
     """
     findings: list[CheckpointFinding] = []
 
@@ -390,7 +396,9 @@ def verify_checkpoint(
     def warn(message: str) -> None:
         findings.append(CheckpointFinding("warn", message))
 
-    now_seq, _ = head(session)
+    log_end, _ = head(session)
+    # Entries the caller's own open session wrote are signed when it closes.
+    now_seq = log_end if written_after is None else min(log_end, written_after)
     cp, present = read_checkpoint(session)
     if cp is None:
         if present:
@@ -407,10 +415,10 @@ def verify_checkpoint(
     seen = last_seen(archive_id)
     if seen is not None:
         seq, digest = int(seen["seq"]), str(seen.get("hash", ""))
-        if seq > now_seq:
+        if seq > log_end:
             warn(
                 f"This computer signed the log up to entry {seq} on {seen.get('at', '?')}, "
-                f"but it ends at entry {now_seq}: this is an older copy of the archive, "
+                f"but it ends at entry {log_end}: this is an older copy of the archive, "
                 "or its newest entries were removed."
             )
         elif _hash_at(session, seq) != digest:
