@@ -480,7 +480,10 @@ class Change:
     def _log(self, result: ChangeSet) -> None:
         session = self.session
         conn = session.connection()
-        if self.kind == "do":
+        # A change that wrote audit entries but changed no row (a bundle imported a
+        # second time) is history, not an undo step: it leaves redo alone.
+        step = self.kind == "do" and bool(result.rows)
+        if step:
             # Linear history: what was undone can no longer be redone.
             conn.exec_driver_sql(
                 "UPDATE change SET state = 'dropped', rows = NULL WHERE state = 'undone'"
@@ -492,17 +495,17 @@ class Change:
                 "label": self.label,
                 "origin": self.origin,
                 "kind": self.kind,
-                "state": "done" if self.kind == "do" else "final",
+                "state": "done" if step else "final",
                 "target_id": self.target_id,
                 "group_id": self.group_id,
-                "applied_by": self.id if self.kind == "do" else None,
+                "applied_by": self.id if step else None,
                 "user_id": self.user_id,
                 "at": self.at,
                 "summary": result.summary(),
                 "rows": [r.to_json() for r in result.rows],
             },
         )
-        if self.kind == "do":
+        if step:
             _expire(session)
 
 

@@ -78,6 +78,8 @@ class MergeReport:
 
     def line(self) -> str:
         """The report in one line."""
+        if self.changed_nothing and not self.orphaned and not self.entity_offers:
+            return "Nothing new: everything in this bundle is already in the archive."
 
         def fmt(d: dict[str, int]) -> str:
             return ", ".join(f"{n} {k}" for k, n in sorted(d.items())) or "nothing"

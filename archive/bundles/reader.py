@@ -55,6 +55,7 @@ class Verdict:
     public_key: str | None = None
     fingerprint: str | None = None
     contact: str | None = None  # the known contact with that key, if any
+    own: bool = False  # signed with this person's own key
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -62,6 +63,8 @@ class Verdict:
         """ "signed by Aung (fingerprint ...), a known contact" or "... an unknown key"."""
         if not self.public_key:
             return ""
+        if self.own:
+            return f"signed by you ({self.signer}, fingerprint {self.fingerprint})"
         who = self.contact or self.signer or "?"
         known = "a known contact" if self.contact else "an unknown key (not in your contacts)"
         return f"signed by {who} (fingerprint {self.fingerprint}), {known}"
@@ -72,9 +75,9 @@ class Verdict:
             return f"Refused: {self.reason}"
         n = self.counts
         return (
-            f"Verified: {self.signed_by}; {n.get('articles', 0)} article(s), "
-            f"{n.get('annotations', 0)} annotation(s), {n.get('entities', 0)} entit(ies); "
-            "every hash holds."
+            f"Verified: {self.signed_by}; {_count(n.get('articles', 0), 'article')}, "
+            f"{_count(n.get('annotations', 0), 'annotation')}, "
+            f"{_count(n.get('entities', 0), 'entity', 'entities')}; every hash holds."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,8 +94,13 @@ class Verdict:
             "public_key": self.public_key,
             "fingerprint": self.fingerprint,
             "known_contact": self.contact,
+            "own_key": self.own,
             "counts": self.counts,
         }
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 @dataclass
@@ -340,6 +348,7 @@ def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: boo
         public_key=public_key,
         fingerprint=keys.fingerprint(public_key),
         contact=contact.name if contact else None,
+        own=public_key == keys.public_key_text(),
         counts=counts,
     )
     return Bundle(

@@ -116,7 +116,7 @@ class VerdictDialog(QDialog):
         self.text.setTextFormat(Qt.TextFormat.PlainText)  # names come from the bundle
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.text)
-        if verdict.ok and not verdict.contact:
+        if verdict.ok and not verdict.contact and not verdict.own:
             warn = QLabel(
                 self.tr(
                     "The key is not one of your contacts: check the fingerprint with the "

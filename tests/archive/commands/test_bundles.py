@@ -38,8 +38,7 @@ def test_two_archives_exchange_from_the_command_line(
     assert code == 0 and again["added"] == {} and again["updated"] == {}
     code, anns, _ = run("annotations", *other)
     assert [a["quote"] for a in anns] == ["Daw Hnin Wai"]
-    code, _, _ = run("undo", *other)  # the second import (it changed nothing)
-    code, _, _ = run("undo", *other)  # the first
+    code, _, _ = run("undo", *other)  # the first import (the second changed nothing)
     code, anns, _ = run("annotations", *other)
     assert anns == []
 
