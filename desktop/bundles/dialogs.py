@@ -60,7 +60,9 @@ class ExportDialog(QDialog):
         self.with_passphrase.setChecked(True)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText(self.tr("Passphrase: at least 8 characters; give it to the receiver another way"))
+        self.passphrase.setPlaceholderText(
+            self.tr("Passphrase: at least 8 characters; give it to the receiver another way")
+        )
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText(self.tr("Their key, as `sesame whoami` shows it"))
         layout.addWidget(self.passphrase)
