@@ -39,6 +39,9 @@ LAST_IMPORT_DIR = Setting("import/last_dir", "", str)
 FIRST_RUN_DONE = Setting("first_run/done", False, bool)
 # File → Open recent: archive folders, most recent first, as a JSON list.
 RECENT_ARCHIVES = Setting("archives/recent", "[]", str)
+# A selection to tag widens to whole words (syllables in Burmese, grapheme
+# clusters in Thai): a drag one pixel short of "police" still tags "police".
+SNAP_SELECTION = Setting("tagging/snap_selection", True, bool)
 
 ALL = [
     WINDOW_GEOMETRY,
@@ -51,6 +54,7 @@ ALL = [
     LAST_IMPORT_DIR,
     FIRST_RUN_DONE,
     RECENT_ARCHIVES,
+    SNAP_SELECTION,
 ]
 
 

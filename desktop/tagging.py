@@ -4,6 +4,11 @@ There is one `TaggingController` per `AppContext` (found with `of(ctx)`), so
 the shell's "Tag" menu and the reader's toolbar hold the same `QAction`s and
 a key like F is never an ambiguous shortcut. The actions' shortcuts only act
 while the reader has the focus, so typing an A in the search bar stays an A.
+
+A selection is widened to whole words (syllables, grapheme clusters) before the
+form opens, unless the person turned that off (`snap_action`, the setting
+`SNAP_SELECTION`); a tag of the same entity on words already tagged with it asks
+first (`desktop.dialogs.confirm`), since its mentions would count twice.
 """
 
 from __future__ import annotations
@@ -15,7 +20,17 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from archive import tagtypes
 from archive.errors import SesameError
-from archive.tagform import FIGURE_TYPE, TagRequest, form_prefill, tag_span, trim_span
+from archive.tagform import (
+    FIGURE_TYPE,
+    TagRequest,
+    form_prefill,
+    same_entity_overlap,
+    snap_span,
+    tag_span,
+    trim_span,
+)
+from desktop import dialogs
+from desktop import settings as st
 from desktop.context import AppContext, one_per_context
 from desktop.tag_form import TagDialog, choices_for
 from desktop.widgets import open_held, short, swatch
@@ -39,6 +54,15 @@ class TaggingController(QObject):
         self._shortcuts: dict[str, str] = {}
         # True once the window shows the actions in its own menu and toolbar.
         self.shown_elsewhere = False
+        self.prefs = st.Settings()
+        self.snap_action = QAction(self.tr("Snap selections to whole words"), self)
+        self.snap_action.setObjectName("snapSelection")
+        self.snap_action.setCheckable(True)
+        self.snap_action.setChecked(bool(self.prefs.get(st.SNAP_SELECTION)))
+        self.snap_action.setToolTip(
+            self.tr("Widen a selection to whole words (Burmese syllables) before tagging")
+        )
+        self.snap_action.toggled.connect(self._snap_toggled)
         self.refresh_types()
 
     @classmethod
@@ -126,8 +150,19 @@ class TaggingController(QObject):
         reader.view.addActions(self._actions)
         reader.toolbar.addActions(self._actions)
         reader.view.context_actions = lambda: (
-            self.actions() if reader.selection_span() is not None else []
+            [*self.actions(), self.snap_action] if reader.selection_span() is not None else []
         )
+
+    def _snap_toggled(self, on: bool) -> None:
+        self.prefs.set(st.SNAP_SELECTION, on)
+        self.prefs.sync()
+
+    def tag_span_of(self, text: str, span: tuple[int, int]) -> tuple[int, int]:
+        """The span a selection tags: without its end spaces, widened to whole words
+        (syllables, grapheme clusters) while snapping is on."""
+        if self.snap_action.isChecked():
+            return snap_span(text, *span)
+        return trim_span(text, *span)
 
     def _triggered(self, type_key: str) -> None:
         if self.reader is not None:
@@ -142,10 +177,12 @@ class TaggingController(QObject):
         if article is None or span is None:
             reader.message(self.tr("Select some text first, then press a tag key (A, E, F)."))
             return None
-        start, end = trim_span(article.text, *span)
+        start, end = self.tag_span_of(article.text, span)
         if start >= end:
             reader.message(self.tr("The selection is only spaces; select some words."))
             return None
+        if (start, end) != span:
+            reader.view.select_span(start, end, centre=False)  # show what will be tagged
         try:
             info = next(t for t in tagtypes.list_tag_types(self.ctx.archive) if t.key == type_key)
             choices = choices_for(self.ctx, type_key)
@@ -174,6 +211,25 @@ class TaggingController(QObject):
         open_held(reader, "tag_dialog", dialog, on_closed=reader.view.setFocus)
         return dialog
 
+    def _overlap_agreed(self, article_id: str, req: TagRequest) -> bool:
+        """Whether to go on: no annotation of the same entity overlaps the span, or the
+        person said to tag it anyway."""
+        reader = self.reader
+        if reader is None or reader.article is None or reader.article.id != article_id:
+            return True
+        found = same_entity_overlap(reader.article.annotations, req.start, req.end, req.entity_id)
+        if found is None:
+            return True
+        quote = reader.article.text[req.start : req.end]
+        question = self.tr(
+            "“{0}” overlaps “{1}”, already tagged as {2}: the mention would count twice. "
+            "Tag it anyway?"
+        ).format(short(quote, 60), short(found.quote, 60), found.entity_name or found.type_label)
+        if dialogs.confirm(reader, self.tr("Tag the same entity again?"), question):
+            return True
+        reader.message(self.tr("Not tagged: “{0}” is tagged there already.").format(short(quote)))
+        return False
+
     def _refused(self, message: str) -> None:
         if self.reader is not None:
             self.reader.message(message)
@@ -182,8 +238,11 @@ class TaggingController(QObject):
         """Create the annotation (and a new entity if one was named) as one undo step.
 
         The write runs in the background (`ctx.writer`, queued behind any write
-        in flight); the reader repaints when it is committed.
+        in flight); the reader repaints when it is committed. A tag of an entity on
+        words already tagged with it asks first; refused, nothing is written.
         """
+        if not self._overlap_agreed(article_id, req):
+            return
         self.ctx.writer.change(
             label or f"Tag as {req.type_key}",
             lambda ch: tag_span(ch, article_id, req),

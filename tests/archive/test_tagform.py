@@ -4,6 +4,7 @@ and what confirming it writes (archive/tagform.py)."""
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive import annotate, entities, figures, tagform
+from archive import annotate, entities, figures, segment, tagform
 from archive.store import Archive
 from archive.tagform import EntityChoice, FormFields, FormProblem, NoValue, TagRequest
 from tests.archive.conftest import REPORT
@@ -310,9 +311,7 @@ NAMES = tagform.choice_names(CHOICES)
     ],
 )  # fmt: skip
 def test_read_form(type_key: str, fields: FormFields, expected: dict[str, Any]) -> None:
-    req = tagform.read_form(
-        type_key, 3, 9, fields, NAMES, figure=type_key == tagform.FIGURE_TYPE
-    )
+    req = tagform.read_form(type_key, 3, 9, fields, NAMES, figure=type_key == tagform.FIGURE_TYPE)
     assert (req.type_key, req.start, req.end) == (type_key, 3, 9)
     assert {k: getattr(req, k) for k in expected} == expected
 
@@ -404,3 +403,87 @@ def test_tag_span_links_an_existing_entity_and_keeps_the_figure_fields(
     assert (ann.value, ann.qualifier, ann.counted, ann.as_of) == (
         250, "more than", "nurses", "2021-03-05",
     )  # fmt: skip
+
+
+# -- snapping a selection, and the same entity twice -------------------------------------
+
+BURMESE = "ရဲတပ်ဖွဲ့ဝင် ၆၀၀ ကျော် မြို့တွင် ဆန္ဒပြသူများ စုဝေးခဲ့ကြသည်။"
+THAI = "ตำรวจกว่า ๖๐๐ นาย"
+
+
+@pytest.mark.parametrize(
+    ("text", "selected", "tagged"),
+    [
+        ("It said over 500 police joined.", "over 500 polic", "over 500 police"),
+        ("It said over 500 police joined.", "ver 500 police ", "over 500 police"),
+        ("It said over 500 police joined.", " over 500 police", "over 500 police"),
+        ("about 1,500 people", "1,5", "1,500"),
+        ("Myanmar’s army", "Myanm", "Myanmar"),
+        ("café owners", "caf", "café"),  # é written as e + a combining accent
+        (BURMESE, "ဲတပ", "ရဲတပ်"),  # a drag starting mid-syllable takes the syllable
+        (BURMESE, "ကျေ", "ကျော်"),
+        (THAI, "ต", "ตำ"),  # a Thai letter with its vowel sign
+        ("hello ✊🏽 world", "✊", "✊🏽"),  # the skin tone stays with its emoji
+    ],
+)  # fmt: skip
+def test_snap_span_widens_to_whole_units(text: str, selected: str, tagged: str) -> None:
+    text = unicodedata.normalize("NFD", text) if "café" in text else text
+    selected = unicodedata.normalize("NFD", selected) if "caf" in selected else selected
+    start = text.index(selected)
+    s, e = tagform.snap_span(text, start, start + len(selected))
+    assert text[s:e] == (unicodedata.normalize("NFD", tagged) if "caf" in tagged else tagged)
+
+
+UNIT_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("ab Z1,.’-")
+        + list("ကျော်ဖွဲ့ဝင်ရဲ၆၀")
+        + list("ตำรวจกว่า๖")
+        + ["\u0301", "🏽", "✊", "\u200d"]
+    ),
+    max_size=80,
+)
+
+
+@given(UNIT_TEXT, st.integers(0, 400), st.integers(0, 80), st.integers(0, 3))
+def test_property_snapping_only_widens_and_never_splits_a_cluster(
+    text: str, pad: int, a: int, length: int
+) -> None:
+    text = "word " * pad + text  # a long text: the window around the selection is used
+    start = min(5 * pad + a, len(text))
+    end = min(start + length, len(text))
+    s, e = tagform.snap_span(text, start, end)
+    trimmed = tagform.trim_span(text, start, end)
+    if trimmed[0] >= trimmed[1]:
+        return  # only spaces selected: nothing to tag
+    assert s <= trimmed[0] and e >= trimmed[1]  # only widens (after dropping end spaces)
+    bounds = set(segment.syllable_bounds(text))
+    assert s in bounds and e in bounds  # never inside a grapheme cluster or a syllable
+    assert tagform.snap_span(text, s, e) == (s, e)  # a snapped span stays as it is
+
+
+def test_same_entity_on_overlapping_words(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    start, end = annotate.find_quote(REPORT, "Major Kyaw Swar Lin")
+    first = annotate.create_annotation(
+        archive, aid, start, end, "actor", entity_name="Kyaw Swar Lin"
+    )
+    inner = REPORT.index("Kyaw Swar Lin")
+    with archive.session() as session:
+        found = tagform.find_overlap(
+            session, aid, inner, inner + 13, "actor", entity_name="Kyaw Swar Lin"
+        )
+        assert found is not None and found.id == first.id
+        # Another entity, or no entity, on the same words is not a repeat.
+        assert (
+            tagform.find_overlap(session, aid, inner, inner + 13, "actor", entity_name="Other")
+            is None
+        )
+        assert tagform.find_overlap(session, aid, inner, inner + 13, "actor") is None
+        # Words next to it do not overlap.
+        assert (
+            tagform.find_overlap(session, aid, end, end + 5, "actor", entity_id=first.entity_id)
+            is None
+        )
