@@ -47,7 +47,6 @@ from desktop.theme import apply_theme
 # Features of other issues: shown so people know they are coming, never clickable.
 COMING_SOON = {
     "export_qdpx": "Export to REFI-QDA (.qdpx)…",
-    "export_report": "Export HTML report…",
 }
 
 
@@ -163,7 +162,11 @@ class MainWindow(QMainWindow):
         self.bundle_verify_action = self._action("&Verify bundle…", self.bundles.verify_bundle)
         self.export_actions = {
             fmt: self._action(text, lambda _=False, fmt=fmt: self.exports.export(fmt))
-            for fmt, text in (("w3c", "Export &W3C Web Annotations…"), ("csv", "Export &CSV…"))
+            for fmt, text in (
+                ("w3c", "Export &W3C Web Annotations…"),
+                ("csv", "Export &CSV…"),
+                ("report", "Export HTML &report…"),
+            )
         }
         self.save_original_action = self._action(
             "Save &original as…", lambda: self.exports.save_original()

@@ -1,4 +1,4 @@
-"""`sesame original` and `sesame export (w3c|csv)`: the field's formats (issue 11).
+"""`sesame original` and `sesame export (w3c|csv|report)`: the field's formats (issue 11).
 
 Every export takes the same selection as bundles: the whole archive,
 `--collection NAME`, `--query Q` or `--article ID` (repeatable), and
@@ -10,6 +10,7 @@ Every export takes the same selection as bundles: the whole archive,
   (exit 1, nothing written, if the stored bytes do not match their SHA-256)
 - export w3c -> {"path", "format", "articles", "annotations"}
 - export csv -> {"path", "format", "kind", "articles", "rows"}
+- export report -> {"path", "format", "articles", "annotations"} (one self-contained HTML file)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from archive.cli import EXIT_OK, AddCommand, Output, find_article, open_archive
 
-FORMATS = ("w3c", "csv")
+FORMATS = ("w3c", "csv", "report")
 
 
 def cmd_original(args: argparse.Namespace, out: Output) -> int:
@@ -60,6 +61,8 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
 
     if args.format != "csv" and (args.kind or args.bom):
         raise UsageError("--kind and --bom are options of `sesame export csv`.")
+    if args.format != "report" and args.title:
+        raise UsageError("--title is an option of `sesame export report`.")
     with open_archive(args, write=False) as archive:
         selection = selection_of(args, archive)
         bar = out.progress(f"Exporting {args.format}")
@@ -68,6 +71,10 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                 from archive.exports.w3c import export_w3c
 
                 result = export_w3c(archive, args.out, selection, progress=bar)
+            elif args.format == "report":
+                from archive.exports.report import export_report
+
+                result = export_report(archive, args.out, selection, title=args.title, progress=bar)
             else:
                 from archive.exports.csv_export import export_csv
 
@@ -84,10 +91,11 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                 bar.finish()
     if out.as_json:
         out.json(result)
-    elif args.format == "w3c":
+    elif args.format in ("w3c", "report"):
+        kind = "W3C Web Annotation JSON-LD" if args.format == "w3c" else "an HTML report"
         out.line(
             f"Wrote {result['path']}: {result['annotations']} annotation(s) of "
-            f"{result['articles']} article(s), W3C Web Annotation JSON-LD."
+            f"{result['articles']} article(s), {kind}."
         )
     else:
         out.line(
@@ -126,9 +134,9 @@ def register_commands(add: AddCommand) -> None:
     p = add(
         "export",
         cmd_export,
-        "export annotations as W3C Web Annotation JSON-LD (w3c) or CSV (csv)",
+        "export as W3C Web Annotation JSON-LD (w3c), CSV (csv) or an HTML report (report)",
     )
-    p.add_argument("format", choices=FORMATS, metavar="FORMAT", help="w3c or csv")
+    p.add_argument("format", choices=FORMATS, metavar="FORMAT", help="w3c, csv or report")
     p.add_argument("out", metavar="OUT", help="the file to write")
     add_selection(p)
     p.add_argument(
@@ -137,3 +145,4 @@ def register_commands(add: AddCommand) -> None:
         help="csv: one row per annotation (default), figure claim or entity",
     )
     p.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 byte-order mark")
+    p.add_argument("--title", metavar="TEXT", help="report: its heading")

@@ -1,1 +1,1 @@
-"""File → Export (W3C Web Annotation, CSV) and "Save original as…" in the window."""
+"""File → Export (W3C Web Annotation, CSV, HTML report) and "Save original as…" in the window."""

@@ -1,4 +1,4 @@
-"""File → Export (W3C Web Annotation JSON-LD, CSV) and "Save original as…" from the window.
+"""File → Export (W3C Web Annotation JSON-LD, CSV, HTML report) and "Save original as…".
 
 Each export asks what to export (`ExportOptionsDialog`), then where
 (`desktop.dialogs.save_file`), and runs in the background through the task
@@ -20,12 +20,14 @@ from desktop import settings as st
 from desktop.context import AppContext
 from desktop.exports.dialog import ExportOptionsDialog
 
-SUFFIX = {"w3c": ".jsonld", "csv": ".csv"}
+SUFFIX = {"w3c": ".jsonld", "csv": ".csv", "report": ".html"}
 FILTER = {
     "w3c": "W3C Web Annotations (*.jsonld *.json);;All files (*)",
     "csv": "CSV (*.csv);;All files (*)",
+    "report": "HTML (*.html *.htm);;All files (*)",
 }
-DEFAULT_NAME = {"w3c": "annotations.jsonld", "csv": "{kind}.csv"}
+DEFAULT_NAME = {"w3c": "annotations.jsonld", "csv": "{kind}.csv", "report": "report.html"}
+LABELS = {"w3c": "W3C annotations", "csv": "CSV", "report": "an HTML report"}
 
 
 def _export(fmt: str, archive: Any, path: Path, selection: Any, options: dict[str, Any],
@@ -35,6 +37,10 @@ def _export(fmt: str, archive: Any, path: Path, selection: Any, options: dict[st
         from archive.exports.w3c import export_w3c
 
         return export_w3c(archive, path, selection, progress=progress, cancel=cancel)
+    if fmt == "report":
+        from archive.exports.report import export_report
+
+        return export_report(archive, path, selection, progress=progress, cancel=cancel)
     from archive.exports.csv_export import export_csv
 
     return export_csv(
@@ -49,7 +55,7 @@ def _export(fmt: str, archive: Any, path: Path, selection: Any, options: dict[st
 
 
 class ExportController(QObject):
-    """The window's exports: File → Export → W3C / CSV, and Save original as…."""
+    """The window's exports: File → Export → W3C / CSV / report, and Save original as…."""
 
     exported = Signal(object)  # the counts of each finished export
     originalSaved = Signal(object)  # the SavedOriginal of each saved file
@@ -139,7 +145,7 @@ class ExportController(QObject):
             self.exported.emit(result)
 
         return self.ctx.tasks.run(
-            self.tr("Exporting {0}").format("W3C annotations" if fmt == "w3c" else "CSV"),
+            self.tr("Exporting {0}").format(LABELS[fmt]),
             _export,
             fmt,
             self.ctx.archive,

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-TITLES = {"w3c": "Export W3C Web Annotations", "csv": "Export CSV"}
+TITLES = {"w3c": "Export W3C Web Annotations", "csv": "Export CSV", "report": "Export HTML report"}
 CSV_KINDS = (
     ("annotations", "One row per annotation"),
     ("figures", "One row per figure claim"),

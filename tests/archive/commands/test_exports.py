@@ -83,3 +83,12 @@ def test_usage_errors(ids: dict[str, str], tmp_path: Path) -> None:
     assert code == 1 and "Nope" in err
     code, _, err = run("export", "csv", str(tmp_path))
     assert code == 1 and "is a folder" in err
+
+
+def test_export_report(ids: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    code, doc, _ = run("export", "report", str(out), "--query", "nurses", "--title", "Strike")
+    assert code == 0 and isinstance(doc, dict) and doc["format"] == "report"
+    page = out.read_text("utf-8")
+    assert "<h1>Strike</h1>" in page
+    assert run("export", "csv", str(out), "--title", "x")[0] == 2

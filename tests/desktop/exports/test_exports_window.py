@@ -13,9 +13,9 @@ from tests.archive.exports.conftest import BURMESE
 
 def test_the_export_menu_is_live(window) -> None:
     texts = [a.text() for a in window.export_actions.values()]
-    assert texts == ["Export &W3C Web Annotations…", "Export &CSV…"]
+    assert texts == ["Export &W3C Web Annotations…", "Export &CSV…", "Export HTML &report…"]
     assert all(a.isEnabled() for a in window.export_actions.values())
-    assert "export_csv" not in window.coming_soon and "export_w3c" not in window.coming_soon
+    assert list(window.coming_soon) == ["export_qdpx"]
 
 
 def test_csv_from_the_menu_asks_options_then_the_file(qtbot, window, dialogs, tmp_path) -> None:
@@ -67,3 +67,14 @@ def test_save_original_as(qtbot, window, dialogs, tmp_path) -> None:
     window.ctx.current_article_id = None
     window.save_original_action.trigger()
     assert dialogs.of_kind("info")[-1][2] == "Open an article first."
+
+
+def test_report_in_the_background(qtbot, window, tmp_path) -> None:
+    archive = window.ctx.archive
+    aid = add_report(archive, BURMESE)
+    tag(archive, aid, "ဒေါ်ခင်ခင်", entity_name="ဒေါ်ခင်ခင်")
+    out = tmp_path / "r.html"
+    with qtbot.waitSignal(window.exports.exported, timeout=20_000) as exported:
+        window.exports.run_export("report", out, Selection(), {})
+    assert exported.args[0]["annotations"] == 1
+    assert "<mark" in out.read_text("utf-8")
