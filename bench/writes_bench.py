@@ -25,9 +25,11 @@ import of `--alone-files` other files with no tagging.
 
     .venv/bin/python bench/writes_bench.py [--files 5000] [--alone-files 1000]
         [--tags-idle 25] [--mentions 1200] [--articles 300] [--strict] [--debug]
-        [--profile tags|import|merge] [--switch-interval MS]
+        [--profile tags|import|merge] [--switch-interval MS] [--context-only]
 
 `--strict`: exit 1 when a target is missed by a wide margin (1.5x).
+`--context-only`: no views, only the context, its writer and the importer
+(a diagnostic: what the writer costs without the views' reloads).
 `--debug`: print every thread's stack when the heartbeat is 60 ms late.
 (offscreen by default: QT_QPA_PLATFORM=offscreen unless set).
 """
@@ -500,9 +502,12 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     )
     direct_tags(archive, fx, args.tags_idle, res)
 
-    window = create_main_window(archive, Settings())
-    window.resize(1400, 900)
-    window.show()
+    if args.context_only:
+        window: Any = ContextOnly(archive)
+    else:
+        window = create_main_window(archive, Settings())
+        window.resize(1400, 900)
+        window.show()
     run = Run(args, window, fx, res)
     run.quiet()
     run.tags_idle()
@@ -544,6 +549,31 @@ def direct_tags(archive: Any, fx: dict, count: int, res: dict[str, Any]) -> None
         f"tags written directly (no window): p50 {pct(direct, 50):.1f} ms, "
         f"p95 {pct(direct, 95):.1f} ms"
     )
+
+
+class ContextOnly:
+    """`--context-only`: an `AppContext` with its `TaskRunner` and `Writer` and an
+    `ImportController`, but none of the views (nothing listens to the writer's
+    signals): the writer's own cost, without the views' reloads."""
+
+    def __init__(self, archive: Any) -> None:
+        from PySide6.QtWidgets import QWidget
+
+        from desktop.context import AppContext
+        from desktop.importing.controller import ImportController
+        from desktop.tasks import TaskRunner
+
+        self.ctx = AppContext(archive)
+        self.ctx.tasks = TaskRunner(self.ctx)
+        self.widget = QWidget()
+        self.importer = ImportController(self.ctx, self.widget)
+
+    def shutdown(self) -> None:
+        self.ctx.tasks.cancel_all()
+        self.ctx.tasks.wait(60000)
+
+    def close(self) -> None:
+        self.widget.close()
 
 
 class Run:
@@ -807,6 +837,11 @@ def main() -> int:
         help="sys.setswitchinterval in ms (diagnostic; the app leaves Python's 5 ms)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 on a wide miss")
+    parser.add_argument(
+        "--context-only",
+        action="store_true",
+        help="an AppContext with its writer and importer but no views (diagnostic)",
+    )
     parser.add_argument("--debug", action="store_true", help="stacks when the window stalls")
     parser.add_argument(
         "--dump-stalls",
