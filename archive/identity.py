@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from archive.errors import ConfigError
 from archive.models import User, new_id
 from archive.paths import config_dir
 
@@ -43,8 +44,15 @@ def local_identity() -> Identity:
     """The local identity, created (with the login name) on first use."""
     path = _identity_file()
     if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        identity = Identity(id=data["id"], display_name=data["display_name"])
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            identity = Identity(id=str(data["id"]), display_name=str(data["display_name"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(
+                f"Your Sesame identity file {path} cannot be read ({type(exc).__name__}). "
+                "Nothing was changed. Restore it from a backup (your annotations are "
+                "signed with the id it holds), or move it aside to start a new identity."
+            ) from exc
     else:
         identity = Identity(id=new_id(), display_name=_default_name())
         _save(identity)

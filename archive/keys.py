@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from archive.errors import InvalidInput
+from archive.errors import ConfigError, InvalidInput
 from archive.paths import config_dir
 
 SIGNING_FILE = "signing.key"
@@ -57,8 +57,15 @@ def signing_key() -> Ed25519PrivateKey:
     """The local Ed25519 signing key, made on first use."""
     path = _keys_dir() / SIGNING_FILE
     if path.exists():
-        seed = base64.b64decode(path.read_bytes().strip())
-        return Ed25519PrivateKey.from_private_bytes(seed)
+        try:
+            seed = base64.b64decode(path.read_bytes().strip(), validate=True)
+            return Ed25519PrivateKey.from_private_bytes(seed)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"Your signing key {path} cannot be read ({type(exc).__name__}). Nothing "
+                "was changed. Restore it from a backup: bundles and audit checkpoints you "
+                "signed are verified with it."
+            ) from exc
     key = Ed25519PrivateKey.generate()
     seed = key.private_bytes(
         serialization.Encoding.Raw,

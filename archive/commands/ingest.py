@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -16,7 +17,9 @@ from archive.cli import (
     Output,
     UsageError,
     find_article,
+    one_line,
     open_archive,
+    quoted,
 )
 from archive.tasks import CancelToken
 
@@ -47,9 +50,14 @@ def _ctrl_c_cancels(token: CancelToken) -> Iterator[None]:
 
 
 def cmd_import(args: argparse.Namespace, out: Output) -> int:
-    if args.max_size is not None and args.max_size <= 0:
+    if args.max_size is not None and not (math.isfinite(args.max_size) and args.max_size > 0):
         raise UsageError("--max-size must be a positive number of megabytes.")
+    from archive.identity import local_identity
     from archive.ingest import DEFAULT_MAX_BYTES, import_paths
+
+    # Before the archive is opened (or made): a broken identity is one clear error, not
+    # the same failure once per file.
+    local_identity()
 
     max_bytes = int(args.max_size * 1024 * 1024) if args.max_size else DEFAULT_MAX_BYTES
     token = CancelToken()
@@ -80,7 +88,8 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
         if result.failed:
             out.line("Failed:")
             for failure in result.failed:
-                out.line(f"  {failure.path}: {failure.error}")
+                # Quoted: a name holding a newline cannot forge a line of this report.
+                out.line(f"  {quoted(str(failure.path))}: {one_line(str(failure.error))}")
         for warning in result.warnings:
             out.line(f"Note: {warning}")
         if result.cancelled:

@@ -45,7 +45,7 @@ def imported(archive_dir: Path, tmp_path: Path) -> dict[str, str]:
     files.mkdir(exist_ok=True)
     (files / "report.txt").write_text(REPORT, encoding="utf-8")
     (files / "second.txt").write_text("Quiet day\n\nMore than 600 police were seen.\n", "utf-8")
-    code, doc, err = run("--archive", str(archive_dir), "import", str(files))
+    code, _doc, err = run("--archive", str(archive_dir), "import", str(files))
     assert code == 0, err
     with Archive.open(archive_dir) as arch, arch.session() as session:
         rows = session.connection().exec_driver_sql("SELECT id, title FROM article").all()
@@ -87,7 +87,7 @@ def test_a_healthy_archive_holds_after_every_kind_of_change(
         arch.undo()  # the create
         arch.redo()
         assert failing(check_custody(arch)) == []
-    code, doc, err = run("--archive", str(archive_dir), "check")
+    code, doc, _err = run("--archive", str(archive_dir), "check")
     assert code == 0, doc
     assert doc["ok"] and doc["counts"]["rows"] >= 5 and doc["counts"]["originals"] == 2  # type: ignore[index]
 
@@ -168,11 +168,13 @@ def test_rows_a_bundle_import_wrote_are_checked_against_the_change_log_then_unve
 ) -> None:
     ids = imported(archive_dir, tmp_path)
     # As a bundle import writes: rows through a change, one `bundle.import` entry.
-    with Archive.open(archive_dir) as arch:
-        with arch.change("Import bundle from Hla", origin="bundle:b1") as ch:
-            ann = annotate.create_annotation(ch, ids["report"], 0, 6, "event")
-            sql_id = ann.id
-            ch.audit("bundle", "import", "b1", after={"added": {"annotations": 1}})
+    with (
+        Archive.open(archive_dir) as arch,
+        arch.change("Import bundle from Hla", origin="bundle:b1") as ch,
+    ):
+        ann = annotate.create_annotation(ch, ids["report"], 0, 6, "event")
+        sql_id = ann.id
+        ch.audit("bundle", "import", "b1", after={"added": {"annotations": 1}})
     with Archive.open(archive_dir, readonly=True) as arch:
         assert failing(check_custody(arch)) == []
     sql(archive_dir, "UPDATE annotation SET note = 'tampered' WHERE id = ?", (sql_id,))
