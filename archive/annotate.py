@@ -84,13 +84,36 @@ def _lost_span(start: int, end: int, length: int) -> tuple[int, int]:
     return start, min(max(end, start), length)
 
 
-def check_span(text: str, start: int, end: int) -> None:
-    """InvalidInput unless 0 <= start < end <= len(text)."""
-    if not (0 <= start < end <= len(text)):
-        raise InvalidInput(
-            f"The span {start}-{end} is not inside the text (0-{len(text)}, code points): "
-            "start must be smaller than end."
+def span_problem(text: str, start: int, end: int) -> str | None:
+    """What is wrong with `start:end` as a span of `text` (code points), in words; None
+    when 0 <= start < end <= len(text)."""
+    length = len(text)
+    if start < 0 or end < 0:
+        return f"The span {start}-{end} has a negative offset; offsets count from 0."
+    if start >= end:
+        return f"The span {start}-{end} is empty: its start must be smaller than its end."
+    if end > length:
+        where = "starts and ends" if start >= length else "ends"
+        return (
+            f"The span {start}-{end} {where} after the end of the text, which has "
+            f"{length} code points (spans run from 0 to {length})."
         )
+    return None
+
+
+def check_span(text: str, start: int, end: int) -> None:
+    """InvalidInput unless 0 <= start < end <= len(text), saying which is not so."""
+    problem = span_problem(text, start, end)
+    if problem is not None:
+        raise InvalidInput(problem)
+
+
+def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    """Every span where `quote` appears in `text`, in order: exact matches, or if there
+    is none, matches forgiving whitespace and quote-mark differences."""
+    if not quote.strip():
+        raise InvalidInput("The quote to tag is empty.")
+    return _exact_spans(text, quote) or _Normalised(text).find_all(quote)
 
 
 def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
@@ -99,13 +122,9 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int]:
     Exact matches first; if there is none, whitespace and quote-mark
     differences are forgiven ("police  officers" finds "police officers").
     """
-    if not quote.strip():
-        raise InvalidInput("The quote to tag is empty.")
     if occurrence < 1:
         raise InvalidInput("--occurrence counts from 1.")
-    spans = _exact_spans(text, quote)
-    if not spans:
-        spans = _Normalised(text).find_all(quote)
+    spans = quote_spans(text, quote)
     if not spans:
         raise NotFound(f"The text does not contain {quote!r}.")
     if occurrence > len(spans):

@@ -295,11 +295,59 @@ class _ArgumentError(Exception):
         self.parser = parser
 
 
+# -- exit status, as every command's --help states it ----------------------------------
+
+_EXIT_USAGE_HELP = (
+    "a usage error{usage}, or an archive that cannot be opened (missing, locked, not an "
+    "archive); nothing was changed"
+)
+_FAILED = "something failed (named in the output)"
+
+
+def exit_status(parser: argparse.ArgumentParser, *, failed: str = "", usage: str = "") -> None:
+    """Say in `parser`'s --help what exit status 1 means for its command (`failed`), and
+    which of its mistakes are usage errors, exit status 2 (`usage`, after "a usage error")."""
+    if isinstance(parser, _Parser):
+        parser.exit_failed, parser.exit_usage = failed, usage
+
+
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that lets `main` report usage errors (as JSON with --json)."""
+    """An ArgumentParser that lets `main` report usage errors (as JSON with --json), and
+    whose subcommands' --help ends with what their exit statuses mean."""
+
+    exit_failed = ""  # what exit status 1 means for this command (`exit_status`)
+    exit_usage = ""  # which of its mistakes are usage errors
 
     def error(self, message: str) -> NoReturn:
         raise _ArgumentError(self, message)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if " " not in self.prog:  # `sesame --help`: the module's docstring says it once
+            return text
+        import textwrap
+
+        usage = self.exit_usage or " (a missing or malformed argument)"
+        lines = ["exit status:", "  0  done"]
+        for code, meaning in (
+            (1, self.exit_failed or _FAILED),
+            (2, _EXIT_USAGE_HELP.format(usage=usage)),
+        ):
+            lines.append(
+                textwrap.fill(meaning, 79, initial_indent=f"  {code}  ", subsequent_indent="     ")
+            )
+        return text + "\n" + "\n".join(lines) + "\n"
+
+
+def _is_usage(exc: SesameError) -> bool:
+    """Whether an error is the command line's fault (exit status 2): bad arguments, a
+    malformed search query, or an archive that cannot be opened."""
+    if isinstance(exc, (ArchiveError, UsageError, ConfigError)):
+        return True
+    # A query that cannot be parsed is a usage error; the search module is only
+    # loaded (and its error only raised) by a command that searches.
+    query = sys.modules.get("archive.search.query")
+    return query is not None and isinstance(exc, query.QueryError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -385,12 +433,9 @@ def main(
     try:
         func: Command = args.func
         return func(args, out)
-    except (ArchiveError, UsageError, ConfigError) as exc:
-        _report(out, exc)
-        return EXIT_USAGE
     except SesameError as exc:
         _report(out, exc)
-        return EXIT_FAILED
+        return EXIT_USAGE if _is_usage(exc) else EXIT_FAILED
     except KeyboardInterrupt:
         out.error("interrupted; what was committed before stays in the archive.")
         return EXIT_FAILED

@@ -7,7 +7,15 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from archive.cli import EXIT_OK, Output, UsageError, find_article, open_archive
+from archive.cli import (
+    EXIT_OK,
+    Output,
+    UsageError,
+    archive_path,
+    exit_status,
+    find_article,
+    open_archive,
+)
 from archive.commands import Deferred
 from archive.errors import InvalidInput, NotFound
 
@@ -39,6 +47,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
     )
+
+
+def _open_existing(args: argparse.Namespace, *, write: bool) -> Archive:
+    """The command's archive, which must exist: tagging never makes one (`sesame init` and
+    `sesame import` do), so a mistyped --archive or a failed command creates nothing."""
+    from archive.store import Archive
+
+    return Archive.open(archive_path(args), create=False, readonly=not write)
 
 
 def _article_id(archive: Archive, ident: str) -> str:
@@ -99,16 +115,65 @@ def _reply_annotation(out: Output, rec: annotate.AnnotationRecord, verb: str) ->
 # -- tag / annotations / annotation ----------------------------------------------------
 
 
+def _tag_span(text: str, args: argparse.Namespace) -> tuple[int, int]:
+    """The span `tag` asks for: --span as given (checked against the text), or the
+    --quote (the --occurrence-th match; a quote found more than once needs it)."""
+    if args.span:
+        start: int = args.span[0]
+        end: int = args.span[1]
+        problem = annotate.span_problem(text, start, end)
+        if problem is not None:
+            raise UsageError(problem)
+        return start, end
+    spans = annotate.quote_spans(text, args.quote)
+    if not spans:
+        raise NotFound(f"The text does not contain {args.quote!r}.")
+    if args.occurrence is None:
+        if len(spans) > 1:
+            raise UsageError(
+                f"{args.quote!r} appears {len(spans)} times in the text; say which with "
+                f"--occurrence K (1 to {len(spans)}), or give --span START END."
+            )
+        return spans[0]
+    occurrence: int = args.occurrence
+    if not 1 <= occurrence <= len(spans):
+        times = "once" if len(spans) == 1 else f"{len(spans)} times"
+        raise UsageError(
+            f"{args.quote!r} appears {times} in the text; there is no occurrence "
+            f"{occurrence} (--occurrence counts from 1)."
+        )
+    return spans[occurrence - 1]
+
+
+def _refuse_overlap(
+    session: Session,
+    article_id: str,
+    span: tuple[int, int],
+    type_key: str,
+    entity_id: str | None,
+    entity_name: str | None,
+) -> None:
+    """Refuse a tag of an entity on words already tagged with it (--allow-overlap forces)."""
+    start, end = span
+    found = tagform.find_overlap(session, article_id, start, end, type_key, entity_id, entity_name)
+    if found is not None:
+        raise InvalidInput(
+            f"{found.quote!r} [{found.start}-{found.end}] is already tagged with this entity "
+            f"and overlaps {start}-{end}: the mention would count twice. Nothing was tagged; "
+            "--allow-overlap tags it anyway."
+        )
+
+
 def cmd_tag(args: argparse.Namespace, out: Output) -> int:
     if (args.value is None) and (args.qualifier or args.counted) and args.type != "figure":
         raise UsageError("--qualifier and --counted describe a figure: use --type figure.")
-    with open_archive(args, write=True) as archive:
+    if args.span and not 0 <= args.span[0] < args.span[1]:
+        # Known wrong before any archive is opened (nothing is made for it).
+        raise UsageError(annotate.span_problem("", *args.span) or "")
+    with _open_existing(args, write=True) as archive:
         with archive.session() as session:
             article = find_article(session, args.id)
-            if args.span:
-                start, end = args.span
-            else:
-                start, end = annotate.find_quote(article.text, args.quote, args.occurrence)
+            start, end = _tag_span(article.text, args)
             entity_id = _entity_id(session, args.entity_id, args.type) if args.entity_id else None
         entity_name, as_of = args.entity, args.as_of
         if args.prefill:
@@ -125,20 +190,25 @@ def cmd_tag(args: argparse.Namespace, out: Output) -> int:
                 entity_name = filled.get("entity")
             if as_of is None:
                 as_of = filled.get("date")
-        ann = annotate.create_annotation(
-            archive,
-            article.id,
-            start,
-            end,
-            args.type,
-            entity_id=entity_id,
-            entity_name=entity_name,
-            note=args.note or "",
-            value=args.value,
-            qualifier=args.qualifier,
-            counted=args.counted,
-            as_of=as_of,
-        )
+        with archive.change(f"Tag as {args.type}") as ch:
+            if not args.allow_overlap:
+                _refuse_overlap(
+                    ch.session, article.id, (start, end), args.type, entity_id, entity_name
+                )
+            ann = annotate.create_annotation(
+                ch,
+                article.id,
+                start,
+                end,
+                args.type,
+                entity_id=entity_id,
+                entity_name=entity_name,
+                note=args.note or "",
+                value=args.value,
+                qualifier=args.qualifier,
+                counted=args.counted,
+                as_of=as_of,
+            )
         rec = annotate.get_annotation(archive, ann.id)
     return _reply_annotation(out, rec, "Tagged")
 
@@ -196,14 +266,14 @@ def cmd_annotation_edit(args: argparse.Namespace, out: Output) -> int:
         changes["entity_name"] = args.entity
     if not changes:
         raise UsageError("Nothing to change: give --note, --type, --entity, --span, --value, ...")
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         _, after = annotate.update_annotation(archive, args.annotation, **changes)
         rec = annotate.get_annotation(archive, after["id"])
     return _reply_annotation(out, rec, "Changed")
 
 
 def cmd_annotation_delete(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         snap = annotate.delete_annotation(archive, args.annotation)
     return _reply(out, {"deleted": snap}, f"Deleted annotation {snap['id'][:8]}: {snap['quote']!r}")
 
@@ -268,7 +338,7 @@ def cmd_entity_similar(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_entity_add(args: argparse.Namespace, out: Output) -> int:
     date_start, date_end = [*args.date, None][:2] if args.date else (None, None)
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         info = entities.create_entity(
             archive,
             args.type,
@@ -298,7 +368,7 @@ def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
         changes["place"] = args.place or None
     if not changes:
         raise UsageError("Nothing to change: give --name, --alias, --description, --date, --place.")
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         eid = _entity_ref(archive, args.entity)
         entities.update_entity(archive, eid, **changes)
         doc = _entity_doc(archive, eid)
@@ -306,7 +376,7 @@ def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_rename(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         eid = _entity_ref(archive, args.entity)
         entities.rename_entity(archive, eid, args.name, keep_old_as_alias=not args.drop_old_name)
         doc = _entity_doc(archive, eid)
@@ -315,7 +385,7 @@ def cmd_entity_rename(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_merge(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         keep = _entity_ref(archive, args.keep)
         other = _entity_ref(archive, args.other)
         record = entities.merge_entities(archive, keep, other)
@@ -329,7 +399,7 @@ def cmd_entity_merge(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_unmerge(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         with archive.session() as session:
             other = entities.get_row(session, args.other, follow=False).id
         record = entities.last_merge_record(archive, other)
@@ -343,7 +413,7 @@ def cmd_entity_unmerge(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_delete(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         snap = entities.delete_entity(archive, _entity_ref(archive, args.entity))
     return _reply(out, {"deleted": snap}, f"Deleted {snap['type_key']} {snap['name']!r}")
 
@@ -384,7 +454,7 @@ def cmd_tagtype_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tagtype_add(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         info = tagtypes.create_tag_type(
             archive, args.key, args.label or args.key.title(), args.colour, args.shortcut
         )
@@ -392,7 +462,7 @@ def cmd_tagtype_add(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tagtype_edit(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         _, info = tagtypes.update_tag_type(
             archive, args.key, label=args.label, colour=args.colour, shortcut=args.shortcut
         )
@@ -400,7 +470,7 @@ def cmd_tagtype_edit(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tagtype_delete(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with _open_existing(args, write=True) as archive:
         info = tagtypes.delete_tag_type(archive, args.key)
     return _reply(out, {"deleted": info.__dict__}, f"Deleted tag type {info.key}")
 
@@ -454,7 +524,7 @@ def _chosen(spec: str, groups: list[suggest.SuggestionGroup]) -> dict[int, list[
 
 def cmd_suggest(args: argparse.Namespace, out: Output) -> int:
     write = args.accept is not None
-    with open_archive(args, write=write) as archive:
+    with _open_existing(args, write=write) as archive:
         article_id = _article_id(archive, args.id)
         groups = suggest.suggest_groups(archive, article_id, types=args.type or None)
         accepted: list[annotate.AnnotationRecord] = []
@@ -590,11 +660,30 @@ def _tagtype_options(p: argparse.ArgumentParser, colour: str | None) -> None:
 def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the tagging commands to the `sesame` parser."""
     p = add("tag", cmd_tag, "tag a passage of an article (offsets are code points)")
+    exit_status(
+        p,
+        failed="nothing was tagged: the article, entity or tag type does not exist, the quote "
+        "is not in the text, or the same entity already tags overlapping words (see "
+        "--allow-overlap)",
+        usage=" (a missing or malformed argument, a --span outside the text, a --quote found "
+        "more than once without --occurrence, an --occurrence it does not have)",
+    )
     p.add_argument("id", metavar="ID", help="article id (or a unique prefix)")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--span", nargs=2, type=int, metavar=("START", "END"))
     where.add_argument("--quote", metavar="TEXT", help="the exact words to tag")
-    p.add_argument("--occurrence", type=int, default=1, metavar="K", help="K-th match of --quote")
+    p.add_argument(
+        "--occurrence",
+        type=int,
+        metavar="K",
+        help="the K-th match of --quote (needed when the quote appears more than once)",
+    )
+    p.add_argument(
+        "--allow-overlap",
+        action="store_true",
+        help="tag even where the same entity already tags overlapping words (refused "
+        "otherwise: its mentions would count twice)",
+    )
     p.add_argument("--type", required=True, metavar="TYPE", help="actor, event, figure, ...")
     p.add_argument("--entity", metavar="NAME", help="link to this entity (created if new)")
     p.add_argument("--entity-id", metavar="ID", help="link to this existing entity")
@@ -680,6 +769,12 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("key", metavar="KEY")
 
     p = add("suggest", cmd_suggest, "suggest actors, events and figures to tag in an article")
+    exit_status(
+        p,
+        failed="the article does not exist, or a suggestion no longer matches the text; "
+        "nothing was accepted",
+        usage=" (--accept names no suggestion or mention shown, or is not 'all' or numbers)",
+    )
     p.add_argument("id", metavar="ID")
     p.add_argument("--type", action="append", choices=["actor", "event", "figure"])
     p.add_argument(

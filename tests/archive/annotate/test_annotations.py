@@ -67,12 +67,28 @@ def test_bad_spans_are_refused_and_nothing_is_written(
     archive: Archive, add_article: Callable[..., str], span: tuple[int, int]
 ) -> None:
     aid = add_article()
-    with pytest.raises(InvalidInput, match="not inside the text"):
+    with pytest.raises(InvalidInput, match=r"The span -?\d+-\d+ (has a negative|is empty|ends)"):
         annotate.create_annotation(archive, aid, *span, "actor", entity_name="Someone")
     assert annotate.list_annotations(archive, aid) == []
     with archive.session() as session:
         assert session.exec(select(models.Entity)).all() == []
         assert session.exec(select(models.AuditEvent)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("span", "message"),
+    [
+        ((5000, 6000), "starts and ends after the end of the text, which has 20 code points"),
+        ((10, 6000), "ends after the end of the text, which has 20 code points"),
+        ((8, 2), "is empty: its start must be smaller than its end"),
+        ((4, 4), "is empty"),
+        ((-1, 3), "negative"),
+        ((0, 20), None),
+    ],
+)
+def test_span_problems_say_what_is_wrong(span: tuple[int, int], message: str | None) -> None:
+    problem = annotate.span_problem("x" * 20, *span)
+    assert problem == message or (message is not None and problem and message in problem)
 
 
 def test_unknown_type_article_and_annotation(

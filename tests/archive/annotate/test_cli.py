@@ -87,9 +87,11 @@ def test_offsets_on_the_command_line_are_code_points(
 @pytest.mark.parametrize(
     ("argv", "status", "message"),
     [
-        (["--span", "5", "2"], 1, "not inside the text"),
+        (["--span", "5", "2"], 2, "start must be smaller than its end"),
+        (["--span", "5000", "6000"], 2, "starts and ends after the end of the text"),
+        (["--span", "10", "6000"], 2, "ends after the end of the text"),
         (["--quote", "not in the text"], 1, "does not contain"),
-        (["--quote", "Daw", "--occurrence", "9"], 1, "no occurrence 9"),
+        (["--quote", "Daw", "--occurrence", "9"], 2, "no occurrence 9"),
         (["--quote", "Daw", "--type-missing"], 2, ""),
     ],
 )
@@ -349,3 +351,73 @@ def test_suggest_groups_mentions_and_accepts_chosen_ones(
     out = io.StringIO()
     assert main(["suggest", aid], stdout=out, stderr=io.StringIO()) == 0
     assert "'CDM'" in out.getvalue()
+
+
+def test_an_ambiguous_quote_is_refused_with_the_count(arch: dict[str, str]) -> None:
+    count = REPORT.count("the")
+    assert count > 1
+    code, doc, err = run("tag", arch["one"], "--quote", "the", "--type", "actor")
+    assert code == 2
+    assert f"appears {count} times" in doc["error"] and "--occurrence K" in err
+    code, ann, _ = run("tag", arch["one"], "--quote", "the", "--occurrence", "2", "--type", "actor")
+    assert code == 0 and ann["start"] == REPORT.index("the", REPORT.index("the") + 1)
+    _, rows, _ = run("annotations", arch["one"])
+    assert len(rows) == 1
+
+
+def test_a_span_outside_the_text_says_so(arch: dict[str, str]) -> None:
+    code, doc, _ = run("tag", arch["two"], "--span", "5000", "6000", "--type", "actor")
+    assert code == 2
+    assert doc["error"] == (
+        f"The span 5000-6000 starts and ends after the end of the text, which has "
+        f"{len(SECOND)} code points (spans run from 0 to {len(SECOND)})."
+    )
+
+
+def test_the_same_entity_on_overlapping_words_needs_allow_overlap(arch: dict[str, str]) -> None:
+    code, _, _ = run("tag", arch["one"], "--quote", "U Zaw Min Htet", "--type", "actor",
+                     "--entity", "Zaw Min Htet")  # fmt: skip
+    assert code == 0
+    inner = ["--quote", "Zaw Min Htet", "--type", "actor", "--entity", "Zaw Min Htet"]
+    code, doc, _ = run("tag", arch["one"], *inner)
+    assert code == 1 and "--allow-overlap" in doc["error"] and "count twice" in doc["error"]
+    _, rows, _ = run("annotations", arch["one"])
+    assert len(rows) == 1
+    code, ann, _ = run("tag", arch["one"], *inner, "--allow-overlap")
+    assert code == 0 and ann["quote"] == "Zaw Min Htet"
+    # Another entity on the same words is not a repeat.
+    code, _, _ = run("tag", arch["one"], "--quote", "Zaw Min Htet", "--type", "actor",
+                     "--entity", "Someone else")  # fmt: skip
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["tag", "abcdef", "--span", "5", "2", "--type", "actor"],
+        ["tag", "abcdef", "--span", "0", "3", "--type", "actor"],
+        ["suggest", "abcdef", "--accept", "1"],
+        ["annotation", "delete", "abcdef"],
+        ["entity", "merge", "a", "b"],
+        ["tagtype", "add", "place"],
+    ],
+)
+def test_a_command_on_a_missing_archive_creates_nothing(tmp_path: Path, argv: list[str]) -> None:
+    missing = tmp_path / "no-archive"
+    code, doc, _ = run("--archive", str(missing), *argv)
+    assert code == 2 and doc["error"]
+    assert not missing.exists()
+
+
+def test_exit_statuses_are_in_every_commands_help() -> None:
+    for argv in (["tag"], ["suggest"], ["annotation", "edit"], ["entity", "merge"]):
+        out = io.StringIO()
+        with pytest.raises(SystemExit):
+            import contextlib
+
+            with contextlib.redirect_stdout(out):
+                from archive.cli import build_parser
+
+                build_parser().parse_args([*argv, "--help"])
+        text = out.getvalue()
+        assert "exit status:" in text and "  0  done" in text and "  2  a usage error" in text

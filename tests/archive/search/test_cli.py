@@ -73,11 +73,11 @@ def test_search_limit(archive_dir: Path) -> None:
 def test_malformed_query_is_a_message_not_a_traceback(archive_dir: Path) -> None:
     make(archive_dir)
     code, out, err = run("--archive", str(archive_dir), "search", '"600 police')
-    assert code == 1
+    assert code == 2  # a usage error, as the README defines exit status 2
     assert "quotation mark" in err
     assert "Traceback" not in err + out
     code, out, _ = run("--archive", str(archive_dir), "--json", "search", "colour:red")
-    assert code == 1
+    assert code == 2
     assert "Unknown field" in json.loads(out)["error"]
 
 
