@@ -250,7 +250,7 @@ def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: An
         data = _decrypt(data, passphrase, identity)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.LargeZipFile, *_DAMAGE) as exc:
         raise BundleRefused(
             f"{path.name} is not a Sesame bundle, or it is damaged or truncated ({exc})."
         ) from exc
