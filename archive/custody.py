@@ -89,6 +89,31 @@ class CustodyReport:
     def warn(self, area: str, target: str, message: str) -> None:
         self.findings.append(Finding(area, target, message, "warn"))
 
+    def summary(self, limit: int = 20) -> str:
+        """The result in a few lines for people (the app's "Check archive" shows it)."""
+        c = self.counts
+        lines = [
+            f"{c.get('originals', 0)} original(s) re-hashed, {c.get('rows', 0)} row(s) "
+            f"compared with the audit log, {c.get('audit_entries', 0)} audit entries checked."
+        ]
+        fails = [f.message for f in self.findings if f.severity == "fail"]
+        warns = [f.message for f in self.findings if f.severity != "fail"]
+        if fails:
+            lines += ["", f"Does not hold ({len(fails)}):", *(f"- {m}" for m in fails[:limit])]
+            if len(fails) > limit:
+                lines.append(f"… and {len(fails) - limit} more (`sesame check` lists them all).")
+        if warns:
+            lines += ["", f"Cannot be vouched for ({len(warns)}):"]
+            lines += [f"- {m}" for m in warns[:limit]]
+        lines += [
+            "",
+            "The archive holds."
+            if not fails
+            else "Nothing was changed: keep the archive as it "
+            "is, and compare it with a backup or the bundles you received.",
+        ]
+        return "\n".join(lines)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -304,12 +329,11 @@ def _expected_states(
     ):
         position[str(change_id)] = float(top) + 0.5
     audited: set[tuple[str, str, str]] = set()  # (change id, table, target id)
-    for seq, action, target_type, target_id, before, after, change_id in conn.exec_driver_sql(
-        "SELECT seq, action, target_type, target_id, before, after, change_id "
-        "FROM auditevent ORDER BY seq"
+    for seq, action, target_type, target_id, after, change_id in conn.exec_driver_sql(
+        "SELECT seq, action, target_type, target_id, after, change_id FROM auditevent ORDER BY seq"
     ):
         for table, row_id, fields, patch in _entry_states(
-            str(action), str(target_type), str(target_id), _json(before), _json(after)
+            str(action), str(target_type), str(target_id), _json(after)
         ):
             if table not in CHECKED:
                 continue
@@ -355,7 +379,6 @@ def _entry_states(
     action: str,
     target_type: str,
     target_id: str,
-    before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> Iterator[tuple[str, str, dict[str, Any] | None, bool]]:
     """The (table, id, state, is_patch) an audit entry gives; state None: deleted."""

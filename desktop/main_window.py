@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
             self.tr("The exact file the article was imported from")
         )
         self.reindex_action = self._action("&Rebuild search index", self.rebuild_index)
+        self.check_action = self._action("C&heck archive…", self.check_archive)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.undo_action = self.ctx.writer.createUndoAction(self, self.tr("&Undo"))
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_original_action)
         file_menu.addSeparator()
         file_menu.addAction(self.reindex_action)
+        file_menu.addAction(self.check_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -336,6 +338,25 @@ class MainWindow(QMainWindow):
                 self.tr("The search index is up to date."), 5000
             ),
             on_error=lambda msg, _d: dialogs.error(self, self.tr("Search index"), msg),
+        )
+
+    def check_archive(self) -> None:
+        """The custody check (`sesame check`) off the GUI thread; its result in a dialog."""
+        from archive.custody import CustodyReport, check_custody
+
+        archive = self.ctx.archive
+
+        def shown(report: CustodyReport) -> None:
+            title = self.tr("Check archive")
+            (dialogs.info if report.ok else dialogs.error)(self, title, report.summary())
+
+        self.ctx.tasks.run(
+            self.tr("Checking the archive"),
+            check_custody,
+            archive,
+            with_progress=False,
+            on_result=shown,
+            on_error=lambda msg, _d: dialogs.error(self, self.tr("Check archive"), msg),
         )
 
     def open_guide(self) -> None:

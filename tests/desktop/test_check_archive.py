@@ -1,0 +1,39 @@
+"""File → Check archive… runs the custody check off the GUI thread and shows its result."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from archive import annotate, models
+from archive.store import DB_NAME
+from tests.archive.conftest import REPORT
+
+
+def _article(archive: Any) -> str:
+    with archive.change("Import test article", origin="import") as ch:
+        article = models.Article(
+            title="Strike", text=REPORT, text_sha256=annotate.text_sha256(REPORT)
+        )
+        ch.session.add(article)
+    return article.id
+
+
+def test_check_archive_reports_a_healthy_archive_then_a_tampered_row(
+    window: Any, qtbot: Any, dialogs: Any, archive: Any
+) -> None:
+    aid = _article(archive)
+    ann = annotate.create_annotation(archive, aid, 0, 6, "event", note="first")
+    window.check_action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
+    kind, title, text = dialogs.messages.pop()
+    assert (kind, title) == ("info", "Check archive") and "The archive holds." in text
+
+    conn = sqlite3.connect(archive.path / DB_NAME)
+    with conn:
+        conn.execute("UPDATE annotation SET note = 'changed' WHERE id = ?", (ann.id,))
+    conn.close()
+    window.check_action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
+    kind, _title, text = dialogs.messages.pop()
+    assert kind == "error" and ann.id in text and "note is" in text
