@@ -167,11 +167,14 @@ def archive_path(args: argparse.Namespace) -> Path:
     return Path(args.archive)
 
 
-def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
-    """Open the command's archive: writers create it, readers need it to exist."""
+def open_archive(args: argparse.Namespace, *, write: bool, create: bool | None = None) -> Archive:
+    """Open the command's archive: writers create it (unless `create=False`: a command
+    that changes what is there must not make an empty archive when it fails, nor for a
+    mistyped --archive), readers need it to exist."""
     from archive.store import Archive
 
-    return Archive.open(archive_path(args), create=write, readonly=not write)
+    make = write if create is None else create and write
+    return Archive.open(archive_path(args), create=make, readonly=not write)
 
 
 def find_article(session: Session, ident: str) -> models.Article:

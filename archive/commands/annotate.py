@@ -11,7 +11,6 @@ from archive.cli import (
     EXIT_OK,
     Output,
     UsageError,
-    archive_path,
     exit_status,
     find_article,
     open_archive,
@@ -47,14 +46,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
     )
-
-
-def _open_existing(args: argparse.Namespace, *, write: bool) -> Archive:
-    """The command's archive, which must exist: tagging never makes one (`sesame init` and
-    `sesame import` do), so a mistyped --archive or a failed command creates nothing."""
-    from archive.store import Archive
-
-    return Archive.open(archive_path(args), create=False, readonly=not write)
 
 
 def _article_id(archive: Archive, ident: str) -> str:
@@ -170,7 +161,7 @@ def cmd_tag(args: argparse.Namespace, out: Output) -> int:
     if args.span and not 0 <= args.span[0] < args.span[1]:
         # Known wrong before any archive is opened (nothing is made for it).
         raise UsageError(annotate.span_problem("", *args.span) or "")
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         with archive.session() as session:
             article = find_article(session, args.id)
             start, end = _tag_span(article.text, args)
@@ -266,14 +257,14 @@ def cmd_annotation_edit(args: argparse.Namespace, out: Output) -> int:
         changes["entity_name"] = args.entity
     if not changes:
         raise UsageError("Nothing to change: give --note, --type, --entity, --span, --value, ...")
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         _, after = annotate.update_annotation(archive, args.annotation, **changes)
         rec = annotate.get_annotation(archive, after["id"])
     return _reply_annotation(out, rec, "Changed")
 
 
 def cmd_annotation_delete(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         snap = annotate.delete_annotation(archive, args.annotation)
     return _reply(out, {"deleted": snap}, f"Deleted annotation {snap['id'][:8]}: {snap['quote']!r}")
 
@@ -338,7 +329,7 @@ def cmd_entity_similar(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_entity_add(args: argparse.Namespace, out: Output) -> int:
     date_start, date_end = [*args.date, None][:2] if args.date else (None, None)
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         info = entities.create_entity(
             archive,
             args.type,
@@ -368,7 +359,7 @@ def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
         changes["place"] = args.place or None
     if not changes:
         raise UsageError("Nothing to change: give --name, --alias, --description, --date, --place.")
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         eid = _entity_ref(archive, args.entity)
         entities.update_entity(archive, eid, **changes)
         doc = _entity_doc(archive, eid)
@@ -376,7 +367,7 @@ def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_rename(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         eid = _entity_ref(archive, args.entity)
         entities.rename_entity(archive, eid, args.name, keep_old_as_alias=not args.drop_old_name)
         doc = _entity_doc(archive, eid)
@@ -385,7 +376,7 @@ def cmd_entity_rename(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_merge(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         keep = _entity_ref(archive, args.keep)
         other = _entity_ref(archive, args.other)
         record = entities.merge_entities(archive, keep, other)
@@ -399,7 +390,7 @@ def cmd_entity_merge(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_unmerge(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         with archive.session() as session:
             other = entities.get_row(session, args.other, follow=False).id
         record = entities.last_merge_record(archive, other)
@@ -413,7 +404,7 @@ def cmd_entity_unmerge(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_entity_delete(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         snap = entities.delete_entity(archive, _entity_ref(archive, args.entity))
     return _reply(out, {"deleted": snap}, f"Deleted {snap['type_key']} {snap['name']!r}")
 
@@ -454,7 +445,7 @@ def cmd_tagtype_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tagtype_add(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         info = tagtypes.create_tag_type(
             archive, args.key, args.label or args.key.title(), args.colour, args.shortcut
         )
@@ -462,7 +453,7 @@ def cmd_tagtype_add(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tagtype_edit(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         _, info = tagtypes.update_tag_type(
             archive, args.key, label=args.label, colour=args.colour, shortcut=args.shortcut
         )
@@ -470,7 +461,7 @@ def cmd_tagtype_edit(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_tagtype_delete(args: argparse.Namespace, out: Output) -> int:
-    with _open_existing(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         info = tagtypes.delete_tag_type(archive, args.key)
     return _reply(out, {"deleted": info.__dict__}, f"Deleted tag type {info.key}")
 
@@ -524,7 +515,7 @@ def _chosen(spec: str, groups: list[suggest.SuggestionGroup]) -> dict[int, list[
 
 def cmd_suggest(args: argparse.Namespace, out: Output) -> int:
     write = args.accept is not None
-    with _open_existing(args, write=write) as archive:
+    with open_archive(args, write=write, create=False) as archive:
         article_id = _article_id(archive, args.id)
         groups = suggest.suggest_groups(archive, article_id, types=args.type or None)
         accepted: list[annotate.AnnotationRecord] = []

@@ -28,7 +28,7 @@ def cmd_article_edit(args: argparse.Namespace, out: Output) -> int:
         raise UsageError(
             "Give what to correct, e.g. sesame article edit ID --source 'The Irrawaddy'."
         )
-    with open_archive(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         record = edit_article(archive, args.id, **fields)
     return _reply(out, record, f"Corrected {record.title!r} ({record.id[:8]}).")
 
@@ -36,7 +36,7 @@ def cmd_article_edit(args: argparse.Namespace, out: Output) -> int:
 def cmd_article_retract(args: argparse.Namespace, out: Output) -> int:
     from archive.articles import retract_article
 
-    with open_archive(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         record = retract_article(archive, args.id, args.reason)
     return _reply(
         out,
@@ -49,7 +49,7 @@ def cmd_article_retract(args: argparse.Namespace, out: Output) -> int:
 def cmd_article_restore(args: argparse.Namespace, out: Output) -> int:
     from archive.articles import restore_article
 
-    with open_archive(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         record = restore_article(archive, args.id)
     return _reply(out, record, f"Restored {record.title!r}.")
 

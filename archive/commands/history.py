@@ -22,7 +22,7 @@ def _summary(counts: dict[str, dict[str, int]]) -> str:
 
 
 def _reverted(args: argparse.Namespace, out: Output, redo: bool) -> int:
-    with open_archive(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         done = archive.redo() if redo else archive.undo()
     doc: dict[str, Any] = done.to_dict()
     if out.as_json:

@@ -52,6 +52,16 @@ def _ctrl_c_cancels(token: CancelToken) -> Iterator[None]:
 def cmd_import(args: argparse.Namespace, out: Output) -> int:
     if args.max_size is not None and not (math.isfinite(args.max_size) and args.max_size > 0):
         raise UsageError("--max-size must be a positive number of megabytes.")
+    import os.path
+
+    from archive.cli import quoted as _quoted
+
+    if not any(os.path.lexists(path) for path in args.paths):
+        # Checked before the archive is opened: a mistyped path makes no empty archive.
+        names = ", ".join(_quoted(str(path)) for path in args.paths)
+        raise UsageError(
+            f"Nothing to import: no such file or folder: {names}. No archive was made or changed."
+        )
     from archive.identity import local_identity
     from archive.ingest import DEFAULT_MAX_BYTES, import_paths
 

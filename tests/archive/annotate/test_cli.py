@@ -400,6 +400,8 @@ def test_the_same_entity_on_overlapping_words_needs_allow_overlap(arch: dict[str
         ["annotation", "delete", "abcdef"],
         ["entity", "merge", "a", "b"],
         ["tagtype", "add", "place"],
+        ["undo"],
+        ["article", "edit", "abcdef", "--source", "Paper C"],
     ],
 )
 def test_a_command_on_a_missing_archive_creates_nothing(tmp_path: Path, argv: list[str]) -> None:

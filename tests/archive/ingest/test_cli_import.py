@@ -101,3 +101,10 @@ def test_collections_commands(tmp_path: Path) -> None:
     _, out, _ = run("--archive", arch, "collections", "--json")
     assert json.loads(out) == []
     assert run("--archive", arch, "collections", "rename", "Nope")[0] == 2
+
+
+def test_importing_only_missing_paths_makes_no_archive(tmp_path: Path) -> None:
+    arch = tmp_path / "arch"
+    code, _, err = run("--archive", str(arch), "import", str(tmp_path / "no-such-file.txt"))
+    assert code == 2 and "no such file or folder" in err and "No archive was made" in err
+    assert not arch.exists()
