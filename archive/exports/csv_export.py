@@ -28,11 +28,12 @@ ANNOTATION_COLUMNS = (
     "annotation_id", "article_id", "article_title", "source", "published", "url", "type",
     "entity_id", "entity", "start", "end", "quote", "prefix", "suffix", "note", "value",
     "qualifier", "counted", "as_of", "created_by", "created_at", "modified_at", "origin",
-    "orphaned",
+    "orphaned", "article_retracted",
 )  # fmt: skip
 FIGURE_COLUMNS = (
     "annotation_id", "entity_id", "entity", "claim", "value", "qualifier", "counted", "as_of",
     "source", "published", "article_id", "article_title", "quote", "orphaned",
+    "article_retracted",
 )  # fmt: skip
 ENTITY_COLUMNS = (
     "entity_id", "type", "name", "aliases", "description", "date_start", "date_end", "place",
@@ -60,7 +61,7 @@ def _cell(value: Any) -> str | int:
 
 
 def _annotation_rows(chosen: Chosen, progress: Any, cancel: Any) -> Iterator[list[Any]]:
-    for art, anns in chosen.articles(progress, cancel):
+    for art, anns in chosen.articles(progress, cancel, text=False):
         for r in anns:
             yield [
                 r["id"], art["id"], art["title"], art["source"], art["published"], art["url"],
@@ -69,11 +70,12 @@ def _annotation_rows(chosen: Chosen, progress: Any, cancel: Any) -> Iterator[lis
                 r["qualifier"], r["counted"], r["as_of"],
                 chosen.authors.get(r["created_by"] or "", ""), iso_time(r["created_at"]),
                 iso_time(r["updated_at"]), r["origin"], bool(r["orphaned"]),
+                art.get("retracted_at") is not None,
             ]  # fmt: skip
 
 
 def _figure_rows(chosen: Chosen, progress: Any, cancel: Any) -> Iterator[list[Any]]:
-    for art, anns in chosen.articles(progress, cancel):
+    for art, anns in chosen.articles(progress, cancel, text=False):
         for r in anns:
             if r["type_key"] != "figure":
                 continue
@@ -82,7 +84,7 @@ def _figure_rows(chosen: Chosen, progress: Any, cancel: Any) -> Iterator[list[An
                 claim_text(r["value"], r["qualifier"], chosen.plain(r["counted"]) or None),
                 r["value"], r["qualifier"], chosen.plain(r["counted"]), r["as_of"],
                 art["source"], art["published"], art["id"], art["title"], r["quote"],
-                bool(r["orphaned"]),
+                bool(r["orphaned"]), art.get("retracted_at") is not None,
             ]  # fmt: skip
 
 
@@ -91,7 +93,7 @@ def _entity_rows(chosen: Chosen, progress: Any, cancel: Any) -> Iterator[list[An
 
     mentions: dict[str, int] = {}
     articles: dict[str, set[str]] = {}
-    for art, anns in chosen.articles(progress, cancel):
+    for art, anns in chosen.articles(progress, cancel, text=False):
         for r in anns:
             if r["entity_id"]:
                 mentions[r["entity_id"]] = mentions.get(r["entity_id"], 0) + 1

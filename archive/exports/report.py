@@ -160,7 +160,13 @@ def _article_html(
 ) -> str:
     titles = {a["id"]: _title(chosen, a, labels) for a in anns}
     lang = f' lang="{esc(art["language"])}"' if art.get("language") else ""
+    retracted = (
+        f"<strong>Retracted</strong>: {esc(art.get('retracted_reason') or '')}"
+        if art.get("retracted_at")
+        else ""
+    )
     meta = [
+        retracted,
         esc(art["source"]) if art["source"] else "",
         esc(art["published"]) if art["published"] else "",
         esc(art["byline"]) if art.get("byline") else "",

@@ -23,6 +23,12 @@ from archive.store import Archive
 from archive.tasks import CancelToken, ProgressFn, report
 
 CHUNK = 500  # articles read per query (SQLite allows 32,766 parameters)
+# What an export that shows no article text reads of each article (the text is
+# most of an archive's bytes; pseudonyms need it, to move offsets).
+LIGHT_COLUMNS = (
+    "id, title, source, url, byline, published, language, imported_from, original_sha256, "
+    "retracted_at, retracted_reason"
+)
 
 
 @dataclass(frozen=True)
@@ -196,8 +202,14 @@ class Chosen:
         cancel: CancelToken | None = None,
         *,
         message: str = "Exporting articles",
+        text: bool = True,
     ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-        """Each chosen article (a row dict) with its annotations (by start), names protected."""
+        """Each chosen article (a row dict) with its annotations (by start), names protected.
+
+        `text=False`: the article rows carry `LIGHT_COLUMNS` only (all columns if
+        names are protected: moving offsets needs the text).
+        """
+        columns = "*" if text or self.pseud is not None else LIGHT_COLUMNS
         total = len(self.ids)
         report(progress, 0, total, message)
         done = 0
@@ -207,10 +219,8 @@ class Chosen:
                     cancel.raise_if_cancelled()
                 chunk = self.ids[first : first + CHUNK]
                 where, params = in_list(chunk)
-                arts = {
-                    a["id"]: a
-                    for a in rows(conn, f"SELECT * FROM article WHERE id IN {where}", params)
-                }
+                sql = f"SELECT {columns} FROM article WHERE id IN {where}"
+                arts = {a["id"]: a for a in rows(conn, sql, params)}
                 anns: dict[str, list[dict[str, Any]]] = {}
                 for r in rows(
                     conn,

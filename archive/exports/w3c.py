@@ -16,6 +16,7 @@ JSON-LD processor so that nothing is ever fetched.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -32,6 +33,7 @@ from archive.tasks import CancelToken, ProgressFn
 
 W3C_CONTEXT = spec.W3C_CONTEXT  # "http://www.w3.org/ns/anno.jsonld": a name, never fetched
 SESAME_CONTEXT = spec.SESAME_CONTEXT
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?")
 MEDIA_TYPE = 'application/ld+json;profile="http://www.w3.org/ns/anno.jsonld"'
 
 
@@ -116,9 +118,19 @@ def w3c_time(value: Any) -> str:
     """A stored time as xsd:dateTime in UTC with its zone ("2021-03-05T10:00:00Z")."""
     if value is None:
         return ""
+    if isinstance(value, str) and _NAIVE.fullmatch(value):
+        # SQLite's "YYYY-MM-DD HH:MM:SS[.ffffff]", UTC by the archive's rule: no parsing.
+        return f"{value[:10]}T{value[11:19]}Z"
     when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once: 50,000 calls
+
+
+def _dumps(value: Any) -> str:
+    return _ENCODER.encode(value)
 
 
 def _standalone(
@@ -137,7 +149,13 @@ def _standalone(
     if art.get("url"):
         target["scope"] = art["url"]  # the page this text was read from
     target["sesame:title"] = art["title"]
-    return {k: v for k, v in doc.items() if v is not None and k != "sesame:base"}
+    if art.get("retracted_at"):
+        target["sesame:retracted"] = art.get("retracted_reason") or True
+    del doc["sesame:base"]
+    for key in ("creator", "sesame:figure"):
+        if doc[key] is None:
+            del doc[key]
+    return doc
 
 
 def export_w3c(
@@ -152,9 +170,11 @@ def export_w3c(
     selection = selection or Selection()
     path = output_path(out, "annotations.jsonld")
     chosen = choose(archive, selection)
-    items: list[dict[str, Any]] = []
-    for art, anns in chosen.articles(progress, cancel):
-        items.extend(_standalone(r, art, chosen.authors, chosen.entity_names) for r in anns)
+    # Each annotation is encoded on its own (json's C encoder: `json.dump` with an indent
+    # runs the pure-Python one, 3x slower) and written one a line.
+    items: list[str] = []
+    for art, anns in chosen.articles(progress, cancel, text=False):
+        items.extend(_dumps(_standalone(r, art, chosen.authors, chosen.entity_names)) for r in anns)
     export_id = models.new_id()
     collection_id = spec.urn("export", export_id)
     document = {
@@ -165,17 +185,14 @@ def export_w3c(
         "total": len(items),
         "generator": {"id": "urn:sesame:software", "type": "Software", "name": "Sesame"},
         "generated": w3c_time(models.utcnow()),
-        "first": {
-            "id": f"{collection_id}:page:1",
-            "type": "AnnotationPage",
-            "startIndex": 0,
-            "items": items,
-        },
         "sesame:scope": selection.scope(),
         "sesame:pseudonyms": len(selection.pseudonymise),
     }
+    page = {"id": f"{collection_id}:page:1", "type": "AnnotationPage", "startIndex": 0}
     with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(document, fh, ensure_ascii=False, indent=1)
+        fh.write(_dumps(document)[:-1] + ',\n"first":' + _dumps(page)[:-1] + ',"items":[\n')
+        fh.write(",\n".join(items))
+        fh.write("\n]}}\n")
     return {
         "path": str(path),
         "format": "w3c",

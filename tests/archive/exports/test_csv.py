@@ -117,3 +117,25 @@ def test_any_row_of_cells_reads_back_as_written(values: list[object]) -> None:
     back = next(csv.reader(io.StringIO(buf.getvalue(), newline="")), [])
     assert back == [str(c) for c in cells] or (cells == [""] and back == [""])
     assert not any(c.startswith(FORMULA_STARTS) for c in back)
+
+
+def test_a_retracted_article_says_so(
+    archive: Archive, filled: dict[str, str], tmp_path: Path
+) -> None:
+    import json
+
+    from archive.articles import retract_article
+    from archive.exports.report import export_report
+    from archive.exports.w3c import export_w3c
+
+    retract_article(archive, filled["second"], "the paper withdrew it")
+    out = tmp_path / "a.csv"
+    export_csv(archive, out)
+    flags = {r["article_id"]: r["article_retracted"] for r in _read(out)}
+    assert flags == {filled["first"]: "false", filled["second"]: "true"}
+    export_w3c(archive, tmp_path / "a.jsonld")
+    doc = json.loads((tmp_path / "a.jsonld").read_text("utf-8"))
+    reasons = {a["target"].get("sesame:retracted") for a in doc["first"]["items"]}
+    assert reasons == {None, "the paper withdrew it"}
+    export_report(archive, tmp_path / "r.html")
+    assert "<strong>Retracted</strong>: the paper withdrew it" in (tmp_path / "r.html").read_text()

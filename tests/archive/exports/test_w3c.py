@@ -151,3 +151,15 @@ def test_the_schema_refuses_what_the_model_forbids(
         spoil(bad["first"]["items"][0])
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, SCHEMA)
+
+
+def test_times_are_utc_with_their_zone() -> None:
+    from datetime import UTC, datetime
+
+    from archive.exports.w3c import w3c_time
+
+    assert w3c_time("2021-03-05 10:00:00.123456") == "2021-03-05T10:00:00Z"
+    assert w3c_time("2021-03-05 10:00:00") == "2021-03-05T10:00:00Z"
+    assert w3c_time("2021-03-05T10:00:00+07:00") == "2021-03-05T03:00:00Z"
+    assert w3c_time(datetime(2021, 3, 5, 10, tzinfo=UTC)) == "2021-03-05T10:00:00Z"
+    assert w3c_time(None) == ""
