@@ -35,6 +35,7 @@ from archive.search.matchers import (
     expansions,
     share_phrase_cache,
 )
+from archive.search.merging import MergeJob
 from archive.search.query import parse_query, stem_for_languages
 from archive.search.results import (
     AllDocsDateCollector,
@@ -47,7 +48,6 @@ from archive.search.schema import SCHEMA_VERSION, build_schema
 from archive.search.segments import (
     SMALL_MERGE_DOCS,
     bulk_writer,
-    merge_small_segments,
     merge_smallest_when_many,
     small_segments,
 )
@@ -109,6 +109,7 @@ class SearchIndex:
         # Writers (catch-up, rebuild, merge) take _write_lock; the searcher
         # and the index object are swapped and used under _read_lock.
         self._write_lock = threading.RLock()
+        self._merge_lock = threading.Lock()  # held by a merge from start to end
         self._read_lock = threading.RLock()
         self._ix: windex.FileIndex | None = None
         self._searcher: Any = None
@@ -428,20 +429,45 @@ class SearchIndex:
         return sum(1 for n in sizes if n <= SMALL_MERGE_DOCS)
 
     def merge(self, optimize: bool = False) -> None:
-        """Merge the small segments into one (all segments into one if `optimize`)."""
-        with self._write_lock:
-            if self._closed or self._ix is None or self.archive.readonly:
-                return
-            if self._segment_count() <= 1 or not (optimize or self._would_merge()):
-                return
+        """Merge the small segments into one (all segments into one if `optimize`).
+
+        The small-segment merge holds the index only to start and to finish
+        (see `archive.search.merging`): changes made meanwhile are committed
+        and searchable as usual. `optimize` holds it throughout.
+        """
+        if optimize:
+            with self._write_lock:
+                if self._closed or self._ix is None or self.archive.readonly:
+                    return
+                if self._segment_count() <= 1:
+                    return
+                started = time.time()
+                self._ix.writer().commit(optimize=True)
+                assert self._state is not None
+                self._committed(self._state.generation, started)
+            return
+        with self._merge_lock:  # one merge at a time; close() waits for it
+            with self._write_lock:
+                if self._closed or self._ix is None or self.archive.readonly:
+                    return
+                chosen = small_segments(self._ix._segments())
+                if not chosen:
+                    return
+                job = MergeJob(self._ix, chosen)
             started = time.time()
-            writer = self._ix.writer()
-            if optimize:
-                writer.commit(optimize=True)
-            else:
-                writer.commit(mergetype=merge_small_segments)
-            assert self._state is not None
-            self._committed(self._state.generation, started)
+            try:
+                job.run()
+                sync_folder(self.folder, started)  # the new segment, before it is referenced
+            except BaseException:
+                job.close()
+                raise
+            with self._write_lock:
+                if self._closed or job.ix is not self._ix:  # closed or rebuilt meanwhile
+                    job.close()
+                    return
+                if job.finish():
+                    assert self._state is not None
+                    self._committed(self._state.generation, started)
 
     def _schedule_idle_work(self, delay: float = IDLE_MERGE_SECONDS) -> None:
         """Catch up and merge after `delay` seconds without writes (in the background)."""
@@ -462,13 +488,17 @@ class SearchIndex:
             if self._closed or self._ix is None:
                 return
             self.catch_up(force=True)
-            if self._would_merge():
-                self.merge()
-                self.catch_up(force=True)  # changes left waiting during the merge
         except Exception as exc:  # background work: the next search or open redoes it
             log.warning("background indexing of the search index failed: %s", exc)
+            return
         finally:
             self._write_lock.release()
+        try:
+            # Not under the lock: the merge takes it only to start and to finish.
+            if self._would_merge():
+                self.merge()
+        except Exception as exc:
+            log.warning("background merge of the search index failed: %s", exc)
 
     def _would_merge(self) -> bool:
         """Whether `merge_small_segments` has two or more segments to merge."""
@@ -676,7 +706,7 @@ class SearchIndex:
     def close(self) -> None:
         """Finish pending work (prune applied queue rows) and release the index files."""
         self._cancel_merge()
-        with self._write_lock:
+        with self._merge_lock, self._write_lock:  # a running merge ends first
             if self._closed:
                 return
             if not self.archive.readonly and self._state is not None and not self._needs_build:

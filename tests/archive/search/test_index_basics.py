@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 from archive import models
 from archive.search import SearchIndex
@@ -220,3 +221,47 @@ def test_read_only_search_reports_changes_not_yet_indexed(archive_dir) -> None:
             results = reader.index.search("police OR cattle")
             assert results.pending == 1
             assert [h.title for h in results.hits] == [POLICE["title"]]
+
+
+def test_changes_during_a_merge_are_kept_and_searchable(archive: Archive, monkeypatch) -> None:
+    """A merge runs beside tag commits: edits and deletions made meanwhile all survive."""
+    from archive.search import index as search_index
+    from archive.search import merging
+
+    monkeypatch.setattr(search_index, "IDLE_MERGE_SECONDS", 3600.0)
+    ids = []
+    for i in range(6):  # six one-article segments, as tags leave them
+        ids += add_articles(archive, {"title": f"m{i}", "text": f"merge word{i} before"})
+        archive.sync_index()
+    real_run = merging.MergeJob.run
+    seen: list[float] = []
+
+    def run_with_tags_meanwhile(job: merging.MergeJob) -> None:
+        real_run(job)
+        # While the merge holds nothing: re-index two merged articles, add one.
+        started = time.perf_counter()
+        for aid in ids[:2]:
+            with archive.transaction() as session:
+                article = session.get(models.Article, aid)
+                assert article is not None
+                article.text = article.text.replace("before", "after")
+                mark_for_index(session, aid)
+            archive.sync_index()
+            assert archive.index.search("after", limit=10).total >= 1
+        add_articles(archive, {"title": "late", "text": "merge late arrival"})
+        archive.sync_index()
+        seen.append(time.perf_counter() - started)
+
+    monkeypatch.setattr(merging.MergeJob, "run", run_with_tags_meanwhile)
+    before = archive.index._segment_count()
+    archive.index.merge()
+    assert seen, "the merge ran"
+    assert archive.index._segment_count() < before + 3
+    assert archive.index.search("merge", limit=100).total == 7
+    assert archive.index.search("after", limit=100).total == 2
+    assert archive.index.search("before", limit=100).total == 4
+    assert archive.index.check().ok
+    archive.close()
+    with Archive.open(archive.path) as again:  # the files on disk agree too
+        assert again.index.search("merge", limit=100).total == 7
+        assert again.index.check().ok
