@@ -426,7 +426,7 @@ class SearchIndex:
             if self._searcher is None:
                 return 0
             sizes = [r.doc_count_all() for r, _ in self._searcher.reader().leaf_readers()]
-        return sum(1 for n in sizes if n <= SMALL_MERGE_DOCS)
+        return sum(1 for n in sizes if n <= SMALL_MERGE_DOCS[0])
 
     def merge(self, optimize: bool = False) -> None:
         """Merge the small segments into one (all segments into one if `optimize`).

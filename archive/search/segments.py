@@ -16,15 +16,16 @@ BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
 # the import time away).
 MAX_SEGMENTS = 16
 MERGE_BATCH = 8
-# Merges outside imports (after tag changes) take the smallest segments, at
-# most this many documents in all, and only once at least MIN_SMALL_MERGE
-# of them have piled up. A merge holds the index, and a tag must be
-# searchable within 50 ms: merging ~10,000 documents after an import held
-# every tag behind it for up to 129 s at 50,000 articles (issue 15), and even
-# a 104-document merge took over 2 s on the loaded 2-core machine (a merge
-# rewrites every term of every segment it takes). The big segments an
-# import leaves are merged only by later imports (above) and by rebuilds.
-SMALL_MERGE_DOCS = 50
+# Merges outside imports (after tag changes) take the smallest segments,
+# at most SMALL_MERGE_DOCS[k] documents in all for the first tier k that has
+# MIN_SMALL_MERGE of them: one-article segments merge into ones of up to 50,
+# three of those into one of up to 500 (so each document is rewritten about
+# twice, not at every merge). Merges run beside the tag commits
+# (`archive.search.merging`): before that, a merge held every tag behind it
+# (up to 129 s after an import at 50,000 articles, issue 15). The big
+# segments an import leaves are merged only by later imports (above) and by
+# rebuilds.
+SMALL_MERGE_DOCS = (50, 500)
 MIN_SMALL_MERGE = 3
 
 
@@ -57,16 +58,20 @@ def merge_smallest_when_many(writer: Any, segments: list[Any]) -> list[Any]:
 
 
 def small_segments(segments: list[Any]) -> list[Any]:
-    """The smallest segments whose documents add up to SMALL_MERGE_DOCS at most."""
-    chosen: list[Any] = []
-    docs = 0
-    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
-        size = segment.doc_count_all()
-        if docs + size > SMALL_MERGE_DOCS:
-            break
-        chosen.append(segment)
-        docs += size
-    return chosen if len(chosen) >= MIN_SMALL_MERGE else []
+    """The segments a background merge takes now (see SMALL_MERGE_DOCS); [] for none."""
+    ordered = sorted(segments, key=lambda s: s.doc_count_all())
+    for limit in SMALL_MERGE_DOCS:
+        chosen: list[Any] = []
+        docs = 0
+        for segment in ordered:
+            size = segment.doc_count_all()
+            if docs + size > limit:
+                break
+            chosen.append(segment)
+            docs += size
+        if len(chosen) >= MIN_SMALL_MERGE:
+            return chosen
+    return []
 
 
 def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
