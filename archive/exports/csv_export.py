@@ -49,6 +49,8 @@ def neutralise(cell: str) -> str:
 
 def _cell(value: Any) -> str | int:
     """A value as a CSV cell: numbers as numbers, booleans as true/false, text neutralised."""
+    if type(value) is str:  # most cells: checked first
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, bool):
