@@ -632,6 +632,12 @@ class FigureGroup:
         }
 
 
+# Whether figure tables show figures linked to no figure entity, unless told otherwise:
+# the window's Figures panel and `sesame figures` both start from this (figures nobody
+# has linked yet are still worth seeing side by side).
+SHOW_UNLINKED = True
+
+
 def figure_table(
     archive: Archive, entity_id: str | None = None, *, include_unlinked: bool = False
 ) -> list[FigureGroup]:

@@ -415,7 +415,9 @@ def cmd_entity_delete(args: argparse.Namespace, out: Output) -> int:
 def cmd_figures(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=False) as archive:
         eid = _entity_ref(archive, args.entity, "figure") if args.entity else None
-        groups = figures.figure_table(archive, eid, include_unlinked=args.all)
+        # Unlinked figures shown as the window's Figures panel shows them by default.
+        unlinked = args.all or (figures.SHOW_UNLINKED and not args.linked)
+        groups = figures.figure_table(archive, eid, include_unlinked=unlinked)
     if out.as_json:
         out.json([g.to_dict() for g in groups])
         return EXIT_OK
@@ -428,7 +430,9 @@ def cmd_figures(args: argparse.Namespace, out: Output) -> int:
                 f"{claim:<40}  {c.quote!r}"
             )
     if not groups:
-        out.line("No figures linked to a figure entity yet (--all shows unlinked ones).")
+        out.line(
+            "No figures tagged yet." if unlinked else "No figures linked to a figure entity yet."
+        )
     return EXIT_OK
 
 
@@ -748,7 +752,13 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
 
     p = add("figures", cmd_figures, "figure claims side by side, per figure entity")
     p.add_argument("--entity", metavar="ENTITY", help="one figure entity (id or name)")
-    p.add_argument("--all", action="store_true", help="also figures linked to no entity")
+    p.add_argument(
+        "--linked",
+        action="store_true",
+        help="only figures linked to a figure entity (by default, as in the window, figures "
+        "linked to none are listed too, last)",
+    )
+    p.add_argument("--all", action="store_true", help=argparse.SUPPRESS)  # the default now
 
     usage = "usage: sesame tagtype (list|add|edit|delete) ..."
     parent = add("tagtype", cmd_tagtype_list, "list, add or change tag types")

@@ -5,8 +5,17 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from archive import figures
 from archive.figures import FigureClaim, FigureGroup
@@ -81,7 +90,9 @@ class FiguresPanel(RereadingPanel):
     """Pick a figure entity; see what each source claims about it, side by side.
 
     Public API: `refresh()` (reads in the background, then `loaded`), `groups_model`,
-    `claims_model`, `groups_view`, `claims_view`, `select_group(row)`, `open_claim(row)`.
+    `claims_model`, `groups_view`, `claims_view`, `select_group(row)`, `open_claim(row)`,
+    `open_wide()` (a side dock is too narrow to compare claims: the panel floats, wide,
+    figures beside their claims; `wide_button`).
     """
 
     statusMessage = Signal(str)
@@ -104,8 +115,8 @@ class FiguresPanel(RereadingPanel):
         self.claims_view.setModel(self.claims_model)
         self.claims_view.doubleClicked.connect(lambda index: self.open_claim(index.row()))
         self.unlinked_box = QCheckBox(self.tr("Include figures with no figure entity"))
-        # On by default: figures nobody has linked yet are still worth seeing side by side.
-        self.unlinked_box.setChecked(True)
+        # As `sesame figures` does: figures nobody has linked yet are worth seeing too.
+        self.unlinked_box.setChecked(figures.SHOW_UNLINKED)
         self.unlinked_box.setToolTip(
             self.tr("Link figures to a figure entity (Edit… in Annotations) to compare them")
         )
@@ -113,8 +124,8 @@ class FiguresPanel(RereadingPanel):
         self.claims_label = QLabel()
         self.claims_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
 
-        # Stacked: the panel usually lives in a narrow side dock.
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        # Stacked: the panel usually lives in a narrow side dock (side by side when wide).
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.groups_view)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -123,9 +134,16 @@ class FiguresPanel(RereadingPanel):
         right_layout.addWidget(self.claims_view, 1)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 2)
+        self.wide_button = QPushButton(self.tr("Compare wide"))
+        self.wide_button.setObjectName("figuresWide")
+        self.wide_button.setToolTip(
+            self.tr("Float the Figures panel in a wide window, each figure beside its claims")
+        )
+        self.wide_button.clicked.connect(self.open_wide)
         top = QHBoxLayout()
         top.addWidget(self.unlinked_box)
         top.addStretch(1)
+        top.addWidget(self.wide_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -133,6 +151,34 @@ class FiguresPanel(RereadingPanel):
 
         self._watch_changes(ctx)
         self.refresh()
+
+    def _dock(self) -> QDockWidget | None:
+        widget = self.parentWidget()
+        while widget is not None and not isinstance(widget, QDockWidget):
+            widget = widget.parentWidget()
+        return widget
+
+    def _lay_out(self, wide: bool) -> None:
+        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+
+    def open_wide(self) -> None:
+        """Float the panel's dock wide (up to 1,100 x 640, inside the screen), figures
+        beside their claims; docking it again stacks them once more."""
+        dock = self._dock()
+        target: QWidget = dock if dock is not None else self
+        if dock is not None:
+            if not getattr(self, "_follows_dock", False):
+                dock.topLevelChanged.connect(self._lay_out)
+                self._follows_dock = True
+            dock.setFloating(True)
+        screen = target.screen().availableGeometry()
+        width, height = min(1100, screen.width() - 40), min(640, screen.height() - 80)
+        target.resize(width, height)
+        target.move(screen.center() - QPoint(width // 2, height // 2))
+        self._lay_out(True)
+        self.claims_view.resizeColumnsToContents()
+        target.show()
+        target.raise_()
 
     def refresh(self) -> None:
         """Read the figure table again (off the GUI thread); `loaded` says when done."""

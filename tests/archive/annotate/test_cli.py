@@ -423,3 +423,16 @@ def test_exit_statuses_are_in_every_commands_help() -> None:
                 build_parser().parse_args([*argv, "--help"])
         text = out.getvalue()
         assert "exit status:" in text and "  0  done" in text and "  2  a usage error" in text
+
+
+def test_figures_lists_unlinked_ones_as_the_window_does(arch: dict[str, str]) -> None:
+    from archive import figures
+
+    run("tag", arch["one"], "--quote", "over 1,200 people", "--type", "figure",
+        "--entity", "people who signed")  # fmt: skip
+    run("tag", arch["two"], "--quote", "over 900 people", "--type", "figure")
+    code, groups, _ = run("figures")
+    assert code == 0 and figures.SHOW_UNLINKED
+    assert [g["name"] for g in groups] == ["people who signed", "(no figure entity)"]
+    code, groups, _ = run("figures", "--linked")
+    assert [g["name"] for g in groups] == ["people who signed"]

@@ -60,3 +60,34 @@ def test_a_hidden_figures_view_catches_up_when_shown(qtbot, ctx, article_id) -> 
     with qtbot.waitSignal(panel.loaded, timeout=10000):
         panel.show()
     assert [g.name for g in panel.groups_model.rows()] == ["police who joined"]
+
+
+def test_unlinked_figures_shown_by_default_as_on_the_command_line(qtbot, ctx) -> None:
+    from archive import figures
+
+    panel = FiguresPanel(ctx)
+    qtbot.addWidget(panel)
+    assert panel.unlinked_box.isChecked() is figures.SHOW_UNLINKED is True
+
+
+def test_compare_wide_floats_the_dock_with_figures_beside_claims(qtbot, ctx) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    dock = QDockWidget("Figures", window)
+    panel = FiguresPanel(ctx)
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    assert panel.splitter.orientation() == Qt.Orientation.Vertical  # narrow: stacked
+    panel.wide_button.click()
+    screen = dock.screen().availableGeometry()
+    assert dock.isFloating() and dock.width() == min(1100, screen.width() - 40)
+    assert dock.frameGeometry().intersects(dock.screen().availableGeometry())
+    assert panel.splitter.orientation() == Qt.Orientation.Horizontal
+    dock.setFloating(False)
+    assert panel.splitter.orientation() == Qt.Orientation.Vertical
