@@ -514,7 +514,8 @@ class _Merger:
             self.report.count("unchanged", "annotations")
             return
         values = self._fields(ann, article, old_text)
-        if mine == base:
+        # Never moved to another article by a bundle: that is a conflict to look at.
+        if mine == base and row.article_id == article.id:
             for key, value in values.items():
                 setattr(row, key, value)
             self.session.add(row)
@@ -550,27 +551,41 @@ class _Merger:
 
 def merge_bundle(target: Archive | Change, bundle: Bundle) -> MergeReport:
     """Merge a verified bundle (in one change, unless given one to join)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from archive.bundles.reader import BundleRefused
     from archive.changes import changing
 
     report = MergeReport(bundle.id, bundle.verdict.signed_by)
     label = f"Import bundle from {bundle.verdict.signer}"
-    with changing(target, label, f"bundle:{bundle.id}") as ch:
-        _Merger(ch, bundle, report).run()
-        ch.audit(
-            "bundle",
-            "import",
-            bundle.id,
-            after={
-                "signed_by": report.signed_by,
-                "manifest_sha256": hashlib.sha256(spec.canonical(bundle.manifest)).hexdigest(),
-                "added": report.added,
-                "updated": report.updated,
-                "conflicts": len(report.conflicts),
-                "orphaned": len(report.orphaned),
-            },
-        )
-        report.change_id = ch.id
+    try:
+        with changing(target, label, f"bundle:{bundle.id}") as ch:
+            _merge(ch, bundle, report)
+    except IntegrityError as exc:
+        # A bundle that verified but does not fit together (it was made by hand, or by
+        # another program): the change rolled back, the archive is as it was.
+        raise BundleRefused(
+            f"The bundle does not fit together ({str(exc.orig)[:200]}); nothing was changed."
+        ) from exc
     return report
+
+
+def _merge(ch: Change, bundle: Bundle, report: MergeReport) -> None:
+    _Merger(ch, bundle, report).run()
+    ch.audit(
+        "bundle",
+        "import",
+        bundle.id,
+        after={
+            "signed_by": report.signed_by,
+            "manifest_sha256": hashlib.sha256(spec.canonical(bundle.manifest)).hexdigest(),
+            "added": report.added,
+            "updated": report.updated,
+            "conflicts": len(report.conflicts),
+            "orphaned": len(report.orphaned),
+        },
+    )
+    report.change_id = ch.id
 
 
 def import_bundle(

@@ -136,6 +136,10 @@ _DAMAGE = (
 )
 
 
+# Tag types every archive has (a bundle need not carry them).
+BUILTIN_TYPES = frozenset({"actor", "event", "figure"})
+
+
 def _allowed(name: str) -> bool:
     return (
         name in (spec.MANIFEST, spec.SIGNATURE, *spec.FIXED_MEMBERS)
@@ -331,10 +335,7 @@ def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: boo
             articles.append(doc)
     article_ids = {a["id"] for a in articles}
     annotations = docs[spec.ANNOTATIONS]["items"]
-    for ann in annotations:
-        target = spec.from_urn(ann["target"]["source"], "article")
-        if target not in article_ids:
-            raise BundleRefused(f"The annotation {ann['id']} is on an article the bundle lacks.")
+    _check_references(docs, article_ids)
     public_key = manifest["creator"]["public_key"]
     contact = keys.contact_for(public_key)
     counts = {k: int(v) for k, v in manifest["counts"].items()}
@@ -363,6 +364,37 @@ def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: boo
         users=docs[spec.USERS],
         audit=docs[spec.AUDIT],
     )
+
+
+def _check_references(docs: dict[str, Any], article_ids: set[str]) -> None:
+    """Refuse annotations and entities that point at what the bundle does not hold."""
+    annotations = docs[spec.ANNOTATIONS]["items"]
+    types = {t["key"] for t in docs[spec.TAG_TYPES]} | BUILTIN_TYPES
+    entity_ids = {e["id"] for e in docs[spec.ENTITIES]}
+    for e in docs[spec.ENTITIES]:
+        if e["type_key"] not in types:
+            raise BundleRefused(f"The entity {e['id']} has a tag type the bundle lacks.")
+    seen: set[str] = set()
+    for ann in annotations:
+        if ann["id"] in seen:
+            raise BundleRefused(f"The annotation {ann['id']} appears twice.")
+        seen.add(ann["id"])
+        target = spec.from_urn(ann["target"]["source"], "article")
+        if target not in article_ids:
+            raise BundleRefused(f"The annotation {ann['id']} is on an article the bundle lacks.")
+        tags = [b for b in ann["body"] if b["purpose"] == "tagging"]
+        if len(tags) != 1 or tags[0].get("value") not in types:
+            raise BundleRefused(f"The annotation {ann['id']} has no tag type the bundle holds.")
+        for body in ann["body"]:
+            if body["purpose"] == "identifying":
+                try:
+                    linked = spec.from_urn(body.get("source", ""), "entity")
+                except ValueError as exc:
+                    raise BundleRefused(f"The annotation {ann['id']}: {exc}.") from exc
+                if linked not in entity_ids:
+                    raise BundleRefused(
+                        f"The annotation {ann['id']} links to an entity the bundle lacks."
+                    )
 
 
 def verify_bundle(

@@ -231,3 +231,36 @@ def test_any_single_byte_change_is_refused_or_harmless(
     assert opened.manifest == original.manifest
     assert opened.articles == original.articles and opened.originals == original.originals
     assert opened.annotations == original.annotations and opened.entities == original.entities
+
+
+def _signed_with(members: Members, name: str, data: bytes) -> Members:
+    """Members with `name` replaced and the manifest hashed and signed again (Aung's key)."""
+    out = dict(members)
+    out[name] = data
+
+    def rehash(manifest: dict[str, object]) -> None:
+        listed = dict(manifest["members"])  # type: ignore[call-overload]
+        listed[name] = hashlib.sha256(data).hexdigest()
+        manifest["members"] = listed
+
+    return _resigned(out, rehash, None)
+
+
+def test_a_signed_bundle_that_does_not_fit_together_is_refused(
+    good: tuple[Path, Members, Person], people: tuple[Person, Person], tmp_path: Path
+) -> None:
+    _, members, aung = good
+    aung.me()
+    doc = json.loads(members[spec.ANNOTATIONS])
+    doc["items"][0]["body"][0]["value"] = "weapon"  # a tag type the bundle does not hold
+    odd = _signed_with(members, spec.ANNOTATIONS, spec.canonical(doc))
+    _refused_and_untouched(
+        people[1], _write(tmp_path / "t.sesame", list(odd.items())), "no tag type"
+    )
+    aung.me()  # signing again as Aung
+    doc = json.loads(members[spec.ANNOTATIONS])
+    doc["items"].append(doc["items"][0])
+    twice = _signed_with(members, spec.ANNOTATIONS, spec.canonical(doc))
+    _refused_and_untouched(
+        people[1], _write(tmp_path / "d.sesame", list(twice.items())), "appears twice"
+    )
