@@ -173,6 +173,12 @@ def test_init_import_of_the_demo_articles_and_search(installed: Installed) -> No
     assert len(report["imported"]) == 4 and not report["failed"]
     hits = installed.sesame("--archive", archive, "search", "police")
     assert hits["total"] >= 1
+    # A bundle: its JSON Schemas are package data the reader needs.
+    bundle = installed.work / "demo.sesame"
+    assert (
+        installed.sesame("--archive", archive, "export-bundle", bundle)["counts"]["articles"] == 4
+    )
+    assert installed.sesame("verify-bundle", bundle)["ok"] is True
 
 
 def test_first_run_offers_and_imports_the_demo_and_the_guide_is_there(
