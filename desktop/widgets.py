@@ -167,6 +167,15 @@ def short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def selecting_click() -> bool:
+    """Whether the click being handled holds Ctrl or Shift (it selects rows, for bulk
+    actions), rather than opening what it clicks."""
+    from PySide6.QtWidgets import QApplication
+
+    held = QApplication.keyboardModifiers()
+    return bool(held & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+
+
 def make_table(parent: QWidget, *, multi: bool = True) -> QTableView:
     """A row-selecting table view with the house defaults."""
     view = QTableView(parent)

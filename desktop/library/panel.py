@@ -30,6 +30,7 @@ from desktop import dialogs
 from desktop.context import AppContext
 from desktop.library import collections_ui
 from desktop.library.model import LibraryModel, load_view
+from desktop.widgets import selecting_click
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -102,6 +103,9 @@ class LibraryPanel(QWidget):
         header.resizeSection(3, fm.horizontalAdvance("Lang") + pad)
         header.resizeSection(4, fm.horizontalAdvance("Tags") + pad)
         self.table.sortByColumn(COLUMNS.index("published"), Qt.SortOrder.DescendingOrder)
+        # One click opens the article (as in a mail client); Ctrl or Shift clicks only
+        # select, for the bulk actions. Enter and double-click open it too.
+        self.table.clicked.connect(self._clicked)
         self.table.activated.connect(self._activated)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -257,9 +261,15 @@ class LibraryPanel(QWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.article_id(r) for r in rows]
 
+    def _clicked(self, index: QModelIndex) -> None:
+        if not selecting_click():
+            self._activated(index)
+
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.ctx.open_article(self.model.article_id(index.row()), [])
+            article_id = self.model.article_id(index.row())
+            if article_id != self.ctx.current_article_id:  # a double-click's second click
+                self.ctx.open_article(article_id, [])
 
     def _context_menu(self, pos: QPoint) -> None:
         ids = self.selected_ids()

@@ -7,12 +7,14 @@ malformed query is shown as a message under the bar.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -119,6 +121,9 @@ class SearchPanel(QWidget):
         self.results.setAlternatingRowColors(True)
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # One click opens the hit (Enter and double-click too).
+        self._last_opened: tuple[str | None, float] = (None, 0.0)
+        self.results.clicked.connect(self.open_hit)
         self.results.activated.connect(self.open_hit)
 
         self.facets = QTreeWidget()
@@ -310,6 +315,14 @@ class SearchPanel(QWidget):
     # -- opening -------------------------------------------------------------
 
     def open_hit(self, index: QModelIndex) -> None:
-        """Show the hit's article with its matches highlighted."""
-        if index.isValid():
-            self.ctx.open_article(index.data(HIT_ID_ROLE), list(index.data(MATCHES_ROLE) or []))
+        """Show the hit's article with its matches highlighted (once for a double click:
+        its first click opened it)."""
+        if not index.isValid():
+            return
+        now = time.monotonic()
+        hit = (index.data(HIT_ID_ROLE), now)
+        last_id, last_time = self._last_opened
+        if hit[0] == last_id and now - last_time < QApplication.doubleClickInterval() / 1000:
+            return
+        self._last_opened = hit
+        self.ctx.open_article(index.data(HIT_ID_ROLE), list(index.data(MATCHES_ROLE) or []))

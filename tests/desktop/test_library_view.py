@@ -217,3 +217,20 @@ def test_details_form_corrects_the_source_and_retract_hides(qtbot, panel, dialog
     qtbot.waitUntil(lambda: aid not in shown() and panel.model.rowCount() == 2, timeout=10000)
     panel.ctx.writer.undo()
     assert not articles.get_article(panel.ctx.archive, aid).retracted
+
+
+def test_one_click_opens_an_article_ctrl_click_only_selects(qtbot, panel) -> None:
+    opened: list[str] = []
+    panel.ctx.articleOpenRequested.connect(lambda article_id, _spans: opened.append(article_id))
+    panel.table.show()
+    qtbot.waitExposed(panel.table)
+    rect = panel.table.visualRect(panel.model.index(1, 0))
+    qtbot.mouseClick(
+        panel.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        rect.center(),
+    )
+    assert opened == []
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == [panel.model.article_id(1)]
