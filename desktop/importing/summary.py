@@ -1,7 +1,13 @@
-"""The import summary: counts, then every failure with its reason."""
+"""The import summary: counts, then every failure with its reason.
+
+A file that held several articles (a mailbox, a digest) is listed once per
+article, each row saying which ("digest.mbox, article 2 of 3"), and the
+counts say from how many files they came.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +32,10 @@ def summary_text(summary: dict[str, Any]) -> str:
     imported = len(summary.get("imported", []))
     duplicates = len(summary.get("duplicates", []))
     failed = len(summary.get("failed", []))
+    files = len({str(item.get("path", "")) for item in summary.get("imported", [])})
     parts = [f"{imported} article{'s' if imported != 1 else ''} imported"]
+    if files and files != imported:
+        parts[0] += f" from {files} file{'s' if files != 1 else ''}"
     if duplicates:
         parts.append(f"{duplicates} already in the archive")
     if failed:
@@ -35,6 +44,23 @@ def summary_text(summary: dict[str, Any]) -> str:
     if summary.get("cancelled"):
         text = "Import cancelled: " + text + " What was imported before cancelling is kept."
     return text
+
+
+def file_cells(
+    paths: list[str], items: list[dict[str, Any]], value: Callable[[dict[str, Any]], str]
+) -> list[list[str]]:
+    """The rows of a summary table: a file's name, "name, article K of N" when the file held
+    N articles, then `value(item)`."""
+    totals = Counter(paths)
+    seen: Counter[str] = Counter()
+    rows = []
+    for path, item in zip(paths, items, strict=True):
+        name = Path(path).name
+        if totals[path] > 1:
+            seen[path] += 1
+            name = f"{name}, article {seen[path]} of {totals[path]}"
+        rows.append([name, value(item)])
+    return rows
 
 
 class RowsModel(RowTableModel):
@@ -144,7 +170,7 @@ class ImportSummaryDialog(QDialog):
         value: Callable[[dict[str, Any]], str],
         wrap: bool = False,
     ) -> QTableView:
-        """One row per file: its name (the full path in the tooltip), then `value(item)`."""
+        """One row per item: its file's name (the full path in the tooltip; which article
+        of the file, when it held several), then `value(item)`."""
         paths = [str(item.get("path", "")) for item in items]
-        rows = [[Path(path).name, value(item)] for path, item in zip(paths, items, strict=True)]
-        return _table([self.tr("File"), header], rows, paths, wrap=wrap)
+        return _table([self.tr("File"), header], file_cells(paths, items, value), paths, wrap=wrap)

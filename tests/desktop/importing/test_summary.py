@@ -37,3 +37,25 @@ def test_a_long_failure_reason_wraps_and_is_the_tooltip(qtbot) -> None:
     width = table.columnWidth(1)
     assert table.fontMetrics().horizontalAdvance(REASON) > width  # it would not fit on one line
     dialog.close()
+
+
+def test_a_file_with_two_articles_says_so(qtbot) -> None:
+    from desktop.importing.summary import summary_text
+
+    summary = {
+        "imported": [
+            {"id": "a" * 32, "title": "Strike spreads", "path": "/x/digest.mbox"},
+            {"id": "b" * 32, "title": "Police defect", "path": "/x/digest.mbox"},
+            {"id": "c" * 32, "title": "Harbour", "path": "/x/harbour.txt"},
+        ],
+        "duplicates": [],
+        "failed": [],
+    }
+    assert summary_text(summary) == "3 articles imported from 2 files."
+    dialog = ImportSummaryDialog(summary)
+    qtbot.addWidget(dialog)
+    model = dialog.imported_table.model()
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    cells = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert cells == ["digest.mbox, article 1 of 2", "digest.mbox, article 2 of 2", "harbour.txt"]
+    assert model.index(1, 1).data() == "Police defect"
