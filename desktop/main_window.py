@@ -45,9 +45,7 @@ from desktop.tasks import TaskRunner, TaskStatusWidget
 from desktop.theme import apply_theme
 
 # Features of other issues: shown so people know they are coming, never clickable.
-COMING_SOON = {
-    "export_qdpx": "Export to REFI-QDA (.qdpx)…",
-}
+COMING_SOON: dict[str, str] = {}
 
 
 class MainWindow(QMainWindow):
@@ -166,6 +164,7 @@ class MainWindow(QMainWindow):
                 ("w3c", "Export &W3C Web Annotations…"),
                 ("csv", "Export &CSV…"),
                 ("report", "Export HTML &report…"),
+                ("qdpx", "Export to REFI-&QDA (.qdpx)…"),
             )
         }
         self.save_original_action = self._action(

@@ -1,4 +1,4 @@
-"""`sesame original` and `sesame export (w3c|csv|report)`: the field's formats (issue 11).
+"""`sesame original` and `sesame export (w3c|csv|report|qdpx)`: the field's formats (issue 11).
 
 Every export takes the same selection as bundles: the whole archive,
 `--collection NAME`, `--query Q` or `--article ID` (repeatable), and
@@ -11,6 +11,7 @@ Every export takes the same selection as bundles: the whole archive,
 - export w3c -> {"path", "format", "articles", "annotations"}
 - export csv -> {"path", "format", "kind", "articles", "rows"}
 - export report -> {"path", "format", "articles", "annotations"} (one self-contained HTML file)
+- export qdpx -> {"path", "format", "articles", "selections", "orphaned_left_out", "codes"}
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from archive.cli import EXIT_OK, AddCommand, Output, find_article, open_archive
 
-FORMATS = ("w3c", "csv", "report")
+FORMATS = ("w3c", "csv", "report", "qdpx")
 
 
 def cmd_original(args: argparse.Namespace, out: Output) -> int:
@@ -71,6 +72,10 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                 from archive.exports.w3c import export_w3c
 
                 result = export_w3c(archive, args.out, selection, progress=bar)
+            elif args.format == "qdpx":
+                from archive.exports.qdpx import export_qdpx
+
+                result = export_qdpx(archive, args.out, selection, progress=bar)
             elif args.format == "report":
                 from archive.exports.report import export_report
 
@@ -91,6 +96,11 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                 bar.finish()
     if out.as_json:
         out.json(result)
+    elif args.format == "qdpx":
+        out.line(
+            f"Wrote {result['path']}: {result['articles']} source(s), {result['selections']} "
+            f"coded selection(s), {result['codes']} code(s), a REFI-QDA project."
+        )
     elif args.format in ("w3c", "report"):
         kind = "W3C Web Annotation JSON-LD" if args.format == "w3c" else "an HTML report"
         out.line(
@@ -134,9 +144,10 @@ def register_commands(add: AddCommand) -> None:
     p = add(
         "export",
         cmd_export,
-        "export as W3C Web Annotation JSON-LD (w3c), CSV (csv) or an HTML report (report)",
+        "export as W3C Web Annotation JSON-LD (w3c), CSV (csv), an HTML report (report) "
+        "or a REFI-QDA project (qdpx)",
     )
-    p.add_argument("format", choices=FORMATS, metavar="FORMAT", help="w3c, csv or report")
+    p.add_argument("format", choices=FORMATS, metavar="FORMAT", help="w3c, csv, report or qdpx")
     p.add_argument("out", metavar="OUT", help="the file to write")
     add_selection(p)
     p.add_argument(

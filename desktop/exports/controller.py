@@ -20,14 +20,20 @@ from desktop import settings as st
 from desktop.context import AppContext
 from desktop.exports.dialog import ExportOptionsDialog
 
-SUFFIX = {"w3c": ".jsonld", "csv": ".csv", "report": ".html"}
+SUFFIX = {"w3c": ".jsonld", "csv": ".csv", "report": ".html", "qdpx": ".qdpx"}
 FILTER = {
     "w3c": "W3C Web Annotations (*.jsonld *.json);;All files (*)",
     "csv": "CSV (*.csv);;All files (*)",
     "report": "HTML (*.html *.htm);;All files (*)",
+    "qdpx": "REFI-QDA projects (*.qdpx);;All files (*)",
 }
-DEFAULT_NAME = {"w3c": "annotations.jsonld", "csv": "{kind}.csv", "report": "report.html"}
-LABELS = {"w3c": "W3C annotations", "csv": "CSV", "report": "an HTML report"}
+DEFAULT_NAME = {
+    "w3c": "annotations.jsonld",
+    "csv": "{kind}.csv",
+    "report": "report.html",
+    "qdpx": "project.qdpx",
+}
+LABELS = {"w3c": "W3C annotations", "csv": "CSV", "report": "an HTML report", "qdpx": "REFI-QDA"}
 
 
 def _export(fmt: str, archive: Any, path: Path, selection: Any, options: dict[str, Any],
@@ -37,6 +43,10 @@ def _export(fmt: str, archive: Any, path: Path, selection: Any, options: dict[st
         from archive.exports.w3c import export_w3c
 
         return export_w3c(archive, path, selection, progress=progress, cancel=cancel)
+    if fmt == "qdpx":
+        from archive.exports.qdpx import export_qdpx
+
+        return export_qdpx(archive, path, selection, progress=progress, cancel=cancel)
     if fmt == "report":
         from archive.exports.report import export_report
 
@@ -136,7 +146,7 @@ class ExportController(QObject):
         """Export to `path` in the background (the job is returned)."""
 
         def done(result: dict[str, Any]) -> None:
-            what = result.get("annotations", result.get("rows", 0))
+            what = result.get("annotations", result.get("rows", result.get("selections", 0)))
             self._status(
                 self.tr("Exported {0}: {1} ({2} articles)").format(
                     result["path"], what, result["articles"]

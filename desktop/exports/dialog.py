@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-TITLES = {"w3c": "Export W3C Web Annotations", "csv": "Export CSV", "report": "Export HTML report"}
+TITLES = {
+    "w3c": "Export W3C Web Annotations",
+    "csv": "Export CSV",
+    "report": "Export HTML report",
+    "qdpx": "Export to REFI-QDA",
+}
 CSV_KINDS = (
     ("annotations", "One row per annotation"),
     ("figures", "One row per figure claim"),

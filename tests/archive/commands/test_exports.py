@@ -92,3 +92,14 @@ def test_export_report(ids: dict[str, str], tmp_path: Path) -> None:
     page = out.read_text("utf-8")
     assert "<h1>Strike</h1>" in page
     assert run("export", "csv", str(out), "--title", "x")[0] == 2
+
+
+def test_export_qdpx(ids: dict[str, str], tmp_path: Path) -> None:
+    import zipfile
+
+    out = tmp_path / "p.qdpx"
+    code, doc, _ = run("export", "qdpx", str(out), "--collection", "Case")
+    assert code == 0 and isinstance(doc, dict)
+    assert (doc["articles"], doc["selections"], doc["orphaned_left_out"]) == (1, 1, 0)
+    with zipfile.ZipFile(out) as zf:
+        assert "project.qde" in zf.namelist() and len(zf.namelist()) == 2

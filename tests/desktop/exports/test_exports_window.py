@@ -13,9 +13,14 @@ from tests.archive.exports.conftest import BURMESE
 
 def test_the_export_menu_is_live(window) -> None:
     texts = [a.text() for a in window.export_actions.values()]
-    assert texts == ["Export &W3C Web Annotations…", "Export &CSV…", "Export HTML &report…"]
+    assert texts == [
+        "Export &W3C Web Annotations…",
+        "Export &CSV…",
+        "Export HTML &report…",
+        "Export to REFI-&QDA (.qdpx)…",
+    ]
     assert all(a.isEnabled() for a in window.export_actions.values())
-    assert list(window.coming_soon) == ["export_qdpx"]
+    assert not window.coming_soon
 
 
 def test_csv_from_the_menu_asks_options_then_the_file(qtbot, window, dialogs, tmp_path) -> None:
@@ -78,3 +83,16 @@ def test_report_in_the_background(qtbot, window, tmp_path) -> None:
         window.exports.run_export("report", out, Selection(), {})
     assert exported.args[0]["annotations"] == 1
     assert "<mark" in out.read_text("utf-8")
+
+
+def test_qdpx_in_the_background(qtbot, window, tmp_path) -> None:
+    import zipfile
+
+    archive = window.ctx.archive
+    aid = add_report(archive)
+    tag(archive, aid, "Daw Hnin Wai", entity_name="Hnin Wai")
+    out = tmp_path / "p.qdpx"
+    with qtbot.waitSignal(window.exports.exported, timeout=20_000) as exported:
+        window.exports.run_export("qdpx", out, Selection(), {})
+    assert exported.args[0]["selections"] == 1
+    assert "project.qde" in zipfile.ZipFile(out).namelist()

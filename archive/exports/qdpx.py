@@ -1,0 +1,231 @@
+"""REFI-QDA project export (`.qdpx`): the selection for NVivo, ATLAS.ti, MAXQDA and QualCoder.
+
+A `.qdpx` is a zip holding `project.qde` (QDA-XML, valid against the
+REFI-QDA 1.0 Project.xsd) and `sources/<guid>.txt`, each article's text in
+UTF-8. In the project:
+
+- users: everyone who made an annotation;
+- the codebook: each tag type a code (its colour kept), each entity a code
+  nested under its tag type (aliases and event details in its description);
+- sources: each article a TextSource (`plainTextPath="internal://<guid>.txt"`),
+  each placed annotation a PlainTextSelection (start and end in Unicode code
+  points, as the standard says) with one Coding: its entity's code, else its
+  tag type's; a figure's claim in the selection's description;
+- notes: each annotation's note a Note, referred to from its selection;
+- sets: each collection a Set of its articles.
+
+GUIDs are stable: Sesame's ids are UUIDs already (written with dashes), and
+what has no id (tag types, codings, notes, sets' own ids are ids) gets a
+name-based UUID (uuid5) from the archive id and what it stands for, so the
+same archive exported twice gives the same GUIDs. Orphaned annotations (their
+passage is gone from the text) cannot be placed and are left out, counted.
+Characters XML 1.0 cannot carry (most C0 controls) become U+FFFD, one code
+point for one, so offsets hold.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from archive.exports.files import atomic_file, output_path
+from archive.exports.selection import Selection, choose, rows
+from archive.exports.w3c import w3c_time
+from archive.figures import claim_text
+from archive.store import Archive
+from archive.tasks import CancelToken, ProgressFn
+
+NS = "urn:QDA-XML:project:1.0"
+PROJECT = "project.qde"
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RGB = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
+
+
+def xml_text(text: str | None) -> str:
+    """Text XML 1.0 can carry: each character it cannot becomes U+FFFD (same length)."""
+    return _NOT_XML.sub("\ufffd", text or "")
+
+
+def guid(ident: str) -> str:
+    """A Sesame id (32 hex digits) as a REFI GUID: the same UUID, with dashes."""
+    return str(uuid.UUID(hex=ident))
+
+
+def named_guid(archive_id: str, *parts: str) -> str:
+    """A stable GUID for something without an id of its own (uuid5 of the archive and parts)."""
+    return str(uuid.uuid5(uuid.UUID(hex=archive_id), "/".join(parts)))
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) -> ET.Element:
+    node = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: str(v) for k, v in attrs.items()
+                                                     if v not in (None, "")})  # fmt: skip
+    if text is not None:
+        node.text = xml_text(text)
+    return node
+
+
+def _when(value: Any) -> str | None:
+    return w3c_time(value) or None
+
+
+class _Project:
+    """The project document as it is built: one article, then the codebook, notes and sets."""
+
+    def __init__(self, chosen: Any, archive_id: str, data: dict[str, Any]) -> None:
+        self.chosen = chosen
+        self.aid = archive_id
+        self.data = data
+        name = xml_text(f"Sesame: {chosen.selection.describe()}")
+        self.root = ET.Element(f"{{{NS}}}Project", {"name": name, "origin": "Sesame"})
+        self.users_el = _el(self.root, "Users")
+        self.codebook = _el(_el(self.root, "CodeBook"), "Codes")
+        self.sources = _el(self.root, "Sources")
+        self.notes: list[tuple[str, dict[str, Any]]] = []
+        self.used_users: set[str] = set()
+        self.used_entities: set[str] = set()
+        self.article_ids: set[str] = set()
+        self.counts = {"articles": 0, "selections": 0, "orphaned_left_out": 0, "codes": 0}
+        self.type_guid = {t["key"]: named_guid(archive_id, "tagtype", t["key"])
+                          for t in data["types"]}  # fmt: skip
+
+    def article(self, art: dict[str, Any], anns: list[dict[str, Any]]) -> str:
+        """Add one article as a TextSource with its selections; its GUID."""
+        self.counts["articles"] += 1
+        self.article_ids.add(art["id"])
+        sguid = guid(art["id"])
+        source = _el(self.sources, "TextSource", guid=sguid, name=xml_text(art["title"]),
+                     plainTextPath=f"internal://{sguid}.txt",
+                     creationDateTime=_when(art["imported_at"]),
+                     modifiedDateTime=_when(art["updated_at"]))  # fmt: skip
+        about = [x for x in (art["source"], art["published"], art["url"]) if x]
+        if about:
+            _el(source, "Description", " · ".join(str(x) for x in about))
+        for a in anns:
+            if a["orphaned"]:
+                self.counts["orphaned_left_out"] += 1
+            else:
+                self.selection(source, a)
+        return sguid
+
+    def selection(self, source: ET.Element, a: dict[str, Any]) -> None:
+        self.counts["selections"] += 1
+        user = guid(a["created_by"]) if a["created_by"] in self.data["users"] else None
+        if user:
+            self.used_users.add(a["created_by"])
+        sel = _el(source, "PlainTextSelection", guid=guid(a["id"]),
+                  name=xml_text(a["quote"][:200]), startPosition=a["start"],
+                  endPosition=a["end"], creatingUser=user,
+                  creationDateTime=_when(a["created_at"]),
+                  modifiedDateTime=_when(a["updated_at"]))  # fmt: skip
+        if a["type_key"] == "figure" and a["value"] is not None:
+            claim = claim_text(a["value"], a["qualifier"], self.chosen.plain(a["counted"]))
+            as_of = f" (as of {a['as_of']})" if a["as_of"] else ""
+            _el(sel, "Description", claim + as_of)
+        if a["entity_id"]:
+            self.used_entities.add(a["entity_id"])
+        target = guid(a["entity_id"]) if a["entity_id"] else self.type_guid.get(a["type_key"])
+        coding = _el(sel, "Coding", guid=named_guid(self.aid, "coding", a["id"]),
+                     creatingUser=user, creationDateTime=_when(a["created_at"]))  # fmt: skip
+        _el(coding, "CodeRef", targetGUID=target)
+        if a["note"]:
+            note_guid = named_guid(self.aid, "note", a["id"])
+            _el(sel, "NoteRef", targetGUID=note_guid)
+            self.notes.append((note_guid, a))
+
+    def finish(self) -> bytes:
+        """The codebook, users, notes and sets; the document's bytes."""
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for e in self.data["entities"]:
+            if self.chosen.selection.whole_archive or e["id"] in self.used_entities:
+                by_type.setdefault(e["type_key"], []).append(e)
+        for t in self.data["types"]:
+            colour = t["colour"] if _RGB.fullmatch(str(t["colour"])) else None
+            code = _el(self.codebook, "Code", guid=self.type_guid[t["key"]],
+                       name=xml_text(t["label"]), isCodable="true", color=colour)  # fmt: skip
+            _el(code, "Description", f"Sesame tag type {t['key']}")
+            self.counts["codes"] += 1
+            for e in by_type.get(t["key"], []):
+                child = _el(code, "Code", guid=guid(e["id"]),
+                            name=xml_text(self.chosen.entity_name(e["id"]) or e["name"]),
+                            isCodable="true", color=colour)  # fmt: skip
+                self.counts["codes"] += 1
+                described = _entity_description(self.chosen, e)
+                if described:
+                    _el(child, "Description", described)
+        users = self.data["users"]
+        for uid in sorted(self.used_users):
+            _el(self.users_el, "User", guid=guid(uid), name=xml_text(users[uid]["display_name"]))
+        if not len(self.users_el):
+            self.root.remove(self.users_el)
+        if self.notes:
+            notes_el = _el(self.root, "Notes")
+            for note_guid, a in self.notes:
+                note = _el(notes_el, "Note", guid=note_guid, name="Note",
+                           creationDateTime=_when(a["updated_at"]))  # fmt: skip
+                _el(note, "PlainTextContent", a["note"])
+        self._sets()
+        document: bytes = ET.tostring(self.root, encoding="utf-8", xml_declaration=True)
+        return document
+
+    def _sets(self) -> None:
+        members: dict[str, list[str]] = {}
+        for m in self.data["members"]:
+            if m["article_id"] in self.article_ids:
+                members.setdefault(m["collection_id"], []).append(m["article_id"])
+        chosen = [c for c in self.data["collections"] if members.get(c["id"])]
+        if chosen:
+            sets_el = _el(self.root, "Sets")
+            for c in chosen:
+                s = _el(sets_el, "Set", guid=guid(c["id"]), name=xml_text(c["name"]))
+                for article_id in members[c["id"]]:
+                    _el(s, "MemberSource", targetGUID=guid(article_id))
+
+
+def export_qdpx(
+    archive: Archive,
+    out: str | Path,
+    selection: Selection | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> dict[str, Any]:
+    """Write the selection to OUT as a REFI-QDA project (`.qdpx`); the counts."""
+    selection = selection or Selection()
+    path = output_path(out, "project.qdpx")
+    chosen = choose(archive, selection)
+    ET.register_namespace("", NS)
+    with archive.engine.connect() as conn:
+        data = {
+            "types": rows(conn, "SELECT * FROM tagtype ORDER BY builtin DESC, key"),
+            "entities": rows(conn, "SELECT * FROM entity WHERE merged_into IS NULL ORDER BY name"),
+            "users": {r["id"]: r for r in rows(conn, "SELECT id, display_name FROM user")},
+            "members": rows(conn, "SELECT article_id, collection_id FROM articlecollection"),
+            "collections": rows(conn, "SELECT id, name FROM collection ORDER BY name"),
+        }
+    project = _Project(chosen, archive.archive_id, data)
+    with atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for art, anns in chosen.articles(progress, cancel, message="Writing the project"):
+            sguid = project.article(art, anns)
+            zf.writestr(f"sources/{sguid}.txt", xml_text(art["text"]).encode("utf-8"))
+        zf.writestr(PROJECT, project.finish())
+    return {"path": str(path), "format": "qdpx", **project.counts}
+
+
+def _entity_description(chosen: Any, e: dict[str, Any]) -> str:
+    import json
+
+    protected = chosen.pseud is not None and chosen.pseud.pseudonym_of(e["name"]) is not None
+    aliases = json.loads(e["aliases"]) if isinstance(e["aliases"], str) else e["aliases"]
+    parts = []
+    if aliases and not protected:
+        parts.append("Also: " + "; ".join(chosen.plain(x) for x in aliases))
+    if e["description"] and not protected:
+        parts.append(chosen.plain(e["description"]))
+    when = " – ".join(x for x in (e["date_start"], e["date_end"]) if x)
+    if when or e["place"]:
+        parts.append(" · ".join(x for x in (when, chosen.plain(e["place"])) if x))
+    return "\n".join(parts)
