@@ -288,30 +288,59 @@ def checkpoint(archive: Archive, *, only_if_written: bool = False) -> Checkpoint
     holds the entry the stored checkpoint signed: signing then would hide
     that entries were removed, so the evidence is left as it is.
     """
-    from archive.keys import public_key_text, sign
-
     if archive.readonly:
         return None
-    with archive.session() as session:
-        now_head = head(session)
-        previous, _ = read_checkpoint(session)
-        archive_id = archive.archive_id
-        at_open = getattr(archive, "audit_head_at_open", None) or now_head
-        if only_if_written and tuple(at_open) == now_head:
+    # Bookkeeping, like the audit log itself: an empty change (no tracked rows, no audit
+    # entry), so the checkpoint does not move the head it signs; its transaction (BEGIN
+    # IMMEDIATE) keeps another thread's change from landing between reading and signing.
+    with archive.change("Sign audit checkpoint", origin="checkpoint", sync=False) as ch:
+        cp = sign_head(
+            ch.session, at_open=archive.audit_head_at_open, only_if_written=only_if_written
+        )
+    if cp is not None:
+        archive.audit_head_at_open = (cp.seq, cp.hash)
+        # The copy in the archive is the one that counts; the note is a second witness.
+        with contextlib.suppress(OSError):
+            _remember(cp)
+    return cp
+
+
+def sign_head(
+    session: Session,
+    *,
+    at_open: tuple[int, str] | None = None,
+    only_if_written: bool = False,
+) -> Checkpoint | None:
+    """Sign the head of the log and store the checkpoint, in the caller's transaction.
+
+    `checkpoint` calls it; a change may call it just before it commits (after
+    its audit entries are inserted) so that no crash ever leaves a signed-for
+    head behind. `at_open`: the head when the session opened the archive;
+    entries up to it not covered by the stored checkpoint are recorded as
+    found unsigned.
+    """
+    from archive.keys import public_key_text, sign
+
+    now_head = head(session)
+    previous, _ = read_checkpoint(session)
+    id_row = session.get(Meta, "archive_id")
+    archive_id = id_row.value if id_row is not None else ""
+    at_open = at_open or now_head
+    if only_if_written and tuple(at_open) == now_head:
+        return None
+    unsigned: list[list[int]] = []
+    covered = 0
+    if previous is not None:
+        if not previous.holds() or previous.archive_id != archive_id:
             return None
-        unsigned: list[list[int]] = []
-        covered = 0
-        if previous is not None:
-            if not previous.holds() or previous.archive_id != archive_id:
-                return None
-            if _hash_at(session, previous.seq) != previous.hash:
-                return None
-            if previous.seq == now_head[0] and previous.hash == now_head[1]:
-                return None
-            unsigned = [list(r) for r in previous.unsigned]
-            covered = previous.seq
-        if at_open[0] > covered:
-            unsigned.append([covered + 1, at_open[0]])
+        if _hash_at(session, previous.seq) != previous.hash:
+            return None
+        if previous.seq == now_head[0] and previous.hash == now_head[1]:
+            return None
+        unsigned = [list(r) for r in previous.unsigned]
+        covered = previous.seq
+    if at_open[0] > covered:
+        unsigned.append([covered + 1, at_open[0]])
     cp = Checkpoint(
         archive_id=archive_id,
         seq=now_head[0],
@@ -322,19 +351,13 @@ def checkpoint(archive: Archive, *, only_if_written: bool = False) -> Checkpoint
     )
     cp.signature = base64.b64encode(sign(cp.payload())).decode("ascii")
     value = json.dumps(cp.to_json(), sort_keys=True)
-    # Bookkeeping, like the audit log itself: an empty change (no tracked rows, no audit
-    # entry), so the checkpoint does not move the head it signs.
-    with archive.change("Sign audit checkpoint", origin="checkpoint", sync=False) as ch:
-        row = ch.session.get(Meta, CHECKPOINT_KEY)
-        if row is None:
-            ch.session.add(Meta(key=CHECKPOINT_KEY, value=value))
-        else:
-            row.value = value
-            ch.session.add(row)
-    archive.audit_head_at_open = now_head
-    # The copy in the archive is the one that counts; the note is a second witness.
-    with contextlib.suppress(OSError):
-        _remember(cp)
+    row = session.get(Meta, CHECKPOINT_KEY)
+    if row is None:
+        session.add(Meta(key=CHECKPOINT_KEY, value=value))
+    else:
+        row.value = value
+        session.add(row)
+    session.flush()
     return cp
 
 
