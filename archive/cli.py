@@ -145,7 +145,7 @@ class TerminalProgress:
         else:
             text = f"\r{self.label} {done} {rate:.0f}/s"
         if message:
-            text += f"  {message[-40:]}"
+            text += f"  {one_line(message)[-40:]}"  # a file name: no controls
         self.stream.write(text.ljust(100)[:120])
         self.stream.flush()
 

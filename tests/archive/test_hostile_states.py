@@ -305,3 +305,12 @@ def test_a_quoted_name_is_one_line_and_reads_back(text: str) -> None:
     assert "\n" not in shown and "\r" not in shown and "\x1b" not in shown
     assert not [c for c in shown if 0x7F <= ord(c) < 0xA0]
     assert json.loads(shown) == text
+
+
+def test_the_progress_bar_shows_file_names_without_controls() -> None:
+    from archive.cli import TerminalProgress
+
+    stream = io.StringIO()
+    TerminalProgress("Importing", stream)(1, 2, "evil\x1b]0;pwned\x07\nname.txt")
+    assert "\x1b" not in stream.getvalue().replace("\r", "") and "\n" not in stream.getvalue()
+    assert "name.txt" in stream.getvalue()
