@@ -314,3 +314,32 @@ def test_the_progress_bar_shows_file_names_without_controls() -> None:
     TerminalProgress("Importing", stream)(1, 2, "evil\x1b]0;pwned\x07\nname.txt")
     assert "\x1b" not in stream.getvalue().replace("\r", "") and "\n" not in stream.getvalue()
     assert "name.txt" in stream.getvalue()
+
+
+def test_a_real_read_only_mount(made: dict[str, Any], tmp_path: Path) -> None:
+    """Where this runs as root with `mount`, a read-only bind mount (a write-protected
+    evidence copy): readers read, writers refuse, nothing is written."""
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root and mount(8) for a read-only bind mount")
+    source, mounted = tmp_path / "evidence", tmp_path / "mnt"
+    shutil.copytree(made["dir"], source / "arch")
+    mounted.mkdir()
+    done = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"mount --bind is not allowed here: {done.stderr!r}")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)]).returncode != 0:
+            pytest.skip("a read-only remount is not allowed here")
+        folder = mounted / "arch"
+        before = snapshot(folder)
+        assert run("--archive", str(folder), "list")[0] == 0
+        code, out, _ = run("--archive", str(folder), "check")
+        assert code == 0 and "opened read-only" in out and "agrees" in out
+        code, _, err = run("--archive", str(folder), "import", str(made["src"]))
+        assert code == 2 and "is read-only" in err and "damaged" not in err
+        assert snapshot(folder) == before
+    finally:
+        subprocess.run(["umount", str(mounted)], check=False)
