@@ -17,12 +17,17 @@ a burst, once 129 s). Here the slow part runs beside the other commits:
 
 Whoosh deletes the files of segments missing from each new table of
 contents; the files being merged, and the new segment's, are protected from
-that while the merge runs (`whoosh.index.clean_files` is wrapped).
+that while the merge runs (`whoosh.index.clean_files` is wrapped). Every
+Whoosh writer keeps its temporary files in one folder (MAIN.tmp) and
+deletes the folder when it finishes: the merge's writer gets a folder of
+its own, or the first tag committed during a merge destroyed its files.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import whoosh.index as windex
@@ -55,12 +60,45 @@ def _clean_files(storage: Any, indexname: str, gen: int, segments: list[Any]) ->
 windex.clean_files = _clean_files
 
 
+class _PrivateTemp:
+    """The index's storage, with temporary files in a folder of the merge's own."""
+
+    def __init__(self, storage: Any) -> None:
+        self._storage = storage
+        self._temp_name = f"merge-{uuid.uuid4().hex[:12]}.tmp"
+
+    def temp_storage(self, name: str | None = None) -> Any:
+        return self._storage.temp_storage(self._temp_name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._storage.list())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
+
+
+class _IndexView:
+    """What SegmentWriter reads from an index, over the private-temp storage."""
+
+    def __init__(self, ix: Any) -> None:
+        self._ix = ix
+        self.storage = _PrivateTemp(ix.storage)
+        self.indexname = ix.indexname
+
+    def _read_toc(self) -> Any:
+        return self._ix._read_toc()
+
+    def lock(self, name: str) -> Any:
+        return self._ix.lock(name)
+
+
 class MergeJob:
     """One merge of `chosen` segments of `ix` into a new one (see the module docstring)."""
 
     def __init__(self, ix: Any, chosen: list[Any]) -> None:
         self.ix = ix
-        self.writer = SegmentWriter(ix, _lk=False)  # the caller's lock serialises writers
+        # No Whoosh lock: the caller's lock serialises the commits.
+        self.writer = SegmentWriter(_IndexView(ix), _lk=False)
         ids = {s.segment_id() for s in chosen}
         # The writer's own copies of the segments, as of its table of contents.
         self.chosen = [s for s in self.writer.segments if s.segment_id() in ids]
@@ -76,7 +114,7 @@ class MergeJob:
         writer = self.writer
         fieldnames = set(writer.schema.names())
         for segment in self.chosen:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
+            reader = SegmentReader(self.ix.storage, writer.schema, segment)
             try:
                 base = writer.docnum
                 names = fieldnames | {f for f in reader.indexed_field_names() if f in writer.schema}

@@ -17,10 +17,10 @@ BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
 MAX_SEGMENTS = 16
 MERGE_BATCH = 8
 # Merges outside imports (after tag changes) take the smallest segments,
-# at most SMALL_MERGE_DOCS[k] documents in all for the first tier k that has
-# MIN_SMALL_MERGE of them: one-article segments merge into ones of up to 50,
-# three of those into one of up to 500 (so each document is rewritten about
-# twice, not at every merge). Merges run beside the tag commits
+# at most SMALL_MERGE_DOCS[k] documents in all, each of at most a third of
+# that, for the first tier k that has MIN_SMALL_MERGE of them: one-article
+# segments merge into ones of up to 50, those into ones of up to 500 (so
+# each document is rewritten a few times, not at every merge). Merges run beside the tag commits
 # (`archive.search.merging`): before that, a merge held every tag behind it
 # (up to 129 s after an import at 50,000 articles, issue 15). The big
 # segments an import leaves are merged only by later imports (above) and by
@@ -65,7 +65,9 @@ def small_segments(segments: list[Any]) -> list[Any]:
         docs = 0
         for segment in ordered:
             size = segment.doc_count_all()
-            if docs + size > limit:
+            # Only segments well below the tier's size: a segment of nearly
+            # `limit` documents is not rewritten for every few tags.
+            if size > limit // MIN_SMALL_MERGE or docs + size > limit:
                 break
             chosen.append(segment)
             docs += size
