@@ -262,28 +262,6 @@ def _read_rows(session: Session, table: str, keys: Sequence[Key]) -> dict[Key, d
     return found
 
 
-def _put_row(session: Session, rc: RowChange, values: dict[str, Any] | None) -> None:
-    """Make the stored row of `rc` hold exactly `values` (None: no row)."""
-    spec = _TABLES[rc.table]
-    conn = session.connection()
-    where = " AND ".join(f'"{k}" = ?' for k in spec.key)
-    if values is None:
-        conn.exec_driver_sql(f'DELETE FROM "{rc.table}" WHERE {where}', tuple(rc.key))
-        return
-    exists = conn.exec_driver_sql(
-        f'SELECT 1 FROM "{rc.table}" WHERE {where}', tuple(rc.key)
-    ).first()
-    cols = [c for c in spec.columns if c in values]
-    params = tuple(values[c] for c in cols)
-    if exists:
-        sets = ", ".join(f'"{c}" = ?' for c in cols)
-        conn.exec_driver_sql(f'UPDATE "{rc.table}" SET {sets} WHERE {where}', params + rc.key)
-    else:
-        names = ", ".join(f'"{c}"' for c in cols)
-        marks = ", ".join("?" * len(cols))
-        conn.exec_driver_sql(f'INSERT INTO "{rc.table}" ({names}) VALUES ({marks})', params)
-
-
 # -- the unit of work -------------------------------------------------------------------
 
 
@@ -664,20 +642,51 @@ def can_redo(archive: Archive) -> str | None:
 
 
 def _invert(change: Change, source: models.Change) -> None:
-    """Put every row of `source` back as it was before it (newest row first)."""
+    """Put every row of `source` back as it was before it (newest row first).
+
+    Consecutive rows of one table and one kind of write go in one `executemany`
+    (an undo of a 1,200-mention merge was a SELECT and an UPDATE per row).
+    """
     session = change.session
     if source.rows is None:
         raise NothingToUndo(f"{source.label!r} is too old to be undone.")
     rows = [RowChange.from_json(r) for r in source.rows]
     for table in {r.table for r in rows}:
         change.track(table, [r.key for r in rows if r.table == table])
+    conn = session.connection()
+    batch: list[tuple[Any, ...]] = []
+    batch_sql = ""
     for rc in reversed(rows):
-        _put_row(session, rc, rc.before)
+        sql, params = _write_back(rc, exists=change._before[rc.table].get(rc.key) is not None)
+        if sql != batch_sql and batch:
+            conn.exec_driver_sql(batch_sql, batch)
+            batch = []
+        batch_sql = sql
+        batch.append(params)
+    if batch:
+        conn.exec_driver_sql(batch_sql, batch)
     verb = change.kind
     for rc in rows:
         change.audit(
             rc.table, verb, rc.id, before=audit_form(rc.after), after=audit_form(rc.before)
         )
+
+
+def _write_back(rc: RowChange, *, exists: bool) -> tuple[str, tuple[Any, ...]]:
+    """The statement and parameters that make the row of `rc` hold its "before" values."""
+    spec = _TABLES[rc.table]
+    where = " AND ".join(f'"{k}" = ?' for k in spec.key)
+    values = rc.before
+    if values is None:
+        return f'DELETE FROM "{rc.table}" WHERE {where}', tuple(rc.key)
+    cols = [c for c in spec.columns if c in values]
+    params = tuple(values[c] for c in cols)
+    if exists:
+        sets = ", ".join(f'"{c}" = ?' for c in cols)
+        return f'UPDATE "{rc.table}" SET {sets} WHERE {where}', params + tuple(rc.key)
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" * len(cols))
+    return f'INSERT INTO "{rc.table}" ({names}) VALUES ({marks})', params
 
 
 def _invert_all(change: Change, source_ids: Iterable[str | None]) -> None:

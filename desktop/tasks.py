@@ -204,6 +204,12 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self.jobs: list[Job] = []
+        # Runners with threads of their own (the writer's): waited for with this one.
+        self.adopted: list[TaskRunner] = []
+
+    def adopt(self, runner: TaskRunner) -> None:
+        """Count `runner`'s jobs as this runner's for busy, wait and cancel_all."""
+        self.adopted.append(runner)
 
     def run(
         self,
@@ -249,7 +255,7 @@ class TaskRunner(QObject):
     @property
     def busy(self) -> bool:
         """Whether some job has not finished yet (its result not yet delivered)."""
-        return bool(self.jobs)
+        return bool(self.jobs) or any(r.busy for r in self.adopted)
 
     @property
     def working(self) -> list[Job]:
@@ -261,10 +267,13 @@ class TaskRunner(QObject):
         """Ask every running job to stop."""
         for job in list(self.jobs):
             job.cancel()
+        for runner in self.adopted:
+            runner.cancel_all()
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until the pool is idle (for closing the window and tests)."""
-        return self.pool.waitForDone(msecs)
+        done = all(r.wait(msecs) for r in self.adopted)
+        return self.pool.waitForDone(msecs) and done
 
 
 class TaskStatusWidget(QWidget):
