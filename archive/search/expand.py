@@ -297,7 +297,7 @@ class LexiconCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: dict[tuple[str, str], Lexicon] = {}
-        self._counts: dict[tuple[str, str], array] = {}
+        self._counts: dict[tuple[str, str], array[int]] = {}
 
     def get(self, reader: Any, fieldname: str) -> Lexicon:
         key = (_segment_key(reader), fieldname)
@@ -309,7 +309,7 @@ class LexiconCache:
                 self._items[key] = found
         return found
 
-    def with_words(self, reader: Any, fieldname: str) -> array:
+    def with_words(self, reader: Any, fieldname: str) -> array[int]:
         """Live documents of the segment with at least one word in `fieldname`.
 
         From the field lengths Whoosh keeps (one byte per document): once a
@@ -334,7 +334,7 @@ class LexiconCache:
             self._counts = {k: v for k, v in self._counts.items() if k[0] in live}
 
 
-def _docs_with_words(reader: Any, fieldname: str) -> array:
+def _docs_with_words(reader: Any, fieldname: str) -> array[int]:
     deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
     try:
         column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
