@@ -12,7 +12,8 @@ Burmese a syllable boundary, so no span built from tokens ends inside one.
 
 `tokenize` gives the tokens the figure parser and the suggester read;
 `grapheme_bounds` and `syllable_bounds` are for anything else that must
-not cut a cluster (selection snapping, snippets).
+not cut a cluster (selection snapping, snippets); `line_breaks` says where a
+line may wrap (in Burmese, between syllables), for text laid out to a width.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from itertools import pairwise
 from typing import NamedTuple
 
 import regex
@@ -205,3 +207,25 @@ def snap(bounds: list[int], pos: int, *, forward: bool) -> int:
     if forward:
         return bounds[min(k, len(bounds) - 1)]
     return bounds[max(k - 1, 0)]
+
+
+_MYANMAR_CHAR = regex.compile(r"\p{Myanmar}")
+_SPACE_RUN = regex.compile(r"\s+")
+
+
+def line_breaks(text: str) -> list[int]:
+    """Where a line of `text` may wrap, in order: after a run of spaces, and in Burmese
+    (written without spaces between words) between two syllables, a number being one
+    unit and a full stop or comma (။ ၊) staying with what it ends. Never inside a
+    syllable: a layout without a Burmese dictionary (Qt's) cuts "ထွက်" as "ထွ|က်"."""
+    points = {m.end() for m in _SPACE_RUN.finditer(text) if m.end() < len(text)}
+    if _MYANMAR_CHAR.search(text):
+        for a, b in pairwise(tokenize(text)):
+            if (
+                a.end == b.start
+                and _MYANMAR_CHAR.match(text, a.end - 1)
+                and _MYANMAR_CHAR.match(text, b.start)
+                and b.text not in ("\u104a", "\u104b")
+            ):
+                points.add(b.start)
+    return sorted(points)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,44 +16,114 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from archive import segment
 
 HIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 MATCHES_ROLE = Qt.ItemDataRole.UserRole + 2
 HTML_ROLE = Qt.ItemDataRole.UserRole + 3
+# (head HTML, snippet text, match spans): for a delegate that lays the snippet out itself.
+SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 4
 
 Index = QModelIndex | QPersistentModelIndex
 
 # The archive marks matches in a snippet [[like this]].
 _MARK = re.compile(r"\[\[(.+?)\]\]", re.DOTALL)
+_MYANMAR = re.compile(r"[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
 
 
-def snippet_html(snippet: str, spans: Sequence[tuple[int, int]] | None = None) -> str:
+def _plain(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    """A snippet with the archive's [[...]] marks taken out, and their spans."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = length = 0
+    for m in _MARK.finditer(snippet):
+        out.append(snippet[pos : m.start()])
+        length += m.start() - pos
+        out.append(m.group(1))
+        spans.append((length, length + len(m.group(1))))
+        length += len(m.group(1))
+        pos = m.end()
+    out.append(snippet[pos:])
+    return "".join(out), spans
+
+
+def snippet_html(
+    snippet: str,
+    spans: Sequence[tuple[int, int]] | None = None,
+    breaks: Iterable[int] = (),
+) -> str:
     """Safe HTML for a snippet with its matches in <mark>.
 
     With `spans` (code points into `snippet`, as `Hit.snippet_matches`), those
-    are marked; otherwise the archive's [[...]] marks are used.
+    are marked; otherwise the archive's [[...]] marks are used. `breaks`
+    (code points, without marks) start new lines there (`wrap_points`).
     """
-    if spans:
-        parts: list[str] = []
-        pos = 0
-        for start, end in sorted(spans):
-            if start < pos:
-                continue
-            parts.append(html.escape(snippet[pos:start]))
-            parts.append(f"<mark>{html.escape(snippet[start:end])}</mark>")
-            pos = end
-        parts.append(html.escape(snippet[pos:]))
-        return "".join(parts)
-    out: list[str] = []
-    pos = 0
-    for m in _MARK.finditer(snippet):
-        out.append(html.escape(snippet[pos : m.start()]))
-        out.append(f"<mark>{html.escape(m.group(1))}</mark>")
-        pos = m.end()
-    out.append(html.escape(snippet[pos:]))
-    return "".join(out)
+    if not spans:
+        snippet, spans = _plain(snippet)
+    cuts = sorted({0, len(snippet), *(b for b in breaks if 0 < b < len(snippet))})
+    for start, end in spans:
+        cuts += [start, end]
+    cuts = sorted(set(cuts))
+    marked = [(s, e) for s, e in sorted(spans)]
+    newline = set(breaks)
+    parts: list[str] = []
+    for start, end in pairwise(cuts):
+        if start in newline:
+            parts.append("<br>")
+        piece = html.escape(snippet[start:end])
+        inside = any(s <= start and end <= e for s, e in marked)
+        parts.append(f"<mark>{piece}</mark>" if inside else piece)
+    return "".join(parts)
+
+
+def wrap_points(text: str, metrics: QFontMetricsF, width: float) -> list[int]:
+    """Where to start new lines so that `text` fits `width` pixels, breaking only where
+    `segment.line_breaks` allows (never inside a Burmese syllable); a unit wider than
+    the line stays whole."""
+
+    def fits(start: int, end: int) -> bool:
+        return metrics.horizontalAdvance(text[start:end].rstrip()) <= width
+
+    breaks: list[int] = []
+    start = last_fit = 0  # the line's start; the furthest break point that still fits
+    for point in [*segment.line_breaks(text), len(text)]:
+        if fits(start, point):
+            last_fit = point
+            continue
+        cut = last_fit if last_fit > start else point  # a unit too wide stays whole
+        if cut < len(text):
+            breaks.append(cut)
+        start = last_fit = cut
+        if fits(start, point):
+            last_fit = point
+        elif point < len(text):
+            breaks.append(point)  # the unit alone is wider than the line
+            start = last_fit = point
+    return breaks
+
+
+def _head(hit: Any) -> str:
+    """A hit's title and source line, as HTML (before its snippet)."""
+    meta = " · ".join(html.escape(str(x)) for x in (hit.source, hit.published) if x)
+    title = html.escape(hit.title or "(untitled)")
+    return f"<b>{title}</b><br><span class='meta'>{meta}</span><br>"
+
+
+def _hit_snippet(hit: Any) -> tuple[str, list[tuple[int, int]]]:
+    """A hit's snippet as plain text and the spans of its matches."""
+    if getattr(hit, "snippet_text", ""):
+        return hit.snippet_text, [tuple(m) for m in (hit.snippet_matches or [])]
+    return _plain(hit.snippet or "")
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -77,13 +148,10 @@ class SearchResultsModel(QAbstractListModel):
         if role == MATCHES_ROLE:
             return [tuple(m) for m in (hit.matches or [])]
         if role == HTML_ROLE:
-            meta = " · ".join(html.escape(str(x)) for x in (hit.source, hit.published) if x)
-            title = html.escape(hit.title or "(untitled)")
-            if getattr(hit, "snippet_text", ""):
-                snippet = snippet_html(hit.snippet_text, hit.snippet_matches)
-            else:
-                snippet = snippet_html(hit.snippet or "")
-            return f"<b>{title}</b><br><span class='meta'>{meta}</span><br><span>{snippet}</span>"
+            text, spans = _hit_snippet(hit)
+            return f"{_head(hit)}<span>{snippet_html(text, spans)}</span>"
+        if role == SNIPPET_ROLE:
+            return _head(hit), *_hit_snippet(hit)
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.title
         return None
@@ -114,8 +182,15 @@ class SnippetDelegate(QStyledItemDelegate):
             f"mark {{ background-color: {mark.name()}; color: black; }} "
             f".meta {{ color: {meta.name()}; }}"
         )
-        doc.setHtml(str(index.data(HTML_ROLE) or ""))
-        doc.setTextWidth(max(option.rect.width(), 200) - 8)
+        width = max(option.rect.width(), 200) - 8
+        head, text, spans = index.data(SNIPPET_ROLE) or ("", "", [])
+        breaks: list[int] = []
+        if _MYANMAR.search(text):
+            # Qt would wrap Burmese inside a syllable: the lines are cut here instead.
+            usable = width - 2 * doc.documentMargin() - 2
+            breaks = wrap_points(text, QFontMetricsF(option.font), usable)
+        doc.setHtml(f"{head}<span>{snippet_html(text, spans, breaks)}</span>")
+        doc.setTextWidth(width)
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
