@@ -113,3 +113,27 @@ def test_xml_text_keeps_length_and_is_xml(text: str) -> None:
         safe,
         None,
     )
+
+
+@given(st.uuids(), st.lists(st.text(), min_size=1, max_size=3))
+def test_guids_are_uuids(archive_id: object, parts: list[str]) -> None:
+    import uuid
+
+    from archive.exports.qdpx import guid, named_guid
+
+    ns = archive_id.hex  # type: ignore[attr-defined]
+    assert named_guid(ns, *parts) == str(uuid.uuid5(uuid.UUID(hex=ns), "/".join(parts)))
+    assert guid(ns) == str(archive_id)
+
+
+@given(st.text(), st.text())
+def test_attributes_and_text_read_back_as_written(name: str, body: str) -> None:
+    from xml.etree import ElementTree as ET
+
+    from archive.exports.qdpx import _leaf, _open
+
+    node = ET.fromstring(
+        _open("Note", {"name": name}) + _leaf("PlainTextContent", body) + "</Note>"
+    )
+    assert node.get("name", "") == xml_text(name)
+    assert (node.findtext("PlainTextContent") or "") == xml_text(body)
