@@ -12,6 +12,12 @@ Two Qt-free helpers for the desktop reader (DESIGN "Text and offsets"):
 
 `overlap_segments` cuts overlapping spans into pieces that each know which
 spans cover them, which is how overlaps are drawn visibly.
+
+`markdown_markup` finds the Markdown syntax an imported `.md` file keeps in
+its text (`# Title`, `[The Irrawaddy](#)`, `**bold**`): the reader draws it
+as rendered (the syntax hidden, headings bold) without changing the text, so
+every annotation offset still points into the stored text; syntax that an
+annotation covers stays visible (dimmed), since the tag quotes it.
 """
 
 from __future__ import annotations
@@ -110,6 +116,42 @@ def overlap_segments(
         if active:
             segments.append((a, b, tuple(active)))
     return segments
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(\S[^\n]*)$", re.MULTILINE)
+_LINK = re.compile(r"(!?\[)([^\]\n]+)(\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\))")
+_BOLD = re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1")
+
+
+@dataclass
+class Markup:
+    """How the reader draws a Markdown text: code-point spans of syntax to hide, of syntax
+    to dim (an annotation covers it), of heading text and of bold text."""
+
+    hidden: list[tuple[int, int]] = field(default_factory=list)
+    dimmed: list[tuple[int, int]] = field(default_factory=list)
+    headings: list[tuple[int, int]] = field(default_factory=list)
+    strong: list[tuple[int, int]] = field(default_factory=list)  # **bold** text
+
+
+def markdown_markup(text: str, keep: Sequence[tuple[int, int]] = ()) -> Markup:
+    """The Markdown syntax of `text` (heading marks, link and image brackets with their
+    targets, bold marks) and its headings; syntax overlapping a span of `keep` (the
+    annotations) is dimmed, not hidden. Text without such syntax gives nothing."""
+    syntax: list[tuple[int, int]] = []
+    markup = Markup()
+    for m in _HEADING.finditer(text):
+        syntax.append((m.start(1), m.start(2)))
+        markup.headings.append((m.start(2), m.end(2)))
+    for m in _LINK.finditer(text):
+        syntax += [(m.start(1), m.end(1)), (m.start(3), m.end(3))]
+    for m in _BOLD.finditer(text):
+        syntax += [(m.start(1), m.end(1)), (m.end(2), m.end())]
+        markup.strong.append((m.start(2), m.end(2)))
+    for start, end in sorted(syntax):
+        covered = any(s < end and start < e for s, e in keep)
+        (markup.dimmed if covered else markup.hidden).append((start, end))
+    return markup
 
 
 @dataclass

@@ -20,8 +20,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
-from archive.reading import ReadingAnnotation, ReadingArticle, Utf16Map
-from desktop.reader.highlight import apply_highlights
+from archive.reading import ReadingAnnotation, ReadingArticle, Utf16Map, markdown_markup
+from desktop.reader.highlight import apply_highlights, apply_markup
 
 # Search matches and "jump to" targets, on top of tag colours: a fuchsia far
 # from every tag colour (the event orange #ffb703 was once almost the same),
@@ -75,6 +75,7 @@ class ArticleTextView(QPlainTextEdit):
         self.article: ReadingArticle | None = None
         self.offsets = Utf16Map("")
         self._matches: list[tuple[int, int]] = []
+        self.markup = markdown_markup("")  # the Markdown syntax drawn as rendered
         # Extra entries for the context menu (set by the reader).
         self.context_actions: Callable[[], list[QAction]] | None = None
 
@@ -88,6 +89,7 @@ class ArticleTextView(QPlainTextEdit):
         self.setExtraSelections([])
         self.document().setPlainText(article.text)
         apply_highlights(self.document(), article.annotations, self.offsets, clear=False)
+        self._apply_markup(article.annotations)
 
     def repaint_annotations(self, annotations: list[ReadingAnnotation]) -> None:
         """Repaint after annotations changed, keeping scroll position and selection."""
@@ -96,7 +98,17 @@ class ArticleTextView(QPlainTextEdit):
         self.article.annotations = annotations
         bar = self.verticalScrollBar().value()
         apply_highlights(self.document(), annotations, self.offsets)
+        self._apply_markup(annotations)
         self.verticalScrollBar().setValue(bar)
+
+    def _apply_markup(self, annotations: list[ReadingAnnotation]) -> None:
+        """Markdown drawn as rendered; syntax a tag quotes stays visible (the text and its
+        offsets are the stored ones either way)."""
+        if self.article is None:
+            return
+        keep = [(a.start, a.end) for a in annotations if not a.orphaned]
+        self.markup = markdown_markup(self.article.text, keep)
+        apply_markup(self.document(), self.markup, self.offsets)
 
     # -- positions -----------------------------------------------------------
 

@@ -136,3 +136,21 @@ def test_load_article_with_annotation_details(archive) -> None:
 def test_load_missing_article(archive) -> None:
     with pytest.raises(NotFound):
         load_article(archive, "nope")
+
+
+def test_markdown_markup_hides_syntax_but_not_what_a_tag_quotes() -> None:
+    from archive.reading import markdown_markup
+
+    text = "# Police defect\n\nBy [The Irrawaddy](#) and **Reuters**. ![a photo](x.jpg)\n"
+    markup = markdown_markup(text)
+    assert [text[a:b] for a, b in markup.hidden] == [
+        "# ", "[", "](#)", "**", "**", "![", "](x.jpg)"
+    ]  # fmt: skip
+    assert [text[a:b] for a, b in markup.headings] == ["Police defect"]
+    assert [text[a:b] for a, b in markup.strong] == ["Reuters"]
+    quoted = (text.index("Irrawaddy"), text.index("(#)") + 3)  # a tag that quotes "](#)"
+    markup = markdown_markup(text, keep=[quoted])
+    assert [text[a:b] for a, b in markup.dimmed] == ["](#)"]
+    assert "](#)" not in [text[a:b] for a, b in markup.hidden]
+    plain = "Police said 600 officers [sic] joined (Reuters)."
+    assert markdown_markup(plain) == markdown_markup("")

@@ -337,3 +337,33 @@ def test_alt_down_and_up_hop_between_annotations(qtbot, ctx, article_id) -> None
     assert reader.view.textCursor().selectedText() == "Major Aung Test"
     qtbot.keyClick(reader.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert reader.view.textCursor().selectedText() == PHRASE
+
+
+MARKDOWN = "# Police defect\n\nBy [The Irrawaddy](#), more than 600 police officers.\n"
+
+
+def test_markdown_is_drawn_rendered_and_offsets_stay_the_stored_ones(qtbot, ctx) -> None:
+    from tests.desktop.reader.articles import add_article
+
+    article_id = add_article(ctx.archive, MARKDOWN)
+    reader = open_reader(qtbot, ctx, article_id)
+    view = reader.view
+    assert view.toPlainText() == MARKDOWN  # the text is the stored one
+
+    def foreground(pos: int) -> QColor:
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(pos + 1)  # the format of the character before the cursor
+        return cursor.charFormat().foreground().color()
+
+    assert foreground(MARKDOWN.index("[")).alpha() == 0  # hidden
+    assert foreground(MARKDOWN.index("](#)") + 1).alpha() == 0
+    assert foreground(MARKDOWN.index("Irrawaddy")).alpha() != 0
+    heading = QTextCursor(view.document())
+    heading.setPosition(MARKDOWN.index("Police") + 1)
+    assert heading.charFormat().fontWeight() >= 700
+    # Tagging the link's words quotes the stored text at its own offsets.
+    select_with_qt(reader, MARKDOWN, "The Irrawaddy")
+    qtbot.keyClick(reader.view, Qt.Key.Key_A)
+    reader.tag_dialog.accept()
+    (ann,) = annotate.list_annotations(ctx.archive, article_id)
+    assert (ann.start, ann.quote) == (MARKDOWN.index("The Irrawaddy"), "The Irrawaddy")
