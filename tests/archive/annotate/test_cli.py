@@ -342,7 +342,8 @@ def test_suggest_groups_mentions_and_accepts_chosen_ones(
     assert code == 2 and "has no mention 4" in err
     code, doc, _ = run("suggest", aid, "--accept", f"{n}.1,{n}.3")
     assert code == 0 and [a["start"] for a in doc["accepted"]] == [
-        text.index("CDM"), text.rindex("CDM")
+        text.index("CDM"),
+        text.rindex("CDM"),
     ]
     assert len({a["entity_id"] for a in doc["accepted"]}) == 1
     code, groups, _ = run("suggest", aid)

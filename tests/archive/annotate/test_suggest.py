@@ -138,6 +138,7 @@ def test_suggest_is_fast_enough_for_a_long_article() -> None:
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the shared seed articles are not here")
 def test_seed_articles_done_when(archive: Archive) -> None:
     from archive import ingest
+
     ingest.import_paths(archive, [SEEDS])
     with archive.session() as session:
         ids = [a.id for a in session.exec(select(models.Article))]
@@ -246,10 +247,12 @@ def test_suggestions_are_grouped_by_entity() -> None:
     assert by_label["Zaw Min Htet ×2"].count == 2
     # Figures stay one a row: two claims are two pieces of evidence.
     assert [g.label for g in groups if g.type == "figure"] == [
-        "More than 250 nurses", "more than 250 nurses"
+        "More than 250 nurses",
+        "more than 250 nurses",
     ]
     doc = cdm.to_dict()
-    assert (doc["count"], doc["quote"], len(doc["mentions"])) == (5, "Civil Disobedience Movement", 5)
+    assert (doc["count"], len(doc["mentions"])) == (5, 5)
+    assert doc["quote"] == "Civil Disobedience Movement"
 
 
 def test_accept_a_group_or_chosen_mentions(
@@ -276,7 +279,8 @@ def test_a_figure_is_as_of_its_published_date_everywhere(
     from archive import tagform
 
     aid = add_article()
-    (fig,) = [s for s in suggest.suggest_for_article(archive, aid) if s.quote == "over 1,200 people"]
+    found = suggest.suggest_for_article(archive, aid)
+    (fig,) = [s for s in found if s.quote == "over 1,200 people"]
     prefill = tagform.figure_prefill(fig.quote, "2021-03-05")
     assert fig.as_of == prefill["as_of"] == "2021-03-05"
     assert suggest.accept_suggestion(archive, aid, fig).as_of == "2021-03-05"
