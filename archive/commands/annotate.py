@@ -525,7 +525,8 @@ def cmd_suggest(args: argparse.Namespace, out: Output) -> int:
         accepted: list[annotate.AnnotationRecord] = []
         if write:
             picks = _chosen(args.accept, groups)
-            with archive.change(f"Accept {len(picks)} suggestion(s)", origin="suggestion") as ch:
+            count = sum(groups[g].count if m is None else len(m) for g, m in picks.items())
+            with archive.change(f"Accept {count} suggestion(s)", origin="suggestion") as ch:
                 made = [
                     ann
                     for g, mentions in picks.items()
@@ -550,7 +551,7 @@ def cmd_suggest(args: argparse.Namespace, out: Output) -> int:
             extra = f"  [{figures.claim_text(s.value, s.qualifier, s.counted)}"
             extra += f", as of {s.as_of}]" if s.as_of else "]"
         elif s.type == "actor" and g.count > 1:
-            extra = f"  -> {g.entity_name}" if g.entity_name else ""
+            extra = f"  (also {', '.join(g.aliases)})" if g.aliases else ""
         elif s.type == "actor" and s.entity_name and s.entity_name != s.quote:
             extra = f"  -> {s.entity_name}"
         elif s.type == "event" and s.date:
