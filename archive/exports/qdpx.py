@@ -85,13 +85,19 @@ _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
+# Any character an attribute value must not carry as it is: escaped, or not XML at all.
+_ATTR_RISK = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+
+
+def _attr(value: Any) -> str:
+    text = value if type(value) is str else str(value)
+    # Most values (GUIDs, offsets, times) need nothing: one search, not a rewrite.
+    return xml_text(text).translate(_ATTR) if _ATTR_RISK.search(text) else text
+
+
 def _open(tag: str, attrs: dict[str, Any], close: bool = False) -> str:
     """A start tag (or an empty element) with its attributes escaped; empty ones left out."""
-    inner = "".join(
-        f' {k}="{xml_text(str(v)).translate(_ATTR)}"'
-        for k, v in attrs.items()
-        if v not in (None, "")
-    )
+    inner = "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items() if v is not None and v != "")
     return f"<{tag}{inner}{'/' if close else ''}>"
 
 
