@@ -64,13 +64,15 @@ print = functools.partial(print, flush=True)
 TARGETS = {"export": 30.0, "verify": 10.0, "import": 60.0, "reimport": 20.0}
 TARGET_RSS_MB = 500.0
 
-WORDS = (
+_WORD_TEXT = (
     "police protest strike harbour council village soldiers workers union committee "
     "arrested detained released hospital school market township province minister "
     "report statement march april monday families residents convoy bridge curfew "
     "the of and to in a was were said that on for with by at from as had has"
-).split()
-NAMES = "Aung Hla Tin Min Tun Kyaw Zaw Win Myint Thein Soe Nyein Moe Thida Su Mya".split()
+)
+WORDS = _WORD_TEXT.split()
+_NAME_TEXT = "Aung Hla Tin Min Tun Kyaw Zaw Win Myint Thein Soe Nyein Moe Thida Su Mya"
+NAMES = _NAME_TEXT.split()
 
 
 def peak_rss_mb() -> float:
@@ -80,121 +82,152 @@ def peak_rss_mb() -> float:
 # -- the fixture -----------------------------------------------------------------------
 
 
-def build_fixture(archive_dir: Path, n_articles: int, n_annotations: int, n_entities: int,
-                  words: int) -> dict[str, Any]:
+def build_fixture(
+    archive_dir: Path, n_articles: int, n_annotations: int, n_entities: int, words: int
+) -> dict[str, Any]:
     """The source archive, written in one core change."""
     from archive import annotate, models
     from archive.store import Archive
 
     rng = random.Random(9)
     t0 = time.perf_counter()
-    with Archive.open(archive_dir, create=True) as archive:
-        with archive.change("bench fixture", sync=False) as ch:
-            session = ch.session
-            now = models.utcnow()
-            ents = []
-            types = ("actor", "event", "figure")
-            for i in range(n_entities):
-                type_key = types[i % 3]
-                name = f"{rng.choice(NAMES)} {rng.choice(NAMES)} {i}"
-                ents.append(
-                    {
-                        "id": models.new_id(),
-                        "type_key": type_key,
-                        "name": name,
-                        "aliases": [f"{name} alias"] if i % 4 == 0 else [],
-                        "description": "",
-                        "date_start": "2021-03-05" if type_key == "event" else None,
-                        "date_end": None,
-                        "place": "Yangon" if type_key == "event" else None,
-                        "merged_into": None,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            ch.track("entity", [e["id"] for e in ents], new=True)
-            session.execute(models.Entity.__table__.insert(), ents)  # type: ignore[attr-defined]
-            colls = [
-                {"id": models.new_id(), "name": f"Case {c}", "description": "", "created_at": now}
-                for c in range(2)
-            ]
-            ch.track("collection", [c["id"] for c in colls], new=True)
-            session.execute(models.Collection.__table__.insert(), colls)  # type: ignore[attr-defined]
+    with (
+        Archive.open(archive_dir, create=True) as archive,
+        archive.change("bench fixture", sync=False) as ch,
+    ):
+        session = ch.session
+        now = models.utcnow()
+        ents = []
+        types = ("actor", "event", "figure")
+        for i in range(n_entities):
+            type_key = types[i % 3]
+            name = f"{rng.choice(NAMES)} {rng.choice(NAMES)} {i}"
+            ents.append(
+                {
+                    "id": models.new_id(),
+                    "type_key": type_key,
+                    "name": name,
+                    "aliases": [f"{name} alias"] if i % 4 == 0 else [],
+                    "description": "",
+                    "date_start": "2021-03-05" if type_key == "event" else None,
+                    "date_end": None,
+                    "place": "Yangon" if type_key == "event" else None,
+                    "merged_into": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        ch.track("entity", [e["id"] for e in ents], new=True)
+        session.execute(models.Entity.__table__.insert(), ents)  # type: ignore[attr-defined]
+        colls = [
+            {"id": models.new_id(), "name": f"Case {c}", "description": "", "created_at": now}
+            for c in range(2)
+        ]
+        ch.track("collection", [c["id"] for c in colls], new=True)
+        session.execute(models.Collection.__table__.insert(), colls)  # type: ignore[attr-defined]
 
-            articles, originals, members, texts = [], [], [], []
-            for i in range(n_articles):
-                text = "\n\n".join(
-                    " ".join(rng.choice(WORDS) for _ in range(words // 5)).capitalize() + "."
-                    for _ in range(5)
-                )
-                title = f"Bench article {i}"
-                data = f"{title}\n\n{text}\n".encode()
-                sha = hashlib.sha256(data).hexdigest()
-                aid = models.new_id()
-                originals.append(
-                    {"sha256": sha, "media_type": "text/plain", "size": len(data), "data": data,
-                     "first_name": f"bench-{i}.txt", "imported_at": now}
-                )
-                articles.append(
-                    {"id": aid, "title": title, "source": "Bench Paper", "url": None,
-                     "byline": "Bench Writer", "published": "2021-03-05",
-                     "published_precision": "day", "language": "en", "text": text,
-                     "text_sha256": annotate.text_sha256(text), "original_sha256": sha,
-                     "imported_at": now, "imported_from": f"bench-{i}.txt", "parent_id": None,
-                     "meta": {}, "updated_at": now}
-                )
-                if i % 3 == 0:
-                    members.append({"article_id": aid, "collection_id": colls[i % 2]["id"]})
-                texts.append((aid, text))
-            ch.track("original", [o["sha256"] for o in originals], new=True)
-            session.execute(models.Original.__table__.insert(), originals)  # type: ignore[attr-defined]
-            ch.track("article", [a["id"] for a in articles], new=True)
-            session.execute(models.Article.__table__.insert(), articles)  # type: ignore[attr-defined]
-            ch.track("articlecollection", [(m["article_id"], m["collection_id"]) for m in members],
-                     new=True)
-            session.execute(models.ArticleCollection.__table__.insert(), members)  # type: ignore[attr-defined]
-            for a in articles:
-                ch.audit("article", "import", a["id"],
-                         after={"title": a["title"], "original_sha256": a["original_sha256"]})
+        articles, originals, members, texts = [], [], [], []
+        for i in range(n_articles):
+            text = "\n\n".join(
+                " ".join(rng.choice(WORDS) for _ in range(words // 5)).capitalize() + "."
+                for _ in range(5)
+            )
+            title = f"Bench article {i}"
+            data = f"{title}\n\n{text}\n".encode()
+            sha = hashlib.sha256(data).hexdigest()
+            aid = models.new_id()
+            originals.append(
+                {
+                    "sha256": sha,
+                    "media_type": "text/plain",
+                    "size": len(data),
+                    "data": data,
+                    "first_name": f"bench-{i}.txt",
+                    "imported_at": now,
+                }
+            )
+            articles.append(
+                {
+                    "id": aid,
+                    "title": title,
+                    "source": "Bench Paper",
+                    "url": None,
+                    "byline": "Bench Writer",
+                    "published": "2021-03-05",
+                    "published_precision": "day",
+                    "language": "en",
+                    "text": text,
+                    "text_sha256": annotate.text_sha256(text),
+                    "original_sha256": sha,
+                    "imported_at": now,
+                    "imported_from": f"bench-{i}.txt",
+                    "parent_id": None,
+                    "meta": {},
+                    "updated_at": now,
+                }
+            )
+            if i % 3 == 0:
+                members.append({"article_id": aid, "collection_id": colls[i % 2]["id"]})
+            texts.append((aid, text))
+        ch.track("original", [o["sha256"] for o in originals], new=True)
+        session.execute(models.Original.__table__.insert(), originals)  # type: ignore[attr-defined]
+        ch.track("article", [a["id"] for a in articles], new=True)
+        session.execute(models.Article.__table__.insert(), articles)  # type: ignore[attr-defined]
+        ch.track(
+            "articlecollection",
+            [(m["article_id"], m["collection_id"]) for m in members],
+            new=True,
+        )
+        session.execute(models.ArticleCollection.__table__.insert(), members)  # type: ignore[attr-defined]
+        for a in articles:
+            ch.audit(
+                "article",
+                "import",
+                a["id"],
+                after={"title": a["title"], "original_sha256": a["original_sha256"]},
+            )
 
-            anns = []
-            for n in range(n_annotations):
-                aid, text = texts[n % len(texts)]
-                ent = ents[rng.randrange(len(ents))] if ents else None
-                start = rng.randrange(0, max(1, len(text) - 40))
-                end = start + rng.randrange(5, 30)
-                is_fig = ent is not None and ent["type_key"] == "figure"
-                anns.append(
-                    {
-                        "id": models.new_id(),
-                        "article_id": aid,
-                        **annotate.anchor(text, start, end),
-                        "type_key": ent["type_key"] if ent else "actor",
-                        "entity_id": ent["id"] if ent else None,
-                        "note": "checked against the second report" if n % 10 == 0 else "",
-                        "created_at": now,
-                        "updated_at": now,
-                        "created_by": ch.user_id,
-                        "origin": "manual",
-                        "orphaned": False,
-                        "value": float(rng.randrange(1, 900)) if is_fig else None,
-                        "qualifier": "more than" if is_fig else None,
-                        "counted": "police" if is_fig else None,
-                        "as_of": None,
-                    }
-                )
-            ch.track("annotation", [a["id"] for a in anns], new=True)
-            session.execute(models.Annotation.__table__.insert(), anns)  # type: ignore[attr-defined]
-            for a in anns:
-                snap = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in a.items()}
-                ch.audit("annotation", "create", a["id"], after=snap)
+        anns = []
+        for n in range(n_annotations):
+            aid, text = texts[n % len(texts)]
+            ent = ents[rng.randrange(len(ents))] if ents else None
+            start = rng.randrange(0, max(1, len(text) - 40))
+            end = start + rng.randrange(5, 30)
+            is_fig = ent is not None and ent["type_key"] == "figure"
+            anns.append(
+                {
+                    "id": models.new_id(),
+                    "article_id": aid,
+                    **annotate.anchor(text, start, end),
+                    "type_key": ent["type_key"] if ent else "actor",
+                    "entity_id": ent["id"] if ent else None,
+                    "note": "checked against the second report" if n % 10 == 0 else "",
+                    "created_at": now,
+                    "updated_at": now,
+                    "created_by": ch.user_id,
+                    "origin": "manual",
+                    "orphaned": False,
+                    "value": float(rng.randrange(1, 900)) if is_fig else None,
+                    "qualifier": "more than" if is_fig else None,
+                    "counted": "police" if is_fig else None,
+                    "as_of": None,
+                }
+            )
+        ch.track("annotation", [a["id"] for a in anns], new=True)
+        session.execute(models.Annotation.__table__.insert(), anns)  # type: ignore[attr-defined]
+        for a in anns:
+            snap = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in a.items()}
+            ch.audit("annotation", "create", a["id"], after=snap)
     with sqlite3.connect(archive_dir / "archive.sqlite") as conn:
         counts = {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("article", "original", "annotation", "entity", "auditevent")
         }
-    return {"seconds": time.perf_counter() - t0, "counts": counts,
-            "db_mb": (archive_dir / "archive.sqlite").stat().st_size / 1e6}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "counts": counts,
+        "db_mb": (archive_dir / "archive.sqlite").stat().st_size / 1e6,
+    }
 
 
 # -- phases (each in its own process) ------------------------------------------------
@@ -302,17 +335,31 @@ def yardstick_sqlite(work: Path) -> dict[str, Any]:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("CREATE TABLE original (sha256 TEXT PRIMARY KEY, data BLOB)")
     conn.execute("CREATE TABLE article (id TEXT PRIMARY KEY, title TEXT, text TEXT, meta TEXT)")
-    conn.execute("CREATE TABLE annotation (id TEXT PRIMARY KEY, article_id TEXT, start INT, "
-                 "end_ INT, quote TEXT, prefix TEXT, suffix TEXT, type_key TEXT)")
+    conn.execute(
+        "CREATE TABLE annotation (id TEXT PRIMARY KEY, article_id TEXT, start INT, "
+        "end_ INT, quote TEXT, prefix TEXT, suffix TEXT, type_key TEXT)"
+    )
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO original VALUES (?, ?)", origs)
-    conn.executemany("INSERT INTO article VALUES (?, ?, ?, ?)",
-                     [(a["id"], a["title"], a["text"], json.dumps(a["meta"])) for a in arts])
+    conn.executemany(
+        "INSERT INTO article VALUES (?, ?, ?, ?)",
+        [(a["id"], a["title"], a["text"], json.dumps(a["meta"])) for a in arts],
+    )
     rows = []
     for a in anns:
         pos, quote = a["target"]["selector"]
-        rows.append((a["id"][23:], a["target"]["source"][20:], pos["start"], pos["end"],
-                     quote["exact"], quote["prefix"], quote["suffix"], a["body"][0]["value"]))
+        rows.append(
+            (
+                a["id"][23:],
+                a["target"]["source"][20:],
+                pos["start"],
+                pos["end"],
+                quote["exact"],
+                quote["prefix"],
+                quote["suffix"],
+                a["body"][0]["value"],
+            )
+        )
     conn.executemany("INSERT INTO annotation VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     conn.execute("COMMIT")
     conn.close()
@@ -336,8 +383,9 @@ PHASES = {
 def child(args: argparse.Namespace) -> None:
     work = Path(args.work)
     if args.phase == "fixture":
-        result = build_fixture(work / "source", args.articles, args.annotations, args.entities,
-                               args.words)
+        result = build_fixture(
+            work / "source", args.articles, args.annotations, args.entities, args.words
+        )
     else:
         fn = PHASES[args.phase]
         if args.profile == args.phase:
@@ -360,9 +408,22 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_phase(work: Path, phase: str, args: argparse.Namespace, env: dict[str, str]) -> dict:
-    cmd = [sys.executable, __file__, "--child", phase, "--work", str(work),
-           "--articles", str(args.articles), "--annotations", str(args.annotations),
-           "--entities", str(args.entities), "--words", str(args.words)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        phase,
+        "--work",
+        str(work),
+        "--articles",
+        str(args.articles),
+        "--annotations",
+        str(args.annotations),
+        "--entities",
+        str(args.entities),
+        "--words",
+        str(args.words),
+    ]
     if args.profile:
         cmd += ["--profile", args.profile]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -371,7 +432,7 @@ def run_phase(work: Path, phase: str, args: argparse.Namespace, env: dict[str, s
     if proc.returncode != 0:
         raise SystemExit(f"phase {phase} failed (exit {proc.returncode})")
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 def main() -> int:
@@ -383,9 +444,12 @@ def main() -> int:
     p.add_argument("--profile", choices=["export", "verify", "import", "reimport"])
     p.add_argument("--keep", metavar="DIR", help="work in DIR and leave it (default: a temp dir)")
     p.add_argument("--strict", action="store_true")
-    p.add_argument("--phases", default="export,verify,import,reimport",
-                   help="which phases to run (comma-separated; with --keep, a kept fixture "
-                   "and bundle are reused)")
+    p.add_argument(
+        "--phases",
+        default="export,verify,import,reimport",
+        help="which phases to run (comma-separated; with --keep, a kept fixture "
+        "and bundle are reused)",
+    )
     p.add_argument("--child", metavar="PHASE", dest="phase", help=argparse.SUPPRESS)
     p.add_argument("--work", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -396,32 +460,42 @@ def main() -> int:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bundle-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     base = dict(os.environ)
-    base.update({"HOME": str(work / "home"), "XDG_CONFIG_HOME": str(work / "home" / "config"),
-                 "XDG_DATA_HOME": str(work / "home" / "data"),
-                 "XDG_CACHE_HOME": str(work / "home" / "cache")})
+    base.update(
+        {
+            "HOME": str(work / "home"),
+            "XDG_CONFIG_HOME": str(work / "home" / "config"),
+            "XDG_DATA_HOME": str(work / "home" / "data"),
+            "XDG_CACHE_HOME": str(work / "home" / "cache"),
+        }
+    )
     aung = base | {"SESAME_CONFIG_DIR": str(work / "config-aung"), "SESAME_USER": "Aung"}
     hla = base | {"SESAME_CONFIG_DIR": str(work / "config-hla"), "SESAME_USER": "Hla"}
     try:
         load = os.getloadavg()[0]
-        print(f"{args.articles:,} articles, {args.annotations:,} annotations, "
-              f"{args.entities} entities, ~{args.words} words each; load average {load:.1f}")
+        print(
+            f"{args.articles:,} articles, {args.annotations:,} annotations, "
+            f"{args.entities} entities, ~{args.words} words each; load average {load:.1f}"
+        )
         want = set(args.phases.split(","))
-        empty: dict[str, Any] = {"seconds": float("nan"), "cpu_seconds": float("nan"),
-                                 "peak_rss_mb": float("nan"), "index_seconds": float("nan"),
-                                 "changed_nothing": None, "added": {}, "updated": {},
-                                 "conflicts": 0}
+        empty: dict[str, Any] = {
+            "seconds": float("nan"),
+            "cpu_seconds": float("nan"),
+            "peak_rss_mb": float("nan"),
+            "index_seconds": float("nan"),
+            "changed_nothing": None,
+            "added": {},
+            "updated": {},
+            "conflicts": 0,
+        }
         fx = ex = yz = ve = im = re_ = ys = empty
-        yz = {"raw_mb": float("nan"), "write_seconds": float("nan"),
-              "read_seconds": float("nan")}
+        yz = {"raw_mb": float("nan"), "write_seconds": float("nan"), "read_seconds": float("nan")}
         ys = {"seconds": float("nan")}
         if not (work / "source").exists():
             fx = run_phase(work, "fixture", args, aung)
-            print(f"fixture: {fx['seconds']:.1f} s, {fx['db_mb']:.0f} MB database, "
-                  f"{fx['counts']}")
+            print(f"fixture: {fx['seconds']:.1f} s, {fx['db_mb']:.0f} MB database, {fx['counts']}")
         if "export" in want or not (work / "bench.sesame").exists():
             ex = run_phase(work, "export", args, aung)
-            print(f"export: {ex['seconds']:.2f} s, bundle {ex['bundle_mb']:.1f} MB, "
-                  f"{ex['counts']}")
+            print(f"export: {ex['seconds']:.2f} s, bundle {ex['bundle_mb']:.1f} MB, {ex['counts']}")
         if want & {"export", "verify"}:
             yz = run_phase(work, "yardstick_zip", args, aung)
         if "verify" in want:
@@ -429,30 +503,46 @@ def main() -> int:
         if "import" in want:
             shutil.rmtree(work / "target", ignore_errors=True)
             im = run_phase(work, "import", args, hla)
-            print(f"import: added {im['added']}, conflicts {im['conflicts']}, "
-                  f"orphaned {im['orphaned']}, offers {im['offers']}")
+            print(
+                f"import: added {im['added']}, conflicts {im['conflicts']}, "
+                f"orphaned {im['orphaned']}, offers {im['offers']}"
+            )
             ys = run_phase(work, "yardstick_sqlite", args, hla)
         if "reimport" in want:
             re_ = run_phase(work, "reimport", args, hla)
-            print(f"re-import: added {re_['added']} updated {re_['updated']} "
-                  f"conflicts {re_['conflicts']} -> changed nothing: {re_['changed_nothing']}")
+            print(
+                f"re-import: added {re_['added']} updated {re_['updated']} "
+                f"conflicts {re_['conflicts']} -> changed nothing: {re_['changed_nothing']}"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     rows = [
-        ("export", ex, f"zip+sha256 of the same {yz['raw_mb']:.0f} MB: {yz['write_seconds']:.2f} s"),
+        (
+            "export",
+            ex,
+            f"zip+sha256 of the same {yz['raw_mb']:.0f} MB: {yz['write_seconds']:.2f} s",
+        ),
         ("verify", ve, f"unzip+sha256+json.loads: {yz['read_seconds']:.2f} s"),
-        ("import (empty archive)", im,
-         f"merge {im['seconds'] - im['index_seconds']:.1f} s + index {im['index_seconds']:.1f} s;"
-         f" plain sqlite3 insert {ys['seconds']:.2f} s"),
-        ("re-import (nothing changes)", re_,
-         f"changed nothing: {re_['changed_nothing']}; index {re_['index_seconds']:.1f} s"),
+        (
+            "import (empty archive)",
+            im,
+            f"verify+merge {im['seconds'] - im['index_seconds']:.1f} s + index "
+            f"{im['index_seconds']:.1f} s; plain sqlite3 insert {ys['seconds']:.2f} s",
+        ),
+        (
+            "re-import (nothing changes)",
+            re_,
+            f"changed nothing: {re_['changed_nothing']}; index {re_['index_seconds']:.1f} s",
+        ),
     ]
     keys = ["export", "verify", "import", "reimport"]
     print()
-    print(f"| phase | seconds | CPU s | target | peak RSS MB (< {TARGET_RSS_MB:.0f}) "
-          "| yardstick / notes |")
+    print(
+        f"| phase | seconds | CPU s | target | peak RSS MB (< {TARGET_RSS_MB:.0f}) "
+        "| yardstick / notes |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     missed = []
     for (label, r, note), key in zip(rows, keys, strict=True):
@@ -462,13 +552,17 @@ def main() -> int:
         ok = r["seconds"] <= target and r["peak_rss_mb"] < TARGET_RSS_MB
         if not ok:
             missed.append(key)
-        print(f"| {label} | {r['seconds']:.2f} | {r['cpu_seconds']:.1f} | <= {target:.0f} "
-              f"| {r['peak_rss_mb']:.0f} | {note} |")
+        print(
+            f"| {label} | {r['seconds']:.2f} | {r['cpu_seconds']:.1f} | <= {target:.0f} "
+            f"| {r['peak_rss_mb']:.0f} | {note} |"
+        )
     if "reimport" in want and not re_["changed_nothing"]:
         missed.append("reimport-changed-something")
-    print(f"\nbundle {ex.get('bundle_mb', float('nan')):.1f} MB ({yz['raw_mb']:.0f} MB "
-          f"uncompressed); fixture peak RSS {fx['peak_rss_mb']:.0f} MB; "
-          f"targets missed: {missed or 'none'}")
+    print(
+        f"\nbundle {ex.get('bundle_mb', float('nan')):.1f} MB ({yz['raw_mb']:.0f} MB "
+        f"uncompressed); fixture peak RSS {fx['peak_rss_mb']:.0f} MB; "
+        f"targets missed: {missed or 'none'}"
+    )
     return 1 if args.strict and missed else 0
 
 
