@@ -298,6 +298,7 @@ class Change:
         self._articles: set[str] = set()
         self._entities: set[str] = set()
         self._audit_rows: list[dict[str, Any]] = []
+        self.checkpoint: Any = None
         self._last_audit: tuple[int, str] | None = None
         event.listen(session, "before_flush", self._before_flush)
 
@@ -418,6 +419,9 @@ class Change:
         if queue:
             session.execute(models.IndexQueue.__table__.insert(), queue)  # type: ignore[attr-defined]
         audit.insert(session, self._audit_rows)
+        if self._audit_rows:
+            # Signed as it commits: a crash right after never leaves an unsigned head.
+            self.checkpoint = audit.sign_head(session, at_open=self.archive.audit_head_at_open)
         if rows or self._audit_rows:
             self._log(result)
         return result
@@ -535,6 +539,8 @@ def begin(
         finally:
             if event.contains(session, "before_flush", change._before_flush):
                 event.remove(session, "before_flush", change._before_flush)
+    if change.checkpoint is not None:
+        archive.audit_head_at_open = (change.checkpoint.seq, change.checkpoint.hash)
     if sync:
         archive.sync_index()
 

@@ -132,6 +132,9 @@ def export_bundle(
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+    from archive import audit
+
+    audit.checkpoint(archive)  # the head as of this export, signed
     return ExportReport(
         str(out),
         bundle_id,

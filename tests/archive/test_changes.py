@@ -385,5 +385,5 @@ class UndoMachine(RuleBasedStateMachine):
         assert dump(self.archive) == self.states[self.at]
 
 
-UndoMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)
+UndoMachine.TestCase.settings = settings(max_examples=20, stateful_step_count=12, deadline=None)
 test_random_sequences_undo_and_redo_exactly = UndoMachine.TestCase
