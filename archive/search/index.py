@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from whoosh import index as windex
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
@@ -86,6 +87,14 @@ IDLE_MERGE_SECONDS = 3.0
 # merge starts at once instead of after IDLE_MERGE_SECONDS.
 BUSY_RETRY_SECONDS = 0.05
 MERGE_SOON_SEGMENTS = 40  # a burst must not wait on merges; this is the safety valve
+# One-article commits (tags) write every term of the article into a new
+# segment: 600 terms, each a posting block pickled and compressed. With
+# single postings kept inline in the term table and no compression, the
+# commit writes no blocks at all (merges rewrite them normally later).
+def SMALL_CODEC() -> W3Codec:
+    return W3Codec(inlinelimit=2, compression=0)
+
+
 # Applied queue rows are deleted once this many have piled up.
 PRUNE_EVERY = 200
 
@@ -256,7 +265,10 @@ class SearchIndex:
             # the rows themselves were pruned or rolled back.
             ids = list(dict.fromkeys(r.article_id for r in rows))
             bulk = len(ids) >= BULK_THRESHOLD
-            writer = self._ix.writer(**bulk_writer()) if bulk else self._ix.writer()
+            if bulk:
+                writer = self._ix.writer(**bulk_writer())
+            else:
+                writer = self._ix.writer(codec=SMALL_CODEC())
             try:
                 self._apply(writer, conn, ids, progress, cancel)
                 if bulk:

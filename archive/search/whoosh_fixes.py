@@ -14,6 +14,13 @@ stat() per posting, most of the commit time of such a field (2 s of 2.5 s
 for 400 articles' word sets). The answer is now remembered per reader;
 segments never gain columns after they are written.
 
+Keeping a term's single posting inside its term-table entry (`inlinelimit`)
+called `set_inline()`, a method the term info does not have (it is
+`set_inlined()`): the code path was dead with the default limit. One-article
+commits use it (`index.SMALL_CODEC`), so the name is given, and postings of
+formats without values (word sets) get empty byte strings: otherwise reading
+them back gave '' (a str), which a merge's posting pool refused.
+
 (The other trap, `Searcher.refresh()` reusing readers that miss new
 deletions, is avoided in `index.py` by opening a new searcher instead.)
 """
@@ -95,6 +102,12 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
     return reader
 
 
+def _set_inline(self: Any, ids: Any, weights: Any, values: Any) -> None:
+    if len(values) != len(ids):  # a format without values keeps none
+        values = [b""] * len(ids)
+    self.set_inlined(ids, weights, values)
+
+
 def apply() -> None:
     """Install the fixes (only on the Whoosh version they were written for)."""
     if tuple(whoosh.__version__[:3]) != PATCHED_VERSION:
@@ -105,6 +118,7 @@ def apply() -> None:
     cls.__init__ = _init
     cls._sesame_lazy = True
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
+    whoosh3.W3TermInfo.set_inline = _set_inline
 
 
 apply()
