@@ -62,7 +62,7 @@ def cmd_export_bundle(args: argparse.Namespace, out: Output) -> int:
     from archive.bundles.writer import export_bundle
 
     passphrase = _passphrase(args)
-    with open_archive(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         bar = out.progress("Exporting")
         try:
             report = export_bundle(

@@ -83,3 +83,25 @@ def test_the_same_file_imported_on_both_sides_gets_the_annotations_re_anchored(
         assert lost.orphaned and report.orphaned == [lost.id]
         # Nothing of the bundle's own copy was added beside Hla's.
         assert len(annotate.list_annotations(b)) == 2
+
+
+def test_a_resolved_conflict_does_not_come_back(
+    people: tuple[Person, Person], tmp_path: Path
+) -> None:
+    aung, hla = people
+    with aung.acting() as a:
+        aid = add_report(a)
+        shared = tag(a, aid, "Daw Hnin Wai", entity_name="Hnin Wai", note="first")
+        export_bundle(a, tmp_path / "1.sesame")
+    with hla.acting() as b:
+        import_bundle(b, tmp_path / "1.sesame")
+        annotate.update_annotation(b, shared, note="Hla's reading")
+        export_bundle(b, tmp_path / "2.sesame")
+    with aung.acting() as a:
+        annotate.update_annotation(a, shared, note="Aung's reading")
+        first = import_bundle(a, tmp_path / "2.sesame")
+        copy = first.conflicts[0]["incoming_copy"]
+        annotate.delete_annotation(a, copy)  # Aung keeps his own reading
+        again = import_bundle(a, tmp_path / "2.sesame")
+        assert again.changed_nothing and not again.conflicts
+        assert _notes(a) == {shared: "Aung's reading"}
