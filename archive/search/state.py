@@ -47,12 +47,19 @@ def sync_folder(folder: Path, since: float = 0.0) -> None:
     claims changes whose index files never reached the disk.
     """
     for entry in os.scandir(folder):
-        if entry.is_file() and entry.stat().st_mtime >= since - 1:
+        # A file may go between the listing and the open: a commit running
+        # beside a background merge removes its segment's parts once they are
+        # assembled (it fsyncs its own files).
+        try:
+            if not entry.is_file() or entry.stat().st_mtime < since - 1:
+                continue
             fd = os.open(entry.path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        except FileNotFoundError:
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
