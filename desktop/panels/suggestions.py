@@ -129,7 +129,7 @@ class SuggestionTreeModel(QAbstractItemModel):
             return self.createIndex(row, column, 0)
         return self.createIndex(row, column, parent.row() + 1)
 
-    def parent(self, index: Index | None = None) -> Any:  # type: ignore[override]
+    def parent(self, index: Index | None = None) -> Any:  # type: ignore[override, unused-ignore]
         if index is None:
             return super().parent()  # parent() with no index: the QObject's parent
         if not index.isValid() or index.internalId() == 0:
