@@ -79,7 +79,7 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace, out: Output) -> int:
-    with open_archive(args, write=True) as archive:
+    with open_archive(args, write=True, create=False) as archive:
         bar = out.progress("Reindexing")
         try:
             count = archive.index.rebuild(progress=bar)

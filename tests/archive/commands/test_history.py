@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.archive.annotate.test_cli import run
 
@@ -36,3 +39,20 @@ def test_nothing_to_undo_says_so(arch: dict[str, str]) -> None:
     code, doc, err = run("undo")
     assert code == 1
     assert "nothing to undo" in (err + str(doc)).lower()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reindex"],
+        ["undo"],
+        ["redo"],
+        ["export-bundle", "{tmp}/x.sesame"],
+        ["article", "retract", "abcdef", "--reason", "r"],
+    ],
+)
+def test_a_command_on_a_missing_archive_creates_nothing(tmp_path: Path, argv: list[str]) -> None:
+    missing = tmp_path / "no-archive-here"
+    code, _, _ = run("--archive", str(missing), *[a.format(tmp=tmp_path) for a in argv])
+    assert code == 2
+    assert not missing.exists()
