@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from archive import keys
 from archive.bundles import spec
 from archive.errors import SesameError
@@ -247,19 +245,20 @@ def _json(name: str, data: bytes) -> Any:
 
 @functools.cache
 def _validator(schema_name: str) -> Any:
-    """One checked validator per schema (jsonschema.validate re-checks the schema itself on
-    every call: 88 of 108 s of verifying a 1,000-article bundle)."""
-    schema = spec.schema(schema_name)
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    """One compiled validator per schema. `jsonschema-rs`: pure-Python `jsonschema` spent
+    36 s on the 50,000 annotations of a 2,000-article bundle, this 0.19 s."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(spec.schema(schema_name))
 
 
 def _validate(name: str, document: Any, schema_name: str) -> None:
+    import jsonschema_rs
+
     try:
         _validator(schema_name).validate(document)
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
+    except jsonschema_rs.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.instance_path) or "(top)"
         raise BundleRefused(f"{name} does not match the format at {where}: {exc.message}") from exc
 
 
