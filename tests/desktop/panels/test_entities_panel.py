@@ -173,6 +173,7 @@ def test_a_hidden_view_catches_up_when_shown(qtbot, ctx, article_id, model_teste
     panel = EntitiesPanel(ctx)
     qtbot.addWidget(panel)
     model_tester(panel.model)
+    settle(qtbot, ctx)  # its first read (of an empty archive) has landed
     start = TEXT.index("the market")
     from archive import annotate
 
