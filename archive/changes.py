@@ -710,33 +710,30 @@ def _invert_all(change: Change, source_ids: Iterable[str | None]) -> None:
 
 def undo(archive: Archive, *, sync: bool = True) -> ChangeSet:
     """Revert the newest change still done (with the rest of its group); NothingToUndo if none."""
-    with begin(archive, "Undo", "undo", sync=sync, kind="undo") as change:
-        session = change.session
-        steps = _steps(session, "done")
-        if not steps:
-            raise NothingToUndo("There is nothing to undo.")
-        change.label = f"Undo {steps[0].label}"
-        change.target_id = steps[0].id
-        _invert_all(change, [s.applied_by or s.id for s in steps])
-        for step in steps:
-            step.state, step.undone_by = "undone", change.id
-            session.add(step)
-    assert change.changes is not None
-    return change.changes
+    return _step(archive, "undo", sync)
 
 
 def redo(archive: Archive, *, sync: bool = True) -> ChangeSet:
     """Re-apply the change undone last (with the rest of its group); NothingToUndo if none."""
-    with begin(archive, "Redo", "redo", sync=sync, kind="redo") as change:
+    return _step(archive, "redo", sync)
+
+
+def _step(archive: Archive, kind: str, sync: bool) -> ChangeSet:
+    """Undo (invert how the steps were last applied) or redo (invert their undo)."""
+    undoing = kind == "undo"
+    with begin(archive, kind.capitalize(), kind, sync=sync, kind=kind) as change:
         session = change.session
-        steps = _steps(session, "undone")
+        steps = _steps(session, "done" if undoing else "undone")
         if not steps:
-            raise NothingToUndo("There is nothing to redo.")
-        change.label = f"Redo {steps[0].label}"
+            raise NothingToUndo(f"There is nothing to {kind}.")
+        change.label = f"{kind.capitalize()} {steps[0].label}"
         change.target_id = steps[0].id
-        _invert_all(change, [s.undone_by for s in steps])
+        _invert_all(change, [(s.applied_by or s.id) if undoing else s.undone_by for s in steps])
         for step in steps:
-            step.state, step.applied_by, step.undone_by = "done", change.id, None
+            if undoing:
+                step.state, step.undone_by = "undone", change.id
+            else:
+                step.state, step.applied_by, step.undone_by = "done", change.id, None
             session.add(step)
     assert change.changes is not None
     return change.changes

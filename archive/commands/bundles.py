@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, open_archive
+from archive.commands.exports import add_selection
 from archive.errors import InvalidInput
 
 
@@ -183,19 +184,7 @@ def register_commands(add: AddCommand) -> None:
     """Add the bundle commands and `contacts` to the `sesame` parser."""
     p = add("export-bundle", cmd_export_bundle, "write a signed .sesame bundle for a colleague")
     p.add_argument("out", metavar="OUT", help="the bundle file to write (e.g. case.sesame)")
-    scope = p.add_mutually_exclusive_group()
-    scope.add_argument("--collection", metavar="NAME", help="only this collection")
-    scope.add_argument("--query", metavar="Q", help="only the articles this search finds")
-    scope.add_argument(
-        "--article", metavar="ID", action="append", help="only this article (repeatable)"
-    )
-    p.add_argument(
-        "--pseudonymise",
-        metavar="ENTITY",
-        action="append",
-        help="replace this entity's names (id or name) by a pseudonym everywhere; its "
-        "articles travel without their original files (repeatable)",
-    )
+    add_selection(p)  # the same scope and pseudonym options as every export
     lock = p.add_mutually_exclusive_group()
     lock.add_argument("--passphrase-file", metavar="F", help="encrypt for the passphrase in F")
     lock.add_argument(
