@@ -10,7 +10,7 @@ article it shows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -99,7 +99,8 @@ class FontWarner(QObject):
 
     def show_warning(self, missing: dict[str, str]) -> None:
         message = warning_text(missing)
-        # Non-modal (open(), not exec()): the article stays readable behind it.
+        # Truly non-modal: `open()` is window-modal, and then the main window's shortcuts
+        # (Ctrl+Z, A / E / F) did nothing until the warning was closed.
         self.box = QMessageBox(
             QMessageBox.Icon.Warning,
             self.tr("Missing font"),
@@ -108,5 +109,6 @@ class FontWarner(QObject):
             self.parent_widget,
         )
         self.box.setObjectName("fontWarning")
-        self.box.open()
+        self.box.setWindowModality(Qt.WindowModality.NonModal)
+        self.box.show()
         self.warned.emit(message)

@@ -264,3 +264,17 @@ def test_start_up_repairs_a_missing_search_index(qtbot, window) -> None:
     qtbot.waitUntil(lambda: not window.ctx.tasks.busy, timeout=20000)
     assert job is not None and archive.index_dir.exists()
     assert archive.index.search("curfew", facets=False).total == 1
+
+
+def test_the_font_warning_leaves_the_window_usable(monkeypatch, qtbot, window) -> None:
+    """It is not modal: the window's shortcuts (Ctrl+Z, A / E / F) keep working under it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setattr(fonts, "has_font_for", lambda ws: ws != QFontDatabase.WritingSystem.Myanmar)
+    window.font_warner.check("ရဲတပ်ဖွဲ့ဝင်")
+    box = window.font_warner.box
+    assert box is not None and box.isVisible()
+    assert box.windowModality() == Qt.WindowModality.NonModal
+    assert QApplication.activeModalWidget() is None
+    box.close()
