@@ -52,6 +52,10 @@ TRACKED = (
     "collection",
     "articlecollection",
     "exchange",
+    "roletype",
+    "role",
+    "relationtype",
+    "relation",
 )
 UNDO_DEPTH = 100
 # Stored "after" values longer than this are kept as a digest (undo never

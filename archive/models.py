@@ -23,6 +23,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _text_default(value: str) -> Any:
+    """A text column with a default the database also knows (migrations add such
+    columns to existing rows, and bulk inserts may leave them out)."""
+    return Field(default=value, sa_column_kwargs={"server_default": value})
+
+
+# Review vocabularies (issue 13); the first of each is the default.
+REVIEW_STATUSES = ("unread", "in_review", "reviewed", "relevant", "not_relevant")
+VERIFICATIONS = ("unverified", "corroborated", "verified", "disputed")
+DATE_PRECISIONS = ("day", "week", "month", "year", "range")
+PLACE_PRECISIONS = ("exact", "town", "district", "region", "country")
+BUILTIN_ROLE_TYPES = (
+    ("perpetrator", "Perpetrator"),
+    ("victim", "Victim"),
+    ("witness", "Witness"),
+    ("source", "Source"),
+    ("intervening", "Intervening party"),
+)
+BUILTIN_RELATION_TYPES = (
+    ("member_of", "Member of"),
+    ("commands", "Commands"),
+    ("part_of", "Part of"),
+)
+
+
 class Meta(SQLModel, table=True):
     """Key/value facts about the archive itself (archive id, created at, ...)."""
 
@@ -73,6 +98,28 @@ class Article(SQLModel, table=True):
     # Retracted articles are hidden from the library and search, never deleted.
     retracted_at: datetime | None = None
     retracted_reason: str | None = None
+    # Review (issue 13): where the article stands in the documenter's work.
+    review_status: str = _text_default(REVIEW_STATUSES[0])  # see REVIEW_STATUSES
+    assignee: str | None = None
+    verification: str = _text_default(VERIFICATIONS[0])  # see VERIFICATIONS
+    verification_note: str = _text_default("")
+    # Graphic content or personal data: blurred in the reader until revealed,
+    # and left out of exports and bundles when asked.
+    sensitive: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    sensitive_reason: str = _text_default("")  # "graphic", "personal", or free text
+    # Provenance (issue 14): who collected it, when, from where, with which tool.
+    captured_at: str | None = None  # ISO 8601 UTC: when a web capture was taken
+    collected_by: str | None = None
+    collected_with: str | None = None  # the tool: "auto-archiver", "Hunchly", "browser", ...
+    collected_from: str | None = None  # the URL, device or place it came from
+    # How the text was obtained: "text" (the file's own text) or "ocr" (machine-read).
+    text_origin: str = _text_default("text")
+    ocr_confidence: float | None = None  # mean word confidence 0..100 when text_origin="ocr"
+    # Copies of one story (reprints, wire copies): articles with one copy_group
+    # count as one independent source. "auto" groups come from near-duplicate
+    # detection; "user" marks a split or join the user made, which detection keeps.
+    copy_group: str | None = Field(default=None, index=True)
+    copy_group_by: str = _text_default("auto")  # auto | user
 
 
 class Collection(SQLModel, table=True):
@@ -82,6 +129,9 @@ class Collection(SQLModel, table=True):
     name: str = Field(unique=True)
     description: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    # Case notes (markdown); links to passages and entities are written
+    # sesame:annotation/<id> and sesame:entity/<id>.
+    notes: str = _text_default("")
 
 
 class TagType(SQLModel, table=True):
@@ -106,6 +156,10 @@ class Entity(SQLModel, table=True):
     date_start: str | None = None
     date_end: str | None = None
     place: str | None = None
+    # How precise the date and the place are (ACLED's idea): see DATE_PRECISIONS
+    # and PLACE_PRECISIONS; None = not said.
+    date_precision: str | None = None
+    place_precision: str | None = None
     # Set when this entity was merged into another: kept as a tombstone so that
     # a bundle naming the old id still lands on the right entity.
     merged_into: str | None = Field(default=None, index=True)
@@ -138,6 +192,71 @@ class Annotation(SQLModel, table=True):
     qualifier: str | None = None  # exactly|about|at least|more than|less than|up to
     counted: str | None = None
     as_of: str | None = None  # ISO date
+    # Figures as ranges (UCDP's low / best / high): `value` is the best estimate.
+    low: float | None = None
+    high: float | None = None
+    # Review of the claim this passage makes (see VERIFICATIONS), and the sensitive flag.
+    verification: str = _text_default(VERIFICATIONS[0])
+    verification_note: str = _text_default("")
+    sensitive: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    sensitive_reason: str = _text_default("")
+
+
+class RoleType(SQLModel, table=True):
+    """A role an actor plays in an event: the built-in ones (BUILTIN_ROLE_TYPES) or the user's."""
+
+    key: str = Field(primary_key=True)
+    label: str
+    builtin: bool = False
+
+
+class Role(SQLModel, table=True):
+    """ "Actor X was ROLE in event Y", anchored to the passage that says so."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    event_id: str = Field(foreign_key="entity.id", index=True)
+    actor_id: str = Field(foreign_key="entity.id", index=True)
+    role: str = Field(foreign_key="roletype.key", index=True)
+    annotation_id: str = Field(foreign_key="annotation.id", index=True)
+    note: str = ""
+    verification: str = VERIFICATIONS[0]
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str | None = Field(default=None, foreign_key="user.id")
+
+
+class RelationType(SQLModel, table=True):
+    """A kind of relation between actors: built-in (BUILTIN_RELATION_TYPES) or the user's."""
+
+    key: str = Field(primary_key=True)
+    label: str
+    builtin: bool = False
+
+
+class Relation(SQLModel, table=True):
+    """A typed relation between two actors ("X is a member of Y"), anchored to a passage.
+
+    First and last cited dates (Security Force Monitor) are computed from the
+    articles of every passage that cites the same relation; `date_start` and
+    `date_end` are what the passage itself says about when it held.
+    """
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    subject_id: str = Field(foreign_key="entity.id", index=True)
+    object_id: str = Field(foreign_key="entity.id", index=True)
+    type: str = Field(foreign_key="relationtype.key", index=True)
+    annotation_id: str = Field(foreign_key="annotation.id", index=True)
+    date_start: str | None = None
+    date_end: str | None = None
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str | None = Field(default=None, foreign_key="user.id")
+
+
+class CopySignature(SQLModel, table=True):
+    """An article's MinHash signature for near-duplicate detection (derived, rebuildable)."""
+
+    article_id: str = Field(primary_key=True)
+    signature: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class User(SQLModel, table=True):

@@ -94,9 +94,66 @@ def _migration_3(conn: Any) -> None:
             conn.execute(text(f"ALTER TABLE article ADD COLUMN {column} {kind}"))
 
 
+def _add_columns(conn: Any, table: str, columns: list[tuple[str, str]]) -> None:
+    """ALTER TABLE ADD COLUMN for each (name, SQL type and default) not there yet."""
+    present = {row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))}
+    for column, kind in columns:
+        if column not in present:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+
+
+def _migration_4(conn: Any) -> None:
+    """The evidence model and new kinds of sources (issues 13 and 14): review,
+    verification and sensitive flags on articles and passages, figure ranges, date
+    and place precision, roles and relations, case notes, provenance, OCR, copies."""
+    review = [
+        ("verification", "VARCHAR NOT NULL DEFAULT 'unverified'"),
+        ("verification_note", "VARCHAR NOT NULL DEFAULT ''"),
+        ("sensitive", "BOOLEAN NOT NULL DEFAULT 0"),
+        ("sensitive_reason", "VARCHAR NOT NULL DEFAULT ''"),
+    ]
+    _add_columns(
+        conn,
+        "article",
+        [
+            ("review_status", "VARCHAR NOT NULL DEFAULT 'unread'"),
+            ("assignee", "VARCHAR"),
+            *review,
+            ("captured_at", "VARCHAR"),
+            ("collected_by", "VARCHAR"),
+            ("collected_with", "VARCHAR"),
+            ("collected_from", "VARCHAR"),
+            ("text_origin", "VARCHAR NOT NULL DEFAULT 'text'"),
+            ("ocr_confidence", "FLOAT"),
+            ("copy_group", "VARCHAR"),
+            ("copy_group_by", "VARCHAR NOT NULL DEFAULT 'auto'"),
+        ],
+    )
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_article_copy_group ON article (copy_group)"))
+    _add_columns(conn, "annotation", [("low", "FLOAT"), ("high", "FLOAT"), *review])
+    _add_columns(conn, "entity", [("date_precision", "VARCHAR"), ("place_precision", "VARCHAR")])
+    _add_columns(conn, "collection", [("notes", "VARCHAR NOT NULL DEFAULT ''")])
+    for name in ("roletype", "role", "relationtype", "relation", "copysignature"):
+        SQLModel.metadata.tables[name].create(conn, checkfirst=True)
+    for name, builtins in (
+        ("roletype", models.BUILTIN_ROLE_TYPES),
+        ("relationtype", models.BUILTIN_RELATION_TYPES),
+    ):
+        table = SQLModel.metadata.tables[name]
+        for key, label in builtins:
+            conn.execute(
+                table.insert().prefix_with("OR IGNORE").values(key=key, label=label, builtin=True)
+            )
+
+
 # Numbered migrations: MIGRATIONS[n - 1] takes a database from version n - 1
 # to n. Never edit a released one; append a new one that alters the schema.
-MIGRATIONS: list[Callable[[Any], None]] = [_migration_1, _migration_2, _migration_3]
+MIGRATIONS: list[Callable[[Any], None]] = [
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

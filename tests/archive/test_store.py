@@ -154,3 +154,37 @@ def test_a_folder_of_other_files_is_not_turned_into_an_archive(tmp_path: Path) -
     with pytest.raises(NotAnArchive, match="holds other files"):
         Archive.open(folder, create=True)
     assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]
+
+
+def test_version_3_archive_migrates_to_the_evidence_model(archive_dir: Path) -> None:
+    """An archive written before migration 4 gains its columns and tables, rows kept."""
+    with Archive.open(archive_dir, create=True) as arch, arch.transaction() as session:
+        session.add(models.Article(id="a" * 32, title="Old", text="body"))
+    conn = sqlite3.connect(archive_dir / DB_NAME)
+    for table in ("roletype", "role", "relationtype", "relation", "copysignature"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP INDEX ix_article_copy_group")
+    for table, column in (
+        ("article", "review_status"),
+        ("article", "sensitive"),
+        ("article", "copy_group"),
+        ("annotation", "low"),
+        ("annotation", "verification"),
+        ("entity", "date_precision"),
+        ("collection", "notes"),
+    ):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("PRAGMA user_version=3")
+    conn.commit()
+    conn.close()
+    with Archive.open(archive_dir) as arch, arch.session() as session:
+        article = session.get(models.Article, "a" * 32)
+        assert article is not None
+        assert (article.title, article.review_status, article.sensitive) == ("Old", "unread", False)
+        assert article.copy_group is None
+        roles = {r.key for r in session.exec(select(models.RoleType))}
+        assert {"perpetrator", "victim", "witness", "source", "intervening"} <= roles
+        relations = {r.key for r in session.exec(select(models.RelationType))}
+        assert relations >= {"member_of", "commands", "part_of"}
+    conn = sqlite3.connect(archive_dir / DB_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
