@@ -12,23 +12,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# System libraries and fonts the Qt window needs (installed where we can).
+# System libraries, fonts and programs Sesame needs: the Qt window's libraries, Pango
+# for the PDF report, a Myanmar font, Tesseract for OCR (installed where we can;
+# about 0.1 s when nothing is missing).
 sysdeps:
 	@$(PYTHON) tools/sysdeps.py
 
 run: $(STAMP) sysdeps
 	$(PY) main.py $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 # Stress tests run for minutes: a longer per-test timeout than pyproject's 120 s.
-stress: $(STAMP)
+stress: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m slow --timeout 1800
 
-bench: $(STAMP)
+bench: $(STAMP) sysdeps
 	for b in bench/*_bench.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 lint: $(STAMP)

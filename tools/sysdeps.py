@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Check (and where possible install) what the Qt window needs from the system.
+"""Check (and where possible install) what Sesame needs from the system.
 
-Run by `make run` before the app starts. On Linux, Qt's xcb platform plugin
-needs a set of X11/GL libraries that minimal installs lack, and Burmese text
-needs a font covering the Myanmar script. This script looks for both and:
+Run by `make run` before the app starts and by `make test` before the tests.
+On Linux, Qt's xcb platform plugin needs a set of X11/GL libraries that
+minimal installs lack; the PDF report (WeasyPrint) needs Pango, HarfBuzz and
+GObject; Burmese text needs a font covering the Myanmar script; OCR of scans
+needs the Tesseract program with its English and Burmese (`mya`) data. This
+script looks for all of them and:
 
 - on Debian or Ubuntu, as root or with password-less sudo, installs the
   missing packages with apt-get;
 - otherwise prints exactly what to install.
 
 It never fails `make run` (exit status 0 unless asked with --strict), is quick
-when nothing is missing (one `ldconfig -p` and one `fc-list`), and uses the
-standard library only (it runs before the virtualenv exists).
+when nothing is missing (one `ldconfig -p`, one `fc-list` and one `tesseract
+--list-langs`: about 0.1 s), and uses the standard library only (it runs
+before the virtualenv exists).
 Set SESAME_NO_SYSDEPS=1 to skip it.
 """
 
@@ -39,16 +43,28 @@ LIBRARIES = {
     "libgl1": "libGL.so.1",
     "libfontconfig1": "libfontconfig.so.1",
     "libdbus-1-3": "libdbus-1.so.3",
+    # WeasyPrint (the PDF report) opens these with cffi at import.
+    "libglib2.0-0": "libgobject-2.0.so.0",
+    "libpango-1.0-0": "libpango-1.0.so.0",
+    "libpangoft2-1.0-0": "libpangoft2-1.0.so.0",
+    "libharfbuzz0b": "libharfbuzz.so.0",
+    "libharfbuzz-subset0": "libharfbuzz-subset.so.0",
 }
+# OCR of scans and photographs: the Tesseract program and the data of each
+# language Sesame reads by default (Tesseract language code -> Debian package).
+TESSERACT_PACKAGE = "tesseract-ocr"
+TESSERACT_LANGUAGES = {"eng": "tesseract-ocr-eng", "mya": "tesseract-ocr-mya"}
 # Fonts covering Myanmar script, smallest first; one is enough.
 MYANMAR_FONT_PACKAGES = ["fonts-sil-padauk", "fonts-noto-core"]
 # Other distributions: the same needs under their own names, for the message.
 OTHER_DISTROS = (
     "Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
     "xcb-util-renderutil libxkbcommon-x11 mesa-libEGL mesa-libGL fontconfig dbus-libs "
-    "google-noto-sans-myanmar-fonts\n"
+    "pango harfbuzz google-noto-sans-myanmar-fonts tesseract tesseract-langpack-eng "
+    "tesseract-langpack-mya\n"
     "Arch: sudo pacman -S xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
-    "xcb-util-renderutil libxkbcommon-x11 libglvnd fontconfig dbus noto-fonts"
+    "xcb-util-renderutil libxkbcommon-x11 libglvnd fontconfig dbus pango harfbuzz noto-fonts "
+    "tesseract tesseract-data-eng tesseract-data-mya"
 )
 
 
@@ -86,6 +102,30 @@ def has_myanmar_font() -> bool | None:
     return bool(out.strip())
 
 
+def tesseract_languages() -> set[str] | None:
+    """Languages the installed Tesseract reads (None: no `tesseract` program)."""
+    program = shutil.which("tesseract")
+    if not program:
+        return None
+    try:
+        done = subprocess.run(
+            [program, "--list-langs"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return set()
+    # "List of available languages in "/usr/share/tesseract-ocr/5/tessdata/" (3):"
+    # then one code a line; Tesseract 3 printed it on stderr.
+    lines = (done.stdout or done.stderr).splitlines()
+    return {line.strip() for line in lines[1:] if line.strip()}
+
+
+def missing_ocr(languages: set[str] | None) -> list[str]:
+    """Debian packages for Tesseract and the language data it lacks."""
+    if languages is None:
+        return [TESSERACT_PACKAGE, *TESSERACT_LANGUAGES.values()]
+    return [pkg for code, pkg in TESSERACT_LANGUAGES.items() if code not in languages]
+
+
 def is_debian_like(os_release: str | None = None) -> bool:
     """Debian, Ubuntu and their kin (apt-get works there)."""
     if os_release is None:
@@ -121,24 +161,30 @@ def apt_install(prefix: list[str], packages: list[str]) -> bool:
     return subprocess.run(cmd, env=env, check=False).returncode == 0
 
 
-def plan(missing_libs: list[str], font: bool | None) -> list[str]:
+def plan(missing_libs: list[str], font: bool | None, ocr: list[str] | None = None) -> list[str]:
     """The Debian packages to install (the first Myanmar font package if none)."""
     packages = list(missing_libs)
     if font is False:
         packages.append(MYANMAR_FONT_PACKAGES[0])
+    packages.extend(ocr or [])
     return packages
 
 
 def advice(packages: list[str]) -> str:
     """What to tell a person who must install the packages themselves."""
     lines = [
-        "Sesame's window needs some system packages that are not installed:",
+        "Sesame needs some system packages that are not installed:",
         "  sudo apt-get install " + " ".join(packages),
     ]
     if any(p in MYANMAR_FONT_PACKAGES for p in packages):
         lines.append(
             "  (fonts-sil-padauk or fonts-noto-core: without a Myanmar font, "
             "Burmese text shows as empty boxes)"
+        )
+    if any(p.startswith(TESSERACT_PACKAGE) for p in packages):
+        lines.append(
+            "  (tesseract-ocr and its language data: without them, scanned PDFs and "
+            "images cannot be imported)"
         )
     lines.append("On other systems, the same libraries are called:")
     lines.extend("  " + line for line in OTHER_DISTROS.splitlines())
@@ -155,7 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("SESAME_NO_SYSDEPS") or platform.system() != "Linux":
         return 0  # macOS and Windows wheels of Qt carry what they need
 
-    packages = plan(missing_libraries(known_libraries()), has_myanmar_font())
+    packages = plan(
+        missing_libraries(known_libraries()),
+        has_myanmar_font(),
+        missing_ocr(tesseract_languages()),
+    )
     if not packages:
         return 0
     if not args.check and is_debian_like():
