@@ -28,3 +28,25 @@ class ParsedArticle:
     language: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
+    # Provenance found in the file (issue 14): a web capture's time (ISO 8601 UTC)
+    # and the tool that made it.
+    captured_at: str | None = None
+    collected_with: str | None = None
+    # An article with its own evidence inside a container (one WARC record of a
+    # WARC or WACZ file): those exact bytes are its original, not the whole file.
+    original: bytes | None = None
+    original_media_type: str | None = None
+
+
+class ReadArticles(list[ParsedArticle]):
+    """A reader's articles, plus the parts of the file it refused or left out.
+
+    `failures`: (part, reason) of parts that failed (a capture whose digest does
+    not match), reported as failures of `file#part`; `notes`: what was left out
+    and why ("12 records skipped: ..."), reported as import warnings.
+    """
+
+    def __init__(self, articles: list[ParsedArticle] | None = None) -> None:
+        super().__init__(articles or [])
+        self.failures: list[tuple[str, str]] = []
+        self.notes: list[str] = []

@@ -29,6 +29,7 @@ from archive.ingest.metadata import detect_language
 from archive.ingest.parsed import ParsedArticle
 from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS
 from archive.models import Article, ArticleCollection, Original, new_id, utcnow
+from archive.provenance import PLAIN_IMPORT, Provenance
 from archive.store import Archive
 from archive.tasks import CancelToken, ProgressFn, report
 
@@ -116,8 +117,18 @@ class _Importer:
         index: bool,
         result: ImportReport,
         label: str = "Import",
+        provenance: Provenance | None = None,
     ) -> None:
         self.archive = archive
+        self.provenance = (provenance or Provenance()).cleaned()
+        if self.provenance.collected_by is None:
+            from archive.identity import local_identity
+
+            self.provenance = Provenance(
+                local_identity().display_name,
+                self.provenance.collected_with,
+                self.provenance.collected_from,
+            )
         # Every batch is a change of one group: the whole import undoes as one step.
         self.label = label
         self.group = new_id()
@@ -196,8 +207,16 @@ class _Importer:
                     f"larger than the import limit of {_megabytes(self.max_bytes)}"
                 )
             articles = reader(data, name)
+            # A container's parts that failed or were left out (ReadArticles).
+            failures: list[tuple[str, str]] = getattr(articles, "failures", [])
+            for part, error in failures:
+                self.result.failed.append(Failure(f"{label}#{part}", error))
+            for note in getattr(articles, "notes", []):
+                self.result.warnings.append(f"{label}: {note}")
             articles = [a for a in articles if a.text or a.attachments]
             if not articles:
+                if failures:
+                    return None
                 raise UnreadableFile("no text found in this file")
         except UnreadableFile as exc:
             self.result.failed.append(Failure(label, str(exc)))
@@ -207,6 +226,8 @@ class _Importer:
                 Failure(label, f"could not be read ({type(exc).__name__}: {exc})")
             )
             return None
+        if any(article.original is not None for article in articles):
+            return self._prepare_captures(name, label, sha, media_type, articles)
         ids = [new_id() for _ in articles]
         for article in articles:
             _finish(article, name)
@@ -227,6 +248,43 @@ class _Importer:
             for number, article in enumerate(articles):
                 self._prepare_attachments(prepared, article, ids[number], depth)
         return prepared
+
+    def _prepare_captures(
+        self, name: str, label: str, sha: str, media_type: str, articles: list[ParsedArticle]
+    ) -> _Prepared | None:
+        """A container of captures (WARC, WACZ): each page has its record as its original.
+
+        The container itself is not stored (its records are); a record already in
+        the archive is a duplicate, so a re-import adds nothing.
+        """
+        children: list[_Prepared] = []
+        for article in articles:
+            record = article.original or b""
+            record_sha = hashlib.sha256(record).hexdigest()
+            existing = self.known.get(record_sha)
+            if existing:
+                part = f"{label}#{article.url or article.title}"
+                self.result.duplicates.extend(Duplicate(part, aid) for aid in existing)
+                self.pending_duplicates.extend(existing)
+                continue
+            article.original = None
+            _finish(article, name)
+            child = _Prepared(
+                label=label,
+                name=name,
+                sha256=record_sha,
+                media_type=article.original_media_type or media_type,
+                data=record,
+                store_original=record_sha not in self.originals,
+                articles=[article],
+                ids=[new_id()],
+            )
+            self.known[record_sha] = child.ids
+            self.originals.add(record_sha)
+            children.append(child)
+        if not children:
+            return None
+        return _Prepared(label, name, sha, media_type, b"", False, [], [], children=children)
 
     def _prepare_attachments(
         self, prepared: _Prepared, article: ParsedArticle, article_id: str, depth: int
@@ -357,6 +415,7 @@ class _Importer:
                 )
             for article_id, parsed in zip(prepared.ids, prepared.articles, strict=True):
                 text_sha = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
+                provenance = self._provenance(parsed)
                 articles.append(
                     {
                         "id": article_id,
@@ -375,6 +434,7 @@ class _Importer:
                         "parent_id": prepared.parent_id,
                         "meta": parsed.meta,
                         "updated_at": now,
+                        **provenance,
                     }
                 )
                 if self.collection_id:
@@ -388,6 +448,7 @@ class _Importer:
                             "original_sha256": prepared.sha256,
                             "text_sha256": text_sha,
                             "collection_id": self.collection_id,
+                            **provenance,
                         },
                     )
                 )
@@ -404,6 +465,16 @@ class _Importer:
             session.execute(_MEMBER.insert(), members)
         for article_id, after in audits:
             ch.audit("article", "import", article_id, after=after)
+
+    def _provenance(self, parsed: ParsedArticle) -> dict[str, str | None]:
+        """An article's provenance: what the import was told, else what the file says."""
+        given = self.provenance
+        return {
+            "captured_at": parsed.captured_at,
+            "collected_by": given.collected_by,
+            "collected_with": given.collected_with or parsed.collected_with or PLAIN_IMPORT,
+            "collected_from": given.collected_from or (parsed.url if parsed.captured_at else None),
+        }
 
     def _add_duplicates(self, ch: Change, article_ids: list[str]) -> None:
         if self.collection_id and article_ids:
@@ -507,6 +578,7 @@ def import_paths(
     cancel: CancelToken | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     index: bool = True,
+    provenance: Provenance | None = None,
 ) -> ImportReport:
     """Import files and folders (recursively) into `archive`.
 
@@ -514,11 +586,12 @@ def import_paths(
     if missing; duplicates already in the archive are added to it too).
     `max_bytes`: files larger than this fail with the limit named.
     `index`: bring the search index up to date after each batch.
+    `provenance`: who collected the files, with what, from where (`archive.provenance`).
     Returns the report; never raises for a bad file.
     """
     result = ImportReport()
     files = _walk(paths, result, archive.path.resolve())
-    importer = _Importer(archive, collection, max_bytes, index, result, _label(paths))
+    importer = _Importer(archive, collection, max_bytes, index, result, _label(paths), provenance)
     total = len(files)
     report(progress, 0, total, "")
     for done, (path, label) in enumerate(files):
