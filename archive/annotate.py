@@ -647,6 +647,11 @@ class AnnotationRecord:
     qualifier: str | None
     counted: str | None
     as_of: str | None
+    # Review of the claim (archive.review): verification status and note, sensitive flag.
+    verification: str = models.VERIFICATIONS[0]
+    verification_note: str = ""
+    sensitive: bool = False
+    sensitive_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sesame annotations --json`)."""
@@ -681,6 +686,10 @@ def _record(
         qualifier=ann.qualifier,
         counted=ann.counted,
         as_of=ann.as_of,
+        verification=ann.verification,
+        verification_note=ann.verification_note,
+        sensitive=bool(ann.sensitive),
+        sensitive_reason=ann.sensitive_reason,
     )
 
 

@@ -175,6 +175,11 @@ class ReadingAnnotation:
     qualifier: str | None = None
     counted: str | None = None
     as_of: str | None = None
+    # Review of the claim (archive.review); a sensitive passage is blurred until revealed.
+    verification: str = models.VERIFICATIONS[0]
+    verification_note: str = ""
+    sensitive: bool = False
+    sensitive_reason: str = ""
 
 
 @dataclass
@@ -198,6 +203,13 @@ class ReadingArticle:
     text_sha256: str = ""
     parent_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Review (archive.review); a sensitive article is blurred in the reader until revealed.
+    review_status: str = models.REVIEW_STATUSES[0]
+    assignee: str | None = None
+    verification: str = models.VERIFICATIONS[0]
+    verification_note: str = ""
+    sensitive: bool = False
+    sensitive_reason: str = ""
 
     def header_lines(self) -> list[str]:
         """Title, then source / byline / date / URL, as plain text lines."""
@@ -240,6 +252,10 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
                 a.qualifier,
                 a.counted,
                 a.as_of,
+                a.verification,
+                a.verification_note,
+                a.sensitive,
+                a.sensitive_reason,
             )
             .join(ent, col(ent.id) == col(a.entity_id), isouter=True)
             .join(user, col(user.id) == col(a.created_by), isouter=True)
@@ -263,6 +279,10 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
         qualifier,
         counted,
         as_of,
+        verification,
+        verification_note,
+        sensitive,
+        sensitive_reason,
     ) in rows:
         tag_type = types.get(type_key)
         result.append(
@@ -284,6 +304,10 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
                 qualifier=qualifier,
                 counted=counted,
                 as_of=as_of,
+                verification=verification,
+                verification_note=verification_note,
+                sensitive=bool(sensitive),
+                sensitive_reason=sensitive_reason,
             )
         )
     return result
@@ -314,6 +338,12 @@ def load_article(
             text_sha256=article.text_sha256,
             parent_id=article.parent_id,
             meta=dict(article.meta or {}),
+            review_status=article.review_status,
+            assignee=article.assignee,
+            verification=article.verification,
+            verification_note=article.verification_note,
+            sensitive=bool(article.sensitive),
+            sensitive_reason=article.sensitive_reason,
         )
     if with_annotations:
         reading.annotations = load_annotations(archive, article_id)
