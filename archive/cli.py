@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from archive.cli_passphrase import add_passphrase_options, cli_passphrases
 from archive.errors import ArchiveError, ConfigError, NotFound, SesameError
 from archive.paths import default_archive_dir
 
@@ -207,21 +208,18 @@ def find_article(session: Session, ident: str) -> models.Article:
 
 
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
-    if args.encrypt:
-        # Never create a plain archive when the person asked for an encrypted one.
-        raise UsageError(
-            "Encrypted archives are not available in this version of Sesame yet; "
-            "nothing was created. Keep sensitive archives on an encrypted disk meanwhile."
-        )
     from archive.store import Archive
 
     path = archive_path(args)
     existed = (path / "archive.sqlite").exists()
-    with Archive.open(path, create=True) as archive:
+    # --encrypt on an existing plain archive is refused: never a plain one when asked for
+    # an encrypted one.
+    with Archive.open(path, create=True, encrypt=args.encrypt) as archive:
         result = {
             "archive": str(archive.path),
             "archive_id": archive.archive_id,
             "created": not existed,
+            "encrypted": archive.encrypted,
         }
     if out.as_json:
         out.json(result)
@@ -373,15 +371,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sesame", description="Sesame: an offline evidence archive.", parents=[common]
     )
+    add_passphrase_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, parents=[common], description=help_text)
+        # "resolve": the bundle commands' own --passphrase-file (the bundle's) wins there.
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            parents=[common],
+            description=help_text,
+            conflict_handler="resolve",
+        )
+        add_passphrase_options(p)
         p.set_defaults(func=func)
         return p
 
     p = add("init", cmd_init, "create an archive")
-    p.add_argument("--encrypt", action="store_true", help="encrypt the archive (not available yet)")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the archive (SQLCipher, sealed index) under a passphrase: "
+        "--passphrase-file F, SESAME_PASSPHRASE, or asked twice on a terminal",
+    )
 
     p = add("list", cmd_list, "list the articles")
     p.add_argument("--collection", metavar="NAME")
@@ -400,11 +412,15 @@ def build_parser() -> argparse.ArgumentParser:
         exports,
         history,
         ingest,
+        qdpx,
         search,
+        timeline,
     )
 
     for module in (ingest, search, custody, annotate, articles, bundles, exports, history, audit):
         module.register_commands(add)
+    qdpx.register_commands(add)
+    timeline.register_commands(add)
     return parser
 
 
@@ -435,7 +451,8 @@ def main(
         return EXIT_USAGE
     try:
         func: Command = args.func
-        return func(args, out)
+        with cli_passphrases(args, stderr):
+            return func(args, out)
     except SesameError as exc:
         _report(out, exc)
         return EXIT_USAGE if _is_usage(exc) else EXIT_FAILED

@@ -1,0 +1,372 @@
+"""Events in time: each event entity as a date interval, with its articles (issue 13).
+
+An event's interval respects how precise its date is (ACLED's precision
+code), so a month-precise event spans the month rather than pretending to
+a day:
+
+- `day` spans the day; `week` the ISO week (Monday to Sunday) holding the
+  date; `month` the month; `year` the year; `range` runs from its start date
+  to its end date.
+- A date written less precisely than its precision says (precision `day`
+  on "2021-03") spans what is written: the month. An end date widens the
+  interval to the end of the unit holding it.
+- No precision recorded: a start and a different end date make a range;
+  otherwise the date's own form decides ("2021" a year, "2021-03" a month,
+  "2021-03-05" a day).
+- An event without a date of its own is placed at the **earliest published
+  date of its articles** (at that date's own precision), and says so:
+  `dated_by` is "articles" instead of "event". An event with neither is left
+  out (`Timeline.undated` counts them).
+
+An event's articles are those holding a passage tagged with the event or a
+passage that supports a role in it (`models.Role.annotation_id`); retracted
+articles are left out. Where an event falls does not depend on the filters.
+
+Filters: `actor_id` keeps the events where that actor has a role (of
+`role`, if given too); `role` alone the events with a role of that kind;
+`collection` the events with an article in the collection, and then lists
+only those articles. Reads are raw SQL over a few queries (10,000 events in
+well under the 500 ms the window is allowed: bench/timeline_bench.py).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from archive.errors import InvalidInput, NotFound
+from archive.store import Archive
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# From the finest to the coarsest; "range" stands apart.
+UNITS = ("day", "week", "month", "year")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval of days and the precision it was drawn with."""
+
+    start: date
+    end: date
+    precision: str  # day | week | month | year | range
+
+
+@dataclass
+class TimelineEvent:
+    """One event on the timeline."""
+
+    event_id: str
+    name: str
+    start: date
+    end: date
+    precision: str
+    places: list[str]
+    place_precision: str | None
+    dated_by: str  # "event": its own date; "articles": its articles' earliest published date
+    articles: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `sesame timeline --json` shape (ISO 8601 dates)."""
+        return {
+            "event_id": self.event_id,
+            "name": self.name,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "precision": self.precision,
+            "places": list(self.places),
+            "place_precision": self.place_precision,
+            "dated_by": self.dated_by,
+            "articles": list(self.articles),
+        }
+
+
+@dataclass
+class Timeline:
+    """The events that can be placed in time (by start), and how many could not."""
+
+    events: list[TimelineEvent]
+    undated: int = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage behind an event: tagged with it, or supporting a role in it."""
+
+    annotation_id: str
+    article_id: str
+    article_title: str
+    published: str | None
+    quote: str
+    start: int
+    end: int
+    why: str  # "tag", or the role with its actor: "perpetrator: Tatmadaw"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "annotation_id": self.annotation_id,
+            "article_id": self.article_id,
+            "article_title": self.article_title,
+            "published": self.published,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "why": self.why,
+        }
+
+
+def parse_date(value: str | None) -> tuple[date, str] | None:
+    """A stored ISO date ("2021", "2021-03", "2021-03-05", with anything after) as its
+    first day and its own unit (year, month or day); None if it is not one."""
+    if not value:
+        return None
+    m = _DATE.match(value.strip())
+    if m is None:
+        return None
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    try:
+        if day:
+            return date(int(year), int(month), int(day)), "day"
+        if month:
+            return date(int(year), int(month), 1), "month"
+        return date(int(year), 1, 1), "year"
+    except ValueError:
+        return None
+
+
+def _coarser(a: str, b: str) -> str:
+    return a if UNITS.index(a) >= UNITS.index(b) else b
+
+
+def _floor(d: date, unit: str) -> date:
+    if unit == "week":
+        return d - timedelta(days=d.weekday())
+    if unit == "month":
+        return d.replace(day=1)
+    if unit == "year":
+        return d.replace(month=1, day=1)
+    return d
+
+
+def _ceil(d: date, unit: str) -> date:
+    if unit == "week":
+        return d + timedelta(days=6 - d.weekday())
+    if unit == "month":
+        return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+    if unit == "year":
+        return d.replace(month=12, day=31)
+    return d
+
+
+def interval(
+    date_start: str | None, date_end: str | None, precision: str | None
+) -> Interval | None:
+    """The days an event's date covers under the rules in the module's docstring."""
+    first = parse_date(date_start)
+    if first is None:
+        return None
+    last = parse_date(date_end) or first
+    if last[0] < first[0]:
+        last = first
+    if precision is None:
+        precision = "range" if date_end and date_end != date_start else first[1]
+    if precision == "range":
+        return Interval(_floor(first[0], first[1]), _ceil(last[0], last[1]), "range")
+    unit = precision if precision in UNITS else first[1]
+    start_unit, end_unit = _coarser(unit, first[1]), _coarser(unit, last[1])
+    return Interval(_floor(first[0], start_unit), _ceil(last[0], end_unit), start_unit)
+
+
+def _rows(conn: Any, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in conn.execute(text(sql), params or {})]
+
+
+def _merged_map(conn: Any) -> dict[str, str]:
+    """Merged entity id -> the live entity it ended in."""
+    into = dict(_rows(conn, "SELECT id, merged_into FROM entity WHERE merged_into IS NOT NULL"))
+    final: dict[str, str] = {}
+    for eid in into:
+        seen, cur = {eid}, into[eid]
+        while cur in into and into[cur] not in seen:
+            seen.add(cur)
+            cur = into[cur]
+        final[eid] = cur
+    return final
+
+
+def check_role(archive: Archive, role: str) -> str:
+    """A role key (or label, any case) as stored; NotFound naming the known ones."""
+    with archive.engine.connect() as conn:
+        known = _rows(conn, "SELECT key, label FROM roletype ORDER BY key")
+    wanted = role.strip().casefold()
+    for key, label in known:
+        if wanted in (key.casefold(), label.casefold()):
+            return str(key)
+    names = ", ".join(k for k, _ in known)
+    raise NotFound(f"No role {role!r}. Roles: {names}.")
+
+
+def find_actor(archive: Archive, ref: str) -> str:
+    """An entity by id, unique id prefix, or (failing those) by name or alias: its id."""
+    from archive import entities
+
+    with archive.session() as session:
+        try:
+            return entities.get_row(session, ref).id
+        except NotFound:
+            found = entities.find_entity(session, ref, "actor") or entities.find_entity(
+                session, ref
+            )
+    if found is None:
+        raise NotFound(f"No actor with id or name {ref!r}. `sesame entities` lists them.")
+    return found.id
+
+
+def timeline(
+    archive: Archive,
+    *,
+    actor_id: str | None = None,
+    collection: str | None = None,
+    role: str | None = None,
+) -> Timeline:
+    """The events, sorted by start (then end, then name), filtered as asked."""
+    coll_id = None
+    if collection:
+        from archive.collections import get_collection
+
+        coll_id = get_collection(archive, collection).id
+    with archive.engine.connect() as conn:
+        merged = _merged_map(conn)
+        events = _rows(
+            conn,
+            "SELECT id, name, date_start, date_end, date_precision, place, place_precision "
+            "FROM entity WHERE type_key = 'event' AND merged_into IS NULL",
+        )
+        # Articles (not retracted) with their published dates, per event: tagged passages
+        # and passages that support a role.
+        linked = _rows(
+            conn,
+            "SELECT an.entity_id, a.id, a.published FROM annotation an "
+            "JOIN article a ON a.id = an.article_id "
+            "WHERE an.entity_id IS NOT NULL AND a.retracted_at IS NULL "
+            "UNION SELECT r.event_id, a.id, a.published FROM role r "
+            "JOIN annotation an ON an.id = r.annotation_id "
+            "JOIN article a ON a.id = an.article_id WHERE a.retracted_at IS NULL",
+        )
+        role_rows = _rows(conn, "SELECT event_id, actor_id, role FROM role")
+        members: set[str] | None = None
+        if coll_id is not None:
+            members = {
+                r[0]
+                for r in _rows(
+                    conn,
+                    "SELECT article_id FROM articlecollection WHERE collection_id = :c",
+                    {"c": coll_id},
+                )
+            }
+    if actor_id is not None:
+        actor_id = merged.get(actor_id, actor_id)
+
+    articles: dict[str, dict[str, str | None]] = {}
+    for eid, aid, published in linked:
+        articles.setdefault(merged.get(eid, eid), {})[aid] = published
+
+    wanted: set[str] | None = None
+    if actor_id is not None or role is not None:
+        wanted = {
+            merged.get(ev, ev)
+            for ev, actor, r in role_rows
+            if (actor_id is None or merged.get(actor, actor) == actor_id)
+            and (role is None or r == role)
+        }
+
+    out: list[TimelineEvent] = []
+    undated = 0
+    for eid, name, d_start, d_end, precision, place, place_precision in events:
+        if wanted is not None and eid not in wanted:
+            continue
+        arts = articles.get(eid, {})
+        shown = arts if members is None else {a: p for a, p in arts.items() if a in members}
+        if members is not None and not shown:
+            continue
+        span = interval(d_start, d_end, precision)
+        dated_by = "event"
+        if span is None:
+            span = _from_articles(arts.values())
+            dated_by = "articles"
+        if span is None:
+            undated += 1
+            continue
+        order = sorted(shown.items(), key=lambda kv: (kv[1] or "9999", kv[0]))
+        out.append(
+            TimelineEvent(
+                event_id=eid,
+                name=name,
+                start=span.start,
+                end=span.end,
+                precision=span.precision,
+                places=[place] if place else [],
+                place_precision=place_precision,
+                dated_by=dated_by,
+                articles=[a for a, _ in order],
+            )
+        )
+    out.sort(key=lambda e: (e.start, e.end, e.name.casefold(), e.event_id))
+    return Timeline(out, undated)
+
+
+def _from_articles(published: Iterable[str | None]) -> Interval | None:
+    """The earliest published date among the articles, at its own precision."""
+    dates = [d for d in (parse_date(p) for p in published) if d is not None]
+    if not dates:
+        return None
+    first, unit = min(dates)
+    return Interval(first, _ceil(first, unit), unit)
+
+
+def event_passages(archive: Archive, event_id: str) -> list[Passage]:
+    """The passages behind an event, by article date then position: its tags, then the
+    passages that support its roles. Retracted articles are left out."""
+    with archive.engine.connect() as conn:
+        found = _rows(
+            conn,
+            "SELECT type_key, merged_into FROM entity WHERE id = :e",
+            {"e": event_id},
+        )
+        if not found:
+            raise NotFound(f"No event with id {event_id}. `sesame timeline` lists them.")
+        if found[0][0] != "event":
+            raise InvalidInput(f"The entity {event_id} is not an event.")
+        base = (
+            'SELECT an.id, a.id, a.title, a.published, an.quote, an.start, an."end" '
+            "FROM annotation an JOIN article a ON a.id = an.article_id "
+        )
+        tags = _rows(
+            conn,
+            base + "WHERE an.entity_id = :e AND a.retracted_at IS NULL",
+            {"e": event_id},
+        )
+        roles = _rows(
+            conn,
+            'SELECT an.id, a.id, a.title, a.published, an.quote, an.start, an."end", '
+            "r.role, coalesce(act.name, '') FROM role r "
+            "JOIN annotation an ON an.id = r.annotation_id "
+            "JOIN article a ON a.id = an.article_id "
+            "LEFT JOIN entity act ON act.id = r.actor_id "
+            "WHERE r.event_id = :e AND a.retracted_at IS NULL",
+            {"e": event_id},
+        )
+    passages = [_passage(row, "tag") for row in tags]
+    passages += [_passage(row, f"{row[7]}: {row[8]}") for row in roles]
+    passages.sort(key=lambda p: (p.published or "9999", p.article_id, p.start, p.why))
+    return passages
+
+
+def _passage(row: tuple[Any, ...], why: str) -> Passage:
+    ann, art, title, published, quote, start, end = row[:7]
+    return Passage(ann, art, title, published, quote, start, end, why)
