@@ -326,9 +326,7 @@ class ReanchorReport:
         return asdict(self)
 
 
-def _reanchor(
-    ch: Change, article_id: str, old_text: str | None, new_text: str
-) -> ReanchorReport:
+def _reanchor(ch: Change, article_id: str, old_text: str | None, new_text: str) -> ReanchorReport:
     """Re-anchor every annotation of an article to `new_text` (the article is not changed)."""
     session = ch.session
     finder = Reanchorer(old_text, new_text)
@@ -413,8 +411,7 @@ def _get(session: Session, annotation_id: str) -> models.Annotation:
             session.exec(
                 select(models.Annotation).where(
                     # Literal: `startswith` makes LIKE, where _ and % are wildcards.
-                    func.substr(col(models.Annotation.id), 1, len(annotation_id))
-                    == annotation_id
+                    func.substr(col(models.Annotation.id), 1, len(annotation_id)) == annotation_id
                 )
             )
         )
@@ -609,14 +606,29 @@ def update_annotation(
 def delete_annotation(
     target: Archive | Change, annotation_id: str, *, sync: bool = True
 ) -> dict[str, Any]:
-    """Delete an annotation; returns its snapshot."""
+    """Delete an annotation, and the roles and relations resting on it (in the same
+    change, so undo brings them back); returns its snapshot."""
     with changing(target, "Delete annotation", sync=sync) as ch:
         ann = _get(ch.session, annotation_id)
         before = snapshot(ann)
         ch.describe(f"Delete {ann.type_key} tag {ann.quote[:40]!r}")
+        for claim in _claims_on(ch.session, ann.id):
+            kind = "role" if isinstance(claim, models.Role) else "relation"
+            ch.audit(kind, "delete", claim.id, before=row_snapshot(claim))
+            ch.session.delete(claim)
+        ch.session.flush()  # the claims go before the annotation they point at
         ch.session.delete(ann)
         ch.audit("annotation", "delete", before["id"], before=before)
         return before
+
+
+def _claims_on(session: Session, annotation_id: str) -> list[models.Role | models.Relation]:
+    """The roles and relations (`archive.roles`) resting on one annotation."""
+    roles = session.exec(select(models.Role).where(models.Role.annotation_id == annotation_id))
+    relations = session.exec(
+        select(models.Relation).where(models.Relation.annotation_id == annotation_id)
+    )
+    return [*roles, *relations]
 
 
 # -- reading -------------------------------------------------------------------------

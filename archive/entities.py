@@ -36,6 +36,7 @@ _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # Marks "argument not given" where None is a meaningful value (clear a field).
 _UNSET: Any = object()
 
+
 def norm_name(name: str) -> str:
     """The form names are compared in: NFC, single spaces, case-folded."""
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
@@ -376,9 +377,7 @@ def rename_entity(
     target: Archive | Change, entity_id: str, new_name: str, *, keep_old_as_alias: bool = True
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Give an entity a new name; the old one stays as an alias unless told otherwise."""
-    return update_entity(
-        target, entity_id, name=new_name, keep_old_name_as_alias=keep_old_as_alias
-    )
+    return update_entity(target, entity_id, name=new_name, keep_old_name_as_alias=keep_old_as_alias)
 
 
 def set_aliases(
@@ -404,9 +403,7 @@ def set_event_details(
     place: str | None = _UNSET,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Set an event's date or date range (ISO) and place; None clears one."""
-    return update_entity(
-        target, entity_id, date_start=date_start, date_end=date_end, place=place
-    )
+    return update_entity(target, entity_id, date_start=date_start, date_end=date_end, place=place)
 
 
 def delete_entity(target: Archive | Change, entity_id: str) -> dict[str, Any]:
@@ -421,6 +418,16 @@ def delete_entity(target: Archive | Change, entity_id: str) -> dict[str, Any]:
             raise InvalidInput(
                 f"{entity.name!r} is linked from {used} annotation(s); merge it into another "
                 "entity, or unlink those annotations first."
+            )
+        claims = sum(
+            session.exec(select(func.count()).where(getattr(table, column) == entity.id)).one()
+            for table, _, columns in _CLAIM_COLUMNS
+            for column in columns
+        )
+        if claims:
+            raise InvalidInput(
+                f"{entity.name!r} is named in {claims} role(s) or relation(s); remove those "
+                "first (sesame roles, sesame relations)."
             )
         tombstones = session.exec(
             select(func.count()).where(models.Entity.merged_into == entity.id)
@@ -472,6 +479,8 @@ class MergeRecord:
     moved_annotation_ids: list[str] = field(default_factory=list)
     added_aliases: list[str] = field(default_factory=list)
     repointed_entity_ids: list[str] = field(default_factory=list)
+    # Roles and relations that named OTHER: [table, row id, column] ("role", id, "actor_id").
+    repointed_claims: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (kept in the audit log)."""
@@ -486,6 +495,7 @@ class MergeRecord:
             moved_annotation_ids=list(data.get("moved_annotation_ids", [])),
             added_aliases=list(data.get("added_aliases", [])),
             repointed_entity_ids=list(data.get("repointed_entity_ids", [])),
+            repointed_claims=[list(c) for c in data.get("repointed_claims", [])],
         )
 
 
@@ -500,6 +510,41 @@ def _merge_logged(
     """Audit a merge or unmerge: both entities before and after, and the record."""
     after = {"keep": entity_snapshot(keep), "other": entity_snapshot(other)}
     ch.audit("entity", action, other.id, before=before, after=after | {"merge": record.to_dict()})
+
+
+_CLAIM_COLUMNS: tuple[
+    tuple[type[models.Role] | type[models.Relation], str, tuple[str, str]], ...
+] = (
+    (models.Role, "role", ("event_id", "actor_id")),
+    (models.Relation, "relation", ("subject_id", "object_id")),
+)
+
+
+def _repoint_claims(session: Session, old_id: str, new_id: str) -> list[list[str]]:
+    """Point the roles and relations (`archive.roles`) naming `old_id` at `new_id`;
+    returns what moved as [table, row id, column]."""
+    moved: list[list[str]] = []
+    for table, name, columns in _CLAIM_COLUMNS:
+        for column in columns:
+            rows: list[Any] = list(
+                session.exec(select(table).where(getattr(table, column) == old_id))
+            )
+            for row in rows:
+                setattr(row, column, new_id)
+                session.add(row)
+                moved.append([name, row.id, column])
+    moved.sort()
+    return moved
+
+
+def _restore_claims(session: Session, moved: list[list[str]], keep_id: str, other_id: str) -> None:
+    """Undo `_repoint_claims`: rows still naming KEEP where they named OTHER go back."""
+    tables = {name: table for table, name, _ in _CLAIM_COLUMNS}
+    for name, row_id, column in moved:
+        row = session.get(tables[name], row_id)
+        if row is not None and getattr(row, column) == keep_id:
+            setattr(row, column, other_id)
+            session.add(row)
 
 
 def merge_entities(target: Archive | Change, keep_id: str, other_id: str) -> MergeRecord:
@@ -542,6 +587,7 @@ def merge_entities(target: Archive | Change, keep_id: str, other_id: str) -> Mer
         for tomb in repointed:
             tomb.merged_into = keep.id
             session.add(tomb)
+        claims = _repoint_claims(session, other.id, keep.id)
         session.add(keep)
         session.add(other)
         record = MergeRecord(
@@ -550,6 +596,7 @@ def merge_entities(target: Archive | Change, keep_id: str, other_id: str) -> Mer
             moved_annotation_ids=sorted(a.id for a in moved),
             added_aliases=added,
             repointed_entity_ids=sorted(t.id for t in repointed),
+            repointed_claims=claims,
         )
         _merge_logged(ch, "merge", record, keep, other, before)
         return record
@@ -589,6 +636,7 @@ def unmerge_entities(target: Archive | Change, record: MergeRecord) -> None:
                 annotation.entity_id = other.id
                 annotation.updated_at = now
                 session.add(annotation)
+        _restore_claims(session, record.repointed_claims, keep.id, other.id)
         for tomb_id in record.repointed_entity_ids:
             tomb = session.get(models.Entity, tomb_id)
             if tomb is not None and tomb.merged_into == keep.id:
