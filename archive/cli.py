@@ -230,10 +230,11 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_list(args: argparse.Namespace, out: Output) -> int:
+    from archive.commands.review import listing_filter
     from archive.library import list_articles
 
     with open_archive(args, write=False) as archive:
-        rows = list_articles(archive, args.collection)
+        rows = list_articles(archive, args.collection, review=listing_filter(args))
     if out.as_json:
         out.json(rows)
     else:
@@ -256,7 +257,16 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         # What the reader reads; the annotations as `sesame annotations --json` gives them.
         article = load_article(archive, article_id, with_annotations=False)
         records = list_annotations(archive, article_id)
-    fields = (*LISTING_FIELDS, "published_precision", "imported_at", "parent_id", "meta", "text")
+    fields = (
+        *LISTING_FIELDS,
+        "verification_note",
+        "sensitive_reason",
+        "published_precision",
+        "imported_at",
+        "parent_id",
+        "meta",
+        "text",
+    )
     doc: dict[str, Any] = {name: getattr(article, name) for name in fields}
     doc["annotations"] = [r.to_dict() for r in records]
     if out.as_json:
@@ -267,6 +277,9 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
             if doc[key]:
                 out.line(f"  {key}: {one_line(str(doc[key]))}")
         out.line(f"  id: {doc['id']}")
+        from archive.commands.review import review_line
+
+        out.line(f"  review: {review_line(doc)}")
         out.line()
         out.line(doc["text"])
         if doc["annotations"]:
@@ -397,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("list", cmd_list, "list the articles")
     p.add_argument("--collection", metavar="NAME")
+    from archive.commands.review import add_listing_filters
+
+    add_listing_filters(p)
 
     p = add("show", cmd_show, "show one article with its annotations")
     p.add_argument("id", metavar="ID")
@@ -419,6 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in (ingest, search, custody, annotate, articles, bundles, exports, history, audit):
         module.register_commands(add)
+    from archive.commands import review as review_commands
+
+    review_commands.register_commands(add)
     qdpx.register_commands(add)
     timeline.register_commands(add)
     return parser

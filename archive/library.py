@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
@@ -50,6 +50,12 @@ class LibraryRow(NamedTuple):
     tag_counts: dict[str, int] = _NO_COUNTS
     # Ids of the collections holding this article.
     collections: frozenset[str] = _NO_COLLECTIONS
+    # Review (archive.review): status, assignee ("" for none), verification, and
+    # whether the article or one of its passages is marked sensitive.
+    review_status: str = "unread"
+    assignee: str = ""
+    verification: str = "unverified"
+    sensitive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,10 @@ class LibraryFilter:
     tag_type: str | None = None  # only articles with at least one such annotation
     date_from: str = ""  # ISO date (or prefix: "2021", "2021-03")
     date_to: str = ""
+    review_status: str = ""  # one of models.REVIEW_STATUSES
+    assignee: str = ""  # a name, ignoring case
+    verification: str = ""  # one of models.VERIFICATIONS
+    sensitive: bool | None = None  # True: only sensitive ones; False: none of them
 
     @property
     def is_empty(self) -> bool:
@@ -70,16 +80,21 @@ class LibraryFilter:
             or self.tag_type
             or self.date_from
             or self.date_to
+            or self.review_status
+            or self.assignee
+            or self.verification
+            or self.sensitive is not None
         )
 
 
 _ROWS_SQL = (
     "SELECT id, coalesce(title, ''), coalesce(source, ''), coalesce(published, ''), "
-    "coalesce(language, ''), coalesce(imported_at, ''), retracted_at IS NOT NULL FROM article"
+    "coalesce(language, ''), coalesce(imported_at, ''), retracted_at IS NOT NULL, "
+    "review_status, coalesce(assignee, ''), verification, sensitive FROM article"
 )
 # Counted here rather than with GROUP BY: SQLite sorts for the grouping in a
 # temporary B-tree, three times slower than a plain scan for 150,000 rows.
-_COUNTS_SQL = "SELECT article_id, type_key FROM annotation"
+_COUNTS_SQL = "SELECT article_id, type_key, sensitive FROM annotation"
 _MEMBERS_SQL = "SELECT article_id, collection_id FROM articlecollection"
 _CHUNK = 500
 
@@ -118,6 +133,7 @@ def library_rows(
         return []
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     collections: dict[str, set[str]] = defaultdict(set)
+    sensitive_passages: set[str] = set()
     # Plain DB-API cursor: three set queries and C-speed fetches; SQLAlchemy's
     # per-row processing tripled the time of a 100,000-article load.
     raw = archive.engine.raw_connection()
@@ -128,9 +144,11 @@ def library_rows(
         cur.execute("BEGIN")
         report(progress, 0, None, "Reading annotation counts")
         sql, params = _where_ids(_COUNTS_SQL, "article_id", ids)
-        for article_id, type_key in cur.execute(sql, params):
+        for article_id, type_key, passage_sensitive in cur.execute(sql, params):
             tags = counts[article_id]
             tags[type_key] = tags.get(type_key, 0) + 1
+            if passage_sensitive:
+                sensitive_passages.add(article_id)
         sql, params = _where_ids(_MEMBERS_SQL, "article_id", ids)
         for article_id, collection_id in cur.execute(sql, params):
             collections[article_id].add(collection_id)
@@ -146,7 +164,19 @@ def library_rows(
     make = LibraryRow
     rows = []
     append = rows.append
-    for article_id, title, source, published, language, imported_at, gone in fetched:
+    for (
+        article_id,
+        title,
+        source,
+        published,
+        language,
+        imported_at,
+        gone,
+        status,
+        assignee,
+        verified,
+        sensitive,
+    ) in fetched:
         if gone and not retracted:
             continue
         article_tags = counts.get(article_id)
@@ -162,6 +192,10 @@ def library_rows(
                 sum(article_tags.values()) if article_tags else 0,
                 article_tags if article_tags else _NO_COUNTS,
                 frozenset(member) if member else _NO_COLLECTIONS,
+                status,
+                assignee,
+                verified,
+                bool(sensitive) or article_id in sensitive_passages,
             )
         )
     report(progress, len(rows), len(rows), "")
@@ -196,6 +230,14 @@ def row_matches(row: LibraryRow, flt: LibraryFilter, words: Sequence[str] | None
     if (flt.date_from or flt.date_to) and not _date_bounds_match(
         row.published, flt.date_from, flt.date_to
     ):
+        return False
+    if flt.review_status and row.review_status != flt.review_status:
+        return False
+    if flt.assignee and row.assignee.casefold() != flt.assignee.casefold():
+        return False
+    if flt.verification and row.verification != flt.verification:
+        return False
+    if flt.sensitive is not None and row.sensitive != flt.sensitive:
         return False
     if words is None:
         words = flt.text.casefold().split()
@@ -256,6 +298,10 @@ LISTING_FIELDS = (
     "imported_from",
     "original_sha256",
     "text_sha256",
+    "review_status",
+    "assignee",
+    "verification",
+    "sensitive",
 )
 
 
@@ -274,13 +320,22 @@ def article_listing(archive: Any, article_ids: Sequence[str]) -> list[dict[str, 
 
 
 def list_articles(
-    archive: Any, collection: str | None = None, *, retracted: bool = False
+    archive: Any,
+    collection: str | None = None,
+    *,
+    retracted: bool = False,
+    review: LibraryFilter | None = None,
 ) -> list[dict[str, Any]]:
-    """The articles `sesame list` shows (those of `collection`, an id or name, if given):
-    the library's rows, filter and sort (newest first, by title within a day), with
-    their `LISTING_FIELDS`; retracted ones only if `retracted`."""
+    """The articles `sesame list` shows (those of `collection`, an id or name, if given,
+    and passing the review fields of `review`): the library's rows, filter and sort
+    (newest first, by title within a day), with their `LISTING_FIELDS`; retracted ones
+    only if `retracted`."""
     collection_id = get_collection(archive, collection).id if collection else None
     flt = LibraryFilter(collection_id=collection_id)
+    if review is not None:
+        flt = replace(
+            review, collection_id=collection_id, text="", tag_type=None, date_from="", date_to=""
+        )
     rows = library_rows(archive, retracted=retracted)
     by_title = view_rows(rows, flt, "title", descending=False)
     view = sort_rows(rows, by_title, "published", descending=True)
