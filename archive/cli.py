@@ -440,6 +440,9 @@ def build_parser() -> argparse.ArgumentParser:
     review_commands.register_commands(add)
     qdpx.register_commands(add)
     timeline.register_commands(add)
+    from archive.commands import roles as roles_commands
+
+    roles_commands.register_commands(add)
     return parser
 
 

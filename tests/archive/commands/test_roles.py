@@ -1,0 +1,119 @@
+"""`sesame role`, `roles`, `role-types`, `relation`, `relations`: JSON shapes, exit codes."""
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import models
+from archive.annotate import text_sha256
+from archive.cli import main
+from archive.store import Archive
+from tests.archive.conftest import REPORT
+
+SECOND = "The union said the junta's soldiers detained nurses. The soldiers left."
+
+
+def run(*argv: str) -> tuple[int, Any, str]:
+    """Run `sesame ARGV --json`; (exit status, parsed stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*argv, "--json"], stdout=out, stderr=err)
+    return code, json.loads(out.getvalue()) if out.getvalue() else None, err.getvalue()
+
+
+@pytest.fixture
+def arch(archive_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setenv("SESAME_ARCHIVE", str(archive_dir))
+    ids = {}
+    with Archive.open(archive_dir, create=True) as archive, archive.transaction() as session:
+        for name, text, published in (("one", REPORT, "2021-03-02"), ("two", SECOND, "2021-03-09")):
+            article = models.Article(
+                title=name, source=name, published=published, text=text,
+                text_sha256=text_sha256(text),
+            )  # fmt: skip
+            session.add(article)
+            ids[name] = article.id
+    for kind, name in (("event", "Hospital raid"), ("actor", "Tatmadaw"), ("actor", "Nurses")):
+        assert run("entity", "add", kind, name)[0] == 0
+    return ids
+
+
+def test_role_add_list_remove(arch: dict[str, str]) -> None:
+    code, doc, err = run("role", "add", "Hospital raid", "Tatmadaw", "--role", "perpetrator",
+                         "--quote", "The soldiers raided the general hospital")  # fmt: skip
+    assert code == 0, err
+    assert doc["article_id"] == arch["one"] and doc["role"] == "perpetrator"
+    code, listed, _ = run("roles", "Hospital raid")
+    assert code == 0
+    assert [{k: r[k] for k in ("event", "actor", "role", "annotation_id", "quote", "article_id")}
+            for r in listed] == [{
+        "event": "Hospital raid", "actor": "Tatmadaw", "role": "perpetrator",
+        "annotation_id": doc["annotation_id"], "quote": "The soldiers raided the general hospital",
+        "article_id": arch["one"],
+    }]  # fmt: skip
+    # The same passage by its annotation, for the victims.
+    code, second, _ = run("role", "add", "Hospital raid", "Nurses", "--role", "victim",
+                          "--annotation", doc["annotation_id"][:8])  # fmt: skip
+    assert code == 0 and second["annotation_id"] == doc["annotation_id"]
+    assert len(run("roles")[1]) == 2
+    assert run("roles", "--actor", "Nurses")[1][0]["role"] == "victim"
+    assert run("role", "remove", second["id"][:8])[0] == 0
+    assert len(run("roles")[1]) == 1
+    assert run("undo")[0] == 0
+    assert len(run("roles")[1]) == 2
+
+
+def test_role_errors_and_exit_codes(arch: dict[str, str]) -> None:
+    # "soldiers" is in both articles: which one is a usage error.
+    code, doc, err = run("role", "add", "Hospital raid", "Tatmadaw", "--role", "perpetrator",
+                         "--quote", "soldiers")  # fmt: skip
+    assert code == 2 and "--article" in doc["error"] and "Traceback" not in err
+    code, doc, _ = run("role", "add", "Hospital raid", "Tatmadaw", "--role", "perpetrator",
+                       "--quote", "soldiers", "--article", arch["two"])  # fmt: skip
+    assert code == 2 and "--occurrence" in doc["error"]
+    code, doc, _ = run("role", "add", "Hospital raid", "Tatmadaw", "--role", "perpetrator",
+                       "--quote", "soldiers", "--article", arch["two"], "--occurrence", "2")  # fmt: skip
+    assert code == 0 and doc["quote"] == "soldiers"
+    code, doc, _ = run("role", "add", "Tatmadaw", "Nurses", "--role", "victim",
+                       "--quote", "nurses")  # fmt: skip
+    assert code == 1 and "not an event" in doc["error"]
+    code, doc, _ = run("role", "add", "Hospital raid", "Nurses", "--role", "hostage",
+                       "--quote", "nurses")  # fmt: skip
+    assert code == 1 and "role-types --add" in doc["error"]
+    code, _, _ = run("role", "add", "Hospital raid", "Nurses", "--role", "victim")
+    assert code == 2
+    assert run("roles", "Nobody")[0] == 1
+    assert run("role")[0] == 2
+
+
+def test_role_types(arch: dict[str, str]) -> None:
+    code, doc, _ = run("role-types", "--add", "hostage", "Hostage")
+    assert code == 0 and doc == {"key": "hostage", "label": "Hostage", "builtin": False}
+    keys = [t["key"] for t in run("role-types")[1]]
+    assert keys[:2] == ["intervening", "perpetrator"] and keys[-1] == "hostage"
+    code, doc, _ = run("role", "add", "Hospital raid", "Nurses", "--role", "Hostage",
+                       "--quote", "nurses", "--article", arch["two"][:8])  # fmt: skip
+    assert code == 0 and doc["role"] == "hostage"
+    assert run("role-types", "--add", "Bad Key", "x")[0] == 1
+    assert run("relation-types", "--add", "funds", "Funds")[0] == 0
+    assert "funds" in [t["key"] for t in run("relation-types")[1]]
+
+
+def test_relations(arch: dict[str, str]) -> None:
+    code, doc, err = run("relation", "add", "Tatmadaw", "Nurses", "--type", "commands",
+                         "--quote", "the junta's soldiers", "--article", arch["two"],
+                         "--from", "2021-02")  # fmt: skip
+    assert code == 0, err
+    assert (doc["subject"], doc["object"], doc["type"]) == ("Tatmadaw", "Nurses", "commands")
+    assert (doc["first_cited"], doc["last_cited"], doc["date_start"]) == (
+        "2021-03-09", "2021-03-09", "2021-02")  # fmt: skip
+    code, listed, _ = run("relations", "Nurses")
+    assert code == 0 and [r["id"] for r in listed] == [doc["id"]]
+    assert run("relations", "Hospital raid")[0] == 1
+    code, doc2, _ = run("relation", "add", "Tatmadaw", "Nurses", "--type", "commands",
+                        "--annotation", doc["annotation_id"])  # fmt: skip
+    assert code == 1 and "already records" in doc2["error"]
+    assert run("relation", "remove", doc["id"])[0] == 0
+    assert run("relations")[1] == []
