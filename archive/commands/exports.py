@@ -1,4 +1,4 @@
-"""`sesame original` and `sesame export (w3c|csv|report|qdpx)`: the field's formats (issue 11).
+"""`sesame original` and `sesame export FORMAT`: the field's formats (issue 11), the graph (13).
 
 Every export takes the same selection as bundles: the whole archive,
 `--collection NAME`, `--query Q` or `--article ID` (repeatable), and
@@ -12,6 +12,8 @@ Every export takes the same selection as bundles: the whole archive,
 - export csv -> {"path", "format", "kind", "articles", "rows"}
 - export report -> {"path", "format", "articles", "annotations"} (one self-contained HTML file)
 - export qdpx -> {"path", "format", "articles", "selections", "orphaned_left_out", "codes"}
+- export gexf|graphml -> {"path", "format", "articles", "nodes", "edges", "roles", "relations"}
+  (the relation graph of archive/exports/graph.py)
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from archive.cli import EXIT_OK, AddCommand, Output, find_article, open_archive
 
-FORMATS = ("w3c", "csv", "report", "qdpx")
+FORMATS = ("w3c", "csv", "report", "qdpx", "gexf", "graphml")
 
 
 def cmd_original(args: argparse.Namespace, out: Output) -> int:
@@ -72,6 +74,10 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                 from archive.exports.w3c import export_w3c
 
                 result = export_w3c(archive, args.out, selection, progress=bar)
+            elif args.format in ("gexf", "graphml"):
+                from archive.exports.graph import export_graph
+
+                result = export_graph(archive, args.out, selection, fmt=args.format, progress=bar)
             elif args.format == "qdpx":
                 from archive.exports.qdpx import export_qdpx
 
@@ -96,6 +102,11 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                 bar.finish()
     if out.as_json:
         out.json(result)
+    elif args.format in ("gexf", "graphml"):
+        out.line(
+            f"Wrote {result['path']}: {result['nodes']} actor(s) and event(s), "
+            f"{result['roles']} role(s), {result['relations']} relation(s) ({args.format})."
+        )
     elif args.format == "qdpx":
         out.line(
             f"Wrote {result['path']}: {result['articles']} source(s), {result['selections']} "
@@ -144,10 +155,10 @@ def register_commands(add: AddCommand) -> None:
     p = add(
         "export",
         cmd_export,
-        "export as W3C Web Annotation JSON-LD (w3c), CSV (csv), an HTML report (report) "
-        "or a REFI-QDA project (qdpx)",
+        "export as W3C Web Annotation JSON-LD (w3c), CSV (csv), an HTML report (report), "
+        "a REFI-QDA project (qdpx), or the relation graph for Gephi (gexf, graphml)",
     )
-    p.add_argument("format", choices=FORMATS, metavar="FORMAT", help="w3c, csv, report or qdpx")
+    p.add_argument("format", choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
     p.add_argument("out", metavar="OUT", help="the file to write")
     add_selection(p)
     p.add_argument(

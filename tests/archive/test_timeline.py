@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import annotate, collections, models, timeline
+from archive import annotate, collections, models, roles, timeline
 from archive.errors import NotFound
 from archive.store import Archive
 from tests.archive.conftest import REPORT
@@ -89,11 +89,7 @@ def build_case(archive: Archive) -> dict[str, str]:
             ("raid", "hnin", "victim", "victim_ann"),
             ("strike", "hnin", "victim", "victim_ann"),
         ):
-            ch.session.add(
-                models.Role(
-                    event_id=ids[event], actor_id=ids[actor], role=role, annotation_id=ids[ann]
-                )
-            )
+            roles.add_role(ch, ids[event], ids[actor], role, annotation_id=ids[ann])
     collections.create_collection(archive, "Case")
     collections.add_articles(archive, "Case", [ids["two"]])
     return ids
