@@ -1,11 +1,16 @@
 """Open and create archive folders (DESIGN "An archive on disk").
 
-This module is the one place where a database connection is made: an
-encrypted archive will plug in here. An archive folder holds
+This module is the one place where a database connection is made. An
+archive folder holds
 
     archive.sqlite   all data, originals included, WAL mode
     index/           the Whoosh index (derived, rebuildable)
     lock             held while a process has the archive open for writing
+    keyfile.json     only in an encrypted archive: its data key, wrapped under the
+                     passphrase (`archive.encryption`); the database is then SQLCipher
+                     and the index's files are sealed (`archive.search.storage`)
+
+The plain path is unchanged by encryption: one stat() for the key file.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool, QueuePool
 from sqlmodel import Session, SQLModel, select
 
-from archive import __version__, models
+from archive import __version__, encryption, models
 from archive.errors import (
     ArchiveError,
     ArchiveLocked,
@@ -182,14 +187,38 @@ def _needs_immutable(path: Path) -> bool:
     return not os.access(path, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
 
 
-def _connect(db_path: Path, readonly: bool, immutable: bool = False) -> sqlite3.Connection:
-    """Make one SQLite connection with the pragmas every connection needs."""
+def _driver(key: bytes | None) -> Any:
+    """The DB-API module: sqlite3, or SQLCipher's (same API) for an encrypted archive."""
+    if key is None:
+        return sqlite3
+    import sqlcipher3  # type: ignore[import-untyped]
+
+    return sqlcipher3
+
+
+def _keyed(conn: Any, key: bytes | None) -> None:
+    """Give SQLCipher the raw data key (the first statement on the connection)."""
+    if key is not None:
+        conn.execute(encryption.sqlcipher_key(key))
+        # Sorts and temporary tables in memory: never in a temp file outside the archive.
+        conn.execute("PRAGMA temp_store=MEMORY")
+
+
+def _connect(
+    db_path: Path, readonly: bool, immutable: bool = False, key: bytes | None = None
+) -> sqlite3.Connection:
+    """Make one SQLite (or, with `key`, SQLCipher) connection with the pragmas every
+    connection needs."""
+    driver = _driver(key)
+    conn: sqlite3.Connection
     if readonly:
-        conn = sqlite3.connect(
+        conn = driver.connect(
             _ro_uri(db_path, immutable), uri=True, check_same_thread=False, timeout=30
         )
+        _keyed(conn, key)
     else:
-        conn = sqlite3.connect(str(db_path), check_same_thread=False, timeout=30)
+        conn = driver.connect(str(db_path), check_same_thread=False, timeout=30)
+        _keyed(conn, key)
         conn.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed import survives a power cut, not just a crash.
         conn.execute("PRAGMA synchronous=FULL")
@@ -198,7 +227,21 @@ def _connect(db_path: Path, readonly: bool, immutable: bool = False) -> sqlite3.
     return conn
 
 
-def _read_header(db_path: Path) -> tuple[int, int, bool]:
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _looks_encrypted(db_path: Path) -> bool:
+    """A database file that does not start as plain SQLite does (SQLCipher's starts with
+    its random salt)."""
+    try:
+        with open(db_path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError:
+        return False
+    return len(head) == len(SQLITE_MAGIC) and head != SQLITE_MAGIC
+
+
+def _read_header(db_path: Path, key: bytes | None = None) -> tuple[int, int, bool]:
     """(application_id, user_version, has_tables) read without writing anything."""
     folder = db_path.parent
     wal = folder / (DB_NAME + "-wal")
@@ -208,15 +251,29 @@ def _read_header(db_path: Path) -> tuple[int, int, bool]:
             f"({DB_NAME}-wal): SQLite cannot read it without writing beside it. Copy the "
             "whole folder to a writable place and open the copy; nothing was changed."
         )
+    driver = _driver(key)
     try:
-        conn = sqlite3.connect(_ro_uri(db_path, _needs_immutable(folder)), uri=True)
-    except sqlite3.Error as exc:
+        conn = driver.connect(_ro_uri(db_path, _needs_immutable(folder)), uri=True)
+        _keyed(conn, key)
+    except driver.Error as exc:
         raise NotAnArchive(f"{db_path} cannot be read as a database: {exc}.") from exc
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         has_tables = bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
+    except driver.DatabaseError as exc:
+        if key is not None:
+            raise NotAnArchive(
+                f"The key file {encryption.KEYFILE_NAME} does not open the database {db_path}: "
+                "it belongs to another archive, or the database is damaged. Restore the "
+                "archive (database and key file together) from a backup; nothing was changed."
+            ) from exc
+        if _looks_encrypted(db_path):
+            raise NotAnArchive(
+                f"{db_path} is not a plain database: an encrypted archive whose key file "
+                f"{encryption.KEYFILE_NAME} is missing, or a damaged file. Put the key file "
+                "back beside it (or restore the archive from a backup); nothing was changed."
+            ) from exc
         raise NotAnArchive(
             f"{db_path} is not a Sesame archive (or it is damaged): {exc}. "
             "Choose another folder, or restore the archive from a backup."
@@ -229,10 +286,19 @@ def _read_header(db_path: Path) -> tuple[int, int, bool]:
 class Archive:
     """An open archive folder. Use `Archive.open()`; close it when done."""
 
-    def __init__(self, path: Path, engine: Engine, lock: filelock.BaseFileLock | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        lock: filelock.BaseFileLock | None,
+        data_key: bytes | None = None,
+    ) -> None:
         self.path = path
         self.engine = engine
         self._lock = lock
+        # An encrypted archive's data key (None: a plain archive); kept while it is open
+        # for the index's sealed files, backups and a new passphrase.
+        self.data_key = data_key
         self._index: SearchIndex | None = None
         self.readonly = lock is None
         # Why a read-only archive is read-only when it could not be otherwise (media).
@@ -248,10 +314,23 @@ class Archive:
     # -- opening -------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False, readonly: bool = False) -> Archive:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = False,
+        readonly: bool = False,
+        passphrase: str | None = None,
+        encrypt: bool = False,
+        kdf: encryption.KdfParams | None = None,
+    ) -> Archive:
         """Open the archive in folder `path`.
 
-        `create`: make the folder and an empty archive if there is none.
+        `create`: make the folder and an empty archive if there is none;
+        `encrypt`: that new archive is encrypted under `passphrase` (with `kdf`'s
+        Argon2id parameters). An encrypted archive is opened with `passphrase`, or
+        the one `encryption.passphrase_for` finds (`WrongPassphrase`,
+        `PassphraseNeeded`: nothing is changed).
         `readonly`: read without taking the write lock (for `list`, `show`).
         Raises an `ArchiveError` subclass with a message that says what to do.
         """
@@ -260,54 +339,33 @@ class Archive:
         path = Path(path).expanduser().resolve()
         db_path = path / DB_NAME
         if not db_path.exists():
-            cls._refuse_lost_database(path)
-            if not create or readonly:
-                raise NotAnArchive(
-                    f"There is no archive in {path}. Create one with `sesame init` "
-                    "(or `sesame import FILES`, which creates it)."
-                )
-            if path.exists() and not path.is_dir():
-                raise NotAnArchive(f"{path} is a file, not an archive folder.")
-            # Never scatter an archive among someone's files (a mistyped --archive).
-            leftovers = {LOCK_NAME, INDEX_DIR, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME}
-            if path.is_dir() and any(p.name not in leftovers for p in path.iterdir()):
-                raise NotAnArchive(
-                    f"{path} holds other files and no Sesame archive. Choose an empty or "
-                    "new folder for a new archive, or the folder of an existing one."
-                )
-            try:
-                path.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ArchiveError(
-                    f"The archive folder {path} cannot be made: {exc.strerror}."
-                ) from exc
-        elif db_path.is_dir():
-            raise NotAnArchive(f"{db_path} is a folder, not an archive database.")
-        elif db_path.stat().st_size == 0 and not cls._wal_holds_data(path):
-            # Never replaced by a new archive: that would give good evidence's folder a
-            # new, empty archive (a new archive id) and hide what happened.
-            raise NotAnArchive(
-                f"The archive database {db_path} is empty (0 bytes): a crash, a full disk "
-                "or a failed copy emptied it. Sesame will not put a new archive in its "
-                "place. Restore the archive from a backup; for a new archive, choose "
-                "another folder."
+            passphrase = cls._prepare_new(
+                path, create=create, readonly=readonly, encrypt=encrypt, passphrase=passphrase
             )
         else:
-            cls._check_header(db_path)
+            cls._refuse_unusable_database(db_path)
+        new = not db_path.exists()
+        key = None if new else cls._unlock(path, passphrase, encrypt=encrypt)
+        if not new:
+            cls._check_header(db_path, key)
 
         lock = None if readonly else cls._take_lock(path)
+        made_keyfile = False
         try:
+            if new and encrypt:
+                key = encryption.create_keyfile(path, passphrase or "", kdf)
+                made_keyfile = True
             if db_path.exists() and db_path.stat().st_size > 0:
                 # Checked again under the lock: another process may have migrated it.
-                cls._check_header(db_path)
+                cls._check_header(db_path, key)
             immutable = readonly and _needs_immutable(path)
             engine = create_engine(
                 "sqlite://",
-                creator=lambda: _connect(db_path, readonly, immutable),
+                creator=lambda: _connect(db_path, readonly, immutable, key),
                 poolclass=NullPool if readonly else QueuePool,
             )
             _install_begin_hook(engine)
-            archive = cls(path, engine, lock)
+            archive = cls(path, engine, lock, key)
             if readonly:
                 archive.readonly_reason = _unwritable(path)
             if not readonly:
@@ -316,7 +374,7 @@ class Archive:
 
                 audit.opened(archive)
             else:
-                version = _read_header(db_path)[1]
+                version = _read_header(db_path, key)[1]
                 if version < SCHEMA_VERSION:
                     raise ArchiveError(
                         f"The archive {path} uses an older format. Open it once without "
@@ -324,9 +382,69 @@ class Archive:
                     )
             return archive
         except BaseException:
+            if made_keyfile and not db_path.exists():
+                (path / encryption.KEYFILE_NAME).unlink(missing_ok=True)
             if lock is not None:
                 lock.release()
             raise
+
+    @classmethod
+    def _prepare_new(
+        cls, path: Path, *, create: bool, readonly: bool, encrypt: bool, passphrase: str | None
+    ) -> str | None:
+        """Checks before a new archive is made in `path` (and its folder made); returns
+        the new archive's passphrase when it is to be encrypted."""
+        db_path = path / DB_NAME
+        cls._refuse_lost_database(path)
+        if not create or readonly:
+            raise NotAnArchive(
+                f"There is no archive in {path}. Create one with `sesame init` "
+                "(or `sesame import FILES`, which creates it)."
+            )
+        if path.exists() and not path.is_dir():
+            raise NotAnArchive(f"{path} is a file, not an archive folder.")
+        # Never scatter an archive among someone's files (a mistyped --archive).
+        leftovers = {LOCK_NAME, INDEX_DIR, DB_NAME + "-wal", DB_NAME + "-shm", DB_NAME}
+        if path.is_dir() and any(p.name not in leftovers for p in path.iterdir()):
+            raise NotAnArchive(
+                f"{path} holds other files and no Sesame archive. Choose an empty or "
+                "new folder for a new archive, or the folder of an existing one."
+            )
+        if encrypt:  # asked before anything is made: no passphrase, no folder
+            passphrase = passphrase or encryption.passphrase_for(path, new=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(
+                f"The archive folder {path} cannot be made: {exc.strerror}."
+            ) from exc
+        return passphrase
+
+    @classmethod
+    def _refuse_unusable_database(cls, db_path: Path) -> None:
+        if db_path.is_dir():
+            raise NotAnArchive(f"{db_path} is a folder, not an archive database.")
+        if db_path.stat().st_size == 0 and not cls._wal_holds_data(db_path.parent):
+            # Never replaced by a new archive: that would give good evidence's folder a
+            # new, empty archive (a new archive id) and hide what happened.
+            raise NotAnArchive(
+                f"The archive database {db_path} is empty (0 bytes): a crash, a full disk "
+                "or a failed copy emptied it. Sesame will not put a new archive in its "
+                "place. Restore the archive from a backup; for a new archive, choose "
+                "another folder."
+            )
+
+    @staticmethod
+    def _unlock(path: Path, passphrase: str | None, *, encrypt: bool) -> bytes | None:
+        """An existing archive's data key (None for a plain one)."""
+        if encryption.is_encrypted(path):
+            return encryption.unlock(path, passphrase or encryption.passphrase_for(path))
+        if encrypt:
+            raise ArchiveError(
+                f"{path} is already a plain (unencrypted) archive; it was not encrypted. "
+                "Create the encrypted archive in a new folder."
+            )
+        return None
 
     @staticmethod
     def _take_lock(path: Path) -> filelock.BaseFileLock:
@@ -385,6 +503,8 @@ class Archive:
         ]
         if index.is_dir() and any(index.iterdir()):
             traces.append(INDEX_DIR + "/")
+        if encryption.is_encrypted(path):
+            traces.append(encryption.KEYFILE_NAME)
         if traces:
             raise NotAnArchive(
                 f"The archive database {path / DB_NAME} is missing, though the folder "
@@ -394,8 +514,8 @@ class Archive:
             )
 
     @staticmethod
-    def _check_header(db_path: Path) -> None:
-        app_id, version, has_tables = _read_header(db_path)
+    def _check_header(db_path: Path, key: bytes | None = None) -> None:
+        app_id, version, has_tables = _read_header(db_path, key)
         if app_id != APPLICATION_ID and (has_tables or app_id != 0):
             raise NotAnArchive(
                 f"{db_path} is a database, but not a Sesame archive. Choose another folder."
@@ -421,6 +541,11 @@ class Archive:
     @property
     def db_path(self) -> Path:
         return self.path / DB_NAME
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether this is an encrypted archive (SQLCipher database, sealed index)."""
+        return self.data_key is not None
 
     @property
     def index_dir(self) -> Path:

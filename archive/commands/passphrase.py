@@ -1,0 +1,60 @@
+"""`sesame passphrase change`: a new passphrase for an encrypted archive.
+
+The data key is re-wrapped under the new passphrase and the key file replaced
+atomically; the database and the index are not re-encrypted (instant at any
+size). The old passphrase opens the archive first (as for every command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from archive.cli import EXIT_OK, AddCommand, Output, UsageError, open_archive
+from archive.cli_passphrase import prompt_passphrase, read_passphrase_file
+
+ENV_NEW_PASSPHRASE = "SESAME_NEW_PASSPHRASE"
+
+
+def _new_passphrase(args: argparse.Namespace, out: Output) -> str:
+    if args.new_passphrase_file:
+        return read_passphrase_file(args.new_passphrase_file, "new passphrase file")
+    found = os.environ.get(ENV_NEW_PASSPHRASE) or prompt_passphrase(
+        "New passphrase", twice=True, stream=out.stderr
+    )
+    if not found:
+        raise UsageError(
+            f"Give the new passphrase: --new-passphrase-file F or {ENV_NEW_PASSPHRASE} "
+            "(or type it when asked on a terminal). Nothing was changed."
+        )
+    return found
+
+
+def cmd_passphrase_change(args: argparse.Namespace, out: Output) -> int:
+    from archive import encryption
+
+    with open_archive(args, write=True, create=False) as archive:
+        if archive.data_key is None:
+            raise UsageError(
+                f"The archive {archive.path} is not encrypted: it has no passphrase to "
+                "change. Nothing was changed."
+            )
+        new = _new_passphrase(args, out)
+        encryption.change_passphrase(archive.path, archive.data_key, new)
+    if out.as_json:
+        out.json({"archive": str(archive.path), "changed": True})
+    else:
+        out.line(f"The passphrase of {archive.path} was changed; the old one no longer opens it.")
+    return EXIT_OK
+
+
+def register_commands(add: AddCommand) -> None:
+    """Add `passphrase change` to the `sesame` parser."""
+    p = add("passphrase", cmd_passphrase_change, "change an encrypted archive's passphrase")
+    p.add_argument("action", choices=["change"], help="change: set a new passphrase")
+    p.add_argument(
+        "--new-passphrase-file",
+        metavar="F",
+        help=f"the new passphrase is the first line of F (else ${ENV_NEW_PASSPHRASE}, else "
+        "asked twice on a terminal)",
+    )
