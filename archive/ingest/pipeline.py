@@ -27,7 +27,7 @@ from archive.collections import add_articles, ensure_collection
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.metadata import detect_language
 from archive.ingest.parsed import ParsedArticle
-from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS
+from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS, extension_of
 from archive.models import Article, ArticleCollection, Original, new_id, utcnow
 from archive.provenance import PLAIN_IMPORT, Provenance
 from archive.store import Archive
@@ -196,7 +196,7 @@ class _Importer:
                 self.result.duplicates.extend(Duplicate(label, aid) for aid in existing)
                 self.pending_duplicates.extend(existing)
             return None
-        extension = PurePath(name).suffix.lower()
+        extension = extension_of(name)
         if extension not in READERS:
             self.result.failed.append(Failure(label, _unsupported(name)))
             return None
@@ -473,7 +473,8 @@ class _Importer:
             "captured_at": parsed.captured_at,
             "collected_by": given.collected_by,
             "collected_with": given.collected_with or parsed.collected_with or PLAIN_IMPORT,
-            "collected_from": given.collected_from or (parsed.url if parsed.captured_at else None),
+            "collected_from": given.collected_from
+            or (parsed.url if parsed.captured_at or "capture" in parsed.meta else None),
         }
 
     def _add_duplicates(self, ch: Change, article_ids: list[str]) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePath
 
 from archive.ingest import textnorm
 from archive.ingest.docx import read_docx
 from archive.ingest.email import read_eml, read_mbox
 from archive.ingest.errors import UnreadableFile
-from archive.ingest.html import read_html
+from archive.ingest.mhtml import read_mhtml
 from archive.ingest.parsed import ParsedArticle
 from archive.ingest.pdf import read_pdf
 from archive.ingest.plaintext import parse_plaintext
+from archive.ingest.savedpage import read_saved_page
+from archive.ingest.wacz import read_wacz
+from archive.ingest.warc import WARC_MEDIA_TYPE, read_warc
 
 Reader = Callable[[bytes, str], list[ParsedArticle]]
 
@@ -46,8 +50,8 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".txt": ("text/plain", read_text),
     ".md": ("text/markdown", read_text),
     ".markdown": ("text/markdown", read_text),
-    ".html": ("text/html", read_html),
-    ".htm": ("text/html", read_html),
+    ".html": ("text/html", read_saved_page),
+    ".htm": ("text/html", read_saved_page),
     ".pdf": ("application/pdf", read_pdf),
     ".docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -55,6 +59,22 @@ READERS: dict[str, tuple[str, Reader]] = {
     ),
     ".eml": ("message/rfc822", _read_eml),
     ".mbox": ("application/mbox", _read_mbox),
+    # Web captures (issue 14): a page's original is its WARC record.
+    ".warc": (WARC_MEDIA_TYPE, read_warc),
+    ".warc.gz": (WARC_MEDIA_TYPE, read_warc),
+    ".wacz": ("application/wacz", read_wacz),
+    ".mhtml": ("multipart/related", read_mhtml),
+    ".mht": ("multipart/related", read_mhtml),
 }
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(READERS)
+_DOUBLE = tuple(e for e in READERS if e.count(".") > 1)  # ".warc.gz"
+
+
+def extension_of(name: str) -> str:
+    """The extension that picks a file's reader: ".warc.gz" for a gzipped WARC, else the last."""
+    lowered = name.lower()
+    for extension in _DOUBLE:
+        if lowered.endswith(extension):
+            return extension
+    return PurePath(name).suffix.lower()
