@@ -19,7 +19,8 @@ CHUNK = 500
 
 _ARTICLES = text(
     # A retracted article leaves the index (it comes back when restored).
-    "SELECT id, title, source, byline, published, language, text FROM article "
+    "SELECT id, title, source, byline, published, language, text, review_status, assignee, "
+    "verification, sensitive FROM article "
     "WHERE id IN :ids AND retracted_at IS NULL"
 ).bindparams(bindparam("ids", expanding=True))
 _COLLECTIONS = text(
@@ -27,7 +28,8 @@ _COLLECTIONS = text(
     "JOIN collection c ON c.id = ac.collection_id WHERE ac.article_id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 _ANNOTATIONS = text(
-    "SELECT article_id, type_key, entity_id, note FROM annotation WHERE article_id IN :ids"
+    "SELECT article_id, type_key, entity_id, note, verification, sensitive FROM annotation "
+    "WHERE article_id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 _ENTITIES = text(
     "SELECT id, type_key, name, aliases, merged_into FROM entity WHERE id IN :ids"
@@ -107,9 +109,13 @@ def make_document(
     names: dict[str, list[str]] = defaultdict(list)
     facet_entities: list[str] = []
     notes: list[str] = []
+    claims: set[str] = set()
+    sensitive = bool(row.sensitive)
     for ann in annotations:
         if ann.type_key not in tags:
             tags.append(ann.type_key)
+        claims.add(ann.verification)
+        sensitive = sensitive or bool(ann.sensitive)
         if ann.note:
             notes.append(ann.note)
         if ann.entity_id and ann.entity_id in entities:
@@ -136,6 +142,12 @@ def make_document(
         "entity": "\n".join(n for values in names.values() for n in values),
         "f_source": row.source or "",
         "f_entity": SEP.join(sorted(facet_entities)),
+        # Review (archive.review): `flag` is the article's or one of its passages'.
+        "status": row.review_status,
+        "assignee": row.assignee or "",
+        "verification": row.verification,
+        "claim": ",".join(sorted(claims)),
+        "flag": "sensitive" if sensitive else "",
     }
     for field in ENTITY_FIELDS:
         doc[field] = "\n".join(names.get(field, []))

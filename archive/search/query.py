@@ -16,7 +16,7 @@ from whoosh.qparser import (
 from archive.errors import InvalidInput
 from archive.search.analysis import SPACELESS_RE, fold, stemmer
 from archive.search.matchers import FastPhrase
-from archive.search.schema import QUERY_FIELDS, build_schema
+from archive.search.schema import QUERY_FIELDS, VOCABULARY_FIELDS, build_schema
 
 # Fields searched by words without a field prefix, and their weights.
 DEFAULT_FIELDS = ("title", "text", "text_ngram", "entity", "note")
@@ -35,7 +35,13 @@ FILTER_FIELDS = {
     "lang": "lang",
     "tag": "tag",
     "entity": "f_entity",
+    "status": "status",
+    "verification": "verification",
+    "claim": "claim",
+    "flag": "flag",
 }
+# Filters whose values are lower-cased words.
+_LOWER_FILTERS = ("lang", "tag", "status", "verification", "claim", "flag")
 
 
 class QueryError(InvalidInput):
@@ -79,6 +85,34 @@ def _check_syntax(text: str) -> None:
         raise QueryError(
             "AND, OR and NOT need a word on each side, e.g. police AND Yangon, police NOT army."
         )
+
+
+_VOCABULARY = re.compile(
+    r"(?<![\w\"])(" + "|".join(VOCABULARY_FIELDS) + r"):([^\s()\"]+)", re.IGNORECASE
+)
+
+
+def _vocabulary_word(field: str, value: str) -> str:
+    """A value of a vocabulary field as indexed ("In-Review" -> "in_review"), or QueryError."""
+    word = value.lower().replace("-", "_")
+    allowed = VOCABULARY_FIELDS[field.lower()]
+    if word not in allowed:
+        raise QueryError(f"{field}:{value} is not known; write {field}: with {', '.join(allowed)}.")
+    return word
+
+
+def _vocabularies(text: str) -> str:
+    """Review fields (`status:In-Review`) checked against their vocabulary and written as
+    indexed, outside quotes."""
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(
+        p
+        if p.startswith('"')
+        else _VOCABULARY.sub(
+            lambda m: f"{m.group(1)}:{_vocabulary_word(m.group(1), m.group(2))}", p
+        )
+        for p in parts
+    )
 
 
 def _minus_to_not(text: str) -> str:
@@ -151,7 +185,7 @@ def parse_query(text: str, filters: dict[str, str] | None = None) -> wq.Query:
         _PARSER = _Parser()
     # Whoosh lower-cases field names itself but not these; be forgiving.
     normalised = _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
-    normalised = _minus_to_not(normalised)
+    normalised = _minus_to_not(_vocabularies(normalised))
     try:
         q = _PARSER.parser.parse(normalised)
     except Exception as exc:  # Whoosh raises assorted errors on odd input
@@ -181,7 +215,9 @@ def filter_query(filters: dict[str, str]) -> wq.Query:
             raise QueryError(
                 f"Unknown filter {key!r}; filters are {', '.join(sorted(FILTER_FIELDS))}."
             )
-        parts.append(wq.Term(field, value.lower() if key in ("lang", "tag") else value))
+        if key in VOCABULARY_FIELDS:
+            value = _vocabulary_word(key, value)
+        parts.append(wq.Term(field, value.lower() if key in _LOWER_FILTERS else value))
     return wq.And(parts)
 
 

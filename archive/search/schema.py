@@ -24,7 +24,8 @@ from archive.search.analysis import (
 
 # Bump when the schema or the analysers change: an index of another version is rebuilt.
 # 3: `text_words`, the words of the text as written, for wildcards and fuzzy terms.
-SCHEMA_VERSION = 3
+# 4: review fields (archive.review): `status`, `assignee`, `verification`, `claim`, `flag`.
+SCHEMA_VERSION = 4
 
 # Fields a query may name, with what each holds (shown in error messages).
 QUERY_FIELDS: dict[str, str] = {
@@ -42,6 +43,19 @@ QUERY_FIELDS: dict[str, str] = {
     "published": "a date or range, e.g. published:[2021-03-01 TO 2021-03-31]",
     "year": "year of publication, e.g. year:2021",
     "text": "words of the article text",
+    "status": "review status: unread, in_review, reviewed, relevant, not_relevant",
+    "assignee": "who reviews the article, e.g. assignee:aung",
+    "verification": "the article's verification: unverified, corroborated, verified, disputed",
+    "claim": "a passage's claim verification, e.g. claim:disputed",
+    "flag": "flag:sensitive (the article or one of its passages)",
+}
+
+# Fields whose values are a fixed vocabulary (a query naming another value is refused).
+VOCABULARY_FIELDS: dict[str, tuple[str, ...]] = {
+    "status": ("unread", "in_review", "reviewed", "relevant", "not_relevant"),
+    "verification": ("unverified", "corroborated", "verified", "disputed"),
+    "claim": ("unverified", "corroborated", "verified", "disputed"),
+    "flag": ("sensitive",),
 }
 
 # Entity name fields for the built-in tag types; other types go to `entity` only.
@@ -109,6 +123,12 @@ def build_schema() -> Schema:
         figure=_text(name_analyzer()),
         entity=_text(name_analyzer()),
         note=_text(title_analyzer()),
+        # Review (archive.review): exact words of a vocabulary, and the assignee's name.
+        status=KEYWORD(lowercase=True, scorable=False),
+        assignee=_text(name_analyzer()),
+        verification=KEYWORD(lowercase=True, scorable=False),
+        claim=KEYWORD(lowercase=True, commas=True, scorable=False),
+        flag=KEYWORD(lowercase=True, commas=True, scorable=False),
         # Facet keys: exact values, one term each, never analysed.
         f_source=_facet(),
         f_entity=_facet(),
