@@ -370,3 +370,46 @@ def event_passages(archive: Archive, event_id: str) -> list[Passage]:
 def _passage(row: tuple[Any, ...], why: str) -> Passage:
     ann, art, title, published, quote, start, end = row[:7]
     return Passage(ann, art, title, published, quote, start, end, why)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the timeline's filters offer: actors with a role, collections, role types."""
+
+    actors: list[tuple[str, str]]  # (id, name), by name
+    collections: list[str]
+    roles: list[tuple[str, str]]  # (key, label)
+
+
+def filter_choices(archive: Archive) -> Choices:
+    """The actors that have a role in some event, every collection, every role type."""
+    with archive.engine.connect() as conn:
+        actors = _rows(
+            conn,
+            "SELECT DISTINCT e.id, e.name FROM role r JOIN entity e ON e.id = r.actor_id "
+            "WHERE e.merged_into IS NULL",
+        )
+        colls = _rows(conn, "SELECT name FROM collection")
+        kinds = _rows(conn, "SELECT key, label FROM roletype ORDER BY builtin DESC, label")
+    return Choices(
+        actors=sorted(((str(i), str(n)) for i, n in actors), key=lambda a: a[1].casefold()),
+        collections=sorted((str(c[0]) for c in colls), key=str.casefold),
+        roles=[(str(k), str(lbl)) for k, lbl in kinds],
+    )
+
+
+def pack_lanes(spans: Iterable[tuple[int, int]]) -> list[int]:
+    """A lane for each span (first day, last day; sorted by first day) so that no two spans
+    in one lane share a day: each takes the lowest lane free on its first day."""
+    import heapq
+
+    free: list[int] = []  # lanes whose last span has ended
+    busy: list[tuple[int, int]] = []  # (last day, lane) of the spans still open
+    out: list[int] = []
+    for first, last in spans:
+        while busy and busy[0][0] < first:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        lane = heapq.heappop(free) if free else len(busy)
+        heapq.heappush(busy, (last, lane))
+        out.append(lane)
+    return out

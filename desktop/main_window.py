@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.search_dock = self._dock("Search", "searchDock", self.search)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_dock)
         self.panel_docks = self._make_panel_docks()
+        self.view_docks = self._make_view_docks()
         self.bundles = BundleController(ctx, self, self.library)
         self.exports = ExportController(ctx, self, self.library, self.search)
 
@@ -122,6 +123,17 @@ class MainWindow(QMainWindow):
         for dock in docks:
             dock.setParent(self)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return docks
+
+    def _make_view_docks(self) -> list[QDockWidget]:
+        """Views that open from the View menu (hidden at first): the timeline."""
+        from desktop.timeline import create_dock as timeline_dock
+
+        docks = [timeline_dock(self.ctx)]
+        for dock in docks:
+            dock.setParent(self)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            dock.hide()
         return docks
 
     def _action(
@@ -246,6 +258,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in (self.library_dock, self.search_dock, *self.panel_docks):
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addActions([dock.toggleViewAction() for dock in self.view_docks])
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu(self.tr("&Theme"))
         group = QActionGroup(self)

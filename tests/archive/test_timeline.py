@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from typing import Any
 
@@ -234,3 +235,24 @@ def test_dates_that_are_not_dates_are_not_placed() -> None:
     assert timeline.interval("soon", None, "day") is None
     assert timeline.interval("2021-02-30", None, None) is None
     assert timeline.parse_date("2021-03-05T10:00:00+00:00") == (date(2021, 3, 5), "day")
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60)), max_size=60))
+def test_lanes_never_hold_two_events_on_one_day(raw: list[tuple[int, int]]) -> None:
+    spans = sorted((s, s + n) for s, n in raw)
+    lanes = timeline.pack_lanes(spans)
+    assert len(lanes) == len(spans)
+    for lane in set(lanes):
+        mine = [sp for sp, ln in zip(spans, lanes, strict=True) if ln == lane]
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(mine))
+    # No more lanes than the most events on one day.
+    most = max((sum(s <= d <= e for s, e in spans) for d in range(0, 461)), default=0)
+    assert len(set(lanes)) == most
+
+
+def test_filter_choices(archive: Archive, case: dict[str, str]) -> None:
+    found = timeline.filter_choices(archive)
+    assert found.actors == [(case["hnin"], "Hnin Wai"), (case["kyaw"], "Kyaw Swar Lin")]
+    assert found.collections == ["Case"]
+    assert ("perpetrator", "Perpetrator") in found.roles
