@@ -443,6 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
     from archive.commands import roles as roles_commands
 
     roles_commands.register_commands(add)
+    from archive.commands import qdpx as qdpx_commands
+
+    qdpx_commands.register_commands(add)
     from archive.commands import passphrase as passphrase_commands
 
     passphrase_commands.register_commands(add)
