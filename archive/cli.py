@@ -428,7 +428,6 @@ def build_parser() -> argparse.ArgumentParser:
         exports,
         history,
         ingest,
-        qdpx,
         search,
         timeline,
     )
@@ -438,7 +437,6 @@ def build_parser() -> argparse.ArgumentParser:
     from archive.commands import review as review_commands
 
     review_commands.register_commands(add)
-    qdpx.register_commands(add)
     timeline.register_commands(add)
     from archive.commands import roles as roles_commands
 
