@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import text as sql
 
+from archive import copies
 from archive.changes import Change
 from archive.collections import add_articles, ensure_collection
 from archive.ingest.errors import UnreadableFile
@@ -132,6 +133,8 @@ class _Importer:
         # Every batch is a change of one group: the whole import undoes as one step.
         self.label = label
         self.group = new_id()
+        # Copies of one story are grouped in each batch's own change (issue 14).
+        self.copies = copies.ImportCopies()
         self.max_bytes = max_bytes
         self.index = index
         self.result = result
@@ -331,22 +334,27 @@ class _Importer:
         batch, self.pending = self.pending, []
         self.pending_bytes = 0
         duplicates, self.pending_duplicates = self.pending_duplicates, []
+        signed = self.copies.sign(_texts(batch))  # outside the write transaction
         try:
             began = time.perf_counter()
             with self._change() as ch:
                 self._write(ch, batch)
+                self.copies.detect(ch, signed)
                 self._add_duplicates(ch, duplicates)
             self._timed(time.perf_counter() - began, len(batch))
             written = batch
         except Exception:
+            self.copies.reset()
             # Find the file that cannot be written; the others still go in.
             written = []
             for prepared in batch:
                 try:
                     with self._change() as ch:
                         self._write(ch, [prepared])
+                        self.copies.detect(ch, self.copies.sign(_texts([prepared])))
                     written.append(prepared)
                 except Exception as exc:
+                    self.copies.reset()
                     self._forget(prepared)
                     self.result.failed.append(
                         Failure(
@@ -505,6 +513,15 @@ def _flatten(batch: list[_Prepared]) -> list[_Prepared]:
     return out
 
 
+def _texts(batch: list[_Prepared]) -> list[tuple[str, str]]:
+    """(article id, text) of every article of `batch`, attachments included."""
+    return [
+        (article_id, parsed.text)
+        for prepared in _flatten(batch)
+        for article_id, parsed in zip(prepared.ids, prepared.articles, strict=True)
+    ]
+
+
 def _finish(article: ParsedArticle, name: str) -> None:
     """Fill what every article needs: a title and a language guess."""
     article.title = " ".join(article.title.split()) or PurePath(name).stem or name
@@ -579,6 +596,7 @@ def import_paths(
     cancel: CancelToken | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     index: bool = True,
+    find_copies: bool = True,
     provenance: Provenance | None = None,
 ) -> ImportReport:
     """Import files and folders (recursively) into `archive`.
@@ -587,12 +605,14 @@ def import_paths(
     if missing; duplicates already in the archive are added to it too).
     `max_bytes`: files larger than this fail with the limit named.
     `index`: bring the search index up to date after each batch.
+    `find_copies`: group copies of one story (`archive.copies`) as each batch is written.
     `provenance`: who collected the files, with what, from where (`archive.provenance`).
     Returns the report; never raises for a bad file.
     """
     result = ImportReport()
     files = _walk(paths, result, archive.path.resolve())
     importer = _Importer(archive, collection, max_bytes, index, result, _label(paths), provenance)
+    importer.copies.enabled = find_copies
     total = len(files)
     report(progress, 0, total, "")
     for done, (path, label) in enumerate(files):
@@ -605,4 +625,6 @@ def import_paths(
             importer.flush()
         report(progress, done + 1, total, path.name)
     importer.flush()
+    if importer.copies.error:
+        result.warnings.append(importer.copies.error)
     return result

@@ -1,0 +1,662 @@
+"""Copies of one story (issue 14 item 3): near-duplicate detection and copy groups.
+
+A wire story reprinted by several outlets, with a new lead, another byline
+or a trimmed ending, is one source, not many. Each article's text becomes a
+set of *shingles* (runs of `SHINGLE` consecutive tokens), summarised by a
+MinHash signature of `NUM_PERM` values; datasketch's `MinHashLSH` finds the
+articles whose signatures may be close, and an estimated Jaccard similarity
+of at least `THRESHOLD` makes them copies.
+
+Tokens are the archive's own units (`archive.segment`): words in spaced
+scripts, syllables in Burmese (the sylbreak rule), clusters in Thai, Lao and
+Khmer, single characters in Chinese and Japanese; lower-cased, punctuation
+and spacing left out. They are found and hashed with numpy over the text's
+code points (no Python loop per token): an import must not slow down by
+more than 5% (bench/copies_bench.py measures it).
+
+Groups live in `Article.copy_group` (a group id shared by the copies) with
+`copy_group_by`: "auto" (detection) or "user" (the person split or joined
+it). Detection never changes an article the user decided about. Signatures
+are derived data in `CopySignature` (not tracked by the change log): they
+are rebuilt by `rebuild` (`sesame copies --rebuild`). Group changes are
+core changes (undoable); at import they are made in each batch's own change,
+so undoing the import undoes them too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import regex
+from datasketch import LeanMinHash, MinHashLSH  # type: ignore[import-untyped]
+from sqlmodel import Session
+
+from archive import models
+from archive.changes import Change, changing
+from archive.errors import InvalidInput
+from archive.tasks import CancelToken, ProgressFn, report
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from archive.store import Archive
+
+NUM_PERM = 64
+SHINGLE = 5  # tokens per shingle
+# Burmese syllables are about a third of a word: shingles of as many syllables as
+# make about SHINGLE words would be 15 long; 9 keep a trimmed or re-led copy
+# well above the threshold while two stories that share phrases stay apart
+# (the pairs in tests/archive/test_copies.py).
+SHINGLE_SYLLABLES = 9
+# Estimated Jaccard similarity of shingle sets from which two articles are copies.
+# The pairs of tests/archive/copies_pairs.py, exact Jaccard: a reprint with a new
+# lead 0.75 (Burmese 0.66), another byline 0.91, the last three paragraphs cut
+# 0.63 (Burmese 0.64), a new lead against a trimmed copy 0.43; another story from
+# the same wire on the same event, sharing its background paragraph, 0.11 (Burmese
+# 0.11). 0.35 is six standard errors of a 64-value estimate (0.04 at J = 0.11)
+# above the stories that are not copies.
+THRESHOLD = 0.35
+# LSH bands x rows: 32 bands of 2 values make a pair at J = 0.35 a candidate with
+# probability 1 - (1 - 0.35^2)^32 = 0.985; the candidates are then checked.
+BANDS, ROWS = 32, 2
+MIN_TOKENS = 25  # shorter texts (captions, one-line notes) are too short to judge
+SEED = 14
+SIGNATURE_VERSION = 1
+GROUP_BY_AUTO, GROUP_BY_USER = "auto", "user"
+
+_MASK64 = (1 << 64) - 1
+_P = 0x100000001B3  # FNV prime: the polynomial base of the token hash (odd)
+_P_INV = pow(_P, -1, 1 << 64)
+_rng = np.random.default_rng(SEED)
+_A = _rng.integers(1, 1 << 63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _rng.integers(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
+_MYANMAR_CHAR = re.compile("[\u1000-\u109f]")
+_CHUNK = 2048  # shingles hashed at once: keeps the (NUM_PERM x chunk) array in cache
+
+# Code-point classes, one byte of bits per character so that one lookup classifies
+# it: a table for the Basic Multilingual Plane, computed on demand above it. Marks
+# (and the other characters that extend a grapheme cluster) belong to the
+# character before them.
+_WORDBIT, _MARKBIT = 1, 2
+_OTHER, _MYANMAR, _CLUSTER, _SINGLE = 0, 4, 8, 12  # the script, in bits 2-3
+_SCRIPTBITS = 12
+_ASAT, _STACKER, _DOT_BELOW = 0x103A, 0x1039, 0x1037
+
+
+_EXTENDS = regex.compile(
+    r"[\p{M}\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=SpacingMark}"
+    r"\p{Grapheme_Cluster_Break=ZWJ}\u200c]"
+)
+
+
+def _bits(cp: int) -> int:
+    ch = chr(cp)
+    bits = _MARKBIT if _EXTENDS.match(ch) else 0
+    if ch.isalnum():
+        bits |= _WORDBIT
+        if cp >= 0x20000 and unicodedata.category(ch) == "Lo":
+            bits |= _SINGLE  # Han beyond the BMP
+    return bits
+
+
+_WIDE: dict[int, int] = {}
+
+
+def _wide_bits(cp: int) -> int:
+    bits = _WIDE.get(cp)
+    if bits is None:
+        bits = _WIDE[cp] = _bits(cp)
+    return bits
+
+
+def _table() -> NDArray[np.uint8]:
+    table = np.array([_bits(cp) for cp in range(0x10000)], dtype=np.uint8)
+    for lo, hi, script in (
+        (0x1000, 0x10A0, _MYANMAR),
+        (0xA9E0, 0xAA00, _MYANMAR),
+        (0xAA60, 0xAA80, _MYANMAR),
+        (0x0E00, 0x0F00, _CLUSTER),  # Thai, Lao
+        (0x1780, 0x1800, _CLUSTER),  # Khmer
+        (0x3040, 0x3100, _SINGLE),  # kana
+        (0x3400, 0x4DC0, _SINGLE),  # Han
+        (0x4E00, 0xA000, _SINGLE),
+        (0xF900, 0xFB00, _SINGLE),
+    ):
+        table[lo:hi] |= script
+    return table
+
+
+_TABLE = _table()
+_ASCII_WORD = (_TABLE[:128] & _WORDBIT).astype(np.bool_)
+
+
+def _code_points(text: str) -> NDArray[Any]:
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def token_spans(text: str) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Start and end code-point offsets of the tokens of `text` (see the module docstring)."""
+    return _spans(_code_points(text))
+
+
+def _spans(cp: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    if cp.dtype == np.uint8:  # ASCII: runs of letters and digits
+        edges = np.diff(_ASCII_WORD[cp].view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    wide = cp >= 0x10000
+    bits = _TABLE[np.where(wide, 0, cp)]
+    if wide.any():
+        bits[wide] = [_wide_bits(c) for c in cp[wide].tolist()]
+    word = (bits & _WORDBIT).astype(np.bool_)
+    mark = (bits & _MARKBIT).astype(np.bool_)
+    if mark.any():  # a mark is part of a word when the character it extends is
+        n = len(cp)
+        base = np.maximum.accumulate(np.where(mark, -1, np.arange(n)))
+        word |= mark & (base >= 0) & word[np.maximum(base, 0)]
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    script = bits & _SCRIPTBITS
+    if not script.any():
+        return run_starts, run_ends
+    # Inside a run of word characters, a token starts where the script changes ...
+    cut = np.zeros(len(cp), dtype=np.bool_)
+    cut[1:] = (script[1:] != script[:-1]) & ~mark[1:]
+    # ... at every Burmese syllable: a character that is no mark, follows no stacker
+    # and carries no asat or stacker (archive.segment's sylbreak rule) ...
+    myanmar = script == _MYANMAR
+    if myanmar.any():
+        n = len(cp)
+        padded = np.concatenate(([0], cp, [0, 0]))
+        prev, nxt, nxt2 = padded[:n], padded[2 : n + 2], padded[3 : n + 3]
+        killed = (nxt == _ASAT) | (nxt == _STACKER)
+        killed |= (nxt == _DOT_BELOW) & ((nxt2 == _ASAT) | (nxt2 == _STACKER))
+        cut |= myanmar & ~mark & (prev != _STACKER) & ~killed
+    # ... at every Thai, Lao or Khmer cluster and every Han or kana character.
+    cut |= ((script == _CLUSTER) & ~mark) | (script == _SINGLE)
+    cut &= word
+    cut[run_starts] = True
+    starts = np.flatnonzero(cut)
+    # A token ends at the next start or where its run ends, whichever comes first.
+    next_start = np.append(starts[1:], len(cp))
+    run_end = run_ends[np.searchsorted(run_ends, starts, side="right")]
+    return starts, np.minimum(next_start, run_end)
+
+
+def _mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """splitmix64's finaliser: spreads every input bit over the whole word."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+_POWERS: list[NDArray[np.uint64]] = []  # P^i and P^-i modulo 2**64, grown as texts need
+
+
+def _powers(n: int) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
+    if not _POWERS or len(_POWERS[0]) < n:
+        size = max(n, 1 << 14)
+        for base in (_P, _P_INV):
+            steps = np.full(size, base, dtype=np.uint64)
+            steps[0] = 1
+            _POWERS.append(np.cumprod(steps, dtype=np.uint64))  # wraps modulo 2**64
+        del _POWERS[:-2]
+    return _POWERS[0], _POWERS[1]
+
+
+def token_hashes(text: str) -> NDArray[np.uint64]:
+    """One 64-bit hash per token of `text`, lower-cased (equal tokens hash equal)."""
+    cp = _code_points(text.lower())
+    starts, ends = _spans(cp)
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    n = len(cp)
+    power, inverse = _powers(n + 1)
+    # Polynomial hash of each token from prefix sums: sum cp[j] * P^j over the
+    # token, brought back to its start by P^-start (P is odd, so invertible).
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(cp * power[:n], dtype=np.uint64, out=prefix[1:])
+    return _mix((prefix[ends] - prefix[starts]) * inverse[starts])
+
+
+def shingles(text: str) -> NDArray[np.uint64]:
+    """Hashes of the runs of `SHINGLE` consecutive tokens (of `SHINGLE_SYLLABLES` in
+    mostly-Burmese text); a text shorter than that is one shingle. Empty for no tokens."""
+    tokens = token_hashes(text)
+    n = len(tokens)
+    if n == 0:
+        return tokens
+    burmese = (
+        not text.isascii() and len(_MYANMAR_CHAR.findall(text, 0, 3000)) > min(len(text), 3000) / 3
+    )
+    k = min(SHINGLE_SYLLABLES if burmese else SHINGLE, n)
+    out = tokens[: n - k + 1].copy()
+    for j in range(1, k):
+        out = out * np.uint64(_P) + tokens[j : n - k + 1 + j]
+    return _mix(out)
+
+
+def signature(text: str) -> NDArray[np.uint64] | None:
+    """The MinHash signature of `text` (`NUM_PERM` values), or None if it is too short."""
+    values = shingles(text)
+    if len(values) < MIN_TOKENS - SHINGLE + 1:
+        return None
+    lowest = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for i in range(0, len(values), _CHUNK):
+        block = values[i : i + _CHUNK]
+        # Multiply-add hashing (a odd), top 32 bits: one permutation per row.
+        hashed = (_A[:, None] * block[None, :] + _B[:, None]) >> np.uint64(32)
+        np.minimum(lowest, hashed.min(axis=1), out=lowest)
+    return lowest
+
+
+def similarity(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> float:
+    """Estimated Jaccard similarity of the shingle sets two signatures stand for."""
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def encode(sig: NDArray[np.uint64]) -> bytes:
+    """A signature as stored in `CopySignature`: a version byte, then 32-bit values."""
+    return bytes([SIGNATURE_VERSION]) + sig.astype("<u4").tobytes()
+
+
+def decode(data: bytes) -> NDArray[np.uint64] | None:
+    """The signature back from `encode` (None for another version or a damaged value)."""
+    if len(data) != 1 + 4 * NUM_PERM or data[0] != SIGNATURE_VERSION:
+        return None
+    return np.frombuffer(data, dtype="<u4", offset=1).astype(np.uint64)
+
+
+# -- the index ------------------------------------------------------------------------
+
+
+class CopyIndex:
+    """Signatures in a MinHashLSH, kept in memory for an import (rebuilt from the table)."""
+
+    def __init__(self) -> None:
+        self.lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, ROWS))
+        self.signatures: dict[str, NDArray[np.uint64]] = {}
+
+    @classmethod
+    def load(cls, session: Session) -> CopyIndex:
+        """The signatures stored for the archive's articles (orphans left by an undo skipped)."""
+        index = cls()
+        conn = session.connection()
+        for article_id, data in conn.exec_driver_sql(
+            "SELECT s.article_id, s.signature FROM copysignature s "
+            "JOIN article a ON a.id = s.article_id ORDER BY a.rowid"
+        ):
+            sig = decode(bytes(data))
+            if sig is not None:
+                index.add(str(article_id), sig)
+        return index
+
+    def add(self, article_id: str, sig: NDArray[np.uint64]) -> None:
+        if article_id in self.signatures:
+            self.lsh.remove(article_id)
+        self.signatures[article_id] = sig
+        self.lsh.insert(article_id, _lean(sig), check_duplication=False)
+
+    def matches(self, sig: NDArray[np.uint64]) -> list[tuple[float, str]]:
+        """(similarity, article id) of the copies of `sig` in the index, closest first."""
+        found = []
+        for article_id in self.lsh.query(_lean(sig)):
+            score = similarity(sig, self.signatures[article_id])
+            if score >= THRESHOLD:
+                found.append((score, str(article_id)))
+        return sorted(found, key=lambda m: (-m[0], m[1]))
+
+
+def _lean(sig: NDArray[np.uint64]) -> Any:
+    # The values are this module's own permutations; to datasketch they are plain
+    # 32-bit minima ("legacy" is its scheme for values it did not compute itself).
+    return LeanMinHash(seed=SEED, hashvalues=sig, scheme="legacy")
+
+
+def _states(session: Session, ids: Iterable[str]) -> dict[str, list[Any]]:
+    """article id -> [copy_group, copy_group_by] as stored now (this change's writes seen)."""
+    conn = session.connection()
+    wanted = sorted(set(ids))
+    out: dict[str, list[Any]] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ", ".join("?" * len(chunk))
+        for article_id, group, by in conn.exec_driver_sql(
+            f"SELECT id, copy_group, copy_group_by FROM article WHERE id IN ({marks})",
+            tuple(chunk),
+        ):
+            out[str(article_id)] = [group, by]
+    return out
+
+
+def _write_groups(ch: Change, updates: dict[str, tuple[str | None, str]]) -> None:
+    if not updates:
+        return
+    ch.track("article", list(updates))
+    ch.session.connection().exec_driver_sql(
+        "UPDATE article SET copy_group = ?, copy_group_by = ? WHERE id = ?",
+        [(group, by, article_id) for article_id, (group, by) in updates.items()],
+    )
+
+
+def _store_signatures(ch: Change, rows: list[tuple[str, bytes]]) -> None:
+    if rows:
+        ch.session.connection().exec_driver_sql(
+            "INSERT OR REPLACE INTO copysignature (article_id, signature) VALUES (?, ?)", rows
+        )
+
+
+def detect(
+    ch: Change,
+    items: Sequence[tuple[str, NDArray[np.uint64] | None]],
+    index: CopyIndex,
+    states: dict[str, list[Any]] | None = None,
+) -> int:
+    """Group the articles `items` (id, signature) with their copies in `index`, in `ch`.
+
+    Each article, in order, joins the group of its closest copy that has one
+    (else a new group with its copies); copies not yet in a group join it
+    too. Articles the user decided about (`copy_group_by == "user"`) are never
+    moved (one the user put in a group gathers its copies there); an article
+    the user took out of a group stays out. The signatures
+    are stored and added to `index`. `states` (id -> [group, by]) overrides
+    what is stored (a rebuild starts from no automatic groups). Returns how
+    many articles changed group.
+    """
+    found: dict[str, list[tuple[float, str]]] = {}
+    stored: list[tuple[str, bytes]] = []
+    for article_id, sig in items:
+        if sig is None:
+            continue
+        matches = index.matches(sig)
+        if matches:
+            found[article_id] = matches
+        index.add(article_id, sig)
+        stored.append((article_id, encode(sig)))
+    _store_signatures(ch, stored)
+    if not found:
+        return 0
+    involved = set(found) | {m for ms in found.values() for _, m in ms}
+    state = _states(ch.session, [i for i in involved if states is None or i not in states])
+    if states is not None:
+        state.update({i: states[i] for i in involved if i in states})
+    before = {i: tuple(s) for i, s in state.items()}
+    for article_id, matches in found.items():
+        mine = state.get(article_id)
+        if mine is None or (mine[1] == GROUP_BY_USER and mine[0] is None):
+            continue  # taken out of every group by the user: it stands alone
+        # Copies the user took out of every group stand alone: they neither give
+        # nor take a group here.
+        usable = [
+            m
+            for _, m in matches
+            if m in state and not (state[m][1] == GROUP_BY_USER and state[m][0] is None)
+        ]
+        if not usable:
+            continue
+        # An article the user put in a group keeps it (and gathers its copies there).
+        group = mine[0] or next((state[m][0] for m in usable if state[m][0]), None)
+        group = group or models.new_id()
+        mine[0] = group
+        for m in usable:
+            if state[m][0] is None and state[m][1] != GROUP_BY_USER:
+                state[m][0] = group
+    updates = {i: (s[0], s[1]) for i, s in state.items() if tuple(s) != before[i]}
+    if states is not None:  # a rebuild: compare with what is stored, not the fresh start
+        stored_now = _states(ch.session, updates)
+        updates = {i: u for i, u in updates.items() if tuple(stored_now.get(i, ())) != u}
+    _write_groups(ch, updates)
+    return len(updates)
+
+
+# -- what the importer calls ------------------------------------------------------------
+
+
+class ImportCopies:
+    """Detection for one import: the index is loaded at the first batch and kept."""
+
+    def __init__(self) -> None:
+        self.index: CopyIndex | None = None
+        self.enabled = True
+        self.error: str | None = None  # why detection stopped, for the import's warnings
+
+    def sign(self, texts: Iterable[tuple[str, str]]) -> list[tuple[str, NDArray[np.uint64] | None]]:
+        """(article id, signature) of each (article id, text); nothing when disabled."""
+        if not self.enabled:
+            return []
+        return [(article_id, signature(text)) for article_id, text in texts]
+
+    def detect(self, ch: Change, items: Sequence[tuple[str, NDArray[np.uint64] | None]]) -> None:
+        """Group the batch's articles `items` (from `sign`) with their copies, in `ch`."""
+        if not self.enabled or not any(sig is not None for _, sig in items):
+            return
+        try:
+            if self.index is None:
+                self.index = CopyIndex.load(ch.session)
+            detect(ch, items, self.index)
+        except Exception as exc:
+            # Finding copies must never cost an article: the import goes on without it.
+            self.enabled = False
+            self.index = None
+            self.error = (
+                f"copies of one story were not looked for in this import ({type(exc).__name__}:"
+                f" {exc}); run `sesame copies --rebuild` to find them"
+            )
+
+    def reset(self) -> None:
+        """Forget the index (a batch that failed may have added to it): reloaded next time."""
+        self.index = None
+
+
+# -- reading groups -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyGroup:
+    """A group of two or more copies of one story, members in import order."""
+
+    group: str
+    articles: list[str]
+    titles: list[str]
+    sources: list[str | None]
+    by_user: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"group": self.group, "articles": self.articles}
+
+
+def copy_groups(archive: Archive, *, include_retracted: bool = False) -> list[CopyGroup]:
+    """Every group with two or more articles, largest first."""
+    members: dict[str, list[tuple[str, str, str | None, str]]] = {}
+    where = "" if include_retracted else " AND retracted_at IS NULL"
+    with archive.session() as session:
+        for article_id, title, source, group, by in session.connection().exec_driver_sql(
+            "SELECT id, title, source, copy_group, copy_group_by FROM article "
+            f"WHERE copy_group IS NOT NULL{where} ORDER BY rowid"
+        ):
+            members.setdefault(str(group), []).append((article_id, title, source, by))
+    groups = [
+        CopyGroup(
+            group,
+            [m[0] for m in rows],
+            [m[1] for m in rows],
+            [m[2] for m in rows],
+            any(m[3] == GROUP_BY_USER for m in rows),
+        )
+        for group, rows in members.items()
+        if len(rows) >= 2
+    ]
+    return sorted(groups, key=lambda g: (-len(g.articles), g.articles[0]))
+
+
+def group_sizes(session: Session) -> dict[str, int]:
+    """copy_group -> how many (unretracted) articles share it."""
+    return {
+        str(group): int(count)
+        for group, count in session.connection().exec_driver_sql(
+            "SELECT copy_group, count(*) FROM article WHERE copy_group IS NOT NULL "
+            "AND retracted_at IS NULL GROUP BY copy_group"
+        )
+    }
+
+
+# -- the user's decisions -----------------------------------------------------------------
+
+
+def _existing(ch: Change, ids: Sequence[str]) -> dict[str, list[Any]]:
+    state = _states(ch.session, ids)
+    missing = [i for i in ids if i not in state]
+    if missing:
+        raise InvalidInput(f"No article with id {missing[0]} (see `sesame list`).")
+    return state
+
+
+def split(target: Archive | Change, article_ids: Sequence[str]) -> int:
+    """Take articles out of their copy groups, as the user's decision (detection keeps it).
+
+    A group left with one article is dissolved (that article is no copy of
+    anything any more, and stays so as the user's decision). Returns how many
+    articles changed.
+    """
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        raise InvalidInput("Name at least one article to split from its copies.")
+    with changing(target, f"Split {len(ids)} article(s) from their copies") as ch:
+        state = _existing(ch, ids)
+        groups = {s[0] for s in state.values() if s[0]}
+        updates: dict[str, tuple[str | None, str]] = {i: (None, GROUP_BY_USER) for i in ids}
+        for left in _members(ch.session, groups).values():
+            rest = [m for m in left if m not in updates]
+            if len(rest) == 1:
+                updates[rest[0]] = (None, GROUP_BY_USER)
+        return _decide(ch, updates)
+
+
+def join(target: Archive | Change, article_ids: Sequence[str]) -> str:
+    """Make articles copies of one story, as the user's decision. Returns the group id.
+
+    They take the group the first of them is in (else a new one); the other
+    members of the groups they come from follow them, so joining two groups
+    makes one.
+    """
+    ids = list(dict.fromkeys(article_ids))
+    if len(ids) < 2:
+        raise InvalidInput("Name at least two articles to join as copies of one story.")
+    with changing(target, f"Join {len(ids)} articles as copies") as ch:
+        state = _existing(ch, ids)
+        group = next((state[i][0] for i in ids if state[i][0]), None) or models.new_id()
+        updates: dict[str, tuple[str | None, str]] = {i: (group, GROUP_BY_USER) for i in ids}
+        others = {s[0] for s in state.values() if s[0] and s[0] != group}
+        for members in _members(ch.session, others).values():
+            for m in members:
+                updates.setdefault(m, (group, GROUP_BY_USER))
+        _decide(ch, updates)
+        return group
+
+
+def _members(session: Session, groups: Iterable[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    conn = session.connection()
+    for group in sorted(groups):
+        out[group] = [
+            str(r[0])
+            for r in conn.exec_driver_sql(
+                "SELECT id FROM article WHERE copy_group = ? ORDER BY rowid", (group,)
+            )
+        ]
+    return out
+
+
+def _decide(ch: Change, updates: dict[str, tuple[str | None, str]]) -> int:
+    now = _states(ch.session, updates)
+    updates = {i: u for i, u in updates.items() if tuple(now.get(i, ())) != u}
+    _write_groups(ch, updates)
+    for article_id, (group, by) in updates.items():
+        ch.audit(
+            "article",
+            "copies",
+            article_id,
+            before={"copy_group": now[article_id][0], "copy_group_by": now[article_id][1]},
+            after={"copy_group": group, "copy_group_by": by},
+        )
+    return len(updates)
+
+
+# -- rebuilding ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What `rebuild` did."""
+
+    articles: int  # articles looked at
+    signed: int  # with a signature (long enough to judge)
+    changed: int  # articles whose group changed
+    groups: int  # groups of two or more after it
+    cancelled: bool = False
+
+
+def rebuild(
+    target: Archive | Change,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> RebuildReport:
+    """Compute every signature again and find the automatic groups again, as one change.
+
+    The user's decisions stay. A cancelled rebuild changes nothing.
+    """
+    try:
+        return _rebuild(target, progress, cancel)
+    except _Cancelled:
+        return RebuildReport(0, 0, 0, 0, cancelled=True)
+
+
+def _rebuild(
+    target: Archive | Change, progress: ProgressFn | None, cancel: CancelToken | None
+) -> RebuildReport:
+    with changing(target, "Find copies again") as ch:
+        conn = ch.session.connection()
+        total = int(conn.exec_driver_sql("SELECT count(*) FROM article").scalar() or 0)
+        report(progress, 0, total, "")
+        items: list[tuple[str, NDArray[np.uint64] | None]] = []
+        states: dict[str, list[Any]] = {}
+        rows = conn.exec_driver_sql(
+            "SELECT id, text, copy_group, copy_group_by FROM article ORDER BY rowid"
+        )
+        for done, (article_id, text, group, by) in enumerate(rows.fetchall(), 1):
+            if cancel is not None and cancel.cancelled:
+                raise _Cancelled
+            items.append((str(article_id), signature(str(text or ""))))
+            states[str(article_id)] = [group, by] if by == GROUP_BY_USER else [None, by]
+            if done % 100 == 0 or done == total:
+                report(progress, done, total, "")
+        conn.exec_driver_sql("DELETE FROM copysignature")
+        changed = detect(ch, items, CopyIndex(), states)
+        # Automatic groups nothing matched any more are dissolved.
+        stale = [
+            i
+            for i, (group, by) in _states(ch.session, states).items()
+            if by != GROUP_BY_USER and group is not None and states[i][0] is None
+        ]
+        _write_groups(ch, {i: (None, GROUP_BY_AUTO) for i in stale})
+        signed = sum(1 for _, s in items if s is not None)
+    count = _count_groups(target if not isinstance(target, Change) else target.archive)
+    return RebuildReport(total, signed, changed + len(stale), count)
+
+
+def _count_groups(archive: Archive) -> int:
+    with archive.session() as session:
+        return sum(1 for n in group_sizes(session).values() if n >= 2)
+
+
+class _Cancelled(Exception):
+    pass
