@@ -30,7 +30,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool, QueuePool
 from sqlmodel import Session, SQLModel, select
 
-from archive import __version__, encryption, models
+from archive import __version__, encryption, models, private_temp
 from archive.errors import (
     ArchiveError,
     ArchiveLocked,
@@ -299,6 +299,7 @@ class Archive:
         # An encrypted archive's data key (None: a plain archive); kept while it is open
         # for the index's sealed files, backups and a new passphrase.
         self.data_key = data_key
+        self._temp: private_temp.PrivateTemp | None = None
         self._index: SearchIndex | None = None
         self.readonly = lock is None
         # Why a read-only archive is read-only when it could not be otherwise (media).
@@ -351,6 +352,7 @@ class Archive:
 
         lock = None if readonly else cls._take_lock(path)
         made_keyfile = False
+        archive: Archive | None = None
         try:
             if new and encrypt:
                 key = encryption.create_keyfile(path, passphrase or "", kdf)
@@ -369,6 +371,8 @@ class Archive:
             if readonly:
                 archive.readonly_reason = _unwritable(path)
             if not readonly:
+                if key is not None:
+                    archive._temp = private_temp.enter(path)
                 archive._migrate()
                 from archive import audit
 
@@ -382,6 +386,8 @@ class Archive:
                     )
             return archive
         except BaseException:
+            if archive is not None and archive._temp is not None:
+                private_temp.leave(archive._temp)
             if made_keyfile and not db_path.exists():
                 (path / encryption.KEYFILE_NAME).unlink(missing_ok=True)
             if lock is not None:
@@ -394,7 +400,6 @@ class Archive:
     ) -> str | None:
         """Checks before a new archive is made in `path` (and its folder made); returns
         the new archive's passphrase when it is to be encrypted."""
-        db_path = path / DB_NAME
         cls._refuse_lost_database(path)
         if not create or readonly:
             raise NotAnArchive(
@@ -671,6 +676,9 @@ class Archive:
                 self._index.close()
             self._index = None
         self.engine.dispose()
+        if self._temp is not None:
+            private_temp.leave(self._temp)
+            self._temp = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None

@@ -60,6 +60,7 @@ from archive.search.snippets import (
     word_spans,
 )
 from archive.search.state import IndexState, read_state, sync_folder, write_state
+from archive.search.storage import index_storage
 from archive.tasks import CancelToken, ProgressFn, report
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ IDLE_MERGE_SECONDS = 3.0
 # merge starts at once instead of after IDLE_MERGE_SECONDS.
 BUSY_RETRY_SECONDS = 0.05
 MERGE_SOON_SEGMENTS = 40  # a burst must not wait on merges; this is the safety valve
+
+
 # One-article commits (tags) write every term of the article into a new
 # segment: 600 terms, each a posting block pickled and compressed. With
 # single postings kept inline in the term table and no compression, the
@@ -152,8 +155,9 @@ class SearchIndex:
             and state.schema_version == SCHEMA_VERSION
         ):
             try:
-                if windex.exists_in(str(self.folder)):
-                    ix = windex.open_dir(str(self.folder))
+                storage = index_storage(self.archive, self.folder)
+                if self.folder.is_dir() and storage.index_exists():
+                    ix = storage.open_index()
                     if ix.latest_generation() < state.toc_generation:
                         raise ValueError("the index lost commits")
                     with ix.reader() as reader:
@@ -381,7 +385,8 @@ class SearchIndex:
             new = self.folder.with_name(f"{self.folder.name}.new-{uuid.uuid4().hex[:8]}")
             new.mkdir(parents=True)
             try:
-                ix = windex.create_in(str(new), build_schema())
+                storage = index_storage(self.archive, new).create()
+                ix = storage.create_index(build_schema())
                 with self.archive.engine.connect() as conn:
                     db_gen = _db_generation(conn)
                     ids = [
@@ -408,11 +413,11 @@ class SearchIndex:
             except BaseException:
                 shutil.rmtree(new, ignore_errors=True)
                 raise
-            self._swap_in(new)
+            self._swap_in(new, storage)
             self._prune()
             return len(ids)
 
-    def _swap_in(self, new: Path) -> None:
+    def _swap_in(self, new: Path, storage: Any) -> None:
         with self._read_lock:
             self._close_searcher()
             old = self.folder.with_name(f"{self.folder.name}.old-{uuid.uuid4().hex[:8]}")
@@ -420,7 +425,10 @@ class SearchIndex:
                 self.folder.rename(old)
             new.rename(self.folder)
             shutil.rmtree(old, ignore_errors=True)
-            self._ix = windex.open_dir(str(self.folder))
+            # The same storage, moved with its folder: a sealed one keeps the files it
+            # has just written in memory, so they are not decrypted again.
+            storage.folder = str(self.folder)
+            self._ix = storage.open_index()
             # A new index: its random segment names may repeat old ones.
             self._lexicons = LexiconCache()
             self._phrases = PhraseCache()
