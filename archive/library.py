@@ -12,6 +12,7 @@ articles it shows.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -21,10 +22,11 @@ from sqlalchemy import func, select
 
 from archive import models
 from archive.collections import get_collection
+from archive.errors import InvalidInput
 from archive.tasks import CancelToken, ProgressFn, report
 
 # Columns a library can be sorted by, in the order the table shows them.
-COLUMNS = ("title", "source", "published", "language", "annotations")
+COLUMNS = ("title", "source", "published", "language", "annotations", "review_status", "assignee")
 
 
 _NO_COUNTS: dict[str, int] = {}
@@ -219,6 +221,48 @@ def _date_bounds_match(published: str, date_from: str, date_to: str) -> bool:
         if published[:n] > date_to[:n]:
             return False
     return True
+
+
+# Review terms in a library filter's text, as in a search query: status:reviewed,
+# assignee:aung (or assignee:"Aung Ko"), verification:disputed, flag:sensitive and
+# -flag:sensitive.
+_REVIEW_TERM = re.compile(
+    r'(?<!\S)(-?)(status|assignee|verification|flag):("[^"]*"|\S+)', re.IGNORECASE
+)
+_VOCABULARY = {
+    "status": models.REVIEW_STATUSES,
+    "verification": models.VERIFICATIONS,
+    "flag": ("sensitive",),
+}
+
+
+def review_terms(text: str) -> tuple[str, dict[str, Any]]:
+    """The filter text without its review terms, and those terms as `LibraryFilter` fields.
+
+    Raises InvalidInput naming the known values for an unknown one; only `flag:` can be
+    negated (`-flag:sensitive`).
+    """
+    fields: dict[str, Any] = {}
+
+    def take(m: re.Match[str]) -> str:
+        minus, name, value = m.group(1), m.group(2).lower(), m.group(3).strip('"')
+        if name == "assignee":
+            fields["assignee"] = " ".join(value.split())
+        else:
+            word = value.lower().replace("-", "_")
+            if word not in _VOCABULARY[name]:
+                known = ", ".join(_VOCABULARY[name])
+                raise InvalidInput(f"{name}:{value} is not known; write {name}: with {known}.")
+            if name == "flag":
+                fields["sensitive"] = not minus
+            else:
+                fields["review_status" if name == "status" else name] = word
+        if minus and name != "flag":
+            raise InvalidInput(f"-{name}: cannot be used in the library; only -flag:sensitive.")
+        return " "
+
+    rest = _REVIEW_TERM.sub(take, text)
+    return " ".join(rest.split()), fields
 
 
 def row_matches(row: LibraryRow, flt: LibraryFilter, words: Sequence[str] | None = None) -> bool:

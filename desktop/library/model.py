@@ -29,12 +29,16 @@ HEADERS = {
     "published": "Date",
     "language": "Lang.",
     "annotations": "Tags",
+    "review_status": "Status",
+    "assignee": "Assignee",
 }
 
 HEADER_TIPS = {
     "published": "Date of publication",
     "language": "Language of the article",
     "annotations": "How many passages are tagged (annotations)",
+    "review_status": "Review status (filter: status:reviewed, flag:sensitive)",
+    "assignee": "Who reviews the article (filter: assignee:NAME)",
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -67,11 +71,17 @@ class LibraryModel(QAbstractTableModel):
         column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             value = getattr(row, column)
+            if column == "review_status":
+                return value.replace("_", " ")
             return value if column != "annotations" else int(value)
         if role == ARTICLE_ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole and column == "title":
-            return row.title
+            return (
+                f"{row.title}\n(sensitive: blurred in the reader)" if row.sensitive else row.title
+            )
+        if role == Qt.ItemDataRole.ToolTipRole and column == "review_status":
+            return f"{row.review_status.replace('_', ' ')}; {row.verification}"
         if role == Qt.ItemDataRole.ToolTipRole and column == "annotations" and row.tag_counts:
             return ", ".join(f"{k}: {n}" for k, n in sorted(row.tag_counts.items()))
         if role == Qt.ItemDataRole.TextAlignmentRole and column == "annotations":

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from archive import collections as coll
-from archive.library import COLUMNS, LibraryFilter, library_rows
+from archive import models
+from archive.errors import InvalidInput
+from archive.library import COLUMNS, LibraryFilter, library_rows, review_terms
 from desktop import dialogs
 from desktop.context import AppContext
 from desktop.library import collections_ui
@@ -38,6 +40,10 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # The date filters' tooltips: the format, and what to do about a wrong date.
 DATE_HINT = "Published on or after / before: YYYY, YYYY-MM or YYYY-MM-DD"
 DATE_FIX = "Write a date as YYYY, YYYY-MM or YYYY-MM-DD"
+FILTER_HINT = (
+    "Words of the title, source or language; and status:reviewed, assignee:NAME, "
+    "verification:disputed, flag:sensitive or -flag:sensitive"
+)
 
 
 class LibraryPanel(QWidget):
@@ -55,7 +61,17 @@ class LibraryPanel(QWidget):
         self._reload_again = False
 
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText(self.tr("Filter by title, source or language"))
+        self.filter_edit.setPlaceholderText(
+            self.tr("Filter by title, source, language, status:, flag:sensitive")
+        )
+        self.filter_edit.setToolTip(self.tr(FILTER_HINT))
+        self.status_box = QComboBox()
+        self.status_box.setObjectName("libraryStatusBox")
+        self.status_box.setToolTip(self.tr("Show only articles with this review status"))
+        self.status_box.addItem(self.tr("Any status"), "")
+        for status in models.REVIEW_STATUSES:
+            self.status_box.addItem(status.replace("_", " ").capitalize(), status)
+        self.status_box.addItem(self.tr("Sensitive"), "flag:sensitive")
         self.filter_edit.setClearButtonEnabled(True)
         self.collection_box = QComboBox()
         self.collection_box.setToolTip(self.tr("Show one collection only"))
@@ -118,6 +134,7 @@ class LibraryPanel(QWidget):
         second = QHBoxLayout()
         second.addWidget(self.collection_box, 2)
         second.addWidget(self.tag_box, 1)
+        second.addWidget(self.status_box, 1)
         second.addWidget(self.date_from, 1)
         second.addWidget(self.date_to, 1)
         layout = QVBoxLayout(self)
@@ -137,6 +154,7 @@ class LibraryPanel(QWidget):
         self.date_to.textChanged.connect(self._filter_timer.start)
         self.collection_box.currentIndexChanged.connect(self.apply_filter)
         self.tag_box.currentIndexChanged.connect(self.apply_filter)
+        self.status_box.currentIndexChanged.connect(self.apply_filter)
 
         # Keyboard first: Down from the filter moves into the table.
         to_table = QAction(self)
@@ -228,12 +246,28 @@ class LibraryPanel(QWidget):
             edit.setStyleSheet("" if ok else "color: #d33;")
             edit.setToolTip(self.tr(DATE_HINT) if ok else self.tr(DATE_FIX))
             dates.append(text if ok else "")
+        # Review terms typed in the filter (status:reviewed, -flag:sensitive); an unknown
+        # value is marked and left out, as a bad date is.
+        try:
+            text, review = review_terms(self.filter_edit.text())
+            self.filter_edit.setStyleSheet("")
+            self.filter_edit.setToolTip(self.tr(FILTER_HINT))
+        except InvalidInput as exc:
+            text, review = self.filter_edit.text(), {}
+            self.filter_edit.setStyleSheet("color: #d33;")
+            self.filter_edit.setToolTip(str(exc))
+        chosen = self.status_box.currentData()
+        if chosen == "flag:sensitive":
+            review.setdefault("sensitive", True)
+        elif chosen:
+            review.setdefault("review_status", chosen)
         return LibraryFilter(
-            text=self.filter_edit.text(),
+            text=text,
             collection_id=self.collection_box.currentData(),
             tag_type=self.tag_box.currentData(),
             date_from=dates[0],
             date_to=dates[1],
+            **review,
         )
 
     def apply_filter(self) -> None:

@@ -164,3 +164,21 @@ def test_the_reader_sees_the_review_fields(
         "Seen in the video.",
         True,
     )
+
+
+def test_library_filter_text_takes_review_terms() -> None:
+    from archive.library import review_terms
+
+    assert review_terms('police status:In-Review assignee:"Aung  Ko" -flag:sensitive') == (
+        "police",
+        {"review_status": "in_review", "assignee": "Aung Ko", "sensitive": False},
+    )
+    assert review_terms("verification:disputed flag:sensitive") == (
+        "",
+        {"verification": "disputed", "sensitive": True},
+    )
+    assert review_terms("no terms here") == ("no terms here", {})
+    with pytest.raises(InvalidInput, match="flag: with sensitive"):
+        review_terms("flag:graphic")
+    with pytest.raises(InvalidInput, match="only -flag:sensitive"):
+        review_terms("-status:reviewed")
