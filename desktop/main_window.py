@@ -126,10 +126,11 @@ class MainWindow(QMainWindow):
         return docks
 
     def _make_view_docks(self) -> list[QDockWidget]:
-        """Views that open from the View menu (hidden at first): the timeline."""
+        """Views that open from the View menu (hidden at first): timeline, relation graph."""
+        from desktop.graph import create_dock as graph_dock
         from desktop.timeline import create_dock as timeline_dock
 
-        docks = [timeline_dock(self.ctx)]
+        docks = [timeline_dock(self.ctx), graph_dock(self.ctx)]
         for dock in docks:
             dock.setParent(self)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)

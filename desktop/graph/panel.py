@@ -1,0 +1,258 @@
+"""The relation graph panel: actors and events joined by their roles and relations.
+
+Read and laid out off the GUI thread (`desktop.graph.data.load`: networkx's
+spring layout), drawn in a `QGraphicsView` (the scene's BSP index keeps
+picking and painting to what is in view). Actors are circles, events
+diamonds; a role is a solid line from actor to event, a relation a dashed
+one, each labelled. Clicking a node opens it: its name, dates and place,
+and every claim it takes part in; opening a claim (double-click or Enter)
+shows its passage in the reader. Ctrl+wheel zooms; Fit shows everything.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF, QWheelEvent
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsPolygonItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.context import AppContext
+from desktop.graph.data import Claim, GraphData, Node, load
+from desktop.widgets import RereadingPanel, run_read, short, tell, tip
+
+NODE_R = 9.0  # a node's radius, scene units
+NodeRole = 0  # QGraphicsItem.data key holding a node's id
+ClaimRole = Qt.ItemDataRole.UserRole + 1
+ACTOR_COLOUR = QColor("#2f6db5")
+EVENT_COLOUR = QColor("#c0392b")
+OTHER_COLOUR = QColor("#7f8c8d")
+
+
+class GraphView(QGraphicsView):
+    """A graphics view that zooms with Ctrl+wheel (and + / -)."""
+
+    def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            dy = event.angleDelta().y()
+            if dy:
+                self.scale(*(2 * (1.25 if dy > 0 else 0.8,)))
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.scale(1.25, 1.25)
+        elif event.key() == Qt.Key.Key_Minus:
+            self.scale(0.8, 0.8)
+        else:
+            super().keyPressEvent(event)
+
+
+class GraphPanel(RereadingPanel):
+    """The relation graph of the archive, each node opening its claims."""
+
+    loaded = Signal(int)  # nodes drawn
+    nodeOpened = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("graphPanel")
+        self.data = GraphData()
+        self.items: dict[str, QGraphicsItem] = {}
+        self.current: str | None = None
+
+        self.scene = QGraphicsScene(self)
+        self.scene.selectionChanged.connect(self._selection_changed)
+        self.view = GraphView(self.scene, self)
+        self.view.setObjectName("graphView")
+        fit = QPushButton(self.tr("Fit"), self)
+        fit.setToolTip(self.tr("Show the whole graph"))
+        fit.clicked.connect(self.fit)
+        self.count_label = QLabel(self)
+        self.node_label = QLabel(self.tr("Click an actor or event to open it."), self)
+        self.node_label.setWordWrap(True)
+        self.node_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
+        self.claims = QListWidget(self)
+        self.claims.setObjectName("graphClaims")
+        self.claims.setWordWrap(True)
+        self.claims.setToolTip(self.tr("Double-click or Enter: open the passage in the reader"))
+        self.claims.itemActivated.connect(self.open_claim)
+
+        top = QHBoxLayout()
+        top.addWidget(self.count_label, 1)
+        top.addWidget(fit)
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.node_label)
+        side_layout.addWidget(self.claims, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.view)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        self._watch_changes(ctx)
+        ctx.articlesChanged.connect(self._changed)
+        self._stale = True  # read when first shown
+
+    def refresh(self) -> None:
+        """Read and lay out the graph again, off the GUI thread."""
+        generation = self._next_read()
+        run_read(
+            self.ctx,
+            self,
+            "Laying out the relation graph",
+            load,
+            self.ctx.archive,
+            on_result=lambda data: self._fill(generation, data),
+            on_error=lambda message: tell(self, message),
+        )
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _fill(self, generation: int, data: GraphData) -> None:
+        if generation != self._generation:
+            return
+        self.data = data
+        self.scene.blockSignals(True)
+        self.scene.clear()
+        self.scene.blockSignals(False)
+        self.items = {}
+        scale = 80.0 * math.sqrt(max(1, len(data.nodes)))
+        where = {n.id: QPointF(n.x * scale, -n.y * scale) for n in data.nodes}
+        text_pen = self.palette().color(self.foregroundRole())
+        for c in data.claims:
+            a, b = where.get(c.source), where.get(c.target)
+            if a is None or b is None:
+                continue
+            line = QGraphicsLineItem(a.x(), a.y(), b.x(), b.y())
+            pen = QPen(EVENT_COLOUR if c.kind == "role" else ACTOR_COLOUR, 1.4)
+            if c.kind == "relation":
+                pen.setStyle(Qt.PenStyle.DashLine)
+            line.setPen(pen)
+            line.setZValue(-1)
+            line.setToolTip(tip(f"{c.what}: {c.quote}") or "")
+            self.scene.addItem(line)
+            label = QGraphicsSimpleTextItem(c.what)
+            label.setBrush(QBrush(OTHER_COLOUR))
+            label.setPos((a + b) / 2)
+            label.setZValue(-1)
+            self.scene.addItem(label)
+        for n in data.nodes:
+            item = self._node_item(n)
+            item.setPos(where[n.id])
+            self.scene.addItem(item)
+            name = QGraphicsSimpleTextItem(short(n.label, 40), item)
+            name.setBrush(QBrush(text_pen))
+            name.setPos(NODE_R + 3, -NODE_R)
+            self.items[n.id] = item
+        n_roles = sum(1 for c in data.claims if c.kind == "role")
+        self.count_label.setText(
+            self.tr("{0} actor(s) and event(s), {1} role(s), {2} relation(s)").format(
+                len(data.nodes), n_roles, len(data.claims) - n_roles
+            )
+            if data.nodes
+            else self.tr("No roles or relations yet: add them to see who did what to whom.")
+        )
+        self.fit()
+        if self.current in self.items:
+            self.open_node(self.current)
+        else:
+            self.current = None
+            self.claims.clear()
+        self.loaded.emit(len(data.nodes))
+
+    def _node_item(self, n: Node) -> QGraphicsItem:
+        colour = {"actor": ACTOR_COLOUR, "event": EVENT_COLOUR}.get(n.type, OTHER_COLOUR)
+        item: QGraphicsEllipseItem | QGraphicsPolygonItem
+        if n.type == "event":
+            r = NODE_R * 1.25
+            item = QGraphicsPolygonItem(
+                QPolygonF([QPointF(0, -r), QPointF(r, 0), QPointF(0, r), QPointF(-r, 0)])
+            )
+        else:
+            item = QGraphicsEllipseItem(-NODE_R, -NODE_R, 2 * NODE_R, 2 * NODE_R)
+        item.setBrush(QBrush(colour))
+        item.setPen(QPen(colour.darker(140), 1.2))
+        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        item.setData(NodeRole, n.id)
+        item.setToolTip(
+            tip(f"{n.label} ({n.type})" + (f"\n{n.details}" if n.details else "")) or ""
+        )
+        item.setCursor(Qt.CursorShape.PointingHandCursor)
+        return item
+
+    def fit(self) -> None:
+        rect = self.scene.itemsBoundingRect()
+        if not rect.isEmpty():
+            self.view.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _selection_changed(self) -> None:
+        chosen = [i for i in self.scene.selectedItems() if i.data(NodeRole)]
+        if chosen:
+            self.open_node(str(chosen[0].data(NodeRole)))
+
+    def open_node(self, node_id: str) -> None:
+        """Show an entity: its details and every claim it takes part in."""
+        node = self.data.node(node_id)
+        if node is None:
+            return
+        self.current = node_id
+        item = self.items.get(node_id)
+        if item is not None and not item.isSelected():
+            self.scene.blockSignals(True)
+            self.scene.clearSelection()
+            item.setSelected(True)
+            self.scene.blockSignals(False)
+        head = f"{node.label} ({node.type})"
+        self.node_label.setText(f"{head}\n{node.details}" if node.details else head)
+        names = {n.id: n.label for n in self.data.nodes}
+        self.claims.clear()
+        for c in self.data.claims_of(node_id):
+            if c.kind == "role":
+                line = f"{names.get(c.source, '?')} — {c.what} — {names.get(c.target, '?')}"
+            else:
+                line = f"{names.get(c.source, '?')} {c.what} {names.get(c.target, '?')}"
+            entry = QListWidgetItem(f"{line}\n“{short(c.quote, 160)}”")
+            entry.setData(ClaimRole, c)
+            entry.setToolTip(tip(c.quote) or "")
+            self.claims.addItem(entry)
+        self.nodeOpened.emit(node_id)
+
+    def open_claim(self, entry: QListWidgetItem) -> None:
+        """Show a claim's passage in the reader, highlighted."""
+        c = entry.data(ClaimRole)
+        if isinstance(c, Claim) and c.article_id:
+            self.ctx.open_article(c.article_id, [(c.start, c.end)])

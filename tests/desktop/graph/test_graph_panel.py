@@ -1,0 +1,71 @@
+"""The relation graph view: nodes and edges of every role and relation, a node opening it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from archive import roles
+from desktop.graph.panel import ClaimRole, GraphPanel
+from tests.archive.test_timeline import build_case
+
+
+def _shown(qtbot: Any, ctx: Any) -> tuple[GraphPanel, dict[str, str]]:
+    ids = build_case(ctx.archive)
+    roles.add_relation(
+        ctx.archive, ids["kyaw"], ids["hnin"], "commands", annotation_id=ids["perp_ann"]
+    )
+    panel = GraphPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    with qtbot.waitSignal(panel.loaded, timeout=20000):
+        panel.show()
+    return panel, ids
+
+
+def test_every_role_and_relation_is_drawn(qtbot: Any, ctx: Any) -> None:
+    panel, ids = _shown(qtbot, ctx)
+    assert set(panel.items) == {ids["raid"], ids["strike"], ids["kyaw"], ids["hnin"]}
+    assert sorted(c.kind for c in panel.data.claims) == ["relation", "role", "role", "role"]
+    assert panel.count_label.text() == "4 actor(s) and event(s), 3 role(s), 1 relation(s)"
+    # Laid out apart: no two nodes on one spot.
+    spots = {(round(i.pos().x()), round(i.pos().y())) for i in panel.items.values()}
+    assert len(spots) == 4
+    panel.view.grab()
+
+
+def test_clicking_a_node_opens_it_and_its_claims_open_the_reader(qtbot: Any, ctx: Any) -> None:
+    panel, ids = _shown(qtbot, ctx)
+    item = panel.items[ids["raid"]]
+    at = panel.view.mapFromScene(item.scenePos())
+    with qtbot.waitSignal(panel.nodeOpened, timeout=5000) as opened:
+        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert opened.args == [ids["raid"]]
+    assert panel.node_label.text().startswith("Hospital raid (event)\n2021-03-02")
+    claims = [panel.claims.item(i).data(ClaimRole) for i in range(panel.claims.count())]
+    assert sorted(c.what for c in claims) == ["Perpetrator", "Victim"]
+    perp = next(c for c in claims if c.what == "Perpetrator")
+    assert perp.quote == "Major Kyaw Swar Lin" and perp.end - perp.start == len(perp.quote)
+    with qtbot.waitSignal(ctx.articleOpenRequested) as shown:
+        panel.claims.itemActivated.emit(panel.claims.item(claims.index(perp)))
+    assert shown.args == [ids["one"], [(perp.start, perp.end)]]
+
+
+def test_an_empty_archive_says_what_to_do(qtbot: Any, ctx: Any) -> None:
+    panel = GraphPanel(ctx)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.loaded, timeout=20000):
+        panel.show()
+    assert "No roles or relations yet" in panel.count_label.text()
+
+
+def test_view_menu_opens_the_graph(qtbot: Any, window: Any) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    dock = next(d for d in window.view_docks if d.objectName() == "graphDock")
+    assert not dock.isVisible()
+    assert dock.toggleViewAction().shortcut() == QKeySequence("Ctrl+Shift+G")
+    with qtbot.waitSignal(dock.widget().loaded, timeout=20000):
+        dock.toggleViewAction().trigger()
+    assert dock.isVisible()
