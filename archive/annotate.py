@@ -25,7 +25,7 @@ from archive import entities, models
 from archive.changes import Change, changing
 from archive.entities import check_date, row_snapshot
 from archive.errors import InvalidInput, NotFound
-from archive.figures import normalise_qualifier, parse_figure
+from archive.figures import normalise_qualifier, parse_figure, parse_range
 from archive.store import Archive
 from archive.tagtypes import get_tag_type
 
@@ -40,6 +40,8 @@ EDITABLE = (
     "qualifier",
     "counted",
     "as_of",
+    "low",
+    "high",
 )
 
 
@@ -459,6 +461,17 @@ def figure_defaults(quote: str, published: str | None) -> dict[str, Any]:
     parsed = parse_figure(quote)
     if parsed is not None:
         found = {"value": parsed.value, "qualifier": parsed.qualifier, "counted": parsed.counted}
+    stated = parse_range(quote)
+    if stated is not None:
+        # A range: its low end is the best estimate, the figure the source stands
+        # behind at the least (as "thousands" is read as "at least 2,000").
+        found = {
+            "value": stated.low,
+            "qualifier": "at least",
+            "counted": stated.counted,
+            "low": stated.low,
+            "high": stated.high,
+        }
     if published:
         found["as_of"] = published
     return found
@@ -468,21 +481,38 @@ def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, 
     """Check figure fields; for a figure, fill what is missing from the quote and the date."""
     if values.get("qualifier") is not None:
         values["qualifier"] = normalise_qualifier(values["qualifier"])
-    if values.get("value") is not None:
-        try:
-            values["value"] = float(values["value"])
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"The figure value {values['value']!r} is not a number.") from exc
+    for key, what in (("value", "value"), ("low", "low estimate"), ("high", "high estimate")):
+        if values.get(key) is not None:
+            try:
+                values[key] = float(values[key])
+            except (TypeError, ValueError) as exc:
+                raise InvalidInput(f"The figure {what} {values[key]!r} is not a number.") from exc
     values["as_of"] = check_date(values.get("as_of"), "The as-of date")
     if values.get("counted") is not None:
         values["counted"] = " ".join(str(values["counted"]).split()) or None
-    if not fill or values.get("type_key") != "figure":
-        return
-    # A value given is not second-guessed: the quote's qualifier and counted go with its number.
-    read = "" if values.get("value") is not None else quote
-    for key, default in figure_defaults(read, article.published).items():
-        if values.get(key) is None:
-            values[key] = default
+    if fill and values.get("type_key") == "figure":
+        # A value given is not second-guessed: the quote's qualifier and counted go with
+        # its number, and so does its range.
+        given = values.get("value") is not None or values.get("low") is not None
+        read = "" if given else quote
+        for key, default in figure_defaults(read, article.published).items():
+            if values.get(key) is None:
+                values[key] = default
+    _check_range(values)
+
+
+def _check_range(values: dict[str, Any]) -> None:
+    """low <= value <= high where given; a range without a best takes its low end."""
+    low, high = values.get("low"), values.get("high")
+    if values.get("value") is None and low is not None:
+        values["value"] = low
+    value = values.get("value")
+    if low is not None and high is not None and low > high:
+        raise InvalidInput(f"The low estimate {low:g} is above the high estimate {high:g}.")
+    if value is not None and low is not None and value < low:
+        raise InvalidInput(f"The best estimate {value:g} is below the low estimate {low:g}.")
+    if value is not None and high is not None and value > high:
+        raise InvalidInput(f"The best estimate {value:g} is above the high estimate {high:g}.")
 
 
 def create_annotation(
@@ -500,6 +530,8 @@ def create_annotation(
     qualifier: str | None = None,
     counted: str | None = None,
     as_of: str | None = None,
+    low: float | None = None,
+    high: float | None = None,
     origin: str = "manual",
     annotation_id: str | None = None,
     sync: bool = True,
@@ -510,7 +542,9 @@ def create_annotation(
     finds one by name or alias, or creates it (with `entity_aliases`). For
     figures, value/qualifier/counted not given are read from the quote and
     `as_of` defaults to the article's published date (for an event, `as_of`
-    holds the date this source gives for it). `annotation_id` creates the
+    holds the date this source gives for it). `low` / `high`: the range a figure
+    states, `value` being the best estimate (read from a quote like "between 500
+    and 600" when not given). `annotation_id` creates the
     annotation under a known id (a bundle's). `sync=False` leaves the search
     index to catch up later (`archive.sync_index()`).
     """
@@ -528,6 +562,8 @@ def create_annotation(
             "qualifier": qualifier,
             "counted": counted,
             "as_of": as_of,
+            "low": low,
+            "high": high,
         }
         _figure_fields(values, pinned["quote"], article, fill=True)
         ann = models.Annotation(
@@ -542,6 +578,8 @@ def create_annotation(
             qualifier=values["qualifier"],
             counted=values["counted"],
             as_of=values["as_of"],
+            low=values.get("low"),
+            high=values.get("high"),
         )
         if annotation_id:
             ann.id = annotation_id
@@ -559,7 +597,7 @@ def update_annotation(
     Accepted changes: start, end (the quote and context are taken from the
     text again and the orphaned flag cleared), type_key, entity_id,
     entity_name (find or create, like `create_annotation`), note, value,
-    qualifier, counted, as_of. None clears entity_id and the figure fields.
+    qualifier, counted, as_of, low, high. None clears entity_id and the figure fields.
     """
     unknown = set(changes) - set(EDITABLE) - {"entity_name"}
     if unknown:
@@ -589,13 +627,13 @@ def update_annotation(
                 )
         if "note" in changes:
             ann.note = (changes["note"] or "").strip()
-        values = {
-            k: changes.get(k, getattr(ann, k)) for k in ("value", "qualifier", "counted", "as_of")
-        }
+        figure_keys = ("value", "qualifier", "counted", "as_of", "low", "high")
+        values = {k: changes.get(k, getattr(ann, k)) for k in figure_keys}
         values["type_key"] = ann.type_key
         _figure_fields(values, ann.quote, article, fill=False)
         ann.value, ann.qualifier = values["value"], values["qualifier"]
         ann.counted, ann.as_of = values["counted"], values["as_of"]
+        ann.low, ann.high = values["low"], values["high"]
         ann.updated_at = models.utcnow()
         session.add(ann)
         after = snapshot(ann)
@@ -664,12 +702,17 @@ class AnnotationRecord:
     verification_note: str = ""
     sensitive: bool = False
     sensitive_reason: str = ""
+    # Figures as ranges: the low and high estimates (`value` is the best).
+    low: float | None = None
+    high: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sesame annotations --json`)."""
         data = asdict(self)
-        if self.value is not None and float(self.value).is_integer():
-            data["value"] = int(self.value)
+        for key in ("value", "low", "high"):
+            number = getattr(self, key)
+            if number is not None and float(number).is_integer():
+                data[key] = int(number)
         return data
 
 
@@ -702,6 +745,8 @@ def _record(
         verification_note=ann.verification_note,
         sensitive=bool(ann.sensitive),
         sensitive_reason=ann.sensitive_reason,
+        low=ann.low,
+        high=ann.high,
     )
 
 

@@ -2,8 +2,10 @@
 
 A person corrects what an importer guessed: the title, the source (so that
 a figure comparison names it), the byline, the published date and its
-precision, the URL, the language. The text is never edited here (it is what
-the source said; see `annotate.reanchor_article` for a new canonical text).
+precision, the URL, the language, and its provenance (when it was captured,
+who collected it, with which tool, from where: `archive.provenance`). The
+text is never edited here (it is what the source said; see
+`annotate.reanchor_article` for a new canonical text).
 
 An article is retracted, never deleted: it leaves the library and the search
 index (until restored), keeps its annotations and its original, and the
@@ -15,13 +17,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from archive import models
+from archive import models, provenance
 from archive.changes import Change, changing
 from archive.entities import check_date
 from archive.errors import InvalidInput
 from archive.store import Archive
 
-EDITABLE = ("title", "source", "byline", "published", "published_precision", "url", "language")
+EDITABLE = (
+    "title",
+    "source",
+    "byline",
+    "published",
+    "published_precision",
+    "url",
+    "language",
+    *provenance.FIELDS,
+)
 PRECISIONS = ("day", "month", "year", "unknown")
 
 
@@ -39,6 +50,10 @@ class ArticleRecord:
     language: str | None
     retracted: bool
     retracted_reason: str | None
+    captured_at: str | None = None
+    collected_by: str | None = None
+    collected_with: str | None = None
+    collected_from: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -56,6 +71,10 @@ def _record(row: models.Article) -> ArticleRecord:
         row.language,
         row.retracted_at is not None,
         row.retracted_reason,
+        row.captured_at,
+        row.collected_by,
+        row.collected_with,
+        row.collected_from,
     )
 
 
@@ -99,6 +118,10 @@ def edit_article(target: Archive | Change, article_id: str, **fields: Any) -> Ar
                 value = check_date(value or None, "The published date")
                 if "published_precision" not in fields:
                     row.published_precision = _precision_of(value)
+            elif key == "captured_at":
+                value = provenance.check_timestamp(value)
+            elif key in provenance.FIELDS:
+                value = provenance.clean_text(value)
             elif key == "published_precision":
                 if value not in PRECISIONS:
                     raise InvalidInput(
@@ -156,4 +179,3 @@ def get_article(archive: Archive, article_id: str) -> ArticleRecord:
 
     with archive.session() as session:
         return _record(find_article(session, article_id))
-

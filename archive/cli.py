@@ -273,7 +273,18 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         out.json(doc)
     else:
         out.line(one_line(doc["title"]))
-        for key in ("source", "byline", "published", "url", "language", "imported_from"):
+        for key in (
+            "source",
+            "byline",
+            "published",
+            "url",
+            "language",
+            "imported_from",
+            "captured_at",
+            "collected_by",
+            "collected_with",
+            "collected_from",
+        ):
             if doc[key]:
                 out.line(f"  {key}: {one_line(str(doc[key]))}")
         out.line(f"  id: {doc['id']}")

@@ -89,6 +89,8 @@ class EntityInfo:
     place: str | None
     merged_into: str | None
     mentions: int = 0
+    date_precision: str | None = None
+    place_precision: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sesame entities --json`)."""
@@ -107,6 +109,8 @@ def _info(entity: models.Entity, mentions: int = 0) -> EntityInfo:
         place=entity.place,
         merged_into=entity.merged_into,
         mentions=mentions,
+        date_precision=entity.date_precision,
+        place_precision=entity.place_precision,
     )
 
 
@@ -285,6 +289,30 @@ def _check_dates(entity: models.Entity) -> None:
         raise InvalidInput(
             f"The end date {entity.date_end} is before the start date {entity.date_start}."
         )
+    entity.date_precision = check_precision(entity.date_precision, models.DATE_PRECISIONS, "date")
+    entity.place_precision = check_precision(
+        entity.place_precision, models.PLACE_PRECISIONS, "place"
+    )
+
+
+def check_precision(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    """A date or place precision from `allowed` (any case), None for none, else InvalidInput."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip().lower()
+    if value not in allowed:
+        raise InvalidInput(f"The {what} precision {value!r} is not one of: {', '.join(allowed)}.")
+    return value
+
+
+def infer_date_precision(date_start: str | None, date_end: str | None) -> str | None:
+    """How precise a date as typed is: "2021-03-05" a day, "2021-03" a month, "2021" a
+    year, two different dates a range; None without a date."""
+    if not date_start:
+        return None
+    if date_end and date_end != date_start:
+        return "range"
+    return {1: "year", 2: "month"}.get(len(date_start.split("-")), "day")
 
 
 def create_entity(
@@ -298,8 +326,13 @@ def create_entity(
     date_end: str | None = None,
     place: str | None = None,
     entity_id: str | None = None,
+    date_precision: str | None = None,
+    place_precision: str | None = None,
 ) -> EntityInfo:
-    """Add an entity to the registry; refuses a name or alias another entity of the type has."""
+    """Add an entity to the registry; refuses a name or alias another entity of the type has.
+
+    An event's `date_precision` not given is read from its dates (`infer_date_precision`).
+    """
     with changing(target, f"New entity {name}") as ch:
         session = ch.session
         type_row = get_tag_type(session, type_key)
@@ -314,7 +347,13 @@ def create_entity(
             date_start=date_start,
             date_end=date_end,
             place=clean_name(place) if place else None,
+            date_precision=date_precision,
+            place_precision=place_precision,
         )
+        if date_precision is None:
+            entity.date_precision = infer_date_precision(
+                check_date(date_start, "Start date"), check_date(date_end, "End date")
+            )
         if entity_id:
             if session.get(models.Entity, entity_id) is not None:
                 raise InvalidInput(f"There is already an entity with id {entity_id}.")
@@ -338,10 +377,13 @@ def update_entity(
     date_end: str | None = _UNSET,
     place: str | None = _UNSET,
     keep_old_name_as_alias: bool = False,
+    date_precision: str | None = _UNSET,
+    place_precision: str | None = _UNSET,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Change an entity's fields; returns (before, after) snapshots for undo.
 
-    Pass only what changes; None clears a date or the place.
+    Pass only what changes; None clears a date, the place or a precision. New dates
+    without a precision given set the precision they show (`infer_date_precision`).
     """
     with changing(target, "Edit entity") as ch:
         session = ch.session
@@ -364,6 +406,14 @@ def update_entity(
             entity.date_end = date_end
         if place is not _UNSET:
             entity.place = clean_name(place) if place else None
+        if place_precision is not _UNSET:
+            entity.place_precision = place_precision
+        if date_precision is not _UNSET:
+            entity.date_precision = date_precision
+        elif date_start is not _UNSET or date_end is not _UNSET:
+            entity.date_precision = infer_date_precision(
+                check_date(entity.date_start, "Start date"), check_date(entity.date_end, "End date")
+            )
         _check_dates(entity)
         _check_unique(session, entity)
         entity.updated_at = models.utcnow()

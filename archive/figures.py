@@ -13,8 +13,14 @@ syllables), digits may be Burmese, Thai, Arabic-Indic or Devanagari, Hindi
 and Arabic qualifiers sit in the tables below, and Burmese and Thai, which
 put what is counted before the number, are read by `archive.figures_sea`.
 
+A claim may state a range ("between 500 and 600": `parse_range`), kept as
+low and high beside the best estimate `value` (UCDP's low / best / high).
+
 `figure_table` lines up the claims linked to each figure entity, source by
-source, so that "more than 600" here and "over 500" there sit side by side.
+source, so that "more than 600" here and "over 500" there sit side by side,
+and compares them (`FigureGroup.compare`): the range across sources, a
+conflict flag when no number satisfies every claim, and the number of
+independent sources (one publication, or copies of one story, count once).
 Only `figure_table` needs the database; it imports the models itself.
 """
 
@@ -568,6 +574,104 @@ def parse_figure(phrase: str) -> FigureClaimParts | None:
     return None
 
 
+# -- ranges ("between 500 and 600", "500-600", "၅၀၀ မှ ၆၀၀") ------------------------------
+
+# Words (or signs) between the two numbers of a range, compared as the tokens' lower
+# case run together (Thai "ถึง" is two grapheme-cluster tokens).
+_RANGE_JOINS = frozenset(
+    {"to", "-", "–", "—", "~", "till", "until", "through"}
+    | {"မှ", "ကနေ", "ကန", "ถึง", "से", "إلى", "الى"}  # Burmese, Thai, Hindi, Arabic
+)
+# "and" joins a range only after "between" (or before Burmese "ကြား", between).
+_RANGE_AND = frozenset({"and", "နှင့်", "နဲ့", "และ", "और", "و"})
+_RANGE_BETWEEN = frozenset({"between", "ระหว่าง", "बीच"})
+# Words after the second number that close the range ("until", "between").
+_RANGE_TAIL = frozenset({"အထိ", "ထိ", "ကြား", "အကြား", "तक"})
+
+
+@dataclass(frozen=True)
+class FigureRange:
+    """A range a phrase states: its low and high numbers and what is counted."""
+
+    low: float
+    high: float
+    counted: str | None
+
+
+def _run_at(tokens: list[Token], j: int, text: str, words: frozenset[str]) -> int | None:
+    """The index after one of `words` written at token `j` (as 1 to 3 touching tokens)."""
+    for n in (1, 2, 3):
+        if j + n > len(tokens):
+            break
+        if n > 1 and tokens[j + n - 2].end != tokens[j + n - 1].start:
+            break
+        if "".join(t.low for t in tokens[j : j + n]) in words:
+            return j + n
+    return None
+
+
+def _scale_of(tokens: list[Token], num: NumberMatch) -> float:
+    """The factor scale words give a number in digits ("1.5 million": 1,000,000)."""
+    if not num.exact_digits or num.stop == num.first + 1:
+        return 1.0
+    digits = _digits_value(tokens[num.first].text)
+    return num.value / digits if digits else 1.0
+
+
+def _range_at(tokens: list[Token], i: int, text: str) -> FigureRange | None:
+    first = match_number(tokens, i)
+    if first is None or first.implied is not None:
+        return None
+    between = i > 0 and tokens[i - 1].low in _RANGE_BETWEEN
+    j = _run_at(tokens, first.stop, text, _RANGE_JOINS)
+    by_and = False
+    if j is None:
+        j = _run_at(tokens, first.stop, text, _RANGE_AND)
+        by_and = True
+    if j is None:
+        return None
+    second = match_number(tokens, j)
+    if second is None or second.implied is not None:
+        return None
+    if by_and and not between and _run_at(tokens, second.stop, text, _RANGE_TAIL) is None:
+        return None  # "500 and 600" without "between": two figures, not one range
+    low, high = first.value, second.value
+    if first.stop == first.first + 1:
+        low *= _scale_of(tokens, second)  # "1.2 to 1.5 million"
+    before = tokens[i - 1].low if i > 0 else ""
+    after = tokens[second.stop].low if second.stop < len(tokens) else ""
+    if before in _MONTHS or after in _MONTHS or low >= high:
+        return None  # "March 4-5", a score "3-1", or no range at all
+    if _is_year(tokens, first) and _is_year(tokens, second):
+        return None  # "2020-2021"
+    stop = second.stop
+    closed = _run_at(tokens, stop, text, _RANGE_TAIL)
+    stop = closed if closed is not None else stop
+    counted = _counted_after(tokens, stop, text)
+    counted_text = None
+    if counted:
+        counted_text = _clean_counted(text[tokens[counted[0]].start : tokens[counted[1] - 1].end])
+    else:
+        single = parse_figure(text)  # Burmese and Thai: what is counted comes first
+        counted_text = single.counted if single is not None else None
+    return FigureRange(low=low, high=high, counted=counted_text)
+
+
+def parse_range(phrase: str) -> FigureRange | None:
+    """The range a figure phrase states ("between 500 and 600 police", "500-600",
+    "1.2 to 1.5 million", "၅၀၀ မှ ၆၀၀"), or None when it states one number (or none).
+
+    >>> parse_range("between 500 and 600 police officers")
+    FigureRange(low=500.0, high=600.0, counted='police officers')
+    """
+    tokens = tokenize(phrase)
+    for i in range(len(tokens)):
+        found = _range_at(tokens, i, phrase)
+        if found is not None:
+            return found
+    return None
+
+
 def format_value(value: float | None) -> str:
     """600.0 -> "600", 1500 -> "1,500", 1.5 -> "1.5"."""
     if value is None:
@@ -577,9 +681,20 @@ def format_value(value: float | None) -> str:
     return f"{value:,}"
 
 
-def claim_text(value: float | None, qualifier: str | None, counted: str | None) -> str:
-    """A claim as words: "more than 600 police officers"."""
-    parts = [qualifier if qualifier and qualifier != "exactly" else "", format_value(value)]
+def claim_text(
+    value: float | None,
+    qualifier: str | None,
+    counted: str | None,
+    low: float | None = None,
+    high: float | None = None,
+) -> str:
+    """A claim as words: "more than 600 police officers", "500–600 police (best 550)"."""
+    if low is not None and high is not None and low < high:
+        parts = [f"{format_value(low)}–{format_value(high)}"]
+        if value is not None and value not in (low, high):
+            parts.append(f"(best {format_value(value)})")
+    else:
+        parts = [qualifier if qualifier and qualifier != "exactly" else "", format_value(value)]
     if counted:
         parts.append(counted)
     return " ".join(p for p in parts if p)
@@ -587,10 +702,14 @@ def claim_text(value: float | None, qualifier: str | None, counted: str | None) 
 
 # -- the "figures" comparison --------------------------------------------------
 
+# How far "about 600" reaches either side when claims are compared: 10 %.
+ABOUT_MARGIN = 0.1
+INFINITY = float("inf")
+
 
 @dataclass
 class FigureClaim:
-    """One source's claim about a figure."""
+    """One source's claim about a figure (`low` / `high`: a range it states; `value` the best)."""
 
     annotation_id: str
     article_id: str
@@ -603,24 +722,93 @@ class FigureClaim:
     as_of: str | None
     quote: str
     orphaned: bool
+    low: float | None = None
+    high: float | None = None
+    copy_group: str | None = None
+
+    def bounds(self) -> tuple[float, float] | None:
+        """The numbers this claim allows, both ends included: the range it states, else
+        what its qualifier says of its value ("at least 19": 19 to infinity, "about 600":
+        540 to 660, "up to 50": 0 to 50); None for a claim with no number."""
+        if self.low is not None or self.high is not None:
+            lo = self.low if self.low is not None else (self.value or 0.0)
+            hi = self.high if self.high is not None else (self.value or INFINITY)
+            return lo, hi
+        v = self.value
+        if v is None:
+            return None
+        if self.qualifier in ("at least", "more than"):
+            return v, INFINITY
+        if self.qualifier in ("less than", "up to"):
+            return 0.0, v
+        if self.qualifier == "about":
+            return v * (1 - ABOUT_MARGIN), v * (1 + ABOUT_MARGIN)
+        return v, v
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
 
 
+def independent_sources(claims: list[FigureClaim]) -> int:
+    """How many independent sources make `claims`: articles of one publication (`source`,
+    compared without case) count once, and so do articles marked as copies of one story
+    (one `copy_group`), and so does any chain of the two (a reprint in another paper of a
+    story this paper ran). An article with neither counts alone."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for claim in claims:
+        article = "a:" + claim.article_id
+        root(article)
+        for other in (
+            "s:" + " ".join(claim.source.split()).casefold() if claim.source else None,
+            "g:" + claim.copy_group if claim.copy_group else None,
+        ):
+            if other is not None:
+                parent[root(article)] = root(other)
+    return len({root("a:" + c.article_id) for c in claims})
+
+
 @dataclass
 class FigureGroup:
-    """A figure entity with every claim made about it, oldest as-of date first."""
+    """A figure entity with every claim made about it, oldest as-of date first, and how
+    the claims compare: their range, whether they conflict, how many independent sources."""
 
     entity_id: str | None
     name: str
     claims: list[FigureClaim] = field(default_factory=list)
+    low: float | None = None  # the smallest low (or value) any source gives
+    high: float | None = None  # the largest high (or value) any source gives
+    conflict: bool = False  # some two claims allow no number in common
+    independent: int = 0  # independent sources (`independent_sources`)
 
     @property
     def sources(self) -> list[str]:
         """The distinct sources that make a claim."""
         return sorted({c.source or "(unknown source)" for c in self.claims})
+
+    def compare(self) -> None:
+        """Fill in the range across sources, the conflict flag and the independent count.
+
+        The claims conflict when no number satisfies them all: the largest lower bound
+        is above the smallest upper bound (`FigureClaim.bounds`; on a line, claims that
+        overlap two by two share a number, so this is "some two do not overlap")."""
+        lows = [c.low if c.low is not None else c.value for c in self.claims]
+        highs = [c.high if c.high is not None else c.value for c in self.claims]
+        known_lows = [v for v in lows if v is not None]
+        known_highs = [v for v in highs if v is not None]
+        self.low = min(known_lows) if known_lows else None
+        self.high = max(known_highs) if known_highs else None
+        bounds = [b for b in (c.bounds() for c in self.claims) if b is not None]
+        self.conflict = bool(bounds) and max(b[0] for b in bounds) > min(b[1] for b in bounds)
+        self.independent = independent_sources(self.claims)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sesame figures --json`)."""
@@ -628,6 +816,10 @@ class FigureGroup:
             "entity_id": self.entity_id,
             "name": self.name,
             "sources": self.sources,
+            "low": self.low,
+            "high": self.high,
+            "conflict": self.conflict,
+            "independent_sources": self.independent,
             "claims": [c.to_dict() for c in self.claims],
         }
 
@@ -667,6 +859,9 @@ def figure_table(
                 a.as_of,
                 a.quote,
                 a.orphaned,
+                a.low,
+                a.high,
+                art.copy_group,
                 a.entity_id,
                 ent.name,
             )
@@ -687,4 +882,5 @@ def figure_table(
         group.claims.sort(
             key=lambda c: (c.as_of or c.published or "", c.source or "", c.value or 0)
         )
+        group.compare()
     return sorted(groups.values(), key=lambda g: (g.entity_id is None, g.name.casefold()))

@@ -346,6 +346,11 @@ LISTING_FIELDS = (
     "assignee",
     "verification",
     "sensitive",
+    # Provenance (issue 14).
+    "captured_at",
+    "collected_by",
+    "collected_with",
+    "collected_from",
 )
 
 

@@ -52,7 +52,8 @@ def iso_utc(value: datetime) -> str:
     """A time as ISO 8601 UTC to the second: 2024-03-05T10:00:00Z (naive means UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc:%H:%M:%S}Z"
 
 
 def parse_timestamp(value: str) -> str | None:
@@ -65,10 +66,9 @@ def parse_timestamp(value: str) -> str | None:
     if _ISO_ZONE.search(text) and text[-1] in "zZ":
         text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+        return iso_utc(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):  # not a time, or outside the years a time can have
         return None
-    return iso_utc(parsed)
 
 
 def check_timestamp(value: str | None) -> str | None:

@@ -180,6 +180,9 @@ class ReadingAnnotation:
     verification_note: str = ""
     sensitive: bool = False
     sensitive_reason: str = ""
+    # Figures as ranges: the low and high estimates (`value` is the best).
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass
@@ -256,6 +259,8 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
                 a.verification_note,
                 a.sensitive,
                 a.sensitive_reason,
+                a.low,
+                a.high,
             )
             .join(ent, col(ent.id) == col(a.entity_id), isouter=True)
             .join(user, col(user.id) == col(a.created_by), isouter=True)
@@ -283,6 +288,8 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
         verification_note,
         sensitive,
         sensitive_reason,
+        low,
+        high,
     ) in rows:
         tag_type = types.get(type_key)
         result.append(
@@ -308,6 +315,8 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
                 verification_note=verification_note,
                 sensitive=bool(sensitive),
                 sensitive_reason=sensitive_reason,
+                low=low,
+                high=high,
             )
         )
     return result

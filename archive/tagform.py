@@ -37,6 +37,7 @@ from archive import annotate, entities, models, segment, suggest
 from archive.changes import Change, changing
 from archive.errors import InvalidInput, SesameError
 from archive.figures import QUALIFIERS as QUALIFIERS  # the form offers the core's, in order
+from archive.figures import parse_range
 from archive.store import Archive
 
 FIGURE_TYPE = "figure"
@@ -187,7 +188,12 @@ def event_prefill(archive: Archive, entity_id: str) -> dict[str, str]:
     date = info.date_start or ""
     if date and info.date_end:
         date += f" to {info.date_end}"
-    return {"date": date, "place": info.place or ""}
+    return {
+        "date": date,
+        "place": info.place or "",
+        "date_precision": info.date_precision or "",
+        "place_precision": info.place_precision or "",
+    }
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -342,6 +348,17 @@ def parse_date_range(text: str) -> tuple[str | None, str | None] | None:
     return parts[0], (parts[1] if len(parts) > 1 else None)
 
 
+def parse_value_range(text: str) -> tuple[float, float] | None:
+    """A range typed in the value field ("500-600", "500 to 600", "between 500 and
+    600", "၅၀၀ မှ ၆၀၀") -> (low, high); None if it is not one."""
+    if not text.strip() or parse_number(text) is not None:
+        return None
+    found = parse_range(text)
+    if found is None or found.counted:
+        return None
+    return found.low, found.high
+
+
 def parse_number(text: str) -> float | None:
     """A number typed in the value field ("1,500", "1 500", "2.5"); None if not one."""
     cleaned = _NUMBER_SPACING.sub("", text.strip())
@@ -371,23 +388,38 @@ class TagRequest:
     qualifier: str | None = None
     counted: str | None = None
     as_of: str | None = None
-    # Events: when and where, kept on the event's entity.
+    # Figures as ranges: low and high estimates (`value` is the best).
+    low: float | None = None
+    high: float | None = None
+    # Events: when and where, kept on the event's entity, and how precise they are.
     date_start: str | None = None
     date_end: str | None = None
     place: str | None = None
+    date_precision: str | None = None
+    place_precision: str | None = None
 
     def event_details(self) -> dict[str, Any]:
-        """The event details given (date start/end, place), as `set_event_details` takes them."""
-        details = {"date_start": self.date_start, "date_end": self.date_end, "place": self.place}
+        """The event details given (dates, place, their precision), as `update_entity`
+        takes them."""
+        details = {
+            "date_start": self.date_start,
+            "date_end": self.date_end,
+            "place": self.place,
+            "date_precision": self.date_precision,
+            "place_precision": self.place_precision,
+        }
         return {k: v for k, v in details.items() if v}
 
     def figure_fields(self) -> dict[str, Any]:
-        """Value, qualifier, counted and as-of, as the archive's functions take them."""
+        """Value, qualifier, counted, as-of, low and high, as the archive's functions take
+        them."""
         return {
             "value": self.value,
             "qualifier": self.qualifier,
             "counted": self.counted,
             "as_of": self.as_of,
+            "low": self.low,
+            "high": self.high,
         }
 
 
@@ -397,14 +429,18 @@ class FormFields:
 
     entity: str = ""
     note: str = ""
-    # Events: a date or range, and a place.
+    # Events: a date or range, and a place; how precise each is ("" = as typed / not said).
     date: str = ""
     place: str = ""
-    # Figures.
+    date_precision: str = ""
+    place_precision: str = ""
+    # Figures (the value may be typed as a range, "500-600"; low and high as their own).
     value: str = ""
     qualifier: str = DEFAULT_QUALIFIER
     counted: str = ""
     as_of: str = ""
+    low: str = ""
+    high: str = ""
 
 
 class FormProblem(InvalidInput):
@@ -447,45 +483,87 @@ def read_form(
         note=fields.note.strip(),
     )
     if type_key == EVENT_TYPE:
-        dates = parse_date_range(fields.date)
-        if dates is None:
-            raise FormProblem(
-                "date", "The date must look like 2021-02-01, or 2021-02-01 to 2021-02-05."
-            )
-        req.date_start, req.date_end = dates
-        req.place = fields.place.strip() or None
-        if req.place and not (entity_id or new_name):
-            raise FormProblem("place", "Name the event to keep its place (or clear the place).")
-        # The date as this source gives it stays on the tag too (as accepting
-        # a suggestion does), so it is kept even without an entity.
-        req.as_of = req.date_start
-        if req.date_start and req.date_end and req.date_end < req.date_start:
-            raise FormProblem("date", "The end date is before the start date.")
+        _read_event(req, fields)
     if figure:
-        raw = fields.value.strip()
-        value = parse_number(raw)
-        if raw and value is None:
-            raise FormProblem("value", "The value must be a number, e.g. 600 or 1,500.")
-        if value is None and not value_optional:
-            raise NoValue(
-                "value",
-                "No value: the figure will be stored without a number. "
-                "Type a value, or press Enter again to store it so.",
-            )
-        as_of = fields.as_of.strip() or None
-        if as_of and not is_date(as_of):
-            raise FormProblem("as_of", "The date must look like 2021-03-05 (or 2021-03, 2021).")
-        req.value = value
-        req.qualifier = (fields.qualifier or DEFAULT_QUALIFIER) if value is not None else None
-        req.counted = fields.counted.strip() or None
-        req.as_of = as_of
+        _read_figure(req, fields, value_optional=value_optional)
     return req
+
+
+def _read_event(req: TagRequest, fields: FormFields) -> None:
+    """An event's date (or range), place and their precision, onto `req`."""
+    dates = parse_date_range(fields.date)
+    if dates is None:
+        raise FormProblem(
+            "date", "The date must look like 2021-02-01, or 2021-02-01 to 2021-02-05."
+        )
+    req.date_start, req.date_end = dates
+    req.place = fields.place.strip() or None
+    if req.place and not (req.entity_id or req.new_entity_name):
+        raise FormProblem("place", "Name the event to keep its place (or clear the place).")
+    # The date as this source gives it stays on the tag too (as accepting
+    # a suggestion does), so it is kept even without an entity.
+    req.as_of = req.date_start
+    if req.date_start and req.date_end and req.date_end < req.date_start:
+        raise FormProblem("date", "The end date is before the start date.")
+    for name, allowed in (
+        ("date_precision", models.DATE_PRECISIONS),
+        ("place_precision", models.PLACE_PRECISIONS),
+    ):
+        typed = getattr(fields, name).strip().lower()
+        if typed and typed not in allowed:
+            raise FormProblem(name, f"The precision must be one of: {', '.join(allowed)}.")
+        setattr(req, name, typed or None)
+
+
+def _read_figure(req: TagRequest, fields: FormFields, *, value_optional: bool) -> None:
+    """A figure's value (or a range typed in it), low, high, qualifier, counted and as-of."""
+    raw = fields.value.strip()
+    value = parse_number(raw)
+    typed_range = parse_value_range(raw) if value is None else None
+    if typed_range is not None:
+        value = typed_range[0]  # a range's best estimate is its low end (as the core reads it)
+    if raw and value is None:
+        raise FormProblem(
+            "value", "The value must be a number, e.g. 600 or 1,500 (or a range, 500-600)."
+        )
+    bounds: dict[str, float | None] = {}
+    for name in ("low", "high"):
+        typed = getattr(fields, name).strip()
+        bounds[name] = parse_number(typed)
+        if typed and bounds[name] is None:
+            raise FormProblem(name, f"The {name} estimate must be a number, e.g. 500.")
+    if typed_range is not None:
+        bounds["low"] = bounds["low"] if bounds["low"] is not None else typed_range[0]
+        bounds["high"] = bounds["high"] if bounds["high"] is not None else typed_range[1]
+    low, high = bounds["low"], bounds["high"]
+    if value is None and low is not None:
+        value = low
+    if low is not None and high is not None and low > high:
+        raise FormProblem("low", "The low estimate is above the high estimate.")
+    if value is not None and (
+        (low is not None and value < low) or (high is not None and value > high)
+    ):
+        raise FormProblem("value", "The best estimate must lie between the low and the high.")
+    req.low, req.high = low, high
+    if value is None and not value_optional:
+        raise NoValue(
+            "value",
+            "No value: the figure will be stored without a number. "
+            "Type a value, or press Enter again to store it so.",
+        )
+    as_of = fields.as_of.strip() or None
+    if as_of and not is_date(as_of):
+        raise FormProblem("as_of", "The date must look like 2021-03-05 (or 2021-03, 2021).")
+    req.value = value
+    req.qualifier = (fields.qualifier or DEFAULT_QUALIFIER) if value is not None else None
+    req.counted = fields.counted.strip() or None
+    req.as_of = as_of
 
 
 def tag_span(target: Archive | Change, article_id: str, req: TagRequest) -> models.Annotation:
     """The annotation a tagging form asked for, with its new entity (in one change)."""
     fields: dict[str, Any] = {"note": req.note}
-    if req.value is not None or req.counted or req.as_of:
+    if req.value is not None or req.counted or req.as_of or req.low is not None:
         fields.update(req.figure_fields())
     with changing(target, f"Tag as {req.type_key}") as ch:
         entity_id = entities.link_entity(

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive.models import DATE_PRECISIONS, PLACE_PRECISIONS
 from archive.tagform import (
     DEFAULT_QUALIFIER,
     QUALIFIERS,
@@ -166,18 +167,37 @@ class TagDialog(QDialog):
         self.date_edit.setText(prefill.get("date") or "")
         self.place_edit = QLineEdit(self)
         self.place_edit.setText(prefill.get("place") or "")
+        # How precise the date and place are; "" = as typed (2021-03 is a month) / not said.
+        self.date_precision_combo = _precision_combo(
+            self, DATE_PRECISIONS, prefill.get("date_precision"), self.tr("(as typed)")
+        )
+        self.place_precision_combo = _precision_combo(
+            self, PLACE_PRECISIONS, prefill.get("place_precision"), self.tr("(not said)")
+        )
         if self.is_event:
             form.addRow(self.tr("&Date:"), self.date_edit)
+            form.addRow(self.tr("Date p&recision:"), self.date_precision_combo)
             form.addRow(self.tr("&Place:"), self.place_edit)
+            form.addRow(self.tr("Place prec&ision:"), self.place_precision_combo)
         else:
-            self.date_edit.hide()
-            self.place_edit.hide()
+            for widget in (
+                self.date_edit,
+                self.place_edit,
+                self.date_precision_combo,
+                self.place_precision_combo,
+            ):
+                widget.hide()
         self.note_edit = QLineEdit(self)
         self.note_edit.setText(prefill.get("note", ""))
         form.addRow(self.tr("&Note:"), self.note_edit)
 
         self.value_edit = QLineEdit(self)
-        self.value_edit.setPlaceholderText(self.tr("a number, e.g. 600"))
+        self.value_edit.setPlaceholderText(self.tr("a number, e.g. 600, or a range: 500-600"))
+        # A range the source states (UCDP's low / high; the value is the best estimate).
+        self.low_edit = QLineEdit(self)
+        self.low_edit.setPlaceholderText(self.tr("low estimate (optional)"))
+        self.high_edit = QLineEdit(self)
+        self.high_edit.setPlaceholderText(self.tr("high estimate (optional)"))
         self.qualifier_combo = QComboBox(self)
         self.qualifier_combo.addItems(QUALIFIERS)
         self.counted_edit = QLineEdit(self)
@@ -191,12 +211,23 @@ class TagDialog(QDialog):
                 self.qualifier_combo.setCurrentText(qualifier)
             self.counted_edit.setText(prefill.get("counted") or "")
             self.as_of_edit.setText(prefill.get("as_of") or "")
+            for edit, key in ((self.low_edit, "low"), (self.high_edit, "high")):
+                bound = prefill.get(key)
+                edit.setText("" if bound is None else f"{bound:g}")
             form.addRow(self.tr("&Value:"), self.value_edit)
+            form.addRow(self.tr("&Low:"), self.low_edit)
+            form.addRow(self.tr("&High:"), self.high_edit)
             form.addRow(self.tr("&Qualifier:"), self.qualifier_combo)
             form.addRow(self.tr("&Counted:"), self.counted_edit)
             form.addRow(self.tr("&As of:"), self.as_of_edit)
         else:
-            for widget in (self.value_edit, self.qualifier_combo, self.counted_edit):
+            for widget in (
+                self.value_edit,
+                self.qualifier_combo,
+                self.counted_edit,
+                self.low_edit,
+                self.high_edit,
+            ):
                 widget.hide()
             self.as_of_edit.hide()
         layout.addLayout(form)
@@ -226,6 +257,10 @@ class TagDialog(QDialog):
             qualifier=self.qualifier_combo.currentText(),
             counted=self.counted_edit.text(),
             as_of=self.as_of_edit.text(),
+            low=self.low_edit.text(),
+            high=self.high_edit.text(),
+            date_precision=self.date_precision_combo.currentData() or "",
+            place_precision=self.place_precision_combo.currentData() or "",
         )
         try:
             return read_form(
@@ -258,6 +293,18 @@ class TagDialog(QDialog):
             return
         super().accept()
         self.tagRequested.emit(req)
+
+
+def _precision_combo(
+    parent: QWidget, values: tuple[str, ...], current: str | None, unset: str
+) -> QComboBox:
+    """A combo of precisions (`unset` first, meaning none given), set to `current`."""
+    combo = QComboBox(parent)
+    combo.addItem(unset, "")
+    for value in values:
+        combo.addItem(value, value)
+    combo.setCurrentIndex(max(0, combo.findData(current or "")))
+    return combo
 
 
 class EntityDialog(QDialog):

@@ -75,7 +75,8 @@ def _show_annotation(out: Output, rec: annotate.AnnotationRecord, verb: str = ""
     entity = f" -> {rec.entity}" if rec.entity else ""
     figure = ""
     if rec.type == "figure" and rec.value is not None:
-        figure = f" [{figures.claim_text(rec.value, rec.qualifier, rec.counted)}"
+        claim = figures.claim_text(rec.value, rec.qualifier, rec.counted, rec.low, rec.high)
+        figure = f" [{claim}"
         figure += f", as of {rec.as_of}]" if rec.as_of else "]"
     flag = " (orphaned)" if rec.orphaned else ""
     prefix = f"{verb} " if verb else ""
@@ -158,6 +159,8 @@ def _refuse_overlap(
 def cmd_tag(args: argparse.Namespace, out: Output) -> int:
     if (args.value is None) and (args.qualifier or args.counted) and args.type != "figure":
         raise UsageError("--qualifier and --counted describe a figure: use --type figure.")
+    if (args.low is not None or args.high is not None) and args.type != "figure":
+        raise UsageError("--low and --high describe a figure: use --type figure.")
     if args.span and not 0 <= args.span[0] < args.span[1]:
         # Known wrong before any archive is opened (nothing is made for it).
         raise UsageError(annotate.span_problem("", *args.span) or "")
@@ -199,6 +202,8 @@ def cmd_tag(args: argparse.Namespace, out: Output) -> int:
                 qualifier=args.qualifier,
                 counted=args.counted,
                 as_of=as_of,
+                low=args.low,
+                high=args.high,
             )
         rec = annotate.get_annotation(archive, ann.id)
     return _reply_annotation(out, rec, "Tagged")
@@ -248,6 +253,8 @@ def cmd_annotation_edit(args: argparse.Namespace, out: Output) -> int:
         ("qualifier", "qualifier"),
         ("counted", "counted"),
         ("as_of", "as_of"),
+        ("low", "low"),
+        ("high", "high"),
     ):
         if getattr(args, option) is not None:
             changes[key] = getattr(args, option)
@@ -307,7 +314,12 @@ def cmd_entity_show(args: argparse.Namespace, out: Output) -> int:
         when = info.date_start or ""
         if info.date_end:
             when += f" to {info.date_end}"
-        out.line(f"  when: {when or '?'}  where: {info.place or '?'}")
+        if info.date_precision:
+            when += f" ({info.date_precision})"
+        where = info.place or "?"
+        if info.place_precision:
+            where += f" ({info.place_precision})"
+        out.line(f"  when: {when or '?'}  where: {where}")
     for m in found:
         out.line(f"  {m.article_published or '----------'}  {m.article_title[:40]}: {m.quote!r}")
     out.line(f"{len(found)} mention(s)")
@@ -339,6 +351,8 @@ def cmd_entity_add(args: argparse.Namespace, out: Output) -> int:
             date_start=date_start,
             date_end=date_end,
             place=args.place,
+            date_precision=args.date_precision,
+            place_precision=args.place_precision,
         )
     return _reply(out, info.to_dict(), f"Added {info.type} {info.name!r} ({info.id})")
 
@@ -357,8 +371,14 @@ def cmd_entity_edit(args: argparse.Namespace, out: Output) -> int:
         changes["date_end"] = args.date[1] if len(args.date) > 1 else None
     if args.place is not None:
         changes["place"] = args.place or None
+    for option in ("date_precision", "place_precision"):
+        if getattr(args, option) is not None:
+            changes[option] = getattr(args, option) or None
     if not changes:
-        raise UsageError("Nothing to change: give --name, --alias, --description, --date, --place.")
+        raise UsageError(
+            "Nothing to change: give --name, --alias, --description, --date, --place, "
+            "--date-precision, --place-precision."
+        )
     with open_archive(args, write=True, create=False) as archive:
         eid = _entity_ref(archive, args.entity)
         entities.update_entity(archive, eid, **changes)
@@ -422,9 +442,17 @@ def cmd_figures(args: argparse.Namespace, out: Output) -> int:
         out.json([g.to_dict() for g in groups])
         return EXIT_OK
     for g in groups:
-        out.line(f"{g.name}  ({len(g.claims)} claim(s) from {len(g.sources)} source(s))")
+        span = ""
+        if g.low is not None and g.high is not None:
+            low, high = figures.format_value(g.low), figures.format_value(g.high)
+            span = f"  {low}" if g.low == g.high else f"  {low} to {high}"
+        flag = "  CONFLICT" if g.conflict else ""
+        out.line(
+            f"{g.name}{span}{flag}  ({len(g.claims)} claim(s) from {len(g.sources)} source(s), "
+            f"{g.independent} independent)"
+        )
         for c in g.claims:
-            claim = figures.claim_text(c.value, c.qualifier, c.counted)
+            claim = figures.claim_text(c.value, c.qualifier, c.counted, c.low, c.high)
             out.line(
                 f"  {c.as_of or c.published or '----------':<10}  {(c.source or '?')[:18]:<18}  "
                 f"{claim:<40}  {c.quote!r}"
@@ -631,6 +659,12 @@ def _figure_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--counted", metavar="TEXT", help="figure: what is counted")
     p.add_argument(
+        "--low", type=float, metavar="NUM", help="figure: the low estimate of a range it states"
+    )
+    p.add_argument(
+        "--high", type=float, metavar="NUM", help="figure: the high estimate (--value: the best)"
+    )
+    p.add_argument(
         "--as-of",
         "--date",
         dest="as_of",
@@ -643,6 +677,17 @@ def _entity_detail_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--description", metavar="TEXT")
     p.add_argument("--date", nargs="+", metavar="DATE", help="event date, or START END")
     p.add_argument("--place", metavar="PLACE")
+    p.add_argument(
+        "--date-precision",
+        metavar="P",
+        help="how precise the date is: day, week, month, year, range (default: as typed, "
+        "2021-03 is a month)",
+    )
+    p.add_argument(
+        "--place-precision",
+        metavar="P",
+        help="how precise the place is: exact, town, district, region, country",
+    )
 
 
 def _tagtype_options(p: argparse.ArgumentParser, colour: str | None) -> None:

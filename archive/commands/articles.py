@@ -2,7 +2,8 @@
 
 `--json` shape: the article's record {"id", "title", "source", "byline",
 "published", "published_precision", "url", "language", "retracted",
-"retracted_reason"}. Each change is one undoable step (`sesame undo`).
+"retracted_reason", "captured_at", "collected_by", "collected_with",
+"collected_from"}. Each change is one undoable step (`sesame undo`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ def cmd_article_edit(args: argparse.Namespace, out: Output) -> int:
         raise UsageError(
             "Give what to correct, e.g. sesame article edit ID --source 'The Irrawaddy'."
         )
+    if fields.get("captured_at"):
+        from archive.errors import InvalidInput
+        from archive.provenance import check_timestamp
+
+        try:  # a malformed time is the command line's fault: exit 2, like a bad option
+            check_timestamp(fields["captured_at"])
+        except InvalidInput as exc:
+            raise UsageError(str(exc)) from exc
     with open_archive(args, write=True, create=False) as archive:
         record = edit_article(archive, args.id, **fields)
     return _reply(out, record, f"Corrected {record.title!r} ({record.id[:8]}).")
@@ -67,7 +76,11 @@ def register_commands(add: AddCommand) -> None:
         q.set_defaults(func=func)
         return q
 
-    q = action("edit", cmd_article_edit, "correct title, source, byline, date, URL, language")
+    q = action(
+        "edit",
+        cmd_article_edit,
+        "correct title, source, byline, date, URL, language, provenance",
+    )
     q.add_argument("--title")
     q.add_argument("--source", help="the publication ('' clears it)")
     q.add_argument("--byline")
@@ -80,6 +93,14 @@ def register_commands(add: AddCommand) -> None:
     )
     q.add_argument("--url")
     q.add_argument("--language", metavar="CODE", help="e.g. en, my")
+    q.add_argument(
+        "--captured-at",
+        metavar="TIME",
+        help="when it was captured, ISO 8601 (2024-03-05T10:00:00Z; stored as UTC; '' clears)",
+    )
+    q.add_argument("--collected-by", metavar="NAME", help="who collected it")
+    q.add_argument("--collected-with", metavar="TOOL", help="the tool: auto-archiver, Hunchly, …")
+    q.add_argument("--collected-from", metavar="WHERE", help="the URL, device or place")
     q = action("retract", cmd_article_retract, "hide from the library and search, keep everything")
     q.add_argument("--reason", required=True, help="why (recorded in the audit log)")
     action("restore", cmd_article_restore, "bring a retracted article back")

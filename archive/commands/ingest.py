@@ -64,6 +64,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
         )
     from archive.identity import local_identity
     from archive.ingest import DEFAULT_MAX_BYTES, import_paths
+    from archive.provenance import Provenance
 
     # Before the archive is opened (or made): a broken identity is one clear error, not
     # the same failure once per file.
@@ -82,6 +83,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
                 cancel=token,
                 max_bytes=max_bytes,
                 index=not args.no_index,
+                provenance=Provenance(args.collected_by, args.collected_with, args.collected_from),
             )
         finally:
             if bar is not None:
@@ -188,6 +190,17 @@ def register_commands(add: AddCommand) -> None:
         type=float,
         metavar="MB",
         help=f"skip files larger than this (default {DEFAULT_MAX_MB} MB)",
+    )
+    p.add_argument("--collected-by", metavar="NAME", help="who collected the files (default: you)")
+    p.add_argument(
+        "--collected-with",
+        metavar="TOOL",
+        help="the tool that collected them (default: a capture's own tool, else 'Sesame import')",
+    )
+    p.add_argument(
+        "--collected-from",
+        metavar="WHERE",
+        help="the URL, device or place they came from (default: a capture's URL)",
     )
     p.add_argument(
         "--no-index",

@@ -60,9 +60,9 @@ def saved_date(text: str) -> str | None:
             int(found.group(6)),
             tzinfo=timezone(-offset if zone[0] == "-" else offset),
         )
-    except ValueError:
+        return iso_utc(when)
+    except (ValueError, OverflowError):
         return None
-    return iso_utc(when)
 
 
 def _text(value: bytes) -> str:

@@ -269,6 +269,8 @@ class AnnotationsPanel(QWidget):
             "qualifier": ann.qualifier,
             "counted": ann.counted,
             "as_of": ann.as_of,
+            "low": ann.low,
+            "high": ann.high,
         }
         if ann.type_key == "event" and ann.entity_id:
             prefill.update(event_prefill(self.ctx.archive, ann.entity_id))

@@ -116,9 +116,16 @@ def test_event_prefill_shows_the_entitys_date_range_and_place(archive: Archive) 
     assert tagform.event_prefill(archive, info.id) == {
         "date": "2021-03-02 to 2021-03-03",
         "place": "Yangon",
+        "date_precision": "range",
+        "place_precision": "",
     }
     bare = entities.create_entity(archive, "event", "Strike")
-    assert tagform.event_prefill(archive, bare.id) == {"date": "", "place": ""}
+    assert tagform.event_prefill(archive, bare.id) == {
+        "date": "",
+        "place": "",
+        "date_precision": "",
+        "place_precision": "",
+    }
     assert tagform.event_prefill(archive, "no-such-entity") == {}
 
 

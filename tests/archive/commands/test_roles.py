@@ -117,3 +117,20 @@ def test_relations(arch: dict[str, str]) -> None:
     assert code == 1 and "already records" in doc2["error"]
     assert run("relation", "remove", doc["id"])[0] == 0
     assert run("relations")[1] == []
+
+
+def test_tag_with_a_range_and_entity_precision(arch: dict[str, str]) -> None:
+    code, doc, err = run("tag", arch["one"], "--quote", "More than 250 nurses", "--type",
+                         "figure", "--low", "250", "--high", "300")  # fmt: skip
+    assert code == 0, err
+    assert (doc["value"], doc["low"], doc["high"]) == (250, 250, 300)
+    code, doc, _ = run("annotation", "edit", doc["id"], "--high", "280")
+    assert code == 0 and doc["high"] == 280
+    assert run("tag", arch["one"], "--quote", "nurses", "--type", "actor", "--low", "1")[0] == 2
+    code, doc, _ = run("entity", "edit", "Hospital raid", "--date", "2021-03")
+    assert code == 0 and doc["date_precision"] == "month"
+    code, doc, _ = run("entity", "edit", "Hospital raid", "--date-precision", "week",
+                       "--place", "Yangon", "--place-precision", "town")  # fmt: skip
+    assert code == 0 and (doc["date_precision"], doc["place_precision"]) == ("week", "town")
+    code, doc, _ = run("entity", "edit", "Hospital raid", "--date-precision", "decade")
+    assert code == 1 and "not one of" in doc["error"]
