@@ -213,6 +213,11 @@ class ReadingArticle:
     verification_note: str = ""
     sensitive: bool = False
     sensitive_reason: str = ""
+    # Provenance (issue 14): a capture's time, who collected it, with what, from where.
+    captured_at: str | None = None
+    collected_by: str | None = None
+    collected_with: str | None = None
+    collected_from: str | None = None
 
     def header_lines(self) -> list[str]:
         """Title, then source / byline / date / URL, as plain text lines."""
@@ -220,7 +225,9 @@ class ReadingArticle:
         details = [x for x in (self.source, self.byline, self.published) if x]
         if details:
             lines.append(" · ".join(details))
-        if self.url:
+        if self.url and self.captured_at:
+            lines.append(f"{self.url} · captured {capture_time(self.captured_at)}")
+        elif self.url:
             lines.append(self.url)
         return lines
 
@@ -229,6 +236,13 @@ class ReadingArticle:
         found = [a for a in self.annotations if a.start <= cp < a.end]
         found.sort(key=lambda a: (a.start, -a.end))
         return found
+
+
+def capture_time(iso: str) -> str:
+    """A capture time as the reader shows it: "2024-03-05 10:00 UTC"."""
+    if len(iso) >= 16 and iso[10] == "T":
+        return f"{iso[:10]} {iso[11:16]} UTC"
+    return iso
 
 
 def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotation]:
@@ -353,6 +367,10 @@ def load_article(
             verification_note=article.verification_note,
             sensitive=bool(article.sensitive),
             sensitive_reason=article.sensitive_reason,
+            captured_at=article.captured_at,
+            collected_by=article.collected_by,
+            collected_with=article.collected_with,
+            collected_from=article.collected_from,
         )
     if with_annotations:
         reading.annotations = load_annotations(archive, article_id)
