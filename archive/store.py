@@ -690,6 +690,31 @@ class Archive:
         self.close()
 
 
+def backup_database(
+    archive: Archive, target: Path, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Copy the archive's database into the new file `target` with SQLite's (SQLCipher's)
+    online backup API: a consistent snapshot while the archive stays open (a write
+    during the copy restarts it). An encrypted archive's copy is encrypted under the
+    same data key."""
+    key = archive.data_key
+    source = _connect(archive.db_path, readonly=True, key=key)
+    dest = _driver(key).connect(str(target))
+    try:
+        _keyed(dest, key)
+
+        def step(_status: int, remaining: int, total: int) -> None:
+            if progress is not None:
+                progress(total - remaining, total)
+
+        # 1,024 pages (4 MiB) a step: the writer waits at most one step for the copy.
+        source.backup(dest, pages=1024, progress=step)
+        dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    finally:
+        dest.close()
+        source.close()
+
+
 def _install_begin_hook(engine: Engine) -> None:
     """Let SQLAlchemy, not pysqlite, decide when transactions begin.
 

@@ -109,10 +109,13 @@ def test_nothing_of_an_encrypted_archive_is_readable_on_disk(
         assert code == 0 and json.loads(out)["total"] == 1, (word, out, err)
     code, _, err = run("check", "--archive", str(folder))
     assert code == 0, err
+    backup = tmp_path / "case.sesame-backup"
+    code, _, err = run("backup", str(backup), "--archive", str(folder))
+    assert code == 0, err
 
     config = Path(isolated_home / "config")
     cache = Path(isolated_home / "cache")
-    roots = [folder, fresh_tmpdir, config, cache]
+    roots = [folder, fresh_tmpdir, config, cache, backup]
     scanned = [p for root in roots for p in _files(root)]
     assert any(p.name == "archive.sqlite" for p in scanned)
     assert any(p.parent.name == "index" for p in scanned)
