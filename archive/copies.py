@@ -359,17 +359,19 @@ def detect(
     items: Sequence[tuple[str, NDArray[np.uint64] | None]],
     index: CopyIndex,
     states: dict[str, list[Any]] | None = None,
+    previous: dict[str, str] | None = None,
 ) -> int:
     """Group the articles `items` (id, signature) with their copies in `index`, in `ch`.
 
     Each article, in order, joins the group of its closest copy that has one
     (else a new group with its copies); copies not yet in a group join it
-    too. Articles the user decided about (`copy_group_by == "user"`) are never
-    moved (one the user put in a group gathers its copies there); an article
-    the user took out of a group stays out. The signatures
+    too. Articles the user decided about (`copy_group_by == "user"`) are left
+    out: never moved, and no other article joins a group through them. The signatures
     are stored and added to `index`. `states` (id -> [group, by]) overrides
-    what is stored (a rebuild starts from no automatic groups). Returns how
-    many articles changed group.
+    what is stored (a rebuild starts from no automatic groups), and a new
+    group takes the id one of its articles had in `previous` (so a rebuild
+    that finds the same groups changes nothing). Returns how many articles
+    changed group.
     """
     found: dict[str, list[tuple[float, str]]] = {}
     stored: list[tuple[str, bytes]] = []
@@ -389,25 +391,27 @@ def detect(
     if states is not None:
         state.update({i: states[i] for i in involved if i in states})
     before = {i: tuple(s) for i, s in state.items()}
+    taken: set[str] = set()
     for article_id, matches in found.items():
         mine = state.get(article_id)
-        if mine is None or (mine[1] == GROUP_BY_USER and mine[0] is None):
-            continue  # taken out of every group by the user: it stands alone
-        # Copies the user took out of every group stand alone: they neither give
-        # nor take a group here.
-        usable = [
-            m
-            for _, m in matches
-            if m in state and not (state[m][1] == GROUP_BY_USER and state[m][0] is None)
-        ]
+        # Where the user decided (split or joined), detection neither moves the
+        # article nor groups others with it: a split article is a copy of nothing
+        # until the user says so, a joined group is as the user made it.
+        if mine is None or mine[1] == GROUP_BY_USER:
+            continue
+        usable = [m for _, m in matches if m in state and state[m][1] != GROUP_BY_USER]
         if not usable:
             continue
-        # An article the user put in a group keeps it (and gathers its copies there).
         group = mine[0] or next((state[m][0] for m in usable if state[m][0]), None)
-        group = group or models.new_id()
+        if group is None:
+            earlier = (previous or {}).get(article_id) or next(
+                (g for m in usable if (g := (previous or {}).get(m))), None
+            )
+            group = earlier if earlier and earlier not in taken else models.new_id()
+            taken.add(group)
         mine[0] = group
         for m in usable:
-            if state[m][0] is None and state[m][1] != GROUP_BY_USER:
+            if state[m][0] is None:
                 state[m][0] = group
     updates = {i: (s[0], s[1]) for i, s in state.items() if tuple(s) != before[i]}
     if states is not None:  # a rebuild: compare with what is stored, not the fresh start
@@ -545,7 +549,7 @@ def join(target: Archive | Change, article_ids: Sequence[str]) -> str:
 
     They take the group the first of them is in (else a new one); the other
     members of the groups they come from follow them, so joining two groups
-    makes one.
+    makes one, and the whole group is the user's decision.
     """
     ids = list(dict.fromkeys(article_ids))
     if len(ids) < 2:
@@ -554,8 +558,8 @@ def join(target: Archive | Change, article_ids: Sequence[str]) -> str:
         state = _existing(ch, ids)
         group = next((state[i][0] for i in ids if state[i][0]), None) or models.new_id()
         updates: dict[str, tuple[str | None, str]] = {i: (group, GROUP_BY_USER) for i in ids}
-        others = {s[0] for s in state.values() if s[0] and s[0] != group}
-        for members in _members(ch.session, others).values():
+        groups = {s[0] for s in state.values() if s[0]} | {group}
+        for members in _members(ch.session, groups).values():
             for m in members:
                 updates.setdefault(m, (group, GROUP_BY_USER))
         _decide(ch, updates)
@@ -629,6 +633,7 @@ def _rebuild(
         report(progress, 0, total, "")
         items: list[tuple[str, NDArray[np.uint64] | None]] = []
         states: dict[str, list[Any]] = {}
+        previous: dict[str, str] = {}
         rows = conn.exec_driver_sql(
             "SELECT id, text, copy_group, copy_group_by FROM article ORDER BY rowid"
         )
@@ -637,10 +642,12 @@ def _rebuild(
                 raise _Cancelled
             items.append((str(article_id), signature(str(text or ""))))
             states[str(article_id)] = [group, by] if by == GROUP_BY_USER else [None, by]
+            if group is not None and by != GROUP_BY_USER:
+                previous[str(article_id)] = str(group)
             if done % 100 == 0 or done == total:
                 report(progress, done, total, "")
         conn.exec_driver_sql("DELETE FROM copysignature")
-        changed = detect(ch, items, CopyIndex(), states)
+        changed = detect(ch, items, CopyIndex(), states, previous)
         # Automatic groups nothing matched any more are dissolved.
         stale = [
             i

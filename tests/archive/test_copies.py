@@ -263,3 +263,13 @@ def test_cancelled_rebuild_changes_nothing(archive: Archive, tmp_path: Path) -> 
     token.cancel()
     assert copies.rebuild(archive, cancel=token).cancelled
     assert len(copies.copy_groups(archive)) == 1
+
+
+def test_rebuild_of_unchanged_groups_changes_nothing(archive: Archive, tmp_path: Path) -> None:
+    from archive.changes import history
+
+    _import(archive, _write(tmp_path / "a", list(STORIES)))
+    steps = len(history(archive, limit=100))
+    done = copies.rebuild(archive)
+    assert done.changed == 0
+    assert len(history(archive, limit=100)) == steps
