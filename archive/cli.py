@@ -458,6 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
     from archive.commands import passphrase as passphrase_commands
 
     passphrase_commands.register_commands(add)
+    from archive.commands import backup as backup_commands
+
+    backup_commands.register_commands(add)
     from archive.commands import copies as copies_commands
 
     copies_commands.register_commands(add)
