@@ -33,6 +33,8 @@ MAX_JSON_BYTES = 64 << 20  # pages.jsonl, datapackage.json
 MAX_RATIO = 200  # inflated / compressed, for members over RATIO_FLOOR bytes
 RATIO_FLOOR = 1 << 20
 
+# What zipfile raises on a damaged or unsupported member (a method, a flag, a bad CRC).
+_DAMAGE = (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError, zlib.error)
 _PAGES = ("pages/pages.jsonl", "pages/extraPages.jsonl")
 _DATAPACKAGE = "datapackage.json"
 
@@ -68,8 +70,11 @@ def _members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """A member's bytes, never more than it declares (a lying header is refused)."""
     cap = min(info.file_size, limit)
-    with zf.open(info) as member:
-        data = member.read(cap + 1)
+    try:
+        with zf.open(info) as member:
+            data = member.read(cap + 1)
+    except _DAMAGE as exc:
+        raise _refused(f"{info.filename[:120]!r} inside it is damaged ({exc})") from exc
     if len(data) > cap:
         raise _refused(f"{info.filename[:120]!r} inside it is larger than it says")
     return data
@@ -116,7 +121,7 @@ def read_wacz(data: bytes, name: str) -> list[ParsedArticle]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = _members(zf)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+    except (zipfile.LargeZipFile, *_DAMAGE) as exc:
         raise UnreadableFile(
             "not a valid WACZ file (it is not a readable zip); if it was cut short in a "
             "download or copy, take it again from its source"
@@ -148,8 +153,8 @@ def read_wacz(data: bytes, name: str) -> list[ParsedArticle]:
         for info in warcs:
             try:
                 raw = _read(zf, info, MAX_MEMBER_BYTES)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
-                result.failures.append((info.filename, f"damaged inside the zip ({exc})"))
+            except UnreadableFile as exc:
+                result.failures.append((info.filename, str(exc)))
                 continue
             expected = hashes.get(info.filename)
             if expected and expected != "sha256:" + hashlib.sha256(raw).hexdigest():
