@@ -42,6 +42,8 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, TypeDecorator
 from sqlmodel import SQLModel
 
 from archive import audit
+from archive.tasks import CancelToken, ProgressFn
+from archive.tasks import report as report_progress
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -172,23 +174,58 @@ def _integrity(conn: Connection, report: CustodyReport) -> None:
         report.fail("integrity", "", "The database file is damaged: " + "; ".join(rows[:10]))
 
 
-def _articles_of(conn: Connection, sha256: str) -> str:
-    rows = list(
-        conn.exec_driver_sql(
+@dataclass(frozen=True)
+class BrokenOriginal:
+    """An original whose bytes no longer match the SHA-256 it is stored under."""
+
+    sha256: str
+    name: str  # the file name it was first imported from
+    problem: str
+    articles: list[tuple[str, str]]  # (id, title) of the articles read from it
+
+    def message(self) -> str:
+        return (
+            f"The original {json.dumps(self.name, ensure_ascii=False)} ({self.sha256}): "
+            f"{self.problem}; {_named(self.articles)}."
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "name": self.name,
+            "problem": self.problem,
+            "articles": [{"id": i, "title": t} for i, t in self.articles],
+        }
+
+
+def _articles_of(conn: Connection, sha256: str) -> list[tuple[str, str]]:
+    return [
+        (str(r[0]), str(r[1]))
+        for r in conn.exec_driver_sql(
             "SELECT id, title FROM article WHERE original_sha256 = ? ORDER BY id", (sha256,)
         )
-    )
-    if not rows:
+    ]
+
+
+def _named(articles: list[tuple[str, str]]) -> str:
+    if not articles:
         return "no article is read from it"
-    named = ", ".join(f"{r[0]} {json.dumps(r[1], ensure_ascii=False)}" for r in rows[:10])
-    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    named = ", ".join(f"{i} {json.dumps(t, ensure_ascii=False)}" for i, t in articles[:10])
+    more = f" and {len(articles) - 10} more" if len(articles) > 10 else ""
     return f"article(s) {named}{more}"
 
 
-def _originals(conn: Connection, report: CustodyReport) -> None:
+def rehash_originals(
+    conn: Connection, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> tuple[int, list[BrokenOriginal], bool]:
+    """Every original re-hashed: (how many, those that no longer match, whether cancelled)."""
+    broken: list[BrokenOriginal] = []
     count = 0
     shas = [r[0] for r in conn.exec_driver_sql("SELECT sha256 FROM original ORDER BY sha256")]
-    for sha in shas:
+    report_progress(progress, 0, len(shas), "")
+    for number, sha in enumerate(shas, 1):
+        if cancel is not None and cancel.cancelled:
+            return count, broken, True
         # One blob at a time: originals may be large.
         row = conn.exec_driver_sql(
             "SELECT size, data, first_name FROM original WHERE sha256 = ?", (sha,)
@@ -208,12 +245,15 @@ def _originals(conn: Connection, report: CustodyReport) -> None:
                 if actual != sha
                 else f"it holds {len(data)} bytes, not the {size} recorded"
             )
-            report.fail(
-                "original",
-                sha,
-                f"The original {json.dumps(name, ensure_ascii=False)} ({sha}): {what}; "
-                f"{_articles_of(conn, sha)}.",
-            )
+            broken.append(BrokenOriginal(sha, str(name), what, _articles_of(conn, sha)))
+        report_progress(progress, number, len(shas), str(name))
+    return count, broken, False
+
+
+def _originals(conn: Connection, report: CustodyReport) -> None:
+    count, broken, _ = rehash_originals(conn)
+    for item in broken:
+        report.fail("original", item.sha256, item.message())
     report.counts["originals"] = count
 
 
