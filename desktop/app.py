@@ -73,9 +73,12 @@ def open_error_text(path: Path, exc: ArchiveError) -> tuple[str, str]:
     return title, f"{exc}\n\nArchive folder: {path}"
 
 
-def open_archive(path: Path) -> Archive:
-    """Open (creating if needed) the archive at `path` for writing."""
-    return Archive.open(path, create=True)
+def open_archive(path: Path) -> Archive | None:
+    """Open (creating if needed) the archive at `path` for writing; an encrypted one asks
+    for its passphrase (None: the person cancelled)."""
+    from desktop.encryption import open_archive as open_asking
+
+    return open_asking(None, path, create=True)
 
 
 def repair_index_in_background(ctx: AppContext) -> Job:
@@ -103,7 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     path = Path(args.archive).expanduser() if args.archive else default_archive_dir()
     try:
-        archive = open_archive(path)
+        opened = open_archive(path)
+        if opened is None:
+            return 0  # the passphrase was not given: nothing opened
+        archive = opened
     except ArchiveError as exc:
         title, message = open_error_text(path, exc)
         QMessageBox.critical(None, title, message)

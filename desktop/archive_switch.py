@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from archive.errors import ArchiveError
 from archive.store import Archive
 from desktop import dialogs
+from desktop import encryption as enc
 from desktop import settings as st
 from desktop.app import open_error_text, repair_index_in_background
 from desktop.main_window import MainWindow, create_main_window
@@ -68,6 +69,7 @@ class ArchiveSwitcher(QObject):
         window.newArchiveRequested.connect(self.new_archive)
         window.openArchiveRequested.connect(self.open_archive)
         window.recentArchiveRequested.connect(self.open_recent)
+        enc.install_menu(window)  # File → Back up archive…, Change passphrase…
         window.set_recent_archives(remember(self.prefs, archive.path))
         self.prefs.sync()
         window.show()
@@ -86,11 +88,11 @@ class ArchiveSwitcher(QObject):
     # -- the File menu -----------------------------------------------------------
 
     def new_archive(self) -> bool:
-        """Ask for an empty folder and make a new archive there."""
-        folder = dialogs.open_folder(
-            self.window, self.tr("New archive: choose an empty folder"), self._start_dir()
+        """Ask for an empty folder (and whether to encrypt) and make a new archive there."""
+        choice = enc.ask_new_archive(self.window, self._start_dir())
+        return choice is not None and self.switch(
+            choice.folder, create=True, new_passphrase=choice.passphrase
         )
-        return folder is not None and self.switch(folder, create=True)
 
     def open_archive(self) -> bool:
         """Ask for an archive folder and open it."""
@@ -105,8 +107,9 @@ class ArchiveSwitcher(QObject):
             self.window.set_recent_archives(forget(self.prefs, path))
         return False
 
-    def switch(self, folder: Path, *, create: bool) -> bool:
-        """Show the archive in `folder` instead of the current one; False if it cannot be."""
+    def switch(self, folder: Path, *, create: bool, new_passphrase: str | None = None) -> bool:
+        """Show the archive in `folder` instead of the current one; False if it cannot be
+        (or the person cancelled its passphrase). `new_passphrase`: a new encrypted one."""
         old = self.window
         folder = folder.expanduser().resolve()
         if old is not None and folder == old.ctx.archive.path:
@@ -126,7 +129,10 @@ class ArchiveSwitcher(QObject):
         ):
             return False
         try:
-            archive = Archive.open(folder, create=create)
+            opened = enc.open_archive(old, folder, create=create, new_passphrase=new_passphrase)
+            if opened is None:
+                return False
+            archive = opened
         except ArchiveError as exc:
             title, message = open_error_text(folder, exc)
             dialogs.error(old, self.tr(title), message)

@@ -72,6 +72,17 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogScript:
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
 
+    from desktop import encryption as enc
+
+    def new_archive(_parent: Any, _start: str) -> Any:
+        # The New archive dialog: a "folder" answer, and a "new passphrase" one if queued.
+        folder = script.take("folder", "New archive")
+        queued = script.answers.get("new passphrase")
+        passphrase = queued.pop(0) if queued else None
+        return None if folder is None else enc.NewArchiveChoice(Path(folder), passphrase)
+
+    monkeypatch.setattr(enc, "ask_new_archive", new_archive)
+
     def no_dialog(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("A file or input dialog was opened directly; use desktop.dialogs")
 
