@@ -15,11 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive import annotate, entities, tagtypes
+from archive import annotate, entities, review, tagtypes
+from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from archive.tagform import FIGURE_TYPE, event_prefill
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
+from desktop.review.claims import claim_actions
+from desktop.review.reveal import RevealState
 from desktop.tag_form import EntityDialog, TagDialog, choices_for
 from desktop.widgets import (
     button_rows,
@@ -47,6 +50,8 @@ class AnnotationTableModel(RowTableModel):
     noteEdited = Signal(str, str)
 
     _rows: list[ReadingAnnotation]
+    # Whether a row's quote is hidden (a sensitive passage not revealed this session).
+    hidden: Any = None
 
     def set_annotations(self, annotations: list[ReadingAnnotation]) -> None:
         """Replace every row."""
@@ -78,6 +83,8 @@ class AnnotationTableModel(RowTableModel):
         elif role == Qt.ItemDataRole.DecorationRole and col == self.TYPE:
             return swatch(ann.colour)
         elif role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.QUOTE and self.hidden is not None and self.hidden(ann):
+                return tip("Sensitive: Reveal in the reader (or the context menu) shows it")
             if col == self.QUOTE:
                 by = f"\nTagged by {ann.author}" if ann.author else ""
                 return tip(ann.quote + ("\n(orphaned)" if ann.orphaned else "") + by)
@@ -91,6 +98,8 @@ class AnnotationTableModel(RowTableModel):
         if col == self.TYPE:
             return ann.type_label
         if col == self.QUOTE:
+            if self.hidden is not None and self.hidden(ann):
+                return "(sensitive: hidden)"
             return short(ann.quote) + (" (orphaned)" if ann.orphaned else "")
         if col == self.ENTITY:
             return ann.entity_name or ""
@@ -187,6 +196,15 @@ class AnnotationsPanel(QWidget):
         delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         delete_action.triggered.connect(lambda: self.delete(self.selected_ids()))
         self.view.addAction(delete_action)
+        # Verify claim…, Mark sensitive, Reveal passage (desktop.review.claims).
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.reveal_state = RevealState.of(ctx)
+        self._article_hidden = False
+        self.model.hidden = lambda ann: (
+            self._article_hidden or (ann.sensitive and not self.reveal_state.is_revealed(ann.id))
+        )
+        self.reveal_state.changed.connect(self.refresh)
 
         buttons = button_rows(
             (self.jump_button, self.edit_button, self.delete_button),
@@ -217,6 +235,11 @@ class AnnotationsPanel(QWidget):
         if self.article_id is None:
             self.model.set_annotations([])
             return
+        try:
+            flagged = review.get_review(self.ctx.archive, self.article_id).sensitive
+        except SesameError:
+            flagged = False
+        self._article_hidden = flagged and not self.reveal_state.is_revealed(self.article_id)
         self.model.set_annotations(load_annotations(self.ctx.archive, self.article_id))
         for ann_id in keep:
             row = self.model.row_of(ann_id)
@@ -239,6 +262,15 @@ class AnnotationsPanel(QWidget):
         )
         self.view.selectionModel().setCurrentIndex(index, flags)
         self.view.scrollTo(index)
+
+    def _context_menu(self, pos: Any) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        menu.addActions(claim_actions(self.ctx, self, self.model.annotation(index.row())))
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def selected_ids(self) -> list[str]:
         """Ids of the selected annotations."""

@@ -25,10 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive import review
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
 from desktop.context import AppContext
 from desktop.reader.text_view import ArticleTextView, describe_annotation
+from desktop.review.bar import ReviewBar
+from desktop.review.claims import claim_actions
+from desktop.review.reveal import SHORTCUT, RevealState, concealed, hidden_note, sensitive_ids
 from desktop.tag_form import TagDialog
 from desktop.tagging import TaggingController
 from desktop.widgets import tell
@@ -76,6 +80,10 @@ class ReaderPanel(QWidget):
         for label in (self.title_label, self.details_label, self.url_label):
             header_layout.addWidget(label)
         layout.addWidget(header)
+        # Review status, assignee, verification, sensitive flag; the banner with Reveal.
+        self.review_bar = ReviewBar(ctx, self)
+        layout.addWidget(self.review_bar)
+        self.reveal_state = RevealState.of(ctx)
 
         # The text takes the whole width; the details of the passage under the
         # cursor (or the tagging hint) sit in a short strip below it.
@@ -111,6 +119,16 @@ class ReaderPanel(QWidget):
         ctx.entitiesChanged.connect(self._entities_changed)
 
         ctx.writer.failed.connect(self.message)
+        self.review_bar.revealRequested.connect(self.reveal)
+        self.review_bar.hideRequested.connect(self.hide_sensitive)
+        self.reveal_state.changed.connect(self._show_concealment)
+        self.reveal_action = QAction(self.tr("Reveal sensitive content"), self)
+        self.reveal_action.setObjectName("revealSensitive")
+        self.reveal_action.setShortcut(QKeySequence(SHORTCUT))
+        self.reveal_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.reveal_action.triggered.connect(self.reveal)
+        self.addAction(self.reveal_action)
+        self.view.review_actions = self._passage_actions
         self.tagging = TaggingController.of(ctx)
         self.tagging.attach_reader(self)
         self._clear_header()
@@ -145,8 +163,11 @@ class ReaderPanel(QWidget):
                 self.message(str(exc))
                 return
             self.article = article
+            self.view.concealment = concealed(article, self.reveal_state)
             self.view.show_article(article)
             self._fill_header(article)
+            self.review_bar.show_article(article)
+            self._show_concealment()
             self.ctx.current_article_id = article.id
             self.ctx.articleShown.emit(article.id)
         if marks:
@@ -161,7 +182,8 @@ class ReaderPanel(QWidget):
         details = [x for x in (article.source, article.byline, article.published) if x]
         self.details_label.setText(" · ".join(details))
         self.details_label.setVisible(bool(details))
-        self.url_label.setText(article.url or "")
+        # For a capture, the URL line also says when it was captured (header_lines).
+        self.url_label.setText(lines[-1] if article.url else "")
         self.url_label.setVisible(bool(article.url))
         self.side_label.setText("")
 
@@ -170,15 +192,59 @@ class ReaderPanel(QWidget):
         self.details_label.hide()
         self.url_label.hide()
         self.side_label.setText("")
+        self.review_bar.show_article(None)
 
     def reload_annotations(self) -> None:
         """Read the open article's annotations again and repaint them."""
         if self.article is None:
             return
         annotations = load_annotations(self.ctx.archive, self.article.id)
-        self.view.repaint_annotations(annotations)
+        self._read_review()
         self.article.annotations = annotations
+        self.view.concealment = concealed(self.article, self.reveal_state)
+        self.view.repaint_annotations(annotations)
+        self.review_bar.show_article(self.article)
+        self._show_concealment()
         self._show_details_at(self.view.caret_code_point())
+
+    # -- review and sensitive content --------------------------------------------
+
+    def _read_review(self) -> None:
+        """The open article's review fields again (a review change touches only them)."""
+        if self.article is None:
+            return
+        try:
+            fields = review.get_review(self.ctx.archive, self.article.id)
+        except SesameError:
+            return
+        for name in review.ARTICLE_FIELDS:
+            setattr(self.article, name, getattr(fields, name))
+
+    def _show_concealment(self) -> None:
+        """Blur or bar what is still hidden; the banner says what and offers Reveal."""
+        hidden = concealed(self.article, self.reveal_state)
+        self.view.set_concealment(hidden)
+        any_sensitive = bool(self.article and sensitive_ids(self.article))
+        self.review_bar.show_concealment(hidden, any_sensitive)
+        self.reveal_action.setEnabled(hidden.anything)
+
+    def reveal(self) -> None:
+        """Show the open article and its sensitive passages, for this session."""
+        if self.article is not None:
+            self.reveal_state.reveal(sensitive_ids(self.article))
+            self._show_details_at(self.view.caret_code_point())
+
+    def hide_sensitive(self) -> None:
+        """Blur the open article's sensitive content again."""
+        if self.article is not None:
+            self.reveal_state.hide(sensitive_ids(self.article))
+
+    def _passage_actions(self) -> list[QAction]:
+        """The review entries of the context menu, for the passage under it."""
+        if self.article is None:
+            return []
+        found = self.article.annotations_at(self.view.context_point)
+        return claim_actions(self.ctx, self, found[-1]) if found else []
 
     def _annotations_changed(self, article_id: str) -> None:
         if self.article is not None and article_id in (self.article.id, ""):
@@ -201,7 +267,12 @@ class ReaderPanel(QWidget):
             return
         found = self.article.annotations_at(cp)
         if found:
-            self.side_label.setText("<hr>".join(describe_annotation(a) for a in found))
+            hidden = self.view.concealment
+            self.side_label.setText(
+                "<hr>".join(
+                    hidden_note(a) if hidden.hides(a) else describe_annotation(a) for a in found
+                )
+            )
         else:
             # A newcomer's hint: how tagging works, in place of details.
             hint = self.tr("Select a passage, then press a key to tag it:")

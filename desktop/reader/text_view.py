@@ -18,10 +18,18 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
 )
-from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsBlurEffect,
+    QMenu,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolTip,
+    QWidget,
+)
 
 from archive.reading import ReadingAnnotation, ReadingArticle, Utf16Map, markdown_markup
 from desktop.reader.highlight import apply_highlights, apply_markup
+from desktop.review.reveal import BLUR_RADIUS, NOTHING, Concealed, apply_bars, hidden_note
 
 # Search matches and "jump to" targets, on top of tag colours: a fuchsia far
 # from every tag colour (the event orange #ffb703 was once almost the same),
@@ -78,6 +86,11 @@ class ArticleTextView(QPlainTextEdit):
         self.markup = markdown_markup("")  # the Markdown syntax drawn as rendered
         # Extra entries for the context menu (set by the reader).
         self.context_actions: Callable[[], list[QAction]] | None = None
+        # Review entries for the passage under the menu (`context_point`, code points).
+        self.review_actions: Callable[[], list[QAction]] | None = None
+        self.context_point = 0
+        # What stays hidden of a sensitive article (desktop.review.reveal).
+        self.concealment: Concealed = NOTHING
 
     # -- content -------------------------------------------------------------
 
@@ -90,6 +103,7 @@ class ArticleTextView(QPlainTextEdit):
         self.document().setPlainText(article.text)
         apply_highlights(self.document(), article.annotations, self.offsets, clear=False)
         self._apply_markup(article.annotations)
+        self._apply_concealment()
 
     def repaint_annotations(self, annotations: list[ReadingAnnotation]) -> None:
         """Repaint after annotations changed, keeping scroll position and selection."""
@@ -99,7 +113,44 @@ class ArticleTextView(QPlainTextEdit):
         bar = self.verticalScrollBar().value()
         apply_highlights(self.document(), annotations, self.offsets)
         self._apply_markup(annotations)
+        self._apply_concealment()
         self.verticalScrollBar().setValue(bar)
+
+    def set_concealment(self, concealment: Concealed) -> None:
+        """Hide (or show again) a sensitive article or its passages, repainting if needed."""
+        if concealment == self.concealment:
+            return
+        self.concealment = concealment
+        if self.article is not None:
+            self.repaint_annotations(self.article.annotations)
+        else:
+            self._apply_concealment()
+
+    def _apply_concealment(self) -> None:
+        """Passages under bars, and the whole text under a blur while the article is hidden
+        (no selecting or copying it either)."""
+        c = self.concealment
+        apply_bars(self.document(), c.spans, self.offsets)
+        effect = self.viewport().graphicsEffect()
+        if c.article and not isinstance(effect, QGraphicsBlurEffect):
+            blur = QGraphicsBlurEffect(self.viewport())
+            blur.setBlurRadius(BLUR_RADIUS)
+            self.viewport().setGraphicsEffect(blur)
+        elif not c.article and effect is not None:
+            self.viewport().setGraphicsEffect(None)  # type: ignore[arg-type]
+        flags = Qt.TextInteractionFlag.NoTextInteraction
+        if not c.article:
+            flags = (
+                Qt.TextInteractionFlag.TextSelectableByMouse
+                | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            )
+        if self.textInteractionFlags() != flags:
+            self.setTextInteractionFlags(flags)
+
+    @property
+    def blurred(self) -> bool:
+        """Whether the whole text is under the blur."""
+        return isinstance(self.viewport().graphicsEffect(), QGraphicsBlurEffect)
 
     def _apply_markup(self, annotations: list[ReadingAnnotation]) -> None:
         """Markdown drawn as rendered; syntax a tag quotes stays visible (the text and its
@@ -180,7 +231,10 @@ class ArticleTextView(QPlainTextEdit):
             pos = event.pos()  # type: ignore[attr-defined]
             found = self.article.annotations_at(self.code_point_at(pos))
             if found:
-                text = "<hr>".join(describe_annotation(a) for a in found)
+                c = self.concealment
+                text = "<hr>".join(
+                    hidden_note(a) if c.hides(a) else describe_annotation(a) for a in found
+                )
                 QToolTip.showText(event.globalPos(), text, self.viewport())  # type: ignore[attr-defined]
             else:
                 QToolTip.hideText()
@@ -208,8 +262,11 @@ class ArticleTextView(QPlainTextEdit):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu: QMenu = self.createStandardContextMenu(event.pos())
-        if self.context_actions is not None:
-            extra = self.context_actions()
+        self.context_point = self.code_point_at(event.pos())
+        if self.context_actions is not None or self.review_actions is not None:
+            extra = self.context_actions() if self.context_actions is not None else []
+            if self.review_actions is not None:
+                extra = [*extra, *self.review_actions()]
             actions = menu.actions()
             if extra and actions:
                 menu.insertActions(actions[0], extra)
