@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
@@ -52,23 +53,56 @@ class _TableModel(RowTableModel):
         return None
 
 
-class FigureGroupModel(_TableModel):
-    """One row per figure entity: name, number of claims, sources."""
+def range_text(group: FigureGroup) -> str:
+    """The range across sources: "19 – 600", one number when they agree, "" for none."""
+    if group.low is None or group.high is None:
+        return ""
+    if group.low == group.high:
+        return figures.format_value(group.low)
+    return f"{figures.format_value(group.low)} – {figures.format_value(group.high)}"
 
-    COLUMNS = ("Figure", "Claims", "Sources")
+
+class FigureGroupModel(_TableModel):
+    """One row per figure entity: name, claims, the range across sources, whether they
+    conflict, how many independent sources, the sources."""
+
+    COLUMNS = ("Figure", "Claims", "Range", "Conflict", "Independent", "Sources")
 
     def cells(self, group: FigureGroup) -> list[Any]:
-        return [group.name, len(group.claims), ", ".join(group.sources)]
+        return [
+            group.name,
+            len(group.claims),
+            range_text(group),
+            "conflict" if group.conflict else "",
+            group.independent,
+            ", ".join(group.sources),
+        ]
+
+    def extra(self, group: FigureGroup, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3 and group.conflict:
+            return tip("No number satisfies every claim: some two sources do not overlap.")
+        if role == Qt.ItemDataRole.ToolTipRole and column == 4:
+            return tip(
+                "Sources that count once each: articles of one publication, or marked as "
+                "copies of one story, are one source."
+            )
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and group.conflict:
+            return QColor("#c0392b")
+        return None
 
 
 class FigureClaimModel(_TableModel):
     """One row per claim: value, qualifier, counted, as of, source, quote."""
 
-    COLUMNS = ("Value", "Qualifier", "Counted", "As of", "Source", "Quote")
+    COLUMNS = ("Value", "Range", "Qualifier", "Counted", "As of", "Source", "Quote")
 
     def cells(self, claim: FigureClaim) -> list[Any]:
+        stated = ""
+        if claim.low is not None or claim.high is not None:
+            stated = f"{figures.format_value(claim.low)} – {figures.format_value(claim.high)}"
         return [
             figures.format_value(claim.value),
+            stated,
             claim.qualifier or "",
             claim.counted or "",
             claim.as_of or claim.published or "",
@@ -217,11 +251,14 @@ class FiguresPanel(RereadingPanel):
         group: FigureGroup = self.groups_model.row(row)
         self._current = group.entity_id
         self.claims_model.set_rows(group.claims)
-        self.claims_label.setText(
-            self.tr("{0}: {1} claims from {2} sources").format(
-                group.name, len(group.claims), len(group.sources)
-            )
+        summary = self.tr("{0}: {1} claims from {2} sources ({3} independent)").format(
+            group.name, len(group.claims), len(group.sources), group.independent
         )
+        if range_text(group):
+            summary += self.tr("; range {0}").format(range_text(group))
+        if group.conflict:
+            summary += self.tr("; the sources conflict")
+        self.claims_label.setText(summary)
         self.claims_view.resizeColumnsToContents()
 
     def open_claim(self, row: int) -> None:

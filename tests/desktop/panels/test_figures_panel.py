@@ -31,11 +31,15 @@ def test_claims_of_one_figure_side_by_side(qtbot, ctx, article_id, model_tester)
     m = panel.claims_model
     rows = [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
     assert rows == [
-        ["600", "more than", "police officers", "2021-03-05", "Test Wire",
+        ["600", "", "more than", "police officers", "2021-03-05", "Test Wire",
          "More than 600 police officers"],
-        ["500", "more than", "police officers", "2021-03-09", "Other Wire",
+        ["500", "", "more than", "police officers", "2021-03-09", "Other Wire",
          "Over 500 police officers"],
     ]  # fmt: skip
+    g = panel.groups_model
+    assert [g.data(g.index(0, c)) for c in range(g.columnCount())] == [
+        "police who joined", 2, "500 – 600", "", 2, "Other Wire, Test Wire"]  # fmt: skip
+    assert "(2 independent); range 500 – 600" in panel.claims_label.text()
     with qtbot.waitSignal(ctx.articleOpenRequested) as opened:
         panel.open_claim(1)
     assert opened.args == [other_id, [(s2, s2 + 24)]]
@@ -91,3 +95,26 @@ def test_compare_wide_floats_the_dock_with_figures_beside_claims(qtbot, ctx) -> 
     assert panel.splitter.orientation() == Qt.Orientation.Horizontal
     dock.setFloating(False)
     assert panel.splitter.orientation() == Qt.Orientation.Vertical
+
+
+def test_a_range_and_a_conflict_show_in_the_figures_view(qtbot, ctx, article_id) -> None:
+    text = "Between 700 and 800 police officers had joined, a second union said.\n"
+    other = add_article(ctx.archive, text, title="Second", source="Test Wire")
+    s1 = TEXT.index("More than 600 police officers")
+    annotate.create_annotation(
+        ctx.archive, article_id, s1, s1 + 29, "figure", entity_name="police", value=19
+    )
+    annotate.create_annotation(
+        ctx.archive, other, 0, text.index(" had"), "figure", entity_name="police"
+    )
+    panel = FiguresPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=10000)
+    g = panel.groups_model
+    # 19 (the value given) against 700-800: no number fits both; one publication, once.
+    assert [g.data(g.index(0, c)) for c in range(1, 5)] == [2, "19 – 800", "conflict", 1]
+    panel.select_group(0)
+    m = panel.claims_model
+    assert [m.data(m.index(r, 1)) for r in range(m.rowCount())] == ["", "700 – 800"]
+    assert "the sources conflict" in panel.claims_label.text()
