@@ -164,6 +164,10 @@ class MainWindow(QMainWindow):
         self.import_folder_action = self._action(
             "Import &folder…", self.importer.import_folder, "Ctrl+Shift+O"
         )
+        self.import_options_action = self._action("Import &options…", self.importer.import_options)
+        self.import_options_action.setToolTip(
+            self.tr("Who collected the next imports, with which tool, from where")
+        )
         self.bundle_import_action = self._action(
             "Import &bundle…", self.bundles.import_bundle, "Ctrl+Shift+I"
         )
@@ -227,6 +231,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
+        file_menu.addAction(self.import_options_action)
         file_menu.addSeparator()
         for action in (
             self.bundle_import_action,

@@ -15,22 +15,31 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from archive.provenance import Provenance
 from desktop import dialogs
 from desktop import settings as st
 from desktop.context import AppContext
+from desktop.importing.options import ImportOptionsDialog
 from desktop.importing.summary import ImportSummaryDialog
 from desktop.tasks import Job
 
-FILE_FILTERS = "Articles (*.html *.htm *.txt *.md *.pdf *.docx *.eml *.mbox);;All files (*)"
+FILE_FILTERS = (
+    "Articles (*.html *.htm *.txt *.md *.pdf *.docx *.eml *.mbox "
+    "*.warc *.warc.gz *.wacz *.mhtml *.mht);;All files (*)"
+)
 
 
 def _run_import(
-    archive: Any, paths: list[Path], progress: Any = None, cancel: Any = None
+    archive: Any,
+    paths: list[Path],
+    provenance: Provenance | None = None,
+    progress: Any = None,
+    cancel: Any = None,
 ) -> dict[str, Any]:
     """The worker side: import, then report as plain data (runs off the GUI thread)."""
     from archive.ingest import import_paths
 
-    report = import_paths(archive, paths, progress=progress, cancel=cancel)
+    report = import_paths(archive, paths, progress=progress, cancel=cancel, provenance=provenance)
     return report.to_json() | {"cancelled": bool(getattr(report, "cancelled", False))}
 
 
@@ -47,6 +56,22 @@ class ImportController(QObject):
         self.prefs = st.Settings()
         self.summary: ImportSummaryDialog | None = None
         self.job: Job | None = None
+        # Who collected what is imported next (File → Import options…).
+        self.provenance = Provenance()
+        self.options: ImportOptionsDialog | None = None
+
+    def import_options(self) -> ImportOptionsDialog:
+        """Show (non-modal) the provenance the next imports record."""
+        if self.options is not None and shiboken6.isValid(self.options):
+            self.options.raise_()
+            return self.options
+        self.options = ImportOptionsDialog(self.provenance, self.window)
+        self.options.changed.connect(self._set_provenance)
+        self.options.show()
+        return self.options
+
+    def _set_provenance(self, provenance: Provenance) -> None:
+        self.provenance = provenance
 
     def _start_dir(self) -> str:
         return self.prefs.get(st.LAST_IMPORT_DIR) or str(Path.home())
@@ -82,6 +107,7 @@ class ImportController(QObject):
             _run_import,
             self.ctx.archive,
             paths,
+            self.provenance,
             ask_before_quit=True,
             on_result=self._finished,
             on_error=self._failed,

@@ -1,5 +1,8 @@
 """The article details form: correct an article's record, or retract it with a reason.
 
+It shows and edits the provenance too (issue 14): when a capture was taken,
+who collected the article, with which tool, from where.
+
 Non-blocking; what it changes goes through the window's writer as one
 undoable change (`archive.articles`), so a refusal (a date that is not a
 date) comes back as a message under the fields and the form stays open.
@@ -26,7 +29,7 @@ from desktop.context import AppContext
 
 
 class ArticleForm(QDialog):
-    """Title, source, byline, published date and precision, URL, language."""
+    """Title, source, byline, published date and precision, URL, language, provenance."""
 
     saved = Signal(str)  # the article id, once the correction is committed
 
@@ -55,6 +58,29 @@ class ArticleForm(QDialog):
         self.precision.addItems(list(articles.PRECISIONS))
         self.precision.setCurrentText(record.published_precision)
         form.addRow(self.tr("Date precision"), self.precision)
+        provenance = QLabel(self.tr("<b>Provenance</b>"))
+        provenance.setObjectName("provenanceHeading")
+        form.addRow(provenance)
+        for key, label, hint in (
+            (
+                "captured_at",
+                self.tr("Captured at"),
+                self.tr("ISO 8601, stored as UTC: 2024-03-05T10:00:00Z or 2024-03-05 17:30+07:00"),
+            ),
+            ("collected_by", self.tr("Collected by"), self.tr("who collected it")),
+            (
+                "collected_with",
+                self.tr("Collected with"),
+                self.tr("the tool: auto-archiver, Hunchly, SingleFile, a browser, …"),
+            ),
+            ("collected_from", self.tr("Collected from"), self.tr("the URL, device or place")),
+        ):
+            edit = QLineEdit(getattr(record, key) or "")
+            edit.setObjectName(key)
+            edit.setPlaceholderText(hint)
+            edit.setToolTip(hint)
+            self.fields[key] = edit
+            form.addRow(label, edit)
         self.original = {k: (getattr(record, k) or "") for k in self.fields} | {
             "published_precision": record.published_precision
         }
