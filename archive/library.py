@@ -26,7 +26,16 @@ from archive.errors import InvalidInput
 from archive.tasks import CancelToken, ProgressFn, report
 
 # Columns a library can be sorted by, in the order the table shows them.
-COLUMNS = ("title", "source", "published", "language", "annotations", "review_status", "assignee")
+COLUMNS = (
+    "title",
+    "source",
+    "published",
+    "language",
+    "annotations",
+    "review_status",
+    "assignee",
+    "copies",
+)
 
 
 _NO_COUNTS: dict[str, int] = {}
@@ -58,6 +67,10 @@ class LibraryRow(NamedTuple):
     assignee: str = ""
     verification: str = "unverified"
     sensitive: bool = False
+    # Copies of one story (archive.copies): the group id ("" for none) and how many
+    # articles the group holds (0 when the article is in none).
+    copy_group: str = ""
+    copies: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +86,7 @@ class LibraryFilter:
     assignee: str = ""  # a name, ignoring case
     verification: str = ""  # one of models.VERIFICATIONS
     sensitive: bool | None = None  # True: only sensitive ones; False: none of them
+    copy_group: str = ""  # a copy group's id (or its first characters): its members only
 
     @property
     def is_empty(self) -> bool:
@@ -86,13 +100,20 @@ class LibraryFilter:
             or self.assignee
             or self.verification
             or self.sensitive is not None
+            or self.copy_group
         )
 
 
 _ROWS_SQL = (
     "SELECT id, coalesce(title, ''), coalesce(source, ''), coalesce(published, ''), "
     "coalesce(language, ''), coalesce(imported_at, ''), retracted_at IS NOT NULL, "
-    "review_status, coalesce(assignee, ''), verification, sensitive FROM article"
+    "review_status, coalesce(assignee, ''), verification, sensitive, "
+    "coalesce(copy_group, '') FROM article"
+)
+# Group sizes over every article (not only the rows asked for); few rows, by the index.
+_GROUPS_SQL = (
+    "SELECT copy_group, count(*) FROM article WHERE copy_group IS NOT NULL "
+    "AND retracted_at IS NULL GROUP BY copy_group"
 )
 # Counted here rather than with GROUP BY: SQLite sorts for the grouping in a
 # temporary B-tree, three times slower than a plain scan for 150,000 rows.
@@ -159,6 +180,7 @@ def library_rows(
         report(progress, 0, None, "Reading articles")
         sql, params = _where_ids(_ROWS_SQL, "id", ids)
         fetched = cur.execute(sql, params).fetchall()
+        group_sizes = dict(cur.execute(_GROUPS_SQL).fetchall())
         cur.execute("COMMIT")
         cur.close()
     finally:
@@ -178,6 +200,7 @@ def library_rows(
         assignee,
         verified,
         sensitive,
+        group,
     ) in fetched:
         if gone and not retracted:
             continue
@@ -198,6 +221,8 @@ def library_rows(
                 assignee,
                 verified,
                 bool(sensitive) or article_id in sensitive_passages,
+                group,
+                group_sizes.get(group, 0) if group else 0,
             )
         )
     report(progress, len(rows), len(rows), "")
@@ -225,9 +250,9 @@ def _date_bounds_match(published: str, date_from: str, date_to: str) -> bool:
 
 # Review terms in a library filter's text, as in a search query: status:reviewed,
 # assignee:aung (or assignee:"Aung Ko"), verification:disputed, flag:sensitive and
-# -flag:sensitive.
+# -flag:sensitive; copies:GROUP shows a group of copies of one story.
 _REVIEW_TERM = re.compile(
-    r'(?<!\S)(-?)(status|assignee|verification|flag):("[^"]*"|\S+)', re.IGNORECASE
+    r'(?<!\S)(-?)(status|assignee|verification|flag|copies):("[^"]*"|\S+)', re.IGNORECASE
 )
 _VOCABULARY = {
     "status": models.REVIEW_STATUSES,
@@ -248,6 +273,8 @@ def review_terms(text: str) -> tuple[str, dict[str, Any]]:
         minus, name, value = m.group(1), m.group(2).lower(), m.group(3).strip('"')
         if name == "assignee":
             fields["assignee"] = " ".join(value.split())
+        elif name == "copies":
+            fields["copy_group"] = value.lower()
         else:
             word = value.lower().replace("-", "_")
             if word not in _VOCABULARY[name]:
@@ -283,6 +310,8 @@ def row_matches(row: LibraryRow, flt: LibraryFilter, words: Sequence[str] | None
         return False
     if flt.sensitive is not None and row.sensitive != flt.sensitive:
         return False
+    if flt.copy_group and not (row.copy_group and row.copy_group.startswith(flt.copy_group)):
+        return False
     if words is None:
         words = flt.text.casefold().split()
     if words:
@@ -309,6 +338,8 @@ def sort_key(column: str) -> Any:
         return lambda r: r.annotations
     if column == "published":
         return lambda r: r.published
+    if column == "copies":  # a group's members side by side, the largest groups at one end
+        return lambda r: (r.copies, r.copy_group)
     if column not in COLUMNS:
         raise ValueError(f"Unknown library column {column!r}; use one of {', '.join(COLUMNS)}.")
     index = LibraryRow._fields.index(column)

@@ -31,6 +31,7 @@ HEADERS = {
     "annotations": "Tags",
     "review_status": "Status",
     "assignee": "Assignee",
+    "copies": "Copies",
 }
 
 HEADER_TIPS = {
@@ -39,6 +40,8 @@ HEADER_TIPS = {
     "annotations": "How many passages are tagged (annotations)",
     "review_status": "Review status (filter: status:reviewed, flag:sensitive)",
     "assignee": "Who reviews the article (filter: assignee:NAME)",
+    "copies": "Copies of one story (reprints, wire copies) count as one source; "
+    "sort by this column to see each group together",
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -73,6 +76,8 @@ class LibraryModel(QAbstractTableModel):
             value = getattr(row, column)
             if column == "review_status":
                 return value.replace("_", " ")
+            if column == "copies":
+                return f"×{value}" if value >= 2 else ""
             return value if column != "annotations" else int(value)
         if role == ARTICLE_ID_ROLE:
             return row.id
@@ -84,7 +89,9 @@ class LibraryModel(QAbstractTableModel):
             return f"{row.review_status.replace('_', ' ')}; {row.verification}"
         if role == Qt.ItemDataRole.ToolTipRole and column == "annotations" and row.tag_counts:
             return ", ".join(f"{k}: {n}" for k, n in sorted(row.tag_counts.items()))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == "annotations":
+        if role == Qt.ItemDataRole.ToolTipRole and column == "copies" and row.copies >= 2:
+            return copies_tip(row, self._group_titles(row))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("annotations", "copies"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -195,8 +202,22 @@ class LibraryModel(QAbstractTableModel):
         i = self._by_id.get(article_id)
         return None if i is None else self._rows[i]
 
+    def _group_titles(self, row: LibraryRow) -> list[str]:
+        """The titles of the other articles in `row`'s copy group (hovering: a scan is fine)."""
+        return [r.title for r in self._rows if r.copy_group == row.copy_group and r.id != row.id]
+
     def _view_rows(self) -> list[int]:
         return view_rows(self._rows, self._filter, COLUMNS[self._sort_column], self._descending)
+
+
+def copies_tip(row: LibraryRow, others: Sequence[str]) -> str:
+    """The Copies column's tooltip: which articles this one is a copy of."""
+    listed = "\n".join(f"· {title}" for title in others[:8])
+    more = f"\n… and {len(others) - 8} more" if len(others) > 8 else ""
+    return (
+        f"Copy of {len(others)} other article(s), counted as one source:\n{listed}{more}\n"
+        f"(filter: copies:{row.copy_group[:8]})"
+    )
 
 
 def load_view(

@@ -30,7 +30,7 @@ from archive.errors import InvalidInput
 from archive.library import COLUMNS, LibraryFilter, library_rows, review_terms
 from desktop import dialogs
 from desktop.context import AppContext
-from desktop.library import collections_ui
+from desktop.library import collections_ui, copies_ui
 from desktop.library.model import LibraryModel, load_view
 from desktop.widgets import selecting_click
 
@@ -42,7 +42,8 @@ DATE_HINT = "Published on or after / before: YYYY, YYYY-MM or YYYY-MM-DD"
 DATE_FIX = "Write a date as YYYY, YYYY-MM or YYYY-MM-DD"
 FILTER_HINT = (
     "Words of the title, source or language; and status:reviewed, assignee:NAME, "
-    "verification:disputed, flag:sensitive or -flag:sensitive"
+    "verification:disputed, flag:sensitive or -flag:sensitive; copies:GROUP for one group of "
+    "copies of one story"
 )
 
 
@@ -118,6 +119,7 @@ class LibraryPanel(QWidget):
         header.resizeSection(2, fm.horizontalAdvance("2024-03-04") + pad)
         header.resizeSection(3, fm.horizontalAdvance("Lang") + pad)
         header.resizeSection(4, fm.horizontalAdvance("Tags") + pad)
+        header.resizeSection(COLUMNS.index("copies"), fm.horizontalAdvance("Copies") + pad)
         self.table.sortByColumn(COLUMNS.index("published"), Qt.SortOrder.DescendingOrder)
         # One click opens the article (as in a mail client); Ctrl or Shift clicks only
         # select, for the bulk actions. Enter and double-click open it too.
@@ -314,6 +316,7 @@ class LibraryPanel(QWidget):
             menu.addAction(self.tr("Open"), lambda: self.ctx.open_article(ids[0], []))
             menu.addAction(self.tr("Details…"), lambda: self.edit_details(ids[0]))
         self._add_collection_actions(menu, ids)
+        copies_ui.add_actions(self, menu, ids)
         menu.addSeparator()
         menu.addAction(self.tr("Retract…"), lambda: self.retract(ids))
         menu.popup(self.table.viewport().mapToGlobal(pos))
