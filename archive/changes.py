@@ -456,7 +456,16 @@ class Change:
             marks = ", ".join("?" * len(chunk))
             sql = f"SELECT DISTINCT article_id FROM annotation WHERE entity_id IN ({marks})"
             articles.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
-        renamed = sorted({r.key[0] for r in result.rows if r.table == "collection"})
+        # Only a collection's name is indexed: its notes or description leave the members be
+        # (a case-notes save re-indexed every member of the case).
+        renamed = sorted(
+            {
+                r.key[0]
+                for r in result.rows
+                if r.table == "collection"
+                and (r.before or {}).get("name") != (r.after or {}).get("name")
+            }
+        )
         for coll in renamed:
             sql = "SELECT article_id FROM articlecollection WHERE collection_id = ?"
             articles.update(row[0] for row in conn.exec_driver_sql(sql, (coll,)))
