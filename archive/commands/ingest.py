@@ -71,6 +71,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
     local_identity()
 
     max_bytes = int(args.max_size * 1024 * 1024) if args.max_size else DEFAULT_MAX_BYTES
+    ocr_languages = _ocr_languages(args.ocr_lang)
     token = CancelToken()
     bar = out.progress("Importing")
     with open_archive(args, write=True) as archive, _ctrl_c_cancels(token):
@@ -83,6 +84,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
                 cancel=token,
                 max_bytes=max_bytes,
                 index=not args.no_index,
+                ocr_languages=ocr_languages,
                 provenance=Provenance(args.collected_by, args.collected_with, args.collected_from),
             )
         finally:
@@ -109,6 +111,21 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
     if result.cancelled:
         out.error("import cancelled")
     return EXIT_FAILED if result.failed or result.cancelled else EXIT_OK
+
+
+def _ocr_languages(given: str | None) -> str | None:
+    """`--ocr-lang` checked against Tesseract's installed data (None: the archive's own)."""
+    if given is None:
+        return None
+    from archive.ingest import ocr
+
+    try:
+        return ocr.check_languages(given)
+    except ocr.UnknownLanguage as exc:
+        raise UsageError(f"--ocr-lang: {exc}.") from exc
+    except ocr.OcrUnavailable:
+        # Each scan then fails with what to install; the other files still go in.
+        return given.replace(",", "+")
 
 
 def cmd_collections(args: argparse.Namespace, out: Output) -> int:
@@ -201,6 +218,12 @@ def register_commands(add: AddCommand) -> None:
         "--collected-from",
         metavar="WHERE",
         help="the URL, device or place they came from (default: a capture's URL)",
+    )
+    p.add_argument(
+        "--ocr-lang",
+        metavar="LANGS",
+        help="Tesseract languages for scans and images, e.g. eng, mya or eng+mya "
+        "(default: the archive's languages, else eng)",
     )
     p.add_argument(
         "--no-index",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +38,10 @@ class ParsedArticle:
     # WARC or WACZ file): those exact bytes are its original, not the whole file.
     original: bytes | None = None
     original_media_type: str | None = None
+    # How the text was obtained: "text" (the file's own) or "ocr" (machine-read
+    # from page images, with Tesseract's mean word confidence, 0..100).
+    text_origin: str = "text"
+    ocr_confidence: float | None = None
 
 
 class ReadArticles(list[ParsedArticle]):
@@ -50,3 +56,13 @@ class ReadArticles(list[ParsedArticle]):
         super().__init__(articles or [])
         self.failures: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        # (part, sha256) of parts whose original the archive already holds
+        # (`KNOWN_ORIGINALS`): left unread, reported as duplicates.
+        self.known: list[tuple[str, str]] = []
+
+
+# While an import reads a file: whether the archive already holds an original of
+# this SHA-256, so a container reader can skip a capture it holds (no text read).
+KNOWN_ORIGINALS: ContextVar[Callable[[str], bool] | None] = ContextVar(
+    "KNOWN_ORIGINALS", default=None
+)

@@ -1,8 +1,8 @@
 """PDF files: the text layer, page by page.
 
-A PDF made from a scan has pictures of pages and no text layer; it gets the
-failure "no text layer" (run OCR on it, then import the result). A PDF cut
-short (an interrupted download) is refused rather than half-read.
+A PDF made from a scan has pictures of pages and no text layer: the reader
+raises `NeedsOcr` and the import reads its pages by OCR (`archive.ingest.scans`).
+A PDF cut short (an interrupted download) is refused rather than half-read.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from archive.ingest.errors import UnreadableFile
 from archive.ingest.metadata import find_date, shorten
 from archive.ingest.parsed import ParsedArticle
 from archive.ingest.plaintext import parse_article
+from archive.ingest.scans import NeedsOcr
 
-NO_TEXT_LAYER = "no text layer: this PDF is a scan; run OCR on it first"
+NO_TEXT_LAYER = "no text layer: this PDF is a scan; its text is read by OCR"
 # Producer-made titles that say nothing about the article.
 _USELESS_TITLES = ("untitled", "microsoft word -", "document", "slide 1")
 
@@ -91,7 +92,7 @@ def read_pdf(data: bytes, name: str) -> list[ParsedArticle]:
         raise UnreadableFile(f"this PDF is damaged and cannot be read ({exc})") from exc
     raw = "\n\n".join(clean_layout(page).strip() for page in pages)
     if not raw.strip():
-        raise UnreadableFile(NO_TEXT_LAYER)
+        raise NeedsOcr(NO_TEXT_LAYER)
     canon = textnorm.canonical(raw)
     article = parse_article(canon.text, name)
     article.meta["pages"] = len(pages)

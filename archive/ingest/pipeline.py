@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -28,11 +28,12 @@ from archive.collections import add_articles, ensure_collection
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.metadata import detect_language
 from archive.ingest.parsed import ParsedArticle
-from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS, extension_of
+from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS, Reader, extension_of
+from archive.ingest.scans import NeedsOcr, ScanReader
 from archive.models import Article, ArticleCollection, Original, new_id, utcnow
 from archive.provenance import PLAIN_IMPORT, Provenance
 from archive.store import Archive
-from archive.tasks import CancelToken, ProgressFn, report
+from archive.tasks import Cancelled, CancelToken, ProgressFn, report
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 BATCH_FILES = 200
@@ -136,6 +137,7 @@ class _Importer:
         # Copies of one story are grouped in each batch's own change (issue 14).
         self.copies = copies.ImportCopies()
         self.max_bytes = max_bytes
+        self.scans = ScanReader(archive)  # OCR of scans and images
         self.index = index
         self.result = result
         self.pending: list[_Prepared] = []
@@ -189,6 +191,15 @@ class _Importer:
             self.pending.append(prepared)
             self.pending_bytes += prepared.size()
 
+    def _read(self, reader: Reader, data: bytes, name: str) -> list[ParsedArticle]:
+        """What `reader` makes of a file; a scan or an image is read page by page by OCR."""
+        if len(data) > self.max_bytes:
+            raise UnreadableFile(f"larger than the import limit of {_megabytes(self.max_bytes)}")
+        try:
+            return reader(data, name)
+        except NeedsOcr:
+            return self.scans.read(data, name)
+
     def _prepare(
         self, data: bytes, name: str, label: str, parent_id: str | None, depth: int
     ) -> _Prepared | None:
@@ -205,11 +216,7 @@ class _Importer:
             return None
         media_type, reader = READERS[extension]
         try:
-            if len(data) > self.max_bytes:
-                raise UnreadableFile(
-                    f"larger than the import limit of {_megabytes(self.max_bytes)}"
-                )
-            articles = reader(data, name)
+            articles = self._read(reader, data, name)
             # A container's parts that failed or were left out (ReadArticles).
             failures: list[tuple[str, str]] = getattr(articles, "failures", [])
             for part, error in failures:
@@ -224,6 +231,8 @@ class _Importer:
         except UnreadableFile as exc:
             self.result.failed.append(Failure(label, str(exc)))
             return None
+        except Cancelled:
+            raise
         except Exception as exc:  # a reader library's own bug must not stop the import
             self.result.failed.append(
                 Failure(label, f"could not be read ({type(exc).__name__}: {exc})")
@@ -442,6 +451,8 @@ class _Importer:
                         "parent_id": prepared.parent_id,
                         "meta": parsed.meta,
                         "updated_at": now,
+                        "text_origin": parsed.text_origin,
+                        "ocr_confidence": parsed.ocr_confidence,
                         **provenance,
                     }
                 )
@@ -522,6 +533,19 @@ def _texts(batch: list[_Prepared]) -> list[tuple[str, str]]:
     ]
 
 
+def _page_progress(
+    progress: ProgressFn | None, done: int, total: int, name: str
+) -> Callable[[int, int], None] | None:
+    """Progress of a scan's OCR, page by page, as the import's progress on file `done`."""
+    if progress is None:
+        return None
+
+    def pages_done(page: int, pages: int) -> None:
+        progress(done, total, f"{name} · OCR page {min(page + 1, pages)}/{pages}")
+
+    return pages_done
+
+
 def _finish(article: ParsedArticle, name: str) -> None:
     """Fill what every article needs: a title and a language guess."""
     article.title = " ".join(article.title.split()) or PurePath(name).stem or name
@@ -598,6 +622,7 @@ def import_paths(
     index: bool = True,
     find_copies: bool = True,
     provenance: Provenance | None = None,
+    ocr_languages: str | None = None,
 ) -> ImportReport:
     """Import files and folders (recursively) into `archive`.
 
@@ -607,11 +632,15 @@ def import_paths(
     `index`: bring the search index up to date after each batch.
     `find_copies`: group copies of one story (`archive.copies`) as each batch is written.
     `provenance`: who collected the files, with what, from where (`archive.provenance`).
+    `ocr_languages`: Tesseract languages for scans and images ("eng+mya"); None:
+    the archive's own languages (`archive.ingest.ocr.archive_languages`).
     Returns the report; never raises for a bad file.
     """
     result = ImportReport()
     files = _walk(paths, result, archive.path.resolve())
     importer = _Importer(archive, collection, max_bytes, index, result, _label(paths), provenance)
+    importer.scans.languages = ocr_languages
+    importer.scans.cancel = cancel
     importer.copies.enabled = find_copies
     total = len(files)
     report(progress, 0, total, "")
@@ -619,7 +648,12 @@ def import_paths(
         if cancel is not None and cancel.cancelled:
             result.cancelled = True
             break
-        importer.import_file(path, label)
+        importer.scans.progress = _page_progress(progress, done, total, path.name)
+        try:
+            importer.import_file(path, label)
+        except Cancelled:  # in the middle of a scan's pages: that file is left out
+            result.cancelled = True
+            break
         result.files += 1
         if importer.batch_full():
             importer.flush()

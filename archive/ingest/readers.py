@@ -14,6 +14,7 @@ from archive.ingest.parsed import ParsedArticle
 from archive.ingest.pdf import read_pdf
 from archive.ingest.plaintext import parse_plaintext
 from archive.ingest.savedpage import read_saved_page
+from archive.ingest.scans import IMAGE_TYPES, read_image
 from archive.ingest.wacz import read_wacz
 from archive.ingest.warc import WARC_MEDIA_TYPE, read_warc
 
@@ -38,11 +39,11 @@ def read_text(data: bytes, name: str) -> list[ParsedArticle]:
 
 
 def _read_eml(data: bytes, name: str) -> list[ParsedArticle]:
-    return read_eml(data, name, SUPPORTED_EXTENSIONS)
+    return read_eml(data, name, MAIL_ATTACHMENTS)
 
 
 def _read_mbox(data: bytes, name: str) -> list[ParsedArticle]:
-    return read_mbox(data, name, SUPPORTED_EXTENSIONS)
+    return read_mbox(data, name, MAIL_ATTACHMENTS)
 
 
 # extension -> (media type of the original, reader)
@@ -65,9 +66,14 @@ READERS: dict[str, tuple[str, Reader]] = {
     ".wacz": ("application/wacz", read_wacz),
     ".mhtml": ("multipart/related", read_mhtml),
     ".mht": ("multipart/related", read_mhtml),
+    # Scans and photographs (issue 14): their text is read by OCR.
+    **{extension: (media_type, read_image) for extension, media_type in IMAGE_TYPES.items()},
 }
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(READERS)
+# An e-mail's images (logos, signatures, photographs) are listed with it, not read
+# by OCR one by one; a scan sent by e-mail is imported from its saved file.
+MAIL_ATTACHMENTS = SUPPORTED_EXTENSIONS - frozenset(IMAGE_TYPES)
 _DOUBLE = tuple(e for e in READERS if e.count(".") > 1)  # ".warc.gz"
 
 

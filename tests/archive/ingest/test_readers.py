@@ -9,7 +9,7 @@ from archive.ingest.docx import read_docx
 from archive.ingest.email import read_eml
 from archive.ingest.html import read_html
 from archive.ingest.pdf import NO_TEXT_LAYER, clean_layout, read_pdf
-from archive.ingest.readers import SUPPORTED_EXTENSIONS, read_text
+from archive.ingest.readers import MAIL_ATTACHMENTS, SUPPORTED_EXTENSIONS, read_text
 from tests.archive.ingest.samples import ARTICLE, docx_bytes, eml_bytes, html_page, pdf_bytes
 
 PARAGRAPHS = [
@@ -144,7 +144,7 @@ def test_eml_headers_body_and_attachments() -> None:
             ("photo.jpg", b"\xff\xd8\xff\xe0 not really a jpeg", "image/jpeg"),
         ],
     )
-    [message] = read_eml(data, "note.eml", SUPPORTED_EXTENSIONS)
+    [message] = read_eml(data, "note.eml", MAIL_ATTACHMENTS)  # what .eml files are read with
     assert message.title == "Notes from the border crossing"
     assert message.byline == "Field Reporter"
     assert message.published == "2021-03-05"
