@@ -24,10 +24,14 @@ from archive.errors import InvalidInput
 from archive.exports.selection import chosen_articles as _chosen_articles
 from archive.exports.selection import in_list as _in
 from archive.exports.selection import iso_time as _time
+from archive.exports.selection import mask_article as _mask_article
 from archive.exports.selection import protect_annotation as _protect_annotation
 from archive.exports.selection import protect_article as _protect_article
 from archive.exports.selection import pseudonyms_for as _pseudonyms
+from archive.exports.selection import reanchor_in_masked as _reanchor_in_masked
 from archive.exports.selection import rows as _rows
+from archive.exports.selection import sensitive_articles as _sensitive_articles
+from archive.exports.selection import sensitive_spans as _sensitive_spans
 from archive.exports.w3c import annotation_jsonld as _annotation
 from archive.identity import local_identity
 from archive.store import Archive
@@ -67,6 +71,7 @@ def export_bundle(
     passphrase: str | None = None,
     recipients: Sequence[str] = (),
     pseudonymise: Sequence[str] = (),
+    without_sensitive: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> ExportReport:
@@ -75,7 +80,9 @@ def export_bundle(
     With `passphrase` or `recipients` (age public keys, `age1...`), the whole
     bundle is encrypted with age. `pseudonymise`: entities (ids or names)
     whose names are replaced by consistent pseudonyms ("Actor A"); see
-    `archive.bundles.pseudonyms`. Returns what was written.
+    `archive.bundles.pseudonyms`. `without_sensitive`: articles flagged
+    sensitive are left out, passages flagged sensitive too, their text masked
+    (`archive.exports.selection`). Returns what was written.
     """
     if passphrase is not None and recipients:
         raise InvalidInput("Encrypt for a passphrase or for recipients, not both.")
@@ -83,6 +90,12 @@ def export_bundle(
     if out.is_dir():
         raise InvalidInput(f"{out} is a folder; give the bundle's file name, e.g. case.sesame.")
     ids = _chosen_articles(archive, collection, article_ids, query)
+    sensitive: dict[str, list[tuple[int, int]]] | None = None
+    if without_sensitive:
+        with archive.engine.connect() as conn:
+            left_out = _sensitive_articles(conn)
+            sensitive = _sensitive_spans(conn)
+        ids = [i for i in ids if i not in left_out]
     pseud = _pseudonyms(archive, pseudonymise) if pseudonymise else None
     bundle_id = models.new_id()
     scope = (
@@ -105,7 +118,7 @@ def export_bundle(
                 members[name] = hashlib.sha256(data).hexdigest()
                 zf.writestr(name, data)
 
-            counts = _write_members(archive, ids, put, progress, cancel, pseud)
+            counts = _write_members(archive, ids, put, progress, cancel, pseud, sensitive)
             manifest = {
                 "format": spec.FORMAT,
                 "version": spec.VERSION,
@@ -115,7 +128,7 @@ def export_bundle(
                 "creator": creator,
                 "scope": scope,
                 "options": {
-                    "sensitive_left_out": False,
+                    "sensitive_left_out": without_sensitive,
                     "pseudonyms": len(pseudonymise),
                     "originals_left_out": counts.pop("originals_left_out", 0),
                     "audit_left_out": pseud is not None,
@@ -172,8 +185,12 @@ def _write_members(
     progress: ProgressFn | None,
     cancel: CancelToken | None,
     pseud: Pseudonyms | None = None,
+    sensitive: dict[str, list[tuple[int, int]]] | None = None,
 ) -> dict[str, int]:
-    """Write every member but the manifest and signature; the counts for the manifest."""
+    """Write every member but the manifest and signature; the counts for the manifest.
+
+    `sensitive` (when sensitive passages are left out): their spans per article.
+    """
     wanted = set(ids)
     with archive.engine.connect() as conn:
         total = len(ids)
@@ -193,13 +210,12 @@ def _write_members(
             chunk = ids[start : start + 500]
             where, params = _in(chunk)
             for art in _rows(conn, f"SELECT * FROM article WHERE id IN {where}", params):
-                if pseud is not None:
-                    protected, how = _protect_article(art, pseud)
-                    if how is not None:
-                        moved[art["id"]] = how
-                        texts[art["id"]] = protected["text"]
-                        left_out += 1 if art["original_sha256"] else 0
-                        art = protected
+                art, how, changed = _outgoing_article(art, sensitive, pseud)
+                if how is not None:
+                    moved[art["id"]] = how
+                if changed:
+                    texts[art["id"]] = art["text"]
+                    left_out += 1 if art["_had_original"] else 0
                 original = None
                 sha = art["original_sha256"]
                 if sha:
@@ -214,58 +230,19 @@ def _write_members(
                         put(f"originals/{sha}", bytes(orig["data"]))
                         originals_done.add(sha)
                 parent = art["parent_id"] if art["parent_id"] in wanted else None
-                doc = {
-                    "id": art["id"],
-                    "title": art["title"],
-                    "source": art["source"],
-                    "url": art["url"],
-                    "byline": art["byline"],
-                    "published": art["published"],
-                    "published_precision": art["published_precision"],
-                    "language": art["language"],
-                    "text": art["text"],
-                    "text_sha256": art["text_sha256"],
-                    "original_sha256": sha,
-                    "imported_at": _time(art["imported_at"]),
-                    "imported_from": art["imported_from"],
-                    "parent_id": parent,
-                    "meta": json.loads(art["meta"])
-                    if isinstance(art["meta"], str)
-                    else art["meta"],
-                    "updated_at": _time(art["updated_at"]),
-                    "original": original,
-                    "collections": sorted(memberships.get(art["id"], [])),
-                }
+                doc = _article_doc(art, original, parent, memberships.get(art["id"], []))
                 put(f"articles/{art['id']}.json", spec.canonical(doc))
                 done += 1
             report(progress, done, total, "Exporting articles")
 
-        annotations: list[dict[str, Any]] = []
         users = {r["id"]: r for r in _rows(conn, "SELECT id, display_name, public_key FROM user")}
         authors = {uid: u["display_name"] for uid, u in users.items()}
         bases = {
             r["annotation_id"]: r["content_hash"]
             for r in _rows(conn, "SELECT annotation_id, content_hash FROM exchange")
         }
-        for start in range(0, total, 500):
-            where, params = _in(ids[start : start + 500])
-            annotations.extend(
-                _annotation(
-                    r
-                    if pseud is None
-                    else _protect_annotation(
-                        r, texts.get(r["article_id"], ""), moved.get(r["article_id"]), pseud
-                    ),
-                    authors,
-                    bases,
-                )
-                for r in _rows(
-                    conn,
-                    f"SELECT * FROM annotation WHERE article_id IN {where} "
-                    "ORDER BY article_id, start, id",
-                    params,
-                )
-            )
+
+        annotations = _annotations(conn, ids, authors, bases, texts, moved, sensitive, pseud)
         annotation_ids = {spec.from_urn(a["id"], "annotation") for a in annotations}
         linked = {
             spec.from_urn(b["source"], "entity")
@@ -339,6 +316,90 @@ def _write_members(
         "users": len(user_rows),
         "audit_entries": len(audit_rows),
         "originals_left_out": left_out,
+    }
+
+
+def _annotations(
+    conn: Any,
+    ids: list[str],
+    authors: dict[str, str],
+    bases: dict[str, str],
+    texts: dict[str, str],
+    moved: dict[str, Any],
+    sensitive: dict[str, list[tuple[int, int]]] | None,
+    pseud: Pseudonyms | None,
+) -> list[dict[str, Any]]:
+    """The annotations of the articles, as they leave (W3C JSON-LD): sensitive ones left
+    out when asked, quotes read again from masked texts, names protected."""
+
+    def outgoing(r: dict[str, Any]) -> dict[str, Any]:
+        text = texts.get(r["article_id"])
+        if sensitive and text is not None and r["article_id"] in sensitive:
+            r = _reanchor_in_masked(r, text)  # masked: quote and context read again
+        if pseud is None:
+            return r
+        return _protect_annotation(r, text or "", moved.get(r["article_id"]), pseud)
+
+    annotations: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 500):
+        where, params = _in(ids[start : start + 500])
+        annotations.extend(
+            _annotation(outgoing(r), authors, bases)
+            for r in _rows(
+                conn,
+                f"SELECT * FROM annotation WHERE article_id IN {where} "
+                "ORDER BY article_id, start, id",
+                params,
+            )
+            if not (sensitive is not None and r["sensitive"])
+        )
+    return annotations
+
+
+def _outgoing_article(
+    art: dict[str, Any],
+    sensitive: dict[str, list[tuple[int, int]]] | None,
+    pseud: Pseudonyms | None,
+) -> tuple[dict[str, Any], Any, bool]:
+    """The article as it leaves: sensitive passages masked, names protected; how pseudonyms
+    moved its offsets (or None); whether its text changed (then its original stays home)."""
+    had_original = bool(art["original_sha256"])
+    changed = False
+    if sensitive and art["id"] in sensitive:
+        masked = _mask_article(art, sensitive[art["id"]])
+        changed = masked is not art
+        art = masked
+    how = None
+    if pseud is not None:
+        protected, how = _protect_article(art, pseud)
+        if how is not None:
+            art, changed = protected, True
+    return {**art, "_had_original": had_original}, how, changed
+
+
+def _article_doc(
+    art: dict[str, Any], original: dict[str, Any] | None, parent: str | None, colls: list[str]
+) -> dict[str, Any]:
+    """An article member's content (§5.2 of docs/bundle-format.md)."""
+    return {
+        "id": art["id"],
+        "title": art["title"],
+        "source": art["source"],
+        "url": art["url"],
+        "byline": art["byline"],
+        "published": art["published"],
+        "published_precision": art["published_precision"],
+        "language": art["language"],
+        "text": art["text"],
+        "text_sha256": art["text_sha256"],
+        "original_sha256": art["original_sha256"],
+        "imported_at": _time(art["imported_at"]),
+        "imported_from": art["imported_from"],
+        "parent_id": parent,
+        "meta": json.loads(art["meta"]) if isinstance(art["meta"], str) else art["meta"],
+        "updated_at": _time(art["updated_at"]),
+        "original": original,
+        "collections": sorted(colls),
     }
 
 

@@ -75,6 +75,7 @@ def cmd_export_bundle(args: argparse.Namespace, out: Output) -> int:
                 passphrase=passphrase,
                 recipients=args.recipient or (),
                 pseudonymise=args.pseudonymise or (),
+                without_sensitive=args.without_sensitive,
                 progress=bar,
             )
         finally:

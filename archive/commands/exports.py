@@ -2,7 +2,9 @@
 
 Every export takes the same selection as bundles: the whole archive,
 `--collection NAME`, `--query Q` or `--article ID` (repeatable), and
-`--pseudonymise ENTITY` (repeatable) to replace protected names.
+`--pseudonymise ENTITY` (repeatable) to replace protected names, and
+`--without-sensitive` to leave out what is flagged sensitive (articles whole;
+passages left out and masked in the text, see archive/exports/selection.py).
 
 `--json` shapes:
 
@@ -11,6 +13,7 @@ Every export takes the same selection as bundles: the whole archive,
 - export w3c -> {"path", "format", "articles", "annotations"}
 - export csv -> {"path", "format", "kind", "articles", "rows"}
 - export report -> {"path", "format", "articles", "annotations"} (one self-contained HTML file)
+- export pdf -> {"path", "format", "articles", "annotations", "pages"} (the report as a PDF)
 - export qdpx -> {"path", "format", "articles", "selections", "orphaned_left_out", "codes"}
 - export gexf|graphml -> {"path", "format", "articles", "nodes", "edges", "roles", "relations"}
   (the relation graph of archive/exports/graph.py)
@@ -23,7 +26,7 @@ from typing import Any
 
 from archive.cli import EXIT_OK, AddCommand, Output, find_article, open_archive
 
-FORMATS = ("w3c", "csv", "report", "qdpx", "gexf", "graphml")
+FORMATS = ("w3c", "csv", "report", "pdf", "qdpx", "gexf", "graphml")
 
 
 def cmd_original(args: argparse.Namespace, out: Output) -> int:
@@ -56,6 +59,7 @@ def selection_of(args: argparse.Namespace, archive: Any) -> Any:
         query=args.query,
         article_ids=ids,
         pseudonymise=tuple(args.pseudonymise or ()),
+        without_sensitive=bool(getattr(args, "without_sensitive", False)),
     )
 
 
@@ -64,8 +68,8 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
 
     if args.format != "csv" and (args.kind or args.bom):
         raise UsageError("--kind and --bom are options of `sesame export csv`.")
-    if args.format != "report" and args.title:
-        raise UsageError("--title is an option of `sesame export report`.")
+    if args.format not in ("report", "pdf") and args.title:
+        raise UsageError("--title is an option of `sesame export report` and `pdf`.")
     with open_archive(args, write=False) as archive:
         selection = selection_of(args, archive)
         bar = out.progress(f"Exporting {args.format}")
@@ -86,6 +90,10 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                 from archive.exports.report import export_report
 
                 result = export_report(archive, args.out, selection, title=args.title, progress=bar)
+            elif args.format == "pdf":
+                from archive.exports.pdf import export_pdf
+
+                result = export_pdf(archive, args.out, selection, title=args.title, progress=bar)
             else:
                 from archive.exports.csv_export import export_csv
 
@@ -111,6 +119,11 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
         out.line(
             f"Wrote {result['path']}: {result['articles']} source(s), {result['selections']} "
             f"coded selection(s), {result['codes']} code(s), a REFI-QDA project."
+        )
+    elif args.format == "pdf":
+        out.line(
+            f"Wrote {result['path']}: {result['pages']} page(s), {result['annotations']} "
+            f"annotation(s) of {result['articles']} article(s), a PDF report."
         )
     elif args.format in ("w3c", "report"):
         kind = "W3C Web Annotation JSON-LD" if args.format == "w3c" else "an HTML report"
@@ -140,6 +153,12 @@ def add_selection(p: argparse.ArgumentParser) -> None:
         action="append",
         help="replace this entity's names (id or name) by a pseudonym everywhere (repeatable)",
     )
+    p.add_argument(
+        "--without-sensitive",
+        action="store_true",
+        help="leave out articles flagged sensitive, and passages flagged sensitive (their "
+        "text masked with █ in the articles kept)",
+    )
 
 
 def register_commands(add: AddCommand) -> None:
@@ -155,7 +174,8 @@ def register_commands(add: AddCommand) -> None:
     p = add(
         "export",
         cmd_export,
-        "export as W3C Web Annotation JSON-LD (w3c), CSV (csv), an HTML report (report), "
+        "export as W3C Web Annotation JSON-LD (w3c), CSV (csv), an HTML or PDF report "
+        "(report, pdf), "
         "a REFI-QDA project (qdpx), or the relation graph for Gephi (gexf, graphml)",
     )
     p.add_argument("format", choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
@@ -167,4 +187,4 @@ def register_commands(add: AddCommand) -> None:
         help="csv: one row per annotation (default), figure claim or entity",
     )
     p.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 byte-order mark")
-    p.add_argument("--title", metavar="TEXT", help="report: its heading")
+    p.add_argument("--title", metavar="TEXT", help="report, pdf: its heading")

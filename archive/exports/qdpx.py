@@ -210,7 +210,10 @@ class _Project:
     def _codes(self) -> list[str]:
         by_type: dict[str, list[dict[str, Any]]] = {}
         for e in self.data["entities"]:
-            if self.chosen.selection.whole_archive or e["id"] in self.used_entities:
+            everything = self.chosen.selection.whole_archive
+            if self.chosen.selection.without_sensitive:
+                everything = False  # a code only a left-out passage used would name it
+            if everything or e["id"] in self.used_entities:
                 by_type.setdefault(e["type_key"], []).append(e)
         out: list[str] = []
         for t in self.data["types"]:

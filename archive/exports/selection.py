@@ -6,6 +6,15 @@ chosen articles; and may replace protected names by pseudonyms
 (`archive.bundles.pseudonyms`). This module chooses the articles, reads
 them with their annotations in chunks, and applies the pseudonyms with
 the offsets moved, so that no export does either twice.
+
+Leaving out what is flagged sensitive (`without_sensitive`, the
+`--without-sensitive` option): an article flagged sensitive is left out
+whole, with its annotations; an annotation flagged sensitive is left out,
+and its passage is masked in the article's text — every character but
+spaces and line ends becomes `█` (U+2588), one code point for one, so
+every other offset stays valid. The quotes and context of the annotations
+kept are read again from the masked text. A masked article travels without
+its original file (which holds the passage), like a pseudonymised one.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ LIGHT_COLUMNS = (
     "id, title, source, url, byline, published, language, imported_from, original_sha256, "
     "retracted_at, retracted_reason"
 )
+MASK = "\u2588"  # what a sensitive passage's characters become (spaces and line ends stay)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Selection:
     query: str | None = None
     article_ids: tuple[str, ...] = ()
     pseudonymise: tuple[str, ...] = ()
+    without_sensitive: bool = False
 
     def __post_init__(self) -> None:
         given = sum(bool(x) for x in (self.collection, self.query, self.article_ids))
@@ -184,6 +195,55 @@ def protect_annotation(
     return {**row, "start": start, "end": end, "quote": quote, "prefix": prefix, "suffix": suffix}
 
 
+def sensitive_articles(conn: Any) -> set[str]:
+    """The ids of the articles flagged sensitive."""
+    return {r["id"] for r in rows(conn, "SELECT id FROM article WHERE sensitive = 1")}
+
+
+def sensitive_spans(conn: Any) -> dict[str, list[tuple[int, int]]]:
+    """Per article, the spans of its annotations flagged sensitive (orphans too: their
+    offsets are the best guess there is)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for r in rows(conn, 'SELECT article_id, start, "end" FROM annotation WHERE sensitive = 1'):
+        spans.setdefault(r["article_id"], []).append((r["start"], r["end"]))
+    return spans
+
+
+def mask_text(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with each span's characters but whitespace replaced by `MASK` (same length)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(max(0, start), min(end, len(chars))):
+            if not chars[i].isspace():
+                chars[i] = MASK
+    return "".join(chars)
+
+
+def mask_article(art: dict[str, Any], spans: list[tuple[int, int]]) -> dict[str, Any]:
+    """The article with its sensitive passages masked; without its original."""
+    masked = mask_text(art["text"], spans)
+    if masked == art["text"]:
+        return art
+    return {
+        **art,
+        "text": masked,
+        "text_sha256": hashlib.sha256(masked.encode("utf-8")).hexdigest(),
+        "original_sha256": None,  # the original file holds the passage
+        "meta": "{}",
+    }
+
+
+def reanchor_in_masked(row: dict[str, Any], text: str) -> dict[str, Any]:
+    """An annotation's quote and context read again from its article's masked text."""
+    from archive.annotate import context_of
+
+    if row["orphaned"]:
+        return row
+    start, end = row["start"], row["end"]
+    prefix, suffix = context_of(text, start, end)
+    return {**row, "quote": text[start:end], "prefix": prefix, "suffix": suffix}
+
+
 @dataclass
 class Chosen:
     """The articles of a selection, ready to read: ids in order, pseudonyms if any."""
@@ -195,6 +255,8 @@ class Chosen:
     # Entity id -> (name, type key) for every entity, names protected.
     entity_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     authors: dict[str, str] = field(default_factory=dict)
+    # Spans of sensitive annotations per article (filled when they are left out).
+    sensitive: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def articles(
         self,
@@ -209,7 +271,8 @@ class Chosen:
         `text=False`: the article rows carry `LIGHT_COLUMNS` only (all columns if
         names are protected: moving offsets needs the text).
         """
-        columns = "*" if text or self.pseud is not None else LIGHT_COLUMNS
+        masking = self.selection.without_sensitive
+        columns = "*" if text or self.pseud is not None or masking else LIGHT_COLUMNS
         total = len(self.ids)
         report(progress, 0, total, message)
         done = 0
@@ -234,6 +297,10 @@ class Chosen:
                     if art is None:
                         continue
                     its = anns.get(aid, [])
+                    if masking and aid in self.sensitive:
+                        art = mask_article(art, self.sensitive[aid])
+                        its = [reanchor_in_masked(r, art["text"]) for r in its
+                               if not r["sensitive"]]  # fmt: skip
                     if self.pseud is not None:
                         art, moved = protect_article(art, self.pseud)
                         its = [protect_annotation(r, art["text"], moved, self.pseud) for r in its]
@@ -267,7 +334,12 @@ def choose(archive: Archive, selection: Selection) -> Chosen:
         archive, selection.collection, list(selection.article_ids), selection.query
     )
     pseud = pseudonyms_for(archive, selection.pseudonymise) if selection.pseudonymise else None
+    sensitive: dict[str, list[tuple[int, int]]] = {}
     with archive.engine.connect() as conn:
+        if selection.without_sensitive:
+            left_out = sensitive_articles(conn)
+            ids = [i for i in ids if i not in left_out]
+            sensitive = sensitive_spans(conn)
         names = {
             r["id"]: (protected_entity(pseud, r["name"]), r["type_key"])
             for r in rows(conn, "SELECT id, name, type_key FROM entity")
@@ -275,4 +347,4 @@ def choose(archive: Archive, selection: Selection) -> Chosen:
         authors = {
             r["id"]: r["display_name"] for r in rows(conn, "SELECT id, display_name FROM user")
         }
-    return Chosen(archive, selection, ids, pseud, names, authors)
+    return Chosen(archive, selection, ids, pseud, names, authors, sensitive)

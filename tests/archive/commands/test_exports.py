@@ -75,7 +75,7 @@ def test_export_w3c_and_csv_with_a_selection(ids: dict[str, str], tmp_path: Path
 
 
 def test_usage_errors(ids: dict[str, str], tmp_path: Path) -> None:
-    assert run("export", "pdf", str(tmp_path / "x"))[0] == 2
+    assert run("export", "docx", str(tmp_path / "x"))[0] == 2
     assert run("export", "w3c", str(tmp_path / "x"), "--kind", "figures")[0] == 2
     code, _, _ = run("export", "csv", str(tmp_path / "x"), "--collection", "A", "--query", "b")
     assert code == 2
