@@ -445,9 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module in (ingest, search, custody, annotate, articles, bundles, exports, history, audit):
         module.register_commands(add)
+    from archive.commands import notes as notes_commands
     from archive.commands import review as review_commands
 
     review_commands.register_commands(add)
+    notes_commands.register_commands(add)
     timeline.register_commands(add)
     from archive.commands import roles as roles_commands
 
