@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import cli, encryption
 from archive.errors import ArchiveError, NotAnArchive
@@ -158,3 +160,45 @@ def test_cli_init_encrypt_change_passphrase(
     assert code == 2 and "not encrypted" in err
     code, _, err = run("init", "--encrypt", "--archive", str(plain), "--passphrase-file", str(pw))
     assert code == 2 and "already a plain" in err
+
+
+def test_the_passphrase_is_asked_on_a_terminal_twice_for_a_new_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import getpass
+    import sys
+
+    monkeypatch.delenv("SESAME_PASSPHRASE", raising=False)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    answers = iter(["typed one", "typed two"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt, stream=None: next(answers))
+    folder = tmp_path / "enc"
+    code, _, err = run("init", "--encrypt", "--archive", str(folder))
+    assert code == 2 and "differ" in err and not folder.exists()
+    answers = iter(["typed one", "typed one", "typed one"])
+    assert run("init", "--encrypt", "--archive", str(folder))[0] == 0
+    encryption.forget_unlocked()
+    assert run("list", "--archive", str(folder))[0] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+            ),
+            max_leaves=12,
+        ).map(lambda v: json.dumps(v).encode()),
+    )
+)
+def test_a_hostile_key_file_is_a_clear_refusal(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "keyfile.json").write_bytes(data)
+    with pytest.raises(ArchiveError):
+        encryption.unlock(folder, "pw")
