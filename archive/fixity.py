@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archive import models
+from archive.changes import Change, changing
 from archive.custody import BrokenOriginal, rehash_originals
 from archive.tasks import CancelToken, ProgressFn
 
@@ -73,7 +74,7 @@ def check_originals(
     return result
 
 
-def record(archive: Archive, result: FixityReport) -> None:
+def record(target: Archive | Change, result: FixityReport) -> None:
     """Keep `result` as the last run (a cancelled run is not one)."""
     if result.cancelled:
         return
@@ -85,7 +86,7 @@ def record(archive: Archive, result: FixityReport) -> None:
             "failed": [b.sha256 for b in result.broken],
         }
     )
-    with archive.change("Fixity check", origin="check", sync=False) as ch:
+    with changing(target, "Fixity check", origin="check", sync=False) as ch:
         ch.session.merge(models.Meta(key=LAST_RUN_KEY, value=value))
 
 
