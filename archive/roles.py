@@ -317,12 +317,27 @@ def passage(
     it): one already on exactly that span (one of `type_key` first), else a new tag of
     `type_key` linked to `entity_id`. Returns its id."""
     with changing(target, "Tag passage") as ch:
-        session = ch.session
-        row, start, end = _quote_span(session, quote, article, occurrence)
+        row, start, end = _quote_span(ch.session, quote, article, occurrence)
+        return passage_at(ch, row.id, start, end, type_key=type_key, entity_id=entity_id)
+
+
+def passage_at(
+    target: Archive | Change,
+    article_id: str,
+    start: int,
+    end: int,
+    *,
+    type_key: str,
+    entity_id: str | None = None,
+) -> str:
+    """The annotation on exactly `start:end` of an article (one of `type_key`, linked to
+    `entity_id`, first), else a new tag of `type_key` linked to `entity_id`: its id. The
+    window's "Add role…" on a selection anchors the role so."""
+    with changing(target, "Tag passage") as ch:
         there = list(
-            session.exec(
+            ch.session.exec(
                 select(models.Annotation).where(
-                    models.Annotation.article_id == row.id,
+                    models.Annotation.article_id == article_id,
                     models.Annotation.start == start,
                     models.Annotation.end == end,
                 )
@@ -331,7 +346,9 @@ def passage(
         if there:
             there.sort(key=lambda a: (a.type_key != type_key, a.entity_id != entity_id, a.id))
             return there[0].id
-        return annotate.create_annotation(ch, row.id, start, end, type_key, entity_id=entity_id).id
+        return annotate.create_annotation(
+            ch, article_id, start, end, type_key, entity_id=entity_id
+        ).id
 
 
 def _annotation(session: Session, ref: str) -> models.Annotation:

@@ -284,7 +284,8 @@ class Writer(QObject):
         reloads once, in the background) and `annotationsChanged` for the open
         article only; measured, 300 per-article signals for a 1,200-mention
         merge cost the window 2.7 s. `entitiesChanged` only when entity rows
-        changed (a tag that links an existing entity changes only annotations).
+        changed, or roles and relations (a tag that links an existing entity changes only
+        annotations).
         """
         tables = done.tables()
         many = len(done.articles) > _ONE_BY_ONE
@@ -296,7 +297,8 @@ class Writer(QObject):
         else:
             for article_id in sorted(done.articles):
                 self.ctx.annotationsChanged.emit(article_id)
-        if "entity" in tables:
+        # Roles and relations (archive.roles) are shown with their entities.
+        if tables & {"entity", "role", "relation", "roletype", "relationtype"}:
             self.ctx.entitiesChanged.emit()
         if not many and tables & {"article", "collection", "articlecollection"}:
             self.ctx.articlesChanged.emit()

@@ -168,10 +168,10 @@ class TagDialog(QDialog):
         self.place_edit = QLineEdit(self)
         self.place_edit.setText(prefill.get("place") or "")
         # How precise the date and place are; "" = as typed (2021-03 is a month) / not said.
-        self.date_precision_combo = _precision_combo(
+        self.date_precision_combo = precision_combo(
             self, DATE_PRECISIONS, prefill.get("date_precision"), self.tr("(as typed)")
         )
-        self.place_precision_combo = _precision_combo(
+        self.place_precision_combo = precision_combo(
             self, PLACE_PRECISIONS, prefill.get("place_precision"), self.tr("(not said)")
         )
         if self.is_event:
@@ -295,7 +295,7 @@ class TagDialog(QDialog):
         self.tagRequested.emit(req)
 
 
-def _precision_combo(
+def precision_combo(
     parent: QWidget, values: tuple[str, ...], current: str | None, unset: str
 ) -> QComboBox:
     """A combo of precisions (`unset` first, meaning none given), set to `current`."""

@@ -30,6 +30,7 @@ from archive.tagform import (
     trim_span,
 )
 from desktop import dialogs
+from desktop import roles as role_ui
 from desktop import settings as st
 from desktop.context import AppContext, one_per_context
 from desktop.tag_form import TagDialog, choices_for
@@ -150,8 +151,25 @@ class TaggingController(QObject):
         reader.view.addActions(self._actions)
         reader.toolbar.addActions(self._actions)
         reader.view.context_actions = lambda: (
-            [*self.actions(), self.snap_action] if reader.selection_span() is not None else []
+            [*self.actions(), self.snap_action, *self.claim_actions(reader)]
+            if reader.selection_span() is not None
+            else []
         )
+
+    def claim_actions(self, reader: ReaderPanel) -> list[QAction]:
+        """ "Add role…" and "Add relation…" for the reader's selection (snapped as a tag's)."""
+
+        def anchor() -> role_ui.Anchor | None:
+            article, span = reader.article, reader.selection_span()
+            if article is None or span is None:
+                return None
+            start, end = self.tag_span_of(article.text, span)
+            if start >= end:
+                reader.message(self.tr("The selection is only spaces; select some words."))
+                return None
+            return role_ui.Anchor(article.id, article.text[start:end], start=start, end=end)
+
+        return role_ui.claim_actions(self.ctx, reader, anchor)
 
     def _snap_toggled(self, on: bool) -> None:
         self.prefs.set(st.SNAP_SELECTION, on)

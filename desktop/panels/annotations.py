@@ -19,6 +19,7 @@ from archive import annotate, entities, review, tagtypes
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from archive.tagform import FIGURE_TYPE, event_prefill
+from desktop import roles as role_ui
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.review.claims import claim_actions
@@ -268,9 +269,20 @@ class AnnotationsPanel(QWidget):
         if not index.isValid():
             return
         menu = QMenu(self)
-        menu.addActions(claim_actions(self.ctx, self, self.model.annotation(index.row())))
+        ann = self.model.annotation(index.row())
+        menu.addActions(claim_actions(self.ctx, self, ann))
+        menu.addSeparator()
+        menu.addActions(self.role_actions(ann))
         menu.aboutToHide.connect(menu.deleteLater)
         menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def role_actions(self, ann: ReadingAnnotation) -> list[QAction]:
+        """ "Add role…" and "Add relation…" anchored to one annotation."""
+        article_id = self.article_id or ""
+        anchor = role_ui.Anchor(article_id, ann.quote, annotation_id=ann.id)
+        return role_ui.claim_actions(
+            self.ctx, self, lambda: anchor, ann.entity_name or "", ann.type_key
+        )
 
     def selected_ids(self) -> list[str]:
         """Ids of the selected annotations."""

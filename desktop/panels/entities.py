@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive import entities, tagtypes
+from archive import annotate, entities, tagtypes
 from archive.entities import EntityInfo, Mention
 from archive.errors import SesameError
-from archive.models import new_id
+from archive.models import DATE_PRECISIONS, PLACE_PRECISIONS, new_id
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
+from desktop.roles import ClaimTableModel, entity_claims
+from desktop.tag_form import precision_combo
 from desktop.widgets import (
     RereadingPanel,
     ask_text,
@@ -179,12 +181,26 @@ class EntityDetailsDialog(QDialog):
         self.end_edit = QLineEdit(info.date_end or "", self)
         self.end_edit.setPlaceholderText(self.tr("(optional) YYYY-MM-DD"))
         self.place_edit = QLineEdit(info.place or "", self)
+        self.date_precision_combo = precision_combo(
+            self, DATE_PRECISIONS, info.date_precision, self.tr("(as typed)")
+        )
+        self.place_precision_combo = precision_combo(
+            self, PLACE_PRECISIONS, info.place_precision, self.tr("(not said)")
+        )
         if event:
             form.addRow(self.tr("&Date:"), self.start_edit)
             form.addRow(self.tr("&Until:"), self.end_edit)
+            form.addRow(self.tr("Date p&recision:"), self.date_precision_combo)
             form.addRow(self.tr("&Place:"), self.place_edit)
+            form.addRow(self.tr("Place prec&ision:"), self.place_precision_combo)
         else:
-            for widget in (self.start_edit, self.end_edit, self.place_edit):
+            for widget in (
+                self.start_edit,
+                self.end_edit,
+                self.place_edit,
+                self.date_precision_combo,
+                self.place_precision_combo,
+            ):
                 widget.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -202,6 +218,10 @@ class EntityDetailsDialog(QDialog):
             values["date_start"] = self.start_edit.text().strip() or None
             values["date_end"] = self.end_edit.text().strip() or None
             values["place"] = self.place_edit.text().strip() or None
+            # "(as typed)": the core reads the precision from the dates (2021-03: a month).
+            if self.date_precision_combo.currentData():
+                values["date_precision"] = self.date_precision_combo.currentData()
+            values["place_precision"] = self.place_precision_combo.currentData() or None
         return values
 
     def accept(self) -> None:
@@ -274,6 +294,15 @@ class EntitiesPanel(RereadingPanel):
         self.mentions_view.doubleClicked.connect(lambda index: self.open_mention(index.row()))
         self.mentions_label = QLabel(self.tr("Mentions"))
         self.mentions_label.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
+        # An event's roles; an actor's roles and relations (archive.roles), each opening
+        # the passage it rests on.
+        self.claims_model = ClaimTableModel(self)
+        self.claims_view = make_table(self, multi=False)
+        self.claims_view.setModel(self.claims_model)
+        self.claims_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.claims_view.doubleClicked.connect(lambda index: self.open_claim(index.row()))
+        self.claims_label = QLabel(self.tr("Roles and relations"))
+        self.claims_label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.new_button = QPushButton(self.tr("&New…"))
         self.new_button.setToolTip(self.tr("Add an entity of the type chosen above"))
@@ -311,6 +340,8 @@ class EntitiesPanel(RereadingPanel):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.mentions_label)
         lower_layout.addWidget(self.mentions_view, 1)
+        lower_layout.addWidget(self.claims_label)
+        lower_layout.addWidget(self.claims_view, 1)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(upper)
         splitter.addWidget(lower)
@@ -376,6 +407,8 @@ class EntitiesPanel(RereadingPanel):
             self._current_id = None
             self.mentions_model.set_mentions([])
             self.mentions_label.setText(self.tr("Mentions"))
+            self.claims_model.set_rows([])
+            self.claims_label.setText(self.tr("Roles and relations"))
         self.loaded.emit()
 
     def select_entity(self, entity_id: str) -> None:
@@ -415,6 +448,21 @@ class EntitiesPanel(RereadingPanel):
             return
         self.mentions_model.set_mentions(found)
         self.mentions_label.setText(self.tr("Mentions of {0}: {1}").format(info.name, len(found)))
+        claims = entity_claims(self.ctx.archive, entity_id, info.type)
+        self.claims_model.set_rows(claims)
+        self.claims_label.setText(
+            self.tr("Roles and relations of {0}: {1}").format(info.name, len(claims))
+        )
+
+    def open_claim(self, row: int) -> None:
+        """Open the passage a role or relation rests on, in the reader."""
+        claim = self.claims_model.row(row)
+        try:
+            ann = annotate.get_annotation(self.ctx.archive, claim.annotation_id)
+        except SesameError as exc:
+            self.statusMessage.emit(str(exc))
+            return
+        self.ctx.open_article(ann.article_id, [(ann.start, ann.end)])
 
     def open_mention(self, row: int) -> None:
         """Open the article of a mention in the reader, at its span."""
@@ -423,9 +471,7 @@ class EntitiesPanel(RereadingPanel):
 
     # -- changes -------------------------------------------------------------
 
-    def _write(
-        self, label: str, fn: Any, on_done: Any = None, wanted: str | None = None
-    ) -> None:
+    def _write(self, label: str, fn: Any, on_done: Any = None, wanted: str | None = None) -> None:
         if wanted is not None:
             self._wanted = wanted
         write(self, self.ctx, label, fn, on_done=on_done, on_error=self._refused)
@@ -465,9 +511,7 @@ class EntitiesPanel(RereadingPanel):
 
     def set_aliases(self, entity_id: str, aliases: list[str]) -> None:
         """Replace an entity's aliases (one undo step)."""
-        self._write(
-            "Change aliases", lambda ch: entities.set_aliases(ch, entity_id, list(aliases))
-        )
+        self._write("Change aliases", lambda ch: entities.set_aliases(ch, entity_id, list(aliases)))
 
     def set_details(self, entity_id: str, **details: Any) -> None:
         """Set description, and for events date(s) and place (one undo step)."""
@@ -486,9 +530,7 @@ class EntitiesPanel(RereadingPanel):
         aliases."""
         names = self.model.names()
         text = f"Merge “{names.get(other_id, '?')}” into “{names.get(keep_id, '?')}”"
-        self._write(
-            text, lambda ch: entities.merge_entities(ch, keep_id, other_id), wanted=keep_id
-        )
+        self._write(text, lambda ch: entities.merge_entities(ch, keep_id, other_id), wanted=keep_id)
 
     def _current_info(self) -> EntityInfo | None:
         return None if self._current_id is None else self.model.find(self._current_id)
