@@ -93,6 +93,10 @@ class MainWindow(QMainWindow):
 
         self.fixity = FixityController(ctx, self)  # File → Check originals; when it last ran
         self.statusBar().addPermanentWidget(self.fixity.label)
+        from desktop.fixity import FixityController
+
+        self.fixity = FixityController(ctx, self)  # File → Check originals; when it last ran
+        self.statusBar().addPermanentWidget(self.fixity.label)
         self.library.loaded.connect(
             lambda n: self.statusBar().showMessage(
                 self.tr("%n article(s) in the archive", "", n), 4000
@@ -259,6 +263,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.reindex_action)
         file_menu.addAction(self.check_action)
+        file_menu.addAction(self.fixity.action)
         file_menu.addAction(self.fixity.action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)

@@ -27,7 +27,7 @@ from archive.changes import Change
 from archive.collections import add_articles, ensure_collection
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.metadata import detect_language
-from archive.ingest.parsed import ParsedArticle
+from archive.ingest.parsed import KNOWN_ORIGINALS, ParsedArticle
 from archive.ingest.readers import READERS, SUPPORTED_EXTENSIONS, Reader, extension_of
 from archive.ingest.scans import NeedsOcr, ScanReader
 from archive.models import Article, ArticleCollection, Original, new_id, utcnow
@@ -215,17 +215,13 @@ class _Importer:
             self.result.failed.append(Failure(label, _unsupported(name)))
             return None
         media_type, reader = READERS[extension]
+        reader = _knowing(reader, self.known)
         try:
             articles = self._read(reader, data, name)
-            # A container's parts that failed or were left out (ReadArticles).
-            failures: list[tuple[str, str]] = getattr(articles, "failures", [])
-            for part, error in failures:
-                self.result.failed.append(Failure(f"{label}#{part}", error))
-            for note in getattr(articles, "notes", []):
-                self.result.warnings.append(f"{label}: {note}")
+            reported = self._report_parts(label, articles)
             articles = [a for a in articles if a.text or a.attachments]
             if not articles:
-                if failures:
+                if reported:
                     return None
                 raise UnreadableFile("no text found in this file")
         except UnreadableFile as exc:
@@ -260,6 +256,21 @@ class _Importer:
             for number, article in enumerate(articles):
                 self._prepare_attachments(prepared, article, ids[number], depth)
         return prepared
+
+    def _report_parts(self, label: str, articles: list[ParsedArticle]) -> bool:
+        """Report a container's parts that failed, were left out or are already held
+        (`ReadArticles`); whether any part failed or was a duplicate."""
+        failures: list[tuple[str, str]] = getattr(articles, "failures", [])
+        for part, error in failures:
+            self.result.failed.append(Failure(f"{label}#{part}", error))
+        for note in getattr(articles, "notes", []):
+            self.result.warnings.append(f"{label}: {note}")
+        known: list[tuple[str, str]] = getattr(articles, "known", [])
+        for part, record_sha in known:
+            existing = self.known.get(record_sha, [])
+            self.result.duplicates.extend(Duplicate(f"{label}#{part}", a) for a in existing)
+            self.pending_duplicates.extend(existing)
+        return bool(failures or known)
 
     def _prepare_captures(
         self, name: str, label: str, sha: str, media_type: str, articles: list[ParsedArticle]
@@ -513,6 +524,19 @@ def _label(paths: Sequence[str | Path]) -> str:
         return "Import"
     more = f" and {len(names) - 1} more" if len(names) > 1 else ""
     return f"Import {names[0]}{more}"
+
+
+def _knowing(reader: Reader, known: dict[str, list[str]]) -> Reader:
+    """`reader`, told which originals the archive holds (`parsed.KNOWN_ORIGINALS`)."""
+
+    def read(data: bytes, name: str) -> list[ParsedArticle]:
+        token = KNOWN_ORIGINALS.set(known.__contains__)
+        try:
+            return reader(data, name)
+        finally:
+            KNOWN_ORIGINALS.reset(token)
+
+    return read
 
 
 def _flatten(batch: list[_Prepared]) -> list[_Prepared]:

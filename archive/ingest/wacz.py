@@ -177,8 +177,9 @@ def read_wacz(data: bytes, name: str) -> list[ParsedArticle]:
                     article.collected_with = " ".join(software.split())[:200]
             result.extend(part)
             result.failures.extend((f"{info.filename}#{p}", e) for p, e in part.failures)
+            result.known.extend(part.known)
             result.notes.extend(f"{info.filename}: {n}" for n in part.notes)
-    if not result and not result.failures:
+    if not result and not result.failures and not result.known:
         raise UnreadableFile(
             "no captured HTML pages in this WACZ file"
             + (f" ({'; '.join(result.notes)})" if result.notes else "")

@@ -18,6 +18,7 @@ with a message, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import zlib
 from collections import Counter
@@ -26,7 +27,7 @@ from typing import Any
 
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.html import read_html
-from archive.ingest.parsed import ParsedArticle, ReadArticles
+from archive.ingest.parsed import KNOWN_ORIGINALS, ParsedArticle, ReadArticles
 from archive.provenance import parse_timestamp
 
 MAX_RECORDS = 200_000  # records looked at in one file
@@ -145,17 +146,26 @@ class _Reading:
                 )
             )
             return
-        article = _article(record, body, content_type, uri, self.name, self.titles)
-        if article is None:
-            self.tally.skipped["page without text"] += 1
-            return
         try:
-            article.original = _record_bytes(self.data, offset, length, self.gzipped)
+            original = _record_bytes(self.data, offset, length, self.gzipped)
         except _CutShort:
             self.result.failures.append(
                 (uri, "the file is cut short in the middle of this capture: it was not imported")
             )
             return
+        known = KNOWN_ORIGINALS.get()
+        if known is not None:
+            # A capture the archive holds is not read again (a re-import of a
+            # 1,000-page WACZ took as long as its first import).
+            sha = hashlib.sha256(original).hexdigest()
+            if known(sha):
+                self.result.known.append((uri, sha))
+                return
+        article = _article(record, body, content_type, uri, self.name, self.titles)
+        if article is None:
+            self.tally.skipped["page without text"] += 1
+            return
+        article.original = original
         article.original_media_type = WARC_MEDIA_TYPE
         capture = article.meta.setdefault("capture", {})
         capture.update({"format": "WARC", "file": self.name})
@@ -174,7 +184,7 @@ class _Reading:
 
     def damaged(self, exc: BaseException) -> None:
         """The file broke off: what was read stands, else the whole file fails."""
-        if not self.result and not self.result.failures:
+        if not self.result and not self.result.failures and not self.result.known:
             raise UnreadableFile(_damaged(self.gzipped, exc)) from exc
         self.result.notes.append(
             f"the file ends damaged after {len(self.result)} page(s) ({_short(exc)}); "
@@ -203,7 +213,7 @@ class _Reading:
         note = skipped_note(self.tally.skipped)
         if note:
             result.notes.append(note)
-        if not result and not result.failures:
+        if not result and not result.failures and not result.known:
             raise UnreadableFile(
                 "no captured HTML pages in this web archive"
                 + (f": {note}" if note else "")

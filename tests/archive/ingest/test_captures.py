@@ -14,6 +14,7 @@ from sqlmodel import select
 from archive.ingest import import_paths
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.mhtml import read_mhtml
+from archive.ingest.parsed import ParsedArticle
 from archive.ingest.savedpage import read_saved_page, saved_date
 from archive.ingest.wacz import read_wacz
 from archive.ingest.warc import read_warc
@@ -280,3 +281,27 @@ def test_given_provenance_wins(archive: Archive, tmp_path: Path) -> None:
         "field laptop 2",
     )
     assert row.meta["capture"]["format"] == "WACZ"
+
+
+def test_reimport_reads_no_page_again(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.ingest.warc as warc_module
+
+    path = tmp_path / "crawl.wacz"
+    path.write_bytes(wacz_bytes(pages(3)))
+    import_paths(archive, [path], index=False)
+    calls: list[str] = []
+    real = warc_module.read_html
+
+    def counting(data: bytes, name: str) -> list[ParsedArticle]:
+        calls.append(name)
+        return real(data, name)
+
+    monkeypatch.setattr(warc_module, "read_html", counting)
+    again = import_paths(archive, [path], index=False)
+    assert (again.imported, again.failed, len(again.duplicates)) == ([], [], 3)
+    assert calls == []
+    # Outside an import nothing is known: every page is read.
+    assert len(read_wacz(path.read_bytes(), path.name)) == 3
+    assert len(calls) == 3
