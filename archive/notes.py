@@ -201,3 +201,35 @@ def passage_link(annotation_id: str, quote: str) -> str:
         label = label[:59] + "…"
     label = re.sub(r"([\[\]\\])", r"\\\1", label)
     return f"[{label}](sesame:annotation/{annotation_id})"
+
+
+def resolve_link(archive: Archive, url: str) -> NoteLink:
+    """What one link (`sesame:annotation/<id>` or `sesame:entity/<id>`) points at; an
+    entity link carries its first mention's article and span, so that it can be opened."""
+    m = LINK.fullmatch(url.strip())
+    if m is None:
+        raise InvalidInput(
+            f"{url!r} is not a Sesame link (sesame:annotation/ID, sesame:entity/ID)."
+        )
+    with archive.session() as session:
+        link = _resolve(session, m.group(1), m.group(2), 0, len(url))
+        if link.kind != "entity" or not link.found:
+            return link
+        first = session.exec(
+            select(models.Annotation)
+            .where(models.Annotation.entity_id == link.target_id)
+            .order_by(col(models.Annotation.created_at))
+        ).first()
+    if first is None:
+        return link
+    return NoteLink(
+        link.kind,
+        link.ref,
+        link.start,
+        link.end,
+        True,
+        link.target_id,
+        link.label,
+        first.article_id,
+        (first.start, first.end),
+    )

@@ -360,9 +360,19 @@ class LibraryPanel(QWidget):
         if coll_id:
             self.collection_menu.addSeparator()
             self.collection_menu.addAction(
+                self.tr("Case notes of “%s”…") % self.collection_box.currentText(),
+                lambda: self.open_notes(coll_id),
+            )
+            self.collection_menu.addAction(
                 self.tr("Delete collection “%s”…") % self.collection_box.currentText(),
                 lambda: self.delete_collection(coll_id),
             )
+
+    def open_notes(self, coll_id: str) -> Any:
+        """Open the case-notes editor of a collection (a window of its own)."""
+        from desktop.notes import open_notes
+
+        return open_notes(self.ctx, coll_id, self)
 
     def _add_collection_actions(self, menu: QMenu, ids: list[str]) -> None:
         add_menu = menu.addMenu(self.tr("Add to collection"))

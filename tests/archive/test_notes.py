@@ -110,3 +110,18 @@ def test_a_written_link_is_found_wherever_it_stands(before: str, kind: str, ref:
     assert (kind, ref) in [(k, r) for k, r, _, _ in found]
     for k, r, start, end in found:
         assert text[start:end] == f"sesame:{k}/{r}"
+
+
+def test_resolve_link_gives_a_passage_or_an_entitys_first_mention(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    aid = add_article()
+    s, e = annotate.find_quote(REPORT, "Daw Hnin Wai")
+    ann = annotate.create_annotation(archive, aid, s, e, "actor", entity_name="Hnin Wai")
+    link = notes.resolve_link(archive, f"sesame:annotation/{ann.id}")
+    assert (link.article_id, link.span) == (aid, (s, e))
+    link = notes.resolve_link(archive, f"sesame:entity/{ann.entity_id[:8]}")
+    assert (link.label, link.article_id, link.span) == ("Hnin Wai", aid, (s, e))
+    assert not notes.resolve_link(archive, "sesame:entity/0000000000").found
+    with pytest.raises(InvalidInput, match="not a Sesame link"):
+        notes.resolve_link(archive, "https://example.org")
