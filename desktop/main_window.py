@@ -93,10 +93,6 @@ class MainWindow(QMainWindow):
 
         self.fixity = FixityController(ctx, self)  # File → Check originals; when it last ran
         self.statusBar().addPermanentWidget(self.fixity.label)
-        from desktop.fixity import FixityController
-
-        self.fixity = FixityController(ctx, self)  # File → Check originals; when it last ran
-        self.statusBar().addPermanentWidget(self.fixity.label)
         self.library.loaded.connect(
             lambda n: self.statusBar().showMessage(
                 self.tr("%n article(s) in the archive", "", n), 4000
@@ -183,20 +179,12 @@ class MainWindow(QMainWindow):
             "&Export bundle…", self.bundles.export_bundle, "Ctrl+Shift+E"
         )
         self.bundle_verify_action = self._action("&Verify bundle…", self.bundles.verify_bundle)
-        from desktop.importing.qdpx import QdpxImportController
-
-        self.qdpx_import = QdpxImportController(self.ctx, self)
-        self.qdpx_import_action = self._action("Import REFI-&QDA project…", self.qdpx_import.ask)
-        self.qdpx_import_action.setToolTip(
-            self.tr("A .qdpx project or .qdc codebook from NVivo, ATLAS.ti, MAXQDA, QualCoder")
-        )
         self.export_actions = {
             fmt: self._action(text, lambda _=False, fmt=fmt: self.exports.export(fmt))
             for fmt, text in (
                 ("w3c", "Export &W3C Web Annotations…"),
                 ("csv", "Export &CSV…"),
                 ("report", "Export HTML &report…"),
-                ("pdf", "Export &PDF report…"),
                 ("qdpx", "Export to REFI-&QDA (.qdpx)…"),
             )
         }
@@ -248,7 +236,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
         file_menu.addAction(self.import_options_action)
-        file_menu.addAction(self.qdpx_import_action)
         file_menu.addSeparator()
         for action in (
             self.bundle_import_action,
@@ -263,7 +250,6 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.reindex_action)
         file_menu.addAction(self.check_action)
-        file_menu.addAction(self.fixity.action)
         file_menu.addAction(self.fixity.action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
