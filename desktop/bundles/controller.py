@@ -109,6 +109,7 @@ class BundleController(QObject):
             "article_ids": selected if scope == "selected" else None,
             "passphrase": choice.get("passphrase"),
             "recipients": [choice["recipient"]] if choice.get("recipient") else (),
+            "without_sensitive": bool(choice.get("without_sensitive")),
         }
 
         def done(report: Any) -> None:

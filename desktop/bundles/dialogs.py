@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -25,7 +26,8 @@ class ExportDialog(QDialog):
     """What to export (whole archive, the library's collection, the selected articles) and
     how to protect it (no encryption, a passphrase, a colleague's age key)."""
 
-    chosen = Signal(dict)  # {"scope": ..., "passphrase": str|None, "recipient": str|None}
+    # {"scope": ..., "passphrase": str|None, "recipient": str|None, "without_sensitive": bool}
+    chosen = Signal(dict)
 
     def __init__(
         self, collection: str | None, selected: int, parent: QWidget | None = None
@@ -49,6 +51,11 @@ class ExportDialog(QDialog):
             self.scope.addButton(button, i)
             layout.addWidget(button)
         (self.selected_button if selected else self.all_button).setChecked(True)
+        self.sensitive = QCheckBox(
+            self.tr("Leave out what is flagged sensitive (articles; passages are masked)")
+        )
+        self.sensitive.setObjectName("withoutSensitive")
+        layout.addWidget(self.sensitive)
         layout.addWidget(QLabel(self.tr("Protection (it is always signed with your key):")))
         self.lock = QButtonGroup(self)
         self.plain = QRadioButton(self.tr("Not encrypted"))
@@ -89,6 +96,7 @@ class ExportDialog(QDialog):
             "scope": scope,
             "passphrase": self.passphrase.text() if self.with_passphrase.isChecked() else None,
             "recipient": self.recipient.text().strip() if self.with_key.isChecked() else None,
+            "without_sensitive": self.sensitive.isChecked(),
         }
 
     def _accept(self) -> None:

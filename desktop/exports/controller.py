@@ -1,4 +1,5 @@
-"""File → Export (W3C Web Annotation JSON-LD, CSV, HTML report) and "Save original as…".
+"""File → Export (W3C Web Annotation JSON-LD, CSV, HTML and PDF report, REFI-QDA) and
+"Save original as…".
 
 Each export asks what to export (`ExportOptionsDialog`), then where
 (`desktop.dialogs.save_file`), and runs in the background through the task
@@ -20,20 +21,28 @@ from desktop import settings as st
 from desktop.context import AppContext
 from desktop.exports.dialog import ExportOptionsDialog
 
-SUFFIX = {"w3c": ".jsonld", "csv": ".csv", "report": ".html", "qdpx": ".qdpx"}
+SUFFIX = {"w3c": ".jsonld", "csv": ".csv", "report": ".html", "pdf": ".pdf", "qdpx": ".qdpx"}
 FILTER = {
     "w3c": "W3C Web Annotations (*.jsonld *.json);;All files (*)",
     "csv": "CSV (*.csv);;All files (*)",
     "report": "HTML (*.html *.htm);;All files (*)",
+    "pdf": "PDF (*.pdf);;All files (*)",
     "qdpx": "REFI-QDA projects (*.qdpx);;All files (*)",
 }
 DEFAULT_NAME = {
     "w3c": "annotations.jsonld",
     "csv": "{kind}.csv",
     "report": "report.html",
+    "pdf": "report.pdf",
     "qdpx": "project.qdpx",
 }
-LABELS = {"w3c": "W3C annotations", "csv": "CSV", "report": "an HTML report", "qdpx": "REFI-QDA"}
+LABELS = {
+    "w3c": "W3C annotations",
+    "csv": "CSV",
+    "report": "an HTML report",
+    "pdf": "a PDF report",
+    "qdpx": "REFI-QDA",
+}
 
 
 def _export(fmt: str, archive: Any, path: Path, selection: Any, options: dict[str, Any],
@@ -51,6 +60,10 @@ def _export(fmt: str, archive: Any, path: Path, selection: Any, options: dict[st
         from archive.exports.report import export_report
 
         return export_report(archive, path, selection, progress=progress, cancel=cancel)
+    if fmt == "pdf":
+        from archive.exports.pdf import export_pdf
+
+        return export_pdf(archive, path, selection, progress=progress, cancel=cancel)
     from archive.exports.csv_export import export_csv
 
     return export_csv(
@@ -119,6 +132,7 @@ class ExportController(QObject):
             article_ids=tuple(ids) if scope == "selected" else (),
             query=query if scope == "query" else None,
             pseudonymise=tuple(choice.get("pseudonymise") or ()),
+            without_sensitive=bool(choice.get("without_sensitive")),
         )
 
     def _export_to(

@@ -1,4 +1,5 @@
-"""The export options window: what to export (scope), pseudonyms, and the CSV's kind and BOM.
+"""The export options window: what to export (scope), pseudonyms, leaving out what is flagged
+sensitive, and the CSV's kind and BOM.
 
 Non-blocking (`show()`): it emits `chosen` with the options, so no test can hang on it.
 """
@@ -23,6 +24,7 @@ TITLES = {
     "w3c": "Export W3C Web Annotations",
     "csv": "Export CSV",
     "report": "Export HTML report",
+    "pdf": "Export PDF report",
     "qdpx": "Export to REFI-QDA",
 }
 CSV_KINDS = (
@@ -36,7 +38,8 @@ class ExportOptionsDialog(QDialog):
     """Scope (archive, the library's collection, the selected articles, the current search),
     names to replace by pseudonyms, and for CSV what one row is and whether to add a BOM."""
 
-    # {"scope": archive|collection|selected|query, "pseudonymise": [names], "kind", "bom"}
+    # {"scope": archive|collection|selected|query, "pseudonymise": [names],
+    #  "without_sensitive": bool, "kind", "bom"}
     chosen = Signal(dict)
 
     def __init__(
@@ -81,6 +84,11 @@ class ExportOptionsDialog(QDialog):
         self.pseudonyms.setObjectName("pseudonyms")
         self.pseudonyms.setPlaceholderText(self.tr("Entity names, e.g. a witness"))
         layout.addWidget(self.pseudonyms)
+        self.sensitive = QCheckBox(
+            self.tr("Leave out what is flagged sensitive (articles; passages are masked)")
+        )
+        self.sensitive.setObjectName("withoutSensitive")
+        layout.addWidget(self.sensitive)
         self.kind = QComboBox()
         self.kind.setObjectName("csvKind")
         for key, label in CSV_KINDS:
@@ -104,6 +112,7 @@ class ExportOptionsDialog(QDialog):
         return {
             "scope": scope,
             "pseudonymise": names,
+            "without_sensitive": self.sensitive.isChecked(),
             "kind": self.kind.currentData(),
             "bom": self.bom.isChecked(),
         }

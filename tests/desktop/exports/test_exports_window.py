@@ -17,6 +17,7 @@ def test_the_export_menu_is_live(window) -> None:
         "Export &W3C Web Annotations…",
         "Export &CSV…",
         "Export HTML &report…",
+        "Export &PDF report…",
         "Export to REFI-&QDA (.qdpx)…",
     ]
     assert all(a.isEnabled() for a in window.export_actions.values())
