@@ -218,6 +218,9 @@ class ReadingArticle:
     collected_by: str | None = None
     collected_with: str | None = None
     collected_from: str | None = None
+    # "ocr": the text was machine-read from page images (archive.ingest.scans).
+    text_origin: str = "text"
+    ocr_confidence: float | None = None
 
     def header_lines(self) -> list[str]:
         """Title, then source / byline / date / URL, as plain text lines."""
@@ -371,6 +374,8 @@ def load_article(
             collected_by=article.collected_by,
             collected_with=article.collected_with,
             collected_from=article.collected_from,
+            text_origin=article.text_origin,
+            ocr_confidence=article.ocr_confidence,
         )
     if with_annotations:
         reading.annotations = load_annotations(archive, article_id)

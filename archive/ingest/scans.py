@@ -350,3 +350,25 @@ def page_at(meta: dict[str, Any], offset: int) -> int:
         if isinstance(start, int) and start <= offset:
             page = index
     return page
+
+
+def article_page(archive: Archive, article_id: str, index: int, dpi: int = VIEW_DPI) -> Image:
+    """Page `index` of an OCR article, drawn from its stored original (the reader's image).
+
+    Raises NotFound for an unknown article, UnreadableFile when the article has
+    no page image (not a scan, or its original is missing).
+    """
+    from archive.errors import NotFound
+    from archive.models import Article, Original
+
+    with archive.session() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise NotFound(f"No article with id {article_id}; it may have been deleted.")
+        if article.text_origin != "ocr" or not article.original_sha256:
+            raise UnreadableFile("this article's text was not read from page images")
+        original = session.get(Original, article.original_sha256)
+        if original is None:
+            raise UnreadableFile("the original of this article is missing from the archive")
+        data = bytes(original.data)
+    return render_page(data, index, dpi)

@@ -29,6 +29,7 @@ from archive import review
 from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
 from desktop.context import AppContext
+from desktop.reader.scan_pane import ScanPane
 from desktop.reader.text_view import ArticleTextView, describe_annotation
 from desktop.review.bar import ReviewBar
 from desktop.review.claims import claim_actions
@@ -131,6 +132,8 @@ class ReaderPanel(QWidget):
         self.view.review_actions = self._passage_actions
         self.tagging = TaggingController.of(ctx)
         self.tagging.attach_reader(self)
+        # A machine-read article: the OCR banner and its page image beside the text.
+        self.scan = ScanPane(self)
         self._clear_header()
 
         # Keyboard-first reading: hop from one tagged passage to the next.
@@ -168,6 +171,7 @@ class ReaderPanel(QWidget):
             self._fill_header(article)
             self.review_bar.show_article(article)
             self._show_concealment()
+            self.scan.show_article(article)
             self.ctx.current_article_id = article.id
             self.ctx.articleShown.emit(article.id)
         if marks:
@@ -256,6 +260,7 @@ class ReaderPanel(QWidget):
     def _caret_moved(self) -> None:
         cp = self.view.caret_code_point()
         self._show_details_at(cp)
+        self.scan.follow(cp)
         found = self.article.annotations_at(cp) if self.article else []
         current = found[-1].id if found else ""
         if current != self._at_cursor:  # emitted on changes only, not every key
