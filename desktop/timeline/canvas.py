@@ -11,7 +11,8 @@ pixels wide, a tick when zoomed out), a week, month, year or range a
 translucent band as wide as the time it covers, its edges marked. Ctrl+wheel
 or + / - zoom around the pointer (the keys: the chosen event, or the middle), the wheel scrolls the
 lanes, Shift+wheel and the arrow keys move in time, 0 fits everything.
-A click selects an event (`eventClicked`).
+A click selects an event (`eventClicked`). Zoomed far out, events of a lane
+closer than a pixel are drawn as one solid mark, unlabelled.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from datetime import date
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFontMetrics,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QResizeEvent,
+    QStaticText,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
@@ -62,6 +65,7 @@ class TimelineCanvas(QAbstractScrollArea):
         self.origin = 0  # the day at x = 0 of the whole (unscrolled) drawing
         self.selected: str | None = None
         self._selected_index: int | None = None
+        self._labels: dict[tuple[int, int], QStaticText] = {}
         self.setAccessibleName(self.tr("Timeline of events"))
 
     # -- data and geometry -------------------------------------------------------------
@@ -70,6 +74,7 @@ class TimelineCanvas(QAbstractScrollArea):
         """Show `layout`; fit it to the width unless `keep_view` (a refresh after a change)."""
         centre = self.day_at(self.viewport().width() / 2) if keep_view else None
         self.layout_ = layout
+        self._labels = {}
         first, _last = layout.day_range
         self.origin = first - PAD_DAYS
         self._selected_index = layout.index_of(self.selected) if self.selected else None
@@ -205,60 +210,87 @@ class TimelineCanvas(QAbstractScrollArea):
 
     def _paint_events(self, painter: QPainter, pal: QPalette) -> None:
         lay = self.layout_
-        width = self.viewport().width()
+        width, height = self.viewport().width(), self.viewport().height()
         top = self.verticalScrollBar().value()
+        ppd = self.ppd
+        off = -self.origin * ppd - self.horizontalScrollBar().value()  # x = day * ppd + off
+        d0, d1 = (-off - MIN_BAR) / ppd, (width - off) / ppd
+        far = width + 400.0
         accent = pal.color(QPalette.ColorRole.Highlight)
         band_fill = QColor(accent)
         band_fill.setAlpha(70)
-        text_colour = pal.color(QPalette.ColorRole.Text)
-        chosen = pal.color(QPalette.ColorRole.Link)
         fm = painter.fontMetrics()
-        painter.setClipRect(QRect(0, AXIS_H, width, self.viewport().height() - AXIS_H))
-        for i in self.visible_events():
-            lane = lay.lane[i]
+        text_dy = (BAR_H - fm.height()) / 2
+        labels: list[tuple[float, float, QStaticText]] = []
+        edges: list[QLineF] = []
+        painter.setClipRect(QRect(0, AXIS_H, width, height - AXIS_H))
+        first_lane = max(0, top // LANE_H)
+        last_lane = min(lay.lanes - 1, (top + height - AXIS_H) // LANE_H)
+        for lane in range(first_lane, last_lane + 1):
             y = AXIS_H + lane * LANE_H - top + (LANE_H - BAR_H) // 2
-            x0 = self.x_of(lay.first[i])
-            x1 = max(self.x_of(lay.last[i] + 1), x0 + MIN_BAR)
-            left, right = int(max(x0, -2)), int(min(x1, width + 2))
-            rect = QRect(left, y, max(1, right - left), BAR_H)
-            ev = lay.events[i]
-            band = ev.precision in BAND_PRECISIONS
-            if band:
-                painter.fillRect(rect, band_fill)
-                painter.setPen(accent)
-                if x0 >= -2:  # the band's true edges, where they are in view
-                    painter.drawLine(int(x0), y, int(x0), y + BAR_H - 1)
-                if x1 <= width + 2:
-                    painter.drawLine(int(x1) - 1, y, int(x1) - 1, y + BAR_H - 1)
-            else:
-                painter.fillRect(rect, accent)
-            if i == self._selected_index:
-                painter.setPen(chosen)
-                painter.drawRect(rect.adjusted(-1, -1, 0, 0))
-            # The name from the bar's start (or the left edge) until the next event
-            # of the lane: bands hold it inside, a day bar has it after.
-            text_x = max(int(x0) + (3 if band else int(x1 - x0) + 3), 2)
-            end_x = self._next_start_x(lane, i, width)
-            room = end_x - text_x - 4
-            if room > 12:
-                painter.setPen(text_colour)
-                label = fm.elidedText(ev.name, Qt.TextElideMode.ElideRight, room)
-                painter.drawText(
-                    QRect(text_x, y, room, BAR_H),
-                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                    label,
-                )
+            firsts, lasts = lay.lane_first[lane], lay.lane_last[lane]
+            events = lay.lane_events[lane]
+            n = len(events)
+            k = bisect_left(lasts, int(d0))
+            while k < n and firsts[k] <= d1:
+                i = events[k]
+                x0 = firsts[k] * ppd + off
+                x1 = (lasts[k] + 1) * ppd + off
+                if x1 < x0 + MIN_BAR:
+                    x1 = x0 + MIN_BAR
+                first_k = k
+                k, x1 = _run_end(firsts, lasts, k + 1, x1, ppd, off)
+                single = k - first_k == 1
+                next_x = firsts[k] * ppd + off if k < n else far
+                left = x0 if x0 > -2.0 else -2.0
+                right = x1 if x1 < width + 2.0 else width + 2.0
+                rect = QRectF(left, y, right - left if right - left > 1 else 1.0, BAR_H)
+                band = single and lay.events[i].precision in BAND_PRECISIONS
+                if band:
+                    painter.fillRect(rect, band_fill)
+                    if x0 >= -2:  # the band's true edges, where they are in view
+                        edges.append(QLineF(x0, y, x0, y + BAR_H - 1))
+                    if x1 <= width + 2:
+                        edges.append(QLineF(x1 - 1, y, x1 - 1, y + BAR_H - 1))
+                else:
+                    painter.fillRect(rect, accent)
+                if not single:
+                    continue
+                # The name from the bar's start (or the left edge) until the next event
+                # of the lane: bands hold it inside, a day bar has it after.
+                text_x = max(x0 + 3 if band else x1 + 3, 2.0)
+                room = int(min(next_x, far) - text_x - 4)
+                if room > 12:
+                    labels.append((text_x, y + text_dy, self._label(i, room, fm)))
+        if edges:
+            painter.setPen(accent)
+            painter.drawLines(edges)
+        painter.setPen(pal.color(QPalette.ColorRole.Text))
+        for lx, ly, label in labels:
+            painter.drawStaticText(QPointF(lx, ly), label)
+        if self.selected is not None:
+            chosen = self.event_rect(self.selected)
+            if chosen is not None:
+                painter.setPen(pal.color(QPalette.ColorRole.Link))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(chosen.adjusted(-1, -1, 0, 0))
         painter.setClipping(False)
 
-    def _next_start_x(self, lane: int, index: int, width: int) -> int:
-        """The x where the next event of `lane` after `index` starts (or past the edge)."""
-        lay = self.layout_
-        firsts = lay.lane_first[lane]
-        # Events of a lane never share a day, so the bisection lands on `index` itself.
-        k = bisect_left(firsts, lay.first[index])
-        if k + 1 < len(firsts):
-            return int(min(self.x_of(firsts[k + 1]), width + 400))
-        return width + 400
+    def _label(self, index: int, room: int, fm: QFontMetrics) -> QStaticText:
+        """An event's name elided to `room` pixels (rounded down to 8), laid out once:
+        scrolling sideways keeps the room of most labels, so a frame reuses them
+        (drawText and elidedText were two thirds of a frame)."""
+        room -= room % 8
+        key = (index, room)
+        found = self._labels.get(key)
+        if found is None:
+            if len(self._labels) > 20_000:
+                self._labels.clear()
+            name = self.layout_.events[index].name
+            found = QStaticText(fm.elidedText(name, Qt.TextElideMode.ElideRight, room))
+            found.setTextFormat(Qt.TextFormat.PlainText)  # names come from people
+            self._labels[key] = found
+        return found
 
     def _paint_axis(self, painter: QPainter, pal: QPalette) -> None:
         width = self.viewport().width()
@@ -341,6 +373,29 @@ class TimelineCanvas(QAbstractScrollArea):
         x0 = self.x_of(lay.first[i])
         x1 = max(self.x_of(lay.last[i] + 1), x0 + MIN_BAR)
         return QRect(int(x0), y + (LANE_H - BAR_H) // 2, max(1, int(x1 - x0)), BAR_H)
+
+
+def _run_end(
+    firsts: list[int], lasts: list[int], k: int, x1: float, ppd: float, off: float
+) -> tuple[int, float]:
+    """Where a lane's mark ending at `x1` ends once the events from `k` on that begin in
+    its pixels join it (zoomed out, they share them): (the next event left, the end x).
+
+    A lane's first and last days both rise, so of the events that begin before `x1` the
+    last reaches furthest: one bisection per step, and a frame visits pixels, not events.
+    """
+    n = len(firsts)
+    # Below 2 px a day, marks that touch join too; above, touching days stay apart.
+    slack = 1.0 if ppd < 2 else -0.5
+    while k < n:
+        j = bisect_left(firsts, (x1 + slack - off) / ppd, k) - 1
+        if j < k:
+            break
+        end = max((lasts[j] + 1) * ppd + off, firsts[j] * ppd + off + MIN_BAR)
+        if end > x1:
+            x1 = end
+        k = j + 1
+    return k, x1
 
 
 def _ticks(first: date, last: date, ppd: float) -> list[tuple[int, str, bool]]:

@@ -138,6 +138,10 @@ class TimelinePanel(RereadingPanel):
             on_result=lambda lay: self._fill(generation, lay),
             on_error=lambda message: tell(self, message),
         )
+
+    def _read_choices(self) -> None:
+        # After the timeline, not beside it: two reads at once share one interpreter
+        # lock, and the events are what the person waits for.
         run_read(
             self.ctx,
             self,
@@ -168,6 +172,7 @@ class TimelinePanel(RereadingPanel):
         if self.canvas.selected is None:
             self._clear_passages()
         self.loaded.emit(len(lay.events))
+        self._read_choices()
 
     def _set_choices(self, choices: timeline.Choices) -> None:
         for box, items in (

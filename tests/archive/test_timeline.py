@@ -256,3 +256,16 @@ def test_filter_choices(archive: Archive, case: dict[str, str]) -> None:
     assert found.actors == [(case["hnin"], "Hnin Wai"), (case["kyaw"], "Kyaw Swar Lin")]
     assert found.collections == ["Case"]
     assert ("perpetrator", "Perpetrator") in found.roles
+
+
+def test_without_articles_the_dates_stay_the_same(archive: Archive, case: dict[str, str]) -> None:
+    full = timeline.timeline(archive)
+    light = timeline.timeline(archive, with_articles=False)
+    assert [(e.event_id, e.start, e.end, e.dated_by) for e in light.events] == [
+        (e.event_id, e.start, e.end, e.dated_by) for e in full.events
+    ]
+    assert all(e.articles == [] for e in light.events if e.dated_by == "event")
+    marches = next(e for e in light.events if e.dated_by == "articles")
+    assert marches.articles == [case["two"], case["three"]]
+    in_case = timeline.timeline(archive, collection="Case", with_articles=False)
+    assert all(e.articles == [case["two"]] for e in in_case.events)
