@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from archive import timeline
 from desktop.context import AppContext
+from desktop.tasks import freeze_long_lived
 from desktop.timeline.canvas import TimelineCanvas
 from desktop.timeline.layout import Layout, loader
 from desktop.widgets import RereadingPanel, run_read, short, tell, tip
@@ -154,6 +155,9 @@ class TimelinePanel(RereadingPanel):
         if generation != self._generation:
             return
         self.layout_data = lay
+        # 10,000 events are long-lived objects: out of the collector's reach, so that
+        # its full passes do not stall a scroll (desktop.tasks.freeze_long_lived).
+        freeze_long_lived()
         self.canvas.set_layout(lay, keep_view=self._shown_once)
         self._shown_once = True
         text = self.tr("%n event(s)", "", len(lay.events))
