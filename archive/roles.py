@@ -352,7 +352,17 @@ def passage_at(
 
 
 def _annotation(session: Session, ref: str) -> models.Annotation:
-    return annotate._get(session, ref)
+    """An annotation by id or unique id prefix (literal); an ambiguous prefix is `Ambiguous`."""
+    found = session.get(models.Annotation, ref)
+    if found is None and len(ref) >= MIN_PREFIX:
+        a = models.Annotation
+        matches = list(session.exec(select(a).where(func.substr(col(a.id), 1, len(ref)) == ref)))
+        if len(matches) > 1:
+            raise Ambiguous(f"The id prefix {ref} matches {len(matches)} annotations; give more.")
+        found = matches[0] if matches else None
+    if found is None:
+        raise NotFound(f"No annotation with id {ref}. `sesame annotations` lists them.")
+    return found
 
 
 # -- roles ----------------------------------------------------------------------------------

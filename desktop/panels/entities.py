@@ -299,7 +299,10 @@ class EntitiesPanel(RereadingPanel):
         self.claims_model = ClaimTableModel(self)
         self.claims_view = make_table(self, multi=False)
         self.claims_view.setModel(self.claims_model)
-        self.claims_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        claims_header = self.claims_view.horizontalHeader()
+        claims_header.setStretchLastSection(False)
+        for col, mode in enumerate((stretch, stretch, fit)):
+            claims_header.setSectionResizeMode(col, mode)
         self.claims_view.doubleClicked.connect(lambda index: self.open_claim(index.row()))
         self.claims_label = QLabel(self.tr("Roles and relations"))
         self.claims_label.setTextFormat(Qt.TextFormat.PlainText)

@@ -215,3 +215,18 @@ def test_writes_are_audited(archive: Archive, cast: dict[str, str]) -> None:
     with archive.session() as session:
         actions = [e.action for e in session.exec(select(models.AuditEvent))]
     assert "role.create" in actions and "annotation.create" in actions
+
+
+def test_annotation_prefix_is_literal_and_ambiguity_is_named(
+    archive: Archive, cast: dict[str, str]
+) -> None:
+    for n in (1, 2):
+        annotate.create_annotation(
+            archive, cast["article"], 0, 10 + n, "event", annotation_id=f"abcd_{n}" + "0" * 26
+        )
+    with pytest.raises(roles.Ambiguous, match="matches 2 annotations"):
+        roles.add_role(archive, "Hospital raid", "Tatmadaw", "victim", annotation_id="abcd_")
+    with pytest.raises(NotFound, match="No annotation"):
+        roles.add_role(archive, "Hospital raid", "Tatmadaw", "victim", annotation_id="abc%")
+    info = roles.add_role(archive, "Hospital raid", "Tatmadaw", "victim", annotation_id="abcd_1")
+    assert info.annotation_id.startswith("abcd_1")
