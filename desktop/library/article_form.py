@@ -40,6 +40,8 @@ class ArticleForm(QDialog):
         self.article_id = article_id
         record = articles.get_article(ctx.archive, article_id)
         self.setWindowTitle(self.tr("Article details"))
+        # Wide enough for a URL and a capture time to be read whole (it was 350 px).
+        self.setMinimumWidth(620)
         form = QFormLayout(self)
         self.fields: dict[str, QLineEdit] = {}
         for key, label in (
