@@ -119,6 +119,10 @@ class LibraryPanel(QWidget):
         header.resizeSection(2, fm.horizontalAdvance("2024-03-04") + pad)
         header.resizeSection(3, fm.horizontalAdvance("Lang") + pad)
         header.resizeSection(4, fm.horizontalAdvance("Tags") + pad)
+        header.resizeSection(
+            COLUMNS.index("review_status"), fm.horizontalAdvance("In review") + pad
+        )
+        header.resizeSection(COLUMNS.index("assignee"), fm.horizontalAdvance("Assignee") + pad)
         header.resizeSection(COLUMNS.index("copies"), fm.horizontalAdvance("Copies") + pad)
         self.table.sortByColumn(COLUMNS.index("published"), Qt.SortOrder.DescendingOrder)
         # One click opens the article (as in a mail client); Ctrl or Shift clicks only

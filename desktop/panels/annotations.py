@@ -103,6 +103,8 @@ class AnnotationTableModel(RowTableModel):
                 return "(sensitive: hidden)"
             return short(ann.quote) + (" (orphaned)" if ann.orphaned else "")
         if col == self.ENTITY:
+            if self.hidden is not None and self.hidden(ann):
+                return ""  # the name is often the very words hidden
             return ann.entity_name or ""
         if col == self.NOTE:
             return ann.note

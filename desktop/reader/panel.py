@@ -174,10 +174,16 @@ class ReaderPanel(QWidget):
             self.scan.show_article(article)
             self.ctx.current_article_id = article.id
             self.ctx.articleShown.emit(article.id)
-        if marks:
-            self.view.mark_matches(marks)
+        # A mark over a hidden passage would draw its words: go there with the caret only.
+        hidden = self.view.concealment.spans
+        shown = [m for m in marks if not any(s < m[1] and m[0] < e for s, e in hidden)]
+        if shown:
+            self.view.mark_matches(shown)
         else:
             self.view.setExtraSelections([])
+            if marks:
+                self.view.place_caret(marks[0][0])
+                self.view.ensureCursorVisible()
         self._caret_moved()
 
     def _fill_header(self, article: ReadingArticle) -> None:
@@ -310,7 +316,12 @@ class ReaderPanel(QWidget):
         else:
             earlier = [a for a in shown if a.start < here]
             target = earlier[-1] if earlier else shown[-1]
-        self.select_span(target.start, target.end)
+        if self.view.concealment.hides(target):
+            # A selection is drawn in the palette's colours, over the bar: the caret only.
+            self.view.place_caret(target.start)
+            self.view.ensureCursorVisible()
+        else:
+            self.select_span(target.start, target.end)
         return target
 
     def annotations(self) -> list[ReadingAnnotation]:

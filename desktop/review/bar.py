@@ -79,18 +79,22 @@ class ReviewBar(QWidget):
             self.tr("Why it is sensitive (graphic, personal, or your own words)")
         )
 
+        # Two short rows: the reader sits between two docks and may be narrow.
         row = QHBoxLayout()
-        row.setContentsMargins(12, 0, 12, 2)
+        row.setContentsMargins(12, 0, 12, 0)
         for widget, stretch in (
             (QLabel(self.tr("Review:")), 0),
             (self.status_box, 0),
-            (self.assignee_edit, 1),
             (self.verification_box, 0),
-            (self.note_edit, 2),
             (self.sensitive_box, 0),
             (self.reason_box, 0),
         ):
             row.addWidget(widget, stretch)
+        row.addStretch(1)
+        second = QHBoxLayout()
+        second.setContentsMargins(12, 0, 12, 2)
+        second.addWidget(self.assignee_edit, 1)
+        second.addWidget(self.note_edit, 3)
 
         self.banner = QFrame()
         self.banner.setObjectName("sensitiveBanner")
@@ -113,6 +117,7 @@ class ReviewBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(row)
+        layout.addLayout(second)
         layout.addWidget(self.banner)
 
         self.status_box.activated.connect(self._status_chosen)

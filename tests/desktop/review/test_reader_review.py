@@ -123,6 +123,16 @@ def test_a_sensitive_passage_is_a_bar_until_revealed(qtbot, ctx, article_id) -> 
     reader.view.place_caret(TEXT.index(PHRASE) + 2)
     assert "Sensitive passage" in reader.side_label.text()
     assert "police" not in reader.side_label.text()
+    # Opening it at the passage (a search hit, a notes link) marks nothing over the bar.
+    start = TEXT.index(PHRASE)
+    ctx.open_article(article_id, [(start, start + len(PHRASE))])
+    assert reader.view.matches == [] and reader.selection_span() is None
+    assert reader.view.caret_code_point() == start
+    # Alt+Down goes to the hidden passage without selecting it (a selection shows the text).
+    reader.view.place_caret(0)
+    assert reader.step_annotation(1).id == ann
+    assert reader.selection_span() is None
+    assert reader.view.caret_code_point() == TEXT.index(PHRASE)
     actions = {a.objectName(): a for a in reader._passage_actions()}
     assert actions["flagPassage"].text() == "Mark not sensitive"
     actions["revealPassage"].trigger()
@@ -159,6 +169,7 @@ def test_the_annotation_panel_hides_sensitive_quotes_until_revealed(qtbot, ctx, 
     panel.show_article(article_id)
     quote = panel.model.index(0, panel.model.QUOTE)
     assert quote.data() == "(sensitive: hidden)"
+    assert panel.model.index(0, panel.model.ENTITY).data() == ""
     actions = claim_actions_of(ctx, panel, panel.model.annotation(0))
     assert {"verifyClaim", "flagPassage", "revealPassage"} <= set(actions)
     actions["revealPassage"].trigger()
