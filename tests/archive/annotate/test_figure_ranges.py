@@ -35,7 +35,7 @@ def _year(n: int) -> bool:
             "{ma} မှ {mb} အထိ",
             "{a} ถึง {b} คน",
         ]
-    ),  # fmt: skip
+    ),
 )
 def test_ranges_parse_in_every_form(a: int, b: int, form: str) -> None:
     low, high = sorted((a, b))

@@ -74,7 +74,8 @@ def test_role_errors_and_exit_codes(arch: dict[str, str]) -> None:
                        "--quote", "soldiers", "--article", arch["two"])  # fmt: skip
     assert code == 2 and "--occurrence" in doc["error"]
     code, doc, _ = run("role", "add", "Hospital raid", "Tatmadaw", "--role", "perpetrator",
-                       "--quote", "soldiers", "--article", arch["two"], "--occurrence", "2")  # fmt: skip
+                       "--quote", "soldiers", "--article", arch["two"],
+                       "--occurrence", "2")  # fmt: skip
     assert code == 0 and doc["quote"] == "soldiers"
     code, doc, _ = run("role", "add", "Tatmadaw", "Nurses", "--role", "victim",
                        "--quote", "nurses")  # fmt: skip
