@@ -36,6 +36,8 @@ LIBRARY_SORT_DESCENDING = Setting("library/sort_descending", True, bool)
 SEARCH_LIMIT = Setting("search/limit", 200, int)
 SEARCH_SORT = Setting("search/sort", "relevance", str)
 LAST_IMPORT_DIR = Setting("import/last_dir", "", str)
+# Tesseract languages for scans and images ("eng+mya"); empty: the archive's own.
+OCR_LANGUAGES = Setting("import/ocr_languages", "", str)
 FIRST_RUN_DONE = Setting("first_run/done", False, bool)
 # File → Open recent: archive folders, most recent first, as a JSON list.
 RECENT_ARCHIVES = Setting("archives/recent", "[]", str)
@@ -52,6 +54,7 @@ ALL = [
     SEARCH_LIMIT,
     SEARCH_SORT,
     LAST_IMPORT_DIR,
+    OCR_LANGUAGES,
     FIRST_RUN_DONE,
     RECENT_ARCHIVES,
     SNAP_SELECTION,

@@ -25,7 +25,7 @@ from desktop.tasks import Job
 
 FILE_FILTERS = (
     "Articles (*.html *.htm *.txt *.md *.pdf *.docx *.eml *.mbox "
-    "*.warc *.warc.gz *.wacz *.mhtml *.mht);;All files (*)"
+    "*.warc *.warc.gz *.wacz *.mhtml *.mht *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
 )
 
 
@@ -33,14 +33,32 @@ def _run_import(
     archive: Any,
     paths: list[Path],
     provenance: Provenance | None = None,
+    ocr_languages: str = "",
     progress: Any = None,
     cancel: Any = None,
 ) -> dict[str, Any]:
     """The worker side: import, then report as plain data (runs off the GUI thread)."""
-    from archive.ingest import import_paths
+    from archive.ingest import import_paths, ocr
 
-    report = import_paths(archive, paths, progress=progress, cancel=cancel, provenance=provenance)
-    return report.to_json() | {"cancelled": bool(getattr(report, "cancelled", False))}
+    notes = []
+    try:  # a saved choice whose language data was removed since: the archive's own
+        languages = ocr.check_languages(ocr_languages) if ocr_languages else None
+    except (ocr.UnknownLanguage, ocr.OcrUnavailable) as exc:
+        languages = None
+        if isinstance(exc, ocr.UnknownLanguage):
+            notes.append(f"{exc}; scans were read in the archive's languages instead")
+    report = import_paths(
+        archive,
+        paths,
+        progress=progress,
+        cancel=cancel,
+        provenance=provenance,
+        ocr_languages=languages,
+    )
+    return report.to_json() | {
+        "cancelled": bool(getattr(report, "cancelled", False)),
+        "warnings": notes + list(report.warnings),
+    }
 
 
 class ImportController(QObject):
@@ -108,6 +126,7 @@ class ImportController(QObject):
             self.ctx.archive,
             paths,
             self.provenance,
+            self.prefs.get(st.OCR_LANGUAGES),
             ask_before_quit=True,
             on_result=self._finished,
             on_error=self._failed,

@@ -1,4 +1,5 @@
-"""File → Import options…: who collected the files being imported, with what, from where.
+"""File → Import options…: who collected the files being imported, with what, from where,
+and the languages OCR reads scans and images in (`desktop.importing.ocr_choice`).
 
 A small non-blocking form (issue 14). Its values apply to every import the
 window starts afterwards (files, folders, dropped files), until changed;
@@ -12,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from archive.provenance import Provenance
+from desktop.importing.ocr_choice import OcrLanguageChoice
 
 
 class ImportOptionsDialog(QDialog):
@@ -47,6 +49,8 @@ class ImportOptionsDialog(QDialog):
             edit.setPlaceholderText(hint)
             self.fields[key] = edit
             form.addRow(label, edit)
+        self.ocr_languages = OcrLanguageChoice(self)
+        form.addRow(self.tr("Read scans and images in"), self.ocr_languages)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -59,5 +63,6 @@ class ImportOptionsDialog(QDialog):
         return Provenance(**values).cleaned()
 
     def save(self) -> None:
+        self.ocr_languages.save()
         self.changed.emit(self.provenance())
         self.accept()

@@ -158,8 +158,15 @@ class ImportSummaryDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         buttons.accepted.connect(self.close)
+        # Not failures: an OCR page with no text, a capture's skipped records, ...
+        self.notes = QLabel("\n".join(str(w) for w in summary.get("warnings", [])))
+        self.notes.setObjectName("importNotes")
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setWordWrap(True)
+        self.notes.setVisible(bool(summary.get("warnings")))
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
+        layout.addWidget(self.notes)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
 
