@@ -29,6 +29,10 @@ from archive.ingest.warc import read_warc_bytes
 MAX_MEMBERS = 10_000
 MAX_MEMBER_BYTES = 1 << 30  # one WARC inside, inflated
 MAX_TOTAL_BYTES = 2 << 30  # all the WARCs and JSON read, inflated
+# ... and at most this many times the WACZ's own size (WARCs inside a WACZ are
+# stored, already gzipped: a legitimate one inflates about 1x), with this floor.
+MAX_EXPANSION = 10
+EXPANSION_FLOOR = 256 << 20
 MAX_JSON_BYTES = 64 << 20  # pages.jsonl, datapackage.json
 MAX_RATIO = 200  # inflated / compressed, for members over RATIO_FLOOR bytes
 RATIO_FLOOR = 1 << 20
@@ -43,8 +47,9 @@ def _refused(reason: str) -> UnreadableFile:
     return UnreadableFile(f"this WACZ file was not read: {reason}")
 
 
-def _members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+def _members(zf: zipfile.ZipFile, size: int) -> list[zipfile.ZipInfo]:
     infos = zf.infolist()
+    budget = min(MAX_TOTAL_BYTES, max(EXPANSION_FLOOR, MAX_EXPANSION * size))
     if len(infos) > MAX_MEMBERS:
         raise _refused(f"it has {len(infos):,} files inside; at most {MAX_MEMBERS:,}")
     total = 0
@@ -62,8 +67,11 @@ def _members(zf: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
                 f"at most {MAX_RATIO}"
             )
         total += info.file_size
-        if total > MAX_TOTAL_BYTES:
-            raise _refused(f"its files add up to more than {MAX_TOTAL_BYTES >> 30} GB")
+        if total > budget:
+            raise _refused(
+                f"its files add up to more than {budget >> 20} MB once inflated "
+                f"({MAX_EXPANSION} times its size, at least {EXPANSION_FLOOR >> 20} MB)"
+            )
     return infos
 
 
@@ -120,7 +128,7 @@ def read_wacz(data: bytes, name: str) -> list[ParsedArticle]:
     """Every captured HTML page of a WACZ file, as articles (their originals: WARC records)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = _members(zf)
+        infos = _members(zf, len(data))
     except (zipfile.LargeZipFile, *_DAMAGE) as exc:
         raise UnreadableFile(
             "not a valid WACZ file (it is not a readable zip); if it was cut short in a "

@@ -305,3 +305,22 @@ def test_reimport_reads_no_page_again(
     # Outside an import nothing is known: every page is read.
     assert len(read_wacz(path.read_bytes(), path.name)) == 3
     assert len(calls) == 3
+
+
+def test_wacz_whose_members_add_up_to_too_much_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    import archive.ingest.wacz as wacz_module
+
+    # Scaled down (the real floor is 256 MB): each member under the ratio limit,
+    # together more than the WACZ's own size allows.
+    monkeypatch.setattr(wacz_module, "EXPANSION_FLOOR", 1 << 20)
+    monkeypatch.setattr(wacz_module, "MAX_EXPANSION", 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n in range(3):
+            zf.writestr(f"archive/part{n}.warc", os.urandom(300_000) + bytes(300_000))
+    with pytest.raises(UnreadableFile, match="add up to more than"):
+        read_wacz(out.getvalue(), "many.wacz")
