@@ -202,3 +202,39 @@ def test_a_hostile_key_file_is_a_clear_refusal(
     (folder / "keyfile.json").write_bytes(data)
     with pytest.raises(ArchiveError):
         encryption.unlock(folder, "pw")
+
+
+def test_the_lock_and_read_only_opening_hold_for_an_encrypted_archive(tmp_path: Path) -> None:
+    from archive.errors import ArchiveLocked
+
+    folder = tmp_path / "enc"
+    with Archive.open(folder, create=True, encrypt=True, passphrase="pw") as writer:
+        with pytest.raises(ArchiveLocked):
+            Archive.open(folder, passphrase="pw")
+        with Archive.open(folder, passphrase="pw", readonly=True) as reader:
+            assert reader.readonly and reader.archive_id == writer.archive_id
+        assert (folder / "tmp").is_dir()  # libraries' temp files go here while it is open
+    assert not (folder / "tmp").exists()
+
+
+def test_reindex_and_check_of_an_encrypted_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SESAME_PASSPHRASE", "pw")
+    folder = tmp_path / "enc"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("The convoy crossed the bridge at dawn.", encoding="utf-8")
+    assert run("init", "--encrypt", "--archive", str(folder))[0] == 0
+    assert run("import", str(src), "--archive", str(folder))[0] == 0
+    assert run("reindex", "--archive", str(folder))[0] == 0
+    code, out, _ = run("search", "convoy", "--archive", str(folder), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+    assert run("check", "--archive", str(folder))[0] == 0
+    # A sealed index file changed on disk: the index is rebuilt, never trusted.
+    segment = max((folder / "index").glob("*.seg"), key=lambda p: p.stat().st_size)
+    data = bytearray(segment.read_bytes())
+    data[40] ^= 1
+    segment.write_bytes(bytes(data))
+    code, out, _ = run("search", "convoy", "--archive", str(folder), "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
