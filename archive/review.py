@@ -332,3 +332,30 @@ def get_claim(archive: Archive, annotation_id: str) -> ClaimReview:
     """A claim's review fields, by id or literal id prefix."""
     with archive.session() as session:
         return _claim_review(_annotation(session, annotation_id))
+
+
+def sensitive_parts(
+    archive: Archive, article_ids: Sequence[str]
+) -> dict[str, tuple[bool, list[tuple[str, int, int]]]]:
+    """For each of `article_ids` holding anything sensitive: whether the article itself is,
+    and its sensitive passages as (annotation id, start, end). Two small queries (a page
+    of search hits, never the whole archive)."""
+    ids = list(dict.fromkeys(article_ids))
+    found: dict[str, tuple[bool, list[tuple[str, int, int]]]] = {}
+    if not ids:
+        return found
+    with archive.session() as session:
+        conn = session.connection()
+        for first in range(0, len(ids), 500):
+            chunk = ids[first : first + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT id FROM article WHERE sensitive AND id IN ({marks})"
+            for (aid,) in conn.exec_driver_sql(sql, tuple(chunk)):
+                found[aid] = (True, [])
+            sql = (
+                'SELECT article_id, id, start, "end" FROM annotation '
+                f"WHERE sensitive AND article_id IN ({marks}) ORDER BY article_id, start"
+            )
+            for aid, ann_id, start, end in conn.exec_driver_sql(sql, tuple(chunk)):
+                found.setdefault(aid, (False, []))[1].append((ann_id, start, end))
+    return found

@@ -126,6 +126,9 @@ def _hit_snippet(hit: Any) -> tuple[str, list[tuple[int, int]]]:
     return _plain(hit.snippet or "")
 
 
+HIDDEN_SNIPPET = "(sensitive: open the article and Reveal it to read this passage)"
+
+
 class SearchResultsModel(QAbstractListModel):
     """The hits of the last search."""
 
@@ -133,6 +136,8 @@ class SearchResultsModel(QAbstractListModel):
         super().__init__(parent)
         self.hits: list[Any] = []
         self.total = 0
+        # Hits whose snippet shows sensitive words not revealed (desktop.review.reveal).
+        self.hidden: set[str] = set()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.hits)
@@ -148,19 +153,32 @@ class SearchResultsModel(QAbstractListModel):
         if role == MATCHES_ROLE:
             return [tuple(m) for m in (hit.matches or [])]
         if role == HTML_ROLE:
-            text, spans = _hit_snippet(hit)
+            text, spans = self._snippet(hit)
             return f"{_head(hit)}<span>{snippet_html(text, spans)}</span>"
         if role == SNIPPET_ROLE:
-            return _head(hit), *_hit_snippet(hit)
+            return _head(hit), *self._snippet(hit)
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.title
         return None
 
-    def set_results(self, hits: Sequence[Any], total: int) -> None:
+    def _snippet(self, hit: Any) -> tuple[str, list[tuple[int, int]]]:
+        if hit.id in self.hidden:
+            return HIDDEN_SNIPPET, []
+        return _hit_snippet(hit)
+
+    def set_results(self, hits: Sequence[Any], total: int, hidden: set[str] | None = None) -> None:
         self.beginResetModel()
         self.hits = list(hits)
         self.total = total
+        self.hidden = set(hidden or ())
         self.endResetModel()
+
+    def set_hidden(self, hidden: set[str]) -> None:
+        """Hide (or show again) the snippets of these hits."""
+        if hidden != self.hidden:
+            self.hidden = set(hidden)
+            if self.hits:
+                self.dataChanged.emit(self.index(0), self.index(len(self.hits) - 1))
 
     def clear(self) -> None:
         self.set_results([], 0)

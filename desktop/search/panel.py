@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive import review
 from desktop import settings as st
 from desktop.context import AppContext
+from desktop.review.reveal import RevealState
 from desktop.search.model import (
     HIT_ID_ROLE,
     MATCHES_ROLE,
@@ -147,6 +149,7 @@ class SearchPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         ctx.articlesChanged.connect(self._archive_changed)
+        RevealState.of(ctx).changed.connect(self._reveal_changed)
 
     def query_edit_for_toolbar(self) -> QLineEdit:
         """The query field, placed in the main toolbar by the window."""
@@ -217,11 +220,31 @@ class SearchPanel(QWidget):
             self._pending = None
             self.search(query, keep_filters=keep)
 
+    def _hidden_hits(self, hits: Any) -> set[str]:
+        """Hits whose snippet would show a sensitive article or passage not revealed."""
+        parts = review.sensitive_parts(self.ctx.archive, [h.id for h in hits])
+        state = RevealState.of(self.ctx)
+        hidden = set()
+        for hit in hits:
+            whole, passages = parts.get(hit.id, (False, []))
+            if whole and not state.is_revealed(hit.id):
+                hidden.add(hit.id)
+                continue
+            start = hit.snippet_start
+            end = start + len(hit.snippet_text or hit.snippet or "")
+            if any(s < end and start < e and not state.is_revealed(a) for a, s, e in passages):
+                hidden.add(hit.id)
+        return hidden
+
+    def _reveal_changed(self) -> None:
+        if self.model.hits:
+            self.model.set_hidden(self._hidden_hits(self.model.hits))
+
     def _show(self, query: str, results: Any) -> None:
         if self._pending is not None:
             return  # a newer query is on its way
         self.last_results = results
-        self.model.set_results(results.hits, results.total)
+        self.model.set_results(results.hits, results.total, self._hidden_hits(results.hits))
         shown = len(results.hits)
         notes = list(getattr(results, "notes", []) or [])
         if notes:

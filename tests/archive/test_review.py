@@ -182,3 +182,15 @@ def test_library_filter_text_takes_review_terms() -> None:
         review_terms("flag:graphic")
     with pytest.raises(InvalidInput, match="only -flag:sensitive"):
         review_terms("-status:reviewed")
+
+
+def test_sensitive_parts_of_a_page_of_articles(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    a, b, c = add_article(), add_article(), add_article()
+    ann = _tag(archive, b)
+    review.flag(archive, a, True)
+    review.flag(archive, ann, True)
+    s, e = annotate.find_quote(REPORT, "More than 250 nurses")
+    assert review.sensitive_parts(archive, [a, b, c]) == {a: (True, []), b: (False, [(ann, s, e)])}
+    assert review.sensitive_parts(archive, []) == {}
