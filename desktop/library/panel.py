@@ -320,10 +320,42 @@ class LibraryPanel(QWidget):
             menu.addAction(self.tr("Open"), lambda: self.ctx.open_article(ids[0], []))
             menu.addAction(self.tr("Details…"), lambda: self.edit_details(ids[0]))
         self._add_collection_actions(menu, ids)
+        self._add_review_actions(menu, ids)
         copies_ui.add_actions(self, menu, ids)
         menu.addSeparator()
         menu.addAction(self.tr("Retract…"), lambda: self.retract(ids))
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _add_review_actions(self, menu: QMenu, ids: list[str]) -> None:
+        """Review status and the sensitive flag of the selected articles (one step each)."""
+        status_menu = menu.addMenu(self.tr("Review status"))
+        for status in models.REVIEW_STATUSES:
+            status_menu.addAction(
+                status.replace("_", " ").capitalize(),
+                functools.partial(self.set_review_status, ids, status),
+            )
+        menu.addAction(self.tr("Mark sensitive"), lambda: self.set_sensitive(ids, True))
+        menu.addAction(self.tr("Mark not sensitive"), lambda: self.set_sensitive(ids, False))
+
+    def set_review_status(self, ids: list[str], status: str) -> None:
+        from archive import review
+
+        self._write(
+            "Review",
+            lambda ch: review.set_review(ch, ids, status=status),
+            self.tr("Status not set"),
+            lambda _r: None,
+        )
+
+    def set_sensitive(self, ids: list[str], sensitive: bool) -> None:
+        from archive import review
+
+        self._write(
+            "Mark sensitive" if sensitive else "Mark not sensitive",
+            lambda ch: review.flag_articles(ch, ids, sensitive),
+            self.tr("Not marked"),
+            lambda _r: None,
+        )
 
     def edit_details(self, article_id: str) -> Any:
         """Open the (non-blocking) form that corrects an article's record."""

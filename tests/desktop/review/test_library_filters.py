@@ -95,3 +95,18 @@ def test_the_filter_text_takes_review_terms(qtbot, setup) -> None:
     panel.apply_filter()
     assert _titles(panel) == {"Harbour strike"}
     assert panel.filter_edit.styleSheet() == ""
+
+
+def test_several_articles_at_once_from_the_context_menu(qtbot, setup) -> None:
+    panel, ids = setup
+    chosen = [ids["Harbour strike"], ids["Market raid"]]
+    panel.set_review_status(chosen, "relevant")
+    assert {review.get_review(panel.ctx.archive, i).review_status for i in chosen} == {"relevant"}
+    assert panel.ctx.writer.undoText() == "Review"
+    panel.set_sensitive(chosen, True)
+    assert all(review.get_review(panel.ctx.archive, i).sensitive for i in chosen)
+    panel.status_box.setCurrentIndex(panel.status_box.findData("flag:sensitive"))
+    # The writer's articlesChanged reloads the library in the background.
+    qtbot.waitUntil(lambda: _titles(panel) == {"Harbour strike", "Market raid"}, timeout=5000)
+    panel.ctx.writer.undo()
+    assert not review.get_review(panel.ctx.archive, chosen[0]).sensitive
