@@ -847,13 +847,17 @@ class FigureGroup:
 SHOW_UNLINKED = True
 
 
-_TABLE_SQL = """
-SELECT a.id, a.article_id, art.title, art.source, art.published, a.value, a.qualifier,
-       a.counted, a.as_of, a.quote, a.orphaned, a.low, a.high, art.copy_group,
-       a.entity_id, e.name
-FROM annotation a JOIN article art ON art.id = a.article_id
-LEFT JOIN entity e ON e.id = a.entity_id
+# The claims, then the articles they are in, each read once: an article's copy_group
+# column comes after its text, so reading it walks the text's overflow pages; joined
+# per claim that was done 20,000 times for 4,000 articles (bench/figures_bench.py).
+_CLAIMS_SQL = """
+SELECT a.id, a.article_id, a.value, a.qualifier, a.counted, a.as_of, a.quote, a.orphaned,
+       a.low, a.high, a.entity_id, e.name
+FROM annotation a LEFT JOIN entity e ON e.id = a.entity_id
 WHERE a.type_key = 'figure'"""
+_ARTICLES_SQL = """
+SELECT id, title, source, published, copy_group FROM article
+WHERE id IN (SELECT a.article_id FROM annotation a WHERE a.type_key = 'figure'{where})"""
 
 
 def figure_table(
@@ -868,22 +872,37 @@ def figure_table(
 
     # Plain SQL through the session's connection: the ORM's row loading was a third of
     # the time of 20,000 claims (bench/figures_bench.py).
-    sql = _TABLE_SQL
+    where = ""
     params: tuple[str, ...] = ()
     with archive.session() as session:
         if entity_id:
-            sql += " AND a.entity_id = ?"
+            where = " AND a.entity_id = ?"
             params = (get_row(session, entity_id).id,)
         elif not include_unlinked:
-            sql += " AND a.entity_id IS NOT NULL"
-        rows = session.connection().exec_driver_sql(sql, params).fetchall()
+            where = " AND a.entity_id IS NOT NULL"
+        # The DB-API cursor itself: SQLAlchemy's Row objects for 20,000 claims cost as
+        # much again as SQLite's own fetch (bench/figures_bench.py, profiled).
+        cursor = session.connection().connection.cursor()
+        try:
+            rows = cursor.execute(_CLAIMS_SQL + where, params).fetchall()
+            found = cursor.execute(_ARTICLES_SQL.format(where=where), params).fetchall()
+        finally:
+            cursor.close()
+        articles = {r[0]: r[1:] for r in found}
     groups: dict[str | None, FigureGroup] = {}
-    for row in rows:
-        eid = row[14]
+    for ann_id, art_id, value, qual, counted, as_of, quote, orphaned, low, high, eid, name in rows:
+        article = articles.get(art_id)
+        if article is None:
+            continue
+        title, source, published, copy_group = article
         group = groups.get(eid)
         if group is None:
-            group = groups[eid] = FigureGroup(eid, row[15] or "(no figure entity)")
-        group.claims.append(FigureClaim(*row[:10], bool(row[10]), *row[11:14]))  # type: ignore[call-arg]
+            group = groups[eid] = FigureGroup(eid, name or "(no figure entity)")
+        claim = FigureClaim(
+            ann_id, art_id, title, source, published, value, qual, counted, as_of, quote,
+            bool(orphaned), low, high, copy_group,
+        )  # fmt: skip
+        group.claims.append(claim)
     for group in groups.values():
         group.claims.sort(
             key=lambda c: (c.as_of or c.published or "", c.source or "", c.value or 0)
