@@ -1,0 +1,204 @@
+"""Copies of one story at import (issue 14; results in docs/benchmarks.md).
+
+Generates 10,000 plain-text articles of about 600 words: 9,600 stories, 300
+planted copies of some of them (a new lead, another byline and dateline, the
+last third cut, or a new lead and a cut ending) and 100 other stories from
+the same "wire" that share one background paragraph and the header with a
+story (they must not be grouped). The same folder is imported into fresh
+archives with copy detection off and on, in the same run and alternating:
+the whole pipeline as `sesame import` runs it (search index on) and the
+database alone (`index=False`). It prints the import times, the slowdown,
+the time detection itself took (signatures and grouping, timed inside the
+import), and recall / precision on the planted pairs.
+
+    .venv/bin/python bench/copies_bench.py [--articles 10000] [--copies 300] [--no-index-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from archive import copies
+from archive.ingest import import_paths
+from archive.store import Archive
+from bench.import_bench import _paragraphs, _vocabulary
+
+TARGET_SECONDS = 60.0  # grouping 10,000 articles at import
+TARGET_SLOWDOWN = 0.05
+
+
+def _story(rng: random.Random, vocab: list[str], n: int) -> tuple[str, str, list[str]]:
+    title = " ".join(rng.choice(vocab) for _ in range(6)).title()
+    header = f"Date first published: {rng.randint(1, 28)} March 2021\n\nBy Ann Example, Wire {n}"
+    return title, header, _paragraphs(rng, vocab, 600)
+
+
+def _text(title: str, header: str, paragraphs: list[str]) -> str:
+    return f"{title}\n\n{header}\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def generate(
+    folder: Path, total: int, planted: int, negatives: int, rng: random.Random
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Write the articles; (planted copy pairs, same-wire other-story pairs) as file names."""
+    folder.mkdir(parents=True)
+    vocab = _vocabulary(rng)
+    stories = total - planted - negatives
+    kept: list[tuple[str, str, list[str]]] = []
+    for n in range(stories):
+        story = _story(rng, vocab, n)
+        kept.append(story)
+        (folder / f"s{n:05d}.txt").write_text(_text(*story), encoding="utf-8")
+    pairs, others = [], []
+    chosen = rng.sample(range(stories), planted + negatives)
+    for k, n in enumerate(chosen[:planted]):
+        title, header, paragraphs = kept[n]
+        kind = k % 4
+        if kind in (0, 3):  # a new lead
+            paragraphs = [*_paragraphs(rng, vocab, 60)[:1], *paragraphs[1:]]
+        if kind == 1:  # another outlet's byline and dateline
+            header = "Staff and agencies | The Daily Example\n\nYangon (Wire)"
+        if kind in (2, 3):  # the last third cut
+            paragraphs = paragraphs[: max(1, len(paragraphs) * 2 // 3)]
+        name = f"c{k:05d}.txt"
+        (folder / name).write_text(_text(title, header, paragraphs), encoding="utf-8")
+        pairs.append((f"s{n:05d}.txt", name))
+    for k, n in enumerate(chosen[planted:]):
+        title, header, paragraphs = kept[n]
+        fresh = _paragraphs(rng, vocab, 600)
+        body = [*fresh[:-1], paragraphs[len(paragraphs) // 2]]  # one background paragraph
+        name = f"o{k:05d}.txt"
+        (folder / name).write_text(_text(title + " (2)", header, body), encoding="utf-8")
+        others.append((f"s{n:05d}.txt", name))
+    return pairs, others
+
+
+class _Timer:
+    """Time spent in ImportCopies.sign and .detect during an import."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._saved: list[tuple[str, Callable[..., Any]]] = []
+
+    def __enter__(self) -> _Timer:
+        for name in ("sign", "detect"):
+            original = getattr(copies.ImportCopies, name)
+            self._saved.append((name, original))
+            setattr(copies.ImportCopies, name, self._wrap(original))
+        return self
+
+    def _wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - began
+
+        return timed
+
+    def __exit__(self, *_exc: object) -> None:
+        for name, original in self._saved:
+            setattr(copies.ImportCopies, name, original)
+
+
+def timed_import(folder: Path, target: Path, *, index: bool, find: bool) -> tuple[float, float]:
+    """(import seconds, seconds inside detection) of one import into a fresh archive."""
+    with Archive.open(target, create=True) as archive, _Timer() as timer:
+        began = time.perf_counter()
+        result = import_paths(archive, [folder], index=index, find_copies=find)
+        elapsed = time.perf_counter() - began
+        assert not result.failed, result.failed[:3]
+    return elapsed, timer.seconds
+
+
+def quality(
+    target: Path, pairs: list[tuple[str, str]], others: list[tuple[str, str]]
+) -> tuple[float, float, int, int]:
+    """(recall, precision, grouped pairs, same-wire stories grouped) of an archive's groups."""
+    with Archive.open(target, readonly=True) as archive:
+        groups = copies.copy_groups(archive)
+        with archive.session() as session:
+            names = {
+                str(r[0]): str(r[1])
+                for r in session.connection().exec_driver_sql(
+                    "SELECT id, imported_from FROM article"
+                )
+            }
+    grouped = {
+        frozenset((names[a], names[b]))
+        for g in groups
+        for a, b in itertools.combinations(g.articles, 2)
+    }
+    planted = {frozenset(p) for p in pairs}
+    recall = len(grouped & planted) / len(planted) if planted else 1.0
+    precision = len(grouped & planted) / len(grouped) if grouped else 1.0
+    wrong = len(grouped & {frozenset(o) for o in others})
+    return recall, precision, len(grouped), wrong
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--copies", type=int, default=300)
+    parser.add_argument("--negatives", type=int, default=100)
+    parser.add_argument("--no-index-run", action="store_true", help="skip the index-on runs")
+    args = parser.parse_args()
+    rng = random.Random(14)
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="sesame-copies-") as tmp:
+        root = Path(tmp)
+        pairs, others = generate(root / "in", args.articles, args.copies, args.negatives, rng)
+        os.sync()  # the import's commits must not wait for the generator's pages
+        print(f"load average before: {os.getloadavg()[0]:.2f}")
+        runs = [("database only", False)] + ([] if args.no_index_run else [("pipeline", True)])
+        for label, index in runs:
+            times: dict[bool, list[float]] = {False: [], True: []}
+            inside = 0.0
+            for repeat, find in ((0, False), (0, True), (1, False), (1, True)):
+                if index and repeat:
+                    continue  # the whole pipeline once each way (minutes)
+                target = root / f"arch-{int(index)}-{int(find)}-{repeat}"
+                elapsed, detection = timed_import(root / "in", target, index=index, find=find)
+                times[find].append(elapsed)
+                if find:
+                    inside = max(inside, detection)
+                    last_on = target
+            off, on = min(times[False]), min(times[True])
+            slowdown = (on - off) / off
+            share = inside / off
+            recall, precision, grouped, wrong = quality(last_on, pairs, others)
+            verdict = (
+                "ok"
+                if inside <= TARGET_SECONDS and (not index or slowdown <= TARGET_SLOWDOWN)
+                else "ABOVE TARGET"
+            )
+            ok = ok and verdict == "ok"
+            print(
+                f"{label}: {args.articles} articles, detection off {off:.1f} s, on {on:.1f} s "
+                f"(best of {len(times[True])}): slowdown {slowdown:+.1%}; detection itself "
+                f"{inside:.1f} s = {share:.1%} of the import (target <= {TARGET_SECONDS:.0f} s"
+                f"{', <= 5%' if index else ''}) {verdict}"
+            )
+            print(
+                f"  planted pairs: recall {recall:.3f}, precision {precision:.3f} "
+                f"({grouped} pairs grouped; {wrong} of {len(others)} same-wire other stories "
+                "grouped)"
+            )
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
