@@ -86,6 +86,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
                 index=not args.no_index,
                 ocr_languages=ocr_languages,
                 provenance=Provenance(args.collected_by, args.collected_with, args.collected_from),
+                follow_links=args.follow_links,
             )
         finally:
             if bar is not None:
@@ -224,6 +225,11 @@ def register_commands(add: AddCommand) -> None:
         metavar="LANGS",
         help="Tesseract languages for scans and images, e.g. eng, mya or eng+mya "
         "(default: the archive's languages, else eng)",
+    )
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="follow symbolic links that lead out of an imported folder (skipped by default)",
     )
     p.add_argument(
         "--no-index",

@@ -11,6 +11,10 @@ from archive.ingest.metadata import shorten
 from archive.ingest.parsed import ParsedArticle
 from archive.ingest.plaintext import parse_article
 
+# A 400-page report has about 10,000 paragraphs; python-docx reads ~10,000 a
+# second here, so a crafted file of millions would hold an import for minutes.
+MAX_BLOCKS = 100_000
+
 
 def read_docx(data: bytes, name: str) -> list[ParsedArticle]:
     """One article from a Word document."""
@@ -26,6 +30,12 @@ def read_docx(data: bytes, name: str) -> list[ParsedArticle]:
             "not a valid Word (.docx) file; open it in a word processor and save it as "
             ".docx again (an old .doc file must be converted first)"
         ) from exc
+    count = len(document.element.body)
+    if count > MAX_BLOCKS:
+        raise UnreadableFile(
+            f"it has {count:,} paragraphs and tables, more than the {MAX_BLOCKS:,} Sesame reads "
+            "from one document (a damaged or crafted file? split a real one into parts)"
+        )
     blocks: list[str] = []
     heading: str | None = None
     for block in document.iter_inner_content():

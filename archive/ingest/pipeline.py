@@ -13,6 +13,7 @@ cancelled import stops between files and commits what it has done.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from sqlalchemy import text as sql
 from archive import copies
 from archive.changes import Change
 from archive.collections import add_articles, ensure_collection
+from archive.ingest import sandbox
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.metadata import detect_language
 from archive.ingest.parsed import KNOWN_ORIGINALS, ParsedArticle
@@ -138,6 +140,7 @@ class _Importer:
         self.copies = copies.ImportCopies()
         self.max_bytes = max_bytes
         self.scans = ScanReader(archive)  # OCR of scans and images
+        self.sandbox: sandbox.Sandbox | None = None  # the worker that reads the files
         self.index = index
         self.result = result
         self.pending: list[_Prepared] = []
@@ -191,12 +194,16 @@ class _Importer:
             self.pending.append(prepared)
             self.pending_bytes += prepared.size()
 
-    def _read(self, reader: Reader, data: bytes, name: str) -> list[ParsedArticle]:
-        """What `reader` makes of a file; a scan or an image is read page by page by OCR."""
+    def _read(self, extension: str, reader: Reader, data: bytes, name: str) -> list[ParsedArticle]:
+        """What the reader for `extension` makes of a file, read in the import's worker
+        process (`archive.ingest.sandbox`: memory and time limits, killed on cancel);
+        a scan or an image is read page by page by OCR."""
         if len(data) > self.max_bytes:
             raise UnreadableFile(f"larger than the import limit of {_megabytes(self.max_bytes)}")
         try:
-            return reader(data, name)
+            if self.sandbox is None:
+                return reader(data, name)
+            return self.sandbox.read(extension, data, name, self.scans.cancel, self.known)
         except NeedsOcr:
             return self.scans.read(data, name)
 
@@ -217,7 +224,7 @@ class _Importer:
         media_type, reader = READERS[extension]
         reader = _knowing(reader, self.known)
         try:
-            articles = self._read(reader, data, name)
+            articles = self._read(extension, reader, data, name)
             reported = self._report_parts(label, articles)
             articles = [a for a in articles if a.text or a.attachments]
             if not articles:
@@ -255,6 +262,12 @@ class _Importer:
         if depth < _ATTACHMENT_DEPTH:
             for number, article in enumerate(articles):
                 self._prepare_attachments(prepared, article, ids[number], depth)
+        elif any(article.attachments for article in articles):
+            left = sum(len(article.attachments) for article in articles)
+            self.result.warnings.append(
+                f"{label}: {left} attachment(s) nested more than {_ATTACHMENT_DEPTH} levels "
+                "deep were not imported (save them and import them on their own)"
+            )
         return prepared
 
     def _report_parts(self, label: str, articles: list[ParsedArticle]) -> bool:
@@ -596,19 +609,38 @@ def _unsupported(name: str) -> str:
     return f"unsupported file type '{extension}'; Sesame imports {known}"
 
 
-def _walk(paths: Sequence[str | Path], result: ImportReport, skip: Path) -> list[tuple[Path, str]]:
+def _walk(
+    paths: Sequence[str | Path], result: ImportReport, skip: Path, follow_links: bool = False
+) -> list[tuple[Path, str]]:
     """Every file to look at, as (path, label); folders are walked in name order.
 
     The archive's own folder (`skip`) is never walked into: importing a folder
-    that holds the archive must not import the archive's files.
+    that holds the archive must not import the archive's files. A symbolic link
+    inside a folder that leads out of it (to /etc/passwd, to another case) is
+    skipped and reported unless `follow_links`; a folder that cannot be read is a
+    failure, named.
     """
     files: list[tuple[Path, str]] = []
     skipped_hidden = 0
+    links_out: list[str] = []
+
+    def unreadable(error: OSError) -> None:
+        reason = error.strerror or str(error)
+        result.failed.append(Failure(str(error.filename), f"folder cannot be read: {reason}"))
+
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for root, dirs, names in os.walk(path):
+            top = path.resolve()
+            for root, dirs, names in os.walk(path, onerror=unreadable, followlinks=follow_links):
                 base = Path(root)
+                if not follow_links:
+                    for name in [*dirs, *names]:
+                        link = base / name
+                        if link.is_symlink() and not link.resolve().is_relative_to(top):
+                            links_out.append(str(link))
+                    dirs[:] = [d for d in dirs if str(base / d) not in links_out]
+                    names = [n for n in names if str(base / n) not in links_out]
                 if base.resolve() == skip:
                     dirs[:] = []
                     continue
@@ -627,6 +659,13 @@ def _walk(paths: Sequence[str | Path], result: ImportReport, skip: Path) -> list
             files.append((path, str(given)))
         else:
             result.failed.append(Failure(str(given), "no such file or folder"))
+    if links_out:
+        shown = ", ".join(json.dumps(name, ensure_ascii=False) for name in links_out[:5])
+        more = f" and {len(links_out) - 5} more" if len(links_out) > 5 else ""
+        result.warnings.append(
+            f"skipped {len(links_out)} symbolic link(s) leading out of the imported folder: "
+            f"{shown}{more} (sesame import --follow-links to follow them)"
+        )
     if skipped_hidden:
         result.warnings.append(
             f"skipped {skipped_hidden} hidden file(s) or folder(s) (names starting with '.'); "
@@ -647,6 +686,8 @@ def import_paths(
     find_copies: bool = True,
     provenance: Provenance | None = None,
     ocr_languages: str | None = None,
+    follow_links: bool = False,
+    isolate: bool = True,
 ) -> ImportReport:
     """Import files and folders (recursively) into `archive`.
 
@@ -658,11 +699,30 @@ def import_paths(
     `provenance`: who collected the files, with what, from where (`archive.provenance`).
     `ocr_languages`: Tesseract languages for scans and images ("eng+mya"); None:
     the archive's own languages (`archive.ingest.ocr.archive_languages`).
+    `follow_links`: follow symbolic links that lead out of a folder being imported
+    (by default they are skipped and reported).
+    `isolate`: read files in the worker process (`archive.ingest.sandbox`); False
+    reads them in this process, for tests of the readers only.
     Returns the report; never raises for a bad file.
     """
     result = ImportReport()
-    files = _walk(paths, result, archive.path.resolve())
+    files = _walk(paths, result, archive.path.resolve(), follow_links)
     importer = _Importer(archive, collection, max_bytes, index, result, _label(paths), provenance)
+    with sandbox.worker() as worker:
+        importer.sandbox = worker if isolate else None
+        _import_files(importer, files, result, progress, cancel, ocr_languages, find_copies)
+    return result
+
+
+def _import_files(
+    importer: _Importer,
+    files: list[tuple[Path, str]],
+    result: ImportReport,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+    ocr_languages: str | None,
+    find_copies: bool,
+) -> None:
     importer.scans.languages = ocr_languages
     importer.scans.cancel = cancel
     importer.copies.enabled = find_copies
@@ -685,4 +745,3 @@ def import_paths(
     importer.flush()
     if importer.copies.error:
         result.warnings.append(importer.copies.error)
-    return result
