@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -268,15 +268,18 @@ def claim_actions(
     anchor: Callable[[], Anchor | None],
     entity: str = "",
     type_key: str = "",
+    parent: QObject | None = None,
 ) -> list[QAction]:
     """ "Add role…" and "Add relation…" for the passage `anchor()` gives when triggered.
 
     `entity` / `type_key`: the annotation's entity name and type, to start the form with
-    (an event's name as the event, an actor's as the actor or first actor)."""
-    role = QAction(owner.tr("Add role…"), owner)
+    (an event's name as the event, an actor's as the actor or first actor). The actions
+    belong to `parent` (a context menu, deleted with it), else to `owner`."""
+    parent = parent or owner
+    role = QAction(owner.tr("Add role…"), parent)
     role.setObjectName("addRole")
     role.setToolTip(owner.tr("Record an actor's role in an event, anchored to this passage"))
-    relation = QAction(owner.tr("Add relation…"), owner)
+    relation = QAction(owner.tr("Add relation…"), parent)
     relation.setObjectName("addRelation")
     relation.setToolTip(owner.tr("Record how two actors relate, anchored to this passage"))
 

@@ -55,6 +55,8 @@ class TaggingController(QObject):
         self._shortcuts: dict[str, str] = {}
         # True once the window shows the actions in its own menu and toolbar.
         self.shown_elsewhere = False
+        # The reader's "Add role…" and "Add relation…" (desktop.roles), made once.
+        self._claims: tuple[ReaderPanel, list[QAction]] | None = None
         self.prefs = st.Settings()
         self.snap_action = QAction(self.tr("Snap selections to whole words"), self)
         self.snap_action.setObjectName("snapSelection")
@@ -150,8 +152,12 @@ class TaggingController(QObject):
     def _install(self, reader: ReaderPanel) -> None:
         reader.view.addActions(self._actions)
         reader.toolbar.addActions(self._actions)
+        # Made once per reader: they read the selection when triggered.
+        if self._claims is None or self._claims[0] is not reader:
+            self._claims = (reader, self.claim_actions(reader))
+        claims = self._claims[1]
         reader.view.context_actions = lambda: (
-            [*self.actions(), self.snap_action, *self.claim_actions(reader)]
+            [*self.actions(), self.snap_action, *claims]
             if reader.selection_span() is not None
             else []
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -274,16 +274,17 @@ class AnnotationsPanel(QWidget):
         ann = self.model.annotation(index.row())
         menu.addActions(claim_actions(self.ctx, self, ann))
         menu.addSeparator()
-        menu.addActions(self.role_actions(ann))
+        menu.addActions(self.role_actions(ann, menu))
         menu.aboutToHide.connect(menu.deleteLater)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
-    def role_actions(self, ann: ReadingAnnotation) -> list[QAction]:
-        """ "Add role…" and "Add relation…" anchored to one annotation."""
+    def role_actions(self, ann: ReadingAnnotation, parent: QObject | None = None) -> list[QAction]:
+        """ "Add role…" and "Add relation…" anchored to one annotation (owned by `parent`,
+        e.g. the context menu, else by the panel)."""
         article_id = self.article_id or ""
         anchor = role_ui.Anchor(article_id, ann.quote, annotation_id=ann.id)
         return role_ui.claim_actions(
-            self.ctx, self, lambda: anchor, ann.entity_name or "", ann.type_key
+            self.ctx, self, lambda: anchor, ann.entity_name or "", ann.type_key, parent
         )
 
     def selected_ids(self) -> list[str]:
