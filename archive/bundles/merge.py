@@ -36,6 +36,7 @@ from archive import annotate, entities, models, tagtypes
 from archive.bundles import spec
 from archive.bundles.reader import Bundle, open_bundle
 from archive.changes import Change
+from archive.exports.w3c import FIGURE_KEYS
 from archive.store import Archive
 
 
@@ -101,16 +102,37 @@ def content_hash(ann: dict[str, Any]) -> str:
     tags = sorted(b.get("value", "") for b in ann["body"] if b["purpose"] == "tagging")
     linked = sorted(b.get("source", "") for b in ann["body"] if b["purpose"] == "identifying")
     notes = sorted(b.get("value", "") for b in ann["body"] if b["purpose"] == "commenting")
-    doc = {
+    figure = ann.get("sesame:figure")
+    if figure is not None and figure.get("low") is None and figure.get("high") is None:
+        # Format 1 had no range: a claim without one hashes as it always did.
+        figure = {k: v for k, v in figure.items() if k not in ("low", "high")}
+    doc: dict[str, Any] = {
         "quote": sel["exact"],
         "prefix": sel["prefix"],
         "suffix": sel["suffix"],
         "tags": tags,
         "entities": linked,
         "notes": notes,
-        "figure": ann.get("sesame:figure"),
+        "figure": figure,
     }
+    review = {
+        "verification": ann.get("sesame:verification") or "unverified",
+        "verification_note": ann.get("sesame:verificationNote") or "",
+        "sensitive": bool(ann.get("sesame:sensitive")),
+        "sensitive_reason": ann.get("sesame:sensitiveReason") or "",
+    }
+    if review != _UNREVIEWED:
+        # Only when set, so that an annotation nobody reviewed hashes as in format 1.
+        doc["review"] = review
     return hashlib.sha256(spec.canonical(doc)).hexdigest()
+
+
+_UNREVIEWED = {
+    "verification": "unverified",
+    "verification_note": "",
+    "sensitive": False,
+    "sensitive_reason": "",
+}
 
 
 def _when(text: str) -> datetime:
@@ -140,9 +162,13 @@ def _local_form(row: models.Annotation) -> dict[str, Any]:
     if row.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": row.note})
     figure = None
-    if any(getattr(row, k) is not None for k in ("value", "qualifier", "counted", "as_of")):
-        figure = {k: getattr(row, k) for k in ("value", "qualifier", "counted", "as_of")}
+    if any(getattr(row, k) is not None for k in FIGURE_KEYS):
+        figure = {k: getattr(row, k) for k in FIGURE_KEYS}
     return {
+        "sesame:verification": row.verification,
+        "sesame:verificationNote": row.verification_note,
+        "sesame:sensitive": bool(row.sensitive),
+        "sesame:sensitiveReason": row.sensitive_reason,
         "body": body,
         "target": {
             "selector": [
@@ -183,6 +209,7 @@ class _Merger:
         self._collections()
         self._entities()
         self._annotations()
+        self._claims()
 
     # -- people, tag types ---------------------------------------------------------
 
@@ -281,6 +308,7 @@ class _Merger:
             parent_id=None,
             meta={**doc["meta"], "received_in": self.origin},
             updated_at=_when(doc["updated_at"]),
+            **_article_v2(doc),
         )
         self.session.add(row)
         self.articles[doc["id"]] = row
@@ -296,13 +324,14 @@ class _Merger:
             "published_precision",
             "language",
         )
-        if all(getattr(local, f) == doc[f] for f in fields):
+        values = {f: doc[f] for f in fields} | _article_v2(doc)
+        if all(getattr(local, f) == v for f, v in values.items()):
             return False
         incoming = _when(doc["updated_at"])
         if incoming <= _aware(local.updated_at):
             return False
-        for f in fields:
-            setattr(local, f, doc[f])
+        for f, v in values.items():
+            setattr(local, f, v)
         local.updated_at = incoming
         self.session.add(local)
         return True
@@ -331,10 +360,16 @@ class _Merger:
                     name=name,
                     description=c["description"],
                     created_at=_when(c["created_at"]),
+                    notes=c.get("notes", ""),
                 )
                 self.session.add(row)
                 self.session.flush()
                 self.report.count("added", "collections")
+            elif c.get("notes") and not row.notes:
+                # Case notes travel with the collection; local notes are never overwritten.
+                row.notes = c["notes"]
+                self.session.add(row)
+                self.report.count("updated", "collections")
             else:
                 self.report.count("unchanged", "collections")
             coll_ids[c["id"]] = row.id
@@ -416,6 +451,8 @@ class _Merger:
             date_start=e["date_start"],
             date_end=e["date_end"],
             place=e["place"],
+            date_precision=e.get("date_precision"),
+            place_precision=e.get("place_precision"),
             created_at=_when(e["created_at"]),
             updated_at=_when(e["updated_at"]),
         )
@@ -477,6 +514,12 @@ class _Merger:
             "qualifier": fig.get("qualifier"),
             "counted": fig.get("counted"),
             "as_of": fig.get("as_of"),
+            "low": fig.get("low"),
+            "high": fig.get("high"),
+            "verification": ann.get("sesame:verification") or "unverified",
+            "verification_note": ann.get("sesame:verificationNote") or "",
+            "sensitive": bool(ann.get("sesame:sensitive")),
+            "sensitive_reason": ann.get("sesame:sensitiveReason") or "",
         }
 
     def _annotations(self) -> None:
@@ -554,6 +597,44 @@ class _Merger:
             {"annotation_id": ann_id, "local": ann_id, "incoming_copy": copy.id, "quote": row.quote}
         )
 
+    # -- roles and relations (format 2) ----------------------------------------------------
+
+    def _claims(self) -> None:
+        """Roles and relations, matched by id: new ones added (with their types), known ones
+        left as they are; their entities and passage mapped to the local ones."""
+        self.session.flush()
+        claims: tuple[tuple[dict[str, Any], Any, Any, str, tuple[str, str]], ...] = (
+            (self.bundle.roles, models.Role, models.RoleType, "roles", ("event_id", "actor_id")),
+            (self.bundle.relations, models.Relation, models.RelationType, "relations",
+             ("subject_id", "object_id")),
+        )  # fmt: skip
+        for doc, model, type_model, kind, ends in claims:
+            for t in doc["types"]:
+                if self.session.get(type_model, t["key"]) is None:
+                    self.session.add(type_model(key=t["key"], label=t["label"], builtin=False))
+                    self.report.count("added", f"{kind[:-1]}_types")
+            self.session.flush()
+            for item in doc["items"]:
+                if self.session.get(model, item["id"]) is not None:
+                    self.report.count("unchanged", kind)
+                    continue
+                mapped = {end: self.entity_ids.get(item[end]) for end in ends}
+                if (
+                    None in mapped.values()
+                    or self.session.get(models.Annotation, item["annotation_id"]) is None
+                ):
+                    continue  # refused by the reader; kept out rather than half-placed
+                creator = item["created_by"] if item["created_by"] in self.known_users else None
+                values = {k: v for k, v in item.items() if k not in ("created_at", "created_by")}
+                self.session.add(
+                    model(
+                        **{**values, **mapped},
+                        created_at=_when(item["created_at"]),
+                        created_by=creator,
+                    )
+                )
+                self.report.count("added", kind)
+
     def _record(self, ann_id: str, incoming: str, bases: dict[str, str]) -> None:
         if bases.get(ann_id) == incoming:
             return
@@ -567,6 +648,24 @@ class _Merger:
         elif seen.content_hash != incoming:
             seen.content_hash, seen.bundle_id = incoming, self.bundle.id
             self.session.add(seen)
+
+
+def _article_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """An article's format 2 fields (review, provenance, text origin); defaults for format 1."""
+    return {
+        "review_status": doc.get("review_status", "unread"),
+        "assignee": doc.get("assignee"),
+        "verification": doc.get("verification", "unverified"),
+        "verification_note": doc.get("verification_note", ""),
+        "sensitive": bool(doc.get("sensitive", False)),
+        "sensitive_reason": doc.get("sensitive_reason", ""),
+        "captured_at": doc.get("captured_at"),
+        "collected_by": doc.get("collected_by"),
+        "collected_with": doc.get("collected_with"),
+        "collected_from": doc.get("collected_from"),
+        "text_origin": doc.get("text_origin", "text"),
+        "ocr_confidence": doc.get("ocr_confidence"),
+    }
 
 
 def merge_bundle(target: Archive | Change, bundle: Bundle) -> MergeReport:

@@ -116,6 +116,9 @@ class Bundle:
     collections: list[dict[str, Any]]
     users: list[dict[str, Any]]
     audit: list[dict[str, Any]]
+    # Version 2: {"types": [...], "items": [...]} each (empty for a version 1 bundle).
+    roles: dict[str, Any] = field(default_factory=lambda: dict(spec.EMPTY_V2))
+    relations: dict[str, Any] = field(default_factory=lambda: dict(spec.EMPTY_V2))
 
     @property
     def id(self) -> str:
@@ -141,7 +144,7 @@ BUILTIN_TYPES = frozenset({"actor", "event", "figure"})
 
 def _allowed(name: str) -> bool:
     return (
-        name in (spec.MANIFEST, spec.SIGNATURE, *spec.FIXED_MEMBERS)
+        name in (spec.MANIFEST, spec.SIGNATURE, *spec.FIXED_MEMBERS, *spec.V2_MEMBERS)
         or bool(spec.ARTICLE_RE.match(name))
         or bool(spec.ORIGINAL_RE.match(name))
     )
@@ -310,9 +313,13 @@ def _verified(zf: zipfile.ZipFile, encrypted: bool) -> Bundle:
         raise BundleRefused(f"The member {name!r} listed in the manifest is missing.")
     for name in sorted(present - set(listed)):
         raise BundleRefused(f"The member {name!r} is not in the manifest (added after signing).")
-    for name in spec.FIXED_MEMBERS:
+    required = spec.FIXED_MEMBERS + (spec.V2_MEMBERS if manifest["version"] >= 2 else ())
+    for name in required:
         if name not in listed:
             raise BundleRefused(f"It has no {name}.")
+    if manifest["version"] < 2:
+        for name in sorted(set(listed) & set(spec.V2_MEMBERS)):
+            raise BundleRefused(f"The member {name!r} is not part of bundle format 1.")
     contents: dict[str, bytes] = {}
     for name in sorted(present):
         limit = spec.MAX_MEMBER_BYTES if name.startswith("originals/") else spec.MAX_JSON_BYTES
@@ -327,6 +334,9 @@ def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: boo
     docs: dict[str, Any] = {}
     for name, schema_name in spec.SCHEMA_OF.items():
         if name == spec.MANIFEST:
+            continue
+        if name in spec.V2_MEMBERS and name not in contents:  # a version 1 bundle
+            docs[name] = dict(spec.EMPTY_V2)
             continue
         docs[name] = _json(name, contents[name])
         _validate(name, docs[name], schema_name)
@@ -379,6 +389,8 @@ def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: boo
         collections=docs[spec.COLLECTIONS],
         users=docs[spec.USERS],
         audit=docs[spec.AUDIT],
+        roles=docs[spec.ROLES],
+        relations=docs[spec.RELATIONS],
     )
 
 
@@ -411,6 +423,32 @@ def _check_references(docs: dict[str, Any], article_ids: set[str]) -> None:
                     raise BundleRefused(
                         f"The annotation {ann['id']} links to an entity the bundle lacks."
                     )
+    _check_claims(docs, entity_ids, {spec.from_urn(a["id"], "annotation") for a in annotations})
+
+
+def _check_claims(docs: dict[str, Any], entity_ids: set[str], annotation_ids: set[str]) -> None:
+    """Refuse roles and relations that name what the bundle does not hold (version 2)."""
+    from archive.models import BUILTIN_RELATION_TYPES, BUILTIN_ROLE_TYPES
+
+    for name, kind, builtin, type_field, ends in (
+        (spec.ROLES, "role", BUILTIN_ROLE_TYPES, "role", ("event_id", "actor_id")),
+        (spec.RELATIONS, "relation", BUILTIN_RELATION_TYPES, "type", ("subject_id", "object_id")),
+    ):
+        doc = docs[name]
+        types = {t["key"] for t in doc["types"]} | {k for k, _ in builtin}
+        seen: set[str] = set()
+        for item in doc["items"]:
+            if item["id"] in seen:
+                raise BundleRefused(f"The {kind} {item['id']} appears twice.")
+            seen.add(item["id"])
+            if item[type_field] not in types:
+                raise BundleRefused(f"The {kind} {item['id']} has a type the bundle lacks.")
+            if any(item[end] not in entity_ids for end in ends):
+                raise BundleRefused(f"The {kind} {item['id']} names an entity the bundle lacks.")
+            if item["annotation_id"] not in annotation_ids:
+                raise BundleRefused(
+                    f"The {kind} {item['id']} is anchored to a passage the bundle lacks."
+                )
 
 
 def verify_bundle(

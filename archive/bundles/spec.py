@@ -1,4 +1,9 @@
-"""The `.sesame` bundle format, version 1: member names, limits, schemas, canonical JSON.
+"""The `.sesame` bundle format, version 2: member names, limits, schemas, canonical JSON.
+
+Version 2 adds the evidence model (issue 13): review and provenance fields on
+articles, figure ranges, verification and the sensitive flag on annotations,
+case notes on collections, and two members, `roles.json` and
+`relations.json`. A version 1 bundle (without them) still reads.
 
 docs/bundle-format.md describes the same for someone writing a reader in
 another language; the two change together.
@@ -13,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 FORMAT = "sesame-bundle"
-VERSION = 1  # the newest format this version writes and reads
+VERSION = 2  # the newest format this version writes and reads
 
 MANIFEST = "manifest.json"
 SIGNATURE = "signature"
@@ -24,6 +29,9 @@ COLLECTIONS = "collections.json"
 USERS = "users.json"
 AUDIT = "audit.json"
 FIXED_MEMBERS = (ANNOTATIONS, ENTITIES, TAG_TYPES, COLLECTIONS, USERS, AUDIT)
+ROLES = "roles.json"  # version 2: roles in events, and the role types they use
+RELATIONS = "relations.json"  # version 2: relations between actors, and their types
+V2_MEMBERS = (ROLES, RELATIONS)
 
 ARTICLE_RE = re.compile(r"^articles/([0-9a-f]{32})\.json$")
 ORIGINAL_RE = re.compile(r"^originals/([0-9a-f]{64})$")
@@ -37,7 +45,13 @@ SCHEMA_OF = {
     COLLECTIONS: "collections",
     USERS: "users",
     AUDIT: "audit",
+    ROLES: "roles",
+    RELATIONS: "relations",
 }
+EMPTY_V2: dict[str, list[Any]] = {
+    "types": [],
+    "items": [],
+}  # what a version 1 bundle holds of roles and relations
 
 # Age-encrypted bundles start with the age header (https://age-encryption.org/v1).
 AGE_MAGIC = b"age-encryption.org/v1\n"

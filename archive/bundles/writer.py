@@ -250,6 +250,7 @@ def _write_members(
             for b in a["body"]
             if b["purpose"] == "identifying"
         }
+        roles, relations = _claims(conn, annotations, linked, pseud)
         entities = _entities_with_tombstones(conn, linked)
         if pseud is not None:
             for e in entities:
@@ -268,7 +269,7 @@ def _write_members(
         coll_ids = {c for cs in memberships.values() for c in cs}
         collections = [
             {**c, "created_at": _time(c["created_at"])}
-            for c in _rows(conn, "SELECT id, name, description, created_at FROM collection")
+            for c in _rows(conn, "SELECT id, name, description, created_at, notes FROM collection")
             if c["id"] in coll_ids
         ]
         people = {a["creator"]["id"].rsplit(":", 1)[1] for a in annotations if a["creator"]}
@@ -306,6 +307,8 @@ def _write_members(
     put(spec.COLLECTIONS, spec.canonical(collections))
     put(spec.USERS, spec.canonical(user_rows))
     put(spec.AUDIT, spec.canonical(audit_rows))
+    put(spec.ROLES, spec.canonical(roles))
+    put(spec.RELATIONS, spec.canonical(relations))
     return {
         "articles": total,
         "originals": len(originals_done),
@@ -315,6 +318,8 @@ def _write_members(
         "collections": len(collections),
         "users": len(user_rows),
         "audit_entries": len(audit_rows),
+        "roles": len(roles["items"]),
+        "relations": len(relations["items"]),
         "originals_left_out": left_out,
     }
 
@@ -400,7 +405,57 @@ def _article_doc(
         "updated_at": _time(art["updated_at"]),
         "original": original,
         "collections": sorted(colls),
+        # Version 2: review, provenance and how the text was obtained.
+        **{k: art[k] for k in ARTICLE_V2_TEXT},
+        "sensitive": bool(art["sensitive"]),
+        "ocr_confidence": art["ocr_confidence"],
     }
+
+
+# The article fields of format 2 written as they are stored (text or null).
+ARTICLE_V2_TEXT = (
+    "review_status",
+    "assignee",
+    "verification",
+    "verification_note",
+    "sensitive_reason",
+    "captured_at",
+    "collected_by",
+    "collected_with",
+    "collected_from",
+    "text_origin",
+)
+
+
+def _claims(
+    conn: Any, annotations: list[dict[str, Any]], linked: set[str], pseud: Pseudonyms | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The roles and relations anchored to exported passages, with the types they use; the
+    entities they name are added to `linked` (they travel too)."""
+    annotation_ids = {spec.from_urn(a["id"], "annotation") for a in annotations}
+    out = []
+    for table, type_table, type_field in (
+        ("role", "roletype", "role"),
+        ("relation", "relationtype", "type"),
+    ):
+        items = [
+            {**r, "created_at": _time(r["created_at"])}
+            for r in _rows(conn, f"SELECT * FROM {table} ORDER BY id")
+            if r["annotation_id"] in annotation_ids
+        ]
+        used = {r[type_field] for r in items}
+        types = [
+            {"key": t["key"], "label": t["label"], "builtin": bool(t["builtin"])}
+            for t in _rows(conn, f"SELECT * FROM {type_table} ORDER BY key")
+            if t["key"] in used
+        ]
+        out.append({"types": types, "items": items})
+        for r in items:
+            if pseud is not None:
+                r["note"] = pseud.plain(r["note"])
+            ends = ("event_id", "actor_id") if table == "role" else ("subject_id", "object_id")
+            linked.update(r[e] for e in ends)
+    return out[0], out[1]
 
 
 def _entities_with_tombstones(conn: Any, linked: set[str]) -> list[dict[str, Any]]:

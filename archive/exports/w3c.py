@@ -35,6 +35,9 @@ W3C_CONTEXT = spec.W3C_CONTEXT  # "http://www.w3.org/ns/anno.jsonld": a name, ne
 SESAME_CONTEXT = spec.SESAME_CONTEXT
 _NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?")
 MEDIA_TYPE = 'application/ld+json;profile="http://www.w3.org/ns/anno.jsonld"'
+# A figure claim: the best value (UCDP's "best"), its qualifier, what is counted, as of
+# when, and the low / high ends of a range (bundle format 2).
+FIGURE_KEYS = ("value", "qualifier", "counted", "as_of", "low", "high")
 
 
 @cache
@@ -77,8 +80,8 @@ def annotation_jsonld(
     if row["note"]:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"]})
     figure = None
-    if any(row[k] is not None for k in ("value", "qualifier", "counted", "as_of")):
-        figure = {k: row[k] for k in ("value", "qualifier", "counted", "as_of")}
+    if any(row.get(k) is not None for k in FIGURE_KEYS):
+        figure = {k: row.get(k) for k in FIGURE_KEYS}
     creator = None
     if row["created_by"]:
         creator = {
@@ -111,6 +114,11 @@ def annotation_jsonld(
         "sesame:figure": figure,
         # The content as last exchanged (for the receiver's three-way merge), if ever.
         "sesame:base": bases.get(row["id"]),
+        # Review (bundle format 2): the claim's verification, the sensitive flag.
+        "sesame:verification": row.get("verification") or "unverified",
+        "sesame:verificationNote": row.get("verification_note") or "",
+        "sesame:sensitive": bool(row.get("sensitive")),
+        "sesame:sensitiveReason": row.get("sensitive_reason") or "",
     }
 
 
