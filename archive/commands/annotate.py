@@ -21,13 +21,14 @@ from archive.errors import InvalidInput, NotFound
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from archive import annotate, entities, figures, identity, suggest, tagform, tagtypes
+    from archive import annotate, entities, figures, identity, roles, suggest, tagform, tagtypes
     from archive.store import Archive
 else:  # imported when a command runs, not for `sesame --help` (see archive.commands)
     annotate = Deferred("archive.annotate")
     entities = Deferred("archive.entities")
     figures = Deferred("archive.figures")
     identity = Deferred("archive.identity")
+    roles = Deferred("archive.roles")
     suggest = Deferred("archive.suggest")
     tagform = Deferred("archive.tagform")
     tagtypes = Deferred("archive.tagtypes")
@@ -302,8 +303,13 @@ def cmd_entity_show(args: argparse.Namespace, out: Output) -> int:
         eid = _entity_ref(archive, args.entity)
         info = entities.get_entity(archive, eid)
         found = entities.mentions(archive, eid)
+        claims = _claims_of(archive, info)
     if out.as_json:
-        out.json(info.to_dict() | {"mention_list": [m.to_dict() for m in found]})
+        out.json(
+            info.to_dict()
+            | {"mention_list": [m.to_dict() for m in found]}
+            | {k: [c.to_dict() for c in v] for k, v in claims.items()}
+        )
         return EXIT_OK
     out.line(f"{info.name} ({info.type}, {info.id})")
     if info.aliases:
@@ -323,7 +329,26 @@ def cmd_entity_show(args: argparse.Namespace, out: Output) -> int:
     for m in found:
         out.line(f"  {m.article_published or '----------'}  {m.article_title[:40]}: {m.quote!r}")
     out.line(f"{len(found)} mention(s)")
+    for r in claims.get("roles", []):
+        out.line(f"  role: {r.actor} as {r.role_label.lower()} in {r.event}: {r.quote!r}")
+    for rel in claims.get("relations", []):
+        cited = f" (cited {rel.first_cited} to {rel.last_cited})" if rel.first_cited else ""
+        out.line(
+            f"  relation: {rel.subject} {rel.type_label.lower()} {rel.object}{cited}: {rel.quote!r}"
+        )
     return EXIT_OK
+
+
+def _claims_of(archive: Archive, info: entities.EntityInfo) -> dict[str, list[Any]]:
+    """An event's roles; an actor's roles and relations (`archive.roles`)."""
+    if info.type == "event":
+        return {"roles": roles.list_roles(archive, info.id)}
+    if info.type == "actor":
+        return {
+            "roles": roles.list_roles(archive, actor=info.id),
+            "relations": roles.list_relations(archive, info.id),
+        }
+    return {}
 
 
 def cmd_entity_similar(args: argparse.Namespace, out: Output) -> int:

@@ -59,6 +59,9 @@ def test_role_add_list_remove(arch: dict[str, str]) -> None:
     assert code == 0 and second["annotation_id"] == doc["annotation_id"]
     assert len(run("roles")[1]) == 2
     assert run("roles", "--actor", "Nurses")[1][0]["role"] == "victim"
+    code, shown, _ = run("entity", "show", "Hospital raid")
+    assert code == 0 and [r["actor"] for r in shown["roles"]] == ["Tatmadaw", "Nurses"]
+    assert run("entity", "show", "Nurses")[1]["relations"] == []
     assert run("role", "remove", second["id"][:8])[0] == 0
     assert len(run("roles")[1]) == 1
     assert run("undo")[0] == 0
