@@ -1,7 +1,8 @@
 """Crash safety as a figure: `sesame import`, `tag`, `reindex` and `import-bundle`
 killed (SIGKILL) at random moments.
 
-After every kill the archive must hold: SQLite's integrity check, every article a
+After every kill no child process is left running (the file reader, Whoosh's
+writers), and the archive must hold: SQLite's integrity check, every article a
 finished command reported present with its original, search agreeing with the
 database, the audit chain, and `sesame check` exiting 0. The normal suite kills 50
 times; `make stress` (the slow marker) 500 times.
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from sqlalchemy import text
 
@@ -73,8 +75,15 @@ def _run(cmd: list[str], kill_after: float | None) -> tuple[int | None, str]:
         try:
             proc.wait(timeout=kill_after)
         except subprocess.TimeoutExpired:
+            try:
+                children = psutil.Process(proc.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                children = []
             proc.send_signal(signal.SIGKILL)
             proc.communicate()
+            # No orphan is left running: the file reader, Whoosh's writer processes.
+            _gone, alive = psutil.wait_procs(children, timeout=5)
+            assert not alive, f"left running after the kill: {[p.cmdline() for p in alive]}"
             return None, ""
     out, err = proc.communicate(timeout=300)
     if proc.returncode != 0:
