@@ -498,6 +498,13 @@ def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, 
         for key, default in figure_defaults(read, article.published).items():
             if values.get(key) is None:
                 values[key] = default
+        # A value within the range the quote states (an accepted suggestion's 500 of
+        # "between 500 and 600"): the range goes with it.
+        unbounded = values.get("low") is None and values.get("high") is None
+        stated = parse_range(quote) if given and unbounded else None
+        value = values.get("value")
+        if stated is not None and value is not None and stated.low <= float(value) <= stated.high:
+            values["low"], values["high"] = stated.low, stated.high
     _check_range(values)
 
 

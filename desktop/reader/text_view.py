@@ -47,6 +47,10 @@ def describe_annotation(ann: ReadingAnnotation) -> str:
     if ann.value is not None:
         value = f"{ann.value:g}"
         figure = " ".join(x for x in (ann.qualifier, value, ann.counted) if x)
+        if ann.low is not None or ann.high is not None:
+            low = "?" if ann.low is None else f"{ann.low:g}"
+            high = "?" if ann.high is None else f"{ann.high:g}"
+            figure += f", range {low}–{high}"
         if ann.as_of:
             figure += f" (as of {ann.as_of})"
         lines.append(html.escape(figure))

@@ -140,3 +140,15 @@ def test_event_date_precision_inferred_and_set(archive: Archive) -> None:
         entities.update_entity(archive, info.id, date_precision="decade")
     archive.undo()  # the newest change done: the year back to the week it was
     assert entities.get_entity(archive, info.id).date_precision == "week"
+
+
+def test_a_given_value_within_the_quotes_range_keeps_the_range(
+    archive: Archive, add_article: Callable[..., str]
+) -> None:
+    text = "Between 500 and 600 police officers joined."
+    article = add_article(text)
+    end = text.index(" joined")
+    ann = annotate.create_annotation(archive, article, 0, end, "figure", value=500)
+    assert (ann.value, ann.low, ann.high) == (500, 500, 600)
+    other = annotate.create_annotation(archive, article, 0, end, "figure", value=900)
+    assert (other.value, other.low, other.high) == (900, None, None)

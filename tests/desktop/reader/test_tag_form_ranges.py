@@ -63,3 +63,13 @@ def test_event_precision_fields(qtbot, ctx) -> None:
     (info,) = [e for e in entities.list_entities(ctx.archive, "event")]
     assert (info.date_start, info.date_precision, info.place_precision) == (
         "2021-03", "month", "town")  # fmt: skip
+
+
+def test_the_tooltip_shows_a_figures_range(qtbot, ctx) -> None:
+    from archive.reading import load_annotations
+    from desktop.reader.text_view import describe_annotation
+
+    article_id = add_article(ctx.archive, TEXT)
+    annotate.create_annotation(ctx.archive, article_id, 0, 35, "figure")
+    [ann] = load_annotations(ctx.archive, article_id)
+    assert "range 500–600" in describe_annotation(ann)
