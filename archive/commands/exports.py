@@ -10,7 +10,8 @@ passages left out and masked in the text, see archive/exports/selection.py).
 
 - original -> {"path", "article_id", "sha256", "size", "media_type", "first_name"}
   (exit 1, nothing written, if the stored bytes do not match their SHA-256)
-- export w3c -> {"path", "format", "articles", "annotations"}
+- export w3c -> {"path", "format", "articles", "annotations", "claims"} (claims: roles and
+  relations, each a `linking` annotation on its passage)
 - export csv -> {"path", "format", "kind", "articles", "rows"}
 - export report -> {"path", "format", "articles", "annotations"} (one self-contained HTML file)
 - export pdf -> {"path", "format", "articles", "annotations", "pages"} (the report as a PDF)

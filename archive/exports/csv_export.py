@@ -28,12 +28,13 @@ ANNOTATION_COLUMNS = (
     "annotation_id", "article_id", "article_title", "source", "published", "url", "type",
     "entity_id", "entity", "start", "end", "quote", "prefix", "suffix", "note", "value",
     "qualifier", "counted", "as_of", "created_by", "created_at", "modified_at", "origin",
-    "orphaned", "article_retracted",
+    "orphaned", "article_retracted", "low", "high", "verification", "verification_note",
+    "sensitive",
 )  # fmt: skip
 FIGURE_COLUMNS = (
     "annotation_id", "entity_id", "entity", "claim", "value", "qualifier", "counted", "as_of",
     "source", "published", "article_id", "article_title", "quote", "orphaned",
-    "article_retracted",
+    "article_retracted", "low", "high", "verification", "verification_note",
 )  # fmt: skip
 ENTITY_COLUMNS = (
     "entity_id", "type", "name", "aliases", "description", "date_start", "date_end", "place",
@@ -72,7 +73,8 @@ def _annotation_rows(chosen: Chosen, progress: Any, cancel: Any) -> Iterator[lis
                 r["qualifier"], r["counted"], r["as_of"],
                 chosen.authors.get(r["created_by"] or "", ""), iso_time(r["created_at"]),
                 iso_time(r["updated_at"]), r["origin"], bool(r["orphaned"]),
-                art.get("retracted_at") is not None,
+                art.get("retracted_at") is not None, r["low"], r["high"], r["verification"],
+                r["verification_note"], bool(r["sensitive"]),
             ]  # fmt: skip
 
 
@@ -86,7 +88,8 @@ def _figure_rows(chosen: Chosen, progress: Any, cancel: Any) -> Iterator[list[An
                 claim_text(r["value"], r["qualifier"], chosen.plain(r["counted"]) or None),
                 r["value"], r["qualifier"], chosen.plain(r["counted"]), r["as_of"],
                 art["source"], art["published"], art["id"], art["title"], r["quote"],
-                bool(r["orphaned"]), art.get("retracted_at") is not None,
+                bool(r["orphaned"]), art.get("retracted_at") is not None, r["low"], r["high"],
+                r["verification"], r["verification_note"],
             ]  # fmt: skip
 
 

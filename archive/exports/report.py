@@ -31,7 +31,7 @@ from typing import Any
 from archive import models
 from archive.exports.files import atomic_file, output_path
 from archive.exports.selection import Chosen, Selection, choose, rows
-from archive.figures import claim_text
+from archive.figures import claim_text, format_value
 from archive.store import Archive
 from archive.tasks import CancelToken, ProgressFn
 
@@ -144,12 +144,24 @@ def _style(types: list[dict[str, Any]]) -> str:
     return "\n".join(rules)
 
 
+def range_text(row: dict[str, Any]) -> str:
+    """A figure's range as the report shows it after the claim: " (range 500–700)"."""
+    low, high = row.get("low"), row.get("high")
+    if low is None and high is None:
+        return ""
+    ends = [format_value(v) if v is not None else "?" for v in (low, high)]
+    return f" (range {ends[0]}–{ends[1]})"
+
+
 def _title(chosen: Chosen, row: dict[str, Any], labels: dict[str, str]) -> str:
     label = labels.get(row["type_key"], row["type_key"])
     name = chosen.entity_name(row["entity_id"])
     parts = [f"{label}: {name}" if name else label]
     if row["type_key"] == "figure" and row["value"] is not None:
-        parts.append(claim_text(row["value"], row["qualifier"], chosen.plain(row["counted"])))
+        parts.append(
+            claim_text(row["value"], row["qualifier"], chosen.plain(row["counted"]))
+            + range_text(row)
+        )
     if row["note"]:
         parts.append(row["note"])
     return " — ".join(parts)
@@ -255,6 +267,7 @@ def _figures_html(chosen: Chosen, got: _Collected) -> str:
         for m in claims:
             r = m.row
             claim = claim_text(r["value"], r["qualifier"], chosen.plain(r["counted"]) or None)
+            claim += range_text(r)
             parts.append(
                 f"<tr><td>{esc(m.source)}</td><td>{esc(m.published)}</td>"
                 f"<td>{esc(claim)}</td><td>{esc(r['as_of'])}</td>"

@@ -5,8 +5,15 @@ TextQuoteSelector with prefix and suffix), the motivation `tagging`, bodies
 with purposes (`tagging`: the tag type; `identifying`: the entity;
 `commenting`: the note), its `creator`, `created` and `modified`. The
 collection embeds its one AnnotationPage (`first`), as the model allows.
-Sesame's own fields (figure claims, origin) are under the `sesame:`
-prefix, declared in the document.
+Sesame's own fields (figure claims and their ranges, origin, verification,
+the sensitive flag) are under the `sesame:` prefix, declared in the document.
+
+Roles in events and relations between actors (issue 13) are annotations of
+their own, on the passage that supports them (the same target), motivation
+`linking`: an `identifying` body names the actor (the relation's subject), a
+`linking` body the event (its object), a `classifying` TextualBody the role
+or relation type; `sesame:claim` is `role` or `relation`, `sesame:passage`
+the tagging annotation it rests on (documented in docs/bundle-format.md §6).
 
 The W3C context (`context/anno.jsonld`, the W3C's published document) ships
 with the package: `context_document()` and `document_loader()` give it to a
@@ -181,8 +188,15 @@ def export_w3c(
     # Each annotation is encoded on its own (json's C encoder: `json.dump` with an indent
     # runs the pure-Python one, 3x slower) and written one a line.
     items: list[str] = []
+    claims = _claims_by_passage(archive)
+    n_claims = 0
     for art, anns in chosen.articles(progress, cancel, text=False):
-        items.extend(_dumps(_standalone(r, art, chosen.authors, chosen.entity_names)) for r in anns)
+        for r in anns:
+            doc = _standalone(r, art, chosen.authors, chosen.entity_names)
+            items.append(_dumps(doc))
+            for kind, claim in claims.get(r["id"], ()):
+                items.append(_dumps(_claim_jsonld(kind, claim, doc, chosen)))
+                n_claims += 1
     export_id = models.new_id()
     collection_id = spec.urn("export", export_id)
     document = {
@@ -205,5 +219,68 @@ def export_w3c(
         "path": str(path),
         "format": "w3c",
         "articles": len(chosen.ids),
-        "annotations": len(items),
+        "annotations": len(items) - n_claims,
+        "claims": n_claims,
     }
+
+
+def _claims_by_passage(archive: Archive) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Roles and relations, by the annotation (passage) each rests on."""
+    from archive.exports.selection import rows
+
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    with archive.engine.connect() as conn:
+        for kind in ("role", "relation"):
+            for r in rows(conn, f"SELECT * FROM {kind} ORDER BY created_at, id"):
+                out.setdefault(r["annotation_id"], []).append((kind, r))
+    return out
+
+
+def _claim_jsonld(
+    kind: str, claim: dict[str, Any], passage: dict[str, Any], chosen: Any
+) -> dict[str, Any]:
+    """A role or relation as a `linking` Web Annotation on the passage that supports it."""
+    first, second, type_key = (
+        ("actor_id", "event_id", "role") if kind == "role" else ("subject_id", "object_id", "type")
+    )
+
+    def entity(purpose: str, entity_id: str) -> dict[str, Any]:
+        name, entity_type = chosen.entity_names.get(entity_id, ("", ""))
+        return {
+            "type": "SpecificResource",
+            "purpose": purpose,
+            "source": spec.urn("entity", entity_id),
+            "sesame:name": name,
+            "sesame:type": entity_type,
+        }
+
+    body = [
+        entity("identifying", claim[first]),
+        entity("linking", claim[second]),
+        {"type": "TextualBody", "purpose": "classifying", "value": claim[type_key]},
+    ]
+    if claim["note"]:
+        body.append({"type": "TextualBody", "purpose": "commenting",
+                     "value": chosen.plain(claim["note"])})  # fmt: skip
+    doc: dict[str, Any] = {
+        "id": spec.urn(kind, claim["id"]),
+        "type": "Annotation",
+        "motivation": "linking",
+        "created": w3c_time(claim["created_at"]),
+        "body": body,
+        "target": passage["target"],
+        "sesame:claim": kind,
+        "sesame:passage": passage["id"],
+    }
+    if claim["created_by"]:
+        doc["creator"] = {
+            "id": spec.urn("user", claim["created_by"]),
+            "type": "Person",
+            "name": chosen.authors.get(claim["created_by"], ""),
+        }
+    if kind == "role":
+        doc["sesame:verification"] = claim["verification"]
+    else:
+        doc["sesame:dateStart"] = claim["date_start"]
+        doc["sesame:dateEnd"] = claim["date_end"]
+    return doc

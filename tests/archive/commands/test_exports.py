@@ -59,7 +59,8 @@ def test_original_round_trip_and_refusal(
 def test_export_w3c_and_csv_with_a_selection(ids: dict[str, str], tmp_path: Path) -> None:
     code, doc, _ = run("export", "w3c", str(tmp_path / "a.jsonld"))
     assert code == 0 and doc == {
-        "path": str(tmp_path / "a.jsonld"), "format": "w3c", "articles": 2, "annotations": 2
+        "path": str(tmp_path / "a.jsonld"), "format": "w3c", "articles": 2, "annotations": 2,
+        "claims": 0,
     }  # fmt: skip
     code, doc, _ = run("export", "w3c", str(tmp_path / "c.jsonld"), "--collection", "Case")
     assert code == 0 and isinstance(doc, dict) and doc["annotations"] == 1
