@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import calendar
 import functools
+import gc
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -124,6 +126,11 @@ def parse_date(value: str | None) -> tuple[date, str] | None:
     first day and its own unit (year, month or day); None if it is not one."""
     if not value:
         return None
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # the common form, read in C (a third of a cold 10,000-event read)
+            return date.fromisoformat(value), "day"
+        except ValueError:
+            pass
     m = _DATE.match(value.strip())
     if m is None:
         return None
@@ -232,6 +239,20 @@ def find_actor(archive: Archive, ref: str) -> str:
     return found.id
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a block builds many objects: its full passes
+    over the whole heap took half of a 10,000-event read (473 -> 104 ms for the events).
+    What the block makes lives on; nothing cyclic is left for later."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def timeline(
     archive: Archive,
     *,
@@ -246,6 +267,17 @@ def timeline(
     empty unless a collection filter needs them (the window reads an event's
     passages when it is clicked): half the read at 10,000 events.
     """
+    with paused_gc():
+        return _timeline(archive, actor_id, collection, role, with_articles)
+
+
+def _timeline(
+    archive: Archive,
+    actor_id: str | None,
+    collection: str | None,
+    role: str | None,
+    with_articles: bool,
+) -> Timeline:
     coll_id = None
     if collection:
         from archive.collections import get_collection
@@ -291,6 +323,15 @@ def timeline(
             and (role is None or r == role)
         }
 
+    return _assemble(events, articles, wanted, members)
+
+
+def _assemble(
+    events: list[tuple[Any, ...]],
+    articles: dict[str, dict[str, str | None]],
+    wanted: set[str] | None,
+    members: set[str] | None,
+) -> Timeline:
     out: list[tuple[tuple[int, int, str, str], TimelineEvent]] = []
     undated = 0
     for eid, name, d_start, d_end, precision, place, place_precision in events:

@@ -55,6 +55,11 @@ class Layout:
 
 def build(found: timeline.Timeline) -> Layout:
     """The layout of a timeline (its events sorted by start, as `timeline.timeline` gives)."""
+    with timeline.paused_gc():
+        return _build(found)
+
+
+def _build(found: timeline.Timeline) -> Layout:
     out = Layout(events=list(found.events), undated=found.undated)
     out.first = [e.start.toordinal() for e in out.events]
     out.last = [e.end.toordinal() for e in out.events]
