@@ -12,16 +12,20 @@ its peak RSS is its own):
 - report: `export_report`, one HTML page of every article (target <= 10 s);
 - qdpx: `export_qdpx`, the REFI-QDA project with every source (target <= 10 s);
 - originals: `save_original` of 1,000 articles, each checked and written
-  atomically (no target; per file).
+  atomically (no target; per file);
+- pdf: `export_pdf` of 100 articles (the first 100, as a collection would
+  give them) with their annotations (target <= 30 s).
 
 Yardsticks from the same run (the 2 cores are shared and noisy): the same
 article and annotation rows read with plain `sqlite3` and written with
 plain `json.dump` (the W3C shape built inline) and plain `csv.writer`,
 and the articles' texts deflated into a zip with plain `zipfile` (what a
-`.qdpx` holds besides its XML): the floor of any exporter in Python.
+`.qdpx` holds besides its XML): the floor of any exporter in Python; for the
+PDF, WeasyPrint laying out the same 100 texts as plain paragraphs, no marks,
+no indexes (yardstick-pdf).
 
     .venv/bin/python bench/exports_bench.py [--articles 10000] [--annotations 50000]
-        [--keep DIR] [--strict] [--profile PHASE]
+        [--keep DIR] [--strict] [--profile PHASE] [--only PHASE ...]
 
 Nothing touches the real user's folders: SESAME_CONFIG_DIR and SESAME_USER
 point into the temporary folder. `--strict`: exit 1 if a target is missed.
@@ -54,8 +58,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 print = functools.partial(print, flush=True)
 
 TARGET_S = 10.0
-PHASES = ("w3c", "csv-annotations", "csv-figures", "csv-entities", "report", "qdpx", "originals")
-TARGETS = {p: TARGET_S for p in PHASES if p != "originals"}
+PHASES = (
+    "w3c", "csv-annotations", "csv-figures", "csv-entities", "report", "qdpx", "originals", "pdf",
+)  # fmt: skip
+TARGETS = {p: TARGET_S for p in PHASES if p not in ("originals", "pdf")}
+TARGETS["pdf"] = 30.0
+PDF_ARTICLES = 100
+YARDSTICKS = ("yardstick-json", "yardstick-csv", "yardstick-zip", "yardstick-pdf")
 
 
 def peak_rss_mb() -> float:
@@ -70,8 +79,10 @@ def run_export(work: Path, phase: str) -> dict[str, Any]:
     from archive.store import Archive
 
     # Imported before the clock starts: a command pays them once, and `sesame --help` none.
-    for name in ("csv_export", "originals", "qdpx", "report", "w3c"):
+    for name in ("csv_export", "originals", "qdpx", "report", "w3c", "pdf"):
         importlib.import_module(f"archive.exports.{name}")
+    if phase == "pdf":
+        importlib.import_module("weasyprint")
 
     with Archive.open(work / "archive", readonly=True) as archive:
         t0 = time.perf_counter()
@@ -91,6 +102,18 @@ def run_export(work: Path, phase: str) -> dict[str, Any]:
             from archive.exports.qdpx import export_qdpx
 
             result = export_qdpx(archive, work / "project.qdpx")
+        elif phase == "pdf":
+            from archive.exports.pdf import export_pdf
+            from archive.exports.selection import Selection
+
+            with archive.engine.connect() as conn:
+                ids = tuple(
+                    r[0]
+                    for r in conn.exec_driver_sql(
+                        f"SELECT id FROM article ORDER BY rowid LIMIT {PDF_ARTICLES}"
+                    )
+                )
+            result = export_pdf(archive, work / "report.pdf", Selection(article_ids=ids))
         else:
             from archive.exports.originals import save_original
 
@@ -118,6 +141,22 @@ def yardstick(work: Path, what: str) -> dict[str, Any]:
     conn.row_factory = sqlite3.Row
     titles = {r["id"]: r["title"] for r in conn.execute("SELECT id, title FROM article")}
     anns = conn.execute("SELECT * FROM annotation ORDER BY article_id, start, id")
+    if what == "pdf":
+        import html
+
+        import weasyprint
+
+        texts = conn.execute(f"SELECT title, text FROM article ORDER BY rowid LIMIT {PDF_ARTICLES}")
+        page = (
+            "<html><body>"
+            + "".join(
+                f"<h2>{html.escape(r['title'])}</h2><p>{html.escape(r['text'])}</p>" for r in texts
+            )
+            + "</body></html>"
+        )
+        weasyprint.HTML(string=page).write_pdf(str(work / "yardstick.pdf"))
+        conn.close()
+        return {"seconds": time.perf_counter() - t0, "rss_mb": peak_rss_mb()}
     if what == "zip":
         import zipfile
 
@@ -199,6 +238,9 @@ def main() -> int:
     parser.add_argument("--keep", metavar="DIR")
     parser.add_argument("--strict", action="store_true")
     parser.add_argument("--profile", choices=PHASES)
+    parser.add_argument(
+        "--only", nargs="+", metavar="PHASE", help="only these phases (and yardsticks)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -219,16 +261,18 @@ def main() -> int:
                                args.entities, args.words)  # fmt: skip
             print(f"fixture: {fx['counts']} in {fx['seconds']:.1f} s, {fx['db_mb']:.0f} MB")
         results = {}
-        for phase in ("yardstick-json", "yardstick-csv", "yardstick-zip", *PHASES):
+        for phase in (*YARDSTICKS, *PHASES):
+            if args.only and phase not in args.only:
+                continue
             results[phase] = r = run_phase(work, phase, args, env)
             size = f", {r['mb']:.1f} MB" if r.get("mb") else ""
             print(f"{phase:<16} {r['seconds']:7.2f} s{size}, peak RSS {r['rss_mb']:.0f} MB")
-        missed = [p for p, t in TARGETS.items() if results[p]["seconds"] > t]
+        missed = [p for p, t in TARGETS.items() if p in results and results[p]["seconds"] > t]
         print(f"load average at end: {os.getloadavg()[0]:.1f}")
         print()
         print("| measure | figure | target |")
         print("|---|---|---|")
-        for phase in ("yardstick-json", "yardstick-csv", "yardstick-zip", *PHASES):
+        for phase in (p for p in (*YARDSTICKS, *PHASES) if p in results):
             r = results[phase]
             extra = f", {r['mb']:.0f} MB" if r.get("mb") else ""
             if phase == "originals":
