@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from archive.ingest import textnorm
 from archive.ingest.errors import UnreadableFile
@@ -25,7 +26,15 @@ def read_docx(data: bytes, name: str) -> list[ParsedArticle]:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        zlib.error,  # a damaged deflate stream (tests/archive/ingest/test_fuzz_readers.py)
+        EOFError,
+        OSError,
+    ) as exc:
         raise UnreadableFile(
             "not a valid Word (.docx) file; open it in a word processor and save it as "
             ".docx again (an old .doc file must be converted first)"

@@ -78,11 +78,35 @@ def _forwarded(part: Message) -> Message | None:
     return None
 
 
+# What the standard library's e-mail parser raises on malformed headers and parts
+# (found by tests/archive/ingest/test_fuzz_readers.py: an address with nothing
+# after "<", a group where a mailbox should be, a part with no content).
+_MALFORMED = (
+    IndexError,
+    AttributeError,
+    ValueError,
+    TypeError,
+    KeyError,
+    LookupError,
+    OverflowError,  # a Date header's year past the calendar's
+)
+
+
 def read_eml(data: bytes, name: str, supported: frozenset[str]) -> list[ParsedArticle]:
     """The message as one article; supported attachments ride along in `attachments`."""
+    try:
+        return _read_eml(data, name, supported)
+    except _MALFORMED as exc:
+        raise UnreadableFile(
+            f"a malformed e-mail: its headers or parts cannot be read ({type(exc).__name__})"
+        ) from exc
+
+
+def _read_eml(data: bytes, name: str, supported: frozenset[str]) -> list[ParsedArticle]:
     message = email.message_from_bytes(data, policy=email.policy.default)
     if not isinstance(message, EmailMessage) or not (
-        message.keys() and (message.get("From") or message.get("Subject") or message.get("Date"))
+        message.keys()
+        and (_header(message, "From") or _header(message, "Subject") or _header(message, "Date"))
     ):
         raise UnreadableFile("not an e-mail message: it has no From, Subject or Date header")
     subject = _header(message, "Subject")

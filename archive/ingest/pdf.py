@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zlib
 from typing import Any
 
 from archive.ingest import textnorm
@@ -69,7 +70,7 @@ def _info_value(info: Any, key: str) -> str | None:
 def read_pdf(data: bytes, name: str) -> list[ParsedArticle]:
     """One article from the text layer of a PDF."""
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
 
     _check_complete(data)
     # pypdf logs warnings for every quirk of real-world PDFs; failures are ours to report.
@@ -88,7 +89,9 @@ def read_pdf(data: bytes, name: str) -> list[ParsedArticle]:
         raise UnreadableFile(
             "this PDF is protected by a password; save an unprotected copy and import that"
         ) from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, IndexError, zlib.error) as exc:
+        # PyPdfError: any of pypdf's own, its LimitReachedError for a declared size
+        # past its limits among them (found by tests/archive/ingest/test_fuzz_readers.py).
         raise UnreadableFile(f"this PDF is damaged and cannot be read ({exc})") from exc
     raw = "\n\n".join(clean_layout(page).strip() for page in pages)
     if not raw.strip():
