@@ -3,7 +3,7 @@
 `NotesEditor(ctx, collection_id)` is a window of its own (never modal): plain text
 on the left, the rendered notes on the right, where a link to a passage
 (`sesame:annotation/<id>`) opens it in the reader and a link to an entity opens
-its first mention. "Insert link to passage" (Ctrl+L) writes a link to the passage
+its first mention. "Insert link to passage" (Ctrl+K) writes a link to the passage
 under the reader's cursor. Save (Ctrl+S) writes through the window's `Writer`
 (one undoable step) and names the links that point nowhere. Shared by the
 library (its Collections menu opens it); it imports no view.
@@ -59,7 +59,7 @@ class NotesEditor(QWidget):
         self.editor.setPlaceholderText(
             self.tr(
                 "Write the case notes in Markdown. Put the reader's cursor in a tagged "
-                "passage and press Ctrl+L to link to it."
+                "passage and press Ctrl+K to link to it."
             )
         )
         self.preview = QTextBrowser()
@@ -71,7 +71,7 @@ class NotesEditor(QWidget):
         splitter.addWidget(self.preview)
 
         self.link_action = QAction(self.tr("Insert link to passage"), self)
-        self.link_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.link_action.setShortcut(QKeySequence("Ctrl+K"))
         self.link_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.link_action.triggered.connect(self.insert_passage_link)
         self.addAction(self.link_action)
@@ -81,7 +81,7 @@ class NotesEditor(QWidget):
         self.save_action.triggered.connect(self.save)
         self.addAction(self.save_action)
         self.link_button = QPushButton(self.tr("Insert link to passage"))
-        self.link_button.setToolTip(self.tr("Link to the passage at the reader's cursor (Ctrl+L)"))
+        self.link_button.setToolTip(self.tr("Link to the passage at the reader's cursor (Ctrl+K)"))
         self.link_button.clicked.connect(self.insert_passage_link)
         self.save_button = QPushButton(self.tr("&Save"))
         self.save_button.clicked.connect(self.save)

@@ -91,3 +91,22 @@ def test_closing_with_unsaved_notes_asks_and_the_library_opens_the_editor(
     panel._fill_collection_menu()
     texts = [a.text() for a in panel.collection_menu.actions()]
     assert "Case notes of “Strike case”…" in texts
+
+
+def test_ctrl_k_inserts_the_link_beside_the_real_window(qtbot, window) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.desktop.reader.articles import add_article
+
+    ctx = window.ctx
+    article_id = add_article(ctx.archive, TEXT, title="River district report")
+    coll_id, ann_id = _setup(ctx, article_id)
+    editor = window.library.open_notes(coll_id)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
+    editor.editor.setFocus()
+    ctx.annotationAtCursor.emit(ann_id)
+    qtbot.keyClick(editor.editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert f"sesame:annotation/{ann_id}" in editor.editor.toPlainText()
+    editor.editor.setPlainText("")
+    editor.close()
