@@ -477,16 +477,17 @@ def filter_choices(archive: Archive) -> Choices:
     )
 
 
-def pack_lanes(spans: Iterable[tuple[int, int]]) -> list[int]:
+def pack_lanes(spans: Iterable[tuple[int, int]], gap: int = 0) -> list[int]:
     """A lane for each span (first day, last day; sorted by first day) so that no two spans
-    in one lane share a day: each takes the lowest lane free on its first day."""
+    in one lane share a day, nor come closer than `gap` blank days: each takes the lowest
+    lane free on its first day."""
     import heapq
 
     free: list[int] = []  # lanes whose last span has ended
     busy: list[tuple[int, int]] = []  # (last day, lane) of the spans still open
     out: list[int] = []
     for first, last in spans:
-        while busy and busy[0][0] < first:
+        while busy and busy[0][0] + gap < first:
             heapq.heappush(free, heapq.heappop(busy)[1])
         lane = heapq.heappop(free) if free else len(busy)
         heapq.heappush(busy, (last, lane))

@@ -39,6 +39,7 @@ from desktop.graph.data import Claim, GraphData, Node, load
 from desktop.widgets import RereadingPanel, run_read, short, tell, tip
 
 NODE_R = 9.0  # a node's radius, scene units
+MAX_FIT_SCALE = 1.25  # "fit" never magnifies more than this
 NodeRole = 0  # QGraphicsItem.data key holding a node's id
 ClaimRole = Qt.ItemDataRole.UserRole + 1
 ACTOR_COLOUR = QColor("#2f6db5")
@@ -54,11 +55,27 @@ class GraphView(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.auto_fit = True  # follows its size until the person zooms
+
+    def fit(self) -> None:
+        rect = self.scene().itemsBoundingRect() if self.scene() is not None else None
+        if rect is not None and not rect.isEmpty():
+            self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+            if self.transform().m11() > MAX_FIT_SCALE:  # a few nodes: not blown up
+                self.resetTransform()
+                self.scale(MAX_FIT_SCALE, MAX_FIT_SCALE)
+                self.centerOn(rect.center())
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             dy = event.angleDelta().y()
             if dy:
+                self.auto_fit = False
                 self.scale(*(2 * (1.25 if dy > 0 else 0.8,)))
             event.accept()
             return
@@ -66,8 +83,10 @@ class GraphView(QGraphicsView):
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.auto_fit = False
             self.scale(1.25, 1.25)
         elif event.key() == Qt.Key.Key_Minus:
+            self.auto_fit = False
             self.scale(0.8, 0.8)
         else:
             super().keyPressEvent(event)
@@ -117,6 +136,8 @@ class GraphPanel(RereadingPanel):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        side.setMinimumWidth(120)
+        splitter.setSizes([600, 200])  # the drawing gets most of the width
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -213,9 +234,9 @@ class GraphPanel(RereadingPanel):
         return item
 
     def fit(self) -> None:
-        rect = self.scene.itemsBoundingRect()
-        if not rect.isEmpty():
-            self.view.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+        """Show the whole graph, and follow the view's size again."""
+        self.view.auto_fit = True
+        self.view.fit()
 
     # -- opening -------------------------------------------------------------------------
 

@@ -8,11 +8,12 @@ visible, not what is loaded (bench/timeline_bench.py: 10,000 events).
 
 Precision is drawn, not hidden: a day is a narrow solid bar (at least a few
 pixels wide, a tick when zoomed out), a week, month, year or range a
-translucent band as wide as the time it covers, its edges marked. Ctrl+wheel
-or + / - zoom around the pointer (the keys: the chosen event, or the middle), the wheel scrolls the
-lanes, Shift+wheel and the arrow keys move in time, 0 fits everything.
-A click selects an event (`eventClicked`). Zoomed far out, events of a lane
-closer than a pixel are drawn as one solid mark, unlabelled.
+translucent band as wide as the time it covers, its edges marked. Ctrl+wheel or
++ / - zoom around the pointer (the keys: the chosen event, or the middle), the
+wheel scrolls the lanes, Shift+wheel and the arrow keys move in time, 0 fits
+everything. A click selects an event (`eventClicked`); hovering shows its name
+and dates. Zoomed far out, events of a lane closer than a pixel are drawn as
+one solid mark, unlabelled.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from datetime import date
 
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -33,7 +35,7 @@ from PySide6.QtGui import (
     QStaticText,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from desktop.timeline.layout import Layout
 
@@ -302,10 +304,20 @@ class TimelineCanvas(QAbstractScrollArea):
         first = date.fromordinal(max(1, d0))
         last = date.fromordinal(max(1, min(d1, date.max.toordinal())))
         fm = painter.fontMetrics()
-        for day, label, major in _ticks(first, last, self.ppd):
-            x = int(self.x_of(day))
-            painter.drawLine(x, AXIS_H - (12 if major else 6), x, AXIS_H - 1)
-            if label:
+        ticks = _ticks(first, last, self.ppd)
+        taken: list[tuple[int, int]] = []  # labels drawn: majors first, then what fits
+        for want_major in (True, False):
+            for day, label, major in ticks:
+                if major != want_major:
+                    continue
+                x = int(self.x_of(day))
+                painter.drawLine(x, AXIS_H - (12 if major else 6), x, AXIS_H - 1)
+                if not label:
+                    continue
+                span = (x + 1, x + 3 + fm.horizontalAdvance(label) + 4)
+                if any(a < span[1] and span[0] < b for a, b in taken):
+                    continue
+                taken.append(span)
                 painter.drawText(x + 3, AXIS_H - 14 + fm.ascent() // 2 - 2, label)
 
     # -- input -----------------------------------------------------------------------------
@@ -353,6 +365,21 @@ class TimelineCanvas(QAbstractScrollArea):
             return None
         x = (self.x_of(self.layout_.first[i]) + self.x_of(self.layout_.last[i] + 1)) / 2
         return x if 0 <= x <= self.viewport().width() else None
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            i = self.event_at(event.pos())
+            if i is None:
+                QToolTip.hideText()
+            else:
+                ev = self.layout_.events[i]
+                when = ev.start.isoformat() if ev.start == ev.end else f"{ev.start} – {ev.end}"
+                where = f"\n{', '.join(ev.places)}" if ev.places else ""
+                QToolTip.showText(
+                    event.globalPos(), f"{ev.name}\n{when} ({ev.precision}){where}", self
+                )
+            return True
+        return super().viewportEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:

@@ -17,6 +17,8 @@ from typing import Any
 from archive import timeline
 from archive.store import Archive
 
+LANE_GAP_DAYS = 1
+
 
 @dataclass
 class Layout:
@@ -63,7 +65,9 @@ def _build(found: timeline.Timeline) -> Layout:
     out = Layout(events=list(found.events), undated=found.undated)
     out.first = [e.start.toordinal() for e in out.events]
     out.last = [e.end.toordinal() for e in out.events]
-    out.lane = timeline.pack_lanes(zip(out.first, out.last, strict=True))
+    # A blank day between the events of a lane: two days in a row would read as one bar,
+    # and a day's name is written after it.
+    out.lane = timeline.pack_lanes(zip(out.first, out.last, strict=True), gap=LANE_GAP_DAYS)
     for i, lane in enumerate(out.lane):
         while lane >= len(out.lane_events):
             out.lane_events.append([])

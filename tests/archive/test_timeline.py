@@ -238,16 +238,19 @@ def test_dates_that_are_not_dates_are_not_placed() -> None:
 
 
 @settings(max_examples=200)
-@given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60)), max_size=60))
-def test_lanes_never_hold_two_events_on_one_day(raw: list[tuple[int, int]]) -> None:
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60)), max_size=60),
+    st.integers(0, 3),
+)
+def test_lanes_never_hold_two_events_on_one_day(raw: list[tuple[int, int]], gap: int) -> None:
     spans = sorted((s, s + n) for s, n in raw)
-    lanes = timeline.pack_lanes(spans)
+    lanes = timeline.pack_lanes(spans, gap=gap)
     assert len(lanes) == len(spans)
     for lane in set(lanes):
         mine = [sp for sp, ln in zip(spans, lanes, strict=True) if ln == lane]
-        assert all(a[1] < b[0] for a, b in itertools.pairwise(mine))
-    # No more lanes than the most events on one day.
-    most = max((sum(s <= d <= e for s, e in spans) for d in range(0, 461)), default=0)
+        assert all(a[1] + gap < b[0] for a, b in itertools.pairwise(mine))
+    # No more lanes than the most events on one day (each with its gap after it).
+    most = max((sum(s <= d <= e + gap for s, e in spans) for d in range(0, 465)), default=0)
     assert len(set(lanes)) == most
 
 

@@ -130,3 +130,17 @@ def test_view_menu_opens_the_timeline_with_its_shortcut(qtbot: Any, window: Any)
     with qtbot.waitSignal(panel.loaded, timeout=10000):
         action.trigger()
     assert dock.isVisible() and len(panel.canvas.layout_.events) == 5
+
+
+def test_days_in_a_row_take_two_lanes(qtbot: Any, ctx: Any) -> None:
+    from archive import entities
+
+    for name, day in (("First day", "2021-03-04"), ("Next day", "2021-03-05")):
+        entities.create_entity(ctx.archive, "event", name, date_start=day)
+    panel = TimelinePanel(ctx)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.loaded, timeout=10000):
+        panel.show()
+    lay = panel.canvas.layout_
+    assert [e.name for e in lay.events] == ["First day", "Next day"]
+    assert lay.lane[0] != lay.lane[1]  # side by side in one lane they read as one bar
