@@ -2,7 +2,7 @@
 
 For an article whose text was read by OCR (`text_origin == "ocr"`), a banner
 above the text says so, with Tesseract's mean confidence and languages, and
-the reader's toolbar gains a toggle, *Page image* (Ctrl+Shift+G), that shows
+the reader's toolbar gains a toggle, *Page image* (Ctrl+Shift+P), that shows
 the page the caret is on beside the text. Pages are drawn from the stored
 original (`archive.ingest.scans.article_page`) on the task runner's threads,
 never on the GUI thread; a page drawn for an article or page no longer shown
@@ -32,7 +32,7 @@ from archive.reading import ReadingArticle
 if TYPE_CHECKING:
     from desktop.reader.panel import ReaderPanel
 
-SHORTCUT = "Ctrl+Shift+G"
+SHORTCUT = "Ctrl+Shift+P"
 
 
 def _draw(archive: Any, article_id: str, page: int, dpi: int) -> QImage:

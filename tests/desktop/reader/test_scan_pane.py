@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from archive import models
@@ -94,7 +95,10 @@ def test_a_scan_shows_its_banner_and_the_page_at_the_caret(qtbot, ctx) -> None:
     qtbot.waitUntil(lambda: scan.drawn is not None and scan.drawn[1] == 0, timeout=10000)
     assert page_width(reader) == first.width()
 
-    scan.action.trigger()  # the toggle: text alone
+    reader.view.setFocus()
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(reader.view, Qt.Key.Key_P, modifiers)  # the toggle: text alone
+    assert not scan.action.isChecked()
     assert not scan.page_view.isVisible()
     scan.action.trigger()
     assert scan.page_view.isVisible()
