@@ -196,6 +196,8 @@ CASES = [
     FileCase("png decompression bomb", "huge.png", _png_bomb, 1, "huge.png"),
     FileCase("png truncated", "cut.png", _bytes(b"\x89PNG\r\n\x1a\n\x00\x00"), 1, "cut.png"),
     FileCase("unknown extension", "data.xyz", _bytes(b"hello"), 1, "data.xyz"),
+    FileCase("text of 6.5 million chars", "long.txt", _bytes(b"a b\n" * 1_625_000), 1, "split"),
+    FileCase("one line of 6 million characters", "line.txt", _bytes(b"x" * 6_000_000), 1, "split"),
 ]
 
 
