@@ -52,14 +52,15 @@ def _claims(archive: Archive) -> tuple[list[dict[str, Any]], list[dict[str, Any]
         role_rows = rows(
             conn,
             "SELECT c.id, c.event_id, c.actor_id, c.role, t.label, c.annotation_id, "
-            "an.article_id, an.quote, a.published FROM role c "
+            "an.article_id, an.quote, an.sensitive AS passage_sensitive, a.published FROM role c "
             + base
             + "LEFT JOIN roletype t ON t.key = c.role ORDER BY a.published, c.id",
         )
         relation_rows = rows(
             conn,
             "SELECT c.id, c.subject_id, c.object_id, c.type, t.label, c.annotation_id, "
-            "an.article_id, an.quote, a.published, c.date_start, c.date_end FROM relation c "
+            "an.article_id, an.quote, an.sensitive AS passage_sensitive, a.published, "
+            "c.date_start, c.date_end FROM relation c "
             + base
             + "LEFT JOIN relationtype t ON t.key = c.type ORDER BY a.published, c.id",
         )
@@ -73,8 +74,18 @@ def build_graph(
     chosen = chosen or choose(archive, selection or Selection())
     wanted = set(chosen.ids)
     role_rows, relation_rows = _claims(archive)
-    role_rows = [r for r in role_rows if r["article_id"] in wanted]
-    relation_rows = [r for r in relation_rows if r["article_id"] in wanted]
+    # --without-sensitive: a claim whose passage is flagged sensitive is left out with it.
+    hidden = chosen.selection.without_sensitive
+    role_rows = [
+        r
+        for r in role_rows
+        if r["article_id"] in wanted and not (hidden and r["passage_sensitive"])
+    ]
+    relation_rows = [
+        r
+        for r in relation_rows
+        if r["article_id"] in wanted and not (hidden and r["passage_sensitive"])
+    ]
     graph = nx.MultiDiGraph(name="Sesame relation graph")
     ends = {r["event_id"] for r in role_rows} | {r["actor_id"] for r in role_rows}
     ends |= {r["subject_id"] for r in relation_rows} | {r["object_id"] for r in relation_rows}

@@ -128,3 +128,23 @@ def test_mask_keeps_length_and_whitespace(text: str, spans: list[tuple[int, int]
     for i, (a, b) in enumerate(zip(text, masked, strict=True)):
         inside = any(s <= i < e for s, e in spans)
         assert b == (MASK if inside and not a.isspace() else a)
+
+
+def test_graph_leaves_out_claims_on_sensitive_passages(archive: Archive, tmp_path: Path) -> None:
+    from archive.exports.graph import build_graph
+    from tests.archive.bundles.conftest import add_report, tag
+
+    aid = add_report(archive)
+    raid = tag(archive, aid, "raided the general hospital", "event", entity_name="Raid")
+    major = tag(archive, aid, "Major Kyaw Swar Lin", entity_name="Kyaw Swar Lin")
+    with archive.change("role") as ch:
+        s = ch.session
+        event = s.get(models.Annotation, raid)
+        actor = s.get(models.Annotation, major)
+        assert event is not None and actor is not None
+        s.add(models.Role(event_id=event.entity_id or "", actor_id=actor.entity_id or "",
+                          role="perpetrator", annotation_id=major))  # fmt: skip
+        actor.sensitive = True
+        s.add(actor)
+    assert build_graph(archive).number_of_edges() == 1
+    assert build_graph(archive, HIDDEN).number_of_edges() == 0
