@@ -1,7 +1,8 @@
 """`sesame import-qdpx FILE`: a REFI-QDA project (.qdpx) or codebook (.qdc) from another tool.
 
 `--json` shape: {"path", "project", "origin", "change_id", "added": {kind: n},
-"unchanged": {kind: n}, "reanchored", "crlf_sources", "not_placed": [{"what", "reason"}]};
+"unchanged": {kind: n}, "reanchored", "crlf_sources", "utf16_sources",
+"not_placed": [{"what", "reason"}]};
 kinds are users, tag_types, entities, originals, articles, annotations, collections,
 collection_members. Exit 1 (nothing imported) for a file that cannot be read.
 """

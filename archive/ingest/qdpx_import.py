@@ -17,7 +17,8 @@ What becomes what (`docs/architecture.md`, the guide's "REFI-QDA projects"):
   into the article's `meta["qda_notes"]`; **sets** become collections;
   **users** become users (annotations keep their author).
 - **offsets**: the standard counts Unicode code points of the text file; some
-  tools count a CRLF line end as one character. Per source, the counting
+  tools count a CRLF line end as one character, .NET ones UTF-16 units (an
+  emoji is two). Per source, the counting
   that makes the selections' names (most tools write the quoted text there)
   match is chosen; a selection whose offsets fit neither is re-anchored by
   its quote (the occurrence nearest to where the offsets point); one that
@@ -71,6 +72,7 @@ class QdpxReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     reanchored: int = 0  # selections placed by their quote, not their offsets
     crlf_sources: int = 0  # sources whose offsets count a CRLF as one character
+    utf16_sources: int = 0  # sources whose offsets count UTF-16 units
     not_placed: list[dict[str, str]] = field(default_factory=list)
 
     def count(self, bucket: str, kind: str, n: int = 1) -> None:
@@ -91,6 +93,7 @@ class QdpxReport:
             "unchanged": self.unchanged,
             "reanchored": self.reanchored,
             "crlf_sources": self.crlf_sources,
+            "utf16_sources": self.utf16_sources,
             "not_placed": self.not_placed,
         }
 
@@ -186,12 +189,21 @@ class _Placer:
         self.raw = source.text
         self.text, self.pos = canonical_map(self.raw)
         self.crlf = _crlf_positions(self.raw)
-        self.modes = ["points", "crlf"] if self.crlf else ["points"]
+        # Where each character outside the BMP ends in UTF-16 units (two units each).
+        astral = [i for i, c in enumerate(self.raw) if ord(c) > 0xFFFF]
+        self.utf16_ends = [i + n + 2 for n, i in enumerate(astral)]
+        self.modes = ["points"]
+        if self.crlf:
+            self.modes.append("crlf")
+        if astral:
+            self.modes.append("utf16")
         self.mode = self._choose(source.selections)
 
     def _raw(self, mode: str, k: int) -> int | None:
         if mode == "crlf":
             k += bisect.bisect_left(self.crlf, k)
+        elif mode == "utf16":
+            k -= bisect.bisect_right(self.utf16_ends, k)
         return k if 0 <= k <= len(self.raw) else None
 
     def span(self, mode: str, sel: QdaSelection) -> tuple[int, int] | None:
@@ -205,14 +217,18 @@ class _Placer:
         return span is not None and _name_matches(sel.name, self.text[span[0] : span[1]])
 
     def _choose(self, selections: list[QdaSelection]) -> str:
+        """The counting most selections' names agree with: code points (the standard), CRLF
+        as one character, or UTF-16 units (.NET tools); code points when none says more."""
         if len(self.modes) == 1:
             return "points"
         score = {m: sum(self._matches(m, s) for s in selections) for m in self.modes}
-        if score["crlf"] > score["points"]:
-            return "crlf"
+        best = max(self.modes, key=lambda m: (score[m], m == "points"))
+        if score[best] > score["points"]:
+            return best
         # No names to go by, but offsets past the end in code points: CRLF counted as one.
         past_end = any(self.span("points", s) is None for s in selections)
-        if score["points"] == 0 and past_end and all(self.span("crlf", s) for s in selections):
+        crlf_fits = "crlf" in self.modes and all(self.span("crlf", s) for s in selections)
+        if score["points"] == 0 and past_end and crlf_fits:
             return "crlf"
         return "points"
 
@@ -421,6 +437,8 @@ class _Importer:
             return
         if placer.mode == "crlf":
             self.rep.crlf_sources += 1
+        elif placer.mode == "utf16":
+            self.rep.utf16_sources += 1
         article_id = self._article_for(source, placer.text)
         self.articles[source.guid] = article_id
         published = self.s.get(models.Article, article_id)

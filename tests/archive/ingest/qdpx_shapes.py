@@ -170,3 +170,34 @@ def codebook(path: Path) -> Path:
 </CodeBook>"""
     path.write_text(xml, encoding="utf-8")
     return path
+
+
+EMOJI_TEXT = "😀 Protest 😀 in Mandalay: 😀😀 the police fired at 5 pm.\n"
+
+
+def nvivo(path: Path) -> Path:
+    """NVivo-like (.NET strings): offsets in UTF-16 code units, an emoji counting two."""
+
+    def units(s: str) -> int:
+        return len(s.encode("utf-16-le")) // 2
+
+    sels = []
+    for n, quote in enumerate(("Mandalay", "the police fired")):
+        i = EMOJI_TEXT.index(quote)
+        a = units(EMOJI_TEXT[:i])
+        sels.append(
+            f'<PlainTextSelection guid="{g(230 + n)}" name="{quote}" startPosition="{a}" '
+            f'endPosition="{a + units(quote)}"><Coding guid="{g(330 + n)}">'
+            f'<CodeRef targetGUID="{g(60)}"/></Coding></PlainTextSelection>'
+        )
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="NVivo project" origin="NVivo 14">
+ <CodeBook><Codes><Code guid="{g(60)}" name="Places" isCodable="true" color="#336699"/></Codes>
+ </CodeBook>
+ <Sources>
+  <TextSource guid="{g(104)}" name="Post" plainTextPath="internal://{g(104)}.txt">
+   {"".join(sels)}
+  </TextSource>
+ </Sources>
+</Project>"""
+    return _zip(path, {"project.qde": xml.encode(), f"sources/{g(104)}.txt": EMOJI_TEXT.encode()})

@@ -278,3 +278,11 @@ def test_cli(tmp_path: Path) -> None:
         main(["--archive", str(tmp_path / "a"), "import-qdpx", str(bad)], io.StringIO(), err) == 1
     )
     assert "not a REFI-QDA project" in err.getvalue()
+
+
+def test_nvivo_shape_utf16_offsets(archive: Archive, tmp_path: Path) -> None:
+    report = import_qdpx(archive, shapes.nvivo(tmp_path / "n.qdpx"))
+    assert report.utf16_sources == 1 and report.reanchored == 0 and report.not_placed == []
+    quotes = _quotes(archive)
+    assert quotes["Mandalay"] == [("places", "", "")]
+    assert quotes["the police fired"] == [("places", "", "")]
