@@ -179,12 +179,20 @@ class MainWindow(QMainWindow):
             "&Export bundle…", self.bundles.export_bundle, "Ctrl+Shift+E"
         )
         self.bundle_verify_action = self._action("&Verify bundle…", self.bundles.verify_bundle)
+        from desktop.importing.qdpx import QdpxImportController
+
+        self.qdpx_import = QdpxImportController(self.ctx, self)
+        self.qdpx_import_action = self._action("Import REFI-&QDA project…", self.qdpx_import.ask)
+        self.qdpx_import_action.setToolTip(
+            self.tr("A .qdpx project or .qdc codebook from NVivo, ATLAS.ti, MAXQDA, QualCoder")
+        )
         self.export_actions = {
             fmt: self._action(text, lambda _=False, fmt=fmt: self.exports.export(fmt))
             for fmt, text in (
                 ("w3c", "Export &W3C Web Annotations…"),
                 ("csv", "Export &CSV…"),
                 ("report", "Export HTML &report…"),
+                ("pdf", "Export &PDF report…"),
                 ("qdpx", "Export to REFI-&QDA (.qdpx)…"),
             )
         }
@@ -236,6 +244,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
         file_menu.addAction(self.import_options_action)
+        file_menu.addAction(self.qdpx_import_action)
         file_menu.addSeparator()
         for action in (
             self.bundle_import_action,
