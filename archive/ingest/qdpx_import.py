@@ -542,6 +542,14 @@ def import_project(
     """Import a read project into the archive, in one change (or the one given)."""
     rep = QdpxReport(path=path, project=project.name, origin=project.origin)
     rep.not_placed.extend(project.problems)
+    attached = {g for src in project.sources for g in src.notes}
+    attached |= {g for src in project.sources for sel in src.selections for g in sel.notes}
+    for guid, text in project.notes.items():
+        if guid not in attached:
+            rep.not_placed.append(
+                {"what": f"the note {text[:40]!r}", "reason": "it is not attached to a passage "
+                 "or a source (Sesame keeps notes on passages and articles)"}
+            )  # fmt: skip
     label = f"Import REFI-QDA project {project.name or Path(path).name}"[:120]
     with changing(target, label, "qdpx") as ch:
         with ch.session.no_autoflush:

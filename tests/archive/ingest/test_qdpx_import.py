@@ -97,6 +97,18 @@ def test_atlas_shape_inline_text_docx_original_reanchored(archive: Archive, tmp_
         assert original.media_type.endswith("wordprocessingml.document")
 
 
+def test_a_project_note_on_nothing_is_reported(archive: Archive, tmp_path: Path) -> None:
+    path = shapes.qualcoder(tmp_path / "q.qdpx")
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["project.qde"] = members["project.qde"].replace(
+        b"</Notes>", b'<Note guid="00000000-0000-4000-8000-000000000499"><PlainTextContent>'
+        b"Project memo</PlainTextContent></Note></Notes>"
+    )  # fmt: skip
+    report = import_qdpx(archive, _zipped(tmp_path, members))
+    assert [p["what"] for p in report.not_placed] == ["the note 'Project memo'"]
+
+
 def test_codebook_only(archive: Archive, tmp_path: Path) -> None:
     report = import_qdpx(archive, shapes.codebook(tmp_path / "c.qdc"))
     assert report.added == {"entities": 2, "tag_types": 1}
