@@ -1,8 +1,11 @@
-"""`sesame --help` and usage errors load no heavy module (the 0.3 s start-up budget).
+"""`sesame --help` and usage errors load no heavy module (the 0.3 s start-up budget);
+`sesame search`, `list` and `show` load only what reading an archive needs.
 
 The figures themselves are measured by bench/cli_bench.py; here we hold the
 cause: building every parser must not import SQLAlchemy, the models, the
-search engine or the HTML extractor (together ~1 s of imports).
+search engine or the HTML extractor (together ~1 s of imports), and the
+commands that read a plain archive must not import the libraries only some
+commands use (near-copies, OCR, captures, PDF, graphs, encryption, the GUI).
 """
 
 import importlib
@@ -10,6 +13,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +26,23 @@ from archive.ingest import DEFAULT_MAX_BYTES
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "whoosh", "trafilatura", "lxml", "pypdf", "docx")
 # Ours, light but not needed to parse: the figure parser's tables take ~90 ms.
 NOT_NEEDED = ("archive.figures", "archive.store", "archive.ingest", "archive.search")
+# Needed by some commands only: none may load for a search, a listing or a reading.
+FOR_SOME_COMMANDS = (
+    "numpy",
+    "scipy",
+    "datasketch",
+    "networkx",
+    "weasyprint",
+    "PIL",
+    "pytesseract",
+    "warcio",
+    "sqlcipher3",
+    "PySide6",
+    "trafilatura",
+    "lxml",
+    "pypdf",
+    "docx",
+)
 
 _PROBE = """
 import contextlib, io, json, sys
@@ -34,8 +55,10 @@ print(json.dumps({{"codes": codes, "heavy": heavy}}))
 """
 
 
-def _probe(*argvs: list[str]) -> dict[str, list]:
-    code = _PROBE.format(argvs=list(argvs), heavy=HEAVY, not_needed=NOT_NEEDED)
+def _probe(
+    *argvs: list[str], heavy: tuple[str, ...] = HEAVY, not_needed: tuple[str, ...] = NOT_NEEDED
+) -> dict[str, list]:
+    code = _PROBE.format(argvs=list(argvs), heavy=heavy, not_needed=not_needed)
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
@@ -51,6 +74,45 @@ def test_help_and_usage_errors_import_no_heavy_module() -> None:
         ["no-such-command"],
     )
     assert result == {"codes": [0, 0, 2, 2, 2], "heavy": []}
+
+
+def _small_archive(folder: Path, **open_args: object) -> str:
+    """An archive of two imported articles; the id of one of them."""
+    from archive.ingest import import_paths
+    from archive.store import Archive
+
+    texts = folder.parent / f"{folder.name}-texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("Police entered the camp.\n\nAt least 35 people were held.")
+    (texts / "b.txt").write_text("Flood relief\n\nOfficials and aid groups disagree.")
+    with Archive.open(folder, create=True, **open_args) as arch:  # type: ignore[arg-type]
+        report = import_paths(arch, [texts])
+    return report.imported[0].id
+
+
+@pytest.mark.parametrize(
+    "command", [["search", "police"], ["list"], ["show", "ID"], ["--help"], ["list", "--json"]]
+)
+def test_reading_a_plain_archive_loads_no_module_of_other_commands(
+    tmp_path: Path, command: list[str]
+) -> None:
+    folder = tmp_path / "plain"
+    article = _small_archive(folder)
+    argv = ["--archive", str(folder), *[article if a == "ID" else a for a in command]]
+    result = _probe(argv, heavy=FOR_SOME_COMMANDS, not_needed=())
+    assert result == {"codes": [0], "heavy": []}
+
+
+def test_an_encrypted_archive_loads_sqlcipher_and_nothing_else_heavy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "sealed"
+    _small_archive(folder, encrypt=True, passphrase="correct horse")
+    monkeypatch.setenv("SESAME_PASSPHRASE", "correct horse")
+    result = _probe(
+        ["--archive", str(folder), "search", "police"], heavy=FOR_SOME_COMMANDS, not_needed=()
+    )
+    assert result == {"codes": [0], "heavy": ["sqlcipher3"]}
 
 
 def test_every_command_module_registers(monkeypatch: pytest.MonkeyPatch) -> None:
