@@ -12,6 +12,7 @@ articles, most common first), else English.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -45,6 +46,10 @@ _MAX_DEFAULT_LANGUAGES = 3
 # Lines at least 2.5 x-heights tall (the default is 1.25) read 96% right, and
 # English pages at 1.3 line spacing still read 100% (measured, bench/ocr_bench.py).
 _MYANMAR_CONFIG = "-c textord_min_linesize=2.5"
+# Tesseract's OpenMP threads spin while they wait: on two cores busy with other
+# work an A4 page took 77 s with them and 30 s with one thread (bench/ocr_bench.py).
+# One thread a page, unless the person running Sesame chose otherwise.
+_OMP_THREADS = "1"
 
 # ISO 639-1 (what the importer guesses for an article) -> Tesseract's language code.
 ISO_TO_TESSERACT = {
@@ -205,6 +210,7 @@ def recognise(image: Image, languages: str, timeout: float = PAGE_TIMEOUT) -> Pa
     if program is None:
         raise OcrUnavailable(f"the Tesseract OCR program is not installed; {INSTALL_HINT}")
     pytesseract.pytesseract.tesseract_cmd = program
+    os.environ.setdefault("OMP_THREAD_LIMIT", _OMP_THREADS)  # read by the Tesseract it starts
     config = "--psm 3"
     if "mya" in languages.split("+"):
         config += " " + _MYANMAR_CONFIG
