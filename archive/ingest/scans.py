@@ -82,8 +82,11 @@ def _too_big(width: int, height: int) -> UnreadableFile:
 
 
 def _open_image(data: bytes) -> Any:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
+    # WeasyPrint (the PDF report) sets this for the whole process when imported, and
+    # a truncated scan would then read as a page with its end blank, without a word.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
