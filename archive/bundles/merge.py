@@ -11,12 +11,24 @@ Then, inside one change (origin `bundle:<id>`):
 - entities are matched by id (following merges); a new entity whose name
   another local entity already has is added under a marked name and offered
   for merging, never merged silently; tombstones keep merges traceable;
+  a known entity takes the sender's edits (name, aliases, description, dates,
+  place) when it is unchanged here since it last came in a bundle, else it is
+  kept and reported (`entity_conflicts`);
 - annotations are matched by id: new ones are added; for known ones the
   exchange record (`models.Exchange`, the content as last exchanged) decides
   a three-way merge — changed on one side only, that side wins; changed on
   both, the local one stays and the incoming one is kept beside it as a
   conflict copy (origin `conflict:<id>`), reported for the person to choose;
+- an annotation deleted here after it came in a bundle stays deleted unless the
+  sender changed it since (then its version comes in as a conflict copy); one
+  the same sender deleted (in the base, absent from their new bundle that holds
+  its article) is deleted here unless edited here since (then kept, reported);
 - a second import of the same bundle adds and changes nothing.
+
+The `Exchange` table holds the bases, told apart by their key: an annotation's
+id (its content hash as last received), `entity:<id>` (an entity's, see
+`entity_hash`) and `sender:<bundle id>` (the public key that signed that
+bundle: whose bundle an annotation's base came in).
 
 The change set is the import report: added / updated / unchanged per kind,
 conflicts, orphans and entity offers.
@@ -50,7 +62,9 @@ class MergeReport:
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    entity_conflicts: list[dict[str, Any]] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
     entity_offers: list[dict[str, Any]] = field(default_factory=list)
     matched_articles: dict[str, str] = field(default_factory=dict)  # bundle id -> local id
@@ -61,7 +75,9 @@ class MergeReport:
 
     @property
     def changed_nothing(self) -> bool:
-        return not self.added and not self.updated and not self.conflicts
+        return not (
+            self.added or self.updated or self.deleted or self.conflicts or self.entity_conflicts
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,7 +87,9 @@ class MergeReport:
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "deleted": self.deleted,
             "conflicts": self.conflicts,
+            "entity_conflicts": self.entity_conflicts,
             "orphaned": self.orphaned,
             "entity_offers": self.entity_offers,
             "matched_articles": self.matched_articles,
@@ -86,8 +104,12 @@ class MergeReport:
             return ", ".join(f"{n} {k}" for k, n in sorted(d.items())) or "nothing"
 
         parts = [f"added {fmt(self.added)}", f"updated {fmt(self.updated)}"]
+        if self.deleted:
+            parts.append(f"deleted {fmt(self.deleted)} (deleted by the sender)")
         if self.conflicts:
             parts.append(f"{len(self.conflicts)} conflict(s) to resolve")
+        if self.entity_conflicts:
+            parts.append(f"{len(self.entity_conflicts)} entit(ies) edited on both sides")
         if self.orphaned:
             parts.append(f"{len(self.orphaned)} annotation(s) orphaned")
         if self.entity_offers:
@@ -125,6 +147,31 @@ def content_hash(ann: dict[str, Any]) -> str:
         # Only when set, so that an annotation nobody reviewed hashes as in format 1.
         doc["review"] = review
     return hashlib.sha256(spec.canonical(doc)).hexdigest()
+
+
+ENTITY_FIELDS = (
+    "name",
+    "aliases",
+    "description",
+    "date_start",
+    "date_end",
+    "place",
+    "date_precision",
+    "place_precision",
+)
+ENTITY_KEY = "entity:"  # Exchange keys: an entity's base
+SENDER_KEY = "sender:"  # Exchange keys: the key that signed a bundle
+
+
+def entity_hash(e: dict[str, Any]) -> str:
+    """The comparable content of an entity in bundle form (what a colleague may edit)."""
+    return hashlib.sha256(spec.canonical({f: e.get(f) for f in ENTITY_FIELDS})).hexdigest()
+
+
+def _entity_form(row: models.Entity) -> dict[str, Any]:
+    form = {f: getattr(row, f) for f in ENTITY_FIELDS}
+    form["aliases"] = list(row.aliases)
+    return form
 
 
 _UNREVIEWED = {
@@ -203,12 +250,23 @@ class _Merger:
         self.session.flush()
 
     def _run(self) -> None:
+        self.exchange: dict[str, models.Exchange] = {
+            r.annotation_id: r for r in self.session.exec(select(models.Exchange))
+        }
+        if self.bundle.verdict.public_key:
+            self._record(SENDER_KEY + self.bundle.id, self.bundle.verdict.public_key)
+        options = self.bundle.manifest.get("options") or {}
+        # A pseudonymised bundle's names are not edits; one without what is flagged
+        # sensitive lacks annotations its sender still has.
+        self.pseudonymised = bool(options.get("pseudonyms"))
+        self.partial = bool(options.get("sensitive_left_out"))
         self._users()
         self._tag_types()
         self._articles()
         self._collections()
         self._entities()
         self._annotations()
+        self._deleted_by_sender()
         self._claims()
 
     # -- people, tag types ---------------------------------------------------------
@@ -416,7 +474,8 @@ class _Merger:
         known = self.session.get(models.Entity, e["id"])
         if known is not None:
             row = entities.get_row(self.session, known.id)  # follows a local merge
-            self.report.count("unchanged", "entities")
+            if row.id != known.id or self.pseudonymised or not self._entity_edit(row, e):
+                self.report.count("unchanged", "entities")
             return row.id
         clash = None
         for name in (e["name"], *e["aliases"]):
@@ -459,7 +518,67 @@ class _Merger:
         self.session.add(row)
         self.session.flush()
         self.report.count("added", "entities")
+        if not self.pseudonymised:
+            self._record(ENTITY_KEY + row.id, entity_hash(e))
         return row.id
+
+    def _entity_edit(self, row: models.Entity, e: dict[str, Any]) -> bool:
+        """Take the sender's edits of a known entity if it is unchanged here since it last came
+        in a bundle; else keep it and report the conflict. True if the row changed."""
+        incoming, mine = entity_hash(e), entity_hash(_entity_form(row))
+        key = ENTITY_KEY + row.id
+        seen = self.exchange.get(key)
+        base = seen.content_hash if seen is not None else None
+        if incoming in (mine, base):
+            self._record(key, incoming)
+            return False
+        if base is None:
+            # No base: it came before entity bases were kept, or it is this archive's own
+            # entity coming back. Unchanged here if no edit of it was ever logged here.
+            unchanged_here = row.id not in self._edited()
+        else:
+            unchanged_here = mine == base
+        taken = [
+            other
+            for label in (e["name"], *e["aliases"])
+            if (other := entities.find_entity(self.session, label, row.type_key, exclude_id=row.id))
+        ]
+        self._record(key, incoming)  # reported once: the next import of it is quiet
+        if unchanged_here and not taken:
+            for f in ENTITY_FIELDS:
+                value = e.get(f)
+                setattr(row, f, list(value or []) if f == "aliases" else value)
+            row.updated_at = _when(e["updated_at"])
+            self.session.add(row)
+            self.session.flush()
+            self.report.count("updated", "entities")
+            return True
+        self.report.entity_conflicts.append(
+            {
+                "entity_id": row.id,
+                "local_name": row.name,
+                "incoming_name": e["name"],
+                "reason": (
+                    f"the name {taken[0].name!r} is another entity's here"
+                    if taken and unchanged_here
+                    else "edited on both sides since the last exchange"
+                ),
+            }
+        )
+        return False
+
+    _entity_edited_here: set[str] | None = None
+
+    def _edited(self) -> set[str]:
+        """Entities edited here, as the audit log tells (read once)."""
+        if self._entity_edited_here is None:
+            self._entity_edited_here = {
+                t
+                for (t,) in self.session.connection().exec_driver_sql(
+                    "SELECT DISTINCT target_id FROM auditevent WHERE action = 'entity.update'"
+                )
+            }
+        return self._entity_edited_here
 
     # -- annotations ----------------------------------------------------------------------
 
@@ -532,13 +651,11 @@ class _Merger:
                 select(models.Annotation).where(col(models.Annotation.id).in_(ids[i : i + 500]))
             )
         }
-        bases = {
-            r.annotation_id: r.content_hash
-            for i in range(0, len(ids), 500)
-            for r in self.session.exec(
-                select(models.Exchange).where(
-                    col(models.Exchange.annotation_id).in_(ids[i : i + 500])
-                )
+        bases = {k: r.content_hash for k, r in self.exchange.items()}
+        deleted_here = {
+            t
+            for (t,) in self.session.connection().exec_driver_sql(
+                "SELECT DISTINCT target_id FROM auditevent WHERE action = 'annotation.delete'"
             )
         }
         for ann, ann_id in zip(self.bundle.annotations, ids, strict=True):
@@ -546,7 +663,9 @@ class _Merger:
             article = self.articles[bundle_article]
             incoming = content_hash(ann)
             row = local.get(ann_id)
-            if row is None:
+            if row is None and (ann_id in bases or ann_id in deleted_here):
+                self._deleted_here(ann, ann_id, article, texts[bundle_article], incoming, bases)
+            elif row is None:
                 values = self._fields(ann, article, texts[bundle_article])
                 self.session.add(
                     models.Annotation(id=ann_id, origin=ann["sesame:origin"], **values)
@@ -556,7 +675,103 @@ class _Merger:
                     self.report.orphaned.append(ann_id)
             else:
                 self._known(ann, ann_id, row, article, texts[bundle_article], incoming, bases)
-            self._record(ann_id, incoming, bases)
+            self._record(ann_id, incoming)
+
+    def _deleted_here(
+        self,
+        ann: dict[str, Any],
+        ann_id: str,
+        article: models.Article,
+        old_text: str,
+        incoming: str,
+        bases: dict[str, str],
+    ) -> None:
+        """An annotation deleted here after it came in (or left here): it stays deleted, unless
+        the sender changed it since; then their version comes in as a conflict copy."""
+        base = bases.get(ann_id) or ann.get("sesame:base")
+        if incoming == base:
+            self.report.count("unchanged", "annotations")
+            return
+        copy = self._conflict_copy(ann_id, self._fields(ann, article, old_text), incoming)
+        self.report.conflicts.append(
+            {
+                "annotation_id": ann_id,
+                "local": "",
+                "incoming_copy": copy.id,
+                "quote": copy.quote,
+                "deleted_here": True,
+            }
+        )
+
+    def _conflict_copy(
+        self, ann_id: str, values: dict[str, Any], incoming: str
+    ) -> models.Annotation:
+        """The incoming version of `ann_id` beside the local one (origin `conflict:<id>`)."""
+        origin = f"conflict:{ann_id}"
+        copies = self.session.exec(
+            select(models.Annotation).where(models.Annotation.origin == origin)
+        ).all()
+        copy = next((c for c in copies if content_hash(_local_form(c)) == incoming), None)
+        if copy is None:
+            copy = models.Annotation(origin=origin, **values)
+            self.session.add(copy)
+            self.session.flush()
+            self.report.count("added", "conflict_copies")
+        return copy
+
+    def _deleted_by_sender(self) -> None:
+        """Annotations the same sender deleted: in the base from one of their bundles, absent
+        from this one though it holds their article. Deleted here unless edited here since."""
+        key = self.bundle.verdict.public_key
+        if not key or self.partial:
+            return
+        theirs = {
+            k[len(SENDER_KEY) :]
+            for k, r in self.exchange.items()
+            if k.startswith(SENDER_KEY) and r.content_hash == key
+        }
+        present = {spec.from_urn(a["id"], "annotation") for a in self.bundle.annotations}
+        candidates = [
+            k
+            for k, r in self.exchange.items()
+            if r.bundle_id in theirs and ":" not in k and k not in present
+        ]
+        if not candidates:
+            return
+        articles = {row.id for row in self.articles.values()}
+        # What the sender kept of a conflict instead (a copy of the same content).
+        kept = {
+            (a["sesame:origin"][len("conflict:") :], content_hash(a))
+            for a in self.bundle.annotations
+            if str(a.get("sesame:origin", "")).startswith("conflict:")
+        }
+        rows = [
+            r
+            for i in range(0, len(candidates), 500)
+            for r in self.session.exec(
+                select(models.Annotation).where(
+                    col(models.Annotation.id).in_(candidates[i : i + 500])
+                )
+            )
+            if r.article_id in articles
+        ]
+        for row in sorted(rows, key=lambda r: r.id):
+            mine = content_hash(_local_form(row))
+            if mine == self.exchange[row.id].content_hash or (row.id, mine) in kept:
+                annotate.delete_annotation(self.ch, row.id)
+                self.report.count("deleted", "annotations")
+                continue
+            # Edited here since: kept, and no longer anyone's to delete (its base goes).
+            self.session.delete(self.exchange.pop(row.id))
+            self.report.conflicts.append(
+                {
+                    "annotation_id": row.id,
+                    "local": row.id,
+                    "incoming_copy": "",
+                    "quote": row.quote,
+                    "deleted_there": True,
+                }
+            )
 
     def _known(
         self,
@@ -583,16 +798,7 @@ class _Merger:
             self.report.count("updated", "annotations")
             return
         # Changed on both sides: keep ours, keep theirs beside it, let the person choose.
-        origin = f"conflict:{ann_id}"
-        copies = self.session.exec(
-            select(models.Annotation).where(models.Annotation.origin == origin)
-        ).all()
-        copy = next((c for c in copies if content_hash(_local_form(c)) == incoming), None)
-        if copy is None:
-            copy = models.Annotation(origin=origin, **values)
-            self.session.add(copy)
-            self.session.flush()
-            self.report.count("added", "conflict_copies")
+        copy = self._conflict_copy(ann_id, values, incoming)
         self.report.conflicts.append(
             {"annotation_id": ann_id, "local": ann_id, "incoming_copy": copy.id, "quote": row.quote}
         )
@@ -635,18 +841,15 @@ class _Merger:
                 )
                 self.report.count("added", kind)
 
-    def _record(self, ann_id: str, incoming: str, bases: dict[str, str]) -> None:
-        if bases.get(ann_id) == incoming:
-            return
-        seen = self.session.get(models.Exchange, ann_id) if ann_id in bases else None
+    def _record(self, key: str, value: str) -> None:
+        """Keep `value` as the base under `key` (see the module's docstring)."""
+        seen = self.exchange.get(key)
         if seen is None:
-            self.session.add(
-                models.Exchange(
-                    annotation_id=ann_id, content_hash=incoming, bundle_id=self.bundle.id
-                )
-            )
-        elif seen.content_hash != incoming:
-            seen.content_hash, seen.bundle_id = incoming, self.bundle.id
+            seen = models.Exchange(annotation_id=key, content_hash=value, bundle_id=self.bundle.id)
+            self.session.add(seen)
+            self.exchange[key] = seen
+        elif seen.content_hash != value:
+            seen.content_hash, seen.bundle_id = value, self.bundle.id
             self.session.add(seen)
 
 

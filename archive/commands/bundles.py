@@ -7,9 +7,11 @@
   "created_at", "signer", "public_key", "fingerprint", "known_contact", "counts"}
   (exit 0 only if every hash and the signature hold, 1 if refused)
 - import-bundle -> {"bundle_id", "signed_by", "change_id", "added": {kind: n},
-  "updated": {...}, "unchanged": {...}, "conflicts": [{"annotation_id", "local",
-  "incoming_copy", "quote"}], "orphaned": [ids], "entity_offers": [{"local_id",
-  "local_name", "incoming_id", "incoming_name", "merge"}], "matched_articles": {...}}
+  "updated": {...}, "unchanged": {...}, "deleted": {...}, "conflicts": [{"annotation_id",
+  "local", "incoming_copy", "quote", and "deleted_here" or "deleted_there": true when one
+  side deleted it}], "entity_conflicts": [{"entity_id", "local_name", "incoming_name",
+  "reason"}], "orphaned": [ids], "entity_offers": [{"local_id", "local_name",
+  "incoming_id", "incoming_name", "merge"}], "matched_articles": {...}}
 - contacts [add NAME KEY] -> [{"name", "public_key", "fingerprint"}]
 """
 
@@ -126,9 +128,26 @@ def cmd_import_bundle(args: argparse.Namespace, out: Output) -> int:
     out.line(report.signed_by[:1].upper() + report.signed_by[1:] + ".")
     out.line(report.line())
     for c in report.conflicts:
+        if c.get("deleted_here"):
+            out.line(
+                f"  conflict: you deleted {c['quote']!r}, they edited it since; theirs is "
+                f"{c['incoming_copy'][:8]} (delete it if you do not keep it)."
+            )
+        elif c.get("deleted_there"):
+            out.line(
+                f"  conflict: they deleted {c['quote']!r}, you edited it since; yours "
+                f"{c['local'][:8]} is kept (delete it if you agree)."
+            )
+        else:
+            out.line(
+                f"  conflict: {c['quote']!r} was edited on both sides; yours is "
+                f"{c['local'][:8]}, theirs {c['incoming_copy'][:8]} (delete the one you do not "
+                "keep)."
+            )
+    for e in report.entity_conflicts:
         out.line(
-            f"  conflict: {c['quote']!r} was edited on both sides; yours is {c['local'][:8]}, "
-            f"theirs {c['incoming_copy'][:8]} (delete the one you do not keep)."
+            f"  entity kept as yours: {e['local_name']!r} ({e['reason']}); theirs is named "
+            f"{e['incoming_name']!r} (id {e['entity_id'][:8]})."
         )
     for o in report.entity_offers:
         out.line(

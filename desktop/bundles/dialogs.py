@@ -168,11 +168,27 @@ class ReportDialog(QDialog):
         layout.addWidget(summary)
         self.items = QListWidget()
         for c in report.conflicts:
-            self.items.addItem(
-                self.tr(
+            if c.get("deleted_here"):
+                text = self.tr(
+                    "Conflict: you deleted “{0}”, they edited it since — theirs {1}; "
+                    "delete it if you do not keep it."
+                ).format(c["quote"], c["incoming_copy"][:8])
+            elif c.get("deleted_there"):
+                text = self.tr(
+                    "Conflict: they deleted “{0}”, you edited it since — yours {1} is kept; "
+                    "delete it if you agree."
+                ).format(c["quote"], c["local"][:8])
+            else:
+                text = self.tr(
                     "Conflict: “{0}” was edited on both sides — yours {1}, theirs {2}; "
                     "delete the one you do not keep."
                 ).format(c["quote"], c["local"][:8], c["incoming_copy"][:8])
+            self.items.addItem(text)
+        for c in getattr(report, "entity_conflicts", []):
+            self.items.addItem(
+                self.tr("Entity “{0}” kept as yours ({1}); theirs is named “{2}”").format(
+                    c["local_name"], c["reason"], c["incoming_name"]
+                )
             )
         for o in report.entity_offers:
             self.items.addItem(
