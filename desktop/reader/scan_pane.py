@@ -1,9 +1,9 @@
 """The page image beside a machine-read article's text (issue 14).
 
 For an article whose text was read by OCR (`text_origin == "ocr"`), a banner
-above the text says so, with Tesseract's mean confidence and languages, and
-the reader's toolbar gains a toggle, *Page image* (Ctrl+Shift+P), that shows
-the page the caret is on beside the text. Pages are drawn from the stored
+above the text says so, with Tesseract's mean confidence and languages, and a
+toggle beside it, *Page image* (Ctrl+Shift+P), shows the page the caret is on
+beside the text. Pages are drawn from the stored
 original (`archive.ingest.scans.article_page`) on the task runner's threads,
 never on the GUI thread; a page drawn for an article or page no longer shown
 is dropped. While any of the article is concealed (sensitive), its page image
@@ -142,16 +142,27 @@ class ScanPane(QObject):
         self.pending: tuple[str, int] | None = None  # the page being drawn
         self.opened_at = -1
 
-        self.banner = QLabel(reader)
+        # The banner and the toggle in a row of their own above the text: the
+        # reader's toolbar is hidden in the window (its tag actions are shown there)
+        # and is rebuilt whenever the tag types change.
+        self.bar = QWidget(reader)
+        self.bar.setObjectName("readerOcrBar")
+        row = QHBoxLayout(self.bar)
+        row.setContentsMargins(12, 2, 12, 4)
+        self.banner = QLabel(self.bar)
         self.banner.setObjectName("readerOcrBanner")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
-        self.banner.setContentsMargins(12, 2, 12, 4)
         self.banner.setStyleSheet("QLabel#readerOcrBanner { color: #8a5a00; }")
-        self.banner.hide()
+        self.toggle = QToolButton(self.bar)
+        self.toggle.setObjectName("readerPageImageToggle")
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        row.addWidget(self.banner, 1)
+        row.addWidget(self.toggle)
+        self.bar.hide()
         layout = reader.layout()
         assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(layout.indexOf(reader.splitter), self.banner)
+        layout.insertWidget(layout.indexOf(reader.splitter), self.bar)
 
         # The text and the page side by side, in the reader's upper pane.
         self.split = QSplitter(Qt.Orientation.Horizontal, reader.splitter)
@@ -178,8 +189,7 @@ class ScanPane(QObject):
         )
         self.action.setEnabled(False)
         self.action.toggled.connect(self._toggled)
-        reader.toolbar.addSeparator()
-        reader.toolbar.addAction(self.action)
+        self.toggle.setDefaultAction(self.action)
         reader.addAction(self.action)
         reader.reveal_state.changed.connect(self._refresh)
 
@@ -198,7 +208,7 @@ class ScanPane(QObject):
         self.drawn = self.wanted = None
         # An article opens on its first page; the page follows the caret once it moves.
         self.opened_at = self.reader.view.caret_code_point()
-        self.banner.setVisible(ocr)
+        self.bar.setVisible(ocr)
         self.action.setEnabled(ocr)
         if article is not None and ocr:
             self.banner.setText(ocr_summary(article))

@@ -100,15 +100,16 @@ def test_a_scan_shows_its_banner_and_the_page_at_the_caret(qtbot, ctx) -> None:
     qtbot.keyClick(reader.view, Qt.Key.Key_P, modifiers)  # the toggle: text alone
     assert not scan.action.isChecked()
     assert not scan.page_view.isVisible()
-    scan.action.trigger()
-    assert scan.page_view.isVisible()
+    assert scan.toggle.isVisible() and scan.toggle.text() == "Page image"
+    scan.toggle.click()
+    assert scan.action.isChecked() and scan.page_view.isVisible()
 
 
 def test_an_article_with_its_own_text_has_no_banner_and_no_page(qtbot, ctx, article_id) -> None:
     reader = open_reader(qtbot, ctx, add_scan(ctx.archive))
     with qtbot.waitSignal(ctx.articleShown, timeout=2000):
         ctx.open_article(article_id)
-    assert not reader.scan.banner.isVisible()
+    assert not reader.scan.banner.isVisible() and not reader.scan.toggle.isVisible()
     assert not reader.scan.action.isEnabled()
     assert not reader.scan.page_view.isVisible()
 
