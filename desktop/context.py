@@ -32,6 +32,8 @@ class AppContext(QObject):
     # Ask the reader to show an article; the list holds code-point spans to
     # highlight and scroll to (e.g. search matches), possibly empty.
     articleOpenRequested = Signal(str, list)
+    # Ask the Entities panel to show an entity (the relation graph's nodes ask).
+    entityOpenRequested = Signal(str)
     # The reader now shows this article (empty string: none).
     articleShown = Signal(str)
     # Annotations of this article changed (created, edited, deleted, undone).

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self._make_toolbar()
         self.search.hitsShown.connect(self.search_dock.raise_)
         ctx.articleShown.connect(self._article_shown)
+        ctx.entityOpenRequested.connect(self.show_entity)
         self.restore_layout()
         self.library.reload()
 
@@ -417,6 +418,28 @@ class MainWindow(QMainWindow):
             )
             % __version__,
         )
+
+    def show_entity(self, entity_id: str) -> None:
+        """Raise the Entities panel with an entity current (the relation graph asks)."""
+        from desktop.panels.entities import EntitiesPanel
+
+        dock = self.findChild(QDockWidget, "entitiesDock")
+        panel = dock.widget() if dock is not None else None
+        if dock is None or not isinstance(panel, EntitiesPanel):
+            return
+        dock.show()
+        dock.raise_()
+        panel.filter_edit.clear()
+        if panel.model.row_of(entity_id) is not None:
+            panel.select_entity(entity_id)
+            return
+
+        def select_when_read() -> None:  # hidden by its type filter, or not read yet
+            panel.loaded.disconnect(select_when_read)
+            panel.select_entity(entity_id)
+
+        panel.loaded.connect(select_when_read)
+        panel.set_type_filter(None)
 
     def _article_shown(self, article_id: str) -> None:
         title = ""

@@ -6,7 +6,10 @@ picking and painting to what is in view). Actors are circles, events
 diamonds; a role is a solid line from actor to event, a relation a dashed
 one, each labelled. Clicking a node opens it: its name, dates and place,
 and every claim it takes part in; opening a claim (double-click or Enter)
-shows its passage in the reader. Ctrl+wheel zooms; Fit shows everything.
+shows its passage in the reader. Activating a node (double-click, or Enter
+on the selected one) or "Show in Entities" asks for it in the Entities
+panel (`AppContext.entityOpenRequested`; the main window raises that panel
+with the entity current). Ctrl+wheel zooms; Fit shows everything.
 """
 
 from __future__ import annotations
@@ -48,7 +51,10 @@ OTHER_COLOUR = QColor("#7f8c8d")
 
 
 class GraphView(QGraphicsView):
-    """A graphics view that zooms with Ctrl+wheel (and + / -)."""
+    """A graphics view that zooms with Ctrl+wheel (and + / -); a node double-clicked, or
+    Enter on the selected one, is activated (`nodeActivated`)."""
+
+    nodeActivated = Signal(str)
 
     def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -81,7 +87,27 @@ class GraphView(QGraphicsView):
             return
         super().wheelEvent(event)
 
+    def node_at(self, pos: Any) -> str | None:
+        """The id of the node under a point of the viewport (its name label included)."""
+        item = self.itemAt(pos)
+        while item is not None and not item.data(NodeRole):
+            item = item.parentItem()
+        return str(item.data(NodeRole)) if item is not None else None
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:
+        node = self.node_at(event.position().toPoint())
+        if node is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        event.accept()
+        self.nodeActivated.emit(node)
+
     def keyPressEvent(self, event: Any) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            chosen = [i for i in self.scene().selectedItems() if i.data(NodeRole)]
+            if chosen:
+                self.nodeActivated.emit(str(chosen[0].data(NodeRole)))
+                return
         if event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.auto_fit = False
             self.scale(1.25, 1.25)
@@ -113,6 +139,14 @@ class GraphPanel(RereadingPanel):
         fit = QPushButton(self.tr("Fit"), self)
         fit.setToolTip(self.tr("Show the whole graph"))
         fit.clicked.connect(self.fit)
+        self.view.nodeActivated.connect(self.show_in_entities)
+        self.entity_button = QPushButton(self.tr("Show in Entities"), self)
+        self.entity_button.setObjectName("graphShowEntity")
+        self.entity_button.setToolTip(
+            self.tr("Open the chosen actor or event in the Entities panel (or double-click it)")
+        )
+        self.entity_button.setEnabled(False)
+        self.entity_button.clicked.connect(lambda: self.show_in_entities(self.current or ""))
         self.count_label = QLabel(self)
         self.node_label = QLabel(self.tr("Click an actor or event to open it."), self)
         self.node_label.setWordWrap(True)
@@ -131,6 +165,7 @@ class GraphPanel(RereadingPanel):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.node_label)
         side_layout.addWidget(self.claims, 1)
+        side_layout.addWidget(self.entity_button)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.view)
         splitter.addWidget(side)
@@ -210,6 +245,7 @@ class GraphPanel(RereadingPanel):
             self.open_node(self.current)
         else:
             self.current = None
+            self.entity_button.setEnabled(False)
             self.claims.clear()
         self.loaded.emit(len(data.nodes))
 
@@ -251,6 +287,7 @@ class GraphPanel(RereadingPanel):
         if node is None:
             return
         self.current = node_id
+        self.entity_button.setEnabled(True)
         item = self.items.get(node_id)
         if item is not None and not item.isSelected():
             self.scene.blockSignals(True)
@@ -277,3 +314,11 @@ class GraphPanel(RereadingPanel):
         c = entry.data(ClaimRole)
         if isinstance(c, Claim) and c.article_id:
             self.ctx.open_article(c.article_id, [(c.start, c.end)])
+
+    def show_in_entities(self, node_id: str) -> None:
+        """Open a node's entity in the Entities panel (and here: its claims)."""
+        if self.data.node(node_id) is None:
+            return
+        if self.current != node_id:
+            self.open_node(node_id)
+        self.ctx.entityOpenRequested.emit(node_id)

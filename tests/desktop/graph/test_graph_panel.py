@@ -69,3 +69,56 @@ def test_view_menu_opens_the_graph(qtbot: Any, window: Any) -> None:
     with qtbot.waitSignal(dock.widget().loaded, timeout=20000):
         dock.toggleViewAction().trigger()
     assert dock.isVisible()
+
+
+def test_activating_a_node_asks_for_it_in_the_entities_panel(qtbot: Any, ctx: Any) -> None:
+    panel, ids = _shown(qtbot, ctx)
+    assert not panel.entity_button.isEnabled()  # nothing chosen yet
+    at = panel.view.mapFromScene(panel.items[ids["kyaw"]].scenePos())
+    with qtbot.waitSignal(ctx.entityOpenRequested, timeout=5000) as asked:
+        qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert asked.args == [ids["kyaw"]]
+    assert panel.current == ids["kyaw"]  # and its claims are listed here
+    # Enter on the selected node, and the button, ask for the same.
+    panel.open_node(ids["raid"])
+    with qtbot.waitSignal(ctx.entityOpenRequested, timeout=5000) as asked:
+        qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    assert asked.args == [ids["raid"]]
+    assert panel.entity_button.isEnabled()
+    with qtbot.waitSignal(ctx.entityOpenRequested, timeout=5000) as asked:
+        qtbot.mouseClick(panel.entity_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [ids["raid"]]
+    # A double click on empty space asks for nothing.
+    from PySide6.QtCore import QPoint
+
+    size = panel.view.viewport().size()
+    corner = next(
+        p
+        for p in (
+            QPoint(x, y) for x in range(2, size.width(), 15) for y in range(2, size.height(), 15)
+        )
+        if panel.view.itemAt(p) is None
+    )
+    with qtbot.assertNotEmitted(ctx.entityOpenRequested, wait=200):
+        qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=corner)
+
+
+def test_the_window_shows_an_asked_for_entity_in_the_entities_panel(
+    qtbot: Any, window: Any
+) -> None:
+    ids = build_case(window.ctx.archive)
+    dock = window.findChild(type(window.panel_docks[0]), "entitiesDock")
+    entities = dock.widget()
+    with qtbot.waitSignal(entities.loaded, timeout=10000):
+        entities.refresh()
+    window.panel_docks[0].raise_()  # another panel in front
+    window.ctx.entityOpenRequested.emit(ids["kyaw"])
+    qtbot.waitUntil(lambda: entities.selected_ids()[:1] == [ids["kyaw"]], timeout=5000)
+    assert entities.isVisible()
+    # Hidden by the panel's type filter: the filter is cleared, then it is shown.
+    with qtbot.waitSignal(entities.loaded, timeout=10000):
+        entities.set_type_filter("actor")
+    assert entities.model.row_of(ids["raid"]) is None
+    with qtbot.waitSignal(entities.loaded, timeout=10000):
+        window.ctx.entityOpenRequested.emit(ids["raid"])
+    qtbot.waitUntil(lambda: entities.selected_ids()[:1] == [ids["raid"]], timeout=5000)
