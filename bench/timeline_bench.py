@@ -234,7 +234,7 @@ def bench_view(folder: Path) -> dict[str, Any]:
                 spent.append((time.perf_counter() - t) * 1000)
 
         lay_module.load = timed_load  # type: ignore[assignment]
-        timeline.interval.cache_clear()  # opened as in a fresh window
+        timeline.clear_caches()  # opened as in a fresh window
         QTimer.singleShot(60_000, loop.quit)
         t0 = time.perf_counter()
         panel.show()
@@ -302,7 +302,7 @@ def main() -> int:
         with Archive.open(folder, readonly=True) as archive:
 
             def cold() -> Any:
-                timeline.interval.cache_clear()  # each run as the first read of a process
+                timeline.clear_caches()  # each run as the first read of a process
                 return timeline.timeline(archive)
 
             best, med, found = timed(cold)
