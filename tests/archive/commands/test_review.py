@@ -92,7 +92,7 @@ def test_flag_an_article_and_a_passage(arch: dict[str, str]) -> None:
     assert code == 0 and not rec["sensitive"] and rec["sensitive_reason"] == ""
     code, rows, _ = run("list", "--flag", "not-sensitive")
     assert [r["id"] for r in rows] == [arch["one"]]
-    code, doc, _ = run("flag", arch["one"], "--not-sensitive", "--reason", "x")
+    code, _doc, _ = run("flag", arch["one"], "--not-sensitive", "--reason", "x")
     assert code == 2
 
 
