@@ -232,6 +232,13 @@ def _local_form(row: models.Annotation) -> dict[str, Any]:
     }
 
 
+_ORIGINAL = models.Original.__table__  # type: ignore[attr-defined]
+_ARTICLE = models.Article.__table__  # type: ignore[attr-defined]
+_ANNOTATION = models.Annotation.__table__  # type: ignore[attr-defined]
+_MEMBER = models.ArticleCollection.__table__  # type: ignore[attr-defined]
+_EXCHANGE = models.Exchange.__table__  # type: ignore[attr-defined]
+
+
 class _Merger:
     def __init__(self, ch: Change, bundle: Bundle, report: MergeReport) -> None:
         self.ch = ch
@@ -250,9 +257,16 @@ class _Merger:
         self.session.flush()
 
     def _run(self) -> None:
-        self.exchange: dict[str, models.Exchange] = {
-            r.annotation_id: r for r in self.session.exec(select(models.Exchange))
+        # key -> (content hash, bundle id); written in bulk by `_write_exchange`.
+        self.exchange: dict[str, tuple[str, str]] = {
+            k: (h, b)
+            for k, h, b in self.session.connection().exec_driver_sql(
+                "SELECT annotation_id, content_hash, bundle_id FROM exchange"
+            )
         }
+        self.exchange_new: dict[str, tuple[str, str]] = {}
+        self.exchange_changed: dict[str, tuple[str, str]] = {}
+        self.exchange_gone: list[str] = []
         if self.bundle.verdict.public_key:
             self._record(SENDER_KEY + self.bundle.id, self.bundle.verdict.public_key)
         options = self.bundle.manifest.get("options") or {}
@@ -266,8 +280,10 @@ class _Merger:
         self._collections()
         self._entities()
         self._annotations()
+        self._write_exchange()
         self._deleted_by_sender()
         self._claims()
+        self._write_exchange()
 
     # -- people, tag types ---------------------------------------------------------
 
@@ -297,26 +313,67 @@ class _Merger:
 
     # -- articles and originals ------------------------------------------------------
 
-    def _match(self, doc: dict[str, Any]) -> models.Article | None:
-        row = self.session.get(models.Article, doc["id"])
-        if row is not None:
-            return row
+    def _in(self, column: Any, values: list[Any]) -> list[Any]:
+        """Rows whose `column` is one of `values` (500 at a time: SQLite's variable limit)."""
+        model = column.class_
+        return [
+            r
+            for i in range(0, len(values), 500)
+            for r in self.session.exec(select(model).where(col(column).in_(values[i : i + 500])))
+        ]
+
+    def _present(self, table: str, column: str, values: list[str]) -> set[str]:
+        """Which of `values` are in `table.column` (keys only, no row read)."""
+        conn = self.session.connection()
+        found: set[str] = set()
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f'SELECT "{column}" FROM "{table}" WHERE "{column}" IN ({marks})'
+            found.update(v for (v,) in conn.exec_driver_sql(sql, tuple(chunk)))
+        return found
+
+    def _matches(self, docs: list[dict[str, Any]]) -> dict[str, models.Article]:
+        """Bundle article id -> local article: by id, else by original and title, else by text.
+
+        Read in a few IN queries: one `session.get` and two SELECTs per article were most of
+        the articles' share of an import."""
         a = models.Article
-        if doc["original_sha256"]:
-            same = self.session.exec(
-                select(a).where(
-                    a.original_sha256 == doc["original_sha256"], a.title == doc["title"]
-                )
-            ).first()
-            if same is not None:
-                return same
-        return self.session.exec(select(a).where(a.text_sha256 == doc["text_sha256"])).first()
+        found = {r.id: r for r in self._in(a.id, [d["id"] for d in docs])}
+        rest = [d for d in docs if d["id"] not in found]
+        by_original: dict[tuple[str | None, str], models.Article] = {}
+        by_text: dict[str, models.Article] = {}
+        if rest:
+            shas = sorted({d["original_sha256"] for d in rest if d["original_sha256"]})
+            for r in sorted(self._in(a.original_sha256, shas), key=lambda r: r.imported_at):
+                by_original.setdefault((r.original_sha256, r.title), r)
+            texts = sorted({d["text_sha256"] for d in rest})
+            for r in sorted(self._in(a.text_sha256, texts), key=lambda r: r.imported_at):
+                by_text.setdefault(r.text_sha256, r)
+        matched: dict[str, models.Article] = {}
+        for d in docs:
+            row = found.get(d["id"])
+            if row is None and d["original_sha256"]:
+                row = by_original.get((d["original_sha256"], d["title"]))
+            if row is None:
+                row = by_text.get(d["text_sha256"])
+            if row is not None:
+                matched[d["id"]] = row
+        return matched
 
     def _articles(self) -> None:
-        for doc in self.bundle.articles:  # parents come first: ids sort, parents are matched below
-            local = self._match(doc)
+        matched = self._matches(self.bundle.articles)
+        self.new_originals: dict[str, dict[str, Any]] = {}
+        self.known_originals = self._present(
+            "original",
+            "sha256",
+            sorted({d["original_sha256"] for d in self.bundle.articles if d["original_sha256"]}),
+        )
+        new: list[models.Article] = []
+        for doc in self.bundle.articles:
+            local = matched.get(doc["id"])
             if local is None:
-                self._add_article(doc)
+                new.append(self._add_article(doc))
                 continue
             self.articles[doc["id"]] = local
             if local.id != doc["id"]:
@@ -325,29 +382,50 @@ class _Merger:
                 self.report.count("updated", "articles")
             else:
                 self.report.count("unchanged", "articles")
+        self._insert_new(new)
+        parents: list[tuple[str, str]] = []
+        fresh = {row.id for row in new}
         for doc in self.bundle.articles:
             row = self.articles[doc["id"]]
             parent = doc["parent_id"]
             if parent and row.parent_id is None and parent in self.articles:
                 row.parent_id = self.articles[parent].id
-                self.session.add(row)
+                if row.id in fresh:
+                    parents.append((row.parent_id, row.id))
+                else:
+                    self.session.add(row)
+        if parents:  # after every new row is in: a parent may sort after its child
+            self.session.connection().exec_driver_sql(
+                "UPDATE article SET parent_id = ? WHERE id = ?", parents
+            )
 
-    def _add_article(self, doc: dict[str, Any]) -> None:
+    def _insert_new(self, new: list[models.Article]) -> None:
+        """New originals and articles in one multi-row INSERT each, announced to the change
+        (`Change.track`), as the import pipeline writes them."""
+        self.session.flush()
+        if self.new_originals:
+            self.ch.track("original", list(self.new_originals), new=True)
+            self.session.execute(_ORIGINAL.insert(), list(self.new_originals.values()))
+        if new:
+            self.ch.track("article", [r.id for r in new], new=True)
+            columns = [c.name for c in _ARTICLE.columns]
+            self.session.execute(
+                _ARTICLE.insert(), [{c: getattr(r, c) for c in columns} for r in new]
+            )
+
+    def _add_article(self, doc: dict[str, Any]) -> models.Article:
         sha = doc["original_sha256"]
-        if sha and self.session.get(models.Original, sha) is None:
+        if sha and sha not in self.new_originals and sha not in self.known_originals:
             info = doc["original"] or {"media_type": "application/octet-stream", "first_name": ""}
             data = self.bundle.originals[sha]
-            self.session.add(
-                models.Original(
-                    sha256=sha,
-                    media_type=info["media_type"],
-                    size=len(data),
-                    data=data,
-                    first_name=info["first_name"],
-                    imported_at=_when(info.get("imported_at", "")),
-                )
-            )
-            self.session.flush()
+            self.new_originals[sha] = {
+                "sha256": sha,
+                "media_type": info["media_type"],
+                "size": len(data),
+                "data": data,
+                "first_name": info["first_name"],
+                "imported_at": _when(info.get("imported_at", "")),
+            }
             self.report.count("added", "originals")
         row = models.Article(
             id=doc["id"],
@@ -368,9 +446,9 @@ class _Merger:
             updated_at=_when(doc["updated_at"]),
             **_article_v2(doc),
         )
-        self.session.add(row)
         self.articles[doc["id"]] = row
         self.report.count("added", "articles")
+        return row
 
     def _newer_metadata(self, local: models.Article, doc: dict[str, Any]) -> bool:
         fields = (
@@ -431,17 +509,32 @@ class _Merger:
             else:
                 self.report.count("unchanged", "collections")
             coll_ids[c["id"]] = row.id
+        self.session.flush()
+        article_ids = sorted({self.articles[d["id"]].id for d in self.bundle.articles})
+        held: set[tuple[str, str]] = set()
+        conn = self.session.connection()
+        for i in range(0, len(article_ids), 500):
+            chunk = article_ids[i : i + 500]
+            held.update(
+                conn.exec_driver_sql(
+                    "SELECT article_id, collection_id FROM articlecollection "
+                    f"WHERE article_id IN ({','.join('?' * len(chunk))})",
+                    tuple(chunk),
+                )
+            )
+        members: list[dict[str, str]] = []
         for doc in self.bundle.articles:
             article_id = self.articles[doc["id"]].id
             for cid in doc["collections"]:
-                if cid not in coll_ids:
+                if cid not in coll_ids or (article_id, coll_ids[cid]) in held:
                     continue
-                key = (article_id, coll_ids[cid])
-                if self.session.get(models.ArticleCollection, key) is None:
-                    self.session.add(
-                        models.ArticleCollection(article_id=article_id, collection_id=coll_ids[cid])
-                    )
-                    self.report.count("added", "collection_members")
+                held.add((article_id, coll_ids[cid]))
+                members.append({"article_id": article_id, "collection_id": coll_ids[cid]})
+        if members:
+            keys = [(m["article_id"], m["collection_id"]) for m in members]
+            self.ch.track("articlecollection", keys, new=True)
+            self.session.execute(_MEMBER.insert(), members)
+            self.report.count("added", "collection_members", len(members))
 
     # -- entities -------------------------------------------------------------------------
 
@@ -528,7 +621,7 @@ class _Merger:
         incoming, mine = entity_hash(e), entity_hash(_entity_form(row))
         key = ENTITY_KEY + row.id
         seen = self.exchange.get(key)
-        base = seen.content_hash if seen is not None else None
+        base = seen[0] if seen is not None else None
         if incoming in (mine, base):
             self._record(key, incoming)
             return False
@@ -651,13 +744,14 @@ class _Merger:
                 select(models.Annotation).where(col(models.Annotation.id).in_(ids[i : i + 500]))
             )
         }
-        bases = {k: r.content_hash for k, r in self.exchange.items()}
+        bases = {k: h for k, (h, _) in self.exchange.items()}
         deleted_here = {
             t
             for (t,) in self.session.connection().exec_driver_sql(
                 "SELECT DISTINCT target_id FROM auditevent WHERE action = 'annotation.delete'"
             )
         }
+        new: list[dict[str, Any]] = []
         for ann, ann_id in zip(self.bundle.annotations, ids, strict=True):
             bundle_article = spec.from_urn(ann["target"]["source"], "article")
             article = self.articles[bundle_article]
@@ -667,15 +761,19 @@ class _Merger:
                 self._deleted_here(ann, ann_id, article, texts[bundle_article], incoming, bases)
             elif row is None:
                 values = self._fields(ann, article, texts[bundle_article])
-                self.session.add(
-                    models.Annotation(id=ann_id, origin=ann["sesame:origin"], **values)
-                )
+                new.append({"id": ann_id, "origin": ann["sesame:origin"], **values})
                 self.report.count("added", "annotations")
                 if values["orphaned"] and not ann["sesame:orphaned"]:
                     self.report.orphaned.append(ann_id)
             else:
                 self._known(ann, ann_id, row, article, texts[bundle_article], incoming, bases)
             self._record(ann_id, incoming)
+        if new:
+            # One multi-row INSERT announced to the change, as the import pipeline does: an
+            # ORM object per annotation was most of the merge.
+            self.session.flush()
+            self.ch.track("annotation", [v["id"] for v in new], new=True)
+            self.session.execute(_ANNOTATION.insert(), new)
 
     def _deleted_here(
         self,
@@ -727,14 +825,14 @@ class _Merger:
             return
         theirs = {
             k[len(SENDER_KEY) :]
-            for k, r in self.exchange.items()
-            if k.startswith(SENDER_KEY) and r.content_hash == key
+            for k, (h, _) in self.exchange.items()
+            if k.startswith(SENDER_KEY) and h == key
         }
         present = {spec.from_urn(a["id"], "annotation") for a in self.bundle.annotations}
         candidates = [
             k
-            for k, r in self.exchange.items()
-            if r.bundle_id in theirs and ":" not in k and k not in present
+            for k, (_, b) in self.exchange.items()
+            if b in theirs and ":" not in k and k not in present
         ]
         if not candidates:
             return
@@ -757,12 +855,13 @@ class _Merger:
         ]
         for row in sorted(rows, key=lambda r: r.id):
             mine = content_hash(_local_form(row))
-            if mine == self.exchange[row.id].content_hash or (row.id, mine) in kept:
+            if mine == self.exchange[row.id][0] or (row.id, mine) in kept:
                 annotate.delete_annotation(self.ch, row.id)
                 self.report.count("deleted", "annotations")
                 continue
             # Edited here since: kept, and no longer anyone's to delete (its base goes).
-            self.session.delete(self.exchange.pop(row.id))
+            del self.exchange[row.id]
+            self.exchange_gone.append(row.id)
             self.report.conflicts.append(
                 {
                     "annotation_id": row.id,
@@ -844,13 +943,39 @@ class _Merger:
     def _record(self, key: str, value: str) -> None:
         """Keep `value` as the base under `key` (see the module's docstring)."""
         seen = self.exchange.get(key)
-        if seen is None:
-            seen = models.Exchange(annotation_id=key, content_hash=value, bundle_id=self.bundle.id)
-            self.session.add(seen)
-            self.exchange[key] = seen
-        elif seen.content_hash != value:
-            seen.content_hash, seen.bundle_id = value, self.bundle.id
-            self.session.add(seen)
+        if seen is not None and seen[0] == value:
+            return
+        self.exchange[key] = (value, self.bundle.id)
+        if seen is None or key in self.exchange_new:
+            self.exchange_new[key] = (value, self.bundle.id)
+        else:
+            self.exchange_changed[key] = (value, self.bundle.id)
+
+    def _write_exchange(self) -> None:
+        """The exchange records set since the last call, in one statement per kind."""
+        conn = self.session.connection()
+        if self.exchange_new:
+            self.ch.track("exchange", list(self.exchange_new), new=True)
+            at = models.utcnow()
+            self.session.execute(
+                _EXCHANGE.insert(),
+                [
+                    {"annotation_id": k, "content_hash": h, "bundle_id": b, "at": at}
+                    for k, (h, b) in self.exchange_new.items()
+                ],
+            )
+        if self.exchange_changed:
+            self.ch.track("exchange", list(self.exchange_changed))
+            conn.exec_driver_sql(
+                "UPDATE exchange SET content_hash = ?, bundle_id = ? WHERE annotation_id = ?",
+                [(h, b, k) for k, (h, b) in self.exchange_changed.items()],
+            )
+        if self.exchange_gone:
+            self.ch.track("exchange", self.exchange_gone)
+            conn.exec_driver_sql(
+                "DELETE FROM exchange WHERE annotation_id = ?", [(k,) for k in self.exchange_gone]
+            )
+        self.exchange_new, self.exchange_changed, self.exchange_gone = {}, {}, []
 
 
 def _article_v2(doc: dict[str, Any]) -> dict[str, Any]:
