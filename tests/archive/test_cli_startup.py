@@ -24,8 +24,15 @@ from archive.commands.ingest import DEFAULT_MAX_MB
 from archive.ingest import DEFAULT_MAX_BYTES
 
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "whoosh", "trafilatura", "lxml", "pypdf", "docx")
-# Ours, light but not needed to parse: the figure parser's tables take ~90 ms.
-NOT_NEEDED = ("archive.figures", "archive.store", "archive.ingest", "archive.search")
+# Ours, light but not needed to parse: the figure parser's tables take ~90 ms, the
+# encryption module brings dataclasses and inspect (22 ms at best on a loaded machine).
+NOT_NEEDED = (
+    "archive.figures",
+    "archive.store",
+    "archive.ingest",
+    "archive.search",
+    "archive.encryption",
+)
 # Needed by some commands only: none may load for a search, a listing or a reading.
 FOR_SOME_COMMANDS = (
     "numpy",
