@@ -115,7 +115,9 @@ class Bundle:
     tag_types: list[dict[str, Any]]
     collections: list[dict[str, Any]]
     users: list[dict[str, Any]]
-    audit: list[dict[str, Any]]
+    # audit.json is verified (hash, schema) but not kept: the merge does not write it, and
+    # parsed it was the largest thing in memory (60,000 entries at full size).
+    audit_entries: int
     # Version 2: {"types": [...], "items": [...]} each (empty for a version 1 bundle).
     roles: dict[str, Any] = field(default_factory=lambda: dict(spec.EMPTY_V2))
     relations: dict[str, Any] = field(default_factory=lambda: dict(spec.EMPTY_V2))
@@ -269,14 +271,20 @@ def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: An
     """Verify a bundle completely and return its content; BundleRefused says why not."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            encrypted = f.read(len(spec.AGE_MAGIC)) == spec.AGE_MAGIC
+            source: Any = f
+            if encrypted:
+                source = io.BytesIO(_decrypt(path.read_bytes(), passphrase, identity))
+            # An unencrypted bundle is read from the file, member by member, not whole.
+            return _from_zip(path, source, encrypted)
     except OSError as exc:
         raise BundleRefused(f"{path} cannot be read: {exc.strerror or exc}.") from exc
-    encrypted = data.startswith(spec.AGE_MAGIC)
-    if encrypted:
-        data = _decrypt(data, passphrase, identity)
+
+
+def _from_zip(path: Path, source: Any, encrypted: bool) -> Bundle:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(source)
     except (zipfile.LargeZipFile, *_DAMAGE) as exc:
         raise BundleRefused(
             f"{path.name} is not a Sesame bundle, or it is damaged or truncated ({exc})."
@@ -320,30 +328,41 @@ def _verified(zf: zipfile.ZipFile, encrypted: bool) -> Bundle:
     if manifest["version"] < 2:
         for name in sorted(set(listed) & set(spec.V2_MEMBERS)):
             raise BundleRefused(f"The member {name!r} is not part of bundle format 1.")
-    contents: dict[str, bytes] = {}
+    return _parsed(manifest, zf, infos, present, listed, encrypted)
+
+
+def _limit(name: str) -> int:
+    return spec.MAX_MEMBER_BYTES if name.startswith("originals/") else spec.MAX_JSON_BYTES
+
+
+def _parsed(
+    manifest: dict[str, Any],
+    zf: zipfile.ZipFile,
+    infos: dict[str, zipfile.ZipInfo],
+    present: set[str],
+    listed: dict[str, str],
+    encrypted: bool,
+) -> Bundle:
+    # One member at a time: read, its hash checked before anything else is done with it,
+    # parsed, and its bytes dropped. Holding every member's bytes beside the parsed
+    # documents (and the whole file) took the full-size import past 1 GB.
+    docs: dict[str, Any] = {}
+    audit_entries = 0
+    articles, originals = [], {}
+    held = {m.group(1) for n in present if (m := spec.ORIGINAL_RE.match(n))}
     for name in sorted(present):
-        limit = spec.MAX_MEMBER_BYTES if name.startswith("originals/") else spec.MAX_JSON_BYTES
-        blob = _read(zf, infos[name], limit)
+        blob = _read(zf, infos[name], _limit(name))
         if hashlib.sha256(blob).hexdigest() != listed[name]:
             raise BundleRefused(f"The member {name!r} was changed: its SHA-256 differs.")
-        contents[name] = blob
-    return _parsed(manifest, contents, encrypted)
-
-
-def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: bool) -> Bundle:
-    docs: dict[str, Any] = {}
-    for name, schema_name in spec.SCHEMA_OF.items():
-        if name == spec.MANIFEST:
-            continue
-        if name in spec.V2_MEMBERS and name not in contents:  # a version 1 bundle
-            docs[name] = dict(spec.EMPTY_V2)
-            continue
-        docs[name] = _json(name, contents[name])
-        _validate(name, docs[name], schema_name)
-    articles, originals = [], {}
-    held = {m.group(1) for n in contents if (m := spec.ORIGINAL_RE.match(n))}
-    for name, blob in contents.items():
-        if m := spec.ORIGINAL_RE.match(name):
+        if name in spec.SCHEMA_OF:
+            doc = _json(name, blob)
+            _validate(name, doc, spec.SCHEMA_OF[name])
+            if name == spec.AUDIT:
+                audit_entries = len(doc)
+            else:
+                docs[name] = doc
+            del doc
+        elif m := spec.ORIGINAL_RE.match(name):
             if hashlib.sha256(blob).hexdigest() != m.group(1):
                 raise BundleRefused(
                     f"The original {name!r} does not have the SHA-256 it is named by."
@@ -359,6 +378,9 @@ def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: boo
             if doc["original_sha256"] and doc["original_sha256"] not in held:
                 raise BundleRefused(f"{name} names an original the bundle does not hold.")
             articles.append(doc)
+        del blob
+    for name in spec.V2_MEMBERS:
+        docs.setdefault(name, dict(spec.EMPTY_V2))  # a version 1 bundle
     article_ids = {a["id"] for a in articles}
     annotations = docs[spec.ANNOTATIONS]["items"]
     _check_references(docs, article_ids)
@@ -388,7 +410,7 @@ def _parsed(manifest: dict[str, Any], contents: dict[str, bytes], encrypted: boo
         tag_types=docs[spec.TAG_TYPES],
         collections=docs[spec.COLLECTIONS],
         users=docs[spec.USERS],
-        audit=docs[spec.AUDIT],
+        audit_entries=audit_entries,
         roles=docs[spec.ROLES],
         relations=docs[spec.RELATIONS],
     )
