@@ -25,7 +25,6 @@ from archive import entities, models
 from archive.changes import Change, changing
 from archive.entities import check_date, row_snapshot
 from archive.errors import InvalidInput, NotFound
-from archive.figures import normalise_qualifier, parse_figure, parse_range
 from archive.store import Archive
 from archive.tagtypes import get_tag_type
 
@@ -457,6 +456,10 @@ def figure_defaults(quote: str, published: str | None) -> dict[str, Any]:
     qualifier and counted read from the quote (if it has a number) and, as its
     as-of date, the article's published date. The tagging form starts from the
     same (`archive.tagform.figure_prefill`)."""
+    # Imported here: the figure parser's multi-script tables take ~90 ms, which
+    # `sesame show` and every other reader of annotations need not wait for.
+    from archive.figures import parse_figure, parse_range
+
     found: dict[str, Any] = {}
     parsed = parse_figure(quote)
     if parsed is not None:
@@ -479,6 +482,8 @@ def figure_defaults(quote: str, published: str | None) -> dict[str, Any]:
 
 def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, fill: bool) -> None:
     """Check figure fields; for a figure, fill what is missing from the quote and the date."""
+    from archive.figures import normalise_qualifier, parse_range
+
     if values.get("qualifier") is not None:
         values["qualifier"] = normalise_qualifier(values["qualifier"])
     for key, what in (("value", "value"), ("low", "low estimate"), ("high", "high estimate")):
