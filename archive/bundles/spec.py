@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -88,6 +89,29 @@ def canonical(document: Any) -> bytes:
     return json.dumps(
         document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
+
+
+def canonical_chunks(head: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[bytes]:
+    """`canonical({**head, key: list(items)})`, byte for byte, in pieces: the items one at a
+    time, so that a member of 50,000 annotations is never one string in memory."""
+    for i, k in enumerate(sorted({*head, key})):
+        yield (b"{" if i == 0 else b",") + canonical(k) + b":"
+        if k != key:
+            yield canonical(head[k])
+            continue
+        yield b"["
+        for j, item in enumerate(items):
+            yield (b"," if j else b"") + canonical(item)
+        yield b"]"
+    yield b"}"
+
+
+def canonical_list(items: Iterable[Any]) -> Iterator[bytes]:
+    """`canonical(list(items))`, byte for byte, one item at a time."""
+    yield b"["
+    for j, item in enumerate(items):
+        yield (b"," if j else b"") + canonical(item)
+    yield b"]"
 
 
 @cache

@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from archive import keys, models
 from archive.bundles import spec
@@ -114,9 +117,21 @@ def export_bundle(
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
 
-            def put(name: str, data: bytes) -> None:
-                members[name] = hashlib.sha256(data).hexdigest()
-                zf.writestr(name, data)
+            def put(name: str, data: bytes | Iterable[bytes]) -> None:
+                if isinstance(data, bytes):
+                    members[name] = hashlib.sha256(data).hexdigest()
+                    zf.writestr(name, data)
+                    return
+                # In pieces (`spec.canonical_chunks`): the annotations and the audit entries
+                # were each built whole, then serialised whole, most of export's memory.
+                digest = hashlib.sha256()
+                info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with zf.open(info, "w") as member:
+                    for chunk in data:
+                        digest.update(chunk)
+                        member.write(chunk)
+                members[name] = digest.hexdigest()
 
             counts = _write_members(archive, ids, put, progress, cancel, pseud, sensitive)
             manifest = {
@@ -281,32 +296,25 @@ def _write_members(
         targets = wanted | annotation_ids | {e["id"] for e in entities}
         if pseud is not None:
             targets = set()  # audit entries quote the real names: none travel
-        audit_rows = [
-            {
-                **r,
-                "before": json.loads(r["before"]) if r["before"] else None,
-                "after": json.loads(r["after"]) if r["after"] else None,
-            }
-            for r in _rows(conn, "SELECT * FROM auditevent ORDER BY seq")
-            if r["target_id"] in targets
-        ]
+        audit_count = [0]
+        put(spec.AUDIT, spec.canonical_list(_audit_rows(conn, targets, audit_count)))
     put(
         spec.ANNOTATIONS,
-        spec.canonical(
+        spec.canonical_chunks(
             {
                 "@context": [spec.W3C_CONTEXT, spec.SESAME_CONTEXT],
                 "id": spec.urn("collection", "annotations"),
                 "type": "AnnotationCollection",
                 "total": len(annotations),
-                "items": annotations,
-            }
+            },
+            "items",
+            annotations,
         ),
     )
     put(spec.ENTITIES, spec.canonical(entities))
     put(spec.TAG_TYPES, spec.canonical(tag_types))
     put(spec.COLLECTIONS, spec.canonical(collections))
     put(spec.USERS, spec.canonical(user_rows))
-    put(spec.AUDIT, spec.canonical(audit_rows))
     put(spec.ROLES, spec.canonical(roles))
     put(spec.RELATIONS, spec.canonical(relations))
     return {
@@ -317,11 +325,27 @@ def _write_members(
         "tag_types": len(tag_types),
         "collections": len(collections),
         "users": len(user_rows),
-        "audit_entries": len(audit_rows),
+        "audit_entries": audit_count[0],
         "roles": len(roles["items"]),
         "relations": len(relations["items"]),
         "originals_left_out": left_out,
     }
+
+
+def _audit_rows(conn: Any, targets: set[str], count: list[int]) -> Iterator[dict[str, Any]]:
+    """The audit entries about `targets`, read one at a time (counted into `count[0]`)."""
+    result = conn.execute(text("SELECT * FROM auditevent ORDER BY seq"))
+    names = list(result.keys())
+    for row in result:
+        r = dict(zip(names, row, strict=True))
+        if r["target_id"] not in targets:
+            continue
+        count[0] += 1
+        yield {
+            **r,
+            "before": json.loads(r["before"]) if r["before"] else None,
+            "after": json.loads(r["after"]) if r["after"] else None,
+        }
 
 
 def _annotations(
