@@ -306,9 +306,9 @@ class CopyIndex:
     The banding of datasketch's `MinHashLSH` with `params=(BANDS, ROWS)`: two
     signatures are candidates when all the rows of one band agree. Done here
     with one numpy step and a dict per band, because `MinHashLSH` byte-swapped
-    and stored each band through its storage layer: 1.1 ms per article
-    (insert and query) against 0.02 ms here, at a load of 8 on the bench
-    machine, which alone was a fifth of a database-only import.
+    and stored each band through its storage layer: 0.51 ms per article (query,
+    check and insert) against 0.11 ms here, measured side by side at a load of 8
+    on the bench machine (docs/benchmarks.md, "Copies of one story").
     """
 
     def __init__(self) -> None:
