@@ -877,6 +877,15 @@ def figure_table(
     `entity_id` limits the table to one figure; `include_unlinked` adds a
     last group (entity_id None) of figure annotations that name no entity.
     """
+    # 20,000 claims are 20,000 rows, then 20,000 objects: no cyclic collector passes
+    # over them meanwhile (callgrind: 928 -> 890 million instructions a table).
+    with paused_gc():
+        return _figure_table(archive, entity_id, include_unlinked)
+
+
+def _figure_table(
+    archive: Archive, entity_id: str | None, include_unlinked: bool
+) -> list[FigureGroup]:
     from archive.entities import get_row
 
     # Plain SQL through the session's connection: the ORM's row loading was a third of
@@ -902,9 +911,7 @@ def figure_table(
         art_id: (title, source, published, copies.get(rowid))
         for rowid, art_id, title, source, published in found
     }
-    # 20,000 claims are 20,000 new objects: no cyclic collector passes over them meanwhile.
-    with paused_gc():
-        return _grouped(rows, articles)
+    return _grouped(rows, articles)
 
 
 def _grouped(
