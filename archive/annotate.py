@@ -15,6 +15,7 @@ and makes it undoable (`archive.changes`).
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -492,6 +493,12 @@ def _figure_fields(values: dict[str, Any], quote: str, article: models.Article, 
                 values[key] = float(values[key])
             except (TypeError, ValueError) as exc:
                 raise InvalidInput(f"The figure {what} {values[key]!r} is not a number.") from exc
+            if not math.isfinite(values[key]):
+                # NaN is stored as NULL (the row then disagrees with its audit entry)
+                # and infinity prints as invalid JSON: neither is a count of anything.
+                raise InvalidInput(
+                    f"The figure {what} must be a finite number, not {values[key]!r}."
+                )
     values["as_of"] = check_date(values.get("as_of"), "The as-of date")
     if values.get("counted") is not None:
         values["counted"] = " ".join(str(values["counted"]).split()) or None

@@ -39,6 +39,20 @@ else:  # imported when a command runs, not for `sesame --help` (see archive.comm
 QUALIFIERS_HELP = "exactly, about, at least, more than, less than, up to"
 
 
+def finite_float(text: str) -> float:
+    """An argparse type: a finite number (NaN and infinity are no figure's value)."""
+    import argparse
+    import math
+
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{text!r}: a figure must be a finite number")
+    return number
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     """--archive and --json on a nested subcommand too (`sesame entity merge A B --json`)."""
     parser.add_argument(
@@ -676,7 +690,7 @@ def _nested(
 
 
 def _figure_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--value", type=float, metavar="NUM", help="figure: the number claimed")
+    p.add_argument("--value", type=finite_float, metavar="NUM", help="figure: the number claimed")
     p.add_argument(
         "--qualifier",
         metavar="Q",
@@ -684,10 +698,16 @@ def _figure_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--counted", metavar="TEXT", help="figure: what is counted")
     p.add_argument(
-        "--low", type=float, metavar="NUM", help="figure: the low estimate of a range it states"
+        "--low",
+        type=finite_float,
+        metavar="NUM",
+        help="figure: the low estimate of a range it states",
     )
     p.add_argument(
-        "--high", type=float, metavar="NUM", help="figure: the high estimate (--value: the best)"
+        "--high",
+        type=finite_float,
+        metavar="NUM",
+        help="figure: the high estimate (--value: the best)",
     )
     p.add_argument(
         "--as-of",

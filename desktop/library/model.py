@@ -138,6 +138,10 @@ class LibraryModel(QAbstractTableModel):
     def current_filter(self) -> LibraryFilter:
         return self._filter
 
+    def rows(self) -> Sequence[LibraryRow]:
+        """Every row loaded (filtered out or not); read-only."""
+        return self._rows
+
     def set_rows(self, rows: Sequence[LibraryRow], view: Sequence[int] | None = None) -> None:
         """Replace every row (after a load off the GUI thread).
 

@@ -125,6 +125,14 @@ class LibraryPanel(QWidget):
         header.resizeSection(COLUMNS.index("assignee"), fm.horizontalAdvance("Assignee") + pad)
         header.resizeSection(COLUMNS.index("copies"), fm.horizontalAdvance("Copies") + pad)
         self.table.sortByColumn(COLUMNS.index("published"), Qt.SortOrder.DescendingOrder)
+        # The review and copies columns show once the archive uses them (an archive
+        # nobody reviews keeps the title its width); the header's menu shows or
+        # hides any of them, and the person's choice then holds.
+        self._chosen_columns: dict[int, bool] = {}
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        self._show_optional_columns()
+        self.model.dataChanged.connect(self._show_optional_columns)
         # One click opens the article (as in a mail client); Ctrl or Shift clicks only
         # select, for the bulk actions. Enter and double-click open it too.
         self.table.clicked.connect(self._clicked)
@@ -133,14 +141,21 @@ class LibraryPanel(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.count_label = QLabel()
 
-        # Two rows: the dock is narrow next to the reader.
+        # Two rows: the dock is narrow next to the reader. The combos shrink to a
+        # few letters (their full text in the popup) so that the window fits at
+        # 1280 pixels with the reader at its width (tests/desktop/test_layout.py).
+        for box in (self.collection_box, self.tag_box, self.status_box):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(5)
         first = QHBoxLayout()
-        first.addWidget(self.filter_edit, 1)
+        first.addWidget(self.filter_edit, 2)
+        first.addWidget(self.status_box, 1)
         first.addWidget(self.collection_button)
         second = QHBoxLayout()
         second.addWidget(self.collection_box, 2)
         second.addWidget(self.tag_box, 1)
-        second.addWidget(self.status_box, 1)
         second.addWidget(self.date_from, 1)
         second.addWidget(self.date_to, 1)
         layout = QVBoxLayout(self)
@@ -194,6 +209,35 @@ class LibraryPanel(QWidget):
             on_cancelled=self._load_failed,
         )
 
+    def _show_optional_columns(self) -> None:
+        """Show each optional column the rows use (unless the person chose otherwise)."""
+        rows = self.model.rows()
+        used = {
+            "review_status": any(r.review_status != "unread" for r in rows),
+            "assignee": any(r.assignee for r in rows),
+            "copies": any(r.copies > 1 for r in rows),
+        }
+        for name, in_use in used.items():
+            column = COLUMNS.index(name)
+            self.table.setColumnHidden(column, not self._chosen_columns.get(column, in_use))
+
+    def _column_menu(self, pos: Any) -> None:
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column in range(1, len(COLUMNS)):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            action = menu.addAction(str(title))
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(column))
+            action.toggled.connect(
+                lambda on, c=column: self._choose_column(c, on)
+            )
+        menu.popup(header.mapToGlobal(pos))
+
+    def _choose_column(self, column: int, shown: bool) -> None:
+        self._chosen_columns[column] = shown
+        self.table.setColumnHidden(column, not shown)
+
     def _loaded(self, loaded: Any) -> None:
         self._loading = False
         rows, view = loaded
@@ -202,6 +246,7 @@ class LibraryPanel(QWidget):
         self.model.set_rows(rows, view if spec_now == self._load_spec else None)
         self._fill_collection_box()
         self._update_count()
+        self._show_optional_columns()
         self.loaded.emit(self.model.total)
         if self._reload_again:
             self._reload_again = False

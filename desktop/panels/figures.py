@@ -148,11 +148,14 @@ class FiguresPanel(RereadingPanel):
         self.claims_view = make_table(self, multi=False)
         self.claims_view.setModel(self.claims_model)
         self.claims_view.doubleClicked.connect(lambda index: self.open_claim(index.row()))
-        self.unlinked_box = QCheckBox(self.tr("Include figures with no figure entity"))
+        self.unlinked_box = QCheckBox(self.tr("Unlinked figures too"))
         # As `sesame figures` does: figures nobody has linked yet are worth seeing too.
         self.unlinked_box.setChecked(figures.SHOW_UNLINKED)
         self.unlinked_box.setToolTip(
-            self.tr("Link figures to a figure entity (Edit… in Annotations) to compare them")
+            self.tr(
+                "Include figures with no figure entity. Link figures to a figure entity "
+                "(Edit… in Annotations) to compare them"
+            )
         )
         self.unlinked_box.toggled.connect(lambda _on: self.refresh())
         self.claims_label = QLabel()

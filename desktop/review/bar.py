@@ -79,22 +79,30 @@ class ReviewBar(QWidget):
             self.tr("Why it is sensitive (graphic, personal, or your own words)")
         )
 
-        # Two short rows: the reader sits between two docks and may be narrow.
+        # Two short rows whose combos and fields may shrink: the reader sits between
+        # two docks, and at 1280 pixels the window must fit (tests/desktop/
+        # test_window_fits.py; one row of all five asked 434 pixels of the reader).
+        for box in (self.status_box, self.verification_box, self.reason_box):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(7)
+        for edit in (self.assignee_edit, self.note_edit):
+            edit.setMinimumWidth(60)
         row = QHBoxLayout()
         row.setContentsMargins(12, 0, 12, 0)
         for widget, stretch in (
             (QLabel(self.tr("Review:")), 0),
-            (self.status_box, 0),
-            (self.verification_box, 0),
-            (self.sensitive_box, 0),
-            (self.reason_box, 0),
+            (self.status_box, 1),
+            (self.verification_box, 1),
+            (self.note_edit, 2),
         ):
             row.addWidget(widget, stretch)
-        row.addStretch(1)
         second = QHBoxLayout()
         second.setContentsMargins(12, 0, 12, 2)
+        second.addWidget(self.sensitive_box)
+        second.addWidget(self.reason_box, 1)
         second.addWidget(self.assignee_edit, 1)
-        second.addWidget(self.note_edit, 3)
 
         self.banner = QFrame()
         self.banner.setObjectName("sensitiveBanner")

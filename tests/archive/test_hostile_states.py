@@ -343,3 +343,26 @@ def test_a_real_read_only_mount(made: dict[str, Any], tmp_path: Path) -> None:
         assert snapshot(folder) == before
     finally:
         subprocess.run(["umount", str(mounted)], check=False)
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["--value", "nan"], ["--value", "inf"], ["--value=-inf"], ["--low", "nan", "--high", "3"]],
+)
+def test_non_finite_figure_values_are_refused(made: dict[str, Any], flags: list[str]) -> None:
+    folder: Path = made["dir"]
+    before = snapshot(folder)
+    code, out, err = run(
+        "--archive",
+        str(folder),
+        "tag",
+        made["id"],
+        "--quote",
+        "Daw Hnin Wai",
+        "--type",
+        "figure",
+        *flags,
+    )
+    assert code == 2 and "finite" in out + err, (out, err)
+    assert "Traceback" not in out + err
+    assert snapshot(folder) == before
