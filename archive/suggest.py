@@ -38,7 +38,7 @@ from archive.changes import Change, changing
 from archive.errors import InvalidInput
 from archive.figures import Token, find_figures, tokenize
 from archive.figures_sea import MEASURE_WORDS
-from archive.segment import snap
+from archive.segment import grapheme_bounds, snap, syllable_bounds
 from archive.store import Archive
 
 
@@ -596,6 +596,12 @@ def suggest(
         if sug.end > sug.start
         and not any(s < sug.end and sug.start < e for s, e in by_type.get(sug.type, ()))
     ]
+    if result and not text.isascii():
+        # A span never starts or ends inside a grapheme cluster or a Burmese syllable
+        # (hypothesis found an honorific read inside "္่ဦး", a cluster that begins with
+        # stray marks): such a suggestion is dropped, never offered cut.
+        whole = set(grapheme_bounds(text)) & set(syllable_bounds(text))
+        result = [sug for sug in result if sug.start in whole and sug.end in whole]
     result.sort(key=lambda s: (s.start, s.end, s.type))
     return result
 
