@@ -13,10 +13,11 @@ a day:
 - No precision recorded: a start and a different end date make a range;
   otherwise the date's own form decides ("2021" a year, "2021-03" a month,
   "2021-03-05" a day).
-- An event without a date of its own is placed at the **earliest published
-  date of its articles** (at that date's own precision), and says so:
-  `dated_by` is "articles" instead of "event". An event with neither is left
-  out (`Timeline.undated` counts them).
+- An event without a date of its own is placed at the **earliest date its
+  sources give it**: a passage's as-of date (`sesame tag --as-of`, "the date
+  this source gives"), else that article's published date (at that date's own
+  precision), and says so: `dated_by` is "articles" instead of "event". An
+  event with neither is left out (`Timeline.undated` counts them).
 
 An event's articles are those holding a passage tagged with the event or a
 passage that supports a role in it (`models.Role.annotation_id`); retracted
@@ -388,16 +389,18 @@ def _assemble(
 
 
 def _linked(conn: Any, event_ids: list[str] | None = None) -> list[tuple[Any, ...]]:
-    """(event id, article id, published) of the articles (not retracted) with a passage
+    """(event id, article id, date) of the articles (not retracted) with a passage
     tagged with an event or supporting a role in it; of every event, or of those given.
-    Two queries: a UNION's sort cost more than the dictionary that merges them."""
+    The date is the passage's as-of date (what the source says), else the article's
+    published date. Two queries: a UNION's sort cost more than the dictionary that
+    merges them."""
     tags = (
-        "SELECT an.entity_id, a.id, a.published FROM annotation an "
+        "SELECT an.entity_id, a.id, coalesce(an.as_of, a.published) FROM annotation an "
         "JOIN article a ON a.id = an.article_id "
         "WHERE an.type_key = 'event' AND an.entity_id IS NOT NULL AND a.retracted_at IS NULL"
     )
     roles = (
-        "SELECT r.event_id, a.id, a.published FROM role r "
+        "SELECT r.event_id, a.id, coalesce(an.as_of, a.published) FROM role r "
         "JOIN annotation an ON an.id = r.annotation_id "
         "JOIN article a ON a.id = an.article_id WHERE a.retracted_at IS NULL"
     )

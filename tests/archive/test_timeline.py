@@ -272,3 +272,26 @@ def test_without_articles_the_dates_stay_the_same(archive: Archive, case: dict[s
     assert marches.articles == [case["two"], case["three"]]
     in_case = timeline.timeline(archive, collection="Case", with_articles=False)
     assert all(e.articles == [case["two"]] for e in in_case.events)
+
+
+def test_an_undated_event_takes_the_date_its_passage_gives(tmp_path: Any) -> None:
+    """`--as-of` is "the date this source gives": it places an event with no date."""
+    with Archive.open(tmp_path / "arch", create=True) as archive:
+        with archive.change("Setup") as ch:
+            article = models.Article(
+                title="Report", text="The crackdown came.", published="2021-03-05"
+            )
+            ch.session.add(article)
+            ch.session.flush()
+            event = entities_link(ch)
+            annotate.create_annotation(
+                ch, article.id, 4, 13, "event", entity_id=event, as_of="2021-03-03"
+            )
+        [placed] = timeline.timeline(archive).events
+        assert (placed.start.isoformat(), placed.dated_by) == ("2021-03-03", "articles")
+
+
+def entities_link(ch: Any) -> str:
+    from archive import entities
+
+    return entities.link_entity(ch, "event", None, "Crackdown")
