@@ -806,6 +806,11 @@ class FigureGroup:
         """The distinct sources that make a claim."""
         return sorted({c.source or "(unknown source)" for c in self.claims})
 
+    def source_count(self) -> int:
+        """How many sources make a claim: publications (without case), and each article
+        with no source alone (so never fewer than the independent sources)."""
+        return len({source_key(c.source) if c.source else f"\0{c.article_id}" for c in self.claims})
+
     def compare(self) -> None:
         """Fill in the range across sources, the conflict flag and the independent count.
 

@@ -487,7 +487,7 @@ def cmd_figures(args: argparse.Namespace, out: Output) -> int:
             span = f"  {low}" if g.low == g.high else f"  {low} to {high}"
         flag = "  CONFLICT" if g.conflict else ""
         out.line(
-            f"{g.name}{span}{flag}  ({len(g.claims)} claim(s) from {len(g.sources)} source(s), "
+            f"{g.name}{span}{flag}  ({len(g.claims)} claim(s) from {g.source_count()} source(s), "
             f"{g.independent} independent)"
         )
         for c in g.claims:

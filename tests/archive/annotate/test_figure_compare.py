@@ -65,6 +65,9 @@ def test_independent_sources() -> None:
         claim(1, article_id="a7", source="Frontier"),  # Frontier is in g1's chain
     ]
     assert independent_sources(claims) == 4
+    # Sources: three publications and the two articles with none, each on its own;
+    # never fewer than the independent sources (QA: "1 source(s), 2 independent").
+    assert group(*claims).source_count() == 5 >= group(*claims).independent
 
 
 def test_figure_table_compares(archive: Archive, add_article: Callable[..., str]) -> None:
