@@ -572,6 +572,11 @@ def split(target: Archive | Change, article_ids: Sequence[str]) -> int:
     with changing(target, f"Split {len(ids)} article(s) from their copies") as ch:
         state = _existing(ch, ids)
         groups = {s[0] for s in state.values() if s[0]}
+        if not groups:
+            raise InvalidInput(
+                "None of these articles is in a group of copies: nothing to split "
+                "(`sesame copies` lists the groups)."
+            )
         updates: dict[str, tuple[str | None, str]] = {i: (None, GROUP_BY_USER) for i in ids}
         for left in _members(ch.session, groups).values():
             rest = [m for m in left if m not in updates]

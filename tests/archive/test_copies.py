@@ -273,3 +273,17 @@ def test_rebuild_of_unchanged_groups_changes_nothing(archive: Archive, tmp_path:
     done = copies.rebuild(archive)
     assert done.changed == 0
     assert len(history(archive, limit=100)) == steps
+
+
+def test_splitting_articles_in_no_group_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    from archive import models
+
+    with Archive.open(tmp_path / "arch", create=True) as archive:
+        with archive.change("Setup") as ch:
+            article = models.Article(title="Alone", text="A story nobody copied.")
+            ch.session.add(article)
+        with pytest.raises(InvalidInput, match="nothing to split"):
+            copies.split(archive, [article.id])
+        with archive.session() as session:
+            stored = session.get(models.Article, article.id)
+            assert stored is not None and stored.copy_group_by == "auto"
