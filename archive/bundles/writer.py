@@ -128,9 +128,15 @@ def export_bundle(
                 info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
                 info.compress_type = zipfile.ZIP_DEFLATED
                 with zf.open(info, "w") as member:
+                    buffer = bytearray()
                     for chunk in data:
-                        digest.update(chunk)
-                        member.write(chunk)
+                        buffer += chunk
+                        if len(buffer) >= 1 << 20:  # one write per item: 110,000 small ones
+                            digest.update(buffer)
+                            member.write(buffer)
+                            buffer.clear()
+                    digest.update(buffer)
+                    member.write(buffer)
                 members[name] = digest.hexdigest()
 
             counts = _write_members(archive, ids, put, progress, cancel, pseud, sensitive)
