@@ -287,8 +287,22 @@ def cmd_annotation_edit(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_annotation_delete(args: argparse.Namespace, out: Output) -> int:
     with open_archive(args, write=True, create=False) as archive:
-        snap = annotate.delete_annotation(archive, args.annotation)
-    return _reply(out, {"deleted": snap}, f"Deleted annotation {snap['id'][:8]}: {snap['quote']!r}")
+        with archive.change("Delete annotation") as ch:
+            snap = annotate.delete_annotation(ch, args.annotation)
+        # The roles and relations that rested on the passage went with it (undo
+        # brings them back): said, so that nobody loses them without knowing.
+        done = ch.changes
+        roles = done.deleted("role") if done is not None else []
+        relations = done.deleted("relation") if done is not None else []
+    line = f"Deleted annotation {snap['id'][:8]}: {snap['quote']!r}"
+    if roles or relations:
+        line += (
+            f"; with it {len(roles)} role(s) and {len(relations)} relation(s) resting on it "
+            "(`sesame undo` brings them back)"
+        )
+    return _reply(
+        out, {"deleted": snap, "roles_deleted": roles, "relations_deleted": relations}, line
+    )
 
 
 # -- entities ------------------------------------------------------------------------

@@ -138,3 +138,17 @@ def test_tag_with_a_range_and_entity_precision(arch: dict[str, str]) -> None:
     assert code == 0 and (doc["date_precision"], doc["place_precision"]) == ("week", "town")
     code, doc, _ = run("entity", "edit", "Hospital raid", "--date-precision", "decade")
     assert code == 1 and "not one of" in doc["error"]
+
+
+def test_deleting_a_passage_says_which_claims_went_with_it(arch: dict[str, str]) -> None:
+    """QA: `annotation delete` removed the roles resting on it without a word."""
+    code, doc, err = run("role", "add", "Hospital raid", "Tatmadaw", "--role", "perpetrator",
+                         "--quote", "The soldiers raided the general hospital")  # fmt: skip
+    assert code == 0, err
+    code, gone, err = run("annotation", "delete", doc["annotation_id"])
+    assert code == 0 and gone["roles_deleted"] == [doc["id"]], err
+    out = io.StringIO()
+    assert main(["undo"], stdout=out, stderr=io.StringIO()) == 0
+    assert main(["annotation", "delete", doc["annotation_id"]], stdout=out) == 0
+    assert "1 role(s) and 0 relation(s)" in out.getvalue() and "sesame undo" in out.getvalue()
+    assert run("roles")[1] == []
