@@ -4,6 +4,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from archive.cli import main
 
 
@@ -40,10 +42,13 @@ def test_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
     assert main(argv, _ClosedPipe(), io.StringIO()) == 0
 
 
-def test_init_encrypt_is_refused_and_creates_nothing(tmp_path: Path) -> None:
+def test_init_encrypt_without_a_passphrase_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SESAME_PASSPHRASE", raising=False)
     err = io.StringIO()
     assert main(["--archive", str(tmp_path / "enc"), "init", "--encrypt"], io.StringIO(), err) == 2
-    assert "not available" in err.getvalue()
+    assert "needs a passphrase" in err.getvalue() and "Nothing was created" in err.getvalue()
     assert not (tmp_path / "enc").exists()
 
 
