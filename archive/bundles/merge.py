@@ -1001,8 +1001,11 @@ def _article_v2(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def merge_bundle(target: Archive | Change, bundle: Bundle) -> MergeReport:
-    """Merge a verified bundle (in one change, unless given one to join)."""
+def merge_bundle(target: Archive | Change, bundle: Bundle, *, release: bool = False) -> MergeReport:
+    """Merge a verified bundle (in one change, unless given one to join).
+
+    `release`: the caller is done with `bundle`; its texts, originals and annotations are
+    let go once merged, before the change commits (and reads its rows back)."""
     from sqlalchemy.exc import IntegrityError
 
     from archive.bundles.reader import BundleRefused
@@ -1013,6 +1016,8 @@ def merge_bundle(target: Archive | Change, bundle: Bundle) -> MergeReport:
     try:
         with changing(target, label, f"bundle:{bundle.id}") as ch:
             _merge(ch, bundle, report)
+            if release:
+                bundle.articles, bundle.annotations, bundle.originals = [], [], {}
     except (IntegrityError, KeyError, ValueError, TypeError) as exc:
         # A bundle that verified but does not fit together (it was made by hand, or by
         # another program): the change rolled back, the archive is as it was.
@@ -1050,4 +1055,4 @@ def import_bundle(
 ) -> MergeReport:
     """Verify a bundle file completely, then merge it (the archive is untouched if it fails)."""
     bundle = open_bundle(path, passphrase=passphrase, identity=identity)
-    return merge_bundle(archive, bundle)
+    return merge_bundle(archive, bundle, release=True)
