@@ -102,7 +102,11 @@ class LastRun:
 
 def last_run(archive: Archive) -> LastRun | None:
     """The last recorded run, or None if there was none (or its record is unreadable)."""
-    raw = archive.meta(LAST_RUN_KEY)
+    return _last(archive, LAST_RUN_KEY)
+
+
+def _last(archive: Archive, key: str) -> LastRun | None:
+    raw = archive.meta(key)
     if not raw:
         return None
     try:
@@ -115,3 +119,20 @@ def last_run(archive: Archive) -> LastRun | None:
         )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+# The full custody check (`sesame check`, *File → Check archive…*) keeps its last
+# result beside the fixity run's, the same way (no undo step, no audit entry).
+CUSTODY_KEY = "custody_last_run"
+
+
+def record_custody(target: Archive | Change, ok: bool, failures: int, at: str) -> None:
+    """Keep the last full custody check's time and outcome."""
+    value = json.dumps({"at": at, "ok": ok, "originals": 0, "failed": [""] * failures})
+    with changing(target, "Custody check", origin="check", sync=False) as ch:
+        ch.session.merge(models.Meta(key=CUSTODY_KEY, value=value))
+
+
+def last_custody(archive: Archive) -> LastRun | None:
+    """The last full custody check recorded (`failed` has one entry per failing finding)."""
+    return _last(archive, CUSTODY_KEY)

@@ -42,6 +42,7 @@ class FixityController(QObject):
         if last is None:
             self.label.setText(self.tr("Originals: never checked"))
             self.label.setToolTip(self.tr("File → Check originals re-hashes every original"))
+            self._add_custody()
             return
         when = _ago(last.at)
         if last.ok:
@@ -53,6 +54,25 @@ class FixityController(QObject):
         self.label.setToolTip(
             self.tr("Last fixity check: %s UTC, %d original(s) re-hashed")
             % (last.at[:19].replace("T", " "), last.originals)
+        )
+        self._add_custody()
+
+    def _add_custody(self) -> None:
+        """The last full custody check (File → Check archive…), after the fixity run."""
+        custody = fixity.last_custody(self.ctx.archive)
+        if custody is None:
+            return
+        when = _ago(custody.at)
+        if custody.ok:
+            text = self.tr("archive holds · checked %s") % when
+        else:
+            text = self.tr("⚠ archive check failed %s") % when
+        self.label.setText(f"{self.label.text()} · {text}")
+        self.label.setToolTip(
+            self.label.toolTip()
+            + "\n"
+            + self.tr("Last custody check (File → Check archive…): %s UTC")
+            % custody.at[:19].replace("T", " ")
         )
 
     def run(self) -> None:

@@ -381,7 +381,19 @@ class MainWindow(QMainWindow):
         archive = self.ctx.archive
 
         def shown(report: CustodyReport) -> None:
+            from archive import fixity
+            from archive.models import utcnow
+
             title = self.tr("Check archive")
+            failures = sum(1 for f in report.findings if f.severity == "fail")
+            at = utcnow().isoformat()
+            # Its last result is kept and shown in the status bar beside the fixity run's.
+            self.ctx.writer.change(
+                "Custody check",
+                lambda ch: fixity.record_custody(ch, report.ok, failures, at),
+                origin="check",
+                on_done=lambda _r: self.fixity.refresh(),
+            )
             (dialogs.info if report.ok else dialogs.error)(self, title, report.summary())
 
         self.ctx.tasks.run(

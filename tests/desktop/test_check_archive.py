@@ -28,6 +28,8 @@ def test_check_archive_reports_a_healthy_archive_then_a_tampered_row(
     qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
     kind, title, text = dialogs.messages.pop()
     assert (kind, title) == ("info", "Check archive") and "The archive holds." in text
+    # Its last result stays in the status bar (and in the archive, for the next start).
+    qtbot.waitUntil(lambda: "archive holds" in window.fixity.label.text(), timeout=10_000)
 
     conn = sqlite3.connect(archive.path / DB_NAME)
     with conn:
@@ -37,3 +39,4 @@ def test_check_archive_reports_a_healthy_archive_then_a_tampered_row(
     qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
     kind, _title, text = dialogs.messages.pop()
     assert kind == "error" and ann.id in text and "note is" in text
+    qtbot.waitUntil(lambda: "archive check failed" in window.fixity.label.text(), timeout=10_000)
