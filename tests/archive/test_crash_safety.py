@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import text
 
 from archive.cli import main
+from archive.ingest import import_paths
 from archive.store import Archive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,8 +234,11 @@ def kill_bundle_imports(tmp_path: Path, kills: int, seed: int) -> None:
     span = _timed(importer)
     for k in range(kills):
         receiver = tmp_path / f"receiver{k}"
-        if k % 2:  # every other receiver has articles of its own
-            _seed_archive(receiver, tmp_path / f"own{k}", 3, seed * 100 + k)
+        if k % 2:  # every other receiver has articles of its own (imported in-process)
+            own = tmp_path / f"own{k}"
+            _write_files(own, 3, seed * 100 + k)
+            with Archive.open(receiver, create=True) as archive:
+                import_paths(archive, [own])
         cmd = importer.copy()
         cmd[cmd.index("--archive") + 1] = str(receiver)
         code, out = _run(cmd, rng.uniform(0.05, span * 1.1))
@@ -258,7 +262,7 @@ def test_kill_import(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(600)
 def test_kill_tag(tmp_path: Path) -> None:
-    kill_tags(tmp_path, kills=14, seed=2)
+    kill_tags(tmp_path, kills=16, seed=2)
 
 
 @pytest.mark.timeout(600)
@@ -268,7 +272,7 @@ def test_kill_reindex(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(600)
 def test_kill_bundle_import(tmp_path: Path) -> None:
-    kill_bundle_imports(tmp_path, kills=8, seed=4)
+    kill_bundle_imports(tmp_path, kills=6, seed=4)
 
 
 # `make stress`: 500 kills.
