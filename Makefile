@@ -24,7 +24,7 @@ run: $(STAMP) sysdeps
 test: $(STAMP) sysdeps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n 2 --dist loadfile
 
 # Stress tests run for minutes: a longer per-test timeout than pyproject's 120 s.
 stress: $(STAMP) sysdeps
