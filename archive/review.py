@@ -221,11 +221,22 @@ def set_review(
         values["assignee"] = _text(assignee, NAME_MAX, "An assignee's name", one_line=True) or None
     if not values:
         raise InvalidInput("Give a review status or an assignee to set.")
-    with changing(target, "Review") as ch:
-        rows = _articles(ch.session, _ids(article_ids))
-        ch.describe(_label("Review", rows))
-        return [_write_article(ch, row, "review", **values) for row in rows]
+    return _set_articles(target, article_ids, "Review", "review", values)
 
+
+
+def _set_articles(
+    target: Archive | Change,
+    article_ids: str | Sequence[str],
+    label: str,
+    action: str,
+    values: dict[str, Any],
+) -> list[ArticleReview]:
+    """Write `values` on every article named, as one change labelled `label`."""
+    with changing(target, label) as ch:
+        rows = _articles(ch.session, _ids(article_ids))
+        ch.describe(_label(label, rows))
+        return [_write_article(ch, row, action, **values) for row in rows]
 
 def verify_article(
     target: Archive | Change,
@@ -238,10 +249,7 @@ def verify_article(
     values: dict[str, Any] = {"verification": verification(status)}
     if note is not None:
         values["verification_note"] = _text(note, NOTE_MAX, "A verification note")
-    with changing(target, "Verify") as ch:
-        rows = _articles(ch.session, _ids(article_ids))
-        ch.describe(_label("Verify", rows))
-        return [_write_article(ch, row, "verify", **values) for row in rows]
+    return _set_articles(target, article_ids, "Verify", "verify", values)
 
 
 def flag_articles(

@@ -351,6 +351,26 @@ def passage_at(
         ).id
 
 
+
+def _anchor(
+    ch: Change,
+    annotation_id: str | None,
+    quote: str | None,
+    article: str | None,
+    occurrence: int | None,
+    type_key: str,
+    entity_id: str,
+) -> models.Annotation:
+    """The passage a claim rests on: the annotation given, or the one `passage` finds
+    (or makes) for the quote."""
+    if quote is not None:
+        annotation_id = passage(
+            ch, quote, article=article, occurrence=occurrence, type_key=type_key,
+            entity_id=entity_id,
+        )  # fmt: skip
+    assert annotation_id is not None
+    return _annotation(ch.session, annotation_id)
+
 def _annotation(session: Session, ref: str) -> models.Annotation:
     """An annotation by id or unique id prefix (literal); an ambiguous prefix is `Ambiguous`."""
     found = session.get(models.Annotation, ref)
@@ -449,17 +469,7 @@ def add_role(
         ev = expect(resolve(session, event, EVENT_TYPE), EVENT_TYPE, "the event")
         ac = expect(resolve(session, actor, ACTOR_TYPE), ACTOR_TYPE, "the actor")
         kind = _find_type(session, models.RoleType, role, "role")
-        if quote is not None:
-            annotation_id = passage(
-                ch,
-                quote,
-                article=article,
-                occurrence=occurrence,
-                type_key=ROLE_PASSAGE_TYPE,
-                entity_id=ev.id,
-            )
-        assert annotation_id is not None
-        ann = _annotation(session, annotation_id)
+        ann = _anchor(ch, annotation_id, quote, article, occurrence, ROLE_PASSAGE_TYPE, ev.id)
         same = session.exec(
             select(models.Role).where(
                 models.Role.event_id == ev.id,
@@ -657,17 +667,7 @@ def add_relation(
         if su.id == ob.id:
             raise InvalidInput(f"A relation joins two actors; both are {su.name!r}.")
         kind = _find_type(session, models.RelationType, type_ref, "relation")
-        if quote is not None:
-            annotation_id = passage(
-                ch,
-                quote,
-                article=article,
-                occurrence=occurrence,
-                type_key=RELATION_PASSAGE_TYPE,
-                entity_id=su.id,
-            )
-        assert annotation_id is not None
-        ann = _annotation(session, annotation_id)
+        ann = _anchor(ch, annotation_id, quote, article, occurrence, RELATION_PASSAGE_TYPE, su.id)
         same = session.exec(
             select(models.Relation).where(
                 models.Relation.subject_id == su.id,
