@@ -57,6 +57,37 @@ TRACKED = (
     "relationtype",
     "relation",
 )
+# What a person calls a tracked table's rows, singular and plural ("3 collection
+# memberships removed", not "3 articlecollection deleted").
+ROW_NAMES: dict[str, tuple[str, str]] = {
+    "article": ("article", "articles"),
+    "original": ("original file", "original files"),
+    "annotation": ("passage", "passages"),
+    "entity": ("entity", "entities"),
+    "tagtype": ("tag type", "tag types"),
+    "collection": ("collection", "collections"),
+    "articlecollection": ("collection membership", "collection memberships"),
+    "exchange": ("bundle exchange record", "bundle exchange records"),
+    "roletype": ("role type", "role types"),
+    "role": ("role", "roles"),
+    "relationtype": ("relation type", "relation types"),
+    "relation": ("relation", "relations"),
+}
+OP_WORDS = {"created": "added", "updated": "changed", "deleted": "removed"}
+
+
+def describe_counts(counts: dict[str, dict[str, int]]) -> str:
+    """A change set's counts in words: "2 passages added, 1 entity changed"."""
+    parts = []
+    for table in [t for t in TRACKED if t in counts] + sorted(set(counts) - set(TRACKED)):
+        for op in ("created", "updated", "deleted"):
+            n = counts[table].get(op, 0)
+            if n:
+                one, many = ROW_NAMES.get(table, (table, table))
+                parts.append(f"{n:,} {one if n == 1 else many} {OP_WORDS[op]}")
+    return ", ".join(parts) or "nothing"
+
+
 UNDO_DEPTH = 100
 # Stored "after" values longer than this are kept as a digest (undo never
 # needs them: it restores "before", and redo inverts the undo's own rows).

@@ -22,9 +22,9 @@ def cmd_backup(args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json(info.to_json())
     else:
-        kind = "encrypted " if info.encrypted else ""
+        kind = "an encrypted" if info.encrypted else "a"
         out.line(
-            f"Wrote an {kind}backup of {quoted(str(archive.path))} to {quoted(str(info.path))} "
+            f"Wrote {kind} backup of {quoted(str(archive.path))} to {quoted(str(info.path))} "
             f"({info.database_bytes:,} bytes; database SHA-256 {info.database_sha256[:16]}…)."
         )
     return EXIT_OK

@@ -13,22 +13,16 @@ from typing import Any
 from archive.cli import EXIT_OK, AddCommand, Output, open_archive
 
 
-def _summary(counts: dict[str, dict[str, int]]) -> str:
-    parts = []
-    for table, ops in sorted(counts.items()):
-        for op, n in sorted(ops.items()):
-            parts.append(f"{n} {table} {op}")
-    return ", ".join(parts) or "nothing"
-
-
 def _reverted(args: argparse.Namespace, out: Output, redo: bool) -> int:
+    from archive.changes import describe_counts
+
     with open_archive(args, write=True, create=False) as archive:
         done = archive.redo() if redo else archive.undo()
     doc: dict[str, Any] = done.to_dict()
     if out.as_json:
         out.json(doc)
     else:
-        out.line(f"{done.label} ({_summary(doc['summary'])}).")
+        out.line(f"{done.label} ({describe_counts(doc['summary'])}).")
     return EXIT_OK
 
 

@@ -56,3 +56,13 @@ def test_a_command_on_a_missing_archive_creates_nothing(tmp_path: Path, argv: li
     code, _, _ = run("--archive", str(missing), *[a.format(tmp=tmp_path) for a in argv])
     assert code == 2
     assert not missing.exists()
+
+
+def test_counts_are_said_in_words() -> None:
+    from archive.changes import describe_counts
+
+    said = describe_counts(
+        {"articlecollection": {"deleted": 3}, "annotation": {"created": 1, "updated": 2}}
+    )
+    assert said == "1 passage added, 2 passages changed, 3 collection memberships removed"
+    assert describe_counts({}) == "nothing"
