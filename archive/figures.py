@@ -803,7 +803,8 @@ class FigureGroup:
 
     @property
     def sources(self) -> list[str]:
-        """The distinct sources that make a claim."""
+        """The names of the distinct sources that make a claim, to show; how many
+        sources there are is `source_count` (articles with no source count one each)."""
         return sorted({c.source or "(unknown source)" for c in self.claims})
 
     def source_count(self) -> int:
@@ -839,6 +840,7 @@ class FigureGroup:
             "entity_id": self.entity_id,
             "name": self.name,
             "sources": self.sources,
+            "source_count": self.source_count(),
             "low": self.low,
             "high": self.high,
             "conflict": self.conflict,

@@ -255,7 +255,7 @@ class FiguresPanel(RereadingPanel):
         self._current = group.entity_id
         self.claims_model.set_rows(group.claims)
         summary = self.tr("{0}: {1} claims from {2} sources ({3} independent)").format(
-            group.name, len(group.claims), len(group.sources), group.independent
+            group.name, len(group.claims), group.source_count(), group.independent
         )
         if range_text(group):
             summary += self.tr("; range {0}").format(range_text(group))

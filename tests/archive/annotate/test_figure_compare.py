@@ -26,6 +26,15 @@ def group(*claims: FigureClaim) -> figures.FigureGroup:
     return g
 
 
+def test_articles_with_no_source_count_as_a_source_each() -> None:
+    g = group(
+        claim(600, article_id="a1"), claim(500, article_id="a2"), claim(19, source="Irrawaddy")
+    )
+    assert g.sources == ["(unknown source)", "Irrawaddy"]  # names to show
+    assert g.source_count() == 3 == g.to_dict()["source_count"]
+    assert g.independent == 3
+
+
 def test_bounds_follow_the_qualifier_or_the_range() -> None:
     assert claim(600, "more than").bounds() == (600, figures.INFINITY)
     assert claim(19, "at least").bounds() == (19, figures.INFINITY)
