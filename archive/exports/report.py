@@ -10,7 +10,14 @@ links, followed only if the reader clicks). It holds
   (orphaned) listed below it;
 - an index of the actors with their mentions, each linked to its passage;
 - the events with their dates and places, and the dates each source gives;
-- the figures compared source by source.
+- the figures compared source by source: each claim's low – best – high and its
+  verification, and per figure the range across sources, whether they conflict and
+  how many independent sources give it;
+- the evidence model (`archive.exports.report_evidence`): each article's review
+  status, assignee and verification, each event's roles (who was perpetrator,
+  victim, ... each with its quoted passage), the relations between actors, and the
+  case notes of the collections it covers. With `--without-sensitive` a role or
+  relation goes with its passage.
 
 Burmese is set in a Myanmar font (Noto Sans Myanmar, Padauk, Myanmar Text,
 then whatever the system has) with the line height its stacked vowels
@@ -29,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import models
+from archive.exports import report_evidence as ev
 from archive.exports.files import atomic_file, output_path
 from archive.exports.selection import Chosen, Selection, choose, rows
 from archive.figures import claim_text, format_value
@@ -91,6 +99,10 @@ class _Collected:
 
     by_entity: dict[str, list[_Mention]] = field(default_factory=lambda: defaultdict(list))
     figures: list[_Mention] = field(default_factory=list)
+    # Annotation id -> its row as written (masked, names protected); article id -> its
+    # row without its text: what the evidence sections draw from.
+    written: dict[str, dict[str, Any]] = field(default_factory=dict)
+    arts: dict[str, dict[str, Any]] = field(default_factory=dict)
     articles: int = 0
     annotations: int = 0
 
@@ -137,7 +149,7 @@ def _css_class(key: str) -> str:
 
 
 def _style(types: list[dict[str, Any]]) -> str:
-    rules = [STYLE % {"fonts": FONTS}]
+    rules = [STYLE % {"fonts": FONTS}, ev.STYLE]
     for t in types:
         colour = t["colour"] if str(t["colour"]).startswith("#") else "#cccccc"
         rules.append(f"mark.t-{_css_class(t['key'])} {{ background: {esc(colour)}; }}")
@@ -164,6 +176,9 @@ def _title(chosen: Chosen, row: dict[str, Any], labels: dict[str, str]) -> str:
         )
     if row["note"]:
         parts.append(row["note"])
+    verified = ev.verification_text(row, chosen)
+    if verified:
+        parts.append(verified)
     return " — ".join(parts)
 
 
@@ -192,6 +207,7 @@ def _article_html(
         f'<article id="art-{esc(art["id"])}"{lang}>',
         f"<h2>{esc(art['title']) or '(untitled)'}</h2>",
         f'<p class="meta">{" · ".join(m for m in meta if m)}{url}</p>',
+        ev.review_html(art, chosen),
         f'<div class="text">{highlight(art["text"], anns, titles)}</div>',
     ]
     orphans = [a for a in anns if a["orphaned"]]
@@ -207,29 +223,49 @@ def _link(m: _Mention) -> str:
     return f'<a href="#a-{esc(m.annotation_id)}">{esc(m.article_title) or "(untitled)"}</a>'
 
 
-def _actors_html(chosen: Chosen, got: _Collected, entities: dict[str, dict[str, Any]]) -> str:
+def _actors_html(
+    chosen: Chosen, got: _Collected, entities: dict[str, dict[str, Any]], evidence: ev.Evidence
+) -> str:
+    claimed = evidence.actors()
     actors = sorted(
-        (e for eid, e in entities.items() if e["type_key"] == "actor" and eid in got.by_entity),
+        (
+            e
+            for eid, e in entities.items()
+            if e["type_key"] == "actor" and (eid in got.by_entity or eid in claimed)
+        ),
         key=lambda e: chosen.entity_name(e["id"]).casefold(),
     )
     parts = ['<section class="index" id="actors"><h2>Actors</h2>']
     if not actors:
         parts.append("<p>No actors are tagged.</p>")
     for e in actors:
-        mentions = got.by_entity[e["id"]]
+        mentions = got.by_entity.get(e["id"], [])
         parts.append(
-            f"<h3>{esc(chosen.entity_name(e['id']))} <small>({len(mentions)} mention(s))</small>"
-            '</h3><ul class="mentions">'
+            f'<h3 id="e-{esc(e["id"])}">{esc(chosen.entity_name(e["id"]))} '
+            f"<small>({len(mentions)} mention(s))</small></h3>"
         )
-        parts.extend(f"<li>{_link(m)} ({esc(m.source)}): “{esc(m.quote)}”</li>" for m in mentions)
+        parts.append(ev.actor_claims_html(chosen, evidence, e["id"]))
+        parts.append('<ul class="mentions">')
+        parts.extend(
+            f"<li>{_link(m)} ({esc(m.source)}): “{esc(m.quote)}”"
+            f"{ev.verification_html(m.row, chosen)}</li>"
+            for m in mentions
+        )
         parts.append("</ul>")
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _events_html(chosen: Chosen, got: _Collected, entities: dict[str, dict[str, Any]]) -> str:
+def _events_html(
+    chosen: Chosen, got: _Collected, entities: dict[str, dict[str, Any]], evidence: ev.Evidence
+) -> str:
+    with_roles = {r["event_id"] for r in evidence.roles}
     events = sorted(
-        (e for eid, e in entities.items() if e["type_key"] == "event" and eid in got.by_entity),
+        (
+            e
+            for eid, e in entities.items()
+            if e["type_key"] == "event" and (eid in got.by_entity or eid in with_roles)
+        ),
         key=lambda e: (e["date_start"] or "9999", chosen.entity_name(e["id"]).casefold()),
     )
     parts = ['<section class="index" id="events"><h2>Events</h2>']
@@ -241,14 +277,27 @@ def _events_html(chosen: Chosen, got: _Collected, entities: dict[str, dict[str, 
             when = f"{when} – {e['date_end']}"
         place = chosen.plain(e["place"])
         head = " · ".join(esc(x) for x in (when, place) if x)
-        parts.append(f"<h3>{esc(chosen.entity_name(e['id']))}</h3>")
+        precision = " · ".join(
+            f"{what} precise to the {esc(ev.words(e[key]))}"
+            for what, key in (("date", "date_precision"), ("place", "place_precision"))
+            if e.get(key)
+        )
+        parts.append(f'<h3 id="e-{esc(e["id"])}">{esc(chosen.entity_name(e["id"]))}</h3>')
         if head:
-            parts.append(f'<p class="meta">{head}</p>')
-        parts.append('<ul class="mentions">')
-        for m in got.by_entity[e["id"]]:
+            parts.append(f'<p class="meta">{head}{f" ({precision})" if precision else ""}</p>')
+        titles = {aid: a.get("title") or "" for aid, a in got.arts.items()}
+        parts.append(ev.roles_html(chosen, evidence.roles_of(e["id"]), got.written, titles))
+        mentions = got.by_entity.get(e["id"], [])
+        if mentions:
+            parts.append('<p class="meta">Passages:</p><ul class="mentions">')
+        for m in mentions:
             date = f" says {esc(m.row['as_of'])}" if m.row["as_of"] else ""
-            parts.append(f"<li>{_link(m)} ({esc(m.source)}){date}: “{esc(m.quote)}”</li>")
-        parts.append("</ul>")
+            parts.append(
+                f"<li>{_link(m)} ({esc(m.source)}){date}: “{esc(m.quote)}”"
+                f"{ev.verification_html(m.row, chosen)}</li>"
+            )
+        if mentions:
+            parts.append("</ul>")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -262,15 +311,19 @@ def _figures_html(chosen: Chosen, got: _Collected) -> str:
         parts.append("<p>No figures are tagged.</p>")
     for name in sorted(groups, key=lambda n: (n == "(no figure entity)", n.casefold())):
         claims = sorted(groups[name], key=lambda m: (m.row["as_of"] or m.published or "", m.source))
-        parts.append(f"<h3>{esc(name)}</h3><table><tr><th>Source</th><th>Published</th>"
-                     "<th>Claim</th><th>As of</th><th>Passage</th></tr>")  # fmt: skip
+        compared = [ev.figure_claim(m.row, got.arts[m.article_id]) for m in claims]
+        parts.append(f"<h3>{esc(name)}</h3>{ev.comparison_html(name, compared)}"
+                     "<table><tr><th>Source</th><th>Published</th><th>Claim</th>"
+                     "<th>Low – best – high</th><th>As of</th><th>Verification</th>"
+                     "<th>Passage</th></tr>")  # fmt: skip
         for m in claims:
             r = m.row
             claim = claim_text(r["value"], r["qualifier"], chosen.plain(r["counted"]) or None)
-            claim += range_text(r)
             parts.append(
                 f"<tr><td>{esc(m.source)}</td><td>{esc(m.published)}</td>"
-                f"<td>{esc(claim)}</td><td>{esc(r['as_of'])}</td>"
+                f'<td>{esc(claim)}</td><td class="range">{esc(ev.range_cell(r))}</td>'
+                f"<td>{esc(r['as_of'])}</td>"
+                f"<td>{esc(ev.verification_text(r, chosen))}</td>"
                 f"<td>{_link(m)}: “{esc(m.quote)}”</td></tr>"
             )
         parts.append("</table>")
@@ -313,11 +366,13 @@ def export_report(
             )
             + "</p>\n"
             '<nav><a href="#actors">Actors</a> · <a href="#events">Events</a> · '
-            '<a href="#figures">Figures</a></nav>\n'
+            '<a href="#relations">Relations</a> · <a href="#figures">Figures</a> · '
+            '<a href="#review">Review</a> · <a href="#notes">Case notes</a></nav>\n'
         )
         for art, anns in chosen.articles(progress, cancel, message="Writing the report"):
             got.articles += 1
             got.annotations += len(anns)
+            got.arts[art["id"]] = {k: v for k, v in art.items() if k != "text"}
             fh.write(_article_html(chosen, art, anns, labels))
             fh.write("\n")
             for a in anns:
@@ -332,13 +387,21 @@ def export_report(
                     got.by_entity[eid].append(m)
                 if a["type_key"] == "figure":
                     got.figures.append(m)
-        fh.write(_actors_html(chosen, got, entities))
-        fh.write(_events_html(chosen, got, entities))
+                got.written[a["id"]] = a
+        evidence = ev.read_evidence(archive, got.written)
+        fh.write(_actors_html(chosen, got, entities, evidence))
+        fh.write(_events_html(chosen, got, entities, evidence))
+        fh.write(ev.relations_html(chosen, evidence, got.written, got.arts))
         fh.write(_figures_html(chosen, got))
+        fh.write(ev.review_table_html(chosen, got.arts))
+        indexed = set(got.by_entity) | {r["event_id"] for r in evidence.roles}
+        fh.write(ev.notes_html(archive, chosen, got.written, indexed))
         fh.write("\n</body>\n</html>\n")
     return {
         "path": str(path),
         "format": "report",
         "articles": got.articles,
         "annotations": got.annotations,
+        "roles": len(evidence.roles),
+        "relations": len(evidence.relations),
     }
