@@ -264,6 +264,8 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         "published_precision",
         "imported_at",
         "parent_id",
+        "text_origin",  # "ocr": machine-read from page images, with its confidence
+        "ocr_confidence",
         "meta",
         "text",
     )
@@ -287,6 +289,8 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         ):
             if doc[key]:
                 out.line(f"  {key}: {one_line(str(doc[key]))}")
+        if note := article.machine_read():
+            out.line(f"  text: {note}")
         out.line(f"  id: {doc['id']}")
         from archive.commands.review import review_line
 

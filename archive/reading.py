@@ -234,6 +234,23 @@ class ReadingArticle:
             lines.append(self.url)
         return lines
 
+    def machine_read(self) -> str | None:
+        """For OCR text, what `sesame show` says of it: engine languages, confidence; else None."""
+        if self.text_origin != "ocr":
+            return None
+        found = self.meta.get("ocr") if isinstance(self.meta, dict) else None
+        languages = found.get("languages") if isinstance(found, dict) else None
+        pages = self.meta.get("pages") if isinstance(self.meta, dict) else None
+        sure = (
+            f"mean word confidence {self.ocr_confidence:.0f}%"
+            if self.ocr_confidence is not None
+            else "confidence unknown"
+        )
+        parts = [f"OCR ({languages})" if languages else "OCR", sure]
+        if isinstance(pages, int) and pages > 0:
+            parts.append(f"{pages} page(s)")
+        return "machine-read: " + ", ".join(parts) + "; check it against the original"
+
     def annotations_at(self, cp: int) -> list[ReadingAnnotation]:
         """The annotations covering code-point position `cp` (outer first)."""
         found = [a for a in self.annotations if a.start <= cp < a.end]
