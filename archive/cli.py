@@ -464,6 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     from archive.commands import passphrase as passphrase_commands
 
     passphrase_commands.register_commands(add)
+    from archive.commands import keychange as keychange_commands
+
+    keychange_commands.register_commands(add)
     from archive.commands import backup as backup_commands
 
     backup_commands.register_commands(add)

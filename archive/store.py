@@ -344,6 +344,9 @@ class Archive:
             raise ArchiveError("No archive folder given (an empty path); name a folder.")
         path = Path(path).expanduser().resolve()
         db_path = path / DB_NAME
+        from archive import keychange
+
+        keychange.recover(path)  # an encrypt / re-key a crash interrupted (one stat if none)
         if not db_path.exists():
             passphrase = cls._prepare_new(
                 path, create=create, readonly=readonly, encrypt=encrypt, passphrase=passphrase

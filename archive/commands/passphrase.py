@@ -16,7 +16,7 @@ from archive.cli_passphrase import prompt_passphrase, read_passphrase_file
 ENV_NEW_PASSPHRASE = "SESAME_NEW_PASSPHRASE"
 
 
-def _new_passphrase(args: argparse.Namespace, out: Output) -> str:
+def new_passphrase(args: argparse.Namespace, out: Output) -> str:
     if args.new_passphrase_file:
         return read_passphrase_file(args.new_passphrase_file, "new passphrase file")
     found = os.environ.get(ENV_NEW_PASSPHRASE) or prompt_passphrase(
@@ -39,7 +39,7 @@ def cmd_passphrase_change(args: argparse.Namespace, out: Output) -> int:
                 f"The archive {archive.path} is not encrypted: it has no passphrase to "
                 "change. Nothing was changed."
             )
-        new = _new_passphrase(args, out)
+        new = new_passphrase(args, out)
         encryption.change_passphrase(archive.path, archive.data_key, new)
     if out.as_json:
         out.json({"archive": str(archive.path), "changed": True})

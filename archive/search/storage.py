@@ -115,6 +115,18 @@ class SealedStorage(FileStorage):
                 self._plain[name] = data
         return data
 
+    def read_plain(self, name: str) -> bytes:
+        """A sealed file's plain bytes (`SealError` if it does not open with this key)."""
+        return self._unsealed(name)
+
+    def write_sealed(self, name: str, data: bytes) -> None:
+        """Write `data` as the sealed file `name` (not kept in memory: a re-key's copy)."""
+        keep, self._keep_plain = self._keep_plain, False
+        try:
+            self._seal(name, data)
+        finally:
+            self._keep_plain = keep
+
     # -- the Storage API -----------------------------------------------------------
 
     def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> Any:
