@@ -685,6 +685,42 @@ class ImportCopies:
         self.index = None
 
 
+def detect_unsigned(ch: Change, article_ids: Iterable[str]) -> int:
+    """Group those of `article_ids` that have no signature yet with their copies, in `ch`.
+
+    For articles written by another path than the import pipeline (a bundle's
+    new articles: `archive.bundles.merge`), in the change that writes them, so
+    undoing it undoes their groups. Articles with a signature were looked at when
+    they came in; the user's decisions stay (see `detect`). Texts are read and
+    signed `_BATCH` at a time. Returns how many articles changed group. A failure
+    fails the change (nothing half-written), unlike an import's, which goes on.
+    """
+    wanted = sorted(set(article_ids))
+    if not wanted:
+        return 0
+    index: CopyIndex | None = None
+    changed = 0
+    conn = ch.session.connection()
+    for i in range(0, len(wanted), _BATCH):
+        chunk = wanted[i : i + _BATCH]
+        marks = ", ".join("?" * len(chunk))
+        rows = conn.exec_driver_sql(
+            f"SELECT id, text FROM article WHERE id IN ({marks}) AND id NOT IN "
+            "(SELECT article_id FROM copysignature) ORDER BY rowid",
+            tuple(chunk),
+        ).fetchall()
+        sigs = signatures([str(t or "") for _, t in rows])
+        items = [(str(a), sig) for (a, _), sig in zip(rows, sigs, strict=True)]
+        if any(sig is not None for _, sig in items):
+            if index is None:
+                index = CopyIndex.load(ch.session)
+            changed += detect(ch, items, index)
+    return changed
+
+
+_BATCH = 200  # articles signed at once by `detect_unsigned`, as an import batch
+
+
 # -- reading groups -------------------------------------------------------------------
 
 

@@ -1029,7 +1029,12 @@ def merge_bundle(target: Archive | Change, bundle: Bundle, *, release: bool = Fa
 
 
 def _merge(ch: Change, bundle: Bundle, report: MergeReport) -> None:
-    _Merger(ch, bundle, report).run()
+    from archive import copies
+
+    merger = _Merger(ch, bundle, report)
+    merger.run()
+    # Its new articles grouped with their copies (issue 14), so comparisons count them once.
+    copies.detect_unsigned(ch, [row.id for row in merger.articles.values()])
     ch.audit(
         "bundle",
         "import",
