@@ -232,6 +232,9 @@ def _local_form(row: models.Annotation) -> dict[str, Any]:
     }
 
 
+# Annotations merged at a time: their rows are looked up, built and inserted together.
+BATCH = 2000
+
 _ORIGINAL = models.Original.__table__  # type: ignore[attr-defined]
 _ARTICLE = models.Article.__table__  # type: ignore[attr-defined]
 _ANNOTATION = models.Annotation.__table__  # type: ignore[attr-defined]
@@ -417,7 +420,7 @@ class _Merger:
         sha = doc["original_sha256"]
         if sha and sha not in self.new_originals and sha not in self.known_originals:
             info = doc["original"] or {"media_type": "application/octet-stream", "first_name": ""}
-            data = self.bundle.originals[sha]
+            data = self.bundle.original(sha)
             self.new_originals[sha] = {
                 "sha256": sha,
                 "media_type": info["media_type"],
@@ -735,8 +738,28 @@ class _Merger:
         }
 
     def _annotations(self) -> None:
-        texts = {d["id"]: d["text"] for d in self.bundle.articles}
-        ids = [spec.from_urn(a["id"], "annotation") for a in self.bundle.annotations]
+        """The bundle's annotations, read from it again and merged BATCH at a time: held
+        all at once (parsed, and as rows to insert) they were most of an import's peak."""
+        self.texts = {d["id"]: d["text"] for d in self.bundle.articles}
+        self.bases = {k: h for k, (h, _) in self.exchange.items()}
+        self.deleted_here = {
+            t
+            for (t,) in self.session.connection().exec_driver_sql(
+                "SELECT DISTINCT target_id FROM auditevent WHERE action = 'annotation.delete'"
+            )
+        }
+        # What the sender kept of a conflict instead (a copy of the same content).
+        self.kept: set[tuple[str, str]] = set()
+        batch: list[dict[str, Any]] = []
+        for ann in self.bundle.iter_annotations():
+            batch.append(ann)
+            if len(batch) == BATCH:
+                self._annotation_batch(batch)
+                batch = []
+        self._annotation_batch(batch)
+
+    def _annotation_batch(self, batch: list[dict[str, Any]]) -> None:
+        ids = [spec.from_urn(a["id"], "annotation") for a in batch]
         local = {
             r.id: r
             for i in range(0, len(ids), 500)
@@ -744,29 +767,26 @@ class _Merger:
                 select(models.Annotation).where(col(models.Annotation.id).in_(ids[i : i + 500]))
             )
         }
-        bases = {k: h for k, (h, _) in self.exchange.items()}
-        deleted_here = {
-            t
-            for (t,) in self.session.connection().exec_driver_sql(
-                "SELECT DISTINCT target_id FROM auditevent WHERE action = 'annotation.delete'"
-            )
-        }
+        bases = self.bases
         new: list[dict[str, Any]] = []
-        for ann, ann_id in zip(self.bundle.annotations, ids, strict=True):
+        for ann, ann_id in zip(batch, ids, strict=True):
             bundle_article = spec.from_urn(ann["target"]["source"], "article")
             article = self.articles[bundle_article]
+            old_text = self.texts[bundle_article]
             incoming = content_hash(ann)
+            if str(ann.get("sesame:origin", "")).startswith("conflict:"):
+                self.kept.add((ann["sesame:origin"][len("conflict:") :], incoming))
             row = local.get(ann_id)
-            if row is None and (ann_id in bases or ann_id in deleted_here):
-                self._deleted_here(ann, ann_id, article, texts[bundle_article], incoming, bases)
+            if row is None and (ann_id in bases or ann_id in self.deleted_here):
+                self._deleted_here(ann, ann_id, article, old_text, incoming, bases)
             elif row is None:
-                values = self._fields(ann, article, texts[bundle_article])
+                values = self._fields(ann, article, old_text)
                 new.append({"id": ann_id, "origin": ann["sesame:origin"], **values})
                 self.report.count("added", "annotations")
                 if values["orphaned"] and not ann["sesame:orphaned"]:
                     self.report.orphaned.append(ann_id)
             else:
-                self._known(ann, ann_id, row, article, texts[bundle_article], incoming, bases)
+                self._known(ann, ann_id, row, article, old_text, incoming, bases)
             self._record(ann_id, incoming)
         if new:
             # One multi-row INSERT announced to the change, as the import pipeline does: an
@@ -828,7 +848,7 @@ class _Merger:
             for k, (h, _) in self.exchange.items()
             if k.startswith(SENDER_KEY) and h == key
         }
-        present = {spec.from_urn(a["id"], "annotation") for a in self.bundle.annotations}
+        present = self.bundle.annotation_ids
         candidates = [
             k
             for k, (_, b) in self.exchange.items()
@@ -837,12 +857,7 @@ class _Merger:
         if not candidates:
             return
         articles = {row.id for row in self.articles.values()}
-        # What the sender kept of a conflict instead (a copy of the same content).
-        kept = {
-            (a["sesame:origin"][len("conflict:") :], content_hash(a))
-            for a in self.bundle.annotations
-            if str(a.get("sesame:origin", "")).startswith("conflict:")
-        }
+        kept = self.kept
         rows = [
             r
             for i in range(0, len(candidates), 500)
@@ -1017,7 +1032,8 @@ def merge_bundle(target: Archive | Change, bundle: Bundle, *, release: bool = Fa
         with changing(target, label, f"bundle:{bundle.id}") as ch:
             _merge(ch, bundle, report)
             if release:
-                bundle.articles, bundle.annotations, bundle.originals = [], [], {}
+                bundle.articles = []
+                bundle.close()
     except (IntegrityError, KeyError, ValueError, TypeError) as exc:
         # A bundle that verified but does not fit together (it was made by hand, or by
         # another program): the change rolled back, the archive is as it was.
@@ -1060,4 +1076,7 @@ def import_bundle(
 ) -> MergeReport:
     """Verify a bundle file completely, then merge it (the archive is untouched if it fails)."""
     bundle = open_bundle(path, passphrase=passphrase, identity=identity)
-    return merge_bundle(archive, bundle, release=True)
+    try:
+        return merge_bundle(archive, bundle, release=True)
+    finally:
+        bundle.close()

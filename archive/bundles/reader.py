@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
+import re
 import stat
 import struct
+import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from archive import keys
 from archive.bundles import spec
@@ -102,15 +104,46 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
+class _Source:
+    """Where a verified bundle's zip is read again from: the file itself, or (encrypted) an
+    anonymous temporary file holding the decrypted zip (gone when closed, or at a crash)."""
+
+    def __init__(self, path: Path, decrypted: IO[bytes] | None = None) -> None:
+        self.path = path
+        self.decrypted = decrypted
+        self._zf: zipfile.ZipFile | None = None
+
+    def zip(self) -> zipfile.ZipFile:
+        if self._zf is None:
+            try:
+                self._zf = zipfile.ZipFile(self.decrypted or self.path)
+            except (OSError, *_DAMAGE) as exc:
+                raise BundleRefused(
+                    f"{self.path.name} changed after it was verified ({exc})."
+                ) from exc
+        return self._zf
+
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
+            self._zf = None
+        if self.decrypted is not None:
+            self.decrypted.close()
+            self.decrypted = None
+
+
 @dataclass
 class Bundle:
-    """A verified bundle's content."""
+    """A verified bundle's content.
+
+    The articles and the small members are held; the originals and the annotations are
+    read again from the zip when asked for (`original`, `iter_annotations`), each checked
+    against the manifest's SHA-256 again: held whole, the 50,000 parsed annotations of a
+    full-size bundle were 230 MB of the import's peak."""
 
     verdict: Verdict
     manifest: dict[str, Any]
     articles: list[dict[str, Any]]
-    originals: dict[str, bytes]
-    annotations: list[dict[str, Any]]
     entities: list[dict[str, Any]]
     tag_types: list[dict[str, Any]]
     collections: list[dict[str, Any]]
@@ -121,10 +154,52 @@ class Bundle:
     # Version 2: {"types": [...], "items": [...]} each (empty for a version 1 bundle).
     roles: dict[str, Any] = field(default_factory=lambda: dict(spec.EMPTY_V2))
     relations: dict[str, Any] = field(default_factory=lambda: dict(spec.EMPTY_V2))
+    annotation_ids: set[str] = field(default_factory=set)  # bare ids (no urn:)
+    original_shas: set[str] = field(default_factory=set)
+    source: _Source | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
         return str(self.manifest["bundle_id"])
+
+    def _member(self, name: str) -> bytes:
+        """A member's bytes read again, refused unless they are the ones verified."""
+        if self.source is None:
+            raise BundleRefused("The bundle was closed.")
+        zf = self.source.zip()
+        try:
+            info = zf.getinfo(name)
+            blob = _read(zf, info, _limit(name))
+        except (KeyError, *_DAMAGE) as exc:
+            raise BundleRefused(f"{name} changed after the bundle was verified ({exc}).") from exc
+        if hashlib.sha256(blob).hexdigest() != self.manifest["members"][name]:
+            raise BundleRefused(f"{name} changed after the bundle was verified.")
+        return blob
+
+    def original(self, sha: str) -> bytes:
+        """The bytes of `originals/<sha>`."""
+        return self._member(f"originals/{sha}")
+
+    def iter_annotations(self) -> Iterator[dict[str, Any]]:
+        """The annotations of `annotations.jsonld`, one at a time."""
+        text = self._member(spec.ANNOTATIONS).decode("utf-8")
+        yield from _collection_items(spec.ANNOTATIONS, text, {})
+
+    @property
+    def annotations(self) -> list[dict[str, Any]]:
+        """Every annotation at once (small bundles, tests; the merge streams them)."""
+        return list(self.iter_annotations())
+
+    @property
+    def originals(self) -> dict[str, bytes]:
+        """Every original at once (small bundles, tests; the merge reads them one by one)."""
+        return {sha: self.original(sha) for sha in sorted(self.original_shas)}
+
+    def close(self) -> None:
+        """Let go of the file (and of the decrypted copy of an encrypted bundle)."""
+        if self.source is not None:
+            self.source.close()
+            self.source = None
 
 
 # What reading a damaged zip can raise (a CRC mismatch, a broken deflate stream, a bad header).
@@ -152,7 +227,9 @@ def _allowed(name: str) -> bool:
     )
 
 
-def _decrypt(data: bytes, passphrase: str | None, identity: Any) -> bytes:
+def _decrypt(path: Path, passphrase: str | None, identity: Any) -> IO[bytes]:
+    """The decrypted zip in an anonymous temporary file (in the archive's private temp
+    folder when an encrypted archive is open: `archive.private_temp`)."""
     import pyrage
 
     if passphrase is None and identity is None:
@@ -160,12 +237,21 @@ def _decrypt(data: bytes, passphrase: str | None, identity: Any) -> bytes:
             "This bundle is encrypted. Give the passphrase (--passphrase-file F) or, if it "
             "was encrypted for your key, your identity (--identity, or your own by default)."
         )
-    for_passphrase = b"\n-> scrypt " in data[:4096]
+    with path.open("rb") as f:
+        for_passphrase = b"\n-> scrypt " in f.read(4096)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the Bundle, closed by it)
     try:
         if passphrase is not None:
-            return bytes(pyrage.passphrase.decrypt(data, passphrase))
-        return bytes(pyrage.decrypt(data, [identity]))
+            # pyrage decrypts a passphrase's file only whole: the zip (compressed) is in
+            # memory once, then in the file.
+            out.write(pyrage.passphrase.decrypt(path.read_bytes(), passphrase))
+        else:
+            with path.open("rb") as f:
+                pyrage.decrypt_io(f, out, [identity])
+        out.seek(0)
+        return out
     except Exception as exc:  # pyrage's errors are its own types
+        out.close()
         if passphrase is None and for_passphrase:
             raise BundleLocked(
                 "This bundle is encrypted with a passphrase: give it (--passphrase-file F, or "
@@ -268,30 +354,39 @@ def _validate(name: str, document: Any, schema_name: str) -> None:
 
 
 def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: Any = None) -> Bundle:
-    """Verify a bundle completely and return its content; BundleRefused says why not."""
+    """Verify a bundle completely and return its content; BundleRefused says why not.
+
+    The bundle keeps its file open (for the originals and annotations it reads again):
+    `Bundle.close()` when done."""
     path = Path(path)
     try:
         with path.open("rb") as f:
             encrypted = f.read(len(spec.AGE_MAGIC)) == spec.AGE_MAGIC
-            source: Any = f
-            if encrypted:
-                source = io.BytesIO(_decrypt(path.read_bytes(), passphrase, identity))
-            # An unencrypted bundle is read from the file, member by member, not whole.
-            return _from_zip(path, source, encrypted)
+        # Member by member, never the whole file in memory.
+        source = _Source(path, _decrypt(path, passphrase, identity) if encrypted else None)
     except OSError as exc:
         raise BundleRefused(f"{path} cannot be read: {exc.strerror or exc}.") from exc
-
-
-def _from_zip(path: Path, source: Any, encrypted: bool) -> Bundle:
     try:
-        zf = zipfile.ZipFile(source)
-    except (zipfile.LargeZipFile, *_DAMAGE) as exc:
+        bundle = _from_zip(path, source, encrypted)
+    except BaseException:
+        source.close()
+        raise
+    bundle.source = source
+    return bundle
+
+
+def _from_zip(path: Path, source: _Source, encrypted: bool) -> Bundle:
+    try:
+        zf = source.zip()
+    except BundleRefused as exc:
         raise BundleRefused(
-            f"{path.name} is not a Sesame bundle, or it is damaged or truncated ({exc})."
+            f"{path.name} is not a Sesame bundle, or it is damaged or truncated "
+            f"({exc.__cause__ or exc})."
         ) from exc
+    except zipfile.LargeZipFile as exc:
+        raise BundleRefused(f"{path.name} is not a Sesame bundle ({exc}).") from exc
     try:
-        with zf:
-            return _verified(zf, encrypted)
+        return _verified(zf, encrypted)
     except _DAMAGE as exc:
         raise BundleRefused(f"{path.name} is damaged or truncated ({exc}).") from exc
 
@@ -348,28 +443,38 @@ def _parsed(
     # documents (and the whole file) took the full-size import past 1 GB.
     docs: dict[str, Any] = {}
     audit_entries = 0
-    articles, originals = [], {}
+    articles: list[dict[str, Any]] = []
     held = {m.group(1) for n in present if (m := spec.ORIGINAL_RE.match(n))}
-    # audit.json first: it is parsed and dropped, so its peak (60,000 entries) does not
-    # stack on the annotations and articles that are kept.
-    for name in sorted(present, key=lambda n: (n != spec.AUDIT, n)):
+    # audit.json and annotations.jsonld are checked one entry at a time and dropped;
+    # annotations.jsonld last, as its items are checked against the articles, entities
+    # and tag types.
+    order = {spec.AUDIT: 0, spec.ANNOTATIONS: 2}
+    annotation_ids: set[str] = set()
+    for name in sorted(present, key=lambda n: (order.get(n, 1), n)):
         blob = _read(zf, infos[name], _limit(name))
         if hashlib.sha256(blob).hexdigest() != listed[name]:
             raise BundleRefused(f"The member {name!r} was changed: its SHA-256 differs.")
+        if name == spec.ANNOTATIONS:
+            text = _utf8(name, blob)
+            del blob
+            annotation_ids = _check_annotations(text, docs, {a["id"] for a in articles})
+            continue
+        if name == spec.AUDIT:
+            text = _utf8(name, blob)
+            del blob
+            audit_entries = _check_audit(text)
+            del text
+            continue
         if name in spec.SCHEMA_OF:
             doc = _json(name, blob)
             _validate(name, doc, spec.SCHEMA_OF[name])
-            if name == spec.AUDIT:
-                audit_entries = len(doc)
-            else:
-                docs[name] = doc
+            docs[name] = doc
             del doc
         elif m := spec.ORIGINAL_RE.match(name):
             if hashlib.sha256(blob).hexdigest() != m.group(1):
                 raise BundleRefused(
                     f"The original {name!r} does not have the SHA-256 it is named by."
                 )
-            originals[m.group(1)] = blob
         elif m := spec.ARTICLE_RE.match(name):
             doc = _json(name, blob)
             _validate(name, doc, "article")
@@ -383,9 +488,7 @@ def _parsed(
         del blob
     for name in spec.V2_MEMBERS:
         docs.setdefault(name, dict(spec.EMPTY_V2))  # a version 1 bundle
-    article_ids = {a["id"] for a in articles}
-    annotations = docs[spec.ANNOTATIONS]["items"]
-    _check_references(docs, article_ids)
+    _check_claims(docs, {e["id"] for e in docs[spec.ENTITIES]}, annotation_ids)
     public_key = manifest["creator"]["public_key"]
     contact = keys.contact_for(public_key)
     counts = {k: int(v) for k, v in manifest["counts"].items()}
@@ -406,8 +509,6 @@ def _parsed(
         verdict=verdict,
         manifest=manifest,
         articles=sorted(articles, key=lambda a: a["id"]),
-        originals=originals,
-        annotations=annotations,
         entities=docs[spec.ENTITIES],
         tag_types=docs[spec.TAG_TYPES],
         collections=docs[spec.COLLECTIONS],
@@ -415,39 +516,206 @@ def _parsed(
         audit_entries=audit_entries,
         roles=docs[spec.ROLES],
         relations=docs[spec.RELATIONS],
+        annotation_ids=annotation_ids,
+        original_shas=held,
     )
 
 
-def _check_references(docs: dict[str, Any], article_ids: set[str]) -> None:
-    """Refuse annotations and entities that point at what the bundle does not hold."""
-    annotations = docs[spec.ANNOTATIONS]["items"]
+def _utf8(name: str, blob: bytes) -> str:
+    try:
+        return blob.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleRefused(f"{name} is not valid JSON: {exc}.") from exc
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+
+
+class _Scanner:
+    """Walks the frame of a JSON document (its top-level object or array) and hands each
+    value inside to `json` itself (`raw_decode`): the JSON accepted is `json.loads`'s."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.space()
+
+    def space(self) -> None:
+        m = _SPACE.match(self.text, self.i)
+        self.i = m.end() if m else self.i
+
+    def at(self, char: str) -> bool:
+        return self.text[self.i : self.i + 1] == char
+
+    def expect(self, char: str) -> None:
+        if not self.at(char):
+            raise ValueError(f"expected {char!r} at character {self.i}")
+        self.i += 1
+        self.space()
+
+    def value(self) -> Any:
+        value, self.i = _DECODER.raw_decode(self.text, self.i)
+        self.space()
+        return value
+
+    def array(self) -> Iterator[Any]:
+        """The elements of the array here, one at a time."""
+        self.expect("[")
+        going = not self.at("]")
+        while going:
+            yield self.value()
+            going = self.at(",")
+            if going:
+                self.expect(",")
+        self.expect("]")
+
+    def end(self) -> None:
+        if self.i != len(self.text):
+            raise ValueError(f"extra data at character {self.i}")
+
+
+def _collection_items(name: str, text: str, top: dict[str, Any]) -> Iterator[Any]:
+    """The elements of the top-level object's `items` array, parsed one at a time; the
+    object's other keys go into `top` (and `items` as its element count).
+
+    Parsed whole, the 50 MB `annotations.jsonld` of a full-size bundle was 230 MB of
+    dicts at once."""
+    try:
+        scan = _Scanner(text)
+        scan.expect("{")
+        more = not scan.at("}")
+        while more:
+            key = scan.value()
+            if not isinstance(key, str):
+                raise ValueError(f"expected a key at character {scan.i}")
+            if key in top:
+                raise ValueError(f"the key {key!r} appears twice in one object")
+            scan.expect(":")
+            if key == "items" and scan.at("["):
+                n = 0
+                for item in scan.array():
+                    yield item
+                    n += 1
+                top[key] = n
+            else:
+                top[key] = scan.value()
+            more = scan.at(",")
+            if more:
+                scan.expect(",")
+        scan.expect("}")
+        scan.end()
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise BundleRefused(f"{name} is not valid JSON: {exc}.") from exc
+
+
+def _array_items(name: str, text: str) -> Iterator[Any]:
+    """The elements of a top-level array, parsed one at a time."""
+    try:
+        scan = _Scanner(text)
+        yield from scan.array()
+        scan.end()
+    except ValueError as exc:  # json.JSONDecodeError is one
+        raise BundleRefused(f"{name} is not valid JSON: {exc}.") from exc
+
+
+def _check_audit(text: str) -> int:
+    """Check audit.json one entry at a time against its schema; returns how many.
+
+    Parsed whole, its 60,000 entries (54 MB) were 250 MB of dicts at once: the peak of a
+    full-size verification."""
+    import jsonschema_rs
+
+    if not text.lstrip(" \t\n\r").startswith("["):
+        try:
+            doc = _DECODER.decode(text)
+        except ValueError as exc:
+            raise BundleRefused(f"{spec.AUDIT} is not valid JSON: {exc}.") from exc
+        _validate(spec.AUDIT, doc, "audit")  # not an array: the schema says so
+        return len(doc)
+    validator = _sub_validator("audit")
+    n = 0
+    for entry in _array_items(spec.AUDIT, text):
+        try:
+            validator.validate(entry)
+        except jsonschema_rs.ValidationError as exc:
+            where = "/".join([str(n), *(str(p) for p in exc.instance_path)])
+            raise BundleRefused(
+                f"{spec.AUDIT} does not match the format at {where}: {exc.message}"
+            ) from exc
+        n += 1
+    return n
+
+
+@functools.cache
+def _sub_validator(schema_name: str) -> Any:
+    """A validator of one element of a schema's array (the annotations' `items`, an audit
+    entry), standing alone."""
+    import jsonschema_rs
+
+    whole = spec.schema(schema_name)
+    if whole["type"] == "array":
+        element = whole["items"]
+    else:
+        element = whole["properties"]["items"]["items"]
+    return jsonschema_rs.validator_for({"$schema": whole["$schema"], **element})
+
+
+def _check_annotations(text: str, docs: dict[str, Any], article_ids: set[str]) -> set[str]:
+    """Check annotations.jsonld one annotation at a time (its schema, and that it points
+    at what the bundle holds); returns the annotations' ids."""
+    import jsonschema_rs
+
     types = {t["key"] for t in docs[spec.TAG_TYPES]} | BUILTIN_TYPES
     entity_ids = {e["id"] for e in docs[spec.ENTITIES]}
     for e in docs[spec.ENTITIES]:
         if e["type_key"] not in types:
             raise BundleRefused(f"The entity {e['id']} has a tag type the bundle lacks.")
+    top: dict[str, Any] = {}
     seen: set[str] = set()
-    for ann in annotations:
-        if ann["id"] in seen:
-            raise BundleRefused(f"The annotation {ann['id']} appears twice.")
-        seen.add(ann["id"])
-        target = spec.from_urn(ann["target"]["source"], "article")
-        if target not in article_ids:
-            raise BundleRefused(f"The annotation {ann['id']} is on an article the bundle lacks.")
-        tags = [b for b in ann["body"] if b["purpose"] == "tagging"]
-        if len(tags) != 1 or tags[0].get("value") not in types:
-            raise BundleRefused(f"The annotation {ann['id']} has no tag type the bundle holds.")
-        for body in ann["body"]:
-            if body["purpose"] == "identifying":
-                try:
-                    linked = spec.from_urn(body.get("source", ""), "entity")
-                except ValueError as exc:
-                    raise BundleRefused(f"The annotation {ann['id']}: {exc}.") from exc
-                if linked not in entity_ids:
-                    raise BundleRefused(
-                        f"The annotation {ann['id']} links to an entity the bundle lacks."
-                    )
-    _check_claims(docs, entity_ids, {spec.from_urn(a["id"], "annotation") for a in annotations})
+    validator = _sub_validator("annotations")
+    for n, ann in enumerate(_collection_items(spec.ANNOTATIONS, text, top)):
+        try:
+            validator.validate(ann)
+        except jsonschema_rs.ValidationError as exc:
+            where = "/".join(["items", str(n), *(str(p) for p in exc.instance_path)])
+            raise BundleRefused(
+                f"{spec.ANNOTATIONS} does not match the format at {where}: {exc.message}"
+            ) from exc
+        _check_annotation(ann, seen, article_ids, types, entity_ids)
+    # The collection's frame, its items (already checked) left out.
+    frame = {**top, "items": []} if isinstance(top.get("items"), int) else top
+    _validate(spec.ANNOTATIONS, frame, "annotations")
+    return {spec.from_urn(a, "annotation") for a in seen}
+
+
+def _check_annotation(
+    ann: dict[str, Any],
+    seen: set[str],
+    article_ids: set[str],
+    types: set[str],
+    entity_ids: set[str],
+) -> None:
+    """Refuse an annotation that repeats another or points at what the bundle lacks."""
+    if ann["id"] in seen:
+        raise BundleRefused(f"The annotation {ann['id']} appears twice.")
+    seen.add(ann["id"])
+    target = spec.from_urn(ann["target"]["source"], "article")
+    if target not in article_ids:
+        raise BundleRefused(f"The annotation {ann['id']} is on an article the bundle lacks.")
+    tags = [b for b in ann["body"] if b["purpose"] == "tagging"]
+    if len(tags) != 1 or tags[0].get("value") not in types:
+        raise BundleRefused(f"The annotation {ann['id']} has no tag type the bundle holds.")
+    for body in ann["body"]:
+        if body["purpose"] == "identifying":
+            try:
+                linked = spec.from_urn(body.get("source", ""), "entity")
+            except ValueError as exc:
+                raise BundleRefused(f"The annotation {ann['id']}: {exc}.") from exc
+            if linked not in entity_ids:
+                raise BundleRefused(
+                    f"The annotation {ann['id']} links to an entity the bundle lacks."
+                )
 
 
 def _check_claims(docs: dict[str, Any], entity_ids: set[str], annotation_ids: set[str]) -> None:

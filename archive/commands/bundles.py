@@ -21,7 +21,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, open_archive
+from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, archive_path, open_archive
 from archive.commands.exports import add_selection
 from archive.errors import InvalidInput
 
@@ -111,17 +111,39 @@ def cmd_import_bundle(args: argparse.Namespace, out: Output) -> int:
     from archive.bundles.merge import merge_bundle
     from archive.bundles.reader import BundleRefused, open_bundle
 
-    try:
-        # Verified before the archive is even opened: a refused bundle creates nothing.
-        bundle = open_bundle(args.file, passphrase=_passphrase(args), identity=_identity(args))
-    except BundleRefused as exc:
+    def refused(exc: BundleRefused) -> int:
         if out.as_json:
             out.json({"ok": False, "reason": str(exc)})
         else:
             out.error(f"Refused: {exc} The archive was not changed.")
         return EXIT_FAILED
-    with open_archive(args, write=True) as archive:
-        report = merge_bundle(archive, bundle)
+
+    def opened() -> Any:
+        return open_bundle(args.file, passphrase=_passphrase(args), identity=_identity(args))
+
+    if archive_path(args).exists():
+        # Opened first, so that an encrypted bundle's decrypted copy goes to an encrypted
+        # archive's private temp folder (`archive.private_temp`), not the system's.
+        with open_archive(args, write=True) as archive:
+            try:
+                bundle = opened()
+            except BundleRefused as exc:
+                return refused(exc)
+            try:
+                report = merge_bundle(archive, bundle, release=True)
+            finally:
+                bundle.close()
+    else:
+        try:
+            # Verified before the archive is created: a refused bundle creates nothing.
+            bundle = opened()
+        except BundleRefused as exc:
+            return refused(exc)
+        try:
+            with open_archive(args, write=True) as archive:
+                report = merge_bundle(archive, bundle, release=True)
+        finally:
+            bundle.close()
     if out.as_json:
         out.json(report.to_dict())
         return EXIT_OK

@@ -184,24 +184,33 @@ class BundleController(QObject):
         dialog = VerdictDialog(verdict, self.window)
         if then_import and isinstance(result, Bundle):
             dialog.importRequested.connect(lambda: self.merge(result))
+        elif isinstance(result, Bundle):
+            result.close()  # verified only: its file (or decrypted copy) is let go
         self._show(dialog)
 
     def merge(self, bundle: Any) -> None:
         """Merge a verified bundle as one undoable change (through the window's writer)."""
         from archive.bundles.merge import merge_bundle
 
+        def failed(message: str) -> None:
+            bundle.close()
+            dialogs.error(self.window, self.tr("Bundle not imported"), message)
+
+        def merged(report: Any) -> None:
+            bundle.close()
+            self._merged(report)
+
         self.ctx.writer.change(
             f"Import bundle from {bundle.verdict.signer}",
-            lambda ch: merge_bundle(ch, bundle),
+            # `release`: the bundle's articles go once merged, before the change commits.
+            lambda ch: merge_bundle(ch, bundle, release=True),
             origin=f"bundle:{bundle.id}",
-            on_done=self._merged,
-            on_error=lambda message: dialogs.error(
-                self.window, self.tr("Bundle not imported"), message
-            ),
+            on_done=merged,
+            on_error=failed,
         )
 
     def _merged(self, report: Any) -> None:
-        self.ctx.articlesChanged.emit()
-        self.ctx.entitiesChanged.emit()
+        # The views were told by the writer, from the change set (`Writer.notify`): emitting
+        # articlesChanged and entitiesChanged again here reloaded them a second time.
         self._show(ReportDialog(report, self.window))
         self.imported.emit(report)
