@@ -19,6 +19,7 @@ from archive.errors import ArchiveError
 from archive.store import Archive
 from desktop import dialogs
 from desktop import encryption as enc
+from desktop import keychange as keychange_ui
 from desktop import settings as st
 from desktop.app import open_error_text, repair_index_in_background
 from desktop.main_window import MainWindow, create_main_window
@@ -70,6 +71,7 @@ class ArchiveSwitcher(QObject):
         window.openArchiveRequested.connect(self.open_archive)
         window.recentArchiveRequested.connect(self.open_recent)
         enc.install_menu(window)  # File → Back up archive…, Change passphrase…
+        keychange_ui.install_menu(window, self)  # File → Encrypt archive…, Re-key archive…
         window.set_recent_archives(remember(self.prefs, archive.path))
         self.prefs.sync()
         window.show()
