@@ -184,8 +184,8 @@ def register_commands(add: AddCommand) -> None:
     add_selection(p)
     p.add_argument(
         "--kind",
-        choices=("annotations", "figures", "entities"),
-        help="csv: one row per annotation (default), figure claim or entity",
+        choices=("annotations", "figures", "entities", "roles", "relations"),
+        help="csv: one row per annotation (default), figure claim, entity, role or relation",
     )
     p.add_argument("--bom", action="store_true", help="csv: start with a UTF-8 byte-order mark")
     p.add_argument("--title", metavar="TEXT", help="report, pdf: its heading")

@@ -3,7 +3,9 @@
 `build_graph` makes a networkx `MultiDiGraph` of the selection's claims:
 
 - nodes: every entity that is the actor or the event of a role, or the
-  subject or object of a relation, whose passage lies in a chosen article.
+  subject or object of a relation, whose passage lies in a chosen article;
+  and every event tagged in a chosen article, with a role or not (an event
+  nobody has been named in yet is still on the record).
   Attributes: `label` (its name, protected if asked), `type` (its tag type:
   actor, event, ...), and for events the `date_start`, `date_end`, `place`
   they have.
@@ -23,6 +25,12 @@ networkx writes an attribute named `type` there, so a GEXF file carries a
 relation's type as `relation_type`. Attributes with no value are left out
 (both writers refuse None). Files are written with networkx's writers,
 atomically (`archive.exports.files`).
+
+The graph is a `MultiDiGraph` whatever the selection. Neither format says so
+in the file: networkx's `read_gexf` and `read_graphml` return a `DiGraph` when
+no two edges join the same pair (a small or `--without-sensitive` selection),
+so `read_graph` reads either back as a `MultiDiGraph` (GraphML's
+`force_multigraph`, GEXF's edges re-keyed by their ids).
 """
 
 from __future__ import annotations
@@ -67,6 +75,16 @@ def _claims(archive: Archive) -> tuple[list[dict[str, Any]], list[dict[str, Any]
     return role_rows, relation_rows
 
 
+def _events_tagged(archive: Archive) -> list[dict[str, Any]]:
+    """(entity id, article id, passage sensitive) of every passage linked to an event."""
+    with archive.engine.connect() as conn:
+        return rows(
+            conn,
+            "SELECT DISTINCT an.entity_id, an.article_id, an.sensitive AS passage_sensitive "
+            "FROM annotation an JOIN entity e ON e.id = an.entity_id WHERE e.type_key = 'event'",
+        )
+
+
 def build_graph(
     archive: Archive, selection: Selection | None = None, *, chosen: Chosen | None = None
 ) -> nx.MultiDiGraph:
@@ -93,10 +111,18 @@ def build_graph(
         entities = {
             r["id"]: r
             for r in rows(
-                conn, "SELECT id, name, type_key, date_start, date_end, place FROM entity"
+                conn,
+                "SELECT id, name, type_key, date_start, date_end, place, date_precision, "
+                "place_precision, merged_into FROM entity",
             )
-            if r["id"] in ends
         }
+    for r in _events_tagged(archive):
+        if r["article_id"] in wanted and not (hidden and r["passage_sensitive"]):
+            eid, seen = r["entity_id"], set()
+            while entities.get(eid, {}).get("merged_into") and eid not in seen:
+                seen.add(eid)
+                eid = entities[eid]["merged_into"]
+            ends.add(eid)
     for eid in sorted(ends):
         row = entities.get(eid)
         if row is None:  # a claim naming an entity that is gone: nothing to draw it as
@@ -107,7 +133,9 @@ def build_graph(
                 {"label": chosen.entity_name(eid) or row["name"], "type": row["type_key"]},
                 date_start=row["date_start"],
                 date_end=row["date_end"],
+                date_precision=row["date_precision"],
                 place=chosen.plain(row["place"]),
+                place_precision=row["place_precision"],
             ),
         )
     for r in role_rows:
@@ -199,6 +227,22 @@ def export_graph(
         "roles": kinds.count("role"),
         "relations": kinds.count("relation"),
     }
+
+
+def read_graph(path: str | Path) -> nx.MultiDiGraph:
+    """A GEXF or GraphML file Sesame wrote, read back as the `MultiDiGraph` it was (see the
+    module docstring), each edge keyed by its claim's id."""
+    path = Path(path)
+    if path.suffix.lower() == ".graphml":
+        return nx.read_graphml(path, force_multigraph=True)
+    read = nx.read_gexf(path)
+    if read.is_multigraph():
+        return read
+    graph = nx.MultiDiGraph(name=read.graph.get("name", ""))
+    graph.add_nodes_from(read.nodes(data=True))
+    for u, v, data in read.edges(data=True):
+        graph.add_edge(u, v, key=data.get("id"), **data)
+    return graph
 
 
 def layout(graph: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:

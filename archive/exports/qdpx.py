@@ -12,7 +12,11 @@ UTF-8. In the project:
   points, as the standard says) with one Coding: its entity's code, else its
   tag type's; a figure's claim in the selection's description;
 - notes: each annotation's note a Note, referred to from its selection;
-- sets: each collection a Set of its articles.
+- sets: each collection a Set of its articles;
+- the evidence model (`archive.exports.qdpx_evidence`): each article's review status,
+  verification and sensitive flag as variables, each claim's range and verification in
+  its selection's description, roles and relations as Links between codes, each
+  collection's case notes a Note of its Set.
 
 GUIDs are stable: Sesame's ids are UUIDs already (written with dashes), and
 what has no id (tag types, codings, notes, sets' own ids are ids) gets a
@@ -32,10 +36,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from archive.exports import qdpx_evidence as qe
 from archive.exports.files import atomic_file, output_path
 from archive.exports.selection import Selection, choose, rows
 from archive.exports.w3c import w3c_time
-from archive.figures import claim_text
 from archive.store import Archive
 from archive.tasks import CancelToken, ProgressFn
 
@@ -125,6 +129,10 @@ class _Project:
         self.used_users: set[str] = set()
         self.used_entities: set[str] = set()
         self.article_ids: set[str] = set()
+        self.kept: dict[str, dict[str, Any]] = {}  # annotation id -> row, as written
+        self.arts: dict[str, str] = {}  # article id -> title
+        self.variable_guid = {key: named_guid(archive_id, "variable", key)
+                              for key, _, _ in qe.VARIABLES}  # fmt: skip
         self.counts = {"articles": 0, "selections": 0, "orphaned_left_out": 0, "codes": 0}
         self.type_guid = {t["key"]: named_guid(archive_id, "tagtype", t["key"])
                           for t in data["types"]}  # fmt: skip
@@ -142,11 +150,14 @@ class _Project:
         about = [x for x in (art["source"], art["published"], art["url"]) if x]
         if about:
             out.append(_leaf("Description", " · ".join(str(x) for x in about)))
+        self.arts[art["id"]] = art["title"]
         for a in anns:
+            self.kept[a["id"]] = a
             if a["orphaned"]:
                 self.counts["orphaned_left_out"] += 1
             else:
                 self.selection(a)
+        out.extend(self._variable_values(art))
         out.append("</TextSource>")
         return sguid
 
@@ -161,10 +172,9 @@ class _Project:
             "guid": guid(a["id"]), "name": a["quote"][:200], "startPosition": a["start"],
             "endPosition": a["end"], "creatingUser": user, "creationDateTime": created,
             "modifiedDateTime": _when(a["updated_at"])}))  # fmt: skip
-        if a["type_key"] == "figure" and a["value"] is not None:
-            claim = claim_text(a["value"], a["qualifier"], self.chosen.plain(a["counted"]))
-            as_of = f" (as of {a['as_of']})" if a["as_of"] else ""
-            out.append(_leaf("Description", claim + as_of))
+        described = qe.selection_description(a, self.chosen.plain)
+        if described:
+            out.append(_leaf("Description", described))
         if a["entity_id"]:
             self.used_entities.add(a["entity_id"])
         target = guid(a["entity_id"]) if a["entity_id"] else self.type_guid.get(a["type_key"])
@@ -191,19 +201,36 @@ class _Project:
                 for uid in sorted(self.used_users)
             )
             out.append("</Users>")
+        links, link_notes = self._links()  # first: their ends' codes must be written
+        case_notes = self._case_notes()
         out.append("<CodeBook><Codes>")
         out.extend(self._codes())
-        out.append("</Codes></CodeBook><Sources>")
+        out.append("</Codes></CodeBook>")
+        out.append("<Variables>")
+        for key, label, kind in qe.VARIABLES:
+            out.append(_open("Variable", {"guid": self.variable_guid[key], "name": label,
+                                          "typeOfVariable": kind}))  # fmt: skip
+            out.append(_leaf("Description", f"Sesame article field {key}") + "</Variable>")
+        out.append("</Variables><Sources>")
         out.extend(self.sources)
         out.append("</Sources>")
-        if self.notes:
+        if self.notes or link_notes or case_notes:
             out.append("<Notes>")
             for note_guid, a in self.notes:
                 out.append(_open("Note", {"guid": note_guid, "name": "Note",
                                           "creationDateTime": _when(a["updated_at"])}))  # fmt: skip
                 out.append(_leaf("PlainTextContent", a["note"]) + "</Note>")
+            for note_guid, name, text, when in link_notes + [n[1:] for n in case_notes]:
+                out.append(_open("Note", {"guid": note_guid, "name": name,
+                                          "creationDateTime": _when(when)}))  # fmt: skip
+                out.append(_leaf("PlainTextContent", text) + "</Note>")
             out.append("</Notes>")
-        out.extend(self._sets())
+        if links:
+            out.append("<Links>")
+            out.extend(links)
+            out.append("</Links>")
+        out.extend(self._sets({n[0]: n[1] for n in case_notes}))
+        out.extend(_open("NoteRef", {"targetGUID": n[1]}, close=True) for n in case_notes)
         out.append("</Project>\n")
         return "".join(out).encode("utf-8")
 
@@ -234,22 +261,87 @@ class _Project:
             out.append("</Code>")
         return out
 
-    def _sets(self) -> list[str]:
+    def _sets(self, notes: dict[str, str]) -> list[str]:
         members: dict[str, list[str]] = {}
         for m in self.data["members"]:
             if m["article_id"] in self.article_ids:
                 members.setdefault(m["collection_id"], []).append(m["article_id"])
-        chosen = [c for c in self.data["collections"] if members.get(c["id"])]
+        chosen = [c for c in self.data["collections"] if members.get(c["id"]) or c["id"] in notes]
         if not chosen:
             return []
         out = ["<Sets>"]
         for c in chosen:
             out.append(_open("Set", {"guid": guid(c["id"]), "name": c["name"]}))
             out.extend(
-                _open("MemberSource", {"targetGUID": guid(a)}, close=True) for a in members[c["id"]]
+                _open("MemberSource", {"targetGUID": guid(a)}, close=True)
+                for a in members.get(c["id"], [])
             )
+            if c["id"] in notes:
+                out.append(_open("MemberNote", {"targetGUID": notes[c["id"]]}, close=True))
             out.append("</Set>")
         out.append("</Sets>")
+        return out
+
+    def _variable_values(self, art: dict[str, Any]) -> list[str]:
+        out = []
+        for key, value in qe.variable_values(art, self.chosen.plain).items():
+            if value == "":
+                continue
+            kind = "BooleanValue" if isinstance(value, bool) else "TextValue"
+            text = ("true" if value else "false") if isinstance(value, bool) else value
+            ref = _open("VariableRef", {"targetGUID": self.variable_guid[key]}, close=True)
+            out.append(f"<VariableValue>{ref}{_leaf(kind, text)}</VariableValue>")
+        return out
+
+    def _links(self) -> tuple[list[str], list[tuple[str, str, str, Any]]]:
+        """Roles and relations whose passage the project holds, as Links between codes; and
+        each one's Note (guid, name, text, time)."""
+        from archive.exports.report_evidence import read_evidence
+
+        evidence = read_evidence(self.chosen.archive, self.kept)
+        links: list[str] = []
+        notes: list[tuple[str, str, str, Any]] = []
+        claims = [("role", r, r["actor_id"], r["event_id"], r["role"]) for r in evidence.roles]
+        claims += [("relation", r, r["subject_id"], r["object_id"], r["type"])
+                   for r in evidence.relations]  # fmt: skip
+        for kind, r, origin, target, key in claims:
+            passage = self.kept[r["annotation_id"]]
+            label = r["label"] or qe.words(key)
+            name = self.chosen.entity_name
+            title = self.arts.get(passage["article_id"], "")
+            text = f"{name(origin)} — {label} — {name(target)}\n“{passage['quote']}” ({title})"
+            if r["note"]:
+                text += "\n" + self.chosen.plain(r["note"])
+            self.used_entities.update((origin, target))
+            note_guid = named_guid(self.aid, f"{kind}-note", r["id"])
+            links.append(_open("Link", {
+                "guid": guid(r["id"]), "name": label, "direction": "OneWay",
+                "originGUID": guid(origin), "targetGUID": guid(target)}))  # fmt: skip
+            links.append(_open("NoteRef", {"targetGUID": note_guid}, close=True) + "</Link>")
+            notes.append((note_guid, f"{label}: {name(origin)} → {name(target)}", text,
+                          r["created_at"]))  # fmt: skip
+        self.counts["links"] = len(links) // 2
+        return links, notes
+
+    def _case_notes(self) -> list[tuple[str, str, str, str, Any]]:
+        """(collection id, note guid, name, text, time) of each covered collection's notes."""
+        from archive.exports.report_evidence import covered_collections, note_targets
+
+        colls = covered_collections(self.chosen.archive, self.chosen)
+        if not colls:
+            return []
+        resolved, sensitive = note_targets(self.chosen.archive, colls)
+        hiding = self.chosen.selection.without_sensitive
+
+        def left_out(ref: str) -> bool:
+            return hiding and resolved.get(("annotation", ref), (None, ""))[0] in sensitive
+
+        out = []
+        for c in colls:
+            text = self.chosen.plain(qe.mask_note_links(c["notes"], left_out))
+            out.append((c["id"], named_guid(self.aid, "case-notes", c["id"]),
+                        f"Case notes: {self.chosen.plain(c['name'])}", text, None))  # fmt: skip
+        self.counts["case_notes"] = len(out)
         return out
 
 

@@ -359,35 +359,53 @@ def notes_markup(text: str, t: _Targets, chosen: Chosen) -> str:
     return "".join(out)
 
 
-def notes_html(
-    archive: Archive, chosen: Chosen, written: dict[str, dict[str, Any]], indexed: set[str]
-) -> str:
-    """The case notes of the collections the report covers: the chosen collection's, else
-    every collection with notes holding one of the report's articles (all of them for the
-    whole archive)."""
-    from archive import notes as notes_mod
+def covered_collections(archive: Archive, chosen: Chosen) -> list[dict[str, Any]]:
+    """The collections (id, name, notes) whose case notes an export of `chosen` carries: the
+    chosen collection's, else every collection with notes holding one of the chosen
+    articles (all of them for the whole archive)."""
+    from archive.collections import get_collection
 
     wanted = set(chosen.ids)
     with archive.engine.connect() as conn:
         colls = rows(conn, "SELECT id, name, notes FROM collection WHERE notes != '' ORDER BY name")
         members = rows(conn, "SELECT article_id, collection_id FROM articlecollection")
-    held = {m["collection_id"] for m in members if m["article_id"] in wanted}
     sel = chosen.selection
     if sel.collection:
-        colls = [c for c in colls if sel.collection in (c["id"], c["name"])]
-    elif not sel.whole_archive:
-        colls = [c for c in colls if c["id"] in held]
-    if not colls:
-        return (
-            '<section class="index" id="notes"><h2>Case notes</h2>'
-            "<p>No collection of this report has case notes.</p></section>"
-        )
+        only = get_collection(archive, sel.collection).id
+        return [c for c in colls if c["id"] == only]
+    if sel.whole_archive:
+        return colls
+    held = {m["collection_id"] for m in members if m["article_id"] in wanted}
+    return [c for c in colls if c["id"] in held]
+
+
+def note_targets(
+    archive: Archive, colls: list[dict[str, Any]]
+) -> tuple[dict[tuple[str, str], tuple[str | None, str]], set[str]]:
+    """What the links of `colls`' notes point at ((kind, ref as written) -> (id, label)),
+    and the passages an export leaves out as sensitive."""
+    from archive import notes as notes_mod
+
     resolved: dict[tuple[str, str], tuple[str | None, str]] = {}
     with archive.session() as session:
         for c in colls:
             for link in notes_mod.note_links(session, c["notes"]):
                 resolved[(link.kind, link.ref)] = (link.target_id, link.label)
-    t = _Targets(written, indexed, _sensitive_passages(archive), resolved)
+    return resolved, _sensitive_passages(archive)
+
+
+def notes_html(
+    archive: Archive, chosen: Chosen, written: dict[str, dict[str, Any]], indexed: set[str]
+) -> str:
+    """The case notes of the collections the report covers (`covered_collections`)."""
+    colls = covered_collections(archive, chosen)
+    if not colls:
+        return (
+            '<section class="index" id="notes"><h2>Case notes</h2>'
+            "<p>No collection of this report has case notes.</p></section>"
+        )
+    resolved, left_out = note_targets(archive, colls)
+    t = _Targets(written, indexed, left_out, resolved)
     out = ['<section class="index" id="notes"><h2>Case notes</h2>']
     for c in colls:
         out.append(f"<h3>{esc(chosen.plain(c['name']))}</h3>")

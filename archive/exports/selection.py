@@ -36,7 +36,8 @@ CHUNK = 500  # articles read per query (SQLite allows 32,766 parameters)
 # most of an archive's bytes; pseudonyms need it, to move offsets).
 LIGHT_COLUMNS = (
     "id, title, source, url, byline, published, language, imported_from, original_sha256, "
-    "retracted_at, retracted_reason"
+    "retracted_at, retracted_reason, review_status, assignee, verification, verification_note, "
+    "sensitive, sensitive_reason, copy_group"
 )
 MASK = "\u2588"  # what a sensitive passage's characters become (spaces and line ends stay)
 

@@ -7,6 +7,12 @@ with purposes (`tagging`: the tag type; `identifying`: the entity;
 collection embeds its one AnnotationPage (`first`), as the model allows.
 Sesame's own fields (figure claims and their ranges, origin, verification,
 the sensitive flag) are under the `sesame:` prefix, declared in the document.
+A claim verified (or disputed, corroborated) also has a `commenting` TextualBody
+saying so ("Verification: verified: seen on video"), for readers that know only the
+W3C terms (the model's `assessing` would fit better, but the W3C's published context
+has no such term: it maps `reviewing`, which the model does not list);
+each target carries its article's review (`sesame:articleReview`: status,
+assignee, verification and note, sensitive flag).
 
 Roles in events and relations between actors (issue 13) are annotations of
 their own, on the passage that supports them (the same target), motivation
@@ -167,10 +173,32 @@ def _standalone(
     if art.get("retracted_at"):
         target["sesame:retracted"] = art.get("retracted_reason") or True
     del doc["sesame:base"]
+    verified = _verification_body(row.get("verification"), row.get("verification_note"))
+    if verified:
+        doc["body"].append(verified)
     for key in ("creator", "sesame:figure"):
         if doc[key] is None:
             del doc[key]
     return doc
+
+
+def _verification_body(status: str | None, note: str | None) -> dict[str, Any] | None:
+    """A `commenting` body saying a claim's verification; None while it is unverified."""
+    status = status or "unverified"
+    if status == "unverified" and not note:
+        return None
+    value = f"Verification: {status}" + (f": {note}" if note else "")
+    return {"type": "TextualBody", "purpose": "commenting", "value": value}
+
+
+def _article_review(art: dict[str, Any], plain: Callable[[str | None], str]) -> dict[str, Any]:
+    return {
+        "status": art.get("review_status") or "unread",
+        "assignee": plain(art.get("assignee")),
+        "verification": art.get("verification") or "unverified",
+        "verificationNote": plain(art.get("verification_note")),
+        "sensitive": bool(art.get("sensitive")),
+    }
 
 
 def export_w3c(
@@ -191,11 +219,15 @@ def export_w3c(
     claims = _claims_by_passage(archive)
     n_claims = 0
     for art, anns in chosen.articles(progress, cancel, text=False):
+        review = _article_review(art, chosen.plain)
         for r in anns:
+            if chosen.pseud is not None and r["verification_note"]:
+                r = {**r, "verification_note": chosen.plain(r["verification_note"])}
             doc = _standalone(r, art, chosen.authors, chosen.entity_names)
+            doc["target"]["sesame:articleReview"] = review
             items.append(_dumps(doc))
             for kind, claim in claims.get(r["id"], ()):
-                items.append(_dumps(_claim_jsonld(kind, claim, doc, chosen)))
+                items.append(_dumps(_claim_jsonld(kind, claim, doc, chosen, r)))
                 n_claims += 1
     export_id = models.new_id()
     collection_id = spec.urn("export", export_id)
@@ -237,8 +269,9 @@ def _claims_by_passage(archive: Archive) -> dict[str, list[tuple[str, dict[str, 
 
 
 def _claim_jsonld(
-    kind: str, claim: dict[str, Any], passage: dict[str, Any], chosen: Any
-) -> dict[str, Any]:
+    kind: str, claim: dict[str, Any], passage: dict[str, Any], chosen: Any,
+    row: dict[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """A role or relation as a `linking` Web Annotation on the passage that supports it."""
     first, second, type_key = (
         ("actor_id", "event_id", "role") if kind == "role" else ("subject_id", "object_id", "type")
@@ -278,9 +311,16 @@ def _claim_jsonld(
             "type": "Person",
             "name": chosen.authors.get(claim["created_by"], ""),
         }
-    if kind == "role":
-        doc["sesame:verification"] = claim["verification"]
-    else:
+    # A claim's verification: a role's own once set, else its passage's (the claim the
+    # passage makes); a relation has only its passage's.
+    own = claim.get("verification") or "unverified"
+    status, note = (own, "") if own != "unverified" or row is None else (
+        row.get("verification") or "unverified", row.get("verification_note") or "")  # fmt: skip
+    doc["sesame:verification"] = status
+    verified = _verification_body(status, note)
+    if verified:
+        body.append(verified)
+    if kind == "relation":
         doc["sesame:dateStart"] = claim["date_start"]
         doc["sesame:dateEnd"] = claim["date_end"]
     return doc

@@ -31,6 +31,8 @@ CSV_KINDS = (
     ("annotations", "One row per annotation"),
     ("figures", "One row per figure claim"),
     ("entities", "One row per entity"),
+    ("roles", "One row per role (who did what to whom)"),
+    ("relations", "One row per relation between actors"),
 )
 
 

@@ -32,7 +32,9 @@ def test_gexf_parses_and_holds_every_role(
     archive: Archive, case: dict[str, str], tmp_path: Path
 ) -> None:
     done = export_graph(archive, tmp_path / "g.gexf", fmt="gexf")
-    assert done["roles"] == 3 and done["relations"] == 2 and done["nodes"] == 4
+    # Four in roles and relations, and the two events tagged with no role (detentions,
+    # marches); the campaign and the rumour are tagged in no article.
+    assert done["roles"] == 3 and done["relations"] == 2 and done["nodes"] == 6
     graph = nx.read_gexf(tmp_path / "g.gexf")
     assert graph.is_directed() and graph.is_multigraph()
     edges = {d["id"]: (u, v, d) for u, v, d in graph.edges(data=True)}
@@ -71,7 +73,9 @@ def test_selection_and_pseudonyms(archive: Archive, case: dict[str, str]) -> Non
     assert sorted(d["role"] for _, _, d in only_one.edges(data=True) if d["kind"] == "role") == [
         "perpetrator"
     ]
-    assert build_graph(archive, Selection(collection="Case")).number_of_nodes() == 0
+    in_case = build_graph(archive, Selection(collection="Case"))  # article `two`: no roles
+    assert set(in_case.nodes) == {case["strike"], case["detentions"], case["marches"]}
+    assert in_case.number_of_edges() == 0
     hidden = build_graph(archive, Selection(pseudonymise=("Hnin Wai",)))
     assert hidden.nodes[case["hnin"]]["label"] != "Hnin Wai"
     assert all("Hnin Wai" not in d.get("quote", "") for _, _, d in hidden.edges(data=True))
@@ -97,3 +101,36 @@ def test_cli_export_gexf_and_graphml(
     code, doc, err = run("export", "gexf", str(tmp_path / "missing" / "x.gexf"))
     assert code == 1 and "does not exist" in err
     assert not (tmp_path / "missing").exists()
+
+
+def test_events_without_roles_are_nodes_with_their_precision(
+    archive: Archive, case: dict[str, str]
+) -> None:
+    graph = build_graph(archive)
+    assert graph.degree(case["detentions"]) == 0
+    assert graph.nodes[case["detentions"]]["date_precision"] == "week"
+    assert graph.nodes[case["raid"]]["place_precision"] == "town"
+    assert case["ghost"] not in graph and case["campaign"] not in graph
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_read_back_as_the_same_graph_type_with_or_without_sensitive(
+    archive: Archive, case: dict[str, str], tmp_path: Path, fmt: str
+) -> None:
+    from archive import review
+    from archive.exports.graph import read_graph
+
+    review.flag_annotation(archive, case["victim_ann"], True, "personal")
+    full, hidden = tmp_path / f"full.{fmt}", tmp_path / f"hidden.{fmt}"
+    export_graph(archive, full, fmt=fmt)
+    export_graph(archive, hidden, Selection(without_sensitive=True), fmt=fmt)
+    # networkx alone reads the file without parallel edges as a DiGraph ...
+    read = {"gexf": nx.read_gexf, "graphml": nx.read_graphml}[fmt]
+    assert not read(hidden).is_multigraph()
+    # ... read_graph gives the MultiDiGraph build_graph made, either way.
+    for path in (full, hidden):
+        graph = read_graph(path)
+        assert type(graph) is nx.MultiDiGraph
+        assert all(key == data["id"] for _, _, key, data in graph.edges(keys=True, data=True))
+    # The victim's two roles and one of the two relations rest on the flagged passage.
+    assert read_graph(hidden).number_of_edges() == 2
