@@ -1,6 +1,6 @@
 """Open and create archive folders (DESIGN "An archive on disk").
 
-This module is the one place where a database connection is made. An
+Connections are made by `archive.database` (no ORM there), engines only here. An
 archive folder holds
 
     archive.sqlite   all data, originals included, WAL mode
@@ -16,26 +16,23 @@ The plain path is unchanged by encryption: one stat() for the key file.
 from __future__ import annotations
 
 import errno
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import filelock
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool, QueuePool
 from sqlmodel import Session, SQLModel, select
 
-from archive import __version__, encryption, models, private_temp
+from archive import __version__, database, encryption, models, private_temp
 from archive.errors import (
     ArchiveError,
     ArchiveLocked,
     ArchiveReadOnly,
-    ArchiveTooNew,
     NotAnArchive,
 )
 
@@ -43,11 +40,10 @@ if TYPE_CHECKING:
     from archive.changes import Change, ChangeSet
     from archive.search import SearchIndex
 
-DB_NAME = "archive.sqlite"
-INDEX_DIR = "index"
-LOCK_NAME = "lock"
-# "SESM": marks the SQLite file as ours, so a stray database is never migrated.
-APPLICATION_ID = 0x5345534D
+DB_NAME = database.DB_NAME
+INDEX_DIR = database.INDEX_DIR
+LOCK_NAME = database.LOCK_NAME
+APPLICATION_ID = database.APPLICATION_ID
 
 BUILTIN_TAG_TYPES = [
     models.TagType(key="actor", label="Actor", colour="#8ecae6", shortcut="A", builtin=True),
@@ -162,130 +158,23 @@ MIGRATIONS: list[Callable[[Any], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _ro_uri(db_path: Path, immutable: bool = False) -> str:
-    """A read-only SQLite URI for `db_path` (quoted: a folder named "a#b?c" stays one path).
+if SCHEMA_VERSION != database.SCHEMA_VERSION:  # the light readers check against it
+    raise RuntimeError(
+        f"archive.database.SCHEMA_VERSION is {database.SCHEMA_VERSION}, but there are "
+        f"{SCHEMA_VERSION} migrations: set it to {SCHEMA_VERSION}."
+    )
 
-    `immutable`: the file is on media nothing can write to (a read-only folder
-    with no unfinished WAL), so SQLite needs no -shm file beside it.
-    """
-    return f"file:{quote(str(db_path))}?mode=ro" + ("&immutable=1" if immutable else "")
-
-
-def _unwritable(path: Path) -> str | None:
-    """Why the archive folder (or its database) cannot be written, or None if it can."""
-    db_path = path / DB_NAME
-    if not os.access(path, os.W_OK):
-        return "its folder cannot be written (read-only media, or a write-protected copy)"
-    if db_path.exists() and not os.access(db_path, os.W_OK):
-        return f"its database file {DB_NAME} is read-only"
-    return None
-
-
-def _needs_immutable(path: Path) -> bool:
-    """Read-only folder and no unfinished writes: SQLite must not look for a -shm file."""
-    wal = path / (DB_NAME + "-wal")
-    return not os.access(path, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
-
-
-def _driver(key: bytes | None) -> Any:
-    """The DB-API module: sqlite3, or SQLCipher's (same API) for an encrypted archive."""
-    if key is None:
-        return sqlite3
-    import sqlcipher3  # type: ignore[import-untyped]
-
-    return sqlcipher3
-
-
-def _keyed(conn: Any, key: bytes | None) -> None:
-    """Give SQLCipher the raw data key (the first statement on the connection)."""
-    if key is not None:
-        # A wrong key is our message, not SQLCipher's log lines on stderr.
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(encryption.sqlcipher_key(key))
-        # Sorts and temporary tables in memory: never in a temp file outside the archive.
-        conn.execute("PRAGMA temp_store=MEMORY")
-        # Every page read from disk is decrypted and checked: keep more of them decrypted
-        # (16 MiB a connection; SQLite's default is 2 MiB).
-        conn.execute("PRAGMA cache_size=-16384")
-
-
-def _connect(
-    db_path: Path, readonly: bool, immutable: bool = False, key: bytes | None = None
-) -> sqlite3.Connection:
-    """Make one SQLite (or, with `key`, SQLCipher) connection with the pragmas every
-    connection needs."""
-    driver = _driver(key)
-    conn: sqlite3.Connection
-    if readonly:
-        conn = driver.connect(
-            _ro_uri(db_path, immutable), uri=True, check_same_thread=False, timeout=30
-        )
-        _keyed(conn, key)
-    else:
-        conn = driver.connect(str(db_path), check_same_thread=False, timeout=30)
-        _keyed(conn, key)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed import survives a power cut, not just a crash.
-        conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    return conn
-
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _looks_encrypted(db_path: Path) -> bool:
-    """A database file that does not start as plain SQLite does (SQLCipher's starts with
-    its random salt)."""
-    try:
-        with open(db_path, "rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-    except OSError:
-        return False
-    return len(head) == len(SQLITE_MAGIC) and head != SQLITE_MAGIC
-
-
-def _read_header(db_path: Path, key: bytes | None = None) -> tuple[int, int, bool]:
-    """(application_id, user_version, has_tables) read without writing anything."""
-    folder = db_path.parent
-    wal = folder / (DB_NAME + "-wal")
-    if not os.access(folder, os.W_OK) and wal.exists() and wal.stat().st_size > 0:
-        raise ArchiveError(
-            f"The archive {folder} is on read-only media with unfinished writes "
-            f"({DB_NAME}-wal): SQLite cannot read it without writing beside it. Copy the "
-            "whole folder to a writable place and open the copy; nothing was changed."
-        )
-    driver = _driver(key)
-    try:
-        conn = driver.connect(_ro_uri(db_path, _needs_immutable(folder)), uri=True)
-    except driver.Error as exc:
-        raise NotAnArchive(f"{db_path} cannot be read as a database: {exc}.") from exc
-    try:
-        _keyed(conn, key)
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        has_tables = bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
-    except driver.DatabaseError as exc:
-        if key is not None:
-            raise NotAnArchive(
-                f"The key file {encryption.KEYFILE_NAME} does not open the database {db_path}: "
-                "it belongs to another archive, or the database is damaged. Restore the "
-                "archive (database and key file together) from a backup; nothing was changed."
-            ) from exc
-        if _looks_encrypted(db_path):
-            raise NotAnArchive(
-                f"{db_path} is not a plain database: an encrypted archive whose key file "
-                f"{encryption.KEYFILE_NAME} is missing, or a damaged file. Put the key file "
-                "back beside it (or restore the archive from a backup); nothing was changed."
-            ) from exc
-        raise NotAnArchive(
-            f"{db_path} is not a Sesame archive (or it is damaged): {exc}. "
-            "Choose another folder, or restore the archive from a backup."
-        ) from exc
-    finally:
-        conn.close()
-    return app_id, version, has_tables
+# The connection and header functions live in `archive.database` (no SQLAlchemy there,
+# so that `archive.reader` can open an archive without it); the old names stay.
+_ro_uri = database.ro_uri
+_unwritable = database.unwritable
+_needs_immutable = database.needs_immutable
+_driver = database.driver
+_keyed = database.keyed
+_connect = database.connect
+_looks_encrypted = database.looks_encrypted
+_read_header = database.read_header
+SQLITE_MAGIC = database.SQLITE_MAGIC
 
 
 class Archive:
@@ -388,10 +277,7 @@ class Archive:
             else:
                 version = _read_header(db_path, key)[1]
                 if version < SCHEMA_VERSION:
-                    raise ArchiveError(
-                        f"The archive {path} uses an older format. Open it once without "
-                        "--read-only (or in the app) to upgrade it."
-                    )
+                    raise database.older_format(path)
             return archive
         except BaseException:
             if archive is not None and archive._temp is not None:
@@ -528,17 +414,7 @@ class Archive:
 
     @staticmethod
     def _check_header(db_path: Path, key: bytes | None = None) -> None:
-        app_id, version, has_tables = _read_header(db_path, key)
-        if app_id != APPLICATION_ID and (has_tables or app_id != 0):
-            raise NotAnArchive(
-                f"{db_path} is a database, but not a Sesame archive. Choose another folder."
-            )
-        if version > SCHEMA_VERSION:
-            raise ArchiveTooNew(
-                f"The archive {db_path.parent} was written by a newer version of Sesame "
-                f"(format {version}; this version reads up to {SCHEMA_VERSION}). "
-                "Update Sesame to open it; the archive has not been changed."
-            )
+        database.check_header(db_path, key)
 
     def _migrate(self) -> None:
         with self.engine.begin() as conn:
@@ -567,6 +443,13 @@ class Archive:
     def session(self) -> Session:
         """A new ORM session; objects stay usable after commit."""
         return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Any]:
+        """A DB-API connection of the engine's pool, for plain SQL reads without the ORM:
+        the search index reads its hits' rows through it (`archive.reader` has the same)."""
+        with self.engine.connect() as conn:
+            yield conn.connection.driver_connection
 
     def change(
         self, label: str, origin: str = "manual", *, sync: bool = True, group: str | None = None

@@ -17,6 +17,7 @@ from archive.cli import (
 from archive.errors import ArchiveLocked, ArchiveReadOnly
 
 if TYPE_CHECKING:
+    from archive.reader import Reader
     from archive.store import Archive
 
 QUERY_HELP = """query syntax:
@@ -30,8 +31,14 @@ QUERY_HELP = """query syntax:
 """
 
 
-def _open_for_search(args: argparse.Namespace) -> Archive:
-    """Open for writing so the index can catch up; read-only if another process holds it."""
+def _open_for_search(args: argparse.Namespace) -> Archive | Reader:
+    """Read-only without the ORM when the index is current (`archive.reader`); else open
+    for writing so the index can catch up, read-only if another process holds it."""
+    from archive.reader import open_current
+
+    reader = open_current(archive_path(args))
+    if reader is not None:
+        return reader
     from archive.store import Archive
 
     try:

@@ -1,10 +1,33 @@
 """Full-text search over an archive (DESIGN "Search"; issue 3).
 
 The engine (Whoosh) stays behind this package so that it can be swapped.
+Its names are imported when first used: a module of the package (the index
+marker, the schema version) can be read without loading the whole engine.
 """
 
-from archive.search.index import SearchIndex
-from archive.search.query import QueryError
-from archive.search.results import CheckReport, Hit, SearchResults
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.search.index import SearchIndex
+    from archive.search.query import QueryError
+    from archive.search.results import CheckReport, Hit, SearchResults
 
 __all__ = ["CheckReport", "Hit", "QueryError", "SearchIndex", "SearchResults"]
+
+_WHERE = {
+    "SearchIndex": "archive.search.index",
+    "QueryError": "archive.search.query",
+    "CheckReport": "archive.search.results",
+    "Hit": "archive.search.results",
+    "SearchResults": "archive.search.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'archive.search' has no attribute {name!r}")

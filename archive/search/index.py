@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
@@ -27,7 +26,6 @@ from whoosh.writing import SegmentWriter
 from archive.errors import ArchiveError
 from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import)
 from archive.search.analysis import STEM_LANGUAGES, folded_words
-from archive.search.documents import load_documents
 from archive.search.expand import WORDS_FIELD, Budget, LexiconCache
 from archive.search.facets import FacetCache, count
 from archive.search.matchers import (
@@ -45,6 +43,7 @@ from archive.search.results import (
     Hit,
     SearchResults,
 )
+from archive.search.rows import queued_after, read_articles
 from archive.search.schema import SCHEMA_VERSION, build_schema
 from archive.search.segments import (
     SMALL_MERGE_DOCS,
@@ -109,6 +108,22 @@ def _stem_languages(reader: Any) -> list[str]:
     except Exception:  # an empty index has no such field yet
         found = set()
     return ["en", *sorted(found - {"en"})]
+
+
+# SQLAlchemy only where the index is written: a search of a current index reads through
+# `read_connection` (plain DB-API), so `sesame search` starts without it (issue 15 item 5).
+def text(sql: str) -> Any:
+    """SQLAlchemy's `text()`, imported when first needed."""
+    from sqlalchemy import text as sql_text
+
+    return sql_text(sql)
+
+
+def load_documents(conn: Any, ids: list[str]) -> Any:
+    """`documents.load_documents` (which needs SQLAlchemy), imported when first needed."""
+    from archive.search import documents
+
+    return documents.load_documents(conn, ids)
 
 
 def _db_generation(conn: Any) -> int:
@@ -195,6 +210,9 @@ class SearchIndex:
         """How many queue entries the index has not applied yet (-1: needs a rebuild)."""
         if self._needs_build or self._state is None:
             return -1
+        if self.archive.readonly:  # nothing is applied here: the queue's rows as they are
+            with self.archive.read_connection() as rconn:
+                return queued_after(rconn, self._state.generation)
         with self.archive.engine.connect() as conn:
             return int(
                 conn.execute(
@@ -642,21 +660,10 @@ class SearchIndex:
             return []
         by_id = {reader.stored_fields(d)["id"]: d for d in docnums}
         found: list[int] = []
-        ids = list(by_id)
-        with self.archive.engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                rows = conn.execute(
-                    text(
-                        "SELECT id, text FROM article WHERE id IN ("
-                        + ",".join(f":i{n}" for n in range(len(chunk)))
-                        + ")"
-                    ),
-                    {f"i{n}": aid for n, aid in enumerate(chunk)},
-                )
-                for row in rows:
-                    if any(test.accepts(w) for w in folded_words(row.text or "")):
-                        found.append(by_id[row.id])
+        with self.archive.read_connection() as conn:
+            for row in read_articles(conn, list(by_id)):
+                if any(test.accepts(w) for w in folded_words(row.text or "")):
+                    found.append(by_id[row.id])
         return found
 
     def _hits(
@@ -665,16 +672,8 @@ class SearchIndex:
         if not top:
             return []
         ids = [aid for _, aid, _ in top]
-        with self.archive.engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT id, title, published, source, text FROM article WHERE id IN ("
-                    + ",".join(f":i{n}" for n in range(len(ids)))
-                    + ")"
-                ),
-                {f"i{n}": aid for n, aid in enumerate(ids)},
-            ).all()
-        by_id = {row.id: row for row in rows}
+        with self.archive.read_connection() as conn:
+            by_id = {row.id: row for row in read_articles(conn, ids)}
         hits = []
         for docnum, aid, score in top:
             row = by_id.get(aid)
