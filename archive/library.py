@@ -71,6 +71,14 @@ class LibraryRow(NamedTuple):
     # articles the group holds (0 when the article is in none).
     copy_group: str = ""
     copies: int = 0
+    # The day a web capture was taken (ISO date, "" for none): the Date column shows
+    # it, set apart, where the article has no publication date (`shown_date`).
+    captured: str = ""
+
+
+def shown_date(row: LibraryRow) -> str:
+    """The date the library shows, filters and sorts by: published, else captured."""
+    return row.published or row.captured
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +116,7 @@ _ROWS_SQL = (
     "SELECT id, coalesce(title, ''), coalesce(source, ''), coalesce(published, ''), "
     "coalesce(language, ''), coalesce(imported_at, ''), retracted_at IS NOT NULL, "
     "review_status, coalesce(assignee, ''), verification, sensitive, "
-    "coalesce(copy_group, '') FROM article"
+    "coalesce(copy_group, ''), coalesce(substr(captured_at, 1, 10), '') FROM article"
 )
 # Group sizes over every article (not only the rows asked for); few rows, by the index.
 _GROUPS_SQL = (
@@ -201,6 +209,7 @@ def library_rows(
         verified,
         sensitive,
         group,
+        captured,
     ) in fetched:
         if gone and not retracted:
             continue
@@ -223,6 +232,7 @@ def library_rows(
                 bool(sensitive) or article_id in sensitive_passages,
                 group,
                 group_sizes.get(group, 0) if group else 0,
+                captured,
             )
         )
     report(progress, len(rows), len(rows), "")
@@ -299,7 +309,7 @@ def row_matches(row: LibraryRow, flt: LibraryFilter, words: Sequence[str] | None
     if flt.tag_type and not row.tag_counts.get(flt.tag_type):
         return False
     if (flt.date_from or flt.date_to) and not _date_bounds_match(
-        row.published, flt.date_from, flt.date_to
+        row.published or row.captured, flt.date_from, flt.date_to
     ):
         return False
     if flt.review_status and row.review_status != flt.review_status:
@@ -337,7 +347,7 @@ def sort_key(column: str) -> Any:
     if column == "annotations":
         return lambda r: r.annotations
     if column == "published":
-        return lambda r: r.published
+        return shown_date
     if column == "copies":  # a group's members side by side, the largest groups at one end
         return lambda r: (r.copies, r.copy_group)
     if column not in COLUMNS:

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from archive.library import (
     COLUMNS,
     LibraryFilter,
     LibraryRow,
     library_rows,
+    shown_date,
     sort_rows,
     view_rows,
 )
@@ -35,7 +37,8 @@ HEADERS = {
 }
 
 HEADER_TIPS = {
-    "published": "Date of publication",
+    "published": "Date of publication; a web capture without one shows, in italics, "
+    "the day it was captured",
     "language": "Language of the article",
     "annotations": "How many passages are tagged (annotations)",
     "review_status": "Review status (filter: status:reviewed, flag:sensitive)",
@@ -78,9 +81,19 @@ class LibraryModel(QAbstractTableModel):
                 return value.replace("_", " ")
             if column == "copies":
                 return f"×{value}" if value >= 2 else ""
+            if column == "published":
+                return shown_date(row)
             return value if column != "annotations" else int(value)
         if role == ARTICLE_ID_ROLE:
             return row.id
+        if column == "published" and row.captured and not row.published:
+            # A capture's day, not a publication date: set apart and said so.
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Captured {row.captured} (no publication date known)"
         if role == Qt.ItemDataRole.ToolTipRole and column == "title":
             return (
                 f"{row.title}\n(sensitive: blurred in the reader)" if row.sensitive else row.title
