@@ -1016,11 +1016,15 @@ def _article_v2(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def merge_bundle(target: Archive | Change, bundle: Bundle, *, release: bool = False) -> MergeReport:
+def merge_bundle(
+    target: Archive | Change, bundle: Bundle, *, release: bool = False, sync: bool = True
+) -> MergeReport:
     """Merge a verified bundle (in one change, unless given one to join).
 
-    `release`: the caller is done with `bundle`; its texts, originals and annotations are
-    let go once merged, before the change commits (and reads its rows back)."""
+    `release`: the caller is done with `bundle`; its articles are let go and its file
+    closed once merged, before the change commits (and reads its rows back).
+    `sync=False`: the search index is not brought up to date after the commit (the
+    caller does it, e.g. after showing the report; searching and the next open do too)."""
     from sqlalchemy.exc import IntegrityError
 
     from archive.bundles.reader import BundleRefused
@@ -1029,7 +1033,7 @@ def merge_bundle(target: Archive | Change, bundle: Bundle, *, release: bool = Fa
     report = MergeReport(bundle.id, bundle.verdict.signed_by)
     label = f"Import bundle from {bundle.verdict.signer}"
     try:
-        with changing(target, label, f"bundle:{bundle.id}") as ch:
+        with changing(target, label, f"bundle:{bundle.id}", sync=sync) as ch:
             _merge(ch, bundle, report)
             if release:
                 bundle.articles = []
