@@ -11,8 +11,9 @@ with plain SQL (`read_connection`, which `Archive` has too: one read path).
 
 Anything else (an archive of an older format to migrate, an index behind the
 database, missing or of another schema, a database that is missing or
-empty) returns None, and the caller opens the archive as before, which
-migrates, catches up, rebuilds or says what is wrong in its usual words. A
+empty, a key change a crash interrupted) returns None, and the caller opens
+the archive as before, which migrates, catches up, rebuilds, recovers or says
+what is wrong in its usual words. A
 database newer than this version, not ours, or a wrong passphrase, is
 refused here with the same errors `Archive.open` raises.
 """
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     from archive.store import Archive
 
 log = logging.getLogger(__name__)
+
+# What an encrypt / re-key a crash interrupted leaves (`archive.keychange.STAGING`, not
+# imported: it brings filelock): `Archive.open` finishes or undoes it first.
+KEY_CHANGE_LEFTOVER = "keychange"
 
 
 def unlock(path: Path, passphrase: str | None) -> bytes | None:
@@ -155,6 +160,8 @@ def open_current(path: str | Path, *, passphrase: str | None = None) -> Reader |
     db_path = folder / database.DB_NAME
     try:
         if not db_path.is_file() or db_path.stat().st_size == 0:
+            return None
+        if (folder / KEY_CHANGE_LEFTOVER).exists():
             return None
     except OSError:
         return None

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from archive import database, store
+from archive import database, keychange, store
+from archive import reader as reader_module
 from archive.cli import main
 from archive.encryption import WrongPassphrase
 from archive.errors import ArchiveTooNew
@@ -95,6 +96,19 @@ def test_a_missing_index_or_database_is_left_to_the_usual_open(tmp_path: Path) -
     with Archive.open(folder, create=True) as arch:
         add_articles(arch, *TEXTS)  # never indexed
     assert open_current(folder) is None
+
+
+def test_an_interrupted_key_change_is_left_to_the_usual_open(archive_dir: Path) -> None:
+    assert reader_module.KEY_CHANGE_LEFTOVER == keychange.STAGING
+    _made(archive_dir)
+    (archive_dir / keychange.STAGING).mkdir()  # as a crash before the commit point leaves it
+    assert open_current(archive_dir) is None
+    code, out, _ = _run("--archive", str(archive_dir), "--json", "search", "police")
+    assert code == 0 and json.loads(out)["total"] == 2
+    assert not (archive_dir / keychange.STAGING).exists()  # dropped by Archive.open
+    reader = open_current(archive_dir)
+    assert reader is not None
+    reader.close()
 
 
 def test_an_older_format_is_migrated_by_a_search(archive_dir: Path) -> None:
