@@ -235,6 +235,19 @@ def unlock(folder: Path, passphrase: str) -> bytes:
     return data_key
 
 
+def remember_unlocked(folder: Path, passphrase: str, data_key: bytes) -> None:
+    """Remember a key just wrapped into `folder`'s key file (a key change: its new archive
+    is opened twice, to check it and after the swap, with one Argon2id derivation)."""
+    import hashlib
+
+    global _last
+    tag = hashlib.sha256(
+        (folder / KEYFILE_NAME).read_bytes() + b"\0" + _normalised(passphrase)
+    ).digest()
+    with _last_lock:
+        _last = (tag, data_key)
+
+
 def forget_unlocked() -> None:
     """Drop the remembered key (the app, after closing an encrypted archive)."""
     global _last

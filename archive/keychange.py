@@ -222,7 +222,6 @@ def _finish_swap(folder: Path, staging: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
     _fsync(folder)
-    encryption.forget_unlocked()
 
 
 # -- the operations ---------------------------------------------------------------------
@@ -272,7 +271,6 @@ def rekey_archive(
             f"The archive {archive.path} is not encrypted: it has no key to replace. "
             "Encrypt it with `sesame encrypt`; nothing was changed."
         )
-    encryption.forget_unlocked()
     if encryption.unlock(archive.path, passphrase) != archive.data_key:
         raise encryption.WrongPassphrase(
             "The key file changed since the archive was opened; nothing was changed."
@@ -316,7 +314,11 @@ def _change_key(
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         new_key = os.urandom(encryption.KEY_BYTES)
+        report(progress, 0, None, "Wrapping the new key (Argon2id)")
         encryption.write_keyfile_for(staging, new_key, passphrase, kdf)
+        # The new archive is opened to be checked, and again after the swap (the key
+        # file moves unchanged): one derivation, not three (0.7 s each).
+        encryption.remember_unlocked(staging, passphrase, new_key)
         check()
         # 2-3. The database.
         report(progress, 0, None, f"{verb} the database")
@@ -335,12 +337,11 @@ def _change_key(
         committed = True
         _finish_swap(folder, staging)
     except BaseException:
+        encryption.forget_unlocked()
         if not committed:
             shutil.rmtree(staging, ignore_errors=True)
             lock.release()
         raise
-    finally:
-        encryption.forget_unlocked()
     lock.release()
     rep.seconds = time.perf_counter() - started
     report(progress, 1, 1, "Done")
@@ -353,7 +354,7 @@ def _leave_wal(db_path: Path, key: bytes | None) -> None:
     conn = _raw_connect(db_path, key)
     try:
         mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-    except (sqlite3.OperationalError, Exception) as exc:
+    except Exception as exc:  # sqlite3 or sqlcipher3 OperationalError
         if "locked" in str(exc) or "busy" in str(exc):
             raise ArchiveError(
                 f"Another program is reading the archive {db_path.parent} (a sesame "
@@ -487,7 +488,6 @@ def _verify(
     from archive.custody import check_custody
     from archive.store import Archive
 
-    encryption.forget_unlocked()
     arch = Archive.open(staging, passphrase=passphrase)
     try:
         if arch.data_key is None:

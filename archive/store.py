@@ -341,7 +341,8 @@ class Archive:
         if encrypt:
             raise ArchiveError(
                 f"{path} is already a plain (unencrypted) archive; it was not encrypted. "
-                "Create the encrypted archive in a new folder."
+                "Encrypt it with `sesame encrypt` (File → Encrypt archive…), or create the "
+                "encrypted archive in a new folder."
             )
         return None
 
