@@ -352,13 +352,17 @@ class ClaimTableModel(RowTableModel):
     """An entity's roles and relations: what, the passage, when cited."""
 
     COLUMNS = ("Role or relation", "Passage", "Cited")
+    mask: Any = None  # a desktop.review.reveal.QuoteMask: sensitive quotes hidden
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row: ClaimRow | None = self.item(index)
         if row is None:
             return None
+        quote = row.quote
+        if self.mask is not None:
+            quote = self.mask.quote(quote, row.article_id, row.annotation_id)
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.text, short(row.quote), row.cited)[index.column()]
+            return (row.text, short(quote), row.cited)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tip(f"{row.text}\n“{row.quote}”")
+            return tip(f"{row.text}\n“{quote}”")
         return None

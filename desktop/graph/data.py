@@ -9,6 +9,7 @@ that opening a claim can highlight it in the reader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.exports.graph import build_graph, layout
 from archive.exports.selection import in_list, rows
@@ -38,12 +39,16 @@ class Claim:
     article_id: str
     start: int
     end: int
+    annotation_id: str = ""  # the passage the claim rests on
 
 
 @dataclass
 class GraphData:
     nodes: list[Node] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    # What of the claims' articles is sensitive (archive.review.sensitive_parts): the
+    # panel hides those quotes until revealed (desktop.review.reveal.QuoteMask).
+    parts: dict[str, Any] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)
@@ -86,6 +91,10 @@ def load(archive: Archive) -> GraphData:
                 article_id=d.get("article_id", ""),
                 start=start,
                 end=end,
+                annotation_id=d.get("annotation_id", ""),
             )
         )
-    return GraphData(nodes, claims)
+    from archive import review
+
+    parts = review.sensitive_parts(archive, [c.article_id for c in claims if c.article_id])
+    return GraphData(nodes, claims, parts)

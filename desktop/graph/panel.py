@@ -10,6 +10,13 @@ shows its passage in the reader. Activating a node (double-click, or Enter
 on the selected one) or "Show in Entities" asks for it in the Entities
 panel (`AppContext.entityOpenRequested`; the main window raises that panel
 with the entity current). Ctrl+wheel zooms; Fit shows everything.
+
+Labels stay readable (`ZoomLabel`): a name is drawn once the zoom leaves room
+for it (`NAME_LOD`), a role's or relation's label from a closer zoom
+(`CLAIM_LOD`); zoomed out, only the hovered or selected node shows its name
+and the labels of its claims. Names are elided to `NAME_CHARS` (the tooltip
+and the side panel give them whole), each on a faint backing so crossing
+lines do not run through it.
 """
 
 from __future__ import annotations
@@ -33,12 +40,14 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStyleOptionGraphicsItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.context import AppContext
 from desktop.graph.data import Claim, GraphData, Node, load
+from desktop.review.reveal import QuoteMask, RevealState
 from desktop.widgets import RereadingPanel, run_read, short, tell, tip
 
 NODE_R = 9.0  # a node's radius, scene units
@@ -48,6 +57,79 @@ ClaimRole = Qt.ItemDataRole.UserRole + 1
 ACTOR_COLOUR = QColor("#2f6db5")
 EVENT_COLOUR = QColor("#c0392b")
 OTHER_COLOUR = QColor("#7f8c8d")
+# Zoom (the view's scale) from which names, then claims' labels, are drawn. Fit draws a
+# graph of n nodes at about 1.25 / sqrt(n / 4) (`_fill` spreads them 80 * sqrt(n) apart):
+# up to ~10 nodes shows every name, a larger one shows them as the person zooms in.
+NAME_LOD = 1.0
+CLAIM_LOD = 1.6
+NAME_CHARS = 24
+
+
+class ZoomLabel(QGraphicsSimpleTextItem):
+    """A label drawn only from a zoom of `lod` on, or while one of its nodes is hovered or
+    selected (`owners`; a node's name has its node as parent). Its text keeps its size
+    whatever the zoom (a hovered name, zoomed out, is still readable); the zoom is the
+    view's scale."""
+
+    def __init__(
+        self,
+        text: str,
+        lod: float,
+        backing: QColor,
+        parent: QGraphicsItem | None = None,
+        *,
+        focus_lod: float = 0.0,
+    ) -> None:
+        super().__init__(text, parent)
+        self.lod = lod
+        # From what zoom a hovered or selected node shows it: a name at any zoom; the
+        # labels of its claims only once they can be told apart (they meet at the node).
+        self.focus_lod = focus_lod
+        self.backing = backing
+        self.owners: tuple[QGraphicsItem, ...] = (parent,) if parent is not None else ()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+
+    def shown_at(self, lod: float) -> bool:
+        """Whether the label is drawn at zoom `lod`."""
+        if lod >= self.lod:
+            return True
+        return lod >= self.focus_lod and any(
+            o.isSelected() or o.isUnderMouse() for o in self.owners
+        )
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
+        views = self.scene().views() if self.scene() is not None else []
+        zoom = views[0].transform().m11() if views else 1.0
+        if not self.shown_at(zoom):
+            return
+        painter.fillRect(self.boundingRect().adjusted(-1, 0, 1, 0), self.backing)
+        super().paint(painter, option, widget)
+
+
+class _Hovered:
+    """A node that repaints its labels when the pointer comes and goes."""
+
+    labels: list[ZoomLabel]
+
+    def hoverEnterEvent(self, event: Any) -> None:
+        super().hoverEnterEvent(event)  # type: ignore[misc]
+        for label in self.labels:
+            label.update()
+
+    def hoverLeaveEvent(self, event: Any) -> None:
+        super().hoverLeaveEvent(event)  # type: ignore[misc]
+        for label in self.labels:
+            label.update()
+
+
+class _Circle(_Hovered, QGraphicsEllipseItem):
+    pass
+
+
+class _Diamond(_Hovered, QGraphicsPolygonItem):
+    pass
 
 
 class GraphView(QGraphicsView):
@@ -130,6 +212,7 @@ class GraphPanel(RereadingPanel):
         self.setObjectName("graphPanel")
         self.data = GraphData()
         self.items: dict[str, QGraphicsItem] = {}
+        self.lines: list[tuple[QGraphicsLineItem, Claim]] = []
         self.current: str | None = None
 
         self.scene = QGraphicsScene(self)
@@ -179,6 +262,7 @@ class GraphPanel(RereadingPanel):
         layout.addWidget(splitter, 1)
         self._watch_changes(ctx)
         ctx.articlesChanged.connect(self._changed)
+        RevealState.of(ctx).changed.connect(self._reveal_changed)
         self._stale = True  # read when first shown
 
     def refresh(self) -> None:
@@ -204,9 +288,21 @@ class GraphPanel(RereadingPanel):
         self.scene.clear()
         self.scene.blockSignals(False)
         self.items = {}
+        self.lines = []
         scale = 80.0 * math.sqrt(max(1, len(data.nodes)))
         where = {n.id: QPointF(n.x * scale, -n.y * scale) for n in data.nodes}
         text_pen = self.palette().color(self.foregroundRole())
+        backing = QColor(self.palette().color(self.view.backgroundRole()))
+        backing.setAlpha(200)
+        for n in data.nodes:
+            item = self._node_item(n)
+            item.setPos(where[n.id])
+            self.scene.addItem(item)
+            name = ZoomLabel(short(n.label, NAME_CHARS), NAME_LOD, backing, item)
+            name.setBrush(QBrush(text_pen))
+            name.setPos(NODE_R + 3, -NODE_R)
+            item.labels = [name]  # type: ignore[attr-defined]
+            self.items[n.id] = item
         for c in data.claims:
             a, b = where.get(c.source), where.get(c.target)
             if a is None or b is None:
@@ -217,21 +313,17 @@ class GraphPanel(RereadingPanel):
                 pen.setStyle(Qt.PenStyle.DashLine)
             line.setPen(pen)
             line.setZValue(-1)
-            line.setToolTip(tip(f"{c.what}: {c.quote}") or "")
+            line.setToolTip(tip(f"{c.what}: {self.quote(c)}") or "")
+            self.lines.append((line, c))
             self.scene.addItem(line)
-            label = QGraphicsSimpleTextItem(c.what)
+            label = ZoomLabel(short(c.what, NAME_CHARS), CLAIM_LOD, backing, focus_lod=NAME_LOD)
+            label.owners = tuple(self.items[x] for x in (c.source, c.target) if x in self.items)
+            for owner in label.owners:
+                owner.labels.append(label)  # type: ignore[attr-defined]
             label.setBrush(QBrush(OTHER_COLOUR))
             label.setPos((a + b) / 2)
-            label.setZValue(-1)
+            label.setZValue(-0.5)
             self.scene.addItem(label)
-        for n in data.nodes:
-            item = self._node_item(n)
-            item.setPos(where[n.id])
-            self.scene.addItem(item)
-            name = QGraphicsSimpleTextItem(short(n.label, 40), item)
-            name.setBrush(QBrush(text_pen))
-            name.setPos(NODE_R + 3, -NODE_R)
-            self.items[n.id] = item
         n_roles = sum(1 for c in data.claims if c.kind == "role")
         self.count_label.setText(
             self.tr("{0} actor(s) and event(s), {1} role(s), {2} relation(s)").format(
@@ -254,11 +346,12 @@ class GraphPanel(RereadingPanel):
         item: QGraphicsEllipseItem | QGraphicsPolygonItem
         if n.type == "event":
             r = NODE_R * 1.25
-            item = QGraphicsPolygonItem(
+            item = _Diamond(
                 QPolygonF([QPointF(0, -r), QPointF(r, 0), QPointF(0, r), QPointF(-r, 0)])
             )
         else:
-            item = QGraphicsEllipseItem(-NODE_R, -NODE_R, 2 * NODE_R, 2 * NODE_R)
+            item = _Circle(-NODE_R, -NODE_R, 2 * NODE_R, 2 * NODE_R)
+        item.setAcceptHoverEvents(True)
         item.setBrush(QBrush(colour))
         item.setPen(QPen(colour.darker(140), 1.2))
         item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -277,6 +370,7 @@ class GraphPanel(RereadingPanel):
     # -- opening -------------------------------------------------------------------------
 
     def _selection_changed(self) -> None:
+        self.scene.update()  # the labels of the node chosen, and of the one left, change
         chosen = [i for i in self.scene.selectedItems() if i.data(NodeRole)]
         if chosen:
             self.open_node(str(chosen[0].data(NodeRole)))
@@ -303,11 +397,23 @@ class GraphPanel(RereadingPanel):
                 line = f"{names.get(c.source, '?')} — {c.what} — {names.get(c.target, '?')}"
             else:
                 line = f"{names.get(c.source, '?')} {c.what} {names.get(c.target, '?')}"
-            entry = QListWidgetItem(f"{line}\n“{short(c.quote, 160)}”")
+            quote = self.quote(c)
+            entry = QListWidgetItem(f"{line}\n“{short(quote, 160)}”")
             entry.setData(ClaimRole, c)
-            entry.setToolTip(tip(c.quote) or "")
+            entry.setToolTip(tip(quote) or "")
             self.claims.addItem(entry)
         self.nodeOpened.emit(node_id)
+
+    def quote(self, c: Claim) -> str:
+        """A claim's quote, or that it is hidden while sensitive and not revealed."""
+        mask = QuoteMask(RevealState.of(self.ctx), self.data.parts)
+        return mask.quote(c.quote, c.article_id, c.annotation_id, c.start, c.end)
+
+    def _reveal_changed(self) -> None:
+        for line, c in self.lines:
+            line.setToolTip(tip(f"{c.what}: {self.quote(c)}") or "")
+        if self.current is not None:
+            self.open_node(self.current)
 
     def open_claim(self, entry: QListWidgetItem) -> None:
         """Show a claim's passage in the reader, highlighted."""

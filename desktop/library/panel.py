@@ -229,9 +229,7 @@ class LibraryPanel(QWidget):
             action = menu.addAction(str(title))
             action.setCheckable(True)
             action.setChecked(not self.table.isColumnHidden(column))
-            action.toggled.connect(
-                lambda on, c=column: self._choose_column(c, on)
-            )
+            action.toggled.connect(lambda on, c=column: self._choose_column(c, on))
         menu.popup(header.mapToGlobal(pos))
 
     def _choose_column(self, column: int, shown: bool) -> None:
@@ -379,8 +377,24 @@ class LibraryPanel(QWidget):
                 status.replace("_", " ").capitalize(),
                 functools.partial(self.set_review_status, ids, status),
             )
-        menu.addAction(self.tr("Mark sensitive"), lambda: self.set_sensitive(ids, True))
-        menu.addAction(self.tr("Mark not sensitive"), lambda: self.set_sensitive(ids, False))
+        flagged = self.flagged_sensitive(ids)
+        # The one that applies; both only for a selection with some of each.
+        if len(flagged) < len(ids):
+            mark = menu.addAction(self.tr("Mark sensitive"), lambda: self.set_sensitive(ids, True))
+            mark.setObjectName("markSensitive")
+        if flagged:
+            clear = menu.addAction(
+                self.tr("Mark not sensitive"), lambda: self.set_sensitive(ids, False)
+            )
+            clear.setObjectName("markNotSensitive")
+
+    def flagged_sensitive(self, ids: list[str]) -> set[str]:
+        """Those of `ids` whose article itself is flagged sensitive (a sensitive passage
+        does not make the article so: the library's flag column shows either)."""
+        from archive import review
+
+        parts = review.sensitive_parts(self.ctx.archive, ids)  # two small queries
+        return {aid for aid, (whole, _) in parts.items() if whole}
 
     def set_review_status(self, ids: list[str], status: str) -> None:
         from archive import review

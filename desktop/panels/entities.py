@@ -29,6 +29,7 @@ from archive.errors import SesameError
 from archive.models import DATE_PRECISIONS, PLACE_PRECISIONS, new_id
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
+from desktop.review.reveal import QuoteMask, RevealState, repaint
 from desktop.roles import ClaimTableModel, entity_claims
 from desktop.tag_form import precision_combo
 from desktop.widgets import (
@@ -132,6 +133,13 @@ class MentionTableModel(RowTableModel):
     COLUMNS = ("Article", "Source", "Date", "Quote", "Note")
 
     _rows: list[Mention]
+    mask: QuoteMask | None = None  # quotes of sensitive passages hidden until revealed
+
+    def quote(self, m: Mention) -> str:
+        """The mention's quote, or that it is hidden (`desktop.review.reveal.QuoteMask`)."""
+        if self.mask is None:
+            return m.quote
+        return self.mask.quote(m.quote, m.article_id, m.annotation_id, m.start, m.end)
 
     def set_mentions(self, rows: list[Mention]) -> None:
         """Replace every row."""
@@ -151,11 +159,11 @@ class MentionTableModel(RowTableModel):
                 m.article_title or "(untitled)",
                 m.article_source or "",
                 m.article_published or "",
-                short(m.quote),
+                short(self.quote(m)),
                 m.note,
             ][col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return tip(m.quote + ("\n(orphaned)" if m.orphaned else ""))
+            return tip(self.quote(m) + ("\n(orphaned)" if m.orphaned else ""))
         return None
 
 
@@ -353,6 +361,7 @@ class EntitiesPanel(RereadingPanel):
         layout.addWidget(splitter)
 
         self._watch_changes(ctx)
+        RevealState.of(ctx).changed.connect(self._reveal_changed)
         self._fill_types()
         self.refresh()
 
@@ -449,13 +458,21 @@ class EntitiesPanel(RereadingPanel):
         except SesameError as exc:
             self.statusMessage.emit(str(exc))
             return
+        claims = entity_claims(self.ctx.archive, entity_id, info.type)
+        mask = QuoteMask.read(
+            self.ctx, [m.article_id for m in found] + [c.article_id for c in claims]
+        )
+        self.mentions_model.mask = self.claims_model.mask = mask
         self.mentions_model.set_mentions(found)
         self.mentions_label.setText(self.tr("Mentions of {0}: {1}").format(info.name, len(found)))
-        claims = entity_claims(self.ctx.archive, entity_id, info.type)
         self.claims_model.set_rows(claims)
         self.claims_label.setText(
             self.tr("Roles and relations of {0}: {1}").format(info.name, len(claims))
         )
+
+    def _reveal_changed(self) -> None:
+        repaint(self.mentions_model)
+        repaint(self.claims_model)
 
     def open_claim(self, row: int) -> None:
         """Open the passage a role or relation rests on, in the reader."""

@@ -23,6 +23,7 @@ from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
+from desktop.review.reveal import QuoteMask, RevealState, repaint
 from desktop.widgets import (
     RereadingPanel,
     make_table,
@@ -95,6 +96,12 @@ class FigureClaimModel(_TableModel):
     """One row per claim: value, qualifier, counted, as of, source, quote."""
 
     COLUMNS = ("Value", "Range", "Qualifier", "Counted", "As of", "Source", "Quote")
+    mask: QuoteMask | None = None  # quotes of sensitive passages hidden until revealed
+
+    def quote(self, claim: FigureClaim) -> str:
+        if self.mask is None:
+            return claim.quote
+        return self.mask.quote(claim.quote, claim.article_id, claim.annotation_id)
 
     def cells(self, claim: FigureClaim) -> list[Any]:
         stated = ""
@@ -107,7 +114,7 @@ class FigureClaimModel(_TableModel):
             claim.counted or "",
             claim.as_of or claim.published or "",
             claim.source or claim.article_title or "",
-            short(claim.quote),
+            short(self.quote(claim)),
         ]
 
     def extra(self, claim: FigureClaim, column: int, role: int) -> Any:
@@ -115,7 +122,8 @@ class FigureClaimModel(_TableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return tip(
-                f"{claim.article_title}\n{claim.quote}" + ("\n(orphaned)" if claim.orphaned else "")
+                f"{claim.article_title}\n{self.quote(claim)}"
+                + ("\n(orphaned)" if claim.orphaned else "")
             )
         return None
 
@@ -187,6 +195,7 @@ class FiguresPanel(RereadingPanel):
         layout.addWidget(splitter, 1)
 
         self._watch_changes(ctx)
+        RevealState.of(ctx).changed.connect(lambda: repaint(self.claims_model))
         self.refresh()
 
     def _dock(self) -> QDockWidget | None:
@@ -253,6 +262,7 @@ class FiguresPanel(RereadingPanel):
         """Show the claims of the figure in `row`."""
         group: FigureGroup = self.groups_model.row(row)
         self._current = group.entity_id
+        self.claims_model.mask = QuoteMask.read(self.ctx, [c.article_id for c in group.claims])
         self.claims_model.set_rows(group.claims)
         summary = self.tr("{0}: {1} claims from {2} sources ({3} independent)").format(
             group.name, len(group.claims), group.source_count(), group.independent

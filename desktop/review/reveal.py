@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
@@ -128,3 +129,65 @@ def hidden_note(ann: ReadingAnnotation) -> str:
         f"<b>Sensitive passage{html.escape(reason)}</b><br>"
         f"<small>Hidden: Reveal ({SHORTCUT}) shows it for this session.</small>"
     )
+
+
+HIDDEN_QUOTE = "[sensitive passage — reveal in the reader]"
+
+
+class QuoteMask:
+    """Which quotes a panel hides: those of passages flagged sensitive, or in articles
+    flagged sensitive, not revealed in this session (`RevealState`, the reader's Reveal).
+
+    `parts` is `archive.review.sensitive_parts` of the articles the panel shows (read
+    with its rows); the state is asked at each use, so a reveal needs no new read.
+    """
+
+    def __init__(
+        self,
+        state: RevealState,
+        parts: dict[str, tuple[bool, list[tuple[str, int, int]]]] | None = None,
+    ) -> None:
+        self.state = state
+        self.parts = parts or {}
+
+    @classmethod
+    def read(cls, ctx: AppContext, article_ids: Sequence[str]) -> QuoteMask:
+        """The mask of these articles (two small queries)."""
+        from archive import review
+
+        return cls(RevealState.of(ctx), review.sensitive_parts(ctx.archive, article_ids))
+
+    def hides(
+        self, article_id: str, annotation_id: str, start: int | None = None, end: int | None = None
+    ) -> bool:
+        """Whether the quote of `annotation_id` (at start:end, if known) must stay hidden:
+        its article is sensitive, or it is (or overlaps) a sensitive passage, unrevealed."""
+        whole, passages = self.parts.get(article_id, (False, []))
+        if whole and not self.state.is_revealed(article_id):
+            return True
+        for passage_id, s, e in passages:
+            if self.state.is_revealed(passage_id):
+                continue
+            if passage_id == annotation_id:
+                return True
+            if start is not None and end is not None and s < end and start < e:
+                return True
+        return False
+
+    def quote(
+        self,
+        text: str,
+        article_id: str,
+        annotation_id: str,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> str:
+        """`text`, or `HIDDEN_QUOTE` while it must stay hidden."""
+        return HIDDEN_QUOTE if self.hides(article_id, annotation_id, start, end) else text
+
+
+def repaint(model: Any) -> None:
+    """Tell a table model's views that every cell may read differently (a reveal)."""
+    rows, cols = model.rowCount(), model.columnCount()
+    if rows and cols:
+        model.dataChanged.emit(model.index(0, 0), model.index(rows - 1, cols - 1))

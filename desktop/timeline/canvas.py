@@ -306,6 +306,20 @@ class TimelineCanvas(QAbstractScrollArea):
         fm = painter.fontMetrics()
         ticks = _ticks(first, last, self.ppd)
         taken: list[tuple[int, int]] = []  # labels drawn: majors first, then what fits
+        # The year (and month, zoomed to days) of the left edge, always shown there: ticks
+        # say "4 Mar" or "Feb", and the view may hold no 1 January to name the year.
+        left = date.fromordinal(max(1, min(int(self.day_at(0)), date.max.toordinal())))
+        context = context_label(left, self.ppd)
+        if context:
+            painter.save()
+            bold = painter.font()
+            bold.setBold(True)
+            painter.setFont(bold)
+            cw = painter.fontMetrics().horizontalAdvance(context) + 8
+            painter.fillRect(QRect(0, 0, cw + 2, AXIS_H - 1), pal.color(QPalette.ColorRole.Window))
+            painter.drawText(4, AXIS_H - 14 + fm.ascent() // 2 - 2, context)
+            painter.restore()
+            taken.append((0, cw + 2))
         for want_major in (True, False):
             for day, label, major in ticks:
                 if major != want_major:
@@ -425,6 +439,16 @@ def _run_end(
     return k, x1
 
 
+def context_label(left: date, ppd: float) -> str:
+    """What the axis shows at its left edge: "Mar 2021" zoomed to days, "2021" zoomed to
+    months, nothing zoomed to years (every label is a year)."""
+    if ppd >= 22:
+        return f"{_MONTHS[left.month - 1]} {left.year}"
+    if ppd * 30 >= 36:
+        return str(left.year)
+    return ""
+
+
 def _ticks(first: date, last: date, ppd: float) -> list[tuple[int, str, bool]]:
     """Axis ticks between two dates: (day, label, major), dense as the zoom allows."""
     out: list[tuple[int, str, bool]] = []
@@ -433,6 +457,8 @@ def _ticks(first: date, last: date, ppd: float) -> list[tuple[int, str, bool]]:
         while d <= last.toordinal():
             day = date.fromordinal(d)
             label = f"{day.day} {_MONTHS[day.month - 1]}" if ppd >= 45 or day.day == 1 else ""
+            if day.day == 1 and day.month == 1:
+                label += f" {day.year}"
             if not label and ppd >= 22:
                 label = str(day.day)
             out.append((d, label, day.day == 1))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from archive import timeline
 from desktop.context import AppContext
+from desktop.review.reveal import QuoteMask, RevealState
 from desktop.tasks import freeze_long_lived
 from desktop.timeline.canvas import TimelineCanvas
 from desktop.timeline.layout import Layout, loader
@@ -107,6 +108,9 @@ class TimelinePanel(RereadingPanel):
         layout.addWidget(self.splitter, 1)
 
         self._watch_changes(ctx)
+        # The passages listed (event, passages, sensitive parts): listed again on a reveal.
+        self._shown: tuple[str, list[timeline.Passage], dict[str, Any] | None] | None = None
+        RevealState.of(ctx).changed.connect(self._reveal_changed)
         ctx.articlesChanged.connect(self._changed)
         self._stale = True  # read when first shown
 
@@ -218,30 +222,47 @@ class TimelinePanel(RereadingPanel):
             self.ctx,
             self,
             "Reading the event's passages",
-            partial(timeline.event_passages, self.ctx.archive, event_id),
-            on_result=lambda found: self._fill_passages(event_id, found),
+            partial(_passages, self.ctx.archive, event_id),
+            on_result=lambda found: self._fill_passages(event_id, *found),
             on_error=lambda message: tell(self, message),
         )
 
-    def _fill_passages(self, event_id: str, found: list[timeline.Passage]) -> None:
+    def _fill_passages(
+        self, event_id: str, found: list[timeline.Passage], parts: dict[str, Any] | None = None
+    ) -> None:
         if self.canvas.selected != event_id:
             return
+        self._shown = (event_id, found, parts)
+        mask = QuoteMask(RevealState.of(self.ctx), parts)
         self.passages.clear()
         for p in found:
             why = self.tr("tagged") if p.why == "tag" else p.why
+            quote = mask.quote(p.quote, p.article_id, p.annotation_id, p.start, p.end)
             item = QListWidgetItem(
-                f"“{short(p.quote, 160)}”\n{short(p.article_title, 60)} · "
+                f"“{short(quote, 160)}”\n{short(p.article_title, 60)} · "
                 f"{p.published or self.tr('no date')} · {why}"
             )
             item.setData(PassageRole, p)
-            item.setToolTip(tip(p.quote) or "")
+            item.setToolTip(tip(quote) or "")
             self.passages.addItem(item)
         if not found:
             self.passages.addItem(self.tr("No passage: the event is not tagged anywhere."))
         self.passagesShown.emit(event_id)
+
+    def _reveal_changed(self) -> None:
+        if self._shown is not None:
+            self._fill_passages(*self._shown)
 
     def open_passage(self, item: QListWidgetItem) -> None:
         """Show the passage in the reader, highlighted."""
         p = item.data(PassageRole)
         if isinstance(p, timeline.Passage):
             self.ctx.open_article(p.article_id, [(p.start, p.end)])
+
+
+def _passages(archive: Any, event_id: str) -> tuple[list[timeline.Passage], dict[str, Any]]:
+    """An event's passages and what of their articles is sensitive (on the worker)."""
+    from archive import review
+
+    found = timeline.event_passages(archive, event_id)
+    return found, review.sensitive_parts(archive, [p.article_id for p in found])

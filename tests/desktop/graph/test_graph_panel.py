@@ -26,12 +26,15 @@ def _shown(qtbot: Any, ctx: Any) -> tuple[GraphPanel, dict[str, str]]:
 
 def test_every_role_and_relation_is_drawn(qtbot: Any, ctx: Any) -> None:
     panel, ids = _shown(qtbot, ctx)
-    assert set(panel.items) == {ids["raid"], ids["strike"], ids["kyaw"], ids["hnin"]}
+    # With the events tagged that have no role yet (detentions, marches).
+    assert set(panel.items) == {
+        ids["raid"], ids["strike"], ids["kyaw"], ids["hnin"], ids["detentions"], ids["marches"],
+    }  # fmt: skip
     assert sorted(c.kind for c in panel.data.claims) == ["relation", "role", "role", "role"]
-    assert panel.count_label.text() == "4 actor(s) and event(s), 3 role(s), 1 relation(s)"
+    assert panel.count_label.text() == "6 actor(s) and event(s), 3 role(s), 1 relation(s)"
     # Laid out apart: no two nodes on one spot.
     spots = {(round(i.pos().x()), round(i.pos().y())) for i in panel.items.values()}
-    assert len(spots) == 4
+    assert len(spots) == 6
     panel.view.grab()
 
 
