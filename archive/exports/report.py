@@ -259,7 +259,11 @@ def _actors_html(
 def _events_html(
     chosen: Chosen, got: _Collected, entities: dict[str, dict[str, Any]], evidence: ev.Evidence
 ) -> str:
-    with_roles = {r["event_id"] for r in evidence.roles}
+    by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in evidence.roles:
+        by_event[r["event_id"]].append(r)
+    with_roles = set(by_event)
+    titles = {aid: a.get("title") or "" for aid, a in got.arts.items()}
     events = sorted(
         (
             e
@@ -285,8 +289,7 @@ def _events_html(
         parts.append(f'<h3 id="e-{esc(e["id"])}">{esc(chosen.entity_name(e["id"]))}</h3>')
         if head:
             parts.append(f'<p class="meta">{head}{f" ({precision})" if precision else ""}</p>')
-        titles = {aid: a.get("title") or "" for aid, a in got.arts.items()}
-        parts.append(ev.roles_html(chosen, evidence.roles_of(e["id"]), got.written, titles))
+        parts.append(ev.roles_html(chosen, by_event.get(e["id"], []), got.written, titles))
         mentions = got.by_entity.get(e["id"], [])
         if mentions:
             parts.append('<p class="meta">Passages:</p><ul class="mentions">')

@@ -59,13 +59,24 @@ class Evidence:
     roles: list[dict[str, Any]] = field(default_factory=list)
     relations: list[dict[str, Any]] = field(default_factory=list)
 
-    def roles_of(self, event_id: str) -> list[dict[str, Any]]:
-        return [r for r in self.roles if r["event_id"] == event_id]
+    _by_actor: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
 
     def actors(self) -> set[str]:
         """The actors of the roles and the two ends of the relations."""
-        ends = {r["actor_id"] for r in self.roles}
-        return ends | {x for r in self.relations for x in (r["subject_id"], r["object_id"])}
+        return set(self.by_actor())
+
+    def by_actor(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """Actor id -> its claims, as ("role" | "subject" | "object", row); made once."""
+        if self._by_actor is None:
+            index: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+            for r in self.roles:
+                index[r["actor_id"]].append(("role", r))
+            for r in self.relations:
+                index[r["subject_id"]].append(("subject", r))
+                if r["object_id"] != r["subject_id"]:
+                    index[r["object_id"]].append(("object", r))
+            self._by_actor = dict(index)
+        return self._by_actor
 
 
 def read_evidence(archive: Archive, written: dict[str, dict[str, Any]]) -> Evidence:
@@ -218,16 +229,16 @@ def actor_claims_html(chosen: Chosen, evidence: Evidence, actor_id: str) -> str:
     def add(text: str) -> None:
         items[text] = items.get(text, 0) + 1
 
-    for r in evidence.roles:
-        if r["actor_id"] == actor_id:
+    for side, r in evidence.by_actor().get(actor_id, []):
+        if side == "role":
             add(f'{esc(r["label"] or words(r["role"]))} in <a href="#e-{esc(r["event_id"])}">'
                 f"{esc(chosen.entity_name(r['event_id']))}</a>")  # fmt: skip
-    for r in evidence.relations:
+            continue
         label = esc((r["label"] or words(r["type"])).lower())
-        if r["subject_id"] == actor_id:
+        if side == "subject":
             add(f'{label} <a href="#e-{esc(r["object_id"])}">'
                 f"{esc(chosen.entity_name(r['object_id']))}</a>")  # fmt: skip
-        elif r["object_id"] == actor_id:
+        else:
             add(f'<a href="#e-{esc(r["subject_id"])}">{esc(chosen.entity_name(r["subject_id"]))}'
                 f"</a> {label} this actor")  # fmt: skip
     if not items:
