@@ -340,7 +340,8 @@ def _change_key(
         encryption.forget_unlocked()
         if not committed:
             shutil.rmtree(staging, ignore_errors=True)
-            lock.release()
+        # After the commit point the next Archive.open finishes the swap (`recover`).
+        lock.release()
         raise
     lock.release()
     rep.seconds = time.perf_counter() - started

@@ -58,7 +58,7 @@ def switcher(qtbot, settings, folder: Path) -> Iterator[ArchiveSwitcher]:  # typ
 
 def _reopened(qtbot, switcher: ArchiveSwitcher, old) -> object:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(
-        lambda: switcher.window is not None and switcher.window is not old, timeout=60000
+        lambda: switcher.window is not None and switcher.window is not old, timeout=180000
     )
     return switcher.window
 
