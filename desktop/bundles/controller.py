@@ -42,6 +42,23 @@ def _open(path: Path, passphrase: str | None, progress: Any = None, cancel: Any 
         return Verdict(ok=False, reason=str(exc), encrypted=isinstance(exc, BundleLocked))
 
 
+# The bundle modules (and the cryptography they load) are imported on the worker
+# threads: imported by the GUI thread, they stalled the window 0.8 s at the start of an
+# export (bench/bundle_window_bench.py --debug, loaded machine).
+
+
+def _export(*args: Any, **kwargs: Any) -> Any:
+    from archive.bundles.writer import export_bundle
+
+    return export_bundle(*args, **kwargs)
+
+
+def _merge(ch: Any, bundle: Any) -> Any:
+    from archive.bundles.merge import merge_bundle
+
+    return merge_bundle(ch, bundle, release=True)
+
+
 class BundleController(QObject):
     """File → Export bundle…, Verify bundle…, Import bundle…, and dropped `.sesame` files."""
 
@@ -101,8 +118,6 @@ class BundleController(QObject):
         self, path: Path, choice: dict[str, Any], collection: str | None, selected: list[str]
     ) -> Any:
         """Export to `path` in the background (the job is returned)."""
-        from archive.bundles.writer import export_bundle
-
         scope = choice["scope"]
         kwargs: dict[str, Any] = {
             "collection": collection if scope == "collection" else None,
@@ -124,7 +139,7 @@ class BundleController(QObject):
 
         return self.ctx.tasks.run(
             self.tr("Exporting a bundle"),
-            export_bundle,
+            _export,
             self.ctx.archive,
             path,
             on_result=done,
@@ -190,7 +205,6 @@ class BundleController(QObject):
 
     def merge(self, bundle: Any) -> None:
         """Merge a verified bundle as one undoable change (through the window's writer)."""
-        from archive.bundles.merge import merge_bundle
 
         def failed(message: str) -> None:
             bundle.close()
@@ -203,7 +217,7 @@ class BundleController(QObject):
         self.ctx.writer.change(
             f"Import bundle from {bundle.verdict.signer}",
             # `release`: the bundle's articles go once merged, before the change commits.
-            lambda ch: merge_bundle(ch, bundle, release=True),
+            lambda ch: _merge(ch, bundle),
             origin=f"bundle:{bundle.id}",
             on_done=merged,
             on_error=failed,
