@@ -53,7 +53,7 @@ ENTITY_COLUMNS = (
 CLAIM_COLUMNS = (
     "id", "kind", "type", "type_label", "from_id", "from", "to_id", "to", "annotation_id",
     "quote", "article_id", "article_title", "source", "published", "date_start", "date_end",
-    "note", "verification", "verification_note", "created_by", "created_at",
+    "note", "verification", "verification_note", "created_by", "created_at", "sensitive",
 )  # fmt: skip
 COLUMNS = {
     "annotations": ANNOTATION_COLUMNS, "figures": FIGURE_COLUMNS, "entities": ENTITY_COLUMNS,
@@ -191,6 +191,7 @@ def _claim_rows(kind: str) -> Any:
                 art["published"], c.get("date_start"), c.get("date_end"), chosen.plain(c["note"]),
                 *_verification(c, passage, chosen),
                 chosen.authors.get(c["created_by"] or "", ""), iso_time(c["created_at"]),
+                bool(passage["sensitive"]) or bool(art.get("sensitive")),
             ]  # fmt: skip
 
     return claim_rows
