@@ -92,6 +92,7 @@ class _Timer:
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.cpu = 0.0  # CPU time of the thread that ran them
         self._saved: list[tuple[str, Callable[..., Any]]] = []
 
     def __enter__(self) -> _Timer:
@@ -103,11 +104,12 @@ class _Timer:
 
     def _wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - began
+                self.cpu += time.thread_time() - cpu
 
         return timed
 
@@ -127,8 +129,8 @@ def _cpu() -> float:
 
 def timed_import(
     folder: Path, target: Path, *, index: bool, find: bool
-) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, wall seconds inside detection) of one import.
+) -> tuple[float, float, float, float]:
+    """(wall seconds, CPU seconds, wall and CPU seconds inside detection) of one import.
 
     CPU time is the steadier yardstick on a shared machine: other work on the
     cores stretches wall time, not the CPU this import itself uses.
@@ -138,7 +140,7 @@ def timed_import(
         result = import_paths(archive, [folder], index=index, find_copies=find)
         elapsed, used = time.perf_counter() - began, _cpu() - cpu
         assert not result.failed, result.failed[:3]
-    return elapsed, used, timer.seconds
+    return elapsed, used, timer.seconds, timer.cpu
 
 
 def quality(
@@ -188,11 +190,12 @@ def main() -> int:
             wall: dict[bool, list[float]] = {False: [], True: []}
             cpu: dict[bool, list[float]] = {False: [], True: []}
             inside: list[float] = []
+            inside_cpu: list[float] = []
             last_on = root
             for repeat in range(args.repeats):
                 for find in (False, True):
                     target = root / f"arch-{int(index)}-{int(find)}-{repeat}"
-                    elapsed, used, detection = timed_import(
+                    elapsed, used, detection, detection_cpu = timed_import(
                         root / "in", target, index=index, find=find
                     )
                     wall[find].append(elapsed)
@@ -200,18 +203,24 @@ def main() -> int:
                     print(
                         f"  {label}, detection {'on' if find else 'off'}: {elapsed:.1f} s wall, "
                         f"{used:.1f} s CPU"
-                        + (f", {detection:.1f} s in detection" if find else "")
+                        + (
+                            f", {detection:.1f} s in detection ({detection_cpu:.1f} s CPU)"
+                            if find
+                            else ""
+                        )
                         + f" (load {os.getloadavg()[0]:.1f})",
                         flush=True,
                     )
                     if find:
                         inside.append(detection)
+                        inside_cpu.append(detection_cpu)
                         last_on = target
             # Medians of imports made off, on, off, on, ...: a burst of other work on
             # the machine stretches one import, not the middle one of each kind.
             off, on = statistics.median(wall[False]), statistics.median(wall[True])
             cpu_off, cpu_on = statistics.median(cpu[False]), statistics.median(cpu[True])
             detection = statistics.median(inside)
+            detection_cpu = statistics.median(inside_cpu)
             slowdown, cpu_slowdown = (on - off) / off, (cpu_on - cpu_off) / cpu_off
             share = detection / off
             recall, precision, grouped, wrong = quality(last_on, pairs, others)
@@ -227,7 +236,9 @@ def main() -> int:
                 f"imports each way; detection off {off:.1f} s wall / {cpu_off:.1f} s CPU, on "
                 f"{on:.1f} s / {cpu_on:.1f} s: slowdown {slowdown:+.1%} wall, "
                 f"{cpu_slowdown:+.1%} CPU (CPU on/off {cpu_on / cpu_off:.3f}); detection itself "
-                f"{detection:.1f} s = {share:.1%} of the import's wall time (target <= "
+                f"{detection:.1f} s = {share:.1%} of the import's wall time, its CPU "
+                f"{detection_cpu:.1f} s = {detection_cpu / cpu_off:.1%} of the import's CPU "
+                f"(target <= "
                 f"{TARGET_SECONDS:.0f} s{', <= 5%' if index else ''}) {verdict}",
                 flush=True,
             )
