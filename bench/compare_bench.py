@@ -16,6 +16,9 @@ to show up in a search: right after the import, 1.2 s apart and in a burst.
     .venv/bin/python bench/compare_bench.py                # 10,000 articles
     .venv/bin/python bench/compare_bench.py 50000
     .venv/bin/python bench/compare_bench.py 2000 --queries 10
+    .venv/bin/python bench/compare_bench.py 50000 --work /tmp/c50k --no-tags
+        # builds the three indexes into /tmp/c50k once; later runs with the
+        # same --work reuse them (the corpus is regenerated from its seed)
 
 FTS5 has no leading or inner wildcards and no fuzzy terms: those rows
 expand the pattern over FTS5's own vocabulary table (fts5vocab) in Python
@@ -272,6 +275,7 @@ BURMESE_WORDS = [
 ]
 BURMESE_SHARE = 0.03
 FTS5_MAX_TERMS = 1000
+RUN = random.randrange(10**9)  # tag marks of this run (a reused archive has older ones)
 VOCABULARY = 40_000
 
 
@@ -509,6 +513,24 @@ def build_sesame(path: Path, corpus: Corpus) -> tuple[Archive, float]:
     return archive, indexing
 
 
+def reuse_sesame(path: Path, size: int) -> Archive:
+    """An archive built by an earlier run with the same --work (its index caught up)."""
+    archive = Archive.open(path)
+    started = time.perf_counter()
+    archive.index.catch_up(force=True)  # rebuilt here if the index schema changed
+    secs = time.perf_counter() - started
+    if secs > 1:
+        print(f"Sesame index caught up or rebuilt in {secs:.1f} s", flush=True)
+    with archive.engine.connect() as conn:
+        from sqlalchemy import text
+
+        found = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
+    if found != size:
+        raise SystemExit(f"{path} holds {found:,} articles, not {size:,}: use another --work")
+    archive.index._warm_lexicons()  # as the idle worker does after an import
+    return archive
+
+
 def tag_latency(archive: Archive, rounds: int, spacing: float) -> list[float]:
     """ms from a one-article change to a search that shows it, changes `spacing` s apart."""
     from sqlmodel import select
@@ -519,7 +541,7 @@ def tag_latency(archive: Archive, rounds: int, spacing: float) -> list[float]:
     for n, aid in enumerate(ids):
         if spacing:
             time.sleep(spacing)
-        mark = f"tagmark{n}s{int(spacing * 10)}"
+        mark = f"tagmark{n}s{int(spacing * 10)}r{RUN}"
         with archive.change("bench tag", sync=False) as ch:
             article = ch.session.get(models.Article, aid)
             assert article is not None
@@ -633,6 +655,17 @@ def build_tantivy(path: Path, corpus: Corpus) -> tuple[Any, float] | None:
     return (tantivy, index, schema), time.perf_counter() - started
 
 
+def reuse_tantivy(path: Path) -> Any:
+    try:
+        import tantivy
+    except ImportError:
+        return None
+    if not path.is_dir():
+        return None
+    index = tantivy.Index.open(str(path))
+    return (tantivy, index, index.schema), 0.0
+
+
 def run_tantivy(handle: Any, q: Q) -> int:
     tantivy, index, schema = handle
     spec = q.engines["tv"]
@@ -725,31 +758,54 @@ def main() -> None:
     parser.add_argument("size", type=int, nargs="?", default=10_000, help="articles (10,000)")
     parser.add_argument("--queries", type=int, default=20, help="random queries per kind (20)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        help="build the indexes into this folder once and reuse them on later runs "
+        "(kept; the same size each time)",
+    )
     parser.add_argument("--no-tags", action="store_true", help="skip the tag latency rounds")
+    parser.add_argument(
+        "--kinds", help="only the query kinds containing one of these words (comma-separated)"
+    )
+    parser.add_argument("--sesame-only", action="store_true", help="time Sesame alone")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    work = Path(tempfile.mkdtemp(prefix="sesame-compare-"))
+    reuse = args.work is not None and (args.work / "sesame").is_dir()
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
+    work = args.work or Path(tempfile.mkdtemp(prefix="sesame-compare-"))
     try:
         started = time.perf_counter()
         corpus = Corpus(args.size)
         queries = make_queries(corpus, args.queries, random.Random(7))
+        if args.kinds:
+            wanted = [k.strip() for k in args.kinds.split(",")]
+            queries = [q for q in queries if any(k in q.kind for k in wanted)]
         print(
             f"corpus: {args.size:,} articles ({len(corpus.burmese):,} Burmese), "
             f"{len(queries)} queries, made in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        archive, secs = build_sesame(work / "sesame", corpus)
-        print(f"Sesame index: {args.size / secs:,.0f} articles/s ({secs:.1f} s)", flush=True)
-        conn, secs = build_fts(work / "fts.sqlite", corpus)
-        print(f"FTS5 index: {args.size / secs:,.0f} articles/s", flush=True)
-        tv = build_tantivy(work / "tantivy", corpus)
-        if tv is not None:
-            print(f"tantivy index: {args.size / tv[1]:,.0f} articles/s", flush=True)
+        if reuse:
+            archive = reuse_sesame(work / "sesame", args.size)
+            conn = sqlite3.connect(str(work / "fts.sqlite"))
+            tv = reuse_tantivy(work / "tantivy")
+            print(f"indexes reused from {work}", flush=True)
         else:
+            archive, secs = build_sesame(work / "sesame", corpus)
+            print(f"Sesame index: {args.size / secs:,.0f} articles/s ({secs:.1f} s)", flush=True)
+            conn, secs = build_fts(work / "fts.sqlite", corpus)
+            print(f"FTS5 index: {args.size / secs:,.0f} articles/s", flush=True)
+            tv = build_tantivy(work / "tantivy", corpus)
+            if tv is not None:
+                print(f"tantivy index: {args.size / tv[1]:,.0f} articles/s", flush=True)
+        if tv is None:
             print("tantivy: not installed, skipped")
         engines = {"Sesame": measure("Sesame", lambda q: run_sesame(archive, q), queries)}
-        engines["FTS5"] = measure("FTS5", lambda q: run_fts(conn, q), queries)
-        if tv is not None:
+        if not args.sesame_only:
+            engines["FTS5"] = measure("FTS5", lambda q: run_fts(conn, q), queries)
+        if tv is not None and not args.sesame_only:
             handle = tv[0]
             engines["tantivy"] = measure("tantivy", lambda q: run_tantivy(handle, q), queries)
         print(f"load average after the queries: {os.getloadavg()[0]:.1f}")
@@ -759,7 +815,9 @@ def main() -> None:
         archive.close()
         conn.close()
     finally:
-        if args.keep:
+        if args.work is not None:
+            pass  # the caller's folder, reused next time
+        elif args.keep:
             print(f"work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -205,10 +205,12 @@ class WordTokenizer(Tokenizer):
             return
         pos = start_pos
         folded: list[str] = []
+        terms: list[str] = []
         for word, start, end in words(value):
             text = fold(word)
             folded.append(text)
             t.text = stem(text) if stem is not None else text
+            terms.append(t.text)
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
@@ -220,21 +222,30 @@ class WordTokenizer(Tokenizer):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
-        _LAST_WORDS[:] = [value, folded]
+        _LAST_WORDS[:] = [value, folded, terms]
 
 
-# The folded words of the text analysed last: the `text_words` field of the
-# same document (analysed right after `text`, Whoosh goes by field name)
-# reuses them instead of scanning the text again.
-_LAST_WORDS: list[Any] = [None, []]
+# The folded words and the terms (stems) of the text analysed last: the
+# `text_pairs` and `text_words` fields of the same document (analysed right
+# after `text`, Whoosh goes by field name) reuse them instead of scanning the
+# text again.
+_LAST_WORDS: list[Any] = [None, [], []]
 
 
 def folded_words(value: str) -> set[str]:
     """The distinct folded words of `value` (reusing the last analysis of the same object)."""
-    last, folded = _LAST_WORDS
+    last, folded, _ = _LAST_WORDS
     if last is value:
         return set(folded)
     return {fold(word) for word, _, _ in words(value)}
+
+
+def text_terms(value: str) -> list[str]:
+    """The terms of `value` in the `text` field, in order (the last analysis if the same)."""
+    last, _, terms = _LAST_WORDS
+    if last is value:
+        return list(terms)
+    return [t.text for t in text_analyzer()(value)]
 
 
 def _ngrams(

@@ -28,7 +28,7 @@ import re
 import threading
 import time
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
@@ -381,6 +381,86 @@ def _term_ids(reader: Any, fieldname: str, btext: bytes) -> Iterable[int]:
     return ids
 
 
+def _term_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[list[int], list[int]]:
+    """(document numbers, whole weights) of one term in one segment, deleted ones included.
+
+    For a `Frequency` field (`text_pairs`) the weight is the count. Read block
+    by block as `_term_ids` does.
+    """
+    try:
+        matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    except (AttributeError, KeyError):
+        matcher = None
+    except TermNotFound:
+        return [], []
+    ids: list[int] = []
+    weights: list[int] = []
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        try:
+            m = reader.postings(fieldname, btext)
+        except TermNotFound:
+            return [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(round(m.weight()))
+            m.next()
+        return ids, weights
+    while True:
+        matcher._read_data()
+        block = list(accumulate(matcher._data[0]))
+        ids.extend(block)
+        matcher._weights = None
+        matcher._read_weights()
+        weights.extend(map(round, matcher._weights))
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return ids, weights
+
+
+class SortedListMatcher(ListMatcher):
+    """A ListMatcher that skips by bisection and tells Whoosh its best score.
+
+    The top hits are scored by Whoosh's collector, which skips what cannot
+    beat the 20th best when every matcher says how high it can score (block
+    quality): with it, an expansion or a phrase matching 40,000 articles is
+    not visited article by article once the top is full of better scores.
+    The whole list counts as one block; its quality is its highest weight.
+    """
+
+    def __init__(self, ids: list[int], weights: list[float] | None = None, boost: float = 1.0):
+        super().__init__(ids, weights=weights, all_weights=None if weights else boost)
+        self._i: int = 0
+        self._best = max(weights) if weights else boost
+
+    def copy(self) -> SortedListMatcher:
+        made = SortedListMatcher(self._ids, self._weights, self._all_weights or 1.0)
+        made._i = self._i
+        return made
+
+    def skip_to(self, id: int) -> None:
+        if self._i < len(self._ids) and id > self._ids[self._i]:
+            self._i = bisect_left(self._ids, id, self._i)
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def max_quality(self) -> float:
+        return float(self._best)
+
+    def block_quality(self) -> float:
+        return float(self._best)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self._i < len(self._ids) and self._best <= minquality:
+            self._i = len(self._ids)
+            return 1
+        return 0
+
+    def score(self) -> float:
+        return float(self.weight())
+
+
 # -- the query ---------------------------------------------------------------------
 
 
@@ -416,6 +496,9 @@ class Expansion(wq.Query):
         self.highlight_field = highlight_field
         self.outcome = Outcome()
         self.text = test.label
+        # Segment -> its matches: the total (docsets) and the top hits (Whoosh)
+        # ask for the same segment; the words are merged once.
+        self._matched: dict[str, list[int]] = {}
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -448,14 +531,22 @@ class Expansion(wq.Query):
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         reader = searcher.reader()
         if reader.is_atomic():
-            ids = self._segment_ids(reader)
+            ids = self.segment_ids(reader)
         else:  # a whole multi-segment reader (not how Whoosh's collectors call it)
             ids = []
             for leaf, base in reader.leaf_readers():
-                ids.extend(base + d for d in self._segment_ids(leaf))
+                ids.extend(base + d for d in self.segment_ids(leaf))
         if not ids:
             return NullMatcher()
-        return ListMatcher(ids, all_weights=self.boost)
+        return SortedListMatcher(ids, boost=self.boost)
+
+    def segment_ids(self, reader: Any) -> list[int]:
+        """The live documents of one segment with a matching word (merged once per segment)."""
+        key = _segment_key(reader)
+        found = self._matched.get(key)
+        if found is None:
+            found = self._matched[key] = self._segment_ids(reader)
+        return found
 
     def _segment_ids(self, reader: Any) -> list[int]:
         if self.fieldname not in reader.schema:

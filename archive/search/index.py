@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.collectors import SortingCollector, TopCollector
 from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
 from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import)
 from archive.search.analysis import STEM_LANGUAGES, folded_words
+from archive.search.docsets import query_matches
 from archive.search.expand import WORDS_FIELD, Budget, LexiconCache
 from archive.search.facets import FacetCache, count
 from archive.search.matchers import (
@@ -37,8 +39,6 @@ from archive.search.matchers import (
 from archive.search.merging import MergeJob
 from archive.search.query import parse_query, stem_for_languages
 from archive.search.results import (
-    AllDocsDateCollector,
-    AllDocsTopCollector,
     CheckReport,
     Hit,
     SearchResults,
@@ -147,7 +147,7 @@ class SearchIndex:
         self._facet_cache = FacetCache()
         self._lexicons = LexiconCache()  # per-segment word lists for wildcards
         self._phrases = PhraseCache()  # per-segment matches of phrases
-        self._facets: dict[str, Any] | None = None  # tables of the current searcher
+        self._facets: list[Any] | None = None  # tables of the current searcher
         self._langs: list[str] | None = None  # stemmer languages in the current index
         self._state: IndexState | None = None
         self._needs_build = False
@@ -625,19 +625,25 @@ class SearchIndex:
             size = max(1, limit)
             collector: Any
             if sort == "date":
-                collector = AllDocsDateCollector("published", limit=size, reverse=True)
+                collector = SortingCollector("published", limit=size, reverse=True)
             else:
-                collector = AllDocsTopCollector(limit=size, usequality=False, replace=0)
-            searcher.search_with_collector(q, collector)
-            results = collector.results()
-            top = [(r.docnum, r["id"], r.score or 0.0) for r in results]
-            total = len(collector.docnums)
+                # Block quality lets Whoosh skip what cannot reach the top: the
+                # total and the facets come from `query_matches`, not from here.
+                collector = TopCollector(limit=size)
+            matched = query_matches(q, searcher)
+            total = sum(len(docs) for _, docs in matched)
+            if total:
+                searcher.search_with_collector(q, collector)
+                results = collector.results()
+                top = [(r.docnum, r["id"], r.score or 0.0) for r in results]
+            else:
+                top = []
             notes = list(dict.fromkeys(n for e in expansions(q) if (n := e.note())))
             facet_counts: dict[str, dict[str, int]] = {}
             if facets:
                 if self._facets is None:
                     self._facets = self._facet_cache.tables(searcher.reader())
-                facet_counts = count(self._facets, collector.docnums)
+                facet_counts = count(self._facets, ((s.base, docs) for s, docs in matched))
             spans = match_spans(searcher.reader(), q, [d for d, _, _ in top])
             tests = highlight_tests(q)
         hits = self._hits(top, spans, tests)

@@ -7,11 +7,11 @@ import pickle
 import re
 import threading
 from collections import OrderedDict
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.matching import NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
@@ -20,12 +20,15 @@ from archive.search.expand import (
     Budget,
     Expansion,
     LexiconCache,
+    SortedListMatcher,
     Verifier,
     WordTest,
+    _term_postings,
     fuzzy_test,
     prefix_test,
     wildcard_test,
 )
+from archive.search.pairs import PAIRS_FIELD, is_pair, pair_term
 
 
 class FastPhrase(wq.Phrase):
@@ -42,10 +45,23 @@ class FastPhrase(wq.Phrase):
     cache: PhraseCache | None = None
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
-        words = list(self.words)
-        if self.slop != 1 or len(words) < 2:
-            return super().matcher(searcher, context)
         reader = searcher.reader()
+        found = self.segment_matches(reader)
+        if found is None:
+            return super().matcher(searcher, context)
+        ids, freqs = found
+        return _phrase_matcher(reader, self.fieldname, ids, freqs, self.boost)
+
+    def segment_ids(self, reader: Any) -> list[int] | None:
+        """The live documents of one segment holding the phrase (None: not ours to match)."""
+        found = self.segment_matches(reader)
+        return None if found is None else found[0]
+
+    def segment_matches(self, reader: Any) -> tuple[list[int], list[int]] | None:
+        """(documents, occurrences) in one segment reader, deleted documents left out."""
+        words = list(self.words)
+        if self.slop != 1 or len(words) < 2 or not reader.is_atomic():
+            return None
         field = self.fieldname
         cache = self.cache
         key = _segment_key(reader, field, words) if cache is not None else None
@@ -60,21 +76,30 @@ class FastPhrase(wq.Phrase):
             deleted = reader.deleted_docs_set
             kept = [(d, f) for d, f in zip(ids, freqs, strict=True) if d not in deleted]
             ids, freqs = [d for d, _ in kept], [f for _, f in kept]
-        return _phrase_matcher(reader, field, ids, freqs, self.boost)
+        return ids, freqs
 
 
 def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int], list[int]]:
     """(documents, occurrences) of the phrase in one segment, every candidate checked."""
+    pairs: list[str] = []
+    if field == "text" and PAIRS_FIELD in reader.schema:
+        pairs = [pair_term(a, b) for a, b in pairwise(words) if is_pair(a, b)]
+        if len(words) == 2 and pairs:
+            # A pair of common words is one term: its postings are the answer.
+            return _term_postings(reader, PAIRS_FIELD, pairs[0].encode("utf-8"))
     try:
         matchers = [reader.postings(field, w) for w in words]
+        # Every common pair must be there too: the articles checked are only
+        # those with all of them (a handful for "one of the most").
+        filters = [reader.postings(PAIRS_FIELD, p) for p in dict.fromkeys(pairs)]
     except TermNotFound:
         return [], []
     ids: list[int] = []
     freqs: list[int] = []
-    if not all(m.is_active() for m in matchers):
+    if not all(m.is_active() for m in matchers + filters):
         return ids, freqs
     order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(field, words[i]))
-    lead, rest = matchers[order[0]], [matchers[i] for i in order[1:]]
+    lead, rest = _rarest(reader, field, words, order, matchers, pairs, filters)
     while lead.is_active():
         docnum = lead.id()
         ahead = -1
@@ -106,6 +131,25 @@ def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int],
             freqs.append(len(starts))
         lead.next()
     return ids, freqs
+
+
+def _rarest(
+    reader: Any,
+    field: str,
+    words: list[str],
+    order: list[int],
+    matchers: list[Any],
+    pairs: list[str],
+    filters: list[Any],
+) -> tuple[Any, list[Any]]:
+    """The matcher with the fewest documents first (it leads), then the others."""
+    sized = [(reader.doc_frequency(field, words[i]), matchers[i]) for i in order]
+    sized += [
+        (reader.doc_frequency(PAIRS_FIELD, p), m)
+        for p, m in zip(dict.fromkeys(pairs), filters, strict=True)
+    ]
+    sized.sort(key=lambda item: item[0])
+    return sized[0][1], [m for _, m in sized[1:]]
 
 
 def _segment_key(
@@ -184,7 +228,7 @@ def _phrase_matcher(reader: Any, field: str, ids: list[int], freqs: list[int], b
         return NullMatcher()
     idf = math.log(1 + (reader.doc_count_all() - len(ids) + 0.5) / (len(ids) + 0.5))
     weights = [boost * idf * (tf * 2.2) / (tf + 1.2) for tf in freqs]
-    return ListMatcher(ids, weights=weights)
+    return SortedListMatcher(ids, weights=weights)
 
 
 def _walk(q: wq.Query) -> Any:

@@ -1,11 +1,9 @@
-"""What a search returns, and how matches are collected from Whoosh."""
+"""What a search returns: hits, totals and notes, and the index check's report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from whoosh.collectors import SortingCollector, TopCollector
 
 
 @dataclass
@@ -96,32 +94,3 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
         }
-
-
-class AllDocsTopCollector(TopCollector):
-    """Top hits by score, plus every matching docnum (for the total and facets).
-
-    Without block-quality skipping or matcher replacement: every match is
-    visited anyway to count it, and Whoosh's re-balancing of OR trees cost
-    more than it saved.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.docnums: list[int] = []
-
-    def _collect(self, global_docnum: int, score: float) -> Any:
-        self.docnums.append(global_docnum)
-        return super()._collect(global_docnum, score)
-
-
-class AllDocsDateCollector(SortingCollector):
-    """Top hits by date, plus every matching docnum."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum: int) -> Any:
-        self.docnums.append(self.offset + sub_docnum)
-        return super().collect(sub_docnum)

@@ -13,19 +13,23 @@ from typing import Any
 from whoosh import formats
 from whoosh.analysis import RegexTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, FieldType, Schema
+from whoosh.system import pack_uint
 
 from archive.search.analysis import (
     folded_words,
     name_analyzer,
     ngram_analyzer,
     text_analyzer,
+    text_terms,
     title_analyzer,
 )
+from archive.search.pairs import pair_counts
 
 # Bump when the schema or the analysers change: an index of another version is rebuilt.
 # 3: `text_words`, the words of the text as written, for wildcards and fuzzy terms.
 # 4: review fields (archive.review): `status`, `assignee`, `verification`, `claim`, `flag`.
-SCHEMA_VERSION = 4
+# 5: `text_pairs`, adjacent pairs of common words, for fast exact phrases (search.pairs).
+SCHEMA_VERSION = 5
 
 # Fields a query may name, with what each holds (shown in error messages).
 QUERY_FIELDS: dict[str, str] = {
@@ -102,6 +106,28 @@ class WordSet(FieldType):
             yield word.encode("utf-8"), 1, 1.0, b""
 
 
+class PairSet(FieldType):
+    """The pairs of adjacent common terms of a text, each once with its count (`pairs`).
+
+    Built from the terms the `text` field's analysis just made (same stems,
+    same positions), so "of the" here is exactly the phrase there. Not
+    scorable, as `WordSet`: a phrase is scored from the counts alone.
+    """
+
+    def __init__(self) -> None:
+        self.format = formats.Frequency()
+        self.analyzer = name_analyzer()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        for pair, freq in pair_counts(text_terms(value)):
+            yield pair.encode("utf-8"), freq, float(freq), pack_uint(freq)
+
+
 def build_schema() -> Schema:
     """A fresh schema object (Whoosh mutates field objects, so never share one)."""
     return Schema(
@@ -111,6 +137,7 @@ def build_schema() -> Schema:
         text=_text(text_analyzer(), chars=True),
         text_ngram=_text(ngram_analyzer(), chars=True),
         text_words=WordSet(),
+        text_pairs=PairSet(),
         source=_text(name_analyzer()),
         byline=_text(name_analyzer()),
         published=DATETIME(sortable=True),
