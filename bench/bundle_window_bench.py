@@ -1,0 +1,217 @@
+"""Bundles in the window: does it stall during an export or an import? (issue 9)
+
+Everything runs in the real window (`create_main_window`: an `AppContext`
+with its `TaskRunner` and `Writer`, every view connected), offscreen, in the
+app's own event loop, with the 5 ms QTimer heartbeat of
+`bench/writes_bench.py` on the GUI thread: its longest gap is the window's
+longest stall (target: none > 100 ms).
+
+1. Export: the whole source archive, as File → Export bundle… starts it
+   (`BundleController.run_export`), until the `exported` signal.
+2. Import into an empty archive of another window, as File → Import bundle…
+   does: `BundleController.check` (verification in the background), the
+   verdict dialog's Import (`importRequested`), the merge through the
+   window's writer, the report; then the search index's catch-up (the
+   writer's `IndexCatchUp` job). Times: verified, archive ready (the change
+   committed, views told), index caught up.
+3. Re-import of the same bundle (nothing changes), the same way.
+
+The source archive is `bench/bundle_bench.py`'s fixture (`build_fixture`),
+kept with `--keep DIR` (reused when there). Yardstick from the same run: a
+quiet second of heartbeat with the window open and nothing running.
+
+    .venv/bin/python bench/bundle_window_bench.py [--articles 2000] [--annotations 10000]
+        [--entities 100] [--words 400] [--keep DIR] [--debug]
+
+`--debug`: print the GUI thread's stack whenever the heartbeat is 60 ms late.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+print = functools.partial(print, flush=True)
+
+TARGET_STALL_MS = 100.0
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def open_window(path: Path, create: bool = False) -> Any:
+    from writes_bench import wait_idle
+
+    from archive.store import Archive
+    from desktop.main_window import create_main_window
+    from desktop.settings import Settings
+
+    archive = Archive.open(path, create=create)
+    window = create_main_window(archive, Settings())
+    window.resize(1400, 900)
+    window.show()
+    wait_idle(window.ctx)
+    return window
+
+
+def close_window(window: Any) -> None:
+    from writes_bench import wait_idle
+
+    wait_idle(window.ctx)
+    window.ctx.tasks.cancel_all()
+    window.ctx.tasks.wait(60000)
+    window.close()
+    window.ctx.archive.close()
+
+
+def quiet(hb: Any) -> float:
+    from writes_bench import run_loop
+
+    t0 = time.perf_counter()
+    run_loop(lambda: time.perf_counter() - t0 > 1.0, 5)
+    return hb.worst(t0)[0]
+
+
+def export(window: Any, hb: Any, out: Path) -> dict[str, Any]:
+    from writes_bench import run_loop
+
+    done: list[Any] = []
+    window.bundles.exported.connect(done.append)
+    t0 = time.perf_counter()
+    window.bundles.run_export(out, {"scope": "archive"}, None, [])
+    if not run_loop(lambda: bool(done), 3600):
+        raise SystemExit("bundle_window_bench: export timed out")
+    t1 = time.perf_counter()
+    return {"seconds": t1 - t0, "stall": hb.worst(t0, t1)}
+
+
+def import_(window: Any, hb: Any, path: Path) -> dict[str, Any]:
+    from writes_bench import run_loop, wait_idle
+
+    from desktop.bundles.dialogs import VerdictDialog
+
+    ctl = window.bundles
+    verdicts: list[Any] = []
+    reports: list[Any] = []
+    ctl.verified.connect(verdicts.append)
+    ctl.imported.connect(reports.append)
+    t0 = time.perf_counter()
+    ctl.check(path, then_import=True)
+    if not run_loop(lambda: bool(verdicts) and isinstance(ctl.dialog, VerdictDialog), 3600):
+        raise SystemExit("bundle_window_bench: verification timed out")
+    t_verified = time.perf_counter()
+    if not verdicts[0].ok:
+        raise SystemExit(f"bundle_window_bench: refused: {verdicts[0].reason}")
+    ctl.dialog.importRequested.emit()  # the verdict dialog's Import button
+    if not run_loop(lambda: bool(reports), 3600):
+        raise SystemExit("bundle_window_bench: import timed out")
+    t_ready = time.perf_counter()
+    wait_idle(window.ctx, 3600)  # the index catch-up (and any view reload) ends
+    t_index = time.perf_counter()
+    if ctl.dialog is not None:
+        ctl.dialog.close()
+    report = reports[0]
+    return {
+        "verified": t_verified - t0,
+        "ready": t_ready - t0,
+        "indexed": t_index - t0,
+        "stall_verify": hb.worst(t0, t_verified),
+        "stall_merge": hb.worst(t_verified, t_ready),
+        "stall_index": hb.worst(t_ready, t_index),
+        "changed_nothing": report.changed_nothing,
+        "line": report.line()[:160],
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--articles", type=int, default=2000)
+    p.add_argument("--annotations", type=int, default=10_000)
+    p.add_argument("--entities", type=int, default=100)
+    p.add_argument("--words", type=int, default=400)
+    p.add_argument("--keep", metavar="DIR")
+    p.add_argument("--debug", action="store_true")
+    args = p.parse_args()
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bundle-window-"))
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ["SESAME_CONFIG_DIR"] = str(work / "config-window")
+    os.environ["SESAME_USER"] = "Aung"
+    from bundle_bench import build_fixture
+    from writes_bench import Heartbeat, _watchdog
+
+    from desktop.app import make_application
+
+    make_application([])
+    print(
+        f"{args.articles:,} articles, {args.annotations:,} annotations; "
+        f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    try:
+        if not (work / "source").exists():
+            fx = build_fixture(
+                work / "source", args.articles, args.annotations, args.entities, args.words
+            )
+            print(f"fixture: {fx['seconds']:.1f} s")
+        hb = Heartbeat()
+        if args.debug:
+            _watchdog(hb)
+        res: dict[str, Any] = {}
+        out = work / "window.sesame"
+        out.unlink(missing_ok=True)
+        window = open_window(work / "source")
+        hb.start()
+        res["quiet"] = quiet(hb)
+        res["export"] = export(window, hb, out)
+        hb.stop()
+        close_window(window)
+        print(
+            f"export: {res['export']['seconds']:.1f} s, longest stall "
+            f"{res['export']['stall'][0]:.0f} ms (at {res['export']['stall'][1]:.1f} s); "
+            f"quiet second's longest gap {res['quiet']:.0f} ms"
+        )
+        shutil.rmtree(work / "window-target", ignore_errors=True)
+        window = open_window(work / "window-target", create=True)
+        hb.start()
+        for phase in ("import", "reimport"):
+            r = import_(window, hb, out)
+            res[phase] = r
+            print(
+                f"{phase}: verified {r['verified']:.1f} s, archive ready {r['ready']:.1f} s, "
+                f"index caught up {r['indexed']:.1f} s; longest stall: verify "
+                f"{r['stall_verify'][0]:.0f} ms, merge {r['stall_merge'][0]:.0f} ms, "
+                f"index {r['stall_index'][0]:.0f} ms; {r['line']}"
+            )
+        hb.stop()
+        close_window(window)
+        print(
+            f"peak RSS (whole process) {rss_mb():.0f} MB now; load average at end "
+            f"{os.getloadavg()[0]:.1f}"
+        )
+        worst = max(
+            res["export"]["stall"][0],
+            *(res[ph][k][0] for ph in ("import", "reimport")
+              for k in ("stall_verify", "stall_merge", "stall_index")),
+        )  # fmt: skip
+        print(f"longest stall of all: {worst:.0f} ms (target < {TARGET_STALL_MS:.0f} ms)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
