@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # Beyond this many articles touched, views are told once, not article by article.
 _ONE_BY_ONE = 20
+# See IndexCatchUp.
+SEARCH_PATIENCE_SECONDS = 1.0
 
 
 @dataclass
@@ -62,6 +64,12 @@ class IndexCatchUp(QObject):
         self.ctx = ctx
         self.job: Any = None
         self._again = False
+        # While child processes index an import's articles (archive.search.building),
+        # a search from the window waits at most this long for them, then shows the
+        # index as it is with those changes counted as pending.
+        from archive.search import building
+
+        building.SEARCH_PATIENCE = SEARCH_PATIENCE_SECONDS
 
     def request(self) -> None:
         """Catch the index up soon (now, if no catch-up is running)."""

@@ -417,7 +417,10 @@ class _Importer:
             self._report_imported(prepared)
         if self.index and written:
             try:
-                self.archive.sync_index()
+                # force=False: an import batch, left for a bigger commit whatever its
+                # size (a Whoosh commit per small batch was most of the window's
+                # interpreter time during an import, issue 8).
+                self.archive.sync_index(force=False)
             except Exception as exc:
                 # The articles are committed and queued: the index catches up on
                 # the next open. Say so once rather than fail the import.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import threading
 import time
@@ -22,11 +23,16 @@ from typing import TYPE_CHECKING, Any
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.collectors import SortingCollector, TopCollector
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.errors import ArchiveError
-from archive.search import whoosh_fixes  # noqa: F401  (installs fixes on import)
+from archive.search import (
+    building,
+    whoosh_fixes,  # noqa: F401  (installs fixes on import)
+)
 from archive.search.analysis import STEM_LANGUAGES, folded_words
+from archive.search.building import BuildFailed, BuildJob
 from archive.search.docsets import query_matches
 from archive.search.expand import WORDS_FIELD, Budget, LexiconCache
 from archive.search.facets import FacetCache, count
@@ -47,6 +53,7 @@ from archive.search.rows import queued_after, read_articles
 from archive.search.schema import SCHEMA_VERSION, build_schema
 from archive.search.segments import (
     SMALL_MERGE_DOCS,
+    big_to_merge,
     bulk_writer,
     merge_smallest_when_many,
     small_segments,
@@ -75,6 +82,13 @@ DEFER_MIN = 20
 BULK_BATCH = 2000
 # Catch-ups of at least this many articles are flushed to disk (fsync).
 DURABLE_BATCH = 50
+# Catch-ups of at least this many articles of a plain archive are written by
+# child processes (`archive.search.building`): in-process, an import's
+# deferred backlog held the interpreter lock for ~100 s per 1,000 articles in
+# the desktop app (issue 8). A child costs about a second to start, on the
+# other core. From CHILD_PAIR articles on, two children share the work.
+CHILD_MIN = 100
+CHILD_PAIR = 600
 # Seconds without commits after which the small segments are merged in the
 # background (a few dozen documents at most: segments.SMALL_MERGE_DOCS).
 # 3 s, not 1: a merge runs beside the tags but competes with them for the
@@ -153,6 +167,12 @@ class SearchIndex:
         self._needs_build = False
         self._unpruned = 0
         self._merge_timer: threading.Timer | None = None
+        # A catch-up written by child processes (queue rows job.lo < seq <= job.hi),
+        # and the highest row applied in-process beyond it meanwhile.
+        self._job: BuildJob | None = None
+        self._ahead = 0
+        # An encrypted archive's index is sealed, its key kept in this process.
+        self._children_ok = archive.data_key is None
         self._closed = False
         self._archive_id = archive.archive_id
         self._open()
@@ -194,10 +214,15 @@ class SearchIndex:
         self._searcher = ix.searcher()
 
     def _remove_leftovers(self) -> None:
-        """Half-built or replaced index folders left by a crash."""
+        """Half-built or replaced index folders left by a crash, and the temporary
+        folders of a killed merge or indexing process (`building`) inside the index."""
         for path in self.folder.parent.glob(self.folder.name + ".*"):
             if path.is_dir() and (".new-" in path.name or ".old-" in path.name):
                 shutil.rmtree(path, ignore_errors=True)
+        for pattern in ("build-*.tmp", "merge-*.tmp"):
+            for path in self.folder.glob(pattern):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
 
     # -- keeping up with the database ----------------------------------------
 
@@ -213,11 +238,23 @@ class SearchIndex:
         if self.archive.readonly:  # nothing is applied here: the queue's rows as they are
             with self.archive.read_connection() as rconn:
                 return queued_after(rconn, self._state.generation)
+        job = self._job
         with self.archive.engine.connect() as conn:
+            if job is None:
+                return int(
+                    conn.execute(
+                        text("SELECT count(*) FROM indexqueue WHERE seq > :g"),
+                        {"g": self._state.generation},
+                    ).scalar_one()
+                )
+            # Rows the children are indexing, and rows past what was applied meanwhile.
             return int(
                 conn.execute(
-                    text("SELECT count(*) FROM indexqueue WHERE seq > :g"),
-                    {"g": self._state.generation},
+                    text(
+                        "SELECT count(*) FROM indexqueue WHERE (seq > :lo AND seq <= :hi) "
+                        "OR seq > :top"
+                    ),
+                    {"lo": job.lo, "hi": job.hi, "top": max(job.hi, self._ahead)},
                 ).scalar_one()
             )
 
@@ -227,6 +264,7 @@ class SearchIndex:
         cancel: CancelToken | None = None,
         *,
         force: bool | None = None,
+        wait: bool = True,
     ) -> int:
         """Apply the queue entries past the index's generation; returns articles applied.
 
@@ -236,27 +274,43 @@ class SearchIndex:
         wait, when there is no progress callback, until BULK_BATCH are
         pending: an import calling this after each of its 200-file batches
         then gets a few big parallel commits (Whoosh writes 200 documents at
-        a third of the rate of 2,000). Waiting is always safe: searching,
+        a third of the rate of 2,000). `force=False` (the import's batches)
+        lets a batch of any size wait so. Waiting is always safe: searching,
         closing and IDLE_MERGE_SECONDS of idleness apply the rest, and after a crash
         the next open does. Smaller changes (tagging) are committed at once,
         unless a background merge holds the index just then: tagging must not
         wait on the index, so the merge's worker applies them right after it.
+
+        CHILD_MIN or more articles of a plain archive are indexed by child
+        processes (`archive.search.building`) while this process goes on; a
+        forced catch-up (or one with progress) waits for them, outside the
+        lock, unless `wait=False`.
         """
         if self.archive.readonly:
             return 0
-        if force is None and progress is None:
-            # Tagging must not wait on the index: while a background merge
-            # holds it, the change is left to that worker, which applies it
-            # next (a search waits for it).
-            if not self._write_lock.acquire(blocking=False):
-                self._schedule_idle_work(BUSY_RETRY_SECONDS)
-                return 0
-        else:
-            self._write_lock.acquire()
-        try:
-            return self._catch_up_locked(progress, cancel, force)
-        finally:
-            self._write_lock.release()
+        total = 0
+        waited: list[BuildJob] = []
+        deferring = progress is None and force is not True
+        while True:
+            if deferring:
+                # Tagging must not wait on the index: while a background merge
+                # holds it, the change is left to that worker, which applies it
+                # next (a search waits for it).
+                if not self._write_lock.acquire(blocking=False):
+                    self._schedule_idle_work(BUSY_RETRY_SECONDS)
+                    return total
+            else:
+                self._write_lock.acquire()
+            try:
+                total += self._catch_up_locked(progress, cancel, force)
+                job = self._job
+            finally:
+                self._write_lock.release()
+            if job is None or not wait or deferring:
+                # (Children's articles count once swapped in, by whichever thread.)
+                return total + sum(len(j.ids) for j in waited if j.landed)
+            self._wait_for(job, progress, cancel)
+            waited.append(job)
 
     def _catch_up_locked(
         self, progress: ProgressFn | None, cancel: CancelToken | None, force: bool | None
@@ -265,7 +319,11 @@ class SearchIndex:
         if self._needs_build or self._state is None:
             return self.rebuild(progress, cancel)
         assert self._ix is not None
+        if self._job is not None and self._job.finished.is_set():
+            self._land(self._job)
+        assert self._state is not None
         started = time.time()
+        job = self._job
         with self.archive.engine.connect() as conn:
             # One read transaction: queue rows and documents from one snapshot.
             db_gen = _db_generation(conn)
@@ -273,19 +331,25 @@ class SearchIndex:
                 # The DB went back in time (restored from a backup): start over.
                 conn.rollback()
                 return self.rebuild(progress, cancel)
-            if db_gen == self._state.generation:
+            # Past the rows the children are indexing, and those applied beside them.
+            floor = max(job.hi, self._ahead) if job is not None else self._state.generation
+            if db_gen <= floor:
                 return 0
-            backlog = db_gen - self._state.generation
-            if force is None and progress is None and DEFER_MIN <= backlog < BULK_BATCH:
+            backlog = db_gen - floor
+            tag_sized = force is None and backlog < DEFER_MIN  # committed at once
+            if progress is None and force is not True and not tag_sized and backlog < BULK_BATCH:
                 self._schedule_idle_work()
                 return 0
             rows = conn.execute(
                 text("SELECT seq, article_id FROM indexqueue WHERE seq > :g ORDER BY seq"),
-                {"g": self._state.generation},
+                {"g": floor},
             ).all()
             # Every row up to db_gen is visible in this snapshot, even when
             # the rows themselves were pruned or rolled back.
             ids = list(dict.fromkeys(r.article_id for r in rows))
+            if self._for_children(floor, db_gen, ids):
+                conn.rollback()
+                return 0  # (a forced catch-up waits for the children)
             bulk = len(ids) >= BULK_THRESHOLD
             if bulk:
                 writer = self._ix.writer(**bulk_writer())
@@ -300,7 +364,13 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-        self._committed(db_gen, started, durable=len(ids) >= DURABLE_BATCH)
+        if job is not None:
+            # The marker stays below the children's rows until their segments are in.
+            job.rewritten.update(ids)
+            self._ahead = db_gen
+            self._committed(self._state.generation, started, durable=len(ids) >= DURABLE_BATCH)
+        else:
+            self._committed(db_gen, started, durable=len(ids) >= DURABLE_BATCH)
         self._unpruned += len(rows)
         if bulk or self._unpruned >= PRUNE_EVERY:
             self._prune()
@@ -310,6 +380,129 @@ class SearchIndex:
         elif small > 1 or bulk:  # (after an import: read the new lexicons when idle)
             self._schedule_idle_work()
         return len(ids)
+
+    # -- catch-ups written by child processes -------------------------------------
+
+    def _for_children(self, lo: int, hi: int, ids: list[str]) -> bool:
+        """Whether rows lo < seq <= hi are left to child processes (started now if none run)."""
+        job = self._job
+        if not self._children_ok:
+            return False
+        if job is not None:
+            # Beside running children only tag-sized changes are applied here:
+            # import batches indexed in-process meanwhile held the interpreter
+            # for seconds in the window (faulthandler dumps, issue 8).
+            return len(ids) >= DEFER_MIN
+        if len(ids) < CHILD_MIN:
+            return False
+        try:
+            self._start_job(lo, hi, ids)
+        except OSError as exc:  # no Python to start (a frozen app): index here
+            log.warning("no separate indexing process (%s); indexing here", exc)
+            self._children_ok = False
+            return False
+        return True
+
+    def _start_job(self, lo: int, hi: int, ids: list[str]) -> None:
+        from archive.store import DB_NAME
+
+        assert self._ix is not None
+        processes = 2 if len(ids) >= CHILD_PAIR and (os.cpu_count() or 1) > 1 else 1
+        merge = [s.segment_id() for s in big_to_merge(self._ix._segments(), processes)]
+        job = building.start(
+            self.archive.path / DB_NAME, self.folder, lo, hi, ids, processes, merge
+        )
+        self._job = job
+        self._ahead = 0
+        # Swapped in by the next catch-up; the idle worker makes it soon.
+        threading.Thread(target=self._land_soon, args=(job,), daemon=True).start()
+
+    def _land_soon(self, job: BuildJob) -> None:
+        job.finished.wait()
+        if not self._closed and self._job is job:
+            self._schedule_idle_work(0.0)
+
+    def _wait_for(
+        self, job: BuildJob, progress: ProgressFn | None, cancel: CancelToken | None
+    ) -> None:
+        """Wait (without the lock) for the children, reporting their progress."""
+        while not job.finished.wait(0.2):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            done, total = job.progress
+            report(progress, done, total, "Indexing")
+
+    def _land(self, job: BuildJob) -> None:
+        """Swap the children's segments in (under the write lock); see `building`."""
+        assert self._ix is not None and self._state is not None
+        self._job = None
+        ahead, self._ahead = self._ahead, 0
+        try:
+            pairs = job.segments()
+        except BuildFailed as exc:
+            # Nothing was swapped in: the rows are applied again in-process.
+            log.warning("indexing in a separate process failed (%s); indexing here", exc)
+            job.discard()
+            self._children_ok = False
+            return
+        try:
+            writer = self._ix.writer(codec=SMALL_CODEC())
+            try:
+                with self._read_lock:
+                    assert self._searcher is not None
+                    old = [
+                        d
+                        for aid in job.ids
+                        if aid not in job.rewritten
+                        for d in self._searcher.document_numbers(id=aid)
+                    ]
+                for docnum in old:
+                    writer.delete_document(docnum)
+                current = {s.segment_id(): s for s in writer.segments}
+                replaced: set[str] = set()
+                for built in pairs:
+                    if any(m.segid not in current for m in built.merged):
+                        raise BuildFailed("a segment the child merged is gone")
+                    for docnum, aid in enumerate(built.added):
+                        if aid in job.rewritten:  # indexed here meanwhile: ours is newer
+                            built.segment.delete_document(docnum)
+                    for m in built.merged:
+                        # Deleted since the child read it (an article re-indexed here,
+                        # or an old version just above): deleted in the copy too.
+                        for docnum in current[m.segid].deleted_docs():
+                            new = m.new_number(docnum)
+                            if new is not None:
+                                built.segment.delete_document(new)
+                        replaced.add(m.segid)
+                for built in pairs:  # a segment that cannot be read is never named
+                    try:
+                        SegmentReader(self._ix.storage, writer.schema, built.segment).close()
+                    except Exception as exc:
+                        raise BuildFailed(f"a new segment cannot be read ({exc})") from exc
+                writer.segments = [s for s in writer.segments if s.segment_id() not in replaced]
+                writer.segments.extend(b.segment for b in pairs)
+                writer.commit(merge=False)
+            except BaseException:
+                writer.cancel()
+                raise
+        except BuildFailed as exc:  # (an optimize replaced a merged segment meanwhile, ...)
+            log.warning("the separate indexing process's work no longer fits (%s)", exc)
+            job.discard()
+            return
+        except BaseException:
+            job.discard()
+            raise
+        job.release()
+        job.landed = True
+        self._committed(max(job.hi, ahead), job.started)
+        self._prune()
+        self._schedule_idle_work()  # read the new lexicons, merge when idle
+
+    def _drop_job(self) -> None:
+        if self._job is not None:
+            self._job.discard()
+            self._job = None
+            self._ahead = 0
 
     def _apply(
         self,
@@ -400,6 +593,7 @@ class SearchIndex:
         with self._write_lock:
             self._check_open()
             self._cancel_merge()
+            self._drop_job()  # the new index takes every article
             new = self.folder.with_name(f"{self.folder.name}.new-{uuid.uuid4().hex[:8]}")
             new.mkdir(parents=True)
             try:
@@ -529,12 +723,15 @@ class SearchIndex:
         try:
             if self._closed or self._ix is None:
                 return
-            self.catch_up(force=True)
+            # Never waits for child processes: their end schedules this again.
+            self.catch_up(force=True, wait=False)
         except Exception as exc:  # background work: the next search or open redoes it
             log.warning("background indexing of the search index failed: %s", exc)
             return
         finally:
             self._write_lock.release()
+        if self._job is not None:
+            return  # merges and lexicons after the children's segments are in
         try:
             # Not under the lock: the merge takes it only to start and to finish.
             if self._would_merge():
@@ -583,13 +780,30 @@ class SearchIndex:
         # A one-tag commit in another thread takes milliseconds: wait for it. A
         # rebuild takes minutes: past the wait, search the index as it is, and
         # say how many changes it does not show yet.
-        if self._write_lock.acquire(timeout=2.0):
+        deadline = time.monotonic() + 2.0
+        if not self._write_lock.acquire(timeout=2.0):
+            return max(self.pending(), 0)
+        try:
+            self.catch_up(force=True, wait=False)
+        finally:
+            self._write_lock.release()
+        if self._job is None:
+            return 0
+        if building.SEARCH_PATIENCE is None:
+            self.catch_up(force=True)  # scripts and the CLI: every change shown
+            return 0
+        # In the window, children indexing an import: wait a little, then say
+        # what the search does not show yet (the import goes on meanwhile).
+        job = self._job
+        deadline = min(deadline, time.monotonic() + building.SEARCH_PATIENCE)
+        if job.finished.wait(max(0.0, deadline - time.monotonic())) and self._write_lock.acquire(
+            timeout=max(0.0, deadline - time.monotonic())
+        ):
             try:
-                self.catch_up(force=True)
+                self.catch_up(force=True, wait=False)
             finally:
                 self._write_lock.release()
-            return 0
-        return max(self.pending(), 0)
+        return max(self.pending(), 0) if self._job is not None else 0
 
     def search(
         self,

@@ -87,6 +87,22 @@ def merge_smallest_when_many(writer: Any, segments: list[Any]) -> list[Any]:
     return _merge_segments(writer, list(segments), smallest)
 
 
+def big_to_merge(segments: list[Any], adding: int) -> list[Any]:
+    """The segments a catch-up in child processes copies into its own (`building`).
+
+    Nothing until the index would have MAX_SEGMENTS; then the MERGE_BATCH
+    smallest of those too big for a background merge (which takes only
+    segments of up to SMALL_MERGE_DOCS[-1] // MIN_SMALL_MERGE documents, so
+    the two never take the same segment).
+    """
+    if len(segments) + adding < MAX_SEGMENTS:
+        return []
+    floor = SMALL_MERGE_DOCS[-1] // MIN_SMALL_MERGE
+    big = [s for s in segments if s.doc_count_all() > floor]
+    chosen = sorted(big, key=lambda s: s.doc_count_all())[:MERGE_BATCH]
+    return chosen if len(chosen) >= 2 else []
+
+
 def small_segments(segments: list[Any]) -> list[Any]:
     """The segments a background merge takes now (see SMALL_MERGE_DOCS); [] for none."""
     ordered = sorted(segments, key=lambda s: s.doc_count_all())
