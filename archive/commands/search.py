@@ -59,7 +59,11 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1.")
     with _open_for_search(args) as archive:
-        results = archive.index.search(args.query, limit=args.limit, sort=args.sort)
+        # The text output shows no facets: building their tables was ~28 % of a cold
+        # search at 10,000 articles (cProfile), so only --json asks for them.
+        results = archive.index.search(
+            args.query, limit=args.limit, sort=args.sort, facets=out.as_json
+        )
     if out.as_json:
         out.json(results.to_json())
         return EXIT_OK
