@@ -364,15 +364,25 @@ def test_kill_rekey_at_every_step(tmp_path: Path) -> None:
     assert [s for _k, _c, s in results] == [PW, PW] + [NEW_PW] * (FSYNCS - 2), results
 
 
-@pytest.mark.timeout(600)
-def test_kill_encrypt_and_rekey_at_random_moments(tmp_path: Path) -> None:
-    rng = random.Random(7)
-    folder = _plain_archive(tmp_path, 8)
+def kill_rekeys_at_random_moments(tmp_path: Path, kills: int, seed: int) -> None:
+    rng = random.Random(seed)
+    base = _plain_archive(tmp_path / "base", 8)
     started = time.perf_counter()
-    assert _sesame(folder, 0, "encrypt") == 0
+    assert _sesame(_copy(base, tmp_path / "probe"), 0, "encrypt") == 0
     span = time.perf_counter() - started
+    folder = _copy(base, tmp_path / "arch")
+    state: str | None = "plain"
+    for _ in range(max(1, kills // 3)):  # encrypts killed at random moments
+        _sesame(folder, 0, "encrypt", after=rng.uniform(0.05, span * 1.1))
+        state = _which(folder, [None, PW])
+        assert state is not None, "a killed encrypt left an archive nothing opens"
+        _holds(folder, None if state == "plain" else PW, 8)
+        if state != "plain":
+            break
+    if state == "plain":
+        assert _sesame(folder, 0, "encrypt") == 0
     current = PW
-    for k in range(6):
+    for k in range(kills):
         nxt = NEW_PW if current == PW else PW
         env_new = {"SESAME_PASSPHRASE": current, "SESAME_NEW_PASSPHRASE": nxt}
         os.environ.update(env_new)
@@ -402,3 +412,15 @@ def _sesame_env(folder: Path, after: float, current: str, new: str) -> None:
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=300)
+
+
+@pytest.mark.timeout(600)
+def test_kill_encrypt_and_rekey_at_random_moments(tmp_path: Path) -> None:
+    kill_rekeys_at_random_moments(tmp_path, kills=6, seed=7)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_stress_kill_rekeys(tmp_path: Path) -> None:
+    """`make stress`: 60 re-keys killed at random moments."""
+    kill_rekeys_at_random_moments(tmp_path, kills=60, seed=60)
