@@ -385,6 +385,11 @@ def _entity_description(chosen: Any, e: dict[str, Any]) -> str:
     if e["description"] and not protected:
         parts.append(chosen.plain(e["description"]))
     when = " – ".join(x for x in (e["date_start"], e["date_end"]) if x)
-    if when or e["place"]:
-        parts.append(" · ".join(x for x in (when, chosen.plain(e["place"])) if x))
+    if when and e.get("date_precision"):
+        when += f" (to the {e['date_precision']})"
+    place = chosen.plain(e["place"])
+    if place and e.get("place_precision"):
+        place += f" (precise to the {e['place_precision']})"
+    if when or place:
+        parts.append(" · ".join(x for x in (when, place) if x))
     return "\n".join(parts)

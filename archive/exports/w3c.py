@@ -155,8 +155,9 @@ def _dumps(value: Any) -> str:
 
 
 def _standalone(
-    row: dict[str, Any], art: dict[str, Any], authors: dict[str, str], names: Any
-) -> dict[str, Any]:
+    row: dict[str, Any], art: dict[str, Any], authors: dict[str, str], names: Any,
+    events: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """An annotation for readers other than Sesame: no nulls, zoned times, names given."""
     doc = annotation_jsonld(row, authors, {})
     doc["created"] = w3c_time(row["created_at"])
@@ -166,6 +167,8 @@ def _standalone(
             name, type_key = names.get(row["entity_id"], ("", ""))
             b["sesame:name"] = name
             b["sesame:type"] = type_key
+            if events and row["entity_id"] in events:
+                b.update(events[row["entity_id"]])
     target = doc["target"]
     if art.get("url"):
         target["scope"] = art["url"]  # the page this text was read from
@@ -217,13 +220,14 @@ def export_w3c(
     # runs the pure-Python one, 3x slower) and written one a line.
     items: list[str] = []
     claims = _claims_by_passage(archive)
+    events = _event_details(archive, chosen.plain)
     n_claims = 0
     for art, anns in chosen.articles(progress, cancel, text=False):
         review = _article_review(art, chosen.plain)
         for r in anns:
             if chosen.pseud is not None and r["verification_note"]:
                 r = {**r, "verification_note": chosen.plain(r["verification_note"])}
-            doc = _standalone(r, art, chosen.authors, chosen.entity_names)
+            doc = _standalone(r, art, chosen.authors, chosen.entity_names, events)
             doc["target"]["sesame:articleReview"] = review
             items.append(_dumps(doc))
             for kind, claim in claims.get(r["id"], ()):
@@ -254,6 +258,25 @@ def export_w3c(
         "annotations": len(items) - n_claims,
         "claims": n_claims,
     }
+
+
+def _event_details(archive: Archive, plain: Callable[[str | None], str]) -> dict[str, Any]:
+    """Per event entity, what its `identifying` body adds: its dates and place with their
+    precision (`sesame:dateStart`, `sesame:datePrecision`, ...), where it has them."""
+    from archive.exports.selection import rows
+
+    out: dict[str, dict[str, Any]] = {}
+    keys = (("date_start", "sesame:dateStart"), ("date_end", "sesame:dateEnd"),
+            ("date_precision", "sesame:datePrecision"), ("place", "sesame:place"),
+            ("place_precision", "sesame:placePrecision"))  # fmt: skip
+    with archive.engine.connect() as conn:
+        for e in rows(conn, "SELECT * FROM entity WHERE type_key = 'event'"):
+            found = {name: e[col] for col, name in keys if e[col]}
+            if "sesame:place" in found:
+                found["sesame:place"] = plain(found["sesame:place"])
+            if found:
+                out[e["id"]] = found
+    return out
 
 
 def _claims_by_passage(archive: Archive) -> dict[str, list[tuple[str, dict[str, Any]]]]:

@@ -149,6 +149,12 @@ def test_w3c_verification_bodies_and_article_review(
     assert any(b.get("value", "").startswith("Verification: ") for b in role["body"])
     relation = next(i for i in items if i.get("sesame:claim") == "relation")
     assert relation["sesame:verification"] == "verified"
+    body = next(
+        b for i in items if i["motivation"] == "tagging" for b in i["body"]
+        if b["purpose"] == "identifying" and b["source"].endswith(case["raid"])
+    )  # fmt: skip
+    assert (body["sesame:dateStart"], body["sesame:datePrecision"]) == ("2021-03-02", "day")
+    assert (body["sesame:place"], body["sesame:placePrecision"]) == ("Yangon", "town")
     unverified = next(i for i in items if i["id"].endswith(case["f1"]))
     assert not any(b.get("value", "").startswith("Verification: ") for b in unverified["body"])
 
@@ -200,6 +206,9 @@ def test_qdpx_variables_links_descriptions_and_case_notes(
     case_set = next(s for s in doc.iter(f"{Q}Set") if s.get("name") == "Case")
     case_note = notes[case_set.find(f"{Q}MemberNote").get("targetGUID")]
     assert "## Findings" in case_note.find(f"{Q}PlainTextContent").text
+    raid_code = next(c for c in doc.iter(f"{Q}Code") if c.get("guid") == guid(case["raid"]))
+    described = raid_code.find(f"{Q}Description").text
+    assert "2021-03-02 (to the day) · Yangon (precise to the town)" in described
     assert SECRET in case_note.find(f"{Q}PlainTextContent").text
 
 
