@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import re
 import stat
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -105,8 +105,8 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 class _Source:
-    """Where a verified bundle's zip is read again from: the file itself, or (encrypted) an
-    anonymous temporary file holding the decrypted zip (gone when closed, or at a crash)."""
+    """Where a verified bundle's zip is read again from: the file itself, or (encrypted)
+    the decrypted zip in memory."""
 
     def __init__(self, path: Path, decrypted: IO[bytes] | None = None) -> None:
         self.path = path
@@ -116,7 +116,8 @@ class _Source:
     def zip(self) -> zipfile.ZipFile:
         if self._zf is None:
             try:
-                self._zf = zipfile.ZipFile(self.decrypted or self.path)
+                source = self.path if self.decrypted is None else self.decrypted
+                self._zf = zipfile.ZipFile(source)
             except (OSError, *_DAMAGE) as exc:
                 raise BundleRefused(
                     f"{self.path.name} changed after it was verified ({exc})."
@@ -228,8 +229,9 @@ def _allowed(name: str) -> bool:
 
 
 def _decrypt(path: Path, passphrase: str | None, identity: Any) -> IO[bytes]:
-    """The decrypted zip in an anonymous temporary file (in the archive's private temp
-    folder when an encrypted archive is open: `archive.private_temp`)."""
+    """The decrypted zip, in memory: never on disk in plain (a bundle's texts would sit in
+    the temp folder). Its size is the compressed bundle's (41 MB at full size); the
+    members are then read one at a time from it, as from a plain bundle's file."""
     import pyrage
 
     if passphrase is None and identity is None:
@@ -239,19 +241,16 @@ def _decrypt(path: Path, passphrase: str | None, identity: Any) -> IO[bytes]:
         )
     with path.open("rb") as f:
         for_passphrase = b"\n-> scrypt " in f.read(4096)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the Bundle, closed by it)
     try:
         if passphrase is not None:
-            # pyrage decrypts a passphrase's file only whole: the zip (compressed) is in
-            # memory once, then in the file.
-            out.write(pyrage.passphrase.decrypt(path.read_bytes(), passphrase))
-        else:
-            with path.open("rb") as f:
-                pyrage.decrypt_io(f, out, [identity])
+            # pyrage decrypts a passphrase's file only whole.
+            return io.BytesIO(pyrage.passphrase.decrypt(path.read_bytes(), passphrase))
+        out = io.BytesIO()
+        with path.open("rb") as f:
+            pyrage.decrypt_io(f, out, [identity])  # the encrypted file streamed in
         out.seek(0)
         return out
     except Exception as exc:  # pyrage's errors are its own types
-        out.close()
         if passphrase is None and for_passphrase:
             raise BundleLocked(
                 "This bundle is encrypted with a passphrase: give it (--passphrase-file F, or "

@@ -21,7 +21,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, archive_path, open_archive
+from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, open_archive
 from archive.commands.exports import add_selection
 from archive.errors import InvalidInput
 
@@ -121,31 +121,17 @@ def cmd_import_bundle(args: argparse.Namespace, out: Output) -> int:
     def opened() -> Any:
         return open_bundle(args.file, passphrase=_passphrase(args), identity=_identity(args))
 
-    if archive_path(args).exists():
-        # Opened first, so that an encrypted bundle's decrypted copy goes to an encrypted
-        # archive's private temp folder (`archive.private_temp`), not the system's.
+    try:
+        # Verified before the archive is even opened: a refused bundle creates nothing.
+        bundle = opened()
+    except BundleRefused as exc:
+        return refused(exc)
+    try:
         with open_archive(args, write=True) as archive:
-            try:
-                bundle = opened()
-            except BundleRefused as exc:
-                return refused(exc)
-            try:
-                report = merge_bundle(archive, bundle, release=True, sync=False)
-            finally:
-                bundle.close()
+            report = merge_bundle(archive, bundle, release=True, sync=False)
             _ready(archive, report, out)
-    else:
-        try:
-            # Verified before the archive is created: a refused bundle creates nothing.
-            bundle = opened()
-        except BundleRefused as exc:
-            return refused(exc)
-        try:
-            with open_archive(args, write=True) as archive:
-                report = merge_bundle(archive, bundle, release=True, sync=False)
-                _ready(archive, report, out)
-        finally:
-            bundle.close()
+    finally:
+        bundle.close()
     return EXIT_OK
 
 
