@@ -264,3 +264,26 @@ def test_a_signed_bundle_that_does_not_fit_together_is_refused(
     _refused_and_untouched(
         people[1], _write(tmp_path / "d.sesame", list(twice.items())), "appears twice"
     )
+
+
+def test_streamed_members_refuse_what_json_loads_would(
+    good: tuple[Path, Members, Person], people: tuple[Person, Person], tmp_path: Path
+) -> None:
+    """annotations.jsonld and audit.json are read one entry at a time: a key given twice
+    inside an entry, a broken frame, or extra bytes after it are refused all the same
+    (each signed properly, so only the reading can catch them)."""
+    _, members, aung = good
+    text = members[spec.ANNOTATIONS].decode("utf-8")
+    cases = [
+        (spec.ANNOTATIONS, text.replace('"type":"Annotation"', '"type":"Annotation","id":"x"', 1),
+         "appears twice"),
+        (spec.ANNOTATIONS, text + " {}", "not valid JSON"),
+        (spec.ANNOTATIONS, text[:-2], "not valid JSON"),
+        (spec.AUDIT, members[spec.AUDIT].decode("utf-8").replace("[", "[1,", 1), "does not match"),
+        (spec.AUDIT, '{"items": []}', "does not match"),
+    ]  # fmt: skip
+    for n, (name, bad, reason) in enumerate(cases):
+        aung.me()
+        signed = _signed_with(members, name, bad.encode("utf-8"))
+        path = _write(tmp_path / f"s{n}.sesame", list(signed.items()))
+        _refused_and_untouched(people[1], path, reason)
