@@ -201,10 +201,19 @@ class PhraseCache:
 
 
 def share_phrase_cache(q: wq.Query, cache: PhraseCache) -> None:
-    """Let every phrase of `q` use the index's cache."""
+    """Let every phrase of `q` use the index's cache; ORs as trees of unions.
+
+    On a segment of up to 5,000 documents Whoosh's automatic choice for an
+    OR (a word is an OR of five fields) preloads every match into an array
+    the size of the segment, filled in Python: at 10,000 generated articles
+    in 14 segments that was two thirds of a plain word's search. The tree of
+    unions also lets the collector skip what cannot reach the top.
+    """
     for node in _walk(q):
         if isinstance(node, FastPhrase):
             node.cache = cache
+        elif isinstance(node, wq.Or):
+            node.matcher_type = wq.Or.DEFAULT_MATCHER
 
 
 def _positions(value: bytes) -> list[int]:
