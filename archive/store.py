@@ -195,6 +195,10 @@ class Archive:
         self.data_key = data_key
         self._temp: private_temp.PrivateTemp | None = None
         self._index: SearchIndex | None = None
+        # How long a search waits for child processes indexing an import before it
+        # answers with their articles as pending (None: until they are done; the
+        # window sets a short wait: desktop.operations.IndexCatchUp).
+        self.search_patience: float | None = None
         self.readonly = lock is None
         # Why a read-only archive is read-only when it could not be otherwise (media).
         self.readonly_reason: str | None = None

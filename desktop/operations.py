@@ -78,9 +78,7 @@ class IndexCatchUp(QObject):
         # While child processes index an import's articles (archive.search.building),
         # a search from the window waits at most this long for them, then shows the
         # index as it is with those changes counted as pending.
-        from archive.search import building
-
-        building.SEARCH_PATIENCE = SEARCH_PATIENCE_SECONDS
+        ctx.archive.search_patience = SEARCH_PATIENCE_SECONDS
 
     def request(self) -> None:
         """Catch the index up soon (now, if no catch-up is running)."""

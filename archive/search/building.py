@@ -66,13 +66,6 @@ from archive.search import merging
 CHILD_LIMIT_MB = 128
 
 
-# How long a search waits for running children before it answers with their
-# changes reported as pending: None (scripts, the CLI) waits until they are
-# done; the desktop app sets a short wait (`desktop.operations.IndexCatchUp`),
-# so a search during an import answers at once instead of after the backlog.
-SEARCH_PATIENCE: float | None = None
-
-
 class BuildFailed(Exception):
     """A child process did not deliver its segment (the caller indexes in-process)."""
 

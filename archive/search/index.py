@@ -789,13 +789,14 @@ class SearchIndex:
             self._write_lock.release()
         if self._job is None:
             return 0
-        if building.SEARCH_PATIENCE is None:
+        patience = getattr(self.archive, "search_patience", None)
+        if patience is None:
             self.catch_up(force=True)  # scripts and the CLI: every change shown
             return 0
         # In the window, children indexing an import: wait a little, then say
         # what the search does not show yet (the import goes on meanwhile).
         job = self._job
-        deadline = min(deadline, time.monotonic() + building.SEARCH_PATIENCE)
+        deadline = min(deadline, time.monotonic() + float(patience))
         if job.finished.wait(max(0.0, deadline - time.monotonic())) and self._write_lock.acquire(
             timeout=max(0.0, deadline - time.monotonic())
         ):

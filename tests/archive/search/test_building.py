@@ -225,3 +225,15 @@ def test_an_encrypted_archive_indexes_in_its_own_process(tmp_path: Path) -> None
         assert archive.index._job is None  # its key never leaves this process
         assert archive.index.search("sealed", limit=100).total == 20
         assert archive.index.check().ok
+
+
+def test_a_search_waits_for_children_unless_told_not_to(archive: Archive) -> None:
+    archive.sync_index()
+    add_articles(archive, *_articles("wait", 20))
+    archive.search_patience = 0.0  # the window's way (desktop.operations.IndexCatchUp)
+    results = archive.index.search("wait", limit=100)
+    assert archive.index._job is not None  # the search started the children ...
+    assert results.pending == 20 and results.total == 0  # ... and said what it lacks
+    archive.search_patience = None  # scripts and the CLI
+    results = archive.index.search("wait", limit=100)
+    assert results.pending == 0 and results.total == 20
