@@ -175,6 +175,9 @@ def main() -> int:
     parser.add_argument("--negatives", type=int, default=100)
     parser.add_argument("--no-index-run", action="store_true", help="skip the index-on runs")
     parser.add_argument(
+        "--no-database-run", action="store_true", help="skip the database-only runs"
+    )
+    parser.add_argument(
         "--repeats", type=int, default=3, help="imports each way, alternating (medians kept)"
     )
     args = parser.parse_args()
@@ -185,7 +188,9 @@ def main() -> int:
         pairs, others = generate(root / "in", args.articles, args.copies, args.negatives, rng)
         os.sync()  # the import's commits must not wait for the generator's pages
         print(f"load average before: {os.getloadavg()[0]:.2f}")
-        runs = [("database only", False)] + ([] if args.no_index_run else [("pipeline", True)])
+        runs = ([] if args.no_database_run else [("database only", False)]) + (
+            [] if args.no_index_run else [("pipeline", True)]
+        )
         for label, index in runs:
             wall: dict[bool, list[float]] = {False: [], True: []}
             cpu: dict[bool, list[float]] = {False: [], True: []}
