@@ -558,9 +558,12 @@ class Archive:
         finally:
             self._deferred.active = previous
 
-    def close(self) -> None:
+    def close(self, *, finish_index: bool = True) -> None:
         """Sign the audit log's head if this session wrote to it, close the index and the
-        database, and release the write lock."""
+        database, and release the write lock.
+
+        `finish_index=False` (the window quitting) leaves the search index's pending
+        work to the next open instead of doing it now (`SearchIndex.close`)."""
         if self._lock is not None:
             from archive import audit
 
@@ -569,7 +572,7 @@ class Archive:
                 audit.checkpoint(self, only_if_written=True)
         if self._index is not None:
             with suppress(Exception):
-                self._index.close()
+                self._index.close(finish=finish_index)
             self._index = None
         self.engine.dispose()
         if self._temp is not None:

@@ -84,7 +84,7 @@ class ArchiveSwitcher(QObject):
         """Stop the window's work and close its archive (the app is quitting)."""
         if self.window is not None:
             self.window.shutdown()
-            self.window.ctx.archive.close()
+            self.window.ctx.archive.close(finish_index=False)  # the next open catches up
             self.window = None
 
     # -- the File menu -----------------------------------------------------------
@@ -155,7 +155,7 @@ class ArchiveSwitcher(QObject):
         if old is not None:
             old.hide()
             old.deleteLater()
-            old.ctx.archive.close()
+            old.ctx.archive.close(finish_index=False)
         return True
 
     def _start_dir(self) -> str:

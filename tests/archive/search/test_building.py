@@ -167,6 +167,23 @@ def test_closing_while_children_run_waits_for_them(archive_dir: Path) -> None:
         assert archive.index.search("close", limit=100).total == 20
 
 
+def test_the_window_quitting_leaves_the_children_work_to_the_next_open(
+    archive_dir: Path,
+) -> None:
+    archive = Archive.open(archive_dir, create=True)
+    archive.sync_index()
+    add_articles(archive, *_articles("later", 20))
+    job = _start(archive)
+    archive.close(finish_index=False)
+    assert job.cancelled and job.finished.wait(30)
+    assert not list(archive_dir.glob("**/build-*.tmp"))
+    with Archive.open(archive_dir) as archive:
+        archive.sync_index(force=True)  # what the window does at start, in the background
+        assert archive.index.pending() == 0
+        assert archive.index.search("later", limit=100).total == 20
+        assert archive.index.check().ok  # nothing half-swapped in, nothing twice
+
+
 _PARENT = """
 import os, signal, sys, time
 from archive.search import index as search_index
