@@ -6,9 +6,12 @@ a `User` row with the id, name and public key so annotations can name their
 author.
 """
 
+import contextlib
 import getpass
 import json
 import os
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,10 @@ from archive.models import User, new_id
 from archive.paths import config_dir
 
 ENV_USER = "SESAME_USER"
+# The window's writer and an import's thread may both be first to need the identity:
+# without this, each made its own id and one rename found the other's temp file gone
+# (tests/desktop/test_tag_during_import.py, once in a CI run).
+_LOCK = threading.Lock()
 
 
 @dataclass
@@ -43,7 +50,9 @@ def _default_name() -> str:
 def local_identity() -> Identity:
     """The local identity, created (with the login name) on first use."""
     path = _identity_file()
-    if path.exists():
+    with _LOCK:
+        if not path.exists():
+            _create(Identity(id=new_id(), display_name=_default_name()))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             identity = Identity(id=str(data["id"]), display_name=str(data["display_name"]))
@@ -53,9 +62,6 @@ def local_identity() -> Identity:
                 "Nothing was changed. Restore it from a backup (your annotations are "
                 "signed with the id it holds), or move it aside to start a new identity."
             ) from exc
-    else:
-        identity = Identity(id=new_id(), display_name=_default_name())
-        _save(identity)
     override = os.environ.get(ENV_USER)
     if override:
         identity.display_name = override
@@ -78,14 +84,36 @@ def set_display_name(name: str) -> Identity:
     return identity
 
 
-def _save(identity: Identity) -> None:
+def _written(identity: Identity) -> Path:
+    """The identity in a new temporary file of its own beside the identity file."""
     path = _identity_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps({"id": identity.id, "display_name": identity.display_name}), encoding="utf-8"
-    )
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=".identity-", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"id": identity.id, "display_name": identity.display_name}, f)
+        f.flush()
+        os.fsync(f.fileno())
+    return Path(tmp)
+
+
+def _create(identity: Identity) -> None:
+    """Make the identity file unless one exists (another process may have won: theirs stays)."""
+    tmp = _written(identity)
+    try:
+        os.link(tmp, _identity_file())  # fails if the file exists: never two identities
+    except FileExistsError:
+        pass
+    except OSError:  # no hard links on this file system
+        if not _identity_file().exists():
+            os.replace(tmp, _identity_file())
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _save(identity: Identity) -> None:
+    with _LOCK:
+        os.replace(_written(identity), _identity_file())
 
 
 def ensure_user(session: Session, identity: Identity | None = None) -> User:
