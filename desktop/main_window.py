@@ -587,8 +587,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work before the archive closes."""
-        self.ctx.tasks.cancel_all()
-        self.ctx.tasks.wait(60000)
+        self.ctx.tasks.close(60000)
 
 
 def create_main_window(archive: Archive, prefs: st.Settings | None = None) -> MainWindow:

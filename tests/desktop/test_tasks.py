@@ -163,3 +163,18 @@ def test_cancelled_raised_inside_is_a_cancel(qtbot, runner) -> None:
     job = runner.run("stop", stop)
     with qtbot.waitSignal(job.cancelled, timeout=5000):
         pass
+
+
+def test_a_closed_runner_drops_late_results_and_starts_nothing(qtbot, runner) -> None:
+    delivered: list[object] = []
+    job = runner.run("load", lambda: "rows", with_progress=False, on_result=delivered.append)
+    # The function returns at once, but its result waits in the GUI thread's queue:
+    # closing now (the window going away) must keep it from any view.
+    assert runner.close(10000)
+    qtbot.wait(100)  # the queued delivery is processed here ...
+    assert delivered == [] and job.finished  # ... and dropped
+    started = threading.Event()
+    late = runner.run("late", started.set, with_progress=False, on_result=delivered.append)
+    qtbot.wait(100)
+    assert late.finished and not started.is_set() and delivered == []
+    assert not runner.busy
