@@ -83,7 +83,8 @@ class Job(QObject):
         self.finished = False
         self.was_cancelled = False
         # Set when its runner closed (the window went away): a result that arrives
-        # afterwards is dropped, never handed to views reading a closed archive.
+        # afterwards is dropped, never handed to views reading a closed archive;
+        # `ended` is still emitted.
         self.discarded = False
         self.show = True  # shown in the status bar
         self.ask_before_quit = False  # closing the window asks first
@@ -113,7 +114,8 @@ class Job(QObject):
     def _on_result(self, result: object) -> None:
         self.result = result
         self._finish()
-        if self.discarded:
+        if self.discarded:  # only the end is told (bookkeeping), never the outcome
+            self.ended.emit()
             return
         self.succeeded.emit(result)
         self.ended.emit()
@@ -122,7 +124,8 @@ class Job(QObject):
     def _on_error(self, message: object, details: str) -> None:
         self.error = str(message)
         self._finish()
-        if self.discarded:
+        if self.discarded:  # only the end is told (bookkeeping), never the outcome
+            self.ended.emit()
             return
         self.failed.emit(self.error, details)
         self.ended.emit()
@@ -131,7 +134,8 @@ class Job(QObject):
     def _on_cancelled(self) -> None:
         self.was_cancelled = True
         self._finish()
-        if self.discarded:
+        if self.discarded:  # only the end is told (bookkeeping), never the outcome
+            self.ended.emit()
             return
         self.cancelled.emit()
         self.ended.emit()

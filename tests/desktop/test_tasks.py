@@ -171,8 +171,9 @@ def test_a_closed_runner_drops_late_results_and_starts_nothing(qtbot, runner) ->
     # The function returns at once, but its result waits in the GUI thread's queue:
     # closing now (the window going away) must keep it from any view.
     assert runner.close(10000)
-    qtbot.wait(100)  # the queued delivery is processed here ...
-    assert delivered == [] and job.finished  # ... and dropped
+    with qtbot.waitSignal(job.ended, timeout=5000):  # the queued delivery lands ...
+        pass
+    assert delivered == [] and job.finished  # ... and its result is dropped
     started = threading.Event()
     late = runner.run("late", started.set, with_progress=False, on_result=delivered.append)
     qtbot.wait(100)
