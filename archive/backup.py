@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive import __version__, encryption
 from archive.errors import ArchiveError, SesameError
+from archive.paths import fsync_path
 from archive.tasks import CancelToken, ProgressFn, report
 
 if TYPE_CHECKING:
@@ -78,14 +79,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _refuse_existing(path: Path, what: str) -> None:
@@ -148,9 +141,9 @@ def write_backup(
             for name in (MANIFEST, DB_MEMBER, KEY_MEMBER):
                 if (staging / name).exists():
                     tar.add(staging / name, arcname=name, recursive=False)
-        _fsync(tmp)
+        fsync_path(tmp)
         os.replace(tmp, out)
-        _fsync(out.parent)
+        fsync_path(out.parent)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report(progress, 1, 1, "Backed up")

@@ -1,4 +1,4 @@
-"""Where Sesame keeps things on disk.
+"""Where Sesame keeps things on disk, and making a file or folder durable there.
 
 Locations come from platformdirs; each has an environment override so that
 tests (and careful users) never touch the real user's folders.
@@ -29,3 +29,12 @@ def config_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's entry to disk (a folder: the renames made in it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
