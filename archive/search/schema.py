@@ -82,7 +82,20 @@ def _facet() -> TEXT:
     return TEXT(analyzer=RegexTokenizer(r"[^\x1f]+"), phrase=False)
 
 
-class WordSet(FieldType):
+class _UnscoredTerms(FieldType):
+    """A field of terms built by its own `index`: not scored, stored or unique."""
+
+    def __init__(self, format: formats.Format) -> None:
+        self.format = format
+        self.analyzer = name_analyzer()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+
+class WordSet(_UnscoredTerms):
     """Each distinct word of a text once: folded, not stemmed, no positions.
 
     Wildcards and fuzzy terms match words as written ("relation" for
@@ -93,20 +106,14 @@ class WordSet(FieldType):
     """
 
     def __init__(self) -> None:
-        self.format = formats.Existence()
-        self.analyzer = name_analyzer()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
+        super().__init__(formats.Existence())
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         for word in folded_words(value):
             yield word.encode("utf-8"), 1, 1.0, b""
 
 
-class PairSet(FieldType):
+class PairSet(_UnscoredTerms):
     """The pairs of adjacent common terms of a text, each once with its count (`pairs`).
 
     Built from the terms the `text` field's analysis just made (same stems,
@@ -115,13 +122,7 @@ class PairSet(FieldType):
     """
 
     def __init__(self) -> None:
-        self.format = formats.Frequency()
-        self.analyzer = name_analyzer()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
+        super().__init__(formats.Frequency())
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         for pair, freq in pair_counts(text_terms(value)):
