@@ -264,21 +264,26 @@ def back_up(window: MainWindow) -> None:
     )
 
 
+def add_to_file_menu(window: MainWindow, actions: list[QAction]) -> None:
+    """Put `actions` in the File menu before its last separator (the one above Quit)."""
+    file_menu = cast(QMenu, window.menuBar().actions()[0].menu())
+    separators = [a for a in file_menu.actions() if a.isSeparator()]
+    if separators:
+        file_menu.insertActions(separators[-1], actions)
+    else:
+        file_menu.addActions(actions)
+
+
 def install_menu(window: MainWindow) -> tuple[QAction, QAction]:
     """Add Back up archive… and Change passphrase… to the window's File menu, before
     its last separator (above Quit)."""
-    file_menu = cast(QMenu, window.menuBar().actions()[0].menu())
     backup = QAction(tr("&Back up archive…"), window)
     backup.setToolTip(tr("Write a consistent copy of this archive to one file"))
     backup.triggered.connect(lambda: back_up(window))
     passphrase = QAction(tr("Change &passphrase…"), window)
     passphrase.setEnabled(window.ctx.archive.encrypted)
     passphrase.triggered.connect(lambda: change_passphrase(window))
-    separators = [a for a in file_menu.actions() if a.isSeparator()]
-    if separators:
-        file_menu.insertActions(separators[-1], [backup, passphrase])
-    else:
-        file_menu.addActions([backup, passphrase])
+    add_to_file_menu(window, [backup, passphrase])
     window.backup_action = backup  # type: ignore[attr-defined]
     window.change_passphrase_action = passphrase  # type: ignore[attr-defined]
     return backup, passphrase

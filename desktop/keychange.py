@@ -13,14 +13,13 @@ earlier backups stay as they were.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
-    QMenu,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -31,7 +30,7 @@ from archive import encryption, keychange
 from archive.errors import ArchiveError
 from archive.store import Archive
 from desktop import dialogs
-from desktop.encryption import MIN_PASSPHRASE
+from desktop.encryption import MIN_PASSPHRASE, add_to_file_menu
 from desktop.tasks import Job, TaskRunner
 
 if TYPE_CHECKING:
@@ -275,7 +274,6 @@ def _done_text(kind: str, rep: keychange.KeyChangeReport) -> str:
 
 def install_menu(window: MainWindow, switcher: ArchiveSwitcher) -> tuple[QAction, QAction]:
     """Add Encrypt archive… and Re-key archive… to the File menu, before its last separator."""
-    file_menu = cast(QMenu, window.menuBar().actions()[0].menu())
     encrypted = window.ctx.archive.encrypted
     enc = QAction(tr("E&ncrypt archive…"), window)
     enc.setToolTip(tr("Encrypt this plain archive in place under a passphrase"))
@@ -285,11 +283,7 @@ def install_menu(window: MainWindow, switcher: ArchiveSwitcher) -> tuple[QAction
     key.setToolTip(tr("A new random key for this encrypted archive, everything re-encrypted"))
     key.setEnabled(encrypted)
     key.triggered.connect(lambda: rekey(window, switcher))
-    separators = [a for a in file_menu.actions() if a.isSeparator()]
-    if separators:
-        file_menu.insertActions(separators[-1], [enc, key])
-    else:
-        file_menu.addActions([enc, key])
+    add_to_file_menu(window, [enc, key])
     window.encrypt_action = enc  # type: ignore[attr-defined]
     window.rekey_action = key  # type: ignore[attr-defined]
     return enc, key
