@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from archive import roles
 from desktop.graph.panel import ClaimRole, GraphPanel
@@ -74,10 +74,25 @@ def test_view_menu_opens_the_graph(qtbot: Any, window: Any) -> None:
     assert dock.isVisible()
 
 
+def _uncovered_point(panel: GraphPanel, item: Any) -> Any:
+    """A viewport point where `item` is the topmost node (a label or another node
+    laid out close by can cover its centre: the spring layout packs small graphs)."""
+    centre = panel.view.mapFromScene(item.scenePos())
+    box = panel.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+    candidates = [centre] + [
+        QPoint(x, y) for x in range(box.left(), box.right()) for y in range(box.top(), box.bottom())
+    ]
+    for point in candidates:
+        under = panel.view.items(point)
+        if under and (under[0] is item or under[0].parentItem() is item):
+            return point
+    return centre
+
+
 def test_activating_a_node_asks_for_it_in_the_entities_panel(qtbot: Any, ctx: Any) -> None:
     panel, ids = _shown(qtbot, ctx)
     assert not panel.entity_button.isEnabled()  # nothing chosen yet
-    at = panel.view.mapFromScene(panel.items[ids["kyaw"]].scenePos())
+    at = _uncovered_point(panel, panel.items[ids["kyaw"]])
     with qtbot.waitSignal(ctx.entityOpenRequested, timeout=5000) as asked:
         qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
     assert asked.args == [ids["kyaw"]]
