@@ -39,3 +39,20 @@ def archive(archive_dir: Path):
     arch = Archive.open(archive_dir, create=True)
     yield arch
     arch.close()
+
+
+@pytest.fixture
+def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny Argon2id parameters (the defaults take ~0.7 s a derivation), no passphrase
+    in the environment and no key left unlocked by an earlier test.
+
+    Encryption tests take it with ``pytestmark = pytest.mark.usefixtures("fast_kdf")``.
+    """
+    from archive import encryption
+
+    monkeypatch.setattr(
+        encryption, "DEFAULT_KDF", encryption.KdfParams(iterations=1, lanes=1, memory_cost_kib=64)
+    )
+    monkeypatch.delenv("SESAME_PASSPHRASE", raising=False)
+    monkeypatch.delenv("SESAME_NEW_PASSPHRASE", raising=False)
+    encryption.forget_unlocked()

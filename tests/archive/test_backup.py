@@ -18,12 +18,7 @@ from archive.store import Archive
 WORD = "glimmerfrost"
 
 
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        encryption, "DEFAULT_KDF", encryption.KdfParams(iterations=1, lanes=1, memory_cost_kib=64)
-    )
-    encryption.forget_unlocked()
+pytestmark = pytest.mark.usefixtures("fast_kdf")
 
 
 def run(*argv: str) -> tuple[int, str, str]:

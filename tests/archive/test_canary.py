@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import cli, encryption
+from archive import cli
 
 ENGLISH = "quixotlumberwhisk"
 BURMESE = "ဇော်ဂျီဖျော့ကွမ်း"  # a made-up word: zaw-gyi-hpyawt-kwan
@@ -56,12 +56,10 @@ def fresh_tmpdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     yield folder
 
 
+@pytest.mark.usefixtures("fast_kdf")
 def test_nothing_of_an_encrypted_archive_is_readable_on_disk(
     tmp_path: Path, isolated_home: Path, fresh_tmpdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        encryption, "DEFAULT_KDF", encryption.KdfParams(iterations=1, lanes=1, memory_cost_kib=64)
-    )
     monkeypatch.setenv("SESAME_PASSPHRASE", "a long passphrase")
     folder = tmp_path / "case"
     src = tmp_path / "incoming"

@@ -15,14 +15,7 @@ from archive import cli, encryption
 from archive.errors import ArchiveError, NotAnArchive
 from archive.store import Archive
 
-FAST = encryption.KdfParams(iterations=1, lanes=1, memory_cost_kib=64)
-
-
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests derive keys with tiny Argon2id parameters (the defaults take ~0.7 s)."""
-    monkeypatch.setattr(encryption, "DEFAULT_KDF", FAST)
-    encryption.forget_unlocked()
+pytestmark = pytest.mark.usefixtures("fast_kdf")
 
 
 def run(*argv: str) -> tuple[int, str, str]:

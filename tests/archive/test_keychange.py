@@ -21,18 +21,11 @@ from archive.search.storage import MAGIC
 from archive.store import Archive
 
 ROOT = Path(__file__).resolve().parents[2]
-FAST = encryption.KdfParams(iterations=1, lanes=1, memory_cost_kib=64)
 PW = "correct horse battery"
 NEW_PW = "another long passphrase"
 
 
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tiny Argon2id parameters (the defaults take ~0.7 s a derivation)."""
-    monkeypatch.setattr(encryption, "DEFAULT_KDF", FAST)
-    monkeypatch.delenv("SESAME_PASSPHRASE", raising=False)
-    monkeypatch.delenv("SESAME_NEW_PASSPHRASE", raising=False)
-    encryption.forget_unlocked()
+pytestmark = pytest.mark.usefixtures("fast_kdf")
 
 
 def run(*argv: str) -> tuple[int, str, str]:

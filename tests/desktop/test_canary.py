@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from archive import encryption
 from archive.store import Archive
 from desktop.archive_switch import ArchiveSwitcher
 from tests.archive.test_canary import BURMESE, ENGLISH, _files, _needles
@@ -17,6 +16,7 @@ from tests.desktop.reader.articles import add_article
 GOOD = "a good long passphrase"
 
 
+@pytest.mark.usefixtures("fast_kdf")
 def test_the_window_leaves_no_word_of_an_encrypted_archive(
     qtbot, settings, dialogs, tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -24,9 +24,6 @@ def test_the_window_leaves_no_word_of_an_encrypted_archive(
     system_tmp.mkdir()
     monkeypatch.setenv("TMPDIR", str(system_tmp))
     monkeypatch.setattr(tempfile, "tempdir", None)
-    monkeypatch.setattr(
-        encryption, "DEFAULT_KDF", encryption.KdfParams(iterations=1, lanes=1, memory_cost_kib=64)
-    )
     folder = tmp_path / "case"
     archive = Archive.open(folder, create=True, encrypt=True, passphrase=GOOD)
     article = add_article(

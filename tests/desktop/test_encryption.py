@@ -18,13 +18,7 @@ from desktop.archive_switch import ArchiveSwitcher
 GOOD = "a good long passphrase"
 
 
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        encryption, "DEFAULT_KDF", encryption.KdfParams(iterations=1, lanes=1, memory_cost_kib=64)
-    )
-    monkeypatch.delenv("SESAME_PASSPHRASE", raising=False)
-    encryption.forget_unlocked()
+pytestmark = pytest.mark.usefixtures("fast_kdf")
 
 
 @pytest.fixture
