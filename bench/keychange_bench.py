@@ -2,8 +2,8 @@
 the same run (docs/benchmarks.md, "Encrypted archives").
 
 Generates N plain-text articles of about 600 words (bench/import_bench.py's
-generator), imports them into a plain archive with `import_paths` (the index
-included), then times:
+generator), imports them into a plain archive as bench/encryption_bench.py
+does (its `do_import`: `import_paths`, the index included), then times:
 
 - the yardsticks, on the same plain database: SQLite's `VACUUM INTO` (a
   plain copy of every page, what any rewrite of the database costs at least)
@@ -34,13 +34,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from encryption_bench import PASSPHRASE, do_import
 from import_bench import _vocabulary, generate_text
 
 from archive import encryption, keychange
-from archive.ingest import import_paths
 from archive.store import Archive
-
-PASSPHRASE = "a bench passphrase of some length"
 
 
 def load() -> str:
@@ -109,14 +107,8 @@ def main() -> int:
         print(f"generating {args.articles} articles …  (load {load()})", flush=True)
         generate_text(src, args.articles, rng, vocab)
         folder = work / "arch"
-        started = time.perf_counter()
-        with Archive.open(folder, create=True) as archive:
-            imported = len(import_paths(archive, [src]).imported)
-            archive.sync_index(force=True)
-        print(
-            f"plain import: {imported} in {time.perf_counter() - started:.0f} s  (load {load()})",
-            flush=True,
-        )
+        imported, t_import = do_import(src, folder, encrypt=False)
+        print(f"plain import: {imported} in {t_import:.0f} s  (load {load()})", flush=True)
         pristine = work / "pristine"
         shutil.copytree(folder, pristine)  # the yardstick's plain copy, kept to the end
         db_mb = (folder / "archive.sqlite").stat().st_size / 1e6
