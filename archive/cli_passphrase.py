@@ -4,7 +4,9 @@ In order: `--passphrase-file F` (its first line; `--archive-passphrase-file F`
 on the bundle commands, whose `--passphrase-file` is the bundle's), then
 `SESAME_PASSPHRASE`, then a prompt (getpass, only when stdin is a terminal;
 asked twice for a new archive). Read once per command: a command that opens
-the archive twice asks once. Light at import (`archive.cli` starts fast):
+the archive twice asks once. A new passphrase (`passphrase change`, `rekey`) and a
+bundle's (`--passphrase-file` of the bundle commands) are read the same way, by
+`passphrase_from` and `read_passphrase_file`. Light at import (`archive.cli` starts fast):
 `archive.encryption` is imported when a command runs, not for `sesame --help`
 or a usage error (with dataclasses and inspect: 22 ms at best in `-X importtime`,
 measured on a loaded machine).
@@ -76,6 +78,19 @@ def prompt_passphrase(label: str, *, twice: bool, stream: TextIO) -> str | None:
     return first or None
 
 
+def passphrase_from(
+    path: str | None, env: str, *, what: str, ask: str | None, twice: bool, stream: TextIO
+) -> str | None:
+    """The first line of the file `path` when one is given (`what` names it in errors),
+    else `$env`, else typed on a terminal after the prompt `ask` (None: not asked)."""
+    if path:
+        return read_passphrase_file(path, what)
+    found = os.environ.get(env)
+    if not found and ask is not None:
+        found = prompt_passphrase(ask, twice=twice, stream=stream)
+    return found or None
+
+
 @contextmanager
 def cli_passphrases(args: argparse.Namespace, stderr: TextIO) -> Iterator[None]:
     """While a command runs, `Archive.open` finds the passphrase as the CLI gives it."""
@@ -84,15 +99,14 @@ def cli_passphrases(args: argparse.Namespace, stderr: TextIO) -> Iterator[None]:
     def source(folder: Path, new: bool) -> str | None:
         if new in remembered:
             return remembered[new]
-        path = getattr(args, "archive_passphrase_file", None)
-        if path:
-            found: str | None = read_passphrase_file(path)
-        else:
-            found = os.environ.get(encryption.ENV_PASSPHRASE) or prompt_passphrase(
-                f"Passphrase for the {'new ' if new else ''}encrypted archive {folder}",
-                twice=new,
-                stream=stderr,
-            )
+        found = passphrase_from(
+            getattr(args, "archive_passphrase_file", None),
+            encryption.ENV_PASSPHRASE,
+            what="passphrase file",
+            ask=f"Passphrase for the {'new ' if new else ''}encrypted archive {folder}",
+            twice=new,
+            stream=stderr,
+        )
         if found:
             remembered[new] = found
         return found

@@ -22,23 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, open_archive
+from archive.cli_passphrase import read_passphrase_file
 from archive.commands.exports import add_selection
 from archive.errors import InvalidInput
 
 
 def _passphrase(args: argparse.Namespace) -> str | None:
-    """The passphrase from --passphrase-file (first line), or None."""
+    """The bundle's passphrase from --passphrase-file (first line), or None."""
     path = getattr(args, "passphrase_file", None)
-    if not path:
-        return None
-    try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"The passphrase file {path} cannot be read: {exc.strerror}.") from exc
-    passphrase = text.splitlines()[0] if text else ""
-    if not passphrase:
-        raise InvalidInput(f"The passphrase file {path} is empty.")
-    return passphrase
+    return read_passphrase_file(path, "bundle's passphrase file") if path else None
 
 
 def _identity(args: argparse.Namespace) -> Any:

@@ -62,8 +62,6 @@ def cmd_encrypt(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_rekey(args: argparse.Namespace, out: Output) -> int:
-    import os
-
     from archive import encryption
     from archive.keychange import rekey_archive
 
@@ -74,8 +72,9 @@ def cmd_rekey(args: argparse.Namespace, out: Output) -> int:
                 "Nothing was changed."
             )
         current = encryption.passphrase_for(archive.path)  # the one that opened it
-        wanted = args.new_passphrase_file or os.environ.get(ENV_NEW_PASSPHRASE)
-        new = new_passphrase(args, out) if wanted or args.change_passphrase else None
+        # Without --change-passphrase a new one in a file or the environment is taken,
+        # none is asked for.
+        new = new_passphrase(args, out, required=args.change_passphrase)
         progress = out.progress("Re-keying")
         try:
             rep = rekey_archive(archive, current, new_passphrase=new, progress=progress)

@@ -8,21 +8,30 @@ size). The old passphrase opens the archive first (as for every command).
 from __future__ import annotations
 
 import argparse
-import os
+from typing import overload
 
 from archive.cli import EXIT_OK, AddCommand, Output, UsageError, open_archive
-from archive.cli_passphrase import prompt_passphrase, read_passphrase_file
+from archive.cli_passphrase import passphrase_from
 
 ENV_NEW_PASSPHRASE = "SESAME_NEW_PASSPHRASE"
 
 
-def new_passphrase(args: argparse.Namespace, out: Output) -> str:
-    if args.new_passphrase_file:
-        return read_passphrase_file(args.new_passphrase_file, "new passphrase file")
-    found = os.environ.get(ENV_NEW_PASSPHRASE) or prompt_passphrase(
-        "New passphrase", twice=True, stream=out.stderr
+@overload
+def new_passphrase(args: argparse.Namespace, out: Output) -> str: ...
+@overload
+def new_passphrase(args: argparse.Namespace, out: Output, *, required: bool) -> str | None: ...
+def new_passphrase(args: argparse.Namespace, out: Output, *, required: bool = True) -> str | None:
+    """--new-passphrase-file F, else $SESAME_NEW_PASSPHRASE, else asked twice on a terminal
+    (only when `required`: then a `UsageError` if none is given)."""
+    found = passphrase_from(
+        args.new_passphrase_file,
+        ENV_NEW_PASSPHRASE,
+        what="new passphrase file",
+        ask="New passphrase" if required else None,
+        twice=True,
+        stream=out.stderr,
     )
-    if not found:
+    if not found and required:
         raise UsageError(
             f"Give the new passphrase: --new-passphrase-file F or {ENV_NEW_PASSPHRASE} "
             "(or type it when asked on a terminal). Nothing was changed."

@@ -217,6 +217,25 @@ def test_rekey_keeps_the_passphrase_unless_asked(tmp_path: Path) -> None:
     assert encryption.unlock(folder, PW) != before
 
 
+def test_rekey_takes_a_new_passphrase_from_the_environment_or_asks_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "enc"
+    Archive.open(folder, create=True, encrypt=True, passphrase=PW).close()
+    pw = _pw_file(tmp_path, "pw.txt", PW)
+    encryption.forget_unlocked()
+    # --change-passphrase with none given and no terminal to ask on: nothing is changed.
+    before = _snapshot(folder)
+    code, _, err = run("--archive", str(folder), "--passphrase-file", pw, "rekey",
+                       "--change-passphrase")  # fmt: skip
+    assert code == 2 and "Give the new passphrase" in err and _snapshot(folder) == before
+    monkeypatch.setenv("SESAME_NEW_PASSPHRASE", NEW_PW)
+    code, out, err = run("--archive", str(folder), "--passphrase-file", pw, "--json", "rekey")
+    assert code == 0 and json.loads(out)["passphrase_changed"] is True, err
+    encryption.forget_unlocked()
+    encryption.unlock(folder, NEW_PW)
+
+
 def test_a_new_archive_that_does_not_hold_is_never_swapped_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -63,3 +63,17 @@ def test_refusals_have_exit_status_1_and_change_nothing(
     assert code == 1 and report["ok"] is False
     code, history, _ = run("history")
     assert history == []  # nothing was written
+
+
+@pytest.mark.parametrize(("content", "reason"), [(b"", "is empty"), (b"\xff pw", "not UTF-8")])
+def test_an_unusable_bundle_passphrase_file_is_a_usage_error(
+    arch: dict[str, str], tmp_path: Path, content: bytes, reason: str
+) -> None:
+    secret = tmp_path / "pass.txt"
+    secret.write_bytes(content)
+    out = tmp_path / "p.sesame"
+    code, doc, err = run("export-bundle", str(out), "--passphrase-file", str(secret))
+    assert code == 2 and reason in doc["error"] and "bundle's passphrase file" in err
+    assert "Traceback" not in err and not out.exists()
+    code, doc, err = run("verify-bundle", str(out), "--passphrase-file", str(tmp_path / "no"))
+    assert code == 2 and "cannot be read" in doc["error"]
