@@ -3,7 +3,10 @@ a reprint that arrives in a bundle counts as one source with the story it copies
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from archive import changes, copies
 from archive.bundles.merge import import_bundle
@@ -13,14 +16,38 @@ from archive.store import Archive
 from tests.archive.bundles.conftest import Person, add_report
 from tests.archive.copies_pairs import WIRE, WIRE_BYLINE, WIRE_NEW_LEAD, WIRE_OTHER
 
+Imported = Callable[[Archive, str], str]
+AungsBundle = Callable[[dict[str, str]], tuple[Path, list[str]]]
 
-def _imported(archive: Archive, folder: Path, text: str) -> str:
-    """An article imported as `sesame import` does (so signed for copies)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{len(list(folder.iterdir()))}.txt"
-    path.write_text(text, encoding="utf-8")
-    [item] = import_paths(archive, [path], index=False).imported
-    return item.id
+
+@pytest.fixture
+def imported(tmp_path: Path) -> Imported:
+    """`imported(archive, text)`: an article imported as `sesame import` does (so signed
+    for copies); its id."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+
+    def make(archive: Archive, text: str) -> str:
+        path = folder / f"{len(list(folder.iterdir()))}.txt"
+        path.write_text(text, encoding="utf-8")
+        [item] = import_paths(archive, [path], index=False).imported
+        return item.id
+
+    return make
+
+
+@pytest.fixture
+def aungs_bundle(people: tuple[Person, Person], tmp_path: Path) -> AungsBundle:
+    """`aungs_bundle({title: text})`: Aung's bundle of those reports; its path and their ids."""
+
+    def make(reports: dict[str, str]) -> tuple[Path, list[str]]:
+        out = tmp_path / "case.sesame"
+        with people[0].acting() as a:
+            ids = [add_report(a, text, title=title) for title, text in reports.items()]
+            export_bundle(a, out)
+        return out, ids
+
+    return make
 
 
 def _groups(archive: Archive) -> list[list[str]]:
@@ -28,17 +55,17 @@ def _groups(archive: Archive) -> list[list[str]]:
 
 
 def test_a_bundles_reprints_join_the_local_story_once(
-    people: tuple[Person, Person], tmp_path: Path
+    people: tuple[Person, Person], aungs_bundle: AungsBundle, imported: Imported
 ) -> None:
-    aung, hla = people
-    out = tmp_path / "case.sesame"
-    with aung.acting() as a:
-        lead = add_report(a, WIRE_NEW_LEAD, title="Reprint with a new lead")
-        byline = add_report(a, WIRE_BYLINE, title="Reprint with another byline")
-        other = add_report(a, WIRE_OTHER, title="Another story from the wire")
-        export_bundle(a, out)
-    with hla.acting() as b:
-        wire = _imported(b, tmp_path / "files", WIRE)
+    out, (lead, byline, other) = aungs_bundle(
+        {
+            "Reprint with a new lead": WIRE_NEW_LEAD,
+            "Reprint with another byline": WIRE_BYLINE,
+            "Another story from the wire": WIRE_OTHER,
+        }
+    )
+    with people[1].acting() as b:
+        wire = imported(b, WIRE)
         merged = import_bundle(b, out)
         assert merged.added["articles"] == 3
         assert _groups(b) == [sorted([wire, lead, byline])]
@@ -63,16 +90,12 @@ def test_a_bundles_reprints_join_the_local_story_once(
 
 
 def test_a_bundle_import_keeps_the_users_split(
-    people: tuple[Person, Person], tmp_path: Path
+    people: tuple[Person, Person], aungs_bundle: AungsBundle, imported: Imported
 ) -> None:
-    aung, hla = people
-    out = tmp_path / "case.sesame"
-    with aung.acting() as a:
-        lead = add_report(a, WIRE_NEW_LEAD, title="Reprint with a new lead")
-        export_bundle(a, out)
-    with hla.acting() as b:
-        wire = _imported(b, tmp_path / "files", WIRE)
-        byline = _imported(b, tmp_path / "files", WIRE_BYLINE)
+    out, [lead] = aungs_bundle({"Reprint with a new lead": WIRE_NEW_LEAD})
+    with people[1].acting() as b:
+        wire = imported(b, WIRE)
+        byline = imported(b, WIRE_BYLINE)
         assert _groups(b) == [sorted([wire, byline])]
         copies.split(b, [wire])  # the person decided: not copies
         import_bundle(b, out)

@@ -4,10 +4,12 @@ axis names the year; the graph's labels drawn by zoom."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import QMenu
+import pytest
+from PySide6.QtWidgets import QMenu, QWidget
 
 from archive import annotate, review
 from desktop.review.reveal import HIDDEN_QUOTE, QuoteMask, RevealState
@@ -16,14 +18,36 @@ from tests.archive.test_timeline import build_case
 SECRET = "Daw Hnin Wai"
 
 
-def _case(ctx: Any) -> dict[str, str]:
+Shown = Callable[..., Any]
+
+
+@pytest.fixture
+def case(ctx: Any) -> dict[str, str]:
+    """The timeline tests' case (build_case), the victim's passage marked sensitive."""
     ids = build_case(ctx.archive)
     review.flag_annotation(ctx.archive, ids["victim_ann"], True, "personal")
     return ids
 
 
-def _settle(qtbot: Any, ctx: Any) -> None:
-    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=15000)
+@pytest.fixture
+def shown(qtbot: Any, ctx: Any, request: pytest.FixtureRequest) -> Shown:
+    """`shown(Panel, size=None, check=None)`: the panel made, shown and waited for (its
+    first `loaded`, no background task left); `check` names a model to test from the start."""
+
+    def make(cls: type[QWidget], size: tuple[int, int] | None = None, check: str = "") -> Any:
+        panel: Any = cls(ctx)
+        qtbot.addWidget(panel)
+        loads: list[object] = []
+        panel.loaded.connect(lambda *_: loads.append(None))
+        if check:
+            request.getfixturevalue("model_tester")(getattr(panel, check))
+        if size:
+            panel.resize(*size)
+        panel.show()
+        qtbot.waitUntil(lambda: bool(loads) and not ctx.tasks.busy, timeout=20000)
+        return panel
+
+    return make
 
 
 def test_quote_mask_follows_the_reveal_state(qtbot: Any, ctx: Any) -> None:
@@ -37,15 +61,13 @@ def test_quote_mask_follows_the_reveal_state(qtbot: Any, ctx: Any) -> None:
     assert mask.quote("x", "art", "p1") == "x" and mask.quote("x", "whole", "any") == "x"
 
 
-def test_entities_panel_hides_mentions_and_claims(qtbot: Any, ctx: Any, model_tester: Any) -> None:
+def test_entities_panel_hides_mentions_and_claims(
+    ctx: Any, case: dict[str, str], shown: Shown
+) -> None:
     from desktop.panels.entities import EntitiesPanel
 
-    ids = _case(ctx)
-    panel = EntitiesPanel(ctx)
-    qtbot.addWidget(panel)
-    panel.show()
-    model_tester(panel.mentions_model)
-    _settle(qtbot, ctx)
+    ids = case
+    panel = shown(EntitiesPanel, check="mentions_model")
     panel.select_entity(ids["hnin"])
     m, c = panel.mentions_model, panel.claims_model
     assert m.data(m.index(0, 3)) == HIDDEN_QUOTE
@@ -60,7 +82,7 @@ def test_entities_panel_hides_mentions_and_claims(qtbot: Any, ctx: Any, model_te
 
 
 def test_figures_panel_hides_claims_of_sensitive_articles(
-    qtbot: Any, ctx: Any, article_id: str
+    ctx: Any, article_id: str, shown: Shown
 ) -> None:
     from desktop.panels.figures import FiguresPanel
     from tests.desktop.reader.articles import TEXT
@@ -70,10 +92,7 @@ def test_figures_panel_hides_claims_of_sensitive_articles(
         ctx.archive, article_id, start, start + 29, "figure", entity_name="police"
     )
     review.flag_articles(ctx.archive, [article_id], True, "graphic")
-    panel = FiguresPanel(ctx)
-    qtbot.addWidget(panel)
-    panel.show()
-    _settle(qtbot, ctx)
+    panel = shown(FiguresPanel)
     panel.select_group(0)
     m = panel.claims_model
     assert m.data(m.index(0, 6)) == HIDDEN_QUOTE
@@ -81,16 +100,14 @@ def test_figures_panel_hides_claims_of_sensitive_articles(
     assert m.data(m.index(0, 6)) == "More than 600 police officers"
 
 
-def test_timeline_panel_hides_passages_and_names_the_year(qtbot: Any, ctx: Any) -> None:
+def test_timeline_panel_hides_passages_and_names_the_year(
+    qtbot: Any, ctx: Any, case: dict[str, str], shown: Shown
+) -> None:
     from desktop.timeline.canvas import _ticks, context_label
     from desktop.timeline.panel import TimelinePanel
 
-    ids = _case(ctx)
-    panel = TimelinePanel(ctx)
-    qtbot.addWidget(panel)
-    panel.resize(1100, 420)
-    with qtbot.waitSignal(panel.loaded, timeout=10000):
-        panel.show()
+    ids = case
+    panel = shown(TimelinePanel, size=(1100, 420))
     panel.canvas.selected = ids["raid"]
     with qtbot.waitSignal(panel.passagesShown, timeout=10000):
         panel.show_passages(ids["raid"])
@@ -109,15 +126,13 @@ def test_timeline_panel_hides_passages_and_names_the_year(qtbot: Any, ctx: Any) 
     panel.canvas.grab()
 
 
-def test_graph_panel_hides_quotes_and_draws_labels_by_zoom(qtbot: Any, ctx: Any) -> None:
+def test_graph_panel_hides_quotes_and_draws_labels_by_zoom(
+    ctx: Any, case: dict[str, str], shown: Shown
+) -> None:
     from desktop.graph.panel import CLAIM_LOD, NAME_LOD, GraphPanel, ZoomLabel
 
-    ids = _case(ctx)
-    panel = GraphPanel(ctx)
-    qtbot.addWidget(panel)
-    panel.resize(900, 500)
-    with qtbot.waitSignal(panel.loaded, timeout=20000):
-        panel.show()
+    ids = case
+    panel = shown(GraphPanel, size=(900, 500))
     # Events with no role are drawn too (detentions, marches).
     assert {ids["detentions"], ids["marches"]} <= set(panel.items)
     panel.open_node(ids["hnin"])
