@@ -293,6 +293,43 @@ class Archive:
             raise
 
     @classmethod
+    def open_for_parent(cls, path: str | Path) -> Archive:
+        """The plain archive its parent process holds open, opened in a child process
+        that writes on the parent's behalf (the window's imports: `archive.ingest.child`).
+
+        The write lock is not taken (the parent holds it, and waits for this process)
+        and nothing is migrated (the parent did that); changes are written as in any
+        process (BEGIN IMMEDIATE, the audit chain read in the transaction, each change
+        signing its head). Closing signs no checkpoint: the parent's close does. An
+        encrypted archive is refused: its data key never leaves its process.
+        """
+        path = Path(path).expanduser().resolve()
+        db_path = path / DB_NAME
+        if encryption.is_encrypted(path):
+            raise ArchiveError(
+                f"The archive {path} is encrypted: its changes are written in the process "
+                "that unlocked it, never in another one."
+            )
+        if not db_path.is_file():
+            raise NotAnArchive(f"There is no archive database in {path}.")
+        version = _read_header(db_path)[1]
+        if version != SCHEMA_VERSION:
+            raise ArchiveError(
+                f"The archive {path} is at format {version}, not {SCHEMA_VERSION}: the "
+                "process that holds it open must have it migrated first."
+            )
+        engine = create_engine(
+            "sqlite://", creator=lambda: _connect(db_path, False), poolclass=QueuePool
+        )
+        _install_begin_hook(engine)
+        archive = cls(path, engine, None)
+        archive.readonly = False  # no lock of its own, but writable: the parent's lock
+        from archive import audit
+
+        audit.opened(archive)
+        return archive
+
+    @classmethod
     def _prepare_new(
         cls, path: Path, *, create: bool, readonly: bool, encrypt: bool, passphrase: str | None
     ) -> str | None:

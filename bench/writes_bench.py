@@ -26,10 +26,13 @@ import of `--alone-files` other files with no tagging.
     .venv/bin/python bench/writes_bench.py [--files 5000] [--alone-files 1000]
         [--tags-idle 25] [--mentions 1200] [--articles 300] [--strict] [--debug]
         [--profile tags|import|merge] [--switch-interval MS] [--context-only]
+        [--import-in-thread]
 
 `--strict`: exit 1 when a target is missed by a wide margin (1.5x).
 `--context-only`: no views, only the context, its writer and the importer
 (a diagnostic: what the writer costs without the views' reloads).
+`--import-in-thread`: the window's imports on its pool thread, as before they
+ran in a child process (`archive.ingest.child`): the same-run comparison.
 `--debug`: print every thread's stack when the heartbeat is 60 ms late.
 (offscreen by default: QT_QPA_PLATFORM=offscreen unless set).
 """
@@ -838,6 +841,11 @@ def main() -> int:
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 on a wide miss")
     parser.add_argument(
+        "--import-in-thread",
+        action="store_true",
+        help="the window's imports on its pool thread, not a child process (the old path)",
+    )
+    parser.add_argument(
         "--context-only",
         action="store_true",
         help="an AppContext with its writer and importer but no views (diagnostic)",
@@ -854,6 +862,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.alone_files is None:
         args.alone_files = args.files // 5
+    if args.import_in_thread:
+        from archive.ingest import child
+
+        child.available = lambda _archive: False  # the controller asks it each import
+        print("imports run on the window's pool thread (--import-in-thread)")
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval / 1000)
         print(f"switch interval set to {args.switch_interval} ms")

@@ -1,12 +1,14 @@
 """Importing files and folders from the window (menus and drag and drop).
 
 The import itself is `archive.ingest.import_paths`, run through the task
-helper with progress and cancel; at the end a summary lists what was
+helper with progress and cancel, in a child process for a plain archive
+(`archive.ingest.child`); at the end a summary lists what was
 imported, what was already there and what failed, with the reason.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ from desktop.importing.options import ImportOptionsDialog
 from desktop.importing.summary import ImportSummaryDialog
 from desktop.tasks import Job
 
+log = logging.getLogger(__name__)
+
 FILE_FILTERS = (
     "Articles (*.html *.htm *.txt *.md *.pdf *.docx *.eml *.mbox "
     "*.warc *.warc.gz *.wacz *.mhtml *.mht *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
@@ -37,28 +41,29 @@ def _run_import(
     progress: Any = None,
     cancel: Any = None,
 ) -> dict[str, Any]:
-    """The worker side: import, then report as plain data (runs off the GUI thread)."""
-    from archive.ingest import import_paths, ocr
+    """The worker side (a pool thread): the import, reported as plain data.
 
-    notes = []
-    try:  # a saved choice whose language data was removed since: the archive's own
-        languages = ocr.check_languages(ocr_languages) if ocr_languages else None
-    except (ocr.UnknownLanguage, ocr.OcrUnavailable) as exc:
-        languages = None
-        if isinstance(exc, ocr.UnknownLanguage):
-            notes.append(f"{exc}; scans were read in the archive's languages instead")
-    report = import_paths(
-        archive,
-        paths,
-        progress=progress,
-        cancel=cancel,
-        provenance=provenance,
-        ocr_languages=languages,
+    A plain archive's import runs in a child process (`archive.ingest.child`) and
+    this thread only waits on its pipe, so the pipeline never competes with the
+    window's thread for the interpreter (issue 8); the search index catches up here
+    from what its batches committed. An encrypted archive's runs on this thread:
+    its key never leaves the process.
+    """
+    from archive.ingest import child
+
+    if not child.available(archive):
+        return child.import_in_process(archive, paths, provenance, ocr_languages, progress, cancel)
+
+    def catch_up() -> None:
+        # As each batch did in-process: a cheap check, or children started for 2,000.
+        try:
+            archive.sync_index(force=False)
+        except Exception as exc:  # the next search, catch-up or open redoes it
+            log.warning("index catch-up during an import failed: %s", exc)
+
+    return child.import_in_child(
+        archive, paths, provenance, ocr_languages, progress, cancel, tick=catch_up
     )
-    return report.to_json() | {
-        "cancelled": bool(getattr(report, "cancelled", False)),
-        "warnings": notes + list(report.warnings),
-    }
 
 
 class ImportController(QObject):
@@ -134,8 +139,14 @@ class ImportController(QObject):
         )
         return self.job
 
-    def _finished(self, summary: dict[str, Any]) -> None:
+    def _ended(self) -> None:
+        """What every end of an import does: the search index catches up with its batches
+        (a plain archive's import never touches it: `archive.ingest.child`)."""
         self.job = None
+        self.ctx.writer.index.request()
+
+    def _finished(self, summary: dict[str, Any]) -> None:
+        self._ended()
         if summary.get("imported"):
             self.ctx.articlesChanged.emit()
         self.show_summary(summary)
@@ -144,14 +155,14 @@ class ImportController(QObject):
     def _cancelled(self) -> None:
         # Import functions normally return a report marked cancelled; this is
         # for one that raised Cancelled instead: what it committed stays.
-        self.job = None
+        self._ended()
         self.ctx.articlesChanged.emit()
         summary = {"imported": [], "duplicates": [], "failed": [], "cancelled": True}
         self.show_summary(summary)
         self.importFinished.emit(summary)
 
     def _failed(self, message: str, _details: str) -> None:
-        self.job = None
+        self._ended()
         self.ctx.articlesChanged.emit()
         dialogs.error(self.window, self.tr("Import failed"), message)
         self.importFinished.emit(
