@@ -5,6 +5,8 @@ Every export takes the same selection as bundles: the whole archive,
 `--pseudonymise ENTITY` (repeatable) to replace protected names, and
 `--without-sensitive` to leave out what is flagged sensitive (articles whole;
 passages left out and masked in the text, see archive/exports/selection.py).
+An output file that exists already is refused (exit 2, nothing written) unless
+`--force` is given: a report or an original must not replace evidence unasked.
 
 `--json` shapes:
 
@@ -25,14 +27,39 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from archive.cli import EXIT_OK, AddCommand, Output, find_article, open_archive
+from archive.cli import EXIT_OK, AddCommand, Output, exit_status, find_article, open_archive
 
 FORMATS = ("w3c", "csv", "report", "pdf", "qdpx", "gexf", "graphml")
+
+
+def refuse_existing(args: argparse.Namespace) -> None:
+    """A `UsageError` when the file OUT exists and --force was not given (a folder is
+    the exporters' to refuse: they name it, exit 1)."""
+    import os
+
+    from archive.cli import UsageError, quoted
+
+    if not args.force and os.path.lexists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(
+            f"{quoted(args.out)} already exists. Nothing was written: give another file name, "
+            "or --force to replace it."
+        )
+
+
+def add_force(p: argparse.ArgumentParser, *, failed: str = "", usage: str = "") -> None:
+    """--force, and the exit statuses' meaning in --help (`usage`: the command's own)."""
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists already")
+    exit_status(
+        p,
+        failed=failed,
+        usage=f" (OUT exists already and no --force was given{usage})",
+    )
 
 
 def cmd_original(args: argparse.Namespace, out: Output) -> int:
     from archive.exports.originals import save_original
 
+    refuse_existing(args)
     with open_archive(args, write=False) as archive:
         with archive.session() as session:
             article_id = find_article(session, args.id).id
@@ -71,6 +98,7 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
         raise UsageError("--kind and --bom are options of `sesame export csv`.")
     if args.format not in ("report", "pdf") and args.title:
         raise UsageError("--title is an option of `sesame export report` and `pdf`.")
+    refuse_existing(args)
     with open_archive(args, write=False) as archive:
         selection = selection_of(args, archive)
         bar = out.progress(f"Exporting {args.format}")
@@ -170,7 +198,12 @@ def register_commands(add: AddCommand) -> None:
         "save the exact file an article was imported from (checked against its SHA-256)",
     )
     p.add_argument("id", metavar="ID")
-    p.add_argument("out", metavar="OUT", help="the file to write")
+    p.add_argument("out", metavar="OUT", help="the file to write (refused if it exists)")
+    add_force(
+        p,
+        failed="no such article, or its stored bytes no longer match their SHA-256 "
+        "(nothing written)",
+    )
 
     p = add(
         "export",
@@ -180,7 +213,8 @@ def register_commands(add: AddCommand) -> None:
         "a REFI-QDA project (qdpx), or the relation graph for Gephi (gexf, graphml)",
     )
     p.add_argument("format", choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
-    p.add_argument("out", metavar="OUT", help="the file to write")
+    p.add_argument("out", metavar="OUT", help="the file to write (refused if it exists)")
+    add_force(p, usage=", an option of another format")
     add_selection(p)
     p.add_argument(
         "--kind",

@@ -148,7 +148,14 @@ class ExportController(QObject):
         if path is None:
             return
         if not path.suffix:
+            # The file dialog asked before replacing the name typed, not this one.
             path = path.with_suffix(SUFFIX[fmt])
+            if path.exists() and not dialogs.confirm(
+                self.window,
+                self.tr("Replace file?"),
+                self.tr("{0} already exists. Replace it?").format(path),
+            ):
+                return
         try:
             selection = self.selection(choice, collection, ids, query)
         except Exception as exc:  # InvalidInput: a contradictory choice

@@ -104,3 +104,32 @@ def test_export_qdpx(ids: dict[str, str], tmp_path: Path) -> None:
     assert (doc["articles"], doc["selections"], doc["orphaned_left_out"]) == (1, 1, 0)
     with zipfile.ZipFile(out) as zf:
         assert "project.qde" in zf.namelist() and len(zf.namelist()) == 2
+
+
+@pytest.mark.parametrize(
+    "argv", [("export", "csv"), ("export", "report"), ("export", "w3c"), ("original", "FIRST")]
+)
+def test_an_existing_file_is_replaced_only_with_force(
+    ids: dict[str, str], tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    argv = tuple(ids["first"] if a == "FIRST" else a for a in argv)
+    out = tmp_path / "evidence.out"
+    out.write_bytes(b"an earlier export")
+    code, doc, err = run(*argv, str(out))
+    assert code == 2 and "already exists" in err and "--force" in err
+    assert isinstance(doc, dict) and "already exists" in doc["error"]
+    assert out.read_bytes() == b"an earlier export"
+    link = tmp_path / "dangling"
+    link.symlink_to(tmp_path / "nowhere")
+    assert run(*argv, str(link))[0] == 2 and not (tmp_path / "nowhere").exists()
+    code, doc, err = run(*argv, str(out), "--force")
+    assert code == 0, err
+    assert out.read_bytes() != b"an earlier export"
+
+
+@pytest.mark.parametrize("command", ["export", "original"])
+def test_force_is_in_the_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--force replace OUT if it exists already" in text
+    assert "OUT exists already and no --force was given" in text

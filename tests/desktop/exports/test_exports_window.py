@@ -97,3 +97,26 @@ def test_qdpx_in_the_background(qtbot, window, tmp_path) -> None:
         window.exports.run_export("qdpx", out, Selection(), {})
     assert exported.args[0]["selections"] == 1
     assert "project.qde" in zipfile.ZipFile(out).namelist()
+
+
+def test_a_name_without_suffix_asks_before_replacing_the_file_it_becomes(
+    qtbot, window, dialogs, tmp_path
+) -> None:
+    archive = window.ctx.archive
+    add_report(archive)
+    kept = tmp_path / "case.csv"
+    kept.write_bytes(b"an earlier export")
+    # The file dialog was told "case" (no such file, so it asked nothing); it becomes case.csv.
+    dialogs.answer("save", tmp_path / "case")
+    dialogs.answer("confirm", False)
+    window.export_actions["csv"].trigger()
+    window.exports.dialog._accept()
+    assert dialogs.answers["confirm"] == []  # asked, answered No
+    qtbot.waitUntil(lambda: not window.ctx.tasks.busy, timeout=20_000)
+    assert kept.read_bytes() == b"an earlier export"
+    dialogs.answer("save", tmp_path / "case")
+    dialogs.answer("confirm", True)
+    window.export_actions["csv"].trigger()
+    with qtbot.waitSignal(window.exports.exported, timeout=20_000):
+        window.exports.dialog._accept()
+    assert kept.read_bytes() != b"an earlier export"
