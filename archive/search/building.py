@@ -217,8 +217,40 @@ def start(
 ) -> BuildJob:
     """Start `processes` children over `ids` (queue rows lo < seq <= hi); returns at once.
 
-    `merge`: ids of segments the first child copies into its new segment."""
+    `merge`: ids of segments the first child copies into its new segment.
+
+    The children are started by the thread that then waits for them (`_watch`):
+    PR_SET_PDEATHSIG fires when the *thread* that started a process ends, not its
+    process, and catch-ups are started from pool threads and idle timers, which
+    end or expire (QThreadPool: after 30 s idle) while the children still index;
+    a child killed so turned the rest of the session's catch-ups in-process."""
     job = BuildJob(folder=folder, lo=lo, hi=hi, ids=ids)
+    started = threading.Event()
+    failure: list[Exception] = []
+
+    def run() -> None:
+        try:
+            _spawn(job, db_path, ids, processes, merge)
+        except Exception as exc:  # raised in the caller, as before
+            failure.append(exc)
+            job.finished.set()
+            return
+        finally:
+            started.set()
+        _watch(job)
+
+    threading.Thread(target=run, name="index-build", daemon=True).start()
+    started.wait()
+    if failure:
+        raise failure[0]
+    return job
+
+
+def _spawn(
+    job: BuildJob, db_path: Path, ids: list[str], processes: int, merge: list[str] | None
+) -> None:
+    """Start the children of `job` and hand each its request (on the watching thread)."""
+    folder = job.folder
     processes = max(1, min(processes, len(ids)))
     share = -(-len(ids) // processes)
     parts = [ids[i : i + share] for i in range(0, len(ids), share)]
@@ -260,9 +292,6 @@ def start(
             process.stdin.close()
         except OSError as exc:
             child.error = f"the indexing process could not be started ({exc})"
-    watcher = threading.Thread(target=_watch, args=(job,), name="index-build", daemon=True)
-    watcher.start()
-    return job
 
 
 def _watch(job: BuildJob) -> None:

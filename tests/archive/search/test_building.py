@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,33 @@ def test_a_killed_child_leaves_the_index_recoverable(archive_dir: Path) -> None:
     with Archive.open(archive_dir) as archive:
         assert archive.index.pending() == 0
         assert archive.index.check().ok
+
+
+def test_children_outlive_the_thread_that_started_them(archive: Archive) -> None:
+    # PR_SET_PDEATHSIG fires when the thread that started a process ends: a catch-up
+    # started from a pool thread or an idle timer must not be killed when it ends.
+    archive.sync_index()
+    add_articles(archive, *_articles("thread", 800))
+    jobs: list[Any] = []
+
+    def begin() -> None:
+        job = _start(archive)
+        jobs.append(job)
+        deadline = time.time() + 60
+        while not any(c.done >= 100 for c in job.children) and time.time() < deadline:
+            time.sleep(0.01)
+
+    starter = threading.Thread(target=begin)
+    starter.start()
+    starter.join()
+    (job,) = jobs
+    # A child is past its PR_SET_PDEATHSIG (it reported progress) and still indexing.
+    assert any(0 < c.done < c.total for c in job.children)
+    assert job.finished.wait(120)
+    assert [c.process.returncode for c in job.children] == [0, 0]
+    archive.index.catch_up(force=True)
+    assert archive.index.search("thread", limit=1000).total == 800
+    assert archive.index.check().ok
 
 
 def test_closing_while_children_run_waits_for_them(archive_dir: Path) -> None:
