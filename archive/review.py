@@ -224,7 +224,6 @@ def set_review(
     return _set_articles(target, article_ids, "Review", "review", values)
 
 
-
 def _set_articles(
     target: Archive | Change,
     article_ids: str | Sequence[str],
@@ -237,6 +236,7 @@ def _set_articles(
         rows = _articles(ch.session, _ids(article_ids))
         ch.describe(_label(label, rows))
         return [_write_article(ch, row, action, **values) for row in rows]
+
 
 def verify_article(
     target: Archive | Change,
@@ -362,23 +362,13 @@ def sensitive_parts(
 ) -> dict[str, tuple[bool, list[tuple[str, int, int]]]]:
     """For each of `article_ids` holding anything sensitive: whether the article itself is,
     and its sensitive passages as (annotation id, start, end). Two small queries (a page
-    of search hits, never the whole archive)."""
-    ids = list(dict.fromkeys(article_ids))
-    found: dict[str, tuple[bool, list[tuple[str, int, int]]]] = {}
-    if not ids:
-        return found
-    with archive.session() as session:
-        conn = session.connection()
-        for first in range(0, len(ids), 500):
-            chunk = ids[first : first + 500]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT id FROM article WHERE sensitive AND id IN ({marks})"
-            for (aid,) in conn.exec_driver_sql(sql, tuple(chunk)):
-                found[aid] = (True, [])
-            sql = (
-                'SELECT article_id, id, start, "end" FROM annotation '
-                f"WHERE sensitive AND article_id IN ({marks}) ORDER BY article_id, start"
-            )
-            for aid, ann_id, start, end in conn.exec_driver_sql(sql, tuple(chunk)):
-                found.setdefault(aid, (False, []))[1].append((ann_id, start, end))
-    return found
+    of search hits, never the whole archive): `archive.sensitive.read_sensitive`, which
+    the command line reads too."""
+    from archive.sensitive import read_sensitive
+
+    with archive.read_connection() as conn:
+        found = read_sensitive(conn, article_ids)
+    return {
+        aid: (what.article, [(p.annotation_id, p.start, p.end) for p in what.passages])
+        for aid, what in found.items()
+    }

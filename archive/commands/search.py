@@ -1,4 +1,10 @@
-"""`sesame search` and `sesame reindex` (issue 3); `sesame check` is in `commands.custody`."""
+"""`sesame search` and `sesame reindex` (issue 3); `sesame check` is in `commands.custody`.
+
+A hit that shows something flagged sensitive (its article, or a flagged passage
+its snippet overlaps) is marked "[sensitive: reason]" before its snippet, and in
+`--json` each hit has `"sensitive"` (true or false) and `"sensitive_reason"`
+(`archive.sensitive`), besides the keys of `SearchResults.to_json`.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from archive.errors import ArchiveLocked, ArchiveReadOnly
 
 if TYPE_CHECKING:
     from archive.reader import Reader
+    from archive.search.results import Hit
     from archive.store import Archive
 
 QUERY_HELP = """query syntax:
@@ -64,17 +71,28 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
         results = archive.index.search(
             args.query, limit=args.limit, sort=args.sort, facets=out.as_json
         )
+        flags = _sensitive_hits(archive, results.hits)
     if out.as_json:
-        out.json(results.to_json())
+        doc = results.to_json()
+        for hit in doc["hits"]:
+            hit["sensitive"], hit["sensitive_reason"] = flags.get(hit["id"], (False, ""))
+        out.json(doc)
         return EXIT_OK
     tty = out.stdout.isatty()
     for hit in results.hits:
         date = hit.published or "----------"
         source = one_line(hit.source)[:24]
         out.line(f"{hit.id[:8]}  {date:<10}  {source:<24}  {one_line(hit.title)}")
+        mark = ""
+        if hit.id in flags:
+            from archive.sensitive import marker
+
+            mark = marker(one_line(flags[hit.id][1])) + " "
         if hit.snippet:
             # Cleaned before the bold escapes are added: only Sesame's own reach the terminal.
-            out.line(f"    {_bold(one_line(hit.snippet), tty)}", styled=True)
+            out.line(f"    {mark}{_bold(one_line(hit.snippet), tty)}", styled=True)
+        elif mark:
+            out.line(f"    {mark.strip()}")
         out.line()
     shown = len(results.hits)
     more = f" (showing {shown}; --limit N for more)" if results.total > shown else ""
@@ -87,6 +105,25 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
             "(the archive is open elsewhere, or its index is being rebuilt)."
         )
     return EXIT_OK
+
+
+def _sensitive_hits(archive: Archive | Reader, hits: list[Hit]) -> dict[str, tuple[bool, str]]:
+    """The hits showing something flagged sensitive: (True, reason) by article id."""
+    from archive.sensitive import read_sensitive, reasons
+
+    if not hits:
+        return {}
+    with archive.read_connection() as conn:
+        flagged = read_sensitive(conn, [h.id for h in hits])
+    found = {}
+    for hit in hits:
+        if (what := flagged.get(hit.id)) is None:
+            continue
+        start, end = hit.snippet_start, hit.snippet_start + len(hit.snippet_text or hit.snippet)
+        shown, why = reasons(what, what.within(start, end))
+        if shown:
+            found[hit.id] = (True, why)
+    return found
 
 
 def cmd_reindex(args: argparse.Namespace, out: Output) -> int:
