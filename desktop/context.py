@@ -42,6 +42,10 @@ class AppContext(QObject):
     entitiesChanged = Signal()
     # Articles were added, removed or their collections changed.
     articlesChanged = Signal()
+    # The window's own writes were committed: a desktop.delta.ViewDelta with the rows they
+    # wrote (the writer emits this, not the three signals above, which imports and other
+    # writers outside the writer still use).
+    changed = Signal(object)
     # The innermost annotation under the reader's cursor changed ("" for none).
     annotationAtCursor = Signal(str)
 

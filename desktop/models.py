@@ -37,6 +37,40 @@ class RowTableModel(QAbstractTableModel):
         with self.resetting():
             self._rows = list(rows)
 
+    def replace_rows(self, rows: Iterable[Any]) -> None:
+        """Show `rows` instead, telling views only what differs: rows removed, inserted
+        and changed (by `id`), so selection, current row and scrolling stay; a reset
+        only when the kept rows come in another order."""
+        new = list(rows)
+        new_ids = [r.id for r in new]
+        wanted = set(new_ids)
+        if len(wanted) != len(new) or len({r.id for r in self._rows}) != len(self._rows):
+            self.set_rows(new)  # ids not unique: no row-by-row diff
+            return
+        # Removals, bottom up, a run of neighbours at a time.
+        gone = [i for i, r in enumerate(self._rows) if r.id not in wanted]
+        for first, last in reversed(runs_of(gone)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        kept = [r.id for r in self._rows]
+        have = set(kept)
+        if [i for i in new_ids if i in have] != kept:
+            self.set_rows(new)  # reordered: tell it as a reset
+            return
+        # Insertions, top down: the rows kept are already in their new order.
+        fresh = [i for i, row_id in enumerate(new_ids) if row_id not in have]
+        for first, last in runs_of(fresh):
+            self.beginInsertRows(QModelIndex(), first, last)
+            self._rows[first:first] = new[first : last + 1]
+            self.endInsertRows()
+        # What is left: rows whose values changed.
+        changed = [i for i, r in enumerate(new) if self._rows[i] is not r and self._rows[i] != r]
+        self._rows = new
+        last_column = max(self.columnCount() - 1, 0)
+        for first, last in runs_of(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
+
     def row(self, row: int) -> Any:
         """The object shown in `row`."""
         return self._rows[row]
@@ -83,3 +117,14 @@ class RowTableModel(QAbstractTableModel):
     def header(self, section: int) -> str:
         """The title of a column (translated)."""
         return self.tr(self.COLUMNS[section])
+
+
+def runs_of(positions: list[int]) -> list[tuple[int, int]]:
+    """Sorted positions as (first, last) runs of neighbours: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for p in positions:
+        if runs and runs[-1][1] == p - 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs

@@ -3,9 +3,8 @@
 Modelled on Anki's `CollectionOp`: a view asks `ctx.writer.change(label, fn)`;
 `fn(ch)` runs on a pool thread inside `archive.change(label)` (a core change,
 see `archive.changes`), and when it is committed the views are told what
-changed from the returned `ChangeSet`: `annotationsChanged(article_id)` for
-every article touched, `entitiesChanged` when entities changed,
-`articlesChanged` when articles or collections did. Writes wait in a queue
+changed from the returned `ChangeSet`: one `ctx.changed(ViewDelta)` with the rows
+written (desktop/delta.py), from which each view updates what it shows. Writes wait in a queue
 and run in the order they were asked for, so a tag typed while an earlier
 write is in flight (waiting for an import's batch to commit) is kept, not
 lost, and the keyboard never waits for SQLite.
@@ -27,6 +26,7 @@ from PySide6.QtCore import QCoreApplication, QElapsedTimer, QObject, QTimer, Sig
 from PySide6.QtGui import QAction
 
 from archive import changes
+from desktop.delta import ViewDelta
 
 if TYPE_CHECKING:
     from archive.changes import Change, ChangeSet
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Beyond this many articles touched, views are told once, not article by article.
-_ONE_BY_ONE = 20
 # See IndexCatchUp.
 SEARCH_PATIENCE_SECONDS = 1.0
 
@@ -48,17 +46,6 @@ class _Op:
     origin: str
     on_done: Callable[[Any], None] | None
     on_error: Callable[[str], None] | None
-
-
-@dataclass
-class _Several:
-    """What several committed changes touched, told to the views once (`Writer.notify`)."""
-
-    articles: set[str]
-    touched: set[str]
-
-    def tables(self) -> set[str]:
-        return self.touched
 
 
 class IndexCatchUp(QObject):
@@ -129,8 +116,11 @@ class Writer(QObject):
         self.index = IndexCatchUp(ctx)
         self._undo: str | None = None
         self._redo: str | None = None
+        # The views' reads of what the writes did (desktop.widgets.run_read): wait() waits
+        # for them too.
+        self.settling: set[Any] = set()
         # Changes committed but not yet told to the views (see _finished).
-        self._untold: list[tuple[_Op, Any, ChangeSet]] = []
+        self._untold: list[tuple[_Op, Any, ChangeSet, ViewDelta]] = []
         self.refresh()
         # An import writes its own batches (a background job of its own, not through
         # here): when it ends (articlesChanged), Undo names its last batch.
@@ -172,12 +162,13 @@ class Writer(QObject):
         return self.job is not None or bool(self.queue) or bool(self._untold)
 
     def wait(self, msecs: int = 30000) -> bool:
-        """Process events until every write asked for so far is done (tests, closing)."""
+        """Process events until every write asked for so far is done and the views show it
+        (their reads after the writes delivered): tests, closing."""
         timer = QElapsedTimer()
         timer.start()
-        while self.busy and timer.elapsed() < msecs:
+        while (self.busy or self.settling) and timer.elapsed() < msecs:
             QCoreApplication.processEvents()
-        return not self.busy
+        return not self.busy and not self.settling
 
     # -- QUndoStack's face ----------------------------------------------------------
 
@@ -259,7 +250,9 @@ class Writer(QObject):
                 tasks.adopt(self._own)
         return self._own
 
-    def _work(self, op: _Op) -> tuple[Any, ChangeSet, tuple[str | None, str | None]]:
+    def _work(
+        self, op: _Op
+    ) -> tuple[Any, tuple[ChangeSet, ViewDelta], tuple[str | None, str | None]]:
         """On a pool thread: the change, then what undo and redo would now do."""
         archive = self.ctx.archive
         result: Any = None
@@ -273,9 +266,11 @@ class Writer(QObject):
                 result = op.fn(ch)
             assert ch.changes is not None
             done = ch.changes
-        return result, done, (changes.can_undo(archive), changes.can_redo(archive))
+        # What the views are told, worked out here rather than on the GUI thread.
+        delta = ViewDelta.of([done])
+        return result, (done, delta), (changes.can_undo(archive), changes.can_redo(archive))
 
-    def _finished(self, op: _Op, value: tuple[Any, ChangeSet, Any]) -> None:
+    def _finished(self, op: _Op, value: tuple[Any, tuple[ChangeSet, ViewDelta], Any]) -> None:
         """A write is committed: start the next one, tell the views soon.
 
         The next write starts before the views are told (it used to wait for
@@ -283,10 +278,10 @@ class Writer(QObject):
         reloads, p50 9 s queued at load 15), and the changes committed while
         the window was busy are told in one go, once per event-loop turn.
         """
-        result, done, labels = value
+        result, (done, delta), labels = value
         self.job = None
         self._labels(labels)
-        self._untold.append((op, result, done))
+        self._untold.append((op, result, done, delta))
         if self.inline or self.ctx.tasks is None:
             self._tell()
             self._next()
@@ -299,17 +294,9 @@ class Writer(QObject):
         told, self._untold = self._untold, []
         if not told:
             return
-        if len(told) == 1:
-            self.notify(told[0][2])
-        else:
-            self.notify(
-                _Several(
-                    {a for _, _, d in told for a in d.articles},
-                    {t for _, _, d in told for t in d.tables()},
-                )
-            )
+        self.notify(ViewDelta.merge([delta for *_, delta in told]))
         self.index.request()
-        for op, result, done in told:
+        for op, result, done, _delta in told:
             if op.on_done is not None:
                 op.on_done(result)
             self.committed.emit(done)
@@ -324,32 +311,16 @@ class Writer(QObject):
             self.failed.emit(message)
         self._next()
 
-    def notify(self, done: ChangeSet | _Several) -> None:
-        """Tell every view what a change did, in as few signals as will do.
+    def notify(self, delta: ViewDelta) -> None:
+        """Tell every view what the changes did: one `ctx.changed(delta)`.
 
-        Up to `_ONE_BY_ONE` articles: one `annotationsChanged` each. More (a
-        merge, an import, an undo of either): one `articlesChanged` (the library
-        reloads once, in the background) and `annotationsChanged` for the open
-        article only; measured, 300 per-article signals for a 1,200-mention
-        merge cost the window 2.7 s. `entitiesChanged` only when entity rows
-        changed, or roles and relations (a tag that links an existing entity changes only
-        annotations).
+        Each view takes from the delta's rows what concerns it and updates only
+        that (desktop/delta.py). Measured before: the per-article and "reload
+        everything" signals this replaced made a 1,200-mention merge stall the
+        window 408 ms (reader, panels and library reloading, SQL on this thread).
         """
-        tables = done.tables()
-        many = len(done.articles) > _ONE_BY_ONE
-        if many:
-            self.ctx.articlesChanged.emit()
-            current = self.ctx.current_article_id
-            if current and current in done.articles:
-                self.ctx.annotationsChanged.emit(current)
-        else:
-            for article_id in sorted(done.articles):
-                self.ctx.annotationsChanged.emit(article_id)
-        # Roles and relations (archive.roles) are shown with their entities.
-        if tables & {"entity", "role", "relation", "roletype", "relationtype"}:
-            self.ctx.entitiesChanged.emit()
-        if not many and tables & {"article", "collection", "articlecollection"}:
-            self.ctx.articlesChanged.emit()
+        if not delta.empty:
+            self.ctx.changed.emit(delta)
 
     def _labels(self, labels: tuple[str | None, str | None]) -> None:
         undo, redo = labels

@@ -59,6 +59,9 @@ class EntityChoices(QObject):
         self._choices: dict[str, list[EntityChoice]] = {}
         self._generation = 0
         ctx.entitiesChanged.connect(self._entities_changed)
+        ctx.changed.connect(
+            lambda delta: self._entities_changed() if delta.entities_changed else None
+        )
 
     @classmethod
     def of(cls, ctx: AppContext) -> EntityChoices:

@@ -88,13 +88,16 @@ def run_read(
     *args: Any,
     on_result: Callable[[Any], None],
     on_error: Callable[[str], None] | None = None,
+    now: bool = False,
 ) -> None:
     """Run a read of the archive off the GUI thread (when the app has a task helper).
 
-    Without one (scripts), it runs here and now. The callbacks run on the GUI
-    thread, and not at all if `owner` was deleted meanwhile (a closed panel).
+    Without one (scripts), or with `now` (a view's read after a write of a writer
+    running inline: panel tests read what a write did at once), it runs here and now.
+    The callbacks run on the GUI thread, and not at all if `owner` was deleted
+    meanwhile (a closed panel).
     """
-    if ctx.tasks is None:
+    if ctx.tasks is None or now:
         try:
             result = fn(*args)
         except SesameError as exc:
@@ -112,14 +115,21 @@ def run_read(
         if on_error is not None and shiboken6.isValid(owner):
             on_error(message)
 
-    ctx.tasks.run(
+    job = ctx.tasks.run(
         label, fn, *args, with_progress=False, show=False, on_result=deliver, on_error=error
     )
+    settle = getattr(ctx.writer, "settling", None)
+    if settle is not None and not job.finished:
+        # Counted until it ends (delivered or dropped): `Writer.wait()` waits for the
+        # views to show what the writes did, not only for the writes.
+        settle.add(job)
+        job.ended.connect(lambda: settle.discard(job))
 
 
 class RereadingPanel(QWidget):
-    """A panel that reads the archive again (`refresh()`) after every change of entities or
-    annotations; hidden (e.g. a background tab) it only notes the change, and reads when shown.
+    """A panel that reads the archive again (`refresh()`) after a change of entities or
+    annotations (a window's write: only one whose rows `concerns()` it); hidden (e.g. a
+    background tab) it only notes the change, and reads when shown.
 
     `refresh()` starts with `generation = self._next_read()` and shows its result only if
     `generation == self._generation` still (no newer read is on its way).
@@ -131,6 +141,22 @@ class RereadingPanel(QWidget):
     def _watch_changes(self, ctx: Any) -> None:
         ctx.entitiesChanged.connect(self._changed)
         ctx.annotationsChanged.connect(lambda _id: self._changed())
+        ctx.changed.connect(self._delta)
+
+    def concerns(self, delta: Any) -> bool:
+        """Whether the window's writes told in `delta` (desktop.delta.ViewDelta) change
+        what this panel shows: by default any annotation, entity, article or collection
+        row."""
+        return (
+            bool(delta.annotation_articles)
+            or delta.entities_changed
+            or bool(delta.article_ids())
+            or delta.collections_changed
+        )
+
+    def _delta(self, delta: Any) -> None:
+        if self.concerns(delta):
+            self._changed()
 
     def refresh(self) -> None:
         """Read again."""

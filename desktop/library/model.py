@@ -7,7 +7,7 @@ them, so 100,000 articles stay smooth and no row ever costs a query.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -17,11 +17,17 @@ from archive.library import (
     COLUMNS,
     LibraryFilter,
     LibraryRow,
+    filter_rows,
     library_rows,
     shown_date,
+    sort_key,
     sort_rows,
     view_rows,
 )
+from desktop.models import runs_of
+
+# More runs of neighbouring rows than this to remove or insert: one reset instead.
+_MOST_RUNS = 64
 
 ARTICLE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -182,24 +188,88 @@ class LibraryModel(QAbstractTableModel):
 
     def update_rows(self, rows: Sequence[LibraryRow]) -> None:
         """Refresh or add some rows (e.g. after an article's annotations changed)."""
-        added = False
-        for row in rows:
-            i = self._by_id.get(row.id)
+        self.apply_rows(rows, ())
+
+    def apply_rows(self, rows: Sequence[LibraryRow], gone: Iterable[str]) -> None:
+        """Refresh or add `rows` and drop the articles `gone` (deleted, retracted),
+        telling views only what moved: rows removed, inserted, reordered, changed.
+
+        A row whose filter membership and sort value stay is only repainted (a tag:
+        no re-sort of 100,000 rows on the GUI thread); many scattered moves (an
+        import undone) are told as one reset.
+        """
+        gone_ids = {g for g in gone if g in self._by_id}
+        fresh = {r.id: r for r in rows}
+        column = COLUMNS[self._sort_column]
+        key = sort_key(column)
+        moved = bool(gone_ids)
+        for row_id, row in fresh.items():
+            i = self._by_id.get(row_id)
             if i is None:
-                self._by_id[row.id] = len(self._rows)
-                self._rows.append(row)
-                added = True
-            else:
-                self._rows[i] = row
-        if added or not self._filter.is_empty:
-            # Membership in the filtered view may change: rebuild it.
-            self.beginResetModel()
-            self._view = self._view_rows()
-            self.endResetModel()
-        elif self._view:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._view) - 1, len(COLUMNS) - 1)
-            )
+                moved = True
+                continue
+            old = self._rows[i]
+            if key(old) != key(row) or (
+                not self._filter.is_empty
+                and bool(filter_rows([old], self._filter)) != bool(filter_rows([row], self._filter))
+            ):
+                moved = True
+            self._rows[i] = row
+        if not moved:
+            self._repaint(fresh)
+            return
+        old_view = [self._rows[i].id for i in self._view]
+        rows_now = [r for r in self._rows if r.id not in gone_ids]
+        rows_now.extend(r for row_id, r in fresh.items() if row_id not in self._by_id)
+        by_id = {r.id: i for i, r in enumerate(rows_now)}
+        new_view = view_rows(rows_now, self._filter, column, self._descending)
+        new_ids = [rows_now[i].id for i in new_view]
+        staying = set(new_ids)
+        removed = [p for p, row_id in enumerate(old_view) if row_id not in staying]
+        kept = [row_id for row_id in old_view if row_id in staying]
+        kept_set = set(kept)
+        added = [p for p, row_id in enumerate(new_ids) if row_id not in kept_set]
+        if len(runs_of(removed)) + len(runs_of(added)) > _MOST_RUNS:
+            self.set_rows(rows_now, new_view)
+            return
+        # 1. Removals, bottom up, while the old rows are still there.
+        current = old_view
+        for first, last in reversed(runs_of(removed)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            current = current[:first] + current[last + 1 :]
+            self._view = [self._by_id[row_id] for row_id in current]
+            self.endRemoveRows()
+        # 2. The new rows underneath (same rows shown, same order).
+        self._rows, self._by_id = rows_now, by_id
+        self._view = [by_id[row_id] for row_id in current]
+        # 3. A changed order (a sort value moved): one layout change, selection kept.
+        in_order = [row_id for row_id in new_ids if row_id in kept_set]
+        if in_order != current:
+            self.layoutAboutToBeChanged.emit()
+            persistent = self.persistentIndexList()
+            ids = [current[p.row()] for p in persistent]
+            position = {row_id: r for r, row_id in enumerate(in_order)}
+            self._view = [by_id[row_id] for row_id in in_order]
+            for index, row_id in zip(persistent, ids, strict=True):
+                self.changePersistentIndex(index, self.index(position[row_id], index.column()))
+            self.layoutChanged.emit()
+        # 4. Insertions, top down.
+        for first, last in runs_of(added):
+            self.beginInsertRows(QModelIndex(), first, last)
+            self._view = [by_id[row_id] for row_id in new_ids[: last + 1]] + self._view[first:]
+            self.endInsertRows()
+        self._view = list(new_view)
+        self._repaint(fresh)
+
+    def _repaint(self, rows: dict[str, LibraryRow]) -> None:
+        """dataChanged for the shown rows among `rows`, a run of neighbours at a time."""
+        if not rows or not self._view:
+            return
+        wanted = {self._by_id[r] for r in rows if r in self._by_id}
+        positions = [p for p, i in enumerate(self._view) if i in wanted]
+        last_column = len(COLUMNS) - 1
+        for first, last in runs_of(positions):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
 
     def article_id(self, row: int) -> str:
         """The article id shown in view row `row`."""

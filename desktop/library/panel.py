@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
@@ -32,7 +32,10 @@ from desktop import dialogs
 from desktop.context import AppContext
 from desktop.library import collections_ui, copies_ui
 from desktop.library.model import LibraryModel, load_view
-from desktop.widgets import selecting_click
+from desktop.widgets import run_read, selecting_click
+
+if TYPE_CHECKING:
+    from desktop.delta import ViewDelta
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -50,7 +53,8 @@ FILTER_HINT = (
 class LibraryPanel(QWidget):
     """Filter bar, article table and collection actions."""
 
-    # Emitted after every load of the rows (tests and the status bar wait on it).
+    # Emitted after every load of the rows, all of them or those a write changed (tests and
+    # the status bar wait on it).
     loaded = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -60,6 +64,8 @@ class LibraryPanel(QWidget):
         self.model = LibraryModel(self)
         self._loading = False
         self._reload_again = False
+        # Rows read after a write while a full load was running (see _delta).
+        self._after_load: list[tuple[list[Any], list[str]]] = []
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(
@@ -186,6 +192,7 @@ class LibraryPanel(QWidget):
 
         ctx.articlesChanged.connect(self.reload)
         ctx.annotationsChanged.connect(self.refresh_article)
+        ctx.changed.connect(self._delta)
         self._fill_tag_box()
         self._fill_collection_box()
 
@@ -242,6 +249,9 @@ class LibraryPanel(QWidget):
         # The filter or sort may have changed while loading: then order here.
         spec_now = self.model.view_spec()
         self.model.set_rows(rows, view if spec_now == self._load_spec else None)
+        for newer, gone in self._after_load:
+            self.model.apply_rows(newer, gone)
+        self._after_load.clear()
         self._fill_collection_box()
         self._update_count()
         self._show_optional_columns()
@@ -255,30 +265,86 @@ class LibraryPanel(QWidget):
         self.count_label.setText(self.tr("The library could not be read: %s") % (args[:1] or ""))
 
     def refresh_article(self, article_id: str) -> None:
-        """One article's annotations changed: refresh its row (one small query)."""
+        """One article's annotations changed: refresh its row (off the GUI thread)."""
         if article_id:
-            self.model.update_rows(library_rows(self.ctx.archive, [article_id]))
+            self._read_rows({article_id}, collections=False, tag_types=False)
+
+    def _delta(self, delta: ViewDelta) -> None:
+        """The window's writes: read again only the rows they may have changed (an
+        annotation added or removed, an article edited or retracted, a collection's
+        members), off the GUI thread; a relink or a note changes no row."""
+        ids = delta.library_articles()
+        # A copy split or joined changes the Copies count of the whole group.
+        groups = delta.copy_groups
+        if groups:
+            ids |= {row.id for row in self.model.rows() if row.copy_group in groups}
+        if ids or delta.collections_changed or delta.tagtypes_changed:
+            self._read_rows(
+                ids, collections=delta.collections_changed, tag_types=delta.tagtypes_changed
+            )
+
+    def _read_rows(self, ids: set[str], *, collections: bool, tag_types: bool) -> None:
+        archive, wanted = self.ctx.archive, sorted(ids)
+
+        def read() -> tuple[list[Any], list[tuple[str, str]] | None, list[Any] | None]:
+            from archive.tagtypes import list_tag_types
+
+            return (
+                library_rows(archive, wanted) if wanted else [],
+                collections_ui.collection_names(archive) if collections else None,
+                list_tag_types(archive) if tag_types else None,
+            )
+
+        def show(found: tuple[list[Any], list[tuple[str, str]] | None, list[Any] | None]) -> None:
+            rows, names, types = found
+            returned = {r.id for r in rows}
+            gone = [i for i in wanted if i not in returned]
+            if self._loading:  # a full load (maybe older) is on its way: these go on top
+                self._after_load.append((rows, gone))
+            else:
+                self.model.apply_rows(rows, gone)
+            if names is not None:
+                self._fill_collection_box(names)
+            if types is not None:
+                self._fill_tag_box(types)
+            self._update_count()
+            self._show_optional_columns()
+            self.loaded.emit(self.model.total)
+
+        run_read(
+            self.ctx,
+            self,
+            self.tr("Reading the library"),
+            read,
+            on_result=show,
+            on_error=lambda message: self.count_label.setText(message),
+            now=self.ctx.writer.inline,
+        )
 
     # -- filtering -----------------------------------------------------------
 
-    def _fill_tag_box(self) -> None:
+    def _fill_tag_box(self, types: list[Any] | None = None) -> None:
+        current = self.tag_box.currentData()
         self.tag_box.blockSignals(True)
         self.tag_box.clear()
         self.tag_box.addItem(self.tr("Any tags"), None)
         try:
             from archive.tagtypes import list_tag_types
 
-            for tag_type in list_tag_types(self.ctx.archive):
+            for tag_type in list_tag_types(self.ctx.archive) if types is None else types:
                 self.tag_box.addItem(self.tr("With %s") % tag_type.label.lower(), tag_type.key)
+            self.tag_box.setCurrentIndex(max(self.tag_box.findData(current), 0))
         finally:
             self.tag_box.blockSignals(False)
 
-    def _fill_collection_box(self) -> None:
+    def _fill_collection_box(self, names: list[tuple[str, str]] | None = None) -> None:
         current = self.collection_box.currentData()
         self.collection_box.blockSignals(True)
         self.collection_box.clear()
         self.collection_box.addItem(self.tr("All collections"), None)
-        for coll_id, name in collections_ui.collection_names(self.ctx.archive):
+        if names is None:
+            names = collections_ui.collection_names(self.ctx.archive)
+        for coll_id, name in names:
             self.collection_box.addItem(name, coll_id)
         i = self.collection_box.findData(current)
         self.collection_box.setCurrentIndex(max(i, 0))
@@ -537,19 +603,13 @@ class LibraryPanel(QWidget):
         ):
             return
 
-        def deleted(_result: Any) -> None:
-            self._collections_changed()
-            self.reload()  # every member row drops the collection
-
         self._write(
             "Delete collection",
             lambda ch: coll.delete_collection(ch, coll_id),
             self.tr("Not deleted"),
-            deleted,
+            self._collections_changed,
         )
 
-    def _collections_changed(self, ids: list[str] | None = None) -> None:
-        if ids:
-            self.model.update_rows(library_rows(self.ctx.archive, ids))
-        self._fill_collection_box()
-        self._update_count()
+    def _collections_changed(self, _result: Any = None) -> None:
+        """A collection write is committed: its rows and the collection box were updated
+        from the writer's change set (`_delta`); nothing more to read."""

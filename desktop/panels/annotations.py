@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
@@ -29,12 +29,17 @@ from desktop.widgets import (
     button_rows,
     make_table,
     open_held,
+    run_read,
     selected_rows,
     short,
     swatch,
+    tell,
     tip,
     write,
 )
+
+if TYPE_CHECKING:
+    from desktop.delta import ViewDelta
 
 
 class AnnotationTableModel(RowTableModel):
@@ -221,7 +226,10 @@ class AnnotationsPanel(QWidget):
         ctx.articleShown.connect(self.show_article)
         ctx.annotationAtCursor.connect(self._follow_reader)
         ctx.annotationsChanged.connect(self._annotations_changed)
-        ctx.entitiesChanged.connect(self.refresh)
+        ctx.entitiesChanged.connect(self._reread)
+        ctx.changed.connect(self._delta)
+        self._reads = 0
+        self._stale = False
         if ctx.current_article_id:
             self.show_article(ctx.current_article_id)
 
@@ -234,6 +242,8 @@ class AnnotationsPanel(QWidget):
 
     def refresh(self) -> None:
         """Read the annotations again, keeping the selection where possible."""
+        self._reads += 1  # a read still on its way is older than this one
+        self._stale = False
         keep = set(self.selected_ids())
         if self.article_id is None:
             self.model.set_annotations([])
@@ -251,7 +261,50 @@ class AnnotationsPanel(QWidget):
 
     def _annotations_changed(self, article_id: str) -> None:
         if self.article_id and article_id in (self.article_id, ""):
-            self.refresh()
+            self._reread()
+
+    def _delta(self, delta: ViewDelta) -> None:
+        """The window's writes: read again only if they touched the rows shown."""
+        if self.article_id and delta.concerns_article(
+            self.article_id, [a.entity_id for a in self.model.annotations()]
+        ):
+            self._reread()
+
+    def _reread(self) -> None:
+        """Read the rows again off the GUI thread and show what differs (rows removed,
+        inserted, changed: the selection stays); hidden in a shown window (a background
+        tab), only note it and read when shown."""
+        if self.article_id is None:
+            return
+        if self.window().isVisible() and not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        self._reads += 1
+        generation, article_id = self._reads, self.article_id
+
+        def show(found: tuple[list[ReadingAnnotation], bool]) -> None:
+            if generation == self._reads and article_id == self.article_id:
+                annotations, flagged = found
+                self._article_hidden = flagged and not self.reveal_state.is_revealed(article_id)
+                self.model.replace_rows(annotations)
+
+        run_read(
+            self.ctx,
+            self,
+            "Reading annotations",
+            _read_rows,
+            self.ctx.archive,
+            article_id,
+            on_result=show,
+            on_error=lambda message: tell(self, message),
+            now=self.ctx.writer.inline,
+        )
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._reread()
 
     def _follow_reader(self, annotation_id: str) -> None:
         """Show which row the reader's cursor is in (without jumping back to it)."""
@@ -446,3 +499,12 @@ class AnnotationsPanel(QWidget):
                 annotate.delete_annotation(ch, ann_id)
 
         write(self, self.ctx, label, remove)
+
+
+def _read_rows(archive: Any, article_id: str) -> tuple[list[ReadingAnnotation], bool]:
+    """On a pool thread: an article's annotations, and whether it is flagged sensitive."""
+    try:
+        flagged = review.get_review(archive, article_id).sensitive
+    except SesameError:
+        flagged = False
+    return load_annotations(archive, article_id), flagged

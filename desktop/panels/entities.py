@@ -3,6 +3,7 @@ aliases and merge (each an undo step)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -259,6 +260,8 @@ class EntitiesPanel(RereadingPanel):
         self.ctx = ctx
         self._type_key: str | None = None
         self._current_id: str | None = None
+        # The current entity's mentions, read with the rows after a write (see _fill).
+        self._details: _Details | None = None
         # The entity to make current once the next read lands (e.g. one just created).
         self._wanted: str | None = None
 
@@ -388,12 +391,27 @@ class EntitiesPanel(RereadingPanel):
         self._type_key = type_key
         self.refresh()
 
-    def refresh(self) -> None:
-        """Read entities and counts again (off the GUI thread); `loaded` says when done."""
-        generation, type_key, archive = self._next_read(), self._type_key, self.ctx.archive
+    def concerns(self, delta: Any) -> bool:
+        """Entities, roles or relations written, a mention linked or unlinked, or a
+        mention of the entity shown edited (its quote or note)."""
+        return (
+            delta.entities_changed
+            or bool(delta.linked_entities)
+            or (self._current_id is not None and self._current_id in delta.annotation_entities)
+        )
 
-        def read() -> tuple[list[tagtypes.TagTypeInfo], list[EntityInfo]]:
-            return tagtypes.list_tag_types(archive), entities.list_entities(archive, type_key)
+    def refresh(self) -> None:
+        """Read entities and counts again, and the current entity's mentions (off the GUI
+        thread); the rows that differ are updated in place; `loaded` says when done."""
+        generation, type_key, archive = self._next_read(), self._type_key, self.ctx.archive
+        current = self._wanted or self._current_id
+
+        def read() -> tuple[list[tagtypes.TagTypeInfo], list[EntityInfo], _Details | None]:
+            return (
+                tagtypes.list_tag_types(archive),
+                entities.list_entities(archive, type_key),
+                _details_or_none(archive, current),
+            )
 
         run_read(
             self.ctx,
@@ -405,15 +423,25 @@ class EntitiesPanel(RereadingPanel):
         )
 
     def _fill(
-        self, generation: int, types: list[tagtypes.TagTypeInfo], rows: list[EntityInfo]
+        self,
+        generation: int,
+        types: list[tagtypes.TagTypeInfo],
+        rows: list[EntityInfo],
+        details: _Details | None = None,
     ) -> None:
         if generation != self._generation:
             return  # a newer read is on its way
         current = self._wanted or self._current_id
         self._wanted = None
-        self._types = {t.key: t for t in types}
-        self.model.set_entities(rows, self._types)
+        shown = {t.key: t for t in types}
+        if shown == self.model._types:
+            self.model.replace_rows(rows)  # the selection and the scroll position stay
+        else:
+            self.model.set_entities(rows, shown)
+        self._types = shown
         if current and self.model.row_of(current) is not None:
+            if details is not None and details.entity_id == current:
+                self._details = details  # read with the rows: no read here
             self.select_entity(current)
         else:
             self._current_id = None
@@ -452,16 +480,15 @@ class EntitiesPanel(RereadingPanel):
 
     def _show_mentions(self, entity_id: str) -> None:
         self._current_id = entity_id
-        try:
-            found = entities.mentions(self.ctx.archive, entity_id)
-            info = entities.get_entity(self.ctx.archive, entity_id)
-        except SesameError as exc:
-            self.statusMessage.emit(str(exc))
-            return
-        claims = entity_claims(self.ctx.archive, entity_id, info.type)
-        mask = QuoteMask.read(
-            self.ctx, [m.article_id for m in found] + [c.article_id for c in claims]
-        )
+        details, self._details = self._details, None
+        if details is None or details.entity_id != entity_id:
+            try:
+                details = _read_details(self.ctx.archive, entity_id)
+            except SesameError as exc:
+                self.statusMessage.emit(str(exc))
+                return
+        found, info, claims = details.mentions, details.info, details.claims
+        mask = QuoteMask(RevealState.of(self.ctx), details.parts)
         self.mentions_model.mask = self.claims_model.mask = mask
         self.mentions_model.set_mentions(found)
         self.mentions_label.setText(self.tr("Mentions of {0}: {1}").format(info.name, len(found)))
@@ -597,3 +624,37 @@ class EntitiesPanel(RereadingPanel):
         )
         menu.aboutToHide.connect(menu.deleteLater)
         menu.popup(self.merge_button.mapToGlobal(self.merge_button.rect().bottomLeft()))
+
+
+@dataclass
+class _Details:
+    """What the panel shows of its current entity: mentions, claims, sensitive parts."""
+
+    entity_id: str
+    info: EntityInfo
+    mentions: list[Mention]
+    claims: list[Any]
+    parts: dict[str, Any]
+
+
+def _read_details(archive: Any, entity_id: str) -> _Details:
+    """An entity's mentions, roles and relations and their articles' sensitive parts
+    (on a pool thread after a write; SesameError if the entity is gone)."""
+    from archive import review
+
+    found = entities.mentions(archive, entity_id)
+    info = entities.get_entity(archive, entity_id)
+    claims = entity_claims(archive, entity_id, info.type)
+    parts = review.sensitive_parts(
+        archive, [m.article_id for m in found] + [c.article_id for c in claims]
+    )
+    return _Details(entity_id, info, found, claims, parts)
+
+
+def _details_or_none(archive: Any, entity_id: str | None) -> _Details | None:
+    if entity_id is None:
+        return None
+    try:
+        return _read_details(archive, entity_id)
+    except SesameError:
+        return None  # gone: the panel shows another one

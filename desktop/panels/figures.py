@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from archive import figures
 from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
+from archive.tagform import FIGURE_TYPE
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.review.reveal import QuoteMask, RevealState, repaint
@@ -225,6 +226,15 @@ class FiguresPanel(RereadingPanel):
         self.claims_view.resizeColumnsToContents()
         target.show()
         target.raise_()
+
+    def concerns(self, delta: Any) -> bool:
+        """Only writes of figure claims, figure entities or articles (a retraction,
+        copies) change the table: a tag as an actor leaves it be."""
+        return (
+            FIGURE_TYPE in delta.annotation_types()
+            or FIGURE_TYPE in delta.entity_types
+            or bool(delta.article_ids())
+        )
 
     def refresh(self) -> None:
         """Read the figure table again (off the GUI thread); `loaded` says when done."""

@@ -3,15 +3,18 @@
 `ReaderPanel(ctx)` listens to `ctx.articleOpenRequested(article_id, spans)`
 and shows the article (spans are code-point ranges to mark and scroll to,
 e.g. search matches), then emits `ctx.articleShown(article_id)`. It repaints
-when `ctx.annotationsChanged` names its article or `ctx.entitiesChanged`
-fires. Select text and press a tag type's key (A, E, F, or a user type's)
-to tag it; see `desktop.tagging`.
+when the window's writes (`ctx.changed`, desktop/delta.py) touch its article's
+annotations or review fields, or an entity it shows, reading them off the GUI
+thread (as it does for `ctx.annotationsChanged` naming its article or
+`ctx.entitiesChanged`, from writes outside the window's writer). Select text and
+press a tag type's key (A, E, F, or a user type's) to tag it; see `desktop.tagging`.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -36,7 +39,10 @@ from desktop.review.claims import claim_actions
 from desktop.review.reveal import SHORTCUT, RevealState, concealed, hidden_note, sensitive_ids
 from desktop.tag_form import TagDialog
 from desktop.tagging import TaggingController
-from desktop.widgets import tell
+from desktop.widgets import run_read, tell
+
+if TYPE_CHECKING:
+    from desktop.delta import ViewDelta
 
 
 class ReaderPanel(QWidget):
@@ -118,6 +124,8 @@ class ReaderPanel(QWidget):
         ctx.articleOpenRequested.connect(self.open_article)
         ctx.annotationsChanged.connect(self._annotations_changed)
         ctx.entitiesChanged.connect(self._entities_changed)
+        ctx.changed.connect(self._delta)
+        self._reads = 0
 
         ctx.writer.failed.connect(self.message)
         self.review_bar.revealRequested.connect(self.reveal)
@@ -208,8 +216,43 @@ class ReaderPanel(QWidget):
         """Read the open article's annotations again and repaint them."""
         if self.article is None:
             return
-        annotations = load_annotations(self.ctx.archive, self.article.id)
-        self._read_review()
+        self._show_annotations(
+            self.article.id, _read_annotations(self.ctx.archive, self.article.id)
+        )
+
+    def _reread(self) -> None:
+        """Read the open article's annotations off the GUI thread, then repaint them
+        (at once when the writer runs inline: scripts and panel tests)."""
+        if self.article is None:
+            return
+        self._reads += 1
+        generation, article_id = self._reads, self.article.id
+
+        def show(found: tuple[list[ReadingAnnotation], Any]) -> None:
+            if generation == self._reads:  # else a newer read is on its way
+                self._show_annotations(article_id, found)
+
+        run_read(
+            self.ctx,
+            self,
+            "Reading annotations",
+            _read_annotations,
+            self.ctx.archive,
+            article_id,
+            on_result=show,
+            on_error=self.message,
+            now=self.ctx.writer.inline,
+        )
+
+    def _show_annotations(
+        self, article_id: str, found: tuple[list[ReadingAnnotation], Any]
+    ) -> None:
+        if self.article is None or self.article.id != article_id:
+            return  # another article is open now
+        annotations, fields = found
+        if fields is not None:
+            for name in review.ARTICLE_FIELDS:
+                setattr(self.article, name, getattr(fields, name))
         self.article.annotations = annotations
         self.view.concealment = concealed(self.article, self.reveal_state)
         self.view.repaint_annotations(annotations)
@@ -218,17 +261,6 @@ class ReaderPanel(QWidget):
         self._show_details_at(self.view.caret_code_point())
 
     # -- review and sensitive content --------------------------------------------
-
-    def _read_review(self) -> None:
-        """The open article's review fields again (a review change touches only them)."""
-        if self.article is None:
-            return
-        try:
-            fields = review.get_review(self.ctx.archive, self.article.id)
-        except SesameError:
-            return
-        for name in review.ARTICLE_FIELDS:
-            setattr(self.article, name, getattr(fields, name))
 
     def _show_concealment(self) -> None:
         """Blur or bar what is still hidden; the banner says what and offers Reveal."""
@@ -258,10 +290,17 @@ class ReaderPanel(QWidget):
 
     def _annotations_changed(self, article_id: str) -> None:
         if self.article is not None and article_id in (self.article.id, ""):
-            self.reload_annotations()
+            self._reread()
 
     def _entities_changed(self) -> None:
-        self.reload_annotations()
+        self._reread()
+
+    def _delta(self, delta: ViewDelta) -> None:
+        """The window's writes: read again only if they touched what the reader shows."""
+        if self.article is not None and delta.concerns_article(
+            self.article.id, [a.entity_id for a in self.article.annotations]
+        ):
+            self._reread()
 
     def _caret_moved(self) -> None:
         cp = self.view.caret_code_point()
@@ -341,3 +380,13 @@ class ReaderPanel(QWidget):
     def tag_selection(self, type_key: str) -> TagDialog | None:
         """Start tagging the selection as `type_key`: opens the (non-blocking) form."""
         return self.tagging.begin_tag(self, type_key)
+
+
+def _read_annotations(archive: Any, article_id: str) -> tuple[list[ReadingAnnotation], Any]:
+    """An article's annotations and its review fields (None if it is gone): on a pool thread."""
+    annotations = load_annotations(archive, article_id)
+    try:
+        fields = review.get_review(archive, article_id)
+    except SesameError:
+        fields = None
+    return annotations, fields

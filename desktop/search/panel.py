@@ -149,6 +149,16 @@ class SearchPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         ctx.articlesChanged.connect(self._archive_changed)
+        # The window's writes: search again when articles or collections changed, or
+        # many articles at once (a merge renames hundreds of mentions); not for a tag.
+        ctx.changed.connect(
+            lambda delta: (
+                self._archive_changed()
+                if delta.touches(("article", "collection", "articlecollection"))
+                or len(delta.articles) > 20
+                else None
+            )
+        )
         RevealState.of(ctx).changed.connect(self._reveal_changed)
 
     def query_edit_for_toolbar(self) -> QLineEdit:

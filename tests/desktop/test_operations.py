@@ -25,18 +25,22 @@ def test_a_change_runs_off_the_gui_thread_and_tells_the_views(qtbot, ctx, archiv
         target = entities.link_entity(ch, "actor", None, "Market traders")
         return annotate.create_annotation(ch, aid, start, start + 10, "actor", entity_id=target)
 
-    with (
-        qtbot.waitSignal(ctx.annotationsChanged) as changed,
-        qtbot.waitSignal(ctx.entitiesChanged),
-    ):
+    with qtbot.waitSignal(ctx.changed) as changed:
         writer.change("Tag as actor", tag)
     assert writer.wait()
-    assert changed.args == [aid]
+    # The views are told the rows written: one annotation and its new entity.
+    delta = changed.args[0]
+    assert delta.annotation_articles == {aid} and delta.entities_changed
+    assert [(r.table, r.op) for r in delta.rows] == [("entity", "created"), ("annotation", "created")]
     assert threads and threads[0] is not threading.main_thread()
     assert writer.undoText() == "Tag as actor" and writer.canUndo()
-    with qtbot.waitSignal(ctx.annotationsChanged), qtbot.waitSignal(ctx.entitiesChanged):
+    with qtbot.waitSignal(ctx.changed) as undone:
         writer.undo()
     assert writer.wait()
+    assert sorted((r.table, r.op) for r in undone.args[0].rows) == [
+        ("annotation", "deleted"),
+        ("entity", "deleted"),
+    ]
     assert annotate.list_annotations(archive, aid) == []
     assert entities.list_entities(archive) == []
     assert writer.redoText() == "Tag as actor" and not writer.canUndo()
