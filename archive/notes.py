@@ -8,6 +8,10 @@ will do, as on the command line. `note_links` finds them and says where each
 points, or that it points nowhere (a passage deleted, a mistyped id): a link is
 never rewritten or dropped, only reported.
 
+Links pointing nowhere are named once where it matters: when the notes are
+saved (`set_notes`' result, `sesame notes --set`, the editor) and by `sesame
+check` (`broken_links`), not each time the notes are read.
+
 Setting the notes is a core change (undoable, audited). Notes are not in the
 search index: `grep_notes` (`sesame notes --grep`) finds text in every
 collection's notes, which stays quick because notes are few and short beside
@@ -165,6 +169,23 @@ def get_notes(archive: Archive, collection: str) -> CollectionNotes:
     """A collection's notes (by id or name) with their links."""
     with archive.session() as session:
         return _notes_of(session, _collection(session, collection))
+
+
+def broken_links(archive: Archive) -> list[tuple[str, NoteLink]]:
+    """Every link of every collection's notes that points nowhere, with its collection's
+    name, collections by name (`sesame check`)."""
+    with archive.session() as session:
+        rows = session.exec(
+            select(models.Collection)
+            .where(models.Collection.notes != "")
+            .order_by(col(models.Collection.name))
+        )
+        return [
+            (coll.name, link)
+            for coll in rows
+            for link in note_links(session, coll.notes)
+            if not link.found
+        ]
 
 
 def set_notes(target: Archive | Change, collection: str, text: str) -> CollectionNotes:

@@ -3,8 +3,11 @@ audit chain and its signed checkpoint) and the search index against the database
 
 Exit 0 when everything holds, 1 naming what does not. Warnings (what cannot
 be vouched for, such as entries written by a session still open elsewhere)
-are printed but do not fail the check. Evidence is never repaired; only the
-search index, which is derived, may be rebuilt (`--repair-index`).
+are printed but do not fail the check, nor do links of case notes that point
+nowhere (named here once, not at every read of the notes; `--json`:
+`"broken_note_links": [{"collection", "kind", "ref", "problem"}]`). Evidence is
+never repaired; only the search index, which is derived, may be rebuilt
+(`--repair-index`).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def _index_read_only(
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    from archive import notes
     from archive.custody import check_custody
 
     if args.originals:
@@ -82,6 +86,10 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
             index_doc, index_ok = index.to_json(), index.ok
         else:
             index_doc, index_ok = _index_read_only(archive, report, readonly_reason, elsewhere)
+        broken = [
+            {"collection": name, "kind": link.kind, "ref": link.ref, "problem": link.problem}
+            for name, link in notes.broken_links(archive)
+        ]
     ok = report.ok and index_ok
     doc = report.to_json() | {
         "ok": ok,
@@ -89,12 +97,32 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
         "read_only": readonly_reason,
         "index": index_doc,
         "index_repaired": repaired,
+        "broken_note_links": broken,
     }
     if out.as_json:
         out.json(doc)
         return EXIT_OK if ok else EXIT_FAILED
     _print(out, archive, report, index_doc, readonly_reason, repaired)
+    _print_broken_links(out, broken)
     return EXIT_OK if ok else EXIT_FAILED
+
+
+def _print_broken_links(out: Output, broken: list[dict[str, str]]) -> None:
+    """Case notes' links that point nowhere: kept as written, named (they fail nothing)."""
+    from archive.cli import one_line, quoted
+
+    if not broken:
+        return
+    out.line()
+    out.line(
+        f"Case notes: {len(broken)} link(s) point nowhere (kept as written; fix them "
+        "with `sesame notes COLLECTION --set FILE` or Collections → Case notes…):"
+    )
+    for link in broken:
+        out.line(
+            f"  - {quoted(link['collection'])}: sesame:{link['kind']}/{one_line(link['ref'])} "
+            f"({link['problem']})"
+        )
 
 
 def _print(

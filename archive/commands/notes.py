@@ -1,10 +1,11 @@
 """`sesame notes`: a collection's case notes (Markdown), printed, replaced, or searched.
 
-- `sesame notes COLLECTION` prints the notes, then the links that point nowhere.
+- `sesame notes COLLECTION` prints the notes (`--json` lists their links, the
+  broken ones too; the text output names none: `sesame check` does).
 - `sesame notes COLLECTION --set FILE` (`-` for stdin) replaces them: one undoable
   change; links to passages and entities (`sesame:annotation/<id>`,
-  `sesame:entity/<id>`) are checked and the broken ones named (the notes are saved
-  all the same, exit status 0).
+  `sesame:entity/<id>`) are checked and the broken ones named on stderr (the notes
+  are saved all the same, exit status 0).
 - `sesame notes --grep TEXT` lists the lines of every collection's notes holding TEXT.
 
 `--json`: `{"collection_id", "collection", "notes", "links": [...], "broken": [...]}`,
@@ -76,9 +77,8 @@ def cmd_notes(args: argparse.Namespace, out: Output) -> int:
         result = notes.get_notes(archive, args.collection)
     if out.as_json:
         out.json(result.to_dict())
-    else:
+    else:  # broken links are named when saved and by `sesame check`, not at every read
         out.line(result.notes.rstrip("\n") if result.notes else "(no notes yet)")
-    _broken(out, result)
     return EXIT_OK
 
 

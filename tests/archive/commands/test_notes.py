@@ -42,9 +42,10 @@ def test_set_from_a_file_print_and_undo(arch: dict[str, str], case: str, tmp_pat
     assert first["found"] and first["target_id"] == ann["id"] and first["label"] == "Daw Hnin Wai"
     assert first["article_id"] == arch["one"]
     assert doc["broken"] == [second] and not second["found"]
-    out = io.StringIO()
-    assert main(["notes", case], out, io.StringIO()) == 0
-    assert out.getvalue().startswith("# Raid\n\nSaid by [her]")
+    # Read again, the notes name no broken link: they were named when saved.
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["notes", case], out, err) == 0
+    assert out.getvalue().startswith("# Raid\n\nSaid by [her]") and err.getvalue() == ""
     assert run("undo")[0] == 0
     assert run("notes", case)[1]["notes"] == ""
 
@@ -85,3 +86,30 @@ def test_mistakes_exit_with_a_message(arch: dict[str, str], case: str, tmp_path:
     assert code == 2
     code, history, _ = run("history")
     assert [h["label"] for h in history] == ["New collection Hospital raids"]
+
+
+def test_check_names_the_broken_links_of_case_notes_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SESAME_ARCHIVE", str(tmp_path / "case"))
+    (tmp_path / "report.txt").write_text("Daw Hnin Wai spoke to reporters.\n", "utf-8")
+    assert run("import", str(tmp_path / "report.txt"))[0] == 0
+    assert run("collections", "create", "Raids")[0] == 0
+    out = io.StringIO()
+    assert main(["check"], out, io.StringIO()) == 0
+    assert "Case notes" not in out.getvalue()
+    notes = tmp_path / "notes.md"
+    notes.write_text("See sesame:annotation/abcdef123456 and sesame:entity/fedcba654321.\n")
+    assert run("notes", "Raids", "--set", str(notes))[0] == 0
+    code, doc, _ = run("check")
+    assert code == 0 and doc["ok"] and doc["broken_note_links"] == [
+        {"collection": "Raids", "kind": "annotation", "ref": "abcdef123456",
+         "problem": "passage: no such id"},
+        {"collection": "Raids", "kind": "entity", "ref": "fedcba654321",
+         "problem": "entity: no such id"},
+    ]  # fmt: skip
+    out = io.StringIO()
+    assert main(["check"], out, io.StringIO()) == 0
+    text = out.getvalue()
+    assert "Case notes: 2 link(s) point nowhere" in text
+    assert '  - "Raids": sesame:entity/fedcba654321 (entity: no such id)' in text
