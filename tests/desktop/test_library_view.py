@@ -234,3 +234,53 @@ def test_one_click_opens_an_article_ctrl_click_only_selects(qtbot, panel) -> Non
     assert opened == []
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == [panel.model.article_id(1)]
+
+
+# -- apply_rows: a write's rows, without a reload ----------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    changed=st.dictionaries(st.integers(0, 39), st.integers(0, 6), max_size=8),
+    gone=st.sets(st.integers(0, 39), max_size=5),
+    added=st.integers(0, 3),
+    sort_column=st.sampled_from([0, 2, COLUMNS.index("annotations")]),
+    text=st.sampled_from(["", "police"]),
+)
+def test_apply_rows_shows_what_a_full_load_would(
+    qapp, changed: dict[int, int], gone: set[int], added: int, sort_column: int, text: str
+) -> None:
+    rows = _rows(40)
+    model = LibraryModel()
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    model.set_rows(rows)
+    model.sort(sort_column, Qt.SortOrder.DescendingOrder)
+    model.set_filter(LibraryFilter(text=text))
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    fresh = [rows[i]._replace(annotations=n) for i, n in changed.items() if i not in gone]
+    fresh += [
+        rows[0]._replace(id=f"new{k}", title=f"New police report {k}", annotations=k)
+        for k in range(added)
+    ]
+    gone_ids = [rows[i].id for i in gone]
+    model.apply_rows(fresh, gone_ids)
+    # The same rows, in the same order, as a model loaded afresh with them.
+    by_id = {r.id: r for r in rows if r.id not in gone_ids}
+    by_id.update({r.id: r for r in fresh})
+    truth = LibraryModel()
+    truth.sort(sort_column, Qt.SortOrder.DescendingOrder)
+    truth.set_filter(LibraryFilter(text=text))
+    truth.set_rows(list(by_id.values()))
+    shown = [model.article_id(r) for r in range(model.rowCount())]
+    expected = [truth.article_id(r) for r in range(truth.rowCount())]
+    assert sorted(shown) == sorted(expected)
+    assert [model.library_row(i).annotations for i in shown] == [  # type: ignore[union-attr]
+        truth.library_row(i).annotations
+        for i in expected  # type: ignore[union-attr]
+    ]
+    if not gone and not added and sort_column != COLUMNS.index("annotations"):
+        assert resets == []  # counts changed in place: rows repainted, nothing reloaded
