@@ -216,9 +216,13 @@ class LibraryPanel(QWidget):
             on_cancelled=self._load_failed,
         )
 
-    def _show_optional_columns(self) -> None:
-        """Show each optional column the rows use (unless the person chose otherwise)."""
-        rows = self.model.rows()
+    def _show_optional_columns(self, changed: list[Any] | None = None) -> None:
+        """Show each optional column the rows use (unless the person chose otherwise).
+
+        After a write only the rows it `changed` are looked at, and a column is only
+        shown, never hidden (the next full load hides an unused one): no scan of every
+        row for a tag."""
+        rows = self.model.rows() if changed is None else changed
         used = {
             "review_status": any(r.review_status != "unread" for r in rows),
             "assignee": any(r.assignee for r in rows),
@@ -226,6 +230,8 @@ class LibraryPanel(QWidget):
         }
         for name, in_use in used.items():
             column = COLUMNS.index(name)
+            if changed is not None and not in_use:
+                continue
             self.table.setColumnHidden(column, not self._chosen_columns.get(column, in_use))
 
     def _column_menu(self, pos: Any) -> None:
@@ -308,7 +314,7 @@ class LibraryPanel(QWidget):
             if types is not None:
                 self._fill_tag_box(types)
             self._update_count()
-            self._show_optional_columns()
+            self._show_optional_columns(rows)
             self.loaded.emit(self.model.total)
 
         run_read(
