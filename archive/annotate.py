@@ -23,9 +23,12 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from archive import entities, models
+from archive.annotation_records import AnnotationRecord as AnnotationRecord
+from archive.annotation_records import read_records
 from archive.changes import Change, changing
 from archive.entities import check_date, row_snapshot
 from archive.errors import InvalidInput, NotFound
+from archive.lookup import session_connection
 from archive.store import Archive
 from archive.tagtypes import get_tag_type
 
@@ -691,50 +694,6 @@ def _claims_on(session: Session, annotation_id: str) -> list[models.Role | model
 # -- reading -------------------------------------------------------------------------
 
 
-@dataclass
-class AnnotationRecord:
-    """An annotation with its entity's name and its author's display name."""
-
-    id: str
-    article_id: str
-    start: int
-    end: int
-    quote: str
-    type: str
-    entity: str | None
-    entity_id: str | None
-    note: str
-    created_by: str | None  # display name
-    created_by_id: str | None
-    created_at: str
-    updated_at: str
-    origin: str
-    orphaned: bool
-    prefix: str
-    suffix: str
-    value: float | None
-    qualifier: str | None
-    counted: str | None
-    as_of: str | None
-    # Review of the claim (archive.review): verification status and note, sensitive flag.
-    verification: str = models.VERIFICATIONS[0]
-    verification_note: str = ""
-    sensitive: bool = False
-    sensitive_reason: str = ""
-    # Figures as ranges: the low and high estimates (`value` is the best).
-    low: float | None = None
-    high: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (`sesame annotations --json`)."""
-        data = asdict(self)
-        for key in ("value", "low", "high"):
-            number = getattr(self, key)
-            if number is not None and float(number).is_integer():
-                data[key] = int(number)
-        return data
-
-
 def _record(
     ann: models.Annotation, entity_name: str | None, author: str | None
 ) -> AnnotationRecord:
@@ -777,23 +736,14 @@ def annotation_records(
     entity_id: str | None = None,
     orphaned: bool | None = None,
 ) -> list[AnnotationRecord]:
-    """Annotations with entity and author names, by article then position."""
-    a = models.Annotation
-    query = (
-        select(a, models.Entity.name, models.User.display_name)
-        .join(models.Entity, col(models.Entity.id) == col(a.entity_id), isouter=True)
-        .join(models.User, col(models.User.id) == col(a.created_by), isouter=True)
+    """Annotations with entity and author names, by article then position (a tag type
+    by key or label, an entity by id, prefix or name; read by
+    `archive.annotation_records.read_records`, as `sesame show` reads them)."""
+    key = get_tag_type(session, type_key).key if type_key else None
+    entity = entities.get_row(session, entity_id).id if entity_id else None
+    return read_records(
+        session_connection(session), article_id, type_key=key, entity_id=entity, orphaned=orphaned
     )
-    if article_id:
-        query = query.where(a.article_id == article_id)
-    if type_key:
-        query = query.where(a.type_key == get_tag_type(session, type_key).key)
-    if entity_id:
-        query = query.where(a.entity_id == entities.get_row(session, entity_id).id)
-    if orphaned is not None:
-        query = query.where(a.orphaned == orphaned)
-    query = query.order_by(col(a.article_id), col(a.start), col(a.end))
-    return [_record(ann, name, author) for ann, name, author in session.exec(query)]
 
 
 def list_annotations(

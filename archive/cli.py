@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from archive.cli_passphrase import add_passphrase_options, cli_passphrases
-from archive.errors import ArchiveError, ConfigError, NotFound, SesameError
+from archive.errors import ArchiveError, BadIdPrefix, ConfigError, NotFound, SesameError
 from archive.paths import default_archive_dir
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from archive import models
+    from archive.reader import Reader
     from archive.store import Archive
 
 EXIT_OK = 0
@@ -178,30 +179,28 @@ def open_archive(args: argparse.Namespace, *, write: bool, create: bool | None =
     return Archive.open(archive_path(args), create=make, readonly=not write)
 
 
-def find_article(session: Session, ident: str) -> models.Article:
-    """An article by id, or by a unique id prefix (at least 6 characters)."""
-    from sqlmodel import col, func, select
+def open_for_reading(args: argparse.Namespace) -> Archive | Reader:
+    """Open the command's archive to read it: without the ORM when its format is current
+    (`archive.reader.open_readable`: `list`, `show`), else read-only as usual (which
+    migrates nothing and says why it cannot open)."""
+    from archive.reader import open_readable
 
+    reader = open_readable(archive_path(args))
+    return reader if reader is not None else open_archive(args, write=False)
+
+
+def find_article(session: Session, ident: str) -> models.Article:
+    """An article by id, or by a unique id prefix (at least 6 characters): the rule of
+    `archive.lookup.article_id` (a shortened id naming none or several is a usage error)."""
     from archive import models
+    from archive.lookup import article_id, session_connection
 
     article = session.get(models.Article, ident)
-    if article is not None:
-        return article
-    if len(ident) >= 6:
-        matches = list(
-            session.exec(
-                select(models.Article).where(
-                    # Literal: `startswith` makes LIKE, where _ and % are wildcards.
-                    func.substr(col(models.Article.id), 1, len(ident)) == ident
-                )
-            )
-        )
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise NotFound(f"The id prefix {ident} matches {len(matches)} articles; give more.")
-    hint = "" if len(ident) >= 6 else " (an id prefix needs at least 6 characters)"
-    raise NotFound(f"No article with id {ident}{hint}. `sesame list` shows the ids.")
+    if article is None:
+        article = session.get(models.Article, article_id(session_connection(session), ident))
+    if article is None:  # pragma: no cover  (the lookup found it in this transaction)
+        raise NotFound(f"No article with id {ident}. `sesame list` shows the ids.")
+    return article
 
 
 # -- commands ------------------------------------------------------------------
@@ -233,7 +232,7 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
     from archive.commands.review import listing_filter
     from archive.library import list_articles
 
-    with open_archive(args, write=False) as archive:
+    with open_for_reading(args) as archive:
         rows = list_articles(archive, args.collection, review=listing_filter(args))
     if out.as_json:
         out.json(rows)
@@ -247,16 +246,18 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: Output) -> int:
-    from archive.annotate import list_annotations
+    from archive.annotation_records import read_records
     from archive.library import LISTING_FIELDS
+    from archive.lookup import article_id as find_article_id
     from archive.reading import load_article
 
-    with open_archive(args, write=False) as archive:
-        with archive.session() as session:
-            article_id = find_article(session, args.id).id
+    with open_for_reading(args) as archive:
+        with archive.read_connection() as conn:
+            article_id = find_article_id(conn, args.id)
         # What the reader reads; the annotations as `sesame annotations --json` gives them.
         article = load_article(archive, article_id, with_annotations=False)
-        records = list_annotations(archive, article_id)
+        with archive.read_connection() as conn:
+            records = read_records(conn, article_id)
     fields = (
         *LISTING_FIELDS,
         "verification_note",
@@ -370,8 +371,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _is_usage(exc: SesameError) -> bool:
     """Whether an error is the command line's fault (exit status 2): bad arguments, a
-    malformed search query, or an archive that cannot be opened."""
-    if isinstance(exc, (ArchiveError, UsageError, ConfigError)):
+    malformed search query, a shortened id naming no record or several, or an archive
+    that cannot be opened."""
+    if isinstance(exc, (ArchiveError, UsageError, ConfigError, BadIdPrefix)):
         return True
     # A query that cannot be parsed is a usage error; the search module is only
     # loaded (and its error only raised) by a command that searches.

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, delete, select
 
 from archive.changes import Change, changing
 from archive.errors import InvalidInput, NotFound
+from archive.lookup import collection_id, find_collection_id, session_connection
 from archive.models import Article, ArticleCollection, Collection
 from archive.store import Archive
 
@@ -61,23 +62,15 @@ def _info(session: Session, coll: Collection) -> CollectionInfo:
 
 
 def find_collection(session: Session, ident: str) -> Collection | None:
-    """The collection with this id or name (exact, then ignoring case), or None."""
-    coll = session.get(Collection, ident)
-    if coll is not None:
-        return coll
-    coll = session.exec(select(Collection).where(Collection.name == ident)).first()
-    if coll is not None:
-        return coll
-    matches = list(
-        session.exec(select(Collection).where(func.lower(Collection.name) == ident.lower()))
-    )
-    return matches[0] if len(matches) == 1 else None
+    """The collection with this id or name (exact, then ignoring case), or None: the rule
+    of `archive.lookup.find_collection_id`."""
+    found = find_collection_id(session_connection(session), ident)
+    return None if found is None else session.get(Collection, found)
 
 
 def _require(session: Session, ident: str) -> Collection:
-    coll = find_collection(session, ident)
-    if coll is None:
-        raise NotFound(f"No collection named {ident!r}. `sesame collections` lists them.")
+    coll = session.get(Collection, collection_id(session_connection(session), ident))
+    assert coll is not None  # the lookup found it in this transaction
     return coll
 
 

@@ -43,3 +43,8 @@ class ArchiveReadOnly(ArchiveError):
 
 class ConfigError(SesameError):
     """The user's config folder (identity, keys) cannot be read or written (exit status 2)."""
+
+
+class BadIdPrefix(NotFound):
+    """A shortened id that names no record, or several: the command line's fault (exit
+    status 2), unlike a full id that names nothing (exit status 1)."""

@@ -7,7 +7,10 @@ plain functions below, which know nothing about Qt (`view_rows`).
 
 `sesame list` reads through the same functions (`list_articles`): the same
 rows, filter and sort, then the listing's fields (`LISTING_FIELDS`) of the
-articles it shows.
+articles it shows. Everything here is plain SQL on `archive.read_connection()`,
+which an `Archive` and an `archive.reader.Reader` both have: the window reads
+through the ORM's engine, `sesame list` without importing SQLAlchemy (issue 15
+item 5: its ~0.4 s of imports were most of a cold listing).
 """
 
 from __future__ import annotations
@@ -18,12 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
-
-from archive import models
-from archive.collections import get_collection
 from archive.errors import InvalidInput
+from archive.lookup import collection_id as find_collection_id
 from archive.tasks import CancelToken, ProgressFn, report
+from archive.vocabularies import REVIEW_STATUSES, VERIFICATIONS
 
 # Columns a library can be sorted by, in the order the table shows them.
 COLUMNS = (
@@ -90,9 +91,9 @@ class LibraryFilter:
     tag_type: str | None = None  # only articles with at least one such annotation
     date_from: str = ""  # ISO date (or prefix: "2021", "2021-03")
     date_to: str = ""
-    review_status: str = ""  # one of models.REVIEW_STATUSES
+    review_status: str = ""  # one of REVIEW_STATUSES
     assignee: str = ""  # a name, ignoring case
-    verification: str = ""  # one of models.VERIFICATIONS
+    verification: str = ""  # one of VERIFICATIONS
     sensitive: bool | None = None  # True: only sensitive ones; False: none of them
     copy_group: str = ""  # a copy group's id (or its first characters): its members only
 
@@ -167,32 +168,34 @@ def library_rows(
     sensitive_passages: set[str] = set()
     # Plain DB-API cursor: three set queries and C-speed fetches; SQLAlchemy's
     # per-row processing tripled the time of a 100,000-article load.
-    raw = archive.engine.raw_connection()
-    try:
-        cur = raw.cursor()
+    with archive.read_connection() as conn:
+        cur = conn.cursor()
         # One read transaction: the three queries see the same snapshot even
         # while an import commits next to them (WAL readers never wait).
         cur.execute("BEGIN")
-        report(progress, 0, None, "Reading annotation counts")
-        sql, params = _where_ids(_COUNTS_SQL, "article_id", ids)
-        for article_id, type_key, passage_sensitive in cur.execute(sql, params):
-            tags = counts[article_id]
-            tags[type_key] = tags.get(type_key, 0) + 1
-            if passage_sensitive:
-                sensitive_passages.add(article_id)
-        sql, params = _where_ids(_MEMBERS_SQL, "article_id", ids)
-        for article_id, collection_id in cur.execute(sql, params):
-            collections[article_id].add(collection_id)
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        report(progress, 0, None, "Reading articles")
-        sql, params = _where_ids(_ROWS_SQL, "id", ids)
-        fetched = cur.execute(sql, params).fetchall()
-        group_sizes = dict(cur.execute(_GROUPS_SQL).fetchall())
-        cur.execute("COMMIT")
-        cur.close()
-    finally:
-        raw.close()
+        try:
+            report(progress, 0, None, "Reading annotation counts")
+            sql, params = _where_ids(_COUNTS_SQL, "article_id", ids)
+            for article_id, type_key, passage_sensitive in cur.execute(sql, params):
+                tags = counts[article_id]
+                tags[type_key] = tags.get(type_key, 0) + 1
+                if passage_sensitive:
+                    sensitive_passages.add(article_id)
+            sql, params = _where_ids(_MEMBERS_SQL, "article_id", ids)
+            for article_id, collection_id in cur.execute(sql, params):
+                collections[article_id].add(collection_id)
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            report(progress, 0, None, "Reading articles")
+            sql, params = _where_ids(_ROWS_SQL, "id", ids)
+            fetched = cur.execute(sql, params).fetchall()
+            group_sizes = dict(cur.execute(_GROUPS_SQL).fetchall())
+        finally:
+            # Read only: ending it either way is the same (a reader's connection is
+            # kept open, so a cancelled read must not leave its transaction behind).
+            if conn.in_transaction:
+                cur.execute("ROLLBACK")
+            cur.close()
     make = LibraryRow
     rows = []
     append = rows.append
@@ -265,8 +268,8 @@ _REVIEW_TERM = re.compile(
     r'(?<!\S)(-?)(status|assignee|verification|flag|copies):("[^"]*"|\S+)', re.IGNORECASE
 )
 _VOCABULARY = {
-    "status": models.REVIEW_STATUSES,
-    "verification": models.VERIFICATIONS,
+    "status": REVIEW_STATUSES,
+    "verification": VERIFICATIONS,
     "flag": ("sensitive",),
 }
 
@@ -395,17 +398,25 @@ LISTING_FIELDS = (
 )
 
 
+# Columns SQLite stores as 0 / 1 that the listing gives as booleans.
+_BOOLEAN_FIELDS = frozenset({"sensitive"})
+
+
 def article_listing(archive: Any, article_ids: Sequence[str]) -> list[dict[str, Any]]:
     """The `LISTING_FIELDS` of each article of `article_ids`, in that order (no text read)."""
-    a = models.Article.__table__  # type: ignore[attr-defined]
-    columns = [a.c[name] for name in LISTING_FIELDS]
+    columns = ", ".join(f'"{name}"' for name in LISTING_FIELDS)
     found: dict[str, dict[str, Any]] = {}
     ids = list(article_ids)
-    with archive.engine.connect() as conn:
+    with archive.read_connection() as conn:
         for first in range(0, len(ids), _CHUNK):
-            query = select(*columns).where(a.c.id.in_(ids[first : first + _CHUNK]))
-            for values in conn.execute(query):
-                found[values[0]] = dict(zip(LISTING_FIELDS, values, strict=True))
+            chunk = ids[first : first + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {columns} FROM article WHERE id IN ({marks})"
+            for values in conn.execute(sql, chunk).fetchall():
+                record = dict(zip(LISTING_FIELDS, values, strict=True))
+                for name in _BOOLEAN_FIELDS:
+                    record[name] = bool(record[name])
+                found[values[0]] = record
     return [found[i] for i in ids if i in found]
 
 
@@ -420,7 +431,10 @@ def list_articles(
     and passing the review fields of `review`): the library's rows, filter and sort
     (newest first, by title within a day), with their `LISTING_FIELDS`; retracted ones
     only if `retracted`."""
-    collection_id = get_collection(archive, collection).id if collection else None
+    collection_id = None
+    if collection:
+        with archive.read_connection() as conn:
+            collection_id = find_collection_id(conn, collection)
     flt = LibraryFilter(collection_id=collection_id)
     if review is not None:
         flt = replace(
@@ -434,14 +448,12 @@ def list_articles(
 
 def article_text(archive: Any, article_id: str) -> str:
     """The canonical text of one article ("" if there is no such article)."""
-    a = models.Article.__table__  # type: ignore[attr-defined]
-    with archive.engine.connect() as conn:
-        value = conn.execute(select(a.c.text).where(a.c.id == article_id)).scalar_one_or_none()
-    return value or ""
+    with archive.read_connection() as conn:
+        row = conn.execute("SELECT text FROM article WHERE id = ?", (article_id,)).fetchone()
+    return (row[0] if row else None) or ""
 
 
 def article_count(archive: Any) -> int:
     """How many articles the archive holds."""
-    a = models.Article.__table__  # type: ignore[attr-defined]
-    with archive.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(a)).scalar_one())
+    with archive.read_connection() as conn:
+        return int(conn.execute("SELECT count(*) FROM article").fetchone()[0])

@@ -12,6 +12,15 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
+# The vocabularies live in archive.vocabularies (readers without the ORM name them);
+# re-exported here, where every writer has always found them.
+from archive.vocabularies import BUILTIN_RELATION_TYPES as BUILTIN_RELATION_TYPES
+from archive.vocabularies import BUILTIN_ROLE_TYPES as BUILTIN_ROLE_TYPES
+from archive.vocabularies import DATE_PRECISIONS as DATE_PRECISIONS
+from archive.vocabularies import PLACE_PRECISIONS as PLACE_PRECISIONS
+from archive.vocabularies import REVIEW_STATUSES as REVIEW_STATUSES
+from archive.vocabularies import VERIFICATIONS as VERIFICATIONS
+
 
 def new_id() -> str:
     """A fresh random id (32 hex characters)."""
@@ -27,25 +36,6 @@ def _text_default(value: str) -> Any:
     """A text column with a default the database also knows (migrations add such
     columns to existing rows, and bulk inserts may leave them out)."""
     return Field(default=value, sa_column_kwargs={"server_default": value})
-
-
-# Review vocabularies (issue 13); the first of each is the default.
-REVIEW_STATUSES = ("unread", "in_review", "reviewed", "relevant", "not_relevant")
-VERIFICATIONS = ("unverified", "corroborated", "verified", "disputed")
-DATE_PRECISIONS = ("day", "week", "month", "year", "range")
-PLACE_PRECISIONS = ("exact", "town", "district", "region", "country")
-BUILTIN_ROLE_TYPES = (
-    ("perpetrator", "Perpetrator"),
-    ("victim", "Victim"),
-    ("witness", "Witness"),
-    ("source", "Source"),
-    ("intervening", "Intervening party"),
-)
-BUILTIN_RELATION_TYPES = (
-    ("member_of", "Member of"),
-    ("commands", "Commands"),
-    ("part_of", "Part of"),
-)
 
 
 class Meta(SQLModel, table=True):

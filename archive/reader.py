@@ -1,4 +1,5 @@
-"""An archive opened to read without the ORM: `sesame search`'s quick start (issue 15 item 5).
+"""An archive opened to read without the ORM: the quick start of `sesame search`, `list`
+and `show` (issue 15 item 5).
 
 `Archive.open` loads SQLAlchemy, SQLModel and the table classes (~70 % of a
 search's start-up, `python -X importtime`), and a writable open takes the lock
@@ -9,9 +10,14 @@ encrypted archive, its key unlocked as `Archive.open` does), and its `index`
 is the same `SearchIndex` the window searches, reading the rows a hit shows
 with plain SQL (`read_connection`, which `Archive` has too: one read path).
 
-Anything else (an archive of an older format to migrate, an index behind the
-database, missing or of another schema, a database that is missing or
-empty, a key change a crash interrupted) returns None, and the caller opens
+`sesame list` and `sesame show` need no index: `open_readable` gives them the
+same reader whenever the format is current, and they read through the same
+plain-SQL functions as the window (`archive.library`, `archive.reading`,
+`archive.annotation_records`, `archive.lookup`).
+
+Anything else (an archive of an older format to migrate, for a search an index
+behind the database, missing or of another schema, a database that is missing
+or empty, a key change a crash interrupted) returns None, and the caller opens
 the archive as before, which migrates, catches up, rebuilds, recovers or says
 what is wrong in its usual words. A
 database newer than this version, not ours, or a wrong passphrase, is
@@ -147,10 +153,11 @@ class Reader:
         self.close()
 
 
-def open_current(path: str | Path, *, passphrase: str | None = None) -> Reader | None:
-    """The archive at `path` opened read-only without the ORM, if its index is current.
+def open_readable(path: str | Path, *, passphrase: str | None = None) -> Reader | None:
+    """The archive at `path` opened read-only without the ORM, if it needs no migration
+    or repair first: what `sesame list` and `sesame show` read (they need no index).
 
-    None when the archive must be opened with `Archive.open` first (see the module's
+    None when the archive must be opened with `Archive.open` (see the module's
     docstring); raises `ArchiveTooNew`, `NotAnArchive`, `WrongPassphrase`,
     `PassphraseNeeded` as `Archive.open` would.
     """
@@ -168,7 +175,20 @@ def open_current(path: str | Path, *, passphrase: str | None = None) -> Reader |
     key = unlock(folder, passphrase)
     if database.check_header(db_path, key) < database.SCHEMA_VERSION:
         return None  # Archive.open migrates it (or says it cannot, read-only)
-    reader = Reader(folder, key)
+    return Reader(folder, key)
+
+
+def open_current(path: str | Path, *, passphrase: str | None = None) -> Reader | None:
+    """The archive at `path` opened read-only without the ORM, if its index is current:
+    what `sesame search` reads (`open_readable`, and the index's marker checked).
+
+    None when the archive must be opened with `Archive.open` first (see the module's
+    docstring); raises `ArchiveTooNew`, `NotAnArchive`, `WrongPassphrase`,
+    `PassphraseNeeded` as `Archive.open` would.
+    """
+    reader = open_readable(path, passphrase=passphrase)
+    if reader is None:
+        return None
     try:
         if not reader.index_is_current():
             reader.close()

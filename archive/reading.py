@@ -8,7 +8,9 @@ Two Qt-free helpers for the desktop reader (DESIGN "Text and offsets"):
 - `load_article` reads an article with everything the reader draws for each
   annotation (tag type colour, entity name, author) in a few queries, so that
   the window never touches the database itself. `sesame show` reads through
-  it too (its provenance fields are for the command line).
+  it too (its provenance fields are for the command line). Both read with
+  plain SQL on `archive.read_connection()`, which an `Archive` and an
+  `archive.reader.Reader` have: `sesame show` starts without SQLAlchemy.
 
 `overlap_segments` cuts overlapping spans into pieces that each know which
 spans cover them, which is how overlaps are drawn visibly.
@@ -23,17 +25,16 @@ annotation covers stays visible (dimmed), since the tag quotes it.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import col, select
-
-from archive import models
 from archive.errors import NotFound
-from archive.store import Archive
+from archive.vocabularies import REVIEW_STATUSES, VERIFICATIONS
 
 # Characters outside the Basic Multilingual Plane take two UTF-16 code units.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -176,7 +177,7 @@ class ReadingAnnotation:
     counted: str | None = None
     as_of: str | None = None
     # Review of the claim (archive.review); a sensitive passage is blurred until revealed.
-    verification: str = models.VERIFICATIONS[0]
+    verification: str = VERIFICATIONS[0]
     verification_note: str = ""
     sensitive: bool = False
     sensitive_reason: str = ""
@@ -207,9 +208,9 @@ class ReadingArticle:
     parent_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     # Review (archive.review); a sensitive article is blurred in the reader until revealed.
-    review_status: str = models.REVIEW_STATUSES[0]
+    review_status: str = REVIEW_STATUSES[0]
     assignee: str | None = None
-    verification: str = models.VERIFICATIONS[0]
+    verification: str = VERIFICATIONS[0]
     verification_note: str = ""
     sensitive: bool = False
     sensitive_reason: str = ""
@@ -265,42 +266,35 @@ def capture_time(iso: str) -> str:
     return iso
 
 
-def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotation]:
+def stored_time(value: Any) -> str:
+    """A time column in ISO form, as the ORM gives it back: SQLite holds UTC without
+    an offset ("2024-03-05 10:00:00.123456"), SQLModel returns it aware, in UTC."""
+    if value is None:
+        return ""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    when = when.replace(tzinfo=UTC) if when.utcoffset() is None else when.astimezone(UTC)
+    return when.isoformat()
+
+
+_ANNOTATIONS_SQL = """
+SELECT a.id, a.start, a."end", a.quote, a.type_key, coalesce(t.label, a.type_key),
+       coalesce(t.colour, '#cccccc'), a.entity_id, e.name, a.note, u.display_name, a.origin,
+       a.orphaned, a.value, a.qualifier, a.counted, a.as_of, a.verification,
+       a.verification_note, a.sensitive, a.sensitive_reason, a.low, a.high
+FROM annotation AS a
+LEFT JOIN tagtype AS t ON t."key" = a.type_key
+LEFT JOIN entity AS e ON e.id = a.entity_id
+LEFT JOIN user AS u ON u.id = a.created_by
+WHERE a.article_id = ?
+ORDER BY a.start, a."end" DESC
+"""
+
+
+def load_annotations(archive: Any, article_id: str) -> list[ReadingAnnotation]:
     """Every annotation of an article with its type, entity and author, by start."""
-    a, ent, user = models.Annotation, models.Entity, models.User
-    with archive.session() as session:
-        types = {t.key: t for t in session.exec(select(models.TagType))}
-        # Plain columns in one joined query: a thousand ORM objects cost more than the read.
-        # sqlmodel types select() for at most four columns; it takes any number.
-        rows = session.exec(
-            select(  # type: ignore[call-overload, misc]
-                a.id,
-                a.start,
-                a.end,
-                a.quote,
-                a.type_key,
-                a.entity_id,
-                ent.name,
-                a.note,
-                user.display_name,
-                a.origin,
-                a.orphaned,
-                a.value,
-                a.qualifier,
-                a.counted,
-                a.as_of,
-                a.verification,
-                a.verification_note,
-                a.sensitive,
-                a.sensitive_reason,
-                a.low,
-                a.high,
-            )
-            .join(ent, col(ent.id) == col(a.entity_id), isouter=True)
-            .join(user, col(user.id) == col(a.created_by), isouter=True)
-            .where(a.article_id == article_id)
-            .order_by(col(a.start), col(a.end).desc())
-        ).all()
+    # Plain columns in one joined query: a thousand ORM objects cost more than the read.
+    with archive.read_connection() as conn:
+        rows = conn.execute(_ANNOTATIONS_SQL, (article_id,)).fetchall()
     result = []
     for (
         ann_id,
@@ -308,6 +302,8 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
         end,
         quote,
         type_key,
+        type_label,
+        colour,
         entity_id,
         entity_name,
         note,
@@ -325,7 +321,6 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
         low,
         high,
     ) in rows:
-        tag_type = types.get(type_key)
         result.append(
             ReadingAnnotation(
                 id=ann_id,
@@ -333,8 +328,8 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
                 end=end,
                 quote=quote,
                 type_key=type_key,
-                type_label=tag_type.label if tag_type else type_key,
-                colour=tag_type.colour if tag_type else "#cccccc",
+                type_label=type_label,
+                colour=colour,
                 entity_id=entity_id,
                 entity_name=entity_name,
                 note=note,
@@ -356,44 +351,56 @@ def load_annotations(archive: Archive, article_id: str) -> list[ReadingAnnotatio
     return result
 
 
-def load_article(
-    archive: Archive, article_id: str, *, with_annotations: bool = True
-) -> ReadingArticle:
+# The columns of `ReadingArticle` read as they are stored (the others: below).
+_ARTICLE_COLUMNS = (
+    "id",
+    "title",
+    "source",
+    "byline",
+    "published",
+    "url",
+    "language",
+    "text",
+    "published_precision",
+    "imported_from",
+    "original_sha256",
+    "text_sha256",
+    "parent_id",
+    "review_status",
+    "assignee",
+    "verification",
+    "verification_note",
+    "sensitive_reason",
+    "captured_at",
+    "collected_by",
+    "collected_with",
+    "collected_from",
+    "text_origin",
+    "ocr_confidence",
+)
+_ARTICLE_SQL = (
+    "SELECT "
+    + ", ".join(f'"{name}"' for name in _ARTICLE_COLUMNS)
+    + ", imported_at, meta, sensitive FROM article WHERE id = ?"
+)
+
+
+def load_article(archive: Any, article_id: str, *, with_annotations: bool = True) -> ReadingArticle:
     """An article with its annotations (unless `with_annotations` is False); raises
     NotFound if there is none."""
-    with archive.session() as session:
-        article = session.get(models.Article, article_id)
-        if article is None:
-            raise NotFound(f"No article with id {article_id}; it may have been deleted.")
-        reading = ReadingArticle(
-            id=article.id,
-            title=article.title,
-            source=article.source,
-            byline=article.byline,
-            published=article.published,
-            url=article.url,
-            language=article.language,
-            text=article.text,
-            published_precision=article.published_precision,
-            imported_at=article.imported_at.isoformat(),
-            imported_from=article.imported_from,
-            original_sha256=article.original_sha256,
-            text_sha256=article.text_sha256,
-            parent_id=article.parent_id,
-            meta=dict(article.meta or {}),
-            review_status=article.review_status,
-            assignee=article.assignee,
-            verification=article.verification,
-            verification_note=article.verification_note,
-            sensitive=bool(article.sensitive),
-            sensitive_reason=article.sensitive_reason,
-            captured_at=article.captured_at,
-            collected_by=article.collected_by,
-            collected_with=article.collected_with,
-            collected_from=article.collected_from,
-            text_origin=article.text_origin,
-            ocr_confidence=article.ocr_confidence,
-        )
+    with archive.read_connection() as conn:
+        row = conn.execute(_ARTICLE_SQL, (article_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"No article with id {article_id}; it may have been deleted.")
+    count = len(_ARTICLE_COLUMNS)
+    fields: dict[str, Any] = dict(zip(_ARTICLE_COLUMNS, row[:count], strict=True))
+    imported_at, meta, sensitive = row[count:]
+    reading = ReadingArticle(
+        **fields,
+        imported_at=stored_time(imported_at),
+        meta=dict(json.loads(meta) or {}) if isinstance(meta, str) else dict(meta or {}),
+        sensitive=bool(sensitive),
+    )
     if with_annotations:
         reading.annotations = load_annotations(archive, article_id)
     return reading

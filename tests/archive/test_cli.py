@@ -62,5 +62,46 @@ def test_usage_errors_with_json_print_one_json_document() -> None:
 def test_short_unknown_id_says_prefixes_need_six_characters(tmp_path: Path) -> None:
     main(["--archive", str(tmp_path / "a"), "init"], io.StringIO(), io.StringIO())
     err = io.StringIO()
-    assert main(["--archive", str(tmp_path / "a"), "show", "a4"], io.StringIO(), err) == 1
+    assert main(["--archive", str(tmp_path / "a"), "show", "a4"], io.StringIO(), err) == 2
     assert "at least 6 characters" in err.getvalue()
+
+
+def _two_articles(folder: Path, ids: tuple[str, str]) -> None:
+    from archive.models import Article
+    from archive.store import Archive
+
+    with Archive.open(folder, create=True) as arch, arch.transaction() as session:
+        for article_id in ids:
+            session.add(Article(id=article_id, title=f"Title {article_id[8]}", text="Some text."))
+
+
+SHARED = "abcdef01"
+IDS = (SHARED + "1" + "0" * 23, SHARED + "2" + "0" * 23)
+
+
+@pytest.mark.parametrize(
+    ("ident", "code", "message"),
+    [
+        (IDS[1], 0, "Title 2"),  # a full id
+        (IDS[1][:9], 0, "Title 2"),  # a unique prefix
+        (SHARED, 2, "matches 2 articles"),  # several: give more of it
+        ("ffffff99", 2, "No article with id ffffff99, nor one whose id starts so"),
+        ("abc", 2, "at least 6 characters"),
+        ("f" * 32, 1, "No article with id"),  # a full id naming nothing: not a usage error
+    ],
+)
+@pytest.mark.parametrize("command", ["show", "original"])
+def test_an_id_prefix_naming_none_or_several_is_a_usage_error(
+    tmp_path: Path, ident: str, code: int, message: str, command: str
+) -> None:
+    folder = tmp_path / "a"
+    _two_articles(folder, IDS)
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["--archive", str(folder), command, ident]
+    if command == "original":  # an ORM command: find_article, the same rule
+        if code == 0:
+            return  # these articles have no original: the lookup is what is checked here
+        argv.append(str(tmp_path / "x"))
+    assert main(argv, out, err) == code, err.getvalue()
+    assert message in (out.getvalue() + err.getvalue())
+    assert "Traceback" not in err.getvalue()

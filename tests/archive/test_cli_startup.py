@@ -1,5 +1,6 @@
 """`sesame --help` and usage errors load no heavy module (the 0.3 s start-up budget);
-`sesame search`, `list` and `show` load only what reading an archive needs.
+`sesame search`, `list` and `show` load only what reading an archive needs (`list`
+and `show` not even the ORM).
 
 The figures themselves are measured by bench/cli_bench.py; here we hold the
 cause: building every parser must not import SQLAlchemy, the models, the
@@ -108,6 +109,21 @@ def test_reading_a_plain_archive_loads_no_module_of_other_commands(
     argv = ["--archive", str(folder), *[article if a == "ID" else a for a in command]]
     # The figure parser is needed to tag a figure, not to read one (~90 ms).
     result = _probe(argv, heavy=FOR_SOME_COMMANDS, not_needed=("archive.figures",))
+    assert result == {"codes": [0], "heavy": []}
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "ID"]])
+def test_listing_and_showing_load_neither_the_orm_nor_the_search_engine(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """`sesame list` and `show` read through `archive.reader` (plain sqlite3, the same
+    plain-SQL functions as the window): SQLAlchemy, SQLModel, pydantic and Whoosh are
+    ~0.6 s of a cold start they do not need."""
+    folder = tmp_path / "plain"
+    article = _small_archive(folder)
+    argv = ["--archive", str(folder), *[article[:8] if a == "ID" else a for a in command]]
+    orm = ("sqlalchemy", "sqlmodel", "pydantic", "whoosh")
+    result = _probe(argv, heavy=orm, not_needed=("archive.store", "archive.models"))
     assert result == {"codes": [0], "heavy": []}
 
 

@@ -199,10 +199,10 @@ CASES = [
     Case("--max-size nan", plain(["import", "{src}", "--max-size", "nan"]), 2, "--max-size"),
     Case("--max-size inf", plain(["import", "{src}", "--max-size", "inf"]), 2, "--max-size"),
     Case("--max-size -1", plain(["import", "{src}", "--max-size", "-1"]), 2, "--max-size"),
-    # id prefixes are literal: _ and % are not wildcards
-    Case("prefix ______", plain(["show", "______"]), 1, "no article"),
-    Case("prefix %%%%%%", plain(["show", "%%%%%%"]), 1, "no article"),
-    Case("prefix %_%_%_", plain(["show", "%_%_%_"]), 1, "no article"),
+    # id prefixes are literal: _ and % are not wildcards; one naming nothing is a usage error
+    Case("prefix ______", plain(["show", "______"]), 2, "no article"),
+    Case("prefix %%%%%%", plain(["show", "%%%%%%"]), 2, "no article"),
+    Case("prefix %_%_%_", plain(["show", "%_%_%_"]), 2, "no article"),
     Case("annotation prefix ______", plain(["annotation", "show", "______"]), 1, "no annotation"),
     Case("entity prefix %%%%%%", plain(["entity", "show", "%%%%%%"]), 1, "no entity"),
 ]

@@ -154,3 +154,54 @@ def test_markdown_markup_hides_syntax_but_not_what_a_tag_quotes() -> None:
     assert "](#)" not in [text[a:b] for a, b in markup.hidden]
     plain = "Police said 600 officers [sic] joined (Reuters)."
     assert markdown_markup(plain) == markdown_markup("")
+
+
+def test_the_readers_plain_sql_gives_what_the_orm_holds(archive) -> None:
+    """`load_article` reads with plain SQL (an `Archive`'s connection, or a `Reader`'s for
+    `sesame show`): every field as the ORM gives it, times in UTC with their offset."""
+    from archive.annotate import list_annotations
+    from archive.reader import open_readable
+
+    with archive.transaction() as session:
+        user = ensure_user(session)
+        article = models.Article(
+            title="Kept",
+            text="Curfew in Derin.",
+            meta={"ocr": {"languages": "mya+eng"}, "pages": 2},
+            text_origin="ocr",
+            ocr_confidence=71.5,
+            sensitive=True,
+            sensitive_reason="graphic",
+            captured_at="2024-03-05T10:00:00Z",
+        )
+        session.add(article)
+        session.flush()
+        session.add(
+            models.Annotation(
+                article_id=article.id, start=0, end=6, quote="Curfew", type_key="event",
+                created_by=user.id, value=3, low=2.5, sensitive=True,
+            )
+        )  # fmt: skip
+        article_id = article.id
+    with archive.session() as session:
+        stored = session.get(models.Article, article_id)
+        assert stored is not None
+        imported_at = stored.imported_at.isoformat()
+    reading = load_article(archive, article_id)
+    assert reading.imported_at == imported_at and imported_at.endswith("+00:00")
+    assert reading.meta == {"ocr": {"languages": "mya+eng"}, "pages": 2}
+    assert (reading.sensitive, reading.ocr_confidence) == (True, 71.5)
+    assert reading.machine_read() is not None
+    (ann,) = reading.annotations
+    assert (ann.sensitive, ann.orphaned, ann.value, ann.low) == (True, False, 3, 2.5)
+    records = list_annotations(archive, article_id)
+    assert records[0].created_at.endswith("+00:00") and records[0].sensitive is True
+    archive.close()
+    reader = open_readable(archive.path)
+    assert reader is not None
+    with reader:
+        assert load_article(reader, article_id) == reading
+        from archive.annotation_records import read_records
+
+        with reader.read_connection() as conn:
+            assert read_records(conn, article_id) == records

@@ -110,7 +110,7 @@ def test_tag_errors_have_messages_and_exit_codes(
 
 def test_unknown_article_and_type(arch: dict[str, str]) -> None:
     code, doc, _ = run("tag", "nosuch", "--span", "0", "3", "--type", "actor")
-    assert code == 1 and "sesame list" in doc["error"]
+    assert code == 2 and "sesame list" in doc["error"]  # a prefix naming nothing: usage
     code, doc, _ = run("tag", arch["one"], "--span", "0", "3", "--type", "place")
     assert code == 1 and "tagtype add" in doc["error"]
     code, doc, _ = run("tagtype", "add", "place", "--label", "Place", "--colour", "#112233",

@@ -79,7 +79,7 @@ def test_split_join_and_undo(ids: dict[str, str]) -> None:
 def test_usage_errors_and_unknown_ids(ids: dict[str, str]) -> None:
     assert run("copies", "join", ids["wire.txt"])[0] == 2
     code, doc, _ = run("copies", "split", "ffffffffff")
-    assert code == 1 and "No article" in doc["error"]
+    assert code == 2 and "No article" in doc["error"]  # a prefix naming nothing: usage
     assert run("copies", "split")[0] == 2  # argparse: an ID is required
 
 

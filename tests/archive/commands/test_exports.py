@@ -53,7 +53,7 @@ def test_original_round_trip_and_refusal(
     code, doc, err = run("original", ids["second"], str(tmp_path / "bad.txt"))
     assert code == 1 and "does not match" in err and not (tmp_path / "bad.txt").exists()
     code, _, err = run("original", "nosuch", str(tmp_path / "x"))
-    assert code == 1 and "No article" in err
+    assert code == 2 and "No article" in err  # a prefix naming nothing: a usage error
 
 
 def test_export_w3c_and_csv_with_a_selection(ids: dict[str, str], tmp_path: Path) -> None:

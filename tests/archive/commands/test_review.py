@@ -47,7 +47,7 @@ def test_bad_status_is_a_usage_error_and_changes_nothing(arch: dict[str, str]) -
     code, doc, err = run("verify", arch["one"], "--status", "true")
     assert code == 2 and "corroborated" in doc["error"]
     code, doc, err = run("review", "nosuch1", "--status", "reviewed")
-    assert code == 1 and "No article" in doc["error"]
+    assert code == 2 and "No article" in doc["error"]  # a prefix naming nothing: usage
     code, doc, err = run("flag", arch["one"])
     assert code == 2  # --sensitive or --not-sensitive is required
     code, history, _ = run("history")
