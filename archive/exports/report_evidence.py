@@ -8,14 +8,13 @@ or article flagged sensitive under `--without-sensitive` — is left out with it
 claim's quote is the one the report shows. Case notes keep their links: a link to a
 passage in the report becomes a link to it (`#a-<id>`), a link to an entity one to
 its index entry (`#e-<id>`); a link to a passage left out as sensitive loses its
-label (the label is the passage's quote). Notes are shown as written (Markdown text:
-Sesame has no Markdown renderer in its core, and the text reads as it is).
+label (the label is the passage's quote). Notes are rendered from their Markdown
+(`notes_markdown`: raw HTML escaped, images as their description, nothing loaded).
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +24,6 @@ from archive.figures import FigureClaim, FigureGroup, format_value
 from archive.store import Archive
 
 LEFT_OUT = "[sensitive passage left out]"
-# A Markdown link to a Sesame passage or entity, its label escaped as notes.passage_link
-# writes it; and a bare link.
-_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((sesame:(annotation|entity)/([0-9A-Za-z]{6,64}))\)")
-_BARE_LINK = re.compile(r"sesame:(annotation|entity)/([0-9A-Za-z]{6,64})")
 
 STYLE = """
 .review { font-size: 0.9em; margin: -0.3em 0 0.6em; }
@@ -38,8 +33,9 @@ STYLE = """
 td.range { white-space: nowrap; }
 .conflict { color: #8a1c1c; font-weight: bold; }
 ul.roles { margin-top: 0.1em; }
-.notes { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid #bbb;
-         padding-left: 0.8em; }
+.notes { overflow-wrap: anywhere; border-left: 3px solid #bbb; padding-left: 0.8em; }
+.notes h4, .notes h5, .notes h6 { margin: 0.6em 0 0.2em; }
+.notes pre { white-space: pre-wrap; }
 """
 
 
@@ -355,19 +351,13 @@ def _link_html(kind: str, ref: str, label: str | None, t: _Targets, chosen: Chos
 
 
 def notes_markup(text: str, t: _Targets, chosen: Chosen) -> str:
-    """Case notes as HTML: the text escaped, its Sesame links made links in the report."""
-    out: list[str] = []
-    pos = 0
-    for m in re.finditer(f"{_MD_LINK.pattern}|{_BARE_LINK.pattern}", text):
-        out.append(esc(chosen.plain(text[pos : m.start()])))
-        if m.group(1) is not None or m.group(2) is not None:
-            label = re.sub(r"\\(.)", r"\1", m.group(1))
-            out.append(_link_html(m.group(3), m.group(4), label, t, chosen))
-        else:
-            out.append(_link_html(m.group(5), m.group(6), None, t, chosen))
-        pos = m.end()
-    out.append(esc(chosen.plain(text[pos:])))
-    return "".join(out)
+    """Case notes as HTML, rendered from their Markdown, names protected, their Sesame
+    links made links in the report (`notes_markdown.render_notes`)."""
+    from archive.exports.notes_markdown import render_notes
+
+    return render_notes(
+        text, chosen.plain, lambda kind, ref, label: _link_html(kind, ref, label, t, chosen)
+    )
 
 
 def covered_collections(archive: Archive, chosen: Chosen) -> list[dict[str, Any]]:

@@ -138,11 +138,12 @@ def test_roles_relations_review_figures_and_notes(
         in text
     )
     notes_part = parsed.section("Case notes")
-    assert "## Findings" in notes_part and f"The raid: {SECRET};" in notes_part
+    assert "Findings" in notes_part and f"The raid: {SECRET};" in notes_part
     assert "who ordered it: Kyaw Swar Lin" in notes_part
     assert f"#a-{case['victim_ann']}" in parsed.hrefs and f"#e-{case['kyaw']}" in parsed.hrefs
     page = (tmp_path / "r.html").read_text("utf-8")
     assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<h5>Findings</h5>" in page  # the notes' Markdown rendered, under the report's h3
 
 
 def test_a_collection_report_holds_its_notes_only(
@@ -200,7 +201,7 @@ def test_pdf_pages_carry_the_evidence_in_burmese_too(
     for needed in (
         "Who did what to whom:", "Perpetrator: Kyaw Swar Lin", "Relations between actors",
         "Kyaw Swar Lin — commands — Hnin Wai", "500 – 600 – 700", "the sources conflict",
-        "verified: seen on video", "Case notes", "## Findings",
+        "verified: seen on video", "Case notes", "Findings",
     ):  # fmt: skip
         assert needed in whole, needed
     burmese_page = next(i for i, p in enumerate(pages) if p.startswith("ရန်ကုန် သပိတ်"))
