@@ -293,10 +293,12 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         if note := article.machine_read():
             out.line(f"  text: {note}")
         out.line(f"  id: {doc['id']}")
-        from archive.commands.review import review_line
+        from archive.commands.review import review_line, sensitive_lines, sensitive_mark
 
         out.line(f"  review: {review_line(doc)}")
         out.line()
+        for line in sensitive_lines(doc):  # "[sensitive: reason] ..." before the text
+            out.line(line)
         out.line(doc["text"])
         if doc["annotations"]:
             out.line()
@@ -305,7 +307,7 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
                 entity = f" -> {ann['entity']}" if ann["entity"] else ""
                 out.line(
                     f"  [{ann['start']}-{ann['end']}] {ann['type']}{one_line(entity)}: "
-                    f"{one_line(ann['quote'])}"
+                    f"{sensitive_mark(ann)}{one_line(ann['quote'])}"
                 )
     return EXIT_OK
 

@@ -179,6 +179,30 @@ def listing_filter(args: argparse.Namespace) -> Any:
     )
 
 
+def sensitive_lines(doc: dict[str, Any]) -> list[str]:
+    """What `sesame show` prints before an article's text (`doc`: its --json) when the
+    article or passages of it are flagged sensitive: "[sensitive: reason] ..." lines."""
+    from archive.sensitive import marker
+
+    lines = []
+    if doc.get("sensitive"):
+        lines.append(f"{marker(one_line(doc.get('sensitive_reason') or ''))} this article")
+    for ann in doc.get("annotations") or []:
+        if ann.get("sensitive"):
+            mark = marker(one_line(ann.get("sensitive_reason") or ""))
+            lines.append(f"{mark} the passage at {ann['start']}-{ann['end']}")
+    return lines
+
+
+def sensitive_mark(record: dict[str, Any]) -> str:
+    """ "[sensitive: reason] " before a flagged record's quote (`sesame show`), else ""."""
+    from archive.sensitive import marker
+
+    if not record.get("sensitive"):
+        return ""
+    return marker(one_line(record.get("sensitive_reason") or "")) + " "
+
+
 def review_line(doc: dict[str, Any]) -> str:
     """An article's review fields on one line (`sesame show`)."""
     parts = [doc["review_status"]]

@@ -62,3 +62,22 @@ def test_search_marks_a_flag_without_a_reason(flagged: dict[str, str]) -> None:
         review.flag_articles(archive, [flagged["two"]], False)
         review.flag_articles(archive, [flagged["two"]], True)  # the reason cleared stays
     assert "    [sensitive] [[Officials]]" in text_of("search", "Officials")
+
+
+def test_show_marks_the_article_and_its_passages(flagged: dict[str, str]) -> None:
+    code, doc, _ = run("show", flagged["two"])
+    assert code == 0 and (doc["sensitive"], doc["sensitive_reason"]) == (True, "graphic")
+    text = text_of("show", flagged["two"])
+    before, _, after = text.partition("Officials said on Tuesday")
+    assert before.rstrip().endswith("[sensitive: graphic] this article")
+
+    code, doc, _ = run("show", flagged["one"])
+    assert code == 0 and doc["sensitive"] is False
+    [ann] = doc["annotations"]
+    assert (ann["sensitive"], ann["sensitive_reason"]) == (True, "personal")
+    text = text_of("show", flagged["one"])
+    start = int(flagged["start"])
+    before, _, after = text.partition("Strike Spreads Among Hospital Staff\n\nYangon")
+    assert f"[sensitive: personal] the passage at {start}-{start + 12}" in before
+    assert "this article" not in before
+    assert f"[{start}-{start + 12}] actor -> Hnin Wai: [sensitive: personal] Daw Hnin Wai" in after
