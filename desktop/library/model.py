@@ -271,6 +271,10 @@ class LibraryModel(QAbstractTableModel):
         for first, last in runs_of(positions):
             self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
 
+    def view_slice(self, first: int, last: int) -> list[int]:
+        """Indexes into `rows()` of view rows `first` to `last` (inclusive)."""
+        return self._view[max(first, 0) : last + 1]
+
     def article_id(self, row: int) -> str:
         """The article id shown in view row `row`."""
         return self._rows[self._view[row]].id

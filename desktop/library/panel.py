@@ -138,7 +138,11 @@ class LibraryPanel(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         self._show_optional_columns()
-        self.model.dataChanged.connect(self._show_optional_columns)
+        self.model.dataChanged.connect(
+            lambda first, last, *_: self._show_optional_columns(
+                [self.model.rows()[i] for i in self.model.view_slice(first.row(), last.row())]
+            )
+        )
         # One click opens the article (as in a mail client); Ctrl or Shift clicks only
         # select, for the bulk actions. Enter and double-click open it too.
         self.table.clicked.connect(self._clicked)
