@@ -1,13 +1,13 @@
 """Where Sesame keeps things on disk, and making a file or folder durable there.
 
 Locations come from platformdirs; each has an environment override so that
-tests (and careful users) never touch the real user's folders.
+tests (and careful users) never touch the real user's folders. platformdirs is
+imported only when a location is asked for without its override (~15 ms of a
+command's start-up that names its archive, `python -X importtime`).
 """
 
 import os
 from pathlib import Path
-
-import platformdirs
 
 APP_NAME = "sesame"
 
@@ -20,6 +20,8 @@ def default_archive_dir() -> Path:
     override = os.environ.get(ENV_ARCHIVE)
     if override:
         return Path(override).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "default"
 
 
@@ -28,6 +30,8 @@ def config_dir() -> Path:
     override = os.environ.get(ENV_CONFIG_DIR)
     if override:
         return Path(override).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from archive.search import lean_imports
+
+# Before any Whoosh module loads: three of its imports a search never uses are deferred
+# (urllib.request, asyncio, the English word tables: ~20 % of a cold search's imports).
+lean_imports.install()
+
 if TYPE_CHECKING:
     from archive.search.index import SearchIndex
     from archive.search.query import QueryError
