@@ -27,12 +27,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import String, event, inspect, type_coerce
+from sqlalchemy import String, event, func, inspect, type_coerce
 from sqlalchemy.orm import defer
 from sqlmodel import Session, SQLModel, col, select
 
@@ -90,6 +91,10 @@ def describe_counts(counts: dict[str, dict[str, int]]) -> str:
 
 
 UNDO_DEPTH = 100
+# A change set of more rows than this keeps their ids and ops, not their values.
+KEEP_VALUES = 10_000
+# The change log's text past this many bytes is written into its row in pieces.
+_SPOOL_AT = 1 << 20
 # Stored "after" values longer than this are kept as a digest (undo never
 # needs them: it restores "before", and redo inverts the undo's own rows).
 _AFTER_LIMIT = 512
@@ -105,14 +110,19 @@ class NothingToUndo(InvalidInput):
 # -- what a change did -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class RowChange:
-    """One row's stored values before and after a change (None: it did not exist)."""
+    """One row's stored values before and after a change (None: it did not exist).
+
+    In a change set that left the values out (`ChangeSet.values_kept` false) both
+    are None and `op` says what happened to the row.
+    """
 
     table: str
     key: Key
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    kept_op: str | None = None  # the op of a row whose values were left out
 
     @property
     def id(self) -> str:
@@ -122,11 +132,17 @@ class RowChange:
     @property
     def op(self) -> str:
         """created, deleted or updated."""
+        if self.kept_op is not None:
+            return self.kept_op
         if self.before is None:
             return "created"
         if self.after is None:
             return "deleted"
         return "updated"
+
+    def without_values(self) -> RowChange:
+        """The same row change with its key and op only."""
+        return RowChange(self.table, self.key, None, None, self.op)
 
     def to_json(self, *, trim_after: bool = True) -> dict[str, Any]:
         """JSON-ready form as stored in the change log."""
@@ -145,7 +161,12 @@ class RowChange:
 
 @dataclass
 class ChangeSet:
-    """What one change did: its header and every row it changed."""
+    """What one change did: its header and every row it changed.
+
+    A change of more than `KEEP_VALUES` rows (a bundle import: 124,000) keeps each
+    row's table, key and op but not its values (`values_kept` false): they were
+    200 MB of dicts at full size, and no caller reads them (the change log has them).
+    """
 
     id: str
     label: str
@@ -157,6 +178,7 @@ class ChangeSet:
     rows: list[RowChange] = field(default_factory=list)
     articles: set[str] = field(default_factory=set)
     entities: set[str] = field(default_factory=set)
+    values_kept: bool = True
 
     def ids(self, table: str, op: str) -> list[str]:
         """The ids of `table` rows that were `op` (created, updated, deleted)."""
@@ -424,18 +446,14 @@ class Change:
     # -- closing ---------------------------------------------------------------------
 
     def _finish(self) -> ChangeSet:
-        """Flush, read every tracked row after, feed the index queue, log the change."""
+        """Flush, read every tracked row after, feed the index queue, log the change.
+
+        The rows are read back, compared, logged and let go a window of `_CHUNK` at a
+        time, so memory does not grow with the change's values: read whole, a
+        full-size bundle import's 124,000 rows were 200 MB of dicts at commit.
+        """
         session = self.session
         session.flush()
-        rows: list[RowChange] = []
-        after_by_table = {
-            table: _read_rows(session, table, list(seen)) for table, seen in self._before.items()
-        }
-        for table, key in self._order:
-            before = self._before[table][key]
-            after = after_by_table[table].get(key)
-            if before != after:
-                rows.append(RowChange(table, key, before, after))
         result = ChangeSet(
             id=self.id,
             label=self.label,
@@ -444,67 +462,50 @@ class Change:
             user_id=self.user_id,
             at=self.at,
             target_id=self.target_id,
-            rows=rows,
+            values_kept=len(self._order) <= KEEP_VALUES,
         )
-        self._derive_touched(result)
-        deleted = {r.key[0] for r in rows if r.table == "article" and r.after is None}
-        queue = [
-            {"article_id": a, "op": "delete" if a in deleted else "upsert"}
-            for a in sorted(result.articles)
-        ]
-        if queue:
-            session.execute(models.IndexQueue.__table__.insert(), queue)  # type: ignore[attr-defined]
-        audit.insert(session, self._audit_rows)
-        if self._audit_rows:
-            # Signed as it commits: a crash right after never leaves an unsigned head.
-            self.checkpoint = audit.sign_head(session, at_open=self.archive.audit_head_at_open)
-        if rows or self._audit_rows:
-            self._log(result)
+        touched = _Touched(set(self._articles))
+        log = _LogText(self.archive, session)
+        try:
+            for i in range(0, len(self._order), _CHUNK):
+                window = self._order[i : i + _CHUNK]
+                keys: dict[str, list[Key]] = {}
+                for table, key in window:
+                    keys.setdefault(table, []).append(key)
+                after_by_table = {t: _read_rows(session, t, ks) for t, ks in keys.items()}
+                for table, key in window:
+                    before = self._before[table][key]
+                    after = after_by_table[table].get(key)
+                    if before == after:
+                        continue
+                    rc = RowChange(table, key, before, after)
+                    touched.add(rc)
+                    log.add(rc)
+                    result.rows.append(rc if result.values_kept else rc.without_values())
+                del after_by_table
+            touched.settle(self.session.connection(), result)
+            deleted = {r.key[0] for r in result.rows if r.table == "article" and r.op == "deleted"}
+            queue = [
+                {"article_id": a, "op": "delete" if a in deleted else "upsert"}
+                for a in sorted(result.articles)
+            ]
+            if queue:
+                session.execute(models.IndexQueue.__table__.insert(), queue)  # type: ignore[attr-defined]
+            audit.insert(session, self._audit_rows)
+            if self._audit_rows:
+                # Signed as it commits: a crash right after never leaves an unsigned head.
+                self.checkpoint = audit.sign_head(session, at_open=self.archive.audit_head_at_open)
+            if result.rows or self._audit_rows:
+                self._log(result, log)
+        finally:
+            log.close()
+        # What the change tracked is in its log now; an import's thousands of rows
+        # need not stay in memory while the index catches up.
+        self._before = {t: {} for t in TRACKED}
+        self._order = []
         return result
 
-    def _derive_touched(self, result: ChangeSet) -> None:
-        articles = set(self._articles)
-        entities: set[str] = set()
-        collections: set[str] = set()
-        for r in result.rows:
-            for values in (r.before, r.after):
-                if values is None:
-                    continue
-                if r.table == "article":
-                    articles.add(values["id"])
-                elif r.table in ("annotation", "articlecollection"):
-                    articles.add(values["article_id"])
-                    if values.get("entity_id"):
-                        entities.add(values["entity_id"])
-                elif r.table == "entity":
-                    entities.add(values["id"])
-                elif r.table == "collection":
-                    collections.add(values["id"])
-        conn = self.session.connection()
-        # Entity names and collection names are indexed with the articles that use them.
-        plain = sorted({r.key[0] for r in result.rows if r.table == "entity"})
-        for i in range(0, len(plain), _CHUNK):
-            chunk = plain[i : i + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT DISTINCT article_id FROM annotation WHERE entity_id IN ({marks})"
-            articles.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
-        # Only a collection's name is indexed: its notes or description leave the members be
-        # (a case-notes save re-indexed every member of the case).
-        renamed = sorted(
-            {
-                r.key[0]
-                for r in result.rows
-                if r.table == "collection"
-                and (r.before or {}).get("name") != (r.after or {}).get("name")
-            }
-        )
-        for coll in renamed:
-            sql = "SELECT article_id FROM articlecollection WHERE collection_id = ?"
-            articles.update(row[0] for row in conn.exec_driver_sql(sql, (coll,)))
-        result.articles = articles
-        result.entities = entities
-
-    def _log(self, result: ChangeSet) -> None:
+    def _log(self, result: ChangeSet, log: _LogText) -> None:
         session = self.session
         conn = session.connection()
         # A change that wrote audit entries but changed no row (a bundle imported a
@@ -515,10 +516,12 @@ class Change:
             conn.exec_driver_sql(
                 "UPDATE change SET state = 'dropped', rows = NULL WHERE state = 'undone'"
             )
+        text = log.text()
         session.execute(
             models.Change.__table__.insert().values(  # type: ignore[attr-defined]
-                # Already JSON text: bound as text, not encoded again by the column's type.
-                rows=type_coerce(_rows_text(result.rows), String()),
+                # Already JSON text: bound as text, not encoded again by the column's type;
+                # a long one is written into its row in pieces (`_LogText`).
+                rows=(type_coerce(text, String()) if text is not None else func.zeroblob(log.size)),
             ),
             {
                 "id": self.id,
@@ -534,15 +537,120 @@ class Change:
                 "summary": result.summary(),
             },
         )
+        if text is None:
+            seq = conn.exec_driver_sql("SELECT seq FROM change WHERE id = ?", (self.id,))
+            log.write_into(seq.scalar_one())
         if step:
             _expire(session)
 
 
-def _rows_text(rows: list[RowChange]) -> str:
-    """The change log's `rows` column as JSON text, one row encoded at a time: the list of
-    every row's JSON form, then encoded whole by the column's type, was 300 MB at once for
-    a full-size bundle import (124,000 rows; the text is 70 MB)."""
-    return "[" + ", ".join([json.dumps(r.to_json()) for r in rows]) + "]"
+@dataclass
+class _Touched:
+    """The articles and entities a change touched, gathered row by row."""
+
+    articles: set[str]
+    entities: set[str] = field(default_factory=set)
+    entity_rows: set[str] = field(default_factory=set)
+    renamed: set[str] = field(default_factory=set)  # collections whose name changed
+
+    def add(self, r: RowChange) -> None:
+        for values in (r.before, r.after):
+            if values is None:
+                continue
+            if r.table == "article":
+                self.articles.add(values["id"])
+            elif r.table in ("annotation", "articlecollection"):
+                self.articles.add(values["article_id"])
+                if values.get("entity_id"):
+                    self.entities.add(values["entity_id"])
+            elif r.table == "entity":
+                self.entities.add(values["id"])
+        if r.table == "entity":
+            self.entity_rows.add(r.key[0])
+        elif r.table == "collection" and (
+            (r.before or {}).get("name") != (r.after or {}).get("name")
+        ):
+            self.renamed.add(r.key[0])
+
+    def settle(self, conn: Any, result: ChangeSet) -> None:
+        """Add the articles indexed with what changed, and give `result` both sets."""
+        articles = self.articles
+        # Entity names and collection names are indexed with the articles that use them.
+        plain = sorted(self.entity_rows)
+        for i in range(0, len(plain), _CHUNK):
+            chunk = plain[i : i + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT DISTINCT article_id FROM annotation WHERE entity_id IN ({marks})"
+            articles.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
+        # Only a collection's name is indexed: its notes or description leave the members be
+        # (a case-notes save re-indexed every member of the case).
+        for coll in sorted(self.renamed):
+            sql = "SELECT article_id FROM articlecollection WHERE collection_id = ?"
+            articles.update(row[0] for row in conn.exec_driver_sql(sql, (coll,)))
+        result.articles = articles
+        result.entities = self.entities
+
+
+class _LogText:
+    """The change log's `rows` column as JSON text, made one row at a time.
+
+    A short text is kept and bound as text. A long one (a bundle import's 124,000
+    rows are 70 MB) goes to an unnamed temporary file in the archive's folder, and
+    is then copied into its row in pieces through SQLite's incremental blob I/O
+    (`zeroblob`, `blobopen`): bound whole, the text, its pieces and SQLite's two
+    copies of it were 280 MB at once. The column then holds the same JSON as a
+    BLOB (`json.loads` reads both). SQLCipher's module has no `blobopen`: an
+    encrypted archive's text is bound whole, as before.
+    """
+
+    def __init__(self, archive: Archive, session: Session) -> None:
+        self._archive = archive
+        self._raw: Any = session.connection().connection.driver_connection
+        self._parts: list[str] = ["["]
+        self._kept = 1
+        self._file: IO[bytes] | None = None
+        self.size = 1  # bytes (the text is ASCII: json.dumps escapes the rest)
+        self._first = True
+
+    def add(self, rc: RowChange) -> None:
+        piece = json.dumps(rc.to_json()) if self._first else ", " + json.dumps(rc.to_json())
+        self._first = False
+        self._parts.append(piece)
+        self._kept += len(piece)
+        self.size += len(piece)
+        if self._kept >= _SPOOL_AT and hasattr(self._raw, "blobopen"):
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._file is None:
+            # Closed by close(), which the change always calls.
+            self._file = tempfile.TemporaryFile(dir=self._archive.path, prefix=".change-")  # noqa: SIM115
+        self._file.write("".join(self._parts).encode("ascii"))
+        self._parts = []
+        self._kept = 0
+
+    def text(self) -> str | None:
+        """The whole text, or None when it is in the temporary file (`write_into`)."""
+        self._parts.append("]")
+        self.size += 1
+        if self._file is None:
+            return "".join(self._parts)
+        self._spill()
+        return None
+
+    def write_into(self, seq: int) -> None:
+        """Copy the text from the temporary file into the `change` row `seq`."""
+        assert self._file is not None
+        self._file.seek(0)
+        with self._raw.blobopen("change", "rows", seq, readonly=False) as blob:
+            while piece := self._file.read(_SPOOL_AT):
+                blob.write(piece)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._parts = []
 
 
 def _expire(session: Session) -> None:

@@ -120,6 +120,10 @@ def import_(window: Any, hb: Any, path: Path) -> dict[str, Any]:
         raise SystemExit("bundle_window_bench: import timed out")
     t_ready = time.perf_counter()
     wait_idle(window.ctx, 3600)  # the index catch-up (and any view reload) ends
+    # A big catch-up's child processes (archive.search.building) may still be at work,
+    # their segments swapped in later: until nothing is pending.
+    run_loop(lambda: window.ctx.archive.index.pending() == 0, 3600)
+    wait_idle(window.ctx, 3600)
     t_index = time.perf_counter()
     if ctl.dialog is not None:
         ctl.dialog.close()

@@ -1032,6 +1032,8 @@ def merge_bundle(
 
     report = MergeReport(bundle.id, bundle.verdict.signed_by)
     label = f"Import bundle from {bundle.verdict.signer}"
+    if isinstance(target, Archive):
+        prepare_index(target)
     try:
         with changing(target, label, f"bundle:{bundle.id}", sync=sync) as ch:
             _merge(ch, bundle, report)
@@ -1046,6 +1048,23 @@ def merge_bundle(
             "nothing was changed."
         ) from exc
     return report
+
+
+def prepare_index(archive: Archive) -> None:
+    """Give an empty archive whose search index was never built its empty index now.
+
+    Call it before the merge's change opens (the window does, as the bundle verifies):
+    built after it, the index of every merged article was one rebuild in this process
+    (10,000 articles: 72 s, the process at 715 MB, the window stalled 1.0-1.3 s),
+    where the catch-up of an index that exists runs in child processes
+    (`archive.search.building`) beside this one.
+    """
+    if archive.readonly or archive.index.generation != -1:
+        return
+    with archive.read_connection() as conn:
+        if conn.execute("SELECT 1 FROM article LIMIT 1").fetchone() is not None:
+            return  # a rebuild of what is there is due anyway
+    archive.index.rebuild()
 
 
 def _merge(ch: Change, bundle: Bundle, report: MergeReport) -> None:

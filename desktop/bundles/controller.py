@@ -29,17 +29,32 @@ def is_bundle(path: Path) -> bool:
     return path.suffix.lower() == SUFFIX
 
 
-def _open(path: Path, passphrase: str | None, progress: Any = None, cancel: Any = None) -> Any:
-    """The worker side of verification: the verified bundle, or the refusal as a verdict."""
+def _open(
+    path: Path,
+    passphrase: str | None,
+    archive: Any = None,
+    progress: Any = None,
+    cancel: Any = None,
+) -> Any:
+    """The worker side of verification: the verified bundle, or the refusal as a verdict.
+
+    `archive`: where it may be imported; a new one gets its empty search index here,
+    off the window's thread, so that the catch-up after the merge runs in child
+    processes (`merge.prepare_index`)."""
     from archive import keys
     from archive.bundles.reader import BundleRefused, Verdict, open_bundle
 
     try:
-        return open_bundle(path, passphrase=passphrase, identity=keys.age_identity())
+        bundle = open_bundle(path, passphrase=passphrase, identity=keys.age_identity())
     except BundleRefused as exc:
         from archive.bundles.reader import BundleLocked
 
         return Verdict(ok=False, reason=str(exc), encrypted=isinstance(exc, BundleLocked))
+    if archive is not None:
+        from archive.bundles.merge import prepare_index
+
+        prepare_index(archive)
+    return bundle
 
 
 # The bundle modules (and the cryptography they load) are imported on the worker
@@ -176,6 +191,7 @@ class BundleController(QObject):
             _open,
             path,
             passphrase,
+            self.ctx.archive if then_import else None,
             on_result=lambda result: self._checked(path, result, then_import, passphrase),
             on_error=lambda message, _d: dialogs.error(
                 self.window, self.tr("Bundle not read"), message
