@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as windex
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.collectors import SortingCollector, TopCollector
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
@@ -44,6 +43,7 @@ from archive.search.matchers import (
 )
 from archive.search.merging import MergeJob
 from archive.search.query import parse_query, stem_for_languages
+from archive.search.recent import RecentChanges, small_codec
 from archive.search.results import (
     CheckReport,
     Hit,
@@ -103,12 +103,12 @@ BUSY_RETRY_SECONDS = 0.05
 MERGE_SOON_SEGMENTS = 40  # a burst must not wait on merges; this is the safety valve
 
 
-# One-article commits (tags) write every term of the article into a new
-# segment: 600 terms, each a posting block pickled and compressed. With
-# single postings kept inline in the term table and no compression, the
-# commit writes no blocks at all (merges rewrite them normally later).
-def SMALL_CODEC() -> W3Codec:
-    return W3Codec(inlinelimit=2, compression=0)
+# One-article commits write no posting blocks (merges rewrite them normally later).
+SMALL_CODEC = small_codec
+# Changes applied in memory (`archive.search.recent`) are written to disk after
+# IDLE_MERGE_SECONDS without changes, or at once (in the background) once this
+# many are held: a search reads one small segment per held change.
+RECENT_MAX = 24
 
 
 # Applied queue rows are deleted once this many have piled up.
@@ -157,16 +157,23 @@ class SearchIndex:
         self._merge_lock = threading.Lock()  # held by a merge from start to end
         self._read_lock = threading.RLock()
         self._ix: windex.FileIndex | None = None
-        self._searcher: Any = None
+        self._searcher: Any = None  # the disk segments (writers find old versions in it)
+        # Tag-sized changes applied in memory, not yet on disk (`recent`), and the
+        # searcher searches use: the disk segments and those, older versions masked.
+        self._recent = RecentChanges()
+        self._recent_lock = threading.Lock()  # after _write_lock, before _read_lock
+        self._view: Any = None
         self._facet_cache = FacetCache()
         self._lexicons = LexiconCache()  # per-segment word lists for wildcards
         self._phrases = PhraseCache()  # per-segment matches of phrases
         self._facets: list[Any] | None = None  # tables of the current searcher
         self._langs: list[str] | None = None  # stemmer languages in the current index
+        self._disk_langs: list[str] | None = None  # those of the disk segments
         self._state: IndexState | None = None
         self._needs_build = False
         self._unpruned = 0
         self._merge_timer: threading.Timer | None = None
+        self._idle_due = 0.0  # when the timer's idle work is due (`_idle_later`)
         # A catch-up written by child processes (queue rows job.lo < seq <= job.hi),
         # and the highest row applied in-process beyond it meanwhile.
         self._job: BuildJob | None = None
@@ -239,12 +246,13 @@ class SearchIndex:
             with self.archive.read_connection() as rconn:
                 return queued_after(rconn, self._state.generation)
         job = self._job
+        held = self._recent.generation  # (applied in memory: searchable)
         with self.archive.engine.connect() as conn:
             if job is None:
                 return int(
                     conn.execute(
                         text("SELECT count(*) FROM indexqueue WHERE seq > :g"),
-                        {"g": self._state.generation},
+                        {"g": max(self._state.generation, held)},
                     ).scalar_one()
                 )
             # Rows the children are indexing, and rows past what was applied meanwhile.
@@ -254,7 +262,7 @@ class SearchIndex:
                         "SELECT count(*) FROM indexqueue WHERE (seq > :lo AND seq <= :hi) "
                         "OR seq > :top"
                     ),
-                    {"lo": job.lo, "hi": job.hi, "top": max(job.hi, self._ahead)},
+                    {"lo": job.lo, "hi": job.hi, "top": max(job.hi, self._ahead, held)},
                 ).scalar_one()
             )
 
@@ -277,9 +285,10 @@ class SearchIndex:
         a third of the rate of 2,000). `force=False` (the import's batches)
         lets a batch of any size wait so. Waiting is always safe: searching,
         closing and IDLE_MERGE_SECONDS of idleness apply the rest, and after a crash
-        the next open does. Smaller changes (tagging) are committed at once,
-        unless a background merge holds the index just then: tagging must not
-        wait on the index, so the merge's worker applies them right after it.
+        the next open does. Smaller changes (tagging) are applied at once, in
+        memory (`archive.search.recent`), and written to disk in the background
+        after IDLE_MERGE_SECONDS without changes (or once RECENT_MAX are held);
+        `force=True` writes them to disk now.
 
         CHILD_MIN or more articles of a plain archive are indexed by child
         processes (`archive.search.building`) while this process goes on; a
@@ -288,6 +297,10 @@ class SearchIndex:
         """
         if self.archive.readonly:
             return 0
+        if progress is None and force is None:
+            applied = self._catch_up_recent()
+            if applied is not None:
+                return applied
         total = 0
         waited: list[BuildJob] = []
         deferring = progress is None and force is not True
@@ -356,7 +369,11 @@ class SearchIndex:
             else:
                 writer = self._ix.writer(codec=SMALL_CODEC())
             try:
-                self._apply(writer, conn, ids, progress, cancel)
+                held: dict[str, Any] = {}
+                if not bulk:  # written from memory: the same postings, analysed once
+                    with self._recent_lock:
+                        held = self._recent.current_versions([(r.seq, r.article_id) for r in rows])
+                self._apply(writer, conn, ids, progress, cancel, held=held)
                 if bulk:
                     writer.commit(mergetype=merge_smallest_when_many)
                 else:  # a tag: never wait for a merge (the idle worker merges)
@@ -380,6 +397,80 @@ class SearchIndex:
         elif small > 1 or bulk:  # (after an import: read the new lexicons when idle)
             self._schedule_idle_work()
         return len(ids)
+
+    # -- changes applied in memory (archive.search.recent) -------------------------
+
+    def _catch_up_recent(self) -> int | None:
+        """Apply a tag-sized backlog in memory; returns articles applied (None: not tag-sized).
+
+        Needs neither the write lock nor a Whoosh commit, so a merge or a disk
+        commit in the background never holds a tag back from search. The disk
+        catch-up writes the same queue rows later (`_idle_work`).
+        """
+        if self._needs_build or self._state is None or self._closed:
+            return None
+        with self._recent_lock:
+            state, job = self._state, self._job
+            if state is None or self._searcher is None:
+                return None
+            floor = max(state.generation, self._recent.generation)
+            if job is not None:
+                floor = max(floor, job.hi, self._ahead)
+            with self.archive.engine.connect() as conn:
+                # One read transaction: queue rows and documents from one snapshot.
+                db_gen = _db_generation(conn)
+                if db_gen < state.generation:
+                    return None  # restored from a backup: the disk path rebuilds
+                if db_gen < self._recent.generation:
+                    # Held changes of a database state that is gone (a restore): the
+                    # disk holds every row up to its marker, read the rest again.
+                    self._recent.clear(state.generation)
+                    floor = state.generation if job is None else max(state.generation, job.hi)
+                if db_gen <= floor:
+                    return 0
+                if db_gen - floor >= DEFER_MIN:
+                    return None
+                rows = conn.execute(
+                    text("SELECT article_id FROM indexqueue WHERE seq > :g ORDER BY seq"),
+                    {"g": floor},
+                ).all()
+                ids = list(dict.fromkeys(r.article_id for r in rows))
+                docs = list(load_documents(conn, ids))
+            with self._read_lock:
+                if self._searcher is None:
+                    return None
+                schema = self._searcher.schema
+            self._recent.add(schema, db_gen, docs)
+            held = len(self._recent)
+            self._update_view()
+        self._unpruned += len(rows)
+        # Written to disk when idle, or now (in the background) once many are held.
+        self._idle_later(BUSY_RETRY_SECONDS if held >= RECENT_MAX else IDLE_MERGE_SECONDS)
+        return len(ids)
+
+    def _update_view(self) -> None:
+        """The searcher searches use: disk segments and changes held in memory (under
+        _recent_lock)."""
+        with self._read_lock:
+            view = self._recent.view(self._searcher)
+            if view is not self._view:
+                self._view = view
+                self._facets = None
+                self._langs = None
+
+    def _rebase_recent(self) -> None:
+        """After a disk commit: drop the changes held in memory that the disk now holds."""
+        state, job, ahead = self._state, self._job, self._ahead
+        if state is None:
+            return
+
+        def covered(seq: int) -> bool:
+            return seq <= state.generation or (job is not None and job.hi < seq <= ahead)
+
+        with self._recent_lock:
+            top = max(state.generation, ahead if job is not None else 0)
+            self._recent.rebase(self._searcher, covered, top)
+            self._update_view()
 
     # -- catch-ups written by child processes -------------------------------------
 
@@ -513,7 +604,11 @@ class SearchIndex:
         cancel: CancelToken | None,
         *,
         fresh: bool = False,
+        held: dict[str, Any] | None = None,
     ) -> None:
+        """Delete the old versions of `ids` and add their documents: those in `held`
+        (article id -> a reader of its version held in memory) from memory, the
+        others read from the database."""
         total = len(ids)
         report(progress, 0, total, "Indexing")
         if not fresh:
@@ -526,7 +621,10 @@ class SearchIndex:
                 old = [d for aid in ids for d in self._searcher.document_numbers(id=aid)]
             for docnum in old:
                 writer.delete_document(docnum)
-        for done, (_article_id, doc) in enumerate(load_documents(conn, ids), start=1):
+        for reader in {id(r): r for r in (held or {}).values() if r is not None}.values():
+            writer.add_reader(reader)
+        loaded = [aid for aid in ids if aid not in (held or {})]
+        for done, (_article_id, doc) in enumerate(load_documents(conn, loaded), start=1):
             if doc is not None:
                 writer.add_document(**doc)
             if done % 10 == 0:
@@ -570,8 +668,9 @@ class SearchIndex:
         with self._read_lock:
             old, self._searcher = self._searcher, searcher
             self._facets = None
-            self._langs = None
+            self._langs = self._disk_langs = None
             self._lexicons.keep_only(r for r, _ in searcher.reader().leaf_readers())
+        self._rebase_recent()
         if old is not None:
             with contextlib.suppress(Exception):
                 old.close()
@@ -647,6 +746,9 @@ class SearchIndex:
             self._state = read_state(self.folder)
             self._searcher = self._ix.searcher()
             self._needs_build = False
+        with self._recent_lock:  # (rows past the new marker are read again)
+            self._recent.clear(self._state.generation if self._state else 0)
+            self._update_view()
 
     # -- merging ---------------------------------------------------------------
 
@@ -682,6 +784,8 @@ class SearchIndex:
                 assert self._state is not None
                 self._committed(self._state.generation, started)
             return
+        if len(self._recent) and not self.archive.readonly:
+            self.catch_up(force=True, wait=False)  # what is held in memory, on disk first
         with self._merge_lock:  # one merge at a time; close() waits for it
             with self._write_lock:
                 if self._closed or self._ix is None or self.archive.readonly:
@@ -708,14 +812,28 @@ class SearchIndex:
     def _schedule_idle_work(self, delay: float = IDLE_MERGE_SECONDS) -> None:
         """Catch up and merge after `delay` seconds without writes (in the background)."""
         self._cancel_merge()
+        self._idle_due = time.monotonic() + delay
         timer = threading.Timer(delay, self._idle_work)
         timer.daemon = True
         self._merge_timer = timer
         timer.start()
 
+    def _idle_later(self, delay: float) -> None:
+        """`_schedule_idle_work`, moving a waiting timer's time instead of starting a
+        thread per tag (10 ms each on the loaded machine, profiled)."""
+        due = time.monotonic() + delay
+        if self._merge_timer is not None and due >= self._idle_due:
+            self._idle_due = due
+        else:
+            self._schedule_idle_work(delay)
+
     def _idle_work(self) -> None:
         self._merge_timer = None
         if self._closed:
+            return
+        early = self._idle_due - time.monotonic()
+        if early > 0.01:  # moved later by `_idle_later` meanwhile
+            self._schedule_idle_work(early)
             return
         if not self._write_lock.acquire(blocking=False):
             self._schedule_idle_work(BUSY_RETRY_SECONDS)  # busy: try again shortly
@@ -730,6 +848,8 @@ class SearchIndex:
             return
         finally:
             self._write_lock.release()
+        if len(self._recent):  # (applied in memory while this ran)
+            self._idle_later(IDLE_MERGE_SECONDS)
         if self._job is not None:
             return  # merges and lexicons after the children's segments are in
         try:
@@ -777,16 +897,22 @@ class SearchIndex:
         """Catch up before searching; returns changes still pending (not searchable yet)."""
         if self.archive.readonly:
             return self.pending()
-        # A one-tag commit in another thread takes milliseconds: wait for it. A
-        # rebuild takes minutes: past the wait, search the index as it is, and
-        # say how many changes it does not show yet.
+        # Tag-sized changes are applied in memory, holding nothing a merge or a
+        # disk commit holds (`_catch_up_recent`).
+        recent = self._catch_up_recent()
+        if recent is not None and self._job is None:
+            return 0  # every change applied, on disk or in memory
+        # A rebuild takes minutes: past a short wait, search the index as it is,
+        # and say how many changes it does not show yet.
         deadline = time.monotonic() + 2.0
-        if not self._write_lock.acquire(timeout=2.0):
-            return max(self.pending(), 0)
-        try:
-            self.catch_up(force=True, wait=False)
-        finally:
-            self._write_lock.release()
+        job = self._job
+        if recent is None or (job is not None and job.finished.is_set()):
+            if not self._write_lock.acquire(timeout=2.0):
+                return max(self.pending(), 0)
+            try:
+                self.catch_up(force=True, wait=False)
+            finally:
+                self._write_lock.release()
         if self._job is None:
             return 0
         patience = getattr(self.archive, "search_patience", None)
@@ -829,9 +955,17 @@ class SearchIndex:
         with self._read_lock:
             if self._searcher is None:
                 raise ArchiveError("The search index is not built yet; run `sesame reindex`.")
-            searcher = self._searcher
+            searcher = self._view if self._view is not None else self._searcher
             if self._langs is None:
-                self._langs = _stem_languages(searcher.reader())
+                # The disk segments' once per disk searcher (26 ms at 15 segments on
+                # the loaded machine), the few in memory each time.
+                if self._disk_langs is None:
+                    self._disk_langs = _stem_languages(self._searcher.reader())
+                langs = set(self._disk_langs)
+                for layer in list(self._recent.layers):
+                    if layer.reader is not None:
+                        langs.update(_stem_languages(layer.reader))
+                self._langs = ["en", *sorted(langs - {"en"})]
             q = stem_for_languages(q, self._langs)
             budget = Budget()
             budget.start()
@@ -927,6 +1061,8 @@ class SearchIndex:
         from archive.search.documents import revision  # noqa: F401  (documented pairing)
 
         self._check_open()
+        if len(self._recent) and not self.archive.readonly:
+            self.catch_up(force=True)  # what is held in memory, on disk first
         with self.archive.engine.connect() as conn:
             db_gen = _db_generation(conn)
             ids = [r[0] for r in conn.execute(text("SELECT id FROM article"))]
@@ -959,8 +1095,9 @@ class SearchIndex:
             with contextlib.suppress(Exception):
                 self._searcher.close()
             self._searcher = None
+        self._view = None
         self._facets = None
-        self._langs = None
+        self._langs = self._disk_langs = None
         if self._ix is not None:
             with contextlib.suppress(Exception):
                 self._ix.close()

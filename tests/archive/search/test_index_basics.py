@@ -138,8 +138,8 @@ def test_tags_never_merge_and_idle_merges_keep_every_document(
             assert article is not None
             article.text += " changed"
             mark_for_index(session, aid)
-        archive.sync_index()
-    # A tag's commit never merges (a merge would make it wait): one segment each.
+        archive.sync_index(force=True)  # on disk now (a tag alone is held in memory first)
+    # A one-article commit never merges (a merge would make it wait): one segment each.
     assert archive.index._segment_count() == before + 30
     assert archive.index.search("common changed", limit=100).total == 30
     archive.index.merge()  # what the idle worker does: the small segments only
@@ -232,7 +232,7 @@ def test_changes_during_a_merge_are_kept_and_searchable(archive: Archive, monkey
     ids = []
     for i in range(6):  # six one-article segments, as tags leave them
         ids += add_articles(archive, {"title": f"m{i}", "text": f"merge word{i} before"})
-        archive.sync_index()
+        archive.sync_index(force=True)  # (a tag alone is held in memory first)
     real_run = merging.MergeJob.run
     seen: list[float] = []
 
