@@ -11,8 +11,10 @@ from typing import Any
 
 from whoosh.reading import SegmentReader
 
-# Writer settings measured fastest here (issue 3).
-BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True}
+# Writer settings measured fastest here (issue 3). limitmb was 256 with Whoosh's
+# own pool, which counted ~200 bytes a posting; `postings_pool.TermPool` counts
+# what it holds (~20-80 bytes a posting), so 128 keeps more in memory than 256 did.
+BULK_WRITER = {"procs": 2, "limitmb": 128, "multisegment": True}
 # Commits never merge on their own (a merge made a one-tag commit take 264 ms
 # at p95); once a commit would leave this many segments, its MERGE_BATCH
 # smallest are merged into one, so each document is rewritten only about
