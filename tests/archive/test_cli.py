@@ -105,3 +105,45 @@ def test_an_id_prefix_naming_none_or_several_is_a_usage_error(
     assert main(argv, out, err) == code, err.getvalue()
     assert message in (out.getvalue() + err.getvalue())
     assert "Traceback" not in err.getvalue()
+
+
+def _named(defaults: dict[str, object]) -> dict[str, object]:
+    """Defaults with functions by name (each build makes its own closures)."""
+    return {k: getattr(v, "__qualname__", v) for k, v in defaults.items()}
+
+
+def test_a_command_parsed_alone_is_parsed_as_among_all_the_others() -> None:
+    """`main` builds only the named subcommand's parser (`build_parser(only=...)`): its
+    help, usage and defaults are those of the full parser's, for every command."""
+    from archive.cli import build_parser
+
+    full = build_parser()
+    commands = full._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, sub in commands.items():
+        alone = build_parser(only=name)
+        built = alone._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+        assert list(built) == [name]
+        assert built[name].format_help() == sub.format_help(), name
+        assert _named(built[name]._defaults) == _named(sub._defaults), name
+    assert len(build_parser(only="frobnicate")._subparsers._group_actions[0].choices) == len(  # type: ignore[union-attr]
+        commands
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        (["--archive", "a", "--json", "search", "police"], "search"),
+        (["--archive=a", "list"], "list"),
+        (["--passphrase-file", "f", "show", "abc123"], "show"),
+        (["--help"], None),
+        (["-h", "list"], None),  # an option of its own: the full parser reads it
+        ([], None),
+    ],
+)
+def test_the_command_word_is_found_past_sesames_own_options(
+    argv: list[str], word: str | None
+) -> None:
+    from archive.cli import command_word
+
+    assert command_word(argv) == word

@@ -195,3 +195,31 @@ def test_searching_a_current_index_loads_no_orm(
     assert result["loaded"] == []
     assert "2 articles found" in result["out"] and "[[police]]" in result["out"]
     assert '"total": 1' in result["out"]
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_listing_and_showing_read_through_the_reader_as_through_the_usual_open(
+    tmp_path: Path, encrypted: bool
+) -> None:
+    """`sesame list` and `show` read from `open_readable` (no index needed): the same
+    rows, article and annotations as the window's `Archive` gives (one read path)."""
+    from archive.annotation_records import read_records
+    from archive.library import list_articles
+    from archive.reading import load_article
+
+    folder = tmp_path / "archive"
+    secret = {"passphrase": "correct horse"} if encrypted else {}
+    ids = _made(folder, **({"encrypt": True, **secret} if encrypted else {}))
+    with Archive.open(folder, **secret) as arch:  # type: ignore[arg-type]
+        with arch.index_deferred():  # the index behind: a listing does not mind
+            ids += add_articles(arch, {"title": "Late", "text": "Police came back at night."})
+        arch._index = None
+    usual_open = Archive.open(folder, readonly=True, **secret)  # type: ignore[arg-type]
+    with usual_open as arch, arch.read_connection() as conn:
+        usual = (list_articles(arch), load_article(arch, ids[0]), read_records(conn))
+    assert open_current(folder, **secret) is None  # a search would catch up first
+    reader = reader_module.open_readable(folder, **secret)
+    assert reader is not None
+    with reader, reader.read_connection() as conn:
+        quick = (list_articles(reader), load_article(reader, ids[0]), read_records(conn))
+    assert quick == usual and len(usual[0]) == 3
