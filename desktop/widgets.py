@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -82,7 +82,7 @@ def write(
 
 def run_read(
     ctx: Any,
-    owner: QWidget,
+    owner: QObject,
     label: str,
     fn: Callable[..., Any],
     *args: Any,

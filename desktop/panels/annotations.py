@@ -20,6 +20,7 @@ from archive.errors import SesameError
 from archive.reading import ReadingAnnotation, load_annotations
 from archive.tagform import FIGURE_TYPE, event_prefill
 from desktop import roles as role_ui
+from desktop.article_reads import ArticleReads
 from desktop.context import AppContext
 from desktop.models import Index, RowTableModel
 from desktop.review.claims import claim_actions
@@ -29,11 +30,9 @@ from desktop.widgets import (
     button_rows,
     make_table,
     open_held,
-    run_read,
     selected_rows,
     short,
     swatch,
-    tell,
     tip,
     write,
 )
@@ -283,23 +282,14 @@ class AnnotationsPanel(QWidget):
         self._reads += 1
         generation, article_id = self._reads, self.article_id
 
-        def show(found: tuple[list[ReadingAnnotation], bool]) -> None:
+        def show(found: tuple[list[ReadingAnnotation], Any]) -> None:
             if generation == self._reads and article_id == self.article_id:
-                annotations, flagged = found
+                annotations, fields = found
+                flagged = bool(fields is not None and fields.sensitive)
                 self._article_hidden = flagged and not self.reveal_state.is_revealed(article_id)
                 self.model.replace_rows(annotations)
 
-        run_read(
-            self.ctx,
-            self,
-            "Reading annotations",
-            _read_rows,
-            self.ctx.archive,
-            article_id,
-            on_result=show,
-            on_error=lambda message: tell(self, message),
-            now=self.ctx.writer.inline,
-        )
+        ArticleReads.of(self.ctx).request(article_id, self, show)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -499,12 +489,3 @@ class AnnotationsPanel(QWidget):
                 annotate.delete_annotation(ch, ann_id)
 
         write(self, self.ctx, label, remove)
-
-
-def _read_rows(archive: Any, article_id: str) -> tuple[list[ReadingAnnotation], bool]:
-    """On a pool thread: an article's annotations, and whether it is flagged sensitive."""
-    try:
-        flagged = review.get_review(archive, article_id).sensitive
-    except SesameError:
-        flagged = False
-    return load_annotations(archive, article_id), flagged

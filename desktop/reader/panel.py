@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from archive import review
 from archive.errors import SesameError
-from archive.reading import ReadingAnnotation, ReadingArticle, load_annotations, load_article
+from archive.reading import ReadingAnnotation, ReadingArticle, load_article
+from desktop.article_reads import ArticleReads, read_article
 from desktop.context import AppContext
 from desktop.reader.scan_pane import ScanPane
 from desktop.reader.text_view import ArticleTextView, describe_annotation
@@ -39,7 +40,7 @@ from desktop.review.claims import claim_actions
 from desktop.review.reveal import SHORTCUT, RevealState, concealed, hidden_note, sensitive_ids
 from desktop.tag_form import TagDialog
 from desktop.tagging import TaggingController
-from desktop.widgets import run_read, tell
+from desktop.widgets import tell
 
 if TYPE_CHECKING:
     from desktop.delta import ViewDelta
@@ -216,9 +217,7 @@ class ReaderPanel(QWidget):
         """Read the open article's annotations again and repaint them."""
         if self.article is None:
             return
-        self._show_annotations(
-            self.article.id, _read_annotations(self.ctx.archive, self.article.id)
-        )
+        self._show_annotations(self.article.id, read_article(self.ctx.archive, self.article.id))
 
     def _reread(self) -> None:
         """Read the open article's annotations off the GUI thread, then repaint them
@@ -232,17 +231,7 @@ class ReaderPanel(QWidget):
             if generation == self._reads:  # else a newer read is on its way
                 self._show_annotations(article_id, found)
 
-        run_read(
-            self.ctx,
-            self,
-            "Reading annotations",
-            _read_annotations,
-            self.ctx.archive,
-            article_id,
-            on_result=show,
-            on_error=self.message,
-            now=self.ctx.writer.inline,
-        )
+        ArticleReads.of(self.ctx).request(article_id, self, show)
 
     def _show_annotations(
         self, article_id: str, found: tuple[list[ReadingAnnotation], Any]
@@ -380,13 +369,3 @@ class ReaderPanel(QWidget):
     def tag_selection(self, type_key: str) -> TagDialog | None:
         """Start tagging the selection as `type_key`: opens the (non-blocking) form."""
         return self.tagging.begin_tag(self, type_key)
-
-
-def _read_annotations(archive: Any, article_id: str) -> tuple[list[ReadingAnnotation], Any]:
-    """An article's annotations and its review fields (None if it is gone): on a pool thread."""
-    annotations = load_annotations(archive, article_id)
-    try:
-        fields = review.get_review(archive, article_id)
-    except SesameError:
-        fields = None
-    return annotations, fields
