@@ -64,20 +64,51 @@ def small_codec() -> W3Codec:
 # twice before the layer is written to disk. Here the postings stay Python tuples;
 # only the analysis is paid.
 
-_Postings = tuple[tuple[int, ...], tuple[float, ...], tuple[bytes, ...]]
+_Posting = tuple[int, float, bytes]  # docnum, weight, value
 
 
 class _MemorySegment(W3Segment):
-    """A segment whose postings, stored fields and lengths are Python objects."""
+    """A segment whose postings, stored fields and lengths are Python objects.
+
+    Term lists are sorted and term infos made when first asked for: a search
+    reads a few terms of a layer, and building them all for its ~700 terms
+    cost more than the analysis on the loaded machine.
+    """
 
     def __init__(self, codec: _MemoryCodec, doccount: int) -> None:
         super().__init__(codec, "MAIN", doccount)
         self.stored: list[dict[str, Any]] = []
         self.lengths: list[dict[str, int]] = []
-        self.terms: dict[str, list[bytes]] = {}  # field -> its terms, sorted
-        self.infos: dict[tuple[str, bytes], TermInfo] = {}
-        self.postings: dict[tuple[str, bytes], _Postings] = {}
+        self.postings: dict[str, dict[bytes, list[_Posting]]] = {}  # field -> term -> postings
         self.columns: dict[str, Any] = {}  # field -> (storage, column) of its column file
+        self._sorted: dict[str, list[bytes]] = {}
+        self._infos: dict[tuple[str, bytes], TermInfo] = {}
+
+    def words(self, fieldname: str) -> list[bytes]:
+        """The terms of one field, sorted."""
+        found = self._sorted.get(fieldname)
+        if found is None:
+            found = self._sorted[fieldname] = sorted(self.postings.get(fieldname, ()))
+        return found
+
+    def info(self, fieldname: str, btext: bytes) -> TermInfo:
+        """The term info of one term (KeyError if it is not here)."""
+        key = (fieldname, btext)
+        found = self._infos.get(key)
+        if found is None:
+            posts = self.postings[fieldname][btext]
+            sizes = [self.lengths[d].get(fieldname, 1) for d, _, _ in posts]
+            weights = [w for _, w, _ in posts]
+            found = self._infos[key] = TermInfo(
+                sum(weights),
+                len(posts),
+                min(sizes),
+                max(sizes),
+                max(weights),
+                posts[0][0],
+                posts[-1][0],
+            )
+        return found
 
     def should_assemble(self) -> bool:
         return False
@@ -134,53 +165,55 @@ class _MemoryTerms(base.TermsReader):
         self._segment = segment
 
     def __contains__(self, term: Any) -> bool:
-        return term in self._segment.infos
+        fieldname, btext = term
+        return btext in self._segment.postings.get(fieldname, {})
 
     def cursor(self, fieldname: str, fieldobj: Any) -> Any:
-        return _MemoryCursor(self._segment.terms.get(fieldname, []), fieldobj)
+        return _MemoryCursor(self._segment.words(fieldname), fieldobj)
 
     def terms(self) -> Iterator[tuple[str, bytes]]:
-        for fieldname in sorted(self._segment.terms):
-            for btext in self._segment.terms[fieldname]:
+        for fieldname in sorted(self._segment.postings):
+            for btext in self._segment.words(fieldname):
                 yield fieldname, btext
 
     def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str, bytes]]:
-        for fname in sorted(self._segment.terms):
+        for fname in sorted(self._segment.postings):
             if fname < fieldname:
                 continue
-            words = self._segment.terms[fname]
+            words = self._segment.words(fname)
             start = bisect_left(words, prefix) if fname == fieldname else 0
             for btext in words[start:]:
                 yield fname, btext
 
     def items(self) -> Iterator[tuple[tuple[str, bytes], TermInfo]]:
-        infos = self._segment.infos
-        return ((term, infos[term]) for term in self.terms())
+        info = self._segment.info
+        return ((term, info(*term)) for term in self.terms())
 
     def items_from(
         self, fieldname: str, prefix: bytes
     ) -> Iterator[tuple[tuple[str, bytes], TermInfo]]:
-        infos = self._segment.infos
-        return ((term, infos[term]) for term in self.terms_from(fieldname, prefix))
+        info = self._segment.info
+        return ((term, info(*term)) for term in self.terms_from(fieldname, prefix))
 
     def term_info(self, fieldname: str, text: bytes) -> TermInfo:
         try:
-            return self._segment.infos[fieldname, text]
+            return self._segment.info(fieldname, text)
         except KeyError:
             raise TermNotFound(f"{fieldname}:{text!r}") from None
 
     # (KeyError for a missing term, as W3's: SegmentReader turns it into 0.)
     def frequency(self, fieldname: str, text: bytes) -> float:
-        return float(self._segment.infos[fieldname, text].weight())
+        return float(sum(w for _, w, _ in self._segment.postings[fieldname][text]))
 
     def doc_frequency(self, fieldname: str, text: bytes) -> int:
-        return int(self._segment.infos[fieldname, text].doc_frequency())
+        return len(self._segment.postings[fieldname][text])
 
     def matcher(self, fieldname: str, text: bytes, format_: Any, scorer: Any = None) -> Any:
         try:
-            ids, weights, values = self._segment.postings[fieldname, text]
+            posts = self._segment.postings[fieldname][text]
         except KeyError:
             raise TermNotFound(f"{fieldname}:{text!r}") from None
+        ids, weights, values = zip(*posts, strict=True)
         return ListMatcher(
             ids,
             weights,
@@ -188,11 +221,11 @@ class _MemoryTerms(base.TermsReader):
             format_,
             scorer=scorer,
             term=(fieldname, text),
-            terminfo=self._segment.infos[fieldname, text],
+            terminfo=self._segment.info(fieldname, text),
         )
 
     def indexed_field_names(self) -> Any:
-        return self._segment.terms.keys()
+        return self._segment.postings.keys()
 
 
 class _MemoryPerDoc(base.PerDocumentReader):
@@ -248,8 +281,6 @@ class _MemoryPerDoc(base.PerDocumentReader):
         return dict(self._segment.stored[docnum])
 
 
-_Pending = dict[tuple[str, bytes], list[tuple[int, float, bytes]]]
-
 # The analysed postings of long field values (an article's text), by field, language
 # and value: the analysis is most of a layer's cost (about two thirds, profiled), and
 # a documenter tags several passages of one article in a row, which never changes
@@ -283,7 +314,7 @@ def _add_document(
     schema: Any,
     docnum: int,
     fields: dict[str, Any],
-    postings: _Pending,
+    postings: dict[str, dict[bytes, list[_Posting]]],
     column_values: dict[str, list[tuple[int, Any]]],
 ) -> None:
     """One document, as `SegmentWriter.add_document` adds it (fields in name order)."""
@@ -298,10 +329,14 @@ def _add_document(
             raise ValueError(f"field {fieldname} needs the disk writer")
         length = 0
         if field.indexed:
+            terms = postings.setdefault(fieldname, {})
             for tbytes, freq, weight, vbytes in _field_postings(field, fieldname, value):
-                if field.scorable:
-                    length += freq
-                postings.setdefault((fieldname, tbytes), []).append((docnum, weight, vbytes))
+                length += freq
+                found = terms.get(tbytes)
+                if found is None:
+                    terms[tbytes] = [(docnum, weight, vbytes)]
+                else:
+                    found.append((docnum, weight, vbytes))
         custom = fields.get(f"_stored_{fieldname}", value)
         if field.stored:
             stored[fieldname] = custom
@@ -322,32 +357,9 @@ def write_segment(schema: Any, docs: list[dict[str, Any]]) -> SegmentReader:
     codec = _MemoryCodec()
     segment = _MemorySegment(codec, len(docs))
     storage = RamStorage()
-    postings: _Pending = {}
     column_values: dict[str, list[tuple[int, Any]]] = {}
     for docnum, fields in enumerate(docs):
-        _add_document(segment, schema, docnum, fields, postings, column_values)
-    lengths = segment.lengths
-    for (fieldname, btext), posts in postings.items():
-        # (TermInfo.add_posting per posting took a fifth of the write, profiled.)
-        sizes = [lengths[p[0]].get(fieldname, 1) for p in posts]
-        weights = [p[1] for p in posts]
-        segment.infos[fieldname, btext] = TermInfo(
-            sum(weights),
-            len(posts),
-            min(sizes),
-            max(sizes),
-            max(weights),
-            posts[0][0],
-            posts[-1][0],
-        )
-        segment.postings[fieldname, btext] = (
-            tuple(p[0] for p in posts),
-            tuple(p[1] for p in posts),
-            tuple(p[2] for p in posts),
-        )
-        segment.terms.setdefault(fieldname, []).append(btext)
-    for words in segment.terms.values():
-        words.sort()
+        _add_document(segment, schema, docnum, fields, segment.postings, column_values)
     for fieldname, values in column_values.items():
         name = f"{fieldname}.c"
         colfile = storage.create_file(name)
