@@ -440,7 +440,11 @@ class SearchIndex:
                 if self._searcher is None:
                     return None
                 schema = self._searcher.schema
-            self._recent.add(schema, db_gen, docs)
+            try:
+                self._recent.add(schema, db_gen, docs)
+            except ValueError as exc:  # a field only the disk writer writes: commit it
+                log.info("change not held in memory (%s)", exc)
+                return None
             held = len(self._recent)
             self._update_view()
         self._unpruned += len(rows)
