@@ -91,8 +91,14 @@ def describe_counts(counts: dict[str, dict[str, int]]) -> str:
 
 
 UNDO_DEPTH = 100
-# A change set of more rows than this keeps their ids and ops, not their values.
+# A change set of more rows than this keeps only their reference columns.
 KEEP_VALUES = 10_000
+# What a big change set keeps of each row: the columns naming other rows, and those
+# the window's views count (desktop/delta.py: an annotation's article, entity, type and
+# flag; an article's copy group; a membership's article).
+REFERENCE_COLUMNS = frozenset(
+    {"id", "article_id", "entity_id", "collection_id", "type_key", "sensitive", "copy_group"}
+)
 # The change log's text past this many bytes is written into its row in pieces.
 _SPOOL_AT = 1 << 20
 # Stored "after" values longer than this are kept as a digest (undo never
@@ -114,15 +120,14 @@ class NothingToUndo(InvalidInput):
 class RowChange:
     """One row's stored values before and after a change (None: it did not exist).
 
-    In a change set that left the values out (`ChangeSet.values_kept` false) both
-    are None and `op` says what happened to the row.
+    In a change set that kept only the reference columns (`ChangeSet.values_kept`
+    false), `before` and `after` hold just those of `REFERENCE_COLUMNS` the row has.
     """
 
     table: str
     key: Key
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-    kept_op: str | None = None  # the op of a row whose values were left out
 
     @property
     def id(self) -> str:
@@ -132,17 +137,15 @@ class RowChange:
     @property
     def op(self) -> str:
         """created, deleted or updated."""
-        if self.kept_op is not None:
-            return self.kept_op
         if self.before is None:
             return "created"
         if self.after is None:
             return "deleted"
         return "updated"
 
-    def without_values(self) -> RowChange:
-        """The same row change with its key and op only."""
-        return RowChange(self.table, self.key, None, None, self.op)
+    def reduced(self) -> RowChange:
+        """The same row change with its reference columns only (`REFERENCE_COLUMNS`)."""
+        return RowChange(self.table, self.key, _reduced(self.before), _reduced(self.after))
 
     def to_json(self, *, trim_after: bool = True) -> dict[str, Any]:
         """JSON-ready form as stored in the change log."""
@@ -163,9 +166,10 @@ class RowChange:
 class ChangeSet:
     """What one change did: its header and every row it changed.
 
-    A change of more than `KEEP_VALUES` rows (a bundle import: 124,000) keeps each
-    row's table, key and op but not its values (`values_kept` false): they were
-    200 MB of dicts at full size, and no caller reads them (the change log has them).
+    A change of more than `KEEP_VALUES` rows (a bundle import: 124,000) keeps of
+    each row only the columns that say which rows it refers to and what views count
+    (`REFERENCE_COLUMNS`; `values_kept` false): every value was 200 MB of dicts at
+    full size, and the change log has them.
     """
 
     id: str
@@ -258,6 +262,12 @@ def _encode_row(row: dict[str, Any] | None, *, trim: bool = False) -> dict[str, 
         else:
             out[key] = _encode_value(value)
     return out
+
+
+def _reduced(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {k: v for k, v in row.items() if k in REFERENCE_COLUMNS}
 
 
 def _decode_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -481,10 +491,10 @@ class Change:
                     rc = RowChange(table, key, before, after)
                     touched.add(rc)
                     log.add(rc)
-                    result.rows.append(rc if result.values_kept else rc.without_values())
+                    result.rows.append(rc if result.values_kept else rc.reduced())
                 del after_by_table
             touched.settle(self.session.connection(), result)
-            deleted = {r.key[0] for r in result.rows if r.table == "article" and r.op == "deleted"}
+            deleted = {r.key[0] for r in result.rows if r.table == "article" and r.after is None}
             queue = [
                 {"article_id": a, "op": "delete" if a in deleted else "upsert"}
                 for a in sorted(result.articles)

@@ -44,7 +44,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from archive import annotate, entities, models, tagtypes
+from archive import annotate, entities, memory, models, tagtypes
 from archive.bundles import spec
 from archive.bundles.reader import Bundle, open_bundle
 from archive.changes import Change
@@ -1035,7 +1035,7 @@ def merge_bundle(
     if isinstance(target, Archive):
         prepare_index(target)
     try:
-        with changing(target, label, f"bundle:{bundle.id}", sync=sync) as ch:
+        with changing(target, label, f"bundle:{bundle.id}", sync=False) as ch:
             _merge(ch, bundle, report)
             if release:
                 bundle.articles = []
@@ -1047,6 +1047,12 @@ def merge_bundle(
             f"The bundle does not fit together ({str(getattr(exc, 'orig', exc))[:200]}); "
             "nothing was changed."
         ) from exc
+    if isinstance(target, Archive):
+        # Committed: what the merge held is freed; give it back before the index's
+        # child processes start beside this one (`archive.memory`).
+        memory.give_back()
+        if sync:
+            target.sync_index()
     return report
 
 

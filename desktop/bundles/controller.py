@@ -74,6 +74,12 @@ def _merge(ch: Any, bundle: Any) -> Any:
     return merge_bundle(ch, bundle, release=True)
 
 
+def _give_back() -> None:
+    from archive import memory
+
+    memory.give_back()
+
+
 class BundleController(QObject):
     """File → Export bundle…, Verify bundle…, Import bundle…, and dropped `.sesame` files."""
 
@@ -228,6 +234,11 @@ class BundleController(QObject):
 
         def merged(report: Any) -> None:
             bundle.close()
+            # What the merge held is freed: given back to the system off this thread
+            # while the index's child processes start (`archive.memory`).
+            self.ctx.tasks.run(
+                self.tr("Freeing memory"), _give_back, with_progress=False, show=False
+            )
             self._merged(report)
 
         self.ctx.writer.change(

@@ -42,8 +42,15 @@ def test_a_bundle_import_logged_in_pieces_undoes_every_row_and_passes_custody(
         # The custody check reads the import's rows from the log written in pieces.
         result = custody.check_custody(b)
         assert result.ok, result.summary()
-        b.undo()
+        undone = b.undo()
         assert dump(b) == start
+        # A big change set keeps what the views need of each annotation.
+        assert not undone.values_kept
+        annotations = [r.before for r in undone.rows if r.table == "annotation"]
+        assert len(annotations) == 4
+        for values in annotations:
+            assert values is not None and values["article_id"] and values["entity_id"]
+            assert values["type_key"] == "actor" and "quote" not in values
         b.redo()
         assert dump(b) == done
         chain_ok(b)
