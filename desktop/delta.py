@@ -95,9 +95,9 @@ class ViewDelta:
         before, after = r.before, r.after
         both = [v for v in (before, after) if v is not None]
         if r.table == "annotation":
-            articles = {v["article_id"] for v in both}
+            articles = {v["article_id"] for v in both if v.get("article_id")}
             self.annotation_articles |= articles
-            self._annotation_types.update(v["type_key"] for v in both)
+            self._annotation_types.update(v["type_key"] for v in both if v.get("type_key"))
             linked = {v["entity_id"] for v in both if v.get("entity_id")}
             self.annotation_entities |= linked
             if before is None or after is None:
@@ -117,7 +117,7 @@ class ViewDelta:
             if len(groups) > 1 or r.op != "updated":
                 self.copy_groups.update(g for g in groups if g)
         elif r.table == "articlecollection":
-            self.member_articles.update(v["article_id"] for v in both)
+            self.member_articles.update(v["article_id"] for v in both if v.get("article_id"))
 
     def tables(self) -> set[str]:
         """The tables written to."""
