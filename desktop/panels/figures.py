@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive import figures
+from archive import figures, review
 from archive.figures import FigureClaim, FigureGroup
 from archive.reading import load_annotations
 from archive.tagform import FIGURE_TYPE
@@ -147,6 +146,8 @@ class FiguresPanel(RereadingPanel):
         self.setObjectName("figuresPanel")
         self.ctx = ctx
         self._current: str | None = None
+        # The shown figure's sensitive parts, read with the table (see refresh).
+        self._parts: tuple[str | None, dict[str, Any]] | None = None
         self.groups_model = FigureGroupModel(self)
         self.claims_model = FigureClaimModel(self)
         self.groups_view = make_table(self, multi=False)
@@ -239,29 +240,40 @@ class FiguresPanel(RereadingPanel):
     def refresh(self) -> None:
         """Read the figure table again (off the GUI thread); `loaded` says when done."""
         generation = self._next_read()
+        archive, unlinked, current = self.ctx.archive, self.unlinked_box.isChecked(), self._current
+
+        def read() -> tuple[list[FigureGroup], dict[str, Any] | None]:
+            # The shown figure's sensitive parts with the table: none read on the GUI thread.
+            groups = figures.figure_table(archive, include_unlinked=unlinked)
+            shown = next((g for g in groups if g.entity_id == current), None)
+            parts = None
+            if shown is not None:
+                parts = review.sensitive_parts(archive, [c.article_id for c in shown.claims])
+            return groups, parts
+
         run_read(
             self.ctx,
             self,
             "Reading figures",
-            partial(
-                figures.figure_table,
-                self.ctx.archive,
-                include_unlinked=self.unlinked_box.isChecked(),
-            ),
-            on_result=lambda groups: self._fill(generation, groups),
+            read,
+            on_result=lambda found: self._fill(generation, *found),
             on_error=lambda message: tell(self, message),
         )
 
-    def _fill(self, generation: int, groups: list[FigureGroup]) -> None:
+    def _fill(
+        self, generation: int, groups: list[FigureGroup], parts: dict[str, Any] | None = None
+    ) -> None:
         if generation != self._generation:
             return  # a newer read is on its way
-        self._fill_groups(groups)
+        self._fill_groups(groups, parts)
         self.loaded.emit()
 
-    def _fill_groups(self, groups: list[FigureGroup]) -> None:
+    def _fill_groups(self, groups: list[FigureGroup], parts: dict[str, Any] | None = None) -> None:
+        self._parts = None
         self.groups_model.set_rows(groups)
         for row, group in enumerate(groups):
             if group.entity_id == self._current:
+                self._parts = (group.entity_id, parts) if parts is not None else None
                 self.groups_view.selectRow(row)
                 self.select_group(row)
                 return
@@ -272,7 +284,12 @@ class FiguresPanel(RereadingPanel):
         """Show the claims of the figure in `row`."""
         group: FigureGroup = self.groups_model.row(row)
         self._current = group.entity_id
-        self.claims_model.mask = QuoteMask.read(self.ctx, [c.article_id for c in group.claims])
+        read = self._parts
+        self.claims_model.mask = (
+            QuoteMask(RevealState.of(self.ctx), read[1])
+            if read is not None and read[0] == group.entity_id
+            else QuoteMask.read(self.ctx, [c.article_id for c in group.claims])
+        )
         self.claims_model.set_rows(group.claims)
         summary = self.tr("{0}: {1} claims from {2} sources ({3} independent)").format(
             group.name, len(group.claims), group.source_count(), group.independent

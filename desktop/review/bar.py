@@ -199,7 +199,7 @@ class ReviewBar(QWidget):
             if shiboken6.isValid(self) and self.article is not None:
                 self.show_article(self.article)  # the fields show what is stored
 
-        # The writer tells the reader (annotationsChanged) and the library once committed.
+        # The writer tells the reader and the library once committed (ctx.changed: the article row).
         self.ctx.writer.change(label, lambda ch: fn(ch, article_id), on_error=failed)
 
     def _status_chosen(self) -> None:
