@@ -31,7 +31,10 @@ def test_a_change_runs_off_the_gui_thread_and_tells_the_views(qtbot, ctx, archiv
     # The views are told the rows written: one annotation and its new entity.
     delta = changed.args[0]
     assert delta.annotation_articles == {aid} and delta.entities_changed
-    assert [(r.table, r.op) for r in delta.rows] == [("entity", "created"), ("annotation", "created")]
+    assert [(r.table, r.op) for r in delta.rows] == [
+        ("entity", "created"),
+        ("annotation", "created"),
+    ]
     assert threads and threads[0] is not threading.main_thread()
     assert writer.undoText() == "Tag as actor" and writer.canUndo()
     with qtbot.waitSignal(ctx.changed) as undone:
