@@ -151,9 +151,7 @@ def get_collection(archive: Archive, ident: str) -> CollectionInfo:
         return _info(session, _require(session, ident))
 
 
-def create_collection(
-    target: Archive | Change, name: str, description: str = ""
-) -> CollectionInfo:
+def create_collection(target: Archive | Change, name: str, description: str = "") -> CollectionInfo:
     """A new, empty collection; InvalidInput if the name is empty or taken."""
     name = _clean_name(name)
     with changing(target, f"New collection {name}") as ch:

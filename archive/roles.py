@@ -351,7 +351,6 @@ def passage_at(
         ).id
 
 
-
 def _anchor(
     ch: Change,
     annotation_id: str | None,
@@ -370,6 +369,7 @@ def _anchor(
         )  # fmt: skip
     assert annotation_id is not None
     return _annotation(ch.session, annotation_id)
+
 
 def _annotation(session: Session, ref: str) -> models.Annotation:
     """An annotation by id or unique id prefix (literal); an ambiguous prefix is `Ambiguous`."""

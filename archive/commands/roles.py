@@ -258,4 +258,3 @@ def register_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("relation-types", cmd_relation_types, "list (or --add) the relation types")
     p.add_argument("--add", nargs=2, metavar=("KEY", "LABEL"), help="a relation type of your own")
     p.add_argument("--remove", metavar="KEY", help="delete a relation type of yours none uses")
-

@@ -56,9 +56,10 @@ def test_writes_asked_for_in_a_row_all_land_in_order(qtbot, ctx, archive) -> Non
     writer = _background(ctx)
     aid = add_article(archive)
     for i in range(5):
-        writer.change(f"Tag {i}", lambda ch, i=i: annotate.create_annotation(
-            ch, aid, i, i + 3, "event", note=str(i)
-        ))
+        writer.change(
+            f"Tag {i}",
+            lambda ch, i=i: annotate.create_annotation(ch, aid, i, i + 3, "event", note=str(i)),
+        )
     assert writer.busy
     assert writer.wait()
     notes = [a.note for a in annotate.list_annotations(archive, aid)]

@@ -151,9 +151,7 @@ def test_figure_fields_are_filled_from_quote_and_date(
         annotate.create_annotation(archive, aid, s, e, "figure", as_of="5 March")
 
 
-def test_update_then_undo_is_exact(
-    archive: Archive, add_article: Callable[..., str]
-) -> None:
+def test_update_then_undo_is_exact(archive: Archive, add_article: Callable[..., str]) -> None:
     aid = add_article()
     s, e = annotate.find_quote(REPORT, "Daw Hnin Wai")
     ann = annotate.create_annotation(archive, aid, s, e, "actor", entity_name="Hnin Wai")
