@@ -13,6 +13,10 @@
   "reason"}], "orphaned": [ids], "entity_offers": [{"local_id", "local_name",
   "incoming_id", "incoming_name", "merge"}], "matched_articles": {...}}
 - contacts [add NAME KEY] -> [{"name", "public_key", "fingerprint"}]
+
+export-bundle refuses an OUT that exists already (exit 2, nothing written) unless
+`--force` is given, as `sesame export` does (`exports.refuse_existing`); the bundle
+is written beside OUT and renamed into place, so a failure leaves OUT as it was.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 
 from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, open_archive
 from archive.cli_passphrase import read_passphrase_file
-from archive.commands.exports import add_selection
+from archive.commands.exports import add_force, add_selection, refuse_existing
 from archive.errors import InvalidInput
 
 
@@ -56,6 +60,7 @@ def _identity(args: argparse.Namespace) -> Any:
 def cmd_export_bundle(args: argparse.Namespace, out: Output) -> int:
     from archive.bundles.writer import export_bundle
 
+    refuse_existing(args)  # before anything is read: a bundle must not replace one unasked
     passphrase = _passphrase(args)
     with open_archive(args, write=True, create=False) as archive:
         bar = out.progress("Exporting")
@@ -224,7 +229,16 @@ def _secrets(p: argparse.ArgumentParser) -> None:
 def register_commands(add: AddCommand) -> None:
     """Add the bundle commands and `contacts` to the `sesame` parser."""
     p = add("export-bundle", cmd_export_bundle, "write a signed .sesame bundle for a colleague")
-    p.add_argument("out", metavar="OUT", help="the bundle file to write (e.g. case.sesame)")
+    p.add_argument(
+        "out",
+        metavar="OUT",
+        help="the bundle file to write (e.g. case.sesame; refused if it exists)",
+    )
+    add_force(
+        p,
+        failed="something failed (named in the output); OUT is left as it was, never half written",
+        usage=", or a --passphrase-file that cannot be read or is empty",
+    )
     add_selection(p)  # the same scope and pseudonym options as every export
     lock = p.add_mutually_exclusive_group()
     lock.add_argument("--passphrase-file", metavar="F", help="encrypt for the passphrase in F")

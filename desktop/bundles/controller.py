@@ -132,7 +132,16 @@ class BundleController(QObject):
         if path is None:
             return
         if path.suffix.lower() != SUFFIX:
-            path = path.with_suffix(SUFFIX)
+            # The ending is added to the name typed ("case.v2" -> "case.v2.sesame": nothing
+            # typed is dropped), and the file dialog asked before replacing that name, not
+            # this one (as in desktop/exports/controller.py).
+            path = path.with_name(path.name + SUFFIX)
+            if path.exists() and not dialogs.confirm(
+                self.window,
+                self.tr("Replace file?"),
+                self.tr("{0} already exists. Replace it?").format(path),
+            ):
+                return
         self.run_export(path, choice, collection, selected)
 
     def run_export(

@@ -77,3 +77,37 @@ def test_an_unusable_bundle_passphrase_file_is_a_usage_error(
     assert "Traceback" not in err and not out.exists()
     code, doc, err = run("verify-bundle", str(out), "--passphrase-file", str(tmp_path / "no"))
     assert code == 2 and "cannot be read" in doc["error"]
+
+
+def test_an_existing_bundle_file_is_replaced_only_with_force(
+    arch: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "case.sesame"
+    out.write_bytes(b"an earlier bundle")
+    code, doc, err = run("export-bundle", str(out))
+    assert code == 2 and "already exists" in err and "--force" in err and "Traceback" not in err
+    assert isinstance(doc, dict) and "already exists" in doc["error"]
+    assert out.read_bytes() == b"an earlier bundle"
+    link = tmp_path / "dangling.sesame"
+    link.symlink_to(tmp_path / "nowhere.sesame")
+    assert run("export-bundle", str(link))[0] == 2
+    assert not (tmp_path / "nowhere.sesame").exists()
+    # Forced but failing (a recipient that is not an age key): the earlier file stays whole.
+    code, _, err = run("export-bundle", str(out), "--force", "--recipient", "age1notakey")
+    assert code == 1 and "not an age public key" in err
+    assert out.read_bytes() == b"an earlier bundle"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    code, doc, err = run("export-bundle", str(out), "--force")
+    assert code == 0, err
+    assert doc["counts"]["articles"] == 2
+    assert run("verify-bundle", str(out))[0] == 0
+
+
+def test_force_is_in_the_help_of_export_bundle(capsys: pytest.CaptureFixture[str]) -> None:
+    from archive.cli import main
+
+    assert main(["export-bundle", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--force replace OUT if it exists already" in text
+    assert "OUT exists already and no --force was given" in text
+    assert "OUT is left as it was, never half written" in text

@@ -78,3 +78,36 @@ def test_export_with_a_passphrase(qtbot, window, tmp_path) -> None:
     assert exported.args[0].encrypted and out.exists()
     assert not verify_bundle(out).ok
     assert verify_bundle(out, passphrase="long enough pass").ok
+
+
+def test_a_name_without_the_ending_asks_before_replacing_the_file_it_becomes(
+    qtbot, window, dialogs, tmp_path
+) -> None:
+    add_report(window.ctx.archive)
+    kept = tmp_path / "case.v2.sesame"
+    kept.write_bytes(b"an earlier bundle")
+    # The file dialog was told "case.v2" (no such file, so it asked nothing); the ending is
+    # added to it: case.v2.sesame, which exists.
+    dialogs.answer("save", tmp_path / "case.v2")
+    dialogs.answer("confirm", False)
+    window.bundle_export_action.trigger()
+    dialog = window.bundles.dialog
+    assert dialog.objectName() == "exportBundleDialog"
+    dialog.plain.setChecked(True)
+    dialog._accept()
+    assert dialogs.answers["confirm"] == []  # asked, answered No
+    assert not window.ctx.tasks.busy and kept.read_bytes() == b"an earlier bundle"
+    dialogs.answer("save", tmp_path / "case.v2")
+    dialogs.answer("confirm", True)
+    window.bundle_export_action.trigger()
+    window.bundles.dialog.plain.setChecked(True)
+    with qtbot.waitSignal(window.bundles.exported, timeout=20_000) as exported:
+        window.bundles.dialog._accept()
+    assert exported.args[0].path == str(kept) and verify_bundle(kept).ok
+    # A name typed with its ending: the file dialog asked about that very file, once.
+    dialogs.answer("save", kept)
+    window.bundle_export_action.trigger()
+    window.bundles.dialog.plain.setChecked(True)
+    with qtbot.waitSignal(window.bundles.exported, timeout=20_000):
+        window.bundles.dialog._accept()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sesame") == [kept.name]
