@@ -375,16 +375,18 @@ class MainWindow(QMainWindow):
         )
 
     def check_archive(self) -> None:
-        """The custody check (`sesame check`) off the GUI thread; its result in a dialog."""
-        from archive.custody import CustodyReport, check_custody
+        """The custody check (`sesame check`) off the GUI thread, with the case notes'
+        broken links (a warning); its result in a dialog (desktop/archive_check.py)."""
+        from desktop.archive_check import CheckResult, run_check
 
         archive = self.ctx.archive
 
-        def shown(report: CustodyReport) -> None:
+        def shown(result: CheckResult) -> None:
             from archive import fixity
             from archive.models import utcnow
 
             title = self.tr("Check archive")
+            report = result.report
             failures = sum(1 for f in report.findings if f.severity == "fail")
             at = utcnow().isoformat()
             # Its last result is kept and shown in the status bar beside the fixity run's.
@@ -394,11 +396,11 @@ class MainWindow(QMainWindow):
                 origin="check",
                 on_done=lambda _r: self.fixity.refresh(),
             )
-            (dialogs.info if report.ok else dialogs.error)(self, title, report.summary())
+            (dialogs.info if report.ok else dialogs.error)(self, title, result.text())
 
         self.ctx.tasks.run(
             self.tr("Checking the archive"),
-            check_custody,
+            run_check,
             archive,
             with_progress=False,
             on_result=shown,

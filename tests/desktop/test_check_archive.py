@@ -40,3 +40,36 @@ def test_check_archive_reports_a_healthy_archive_then_a_tampered_row(
     kind, _title, text = dialogs.messages.pop()
     assert kind == "error" and ann.id in text and "note is" in text
     qtbot.waitUntil(lambda: "archive check failed" in window.fixity.label.text(), timeout=10_000)
+
+
+def test_check_archive_names_case_notes_links_that_point_nowhere_as_a_warning(
+    window: Any, qtbot: Any, dialogs: Any, archive: Any
+) -> None:
+    from archive import collections, notes
+
+    aid = _article(archive)
+    ann = annotate.create_annotation(archive, aid, 0, 6, "event")
+    collections.ensure_collection(archive, "Raids")
+    notes.set_notes(
+        archive,
+        "Raids",
+        f"Seen in sesame:annotation/{ann.id}, not sesame:annotation/abcdef123456 "
+        "nor sesame:entity/fedcba654321.\n",
+    )
+    window.check_action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
+    kind, title, text = dialogs.messages.pop()
+    # A warning after the result: the archive still holds, and the check is kept as passed.
+    assert (kind, title) == ("info", "Check archive") and "The archive holds." in text
+    assert "Case notes: 2 link(s) point nowhere" in text
+    assert "- “Raids”: sesame:annotation/abcdef123456 (passage: no such id)" in text
+    assert "- “Raids”: sesame:entity/fedcba654321 (entity: no such id)" in text
+    assert ann.id not in text  # the link that points somewhere is not named
+    qtbot.waitUntil(lambda: "archive holds" in window.fixity.label.text(), timeout=10_000)
+
+    # Mended, they are no longer named.
+    notes.set_notes(archive, "Raids", f"Seen in sesame:annotation/{ann.id}.\n")
+    window.check_action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
+    kind, _title, text = dialogs.messages.pop()
+    assert kind == "info" and "Case notes" not in text and "The archive holds." in text
