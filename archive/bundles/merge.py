@@ -101,7 +101,7 @@ class MergeReport:
             return "Nothing new: everything in this bundle is already in the archive."
 
         def fmt(d: dict[str, int]) -> str:
-            return ", ".join(f"{n} {k}" for k, n in sorted(d.items())) or "nothing"
+            return ", ".join(_counted(n, k) for k, n in sorted(d.items())) or "nothing"
 
         parts = [f"added {fmt(self.added)}", f"updated {fmt(self.updated)}"]
         if self.deleted:
@@ -115,6 +115,31 @@ class MergeReport:
         if self.entity_offers:
             parts.append(f"{len(self.entity_offers)} entit(ies) to consider merging")
         return "Imported: " + "; ".join(parts) + "."
+
+
+# The report's kinds in words, one and many ("1 entity", not "1 entities").
+_KIND_WORDS = {
+    "annotations": ("annotation", "annotations"),
+    "articles": ("article", "articles"),
+    "collection_members": ("collection membership", "collection memberships"),
+    "collections": ("collection", "collections"),
+    "conflict_copies": ("conflict copy", "conflict copies"),
+    "entities": ("entity", "entities"),
+    "originals": ("original file", "original files"),
+    "relation_types": ("relation type", "relation types"),
+    "relations": ("relation", "relations"),
+    "role_types": ("role type", "role types"),
+    "roles": ("role", "roles"),
+    "tag_types": ("tag type", "tag types"),
+    "users": ("user", "users"),
+}
+
+
+def _counted(n: int, kind: str) -> str:
+    """`n` of a report's kind in words: "1 entity", "2,000 original files"."""
+    plain = kind.replace("_", " ")
+    one, many = _KIND_WORDS.get(kind, (plain, plain))
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def content_hash(ann: dict[str, Any]) -> str:

@@ -112,7 +112,9 @@ def cmd_import_bundle(args: argparse.Namespace, out: Output) -> int:
         if out.as_json:
             out.json({"ok": False, "reason": str(exc)})
         else:
-            out.error(f"Refused: {exc} The archive was not changed.")
+            # Some reasons say so already ("... Nothing was changed."): said once.
+            said = str(exc).rstrip().endswith("Nothing was changed.")
+            out.error(f"Refused: {exc}" + ("" if said else " The archive was not changed."))
         return EXIT_FAILED
 
     def opened() -> Any:
