@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import regex
 from whoosh import query as wq
 from whoosh.qparser import (
     FieldAliasPlugin,
@@ -121,6 +122,21 @@ def _minus_to_not(text: str) -> str:
     return "".join(p if p.startswith('"') else _MINUS.sub("NOT ", p) for p in parts)
 
 
+# `~` or `~N` right after a Burmese, Thai or CJK run (outside quotes).
+_SPACELESS_FUZZY = regex.compile(rf"(?<={SPACELESS_RE.pattern})~\d*", regex.VERSION1)
+
+
+def _spaceless_fuzzy_as_word(text: str) -> str:
+    """`ရဲတပ်ဖွဲ့ဝင်~` searched as the word itself.
+
+    A spaceless run is indexed as character n-grams, never as a word, so a fuzzy
+    term on it matched nothing, not even the word spelled exactly; as the word it
+    finds that (a run's spellings have no word list to be near to).
+    """
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(p if p.startswith('"') else _SPACELESS_FUZZY.sub("", p) for p in parts)
+
+
 def _script_aware_phrase(
     fieldname: str,
     words: list[str],
@@ -185,7 +201,7 @@ def parse_query(text: str, filters: dict[str, str] | None = None) -> wq.Query:
         _PARSER = _Parser()
     # Whoosh lower-cases field names itself but not these; be forgiving.
     normalised = _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
-    normalised = _minus_to_not(_vocabularies(normalised))
+    normalised = _spaceless_fuzzy_as_word(_minus_to_not(_vocabularies(normalised)))
     try:
         q = _PARSER.parser.parse(normalised)
     except Exception as exc:  # Whoosh raises assorted errors on odd input

@@ -1,0 +1,47 @@
+"""A fuzzy term on a Burmese, Thai or CJK word (`ရဲတပ်ဖွဲ့ဝင်~`) finds at least the word
+itself: such runs are indexed as n-grams, where a fuzzy term matched nothing at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.store import Archive
+
+from .helpers import add_articles, found
+
+BURMESE = "မန္တလေးမြို့တွင် ရဲတပ်ဖွဲ့ဝင် ၆၀၀ ကျော် ဆန္ဒပြသူများကို ပစ်ခတ်ခဲ့သည်။"
+THAI = "ตำรวจจับกุมผู้ประท้วงหน้าทำเนียบรัฐบาล"
+
+
+@pytest.fixture
+def two_scripts(archive: Archive) -> Archive:
+    add_articles(
+        archive,
+        {"title": "Shooting in Mandalay", "text": BURMESE, "language": "my"},
+        {"title": "Bangkok protest", "text": THAI, "language": "th"},
+        {"title": "English", "text": "The police arrested protesters.", "language": "en"},
+    )
+    return archive
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("ရဲတပ်ဖွဲ့ဝင်~", ["Shooting in Mandalay"]),
+        ("ပစ်ခတ်~2", ["Shooting in Mandalay"]),
+        ("title:Shooting ပစ်ခတ်~", ["Shooting in Mandalay"]),
+        ("ผู้ประท้วง~", ["Bangkok protest"]),
+        ("ရဲတပ်ဖွဲ့ဝင်~ OR polise~", ["Shooting in Mandalay", "English"]),
+    ],
+)
+def test_a_fuzzy_spaceless_word_finds_the_word(
+    two_scripts: Archive, query: str, titles: list[str]
+) -> None:
+    assert sorted(found(two_scripts, query)) == sorted(titles)
+    assert two_scripts.index.search(query).total_exact
+
+
+def test_fuzzy_latin_words_and_phrase_slop_are_unchanged(two_scripts: Archive) -> None:
+    assert found(two_scripts, "polise~") == ["English"]
+    assert found(two_scripts, "pilise~") == []  # two edits: not within one
+    assert found(two_scripts, '"police protesters"~2') == ["English"]
