@@ -17,9 +17,12 @@ so that verifying a bundle can say "signed by Aung, a known contact".
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,44 +39,65 @@ from archive.paths import config_dir
 SIGNING_FILE = "signing.key"
 AGE_FILE = "age.key"
 CONTACTS_FILE = "contacts.json"
+# Keys are made once even when several threads ask for them on first use.
+_LOCK = threading.Lock()
 
 
 def _keys_dir() -> Path:
     return config_dir() / "keys"
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a secret file that only its owner can read (0600 from the first byte)."""
+def _create_private(path: Path, data: bytes) -> None:
+    """Make a secret file that only its owner can read (0600 from the first byte),
+    unless it exists: another thread or process making the same key at the same
+    moment (the window's writer and an import's process, both on first use) may have
+    won, and theirs stays, so there is never a second key that was used and lost.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)  # mkstemp: 0600, a name of its own
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp, path)  # fails if the file exists
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links on this file system
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _read_signing(path: Path) -> Ed25519PrivateKey:
+    try:
+        seed = base64.b64decode(path.read_bytes().strip(), validate=True)
+        return Ed25519PrivateKey.from_private_bytes(seed)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"Your signing key {path} cannot be read ({type(exc).__name__}). Nothing "
+            "was changed. Restore it from a backup: bundles and audit checkpoints you "
+            "signed are verified with it."
+        ) from exc
 
 
 def signing_key() -> Ed25519PrivateKey:
     """The local Ed25519 signing key, made on first use."""
     path = _keys_dir() / SIGNING_FILE
-    if path.exists():
-        try:
-            seed = base64.b64decode(path.read_bytes().strip(), validate=True)
-            return Ed25519PrivateKey.from_private_bytes(seed)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(
-                f"Your signing key {path} cannot be read ({type(exc).__name__}). Nothing "
-                "was changed. Restore it from a backup: bundles and audit checkpoints you "
-                "signed are verified with it."
-            ) from exc
-    key = Ed25519PrivateKey.generate()
-    seed = key.private_bytes(
-        serialization.Encoding.Raw,
-        serialization.PrivateFormat.Raw,
-        serialization.NoEncryption(),
-    )
-    _write_private(path, base64.b64encode(seed) + b"\n")
-    return key
+    with _LOCK:
+        if not path.exists():
+            seed = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.Raw,
+                serialization.PrivateFormat.Raw,
+                serialization.NoEncryption(),
+            )
+            _create_private(path, base64.b64encode(seed) + b"\n")
+        return _read_signing(path)  # (the one that won, if another was made at once)
 
 
 def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey | None = None) -> str:
@@ -125,11 +149,10 @@ def age_identity() -> object:
     from pyrage import x25519
 
     path = _keys_dir() / AGE_FILE
-    if path.exists():
+    with _LOCK:
+        if not path.exists():
+            _create_private(path, (str(x25519.Identity.generate()) + "\n").encode("ascii"))
         return x25519.Identity.from_str(path.read_text(encoding="ascii").strip())
-    identity = x25519.Identity.generate()
-    _write_private(path, (str(identity) + "\n").encode("ascii"))
-    return identity
 
 
 def age_recipient() -> str:

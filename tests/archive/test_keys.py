@@ -1,0 +1,72 @@
+"""The local keys: made once on first use, 0600, even when several ask at once."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from archive import keys
+from archive.paths import config_dir
+
+
+def _at_once(ask: Callable[[], str]) -> list[str]:
+    barrier = threading.Barrier(8)
+    found: list[str] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            found.append(ask())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "ask"),
+    [
+        (keys.SIGNING_FILE, lambda: keys.public_key_text()),
+        (keys.AGE_FILE, lambda: keys.age_recipient()),
+    ],
+)
+def test_threads_asking_at_once_get_one_key(name: str, ask: Callable[[], str]) -> None:
+    # The window's writer and an import's thread both made the signing key on first
+    # use: one rename failed ("signing.tmp" gone), and two keys could be made.
+    folder = config_dir() / "keys"
+    assert not (folder / name).exists()
+    found = _at_once(ask)
+    assert len(found) == 8 and len(set(found)) == 1
+    assert ask() == found[0]
+    assert stat.S_IMODE(os.stat(folder / name).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert not list(Path(folder).glob("*.tmp"))
+
+
+def test_a_key_made_elsewhere_meanwhile_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another process wins between the check and the link: its key stays and is used.
+    theirs = keys.public_key_text()
+    path = config_dir() / "keys" / keys.SIGNING_FILE
+    saved = path.read_bytes()
+    path.unlink()
+    real = keys._create_private
+
+    def racing(target: Path, data: bytes) -> None:
+        target.write_bytes(saved)  # the other process's key lands first
+        real(target, data)
+
+    monkeypatch.setattr(keys, "_create_private", racing)
+    assert keys.public_key_text() == theirs
+    assert path.read_bytes() == saved
