@@ -368,7 +368,8 @@ class _Importer:
         if files < self.batch_files:
             return
         if seconds > BATCH_SECONDS:
-            self.batch_files = max(_MIN_BATCH_FILES, self.batch_files // 2)
+            # (never above what it was: a batch of fewer than _MIN_BATCH_FILES stays)
+            self.batch_files = max(min(_MIN_BATCH_FILES, self.batch_files), self.batch_files // 2)
         elif seconds < BATCH_SECONDS / 2:
             self.batch_files = min(BATCH_FILES, self.batch_files + self.batch_files // 2 + 1)
 

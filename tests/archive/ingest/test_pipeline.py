@@ -7,6 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
 from sqlmodel import col, func, select
 
 from archive import audit
@@ -450,3 +451,23 @@ def test_forwarded_message_becomes_its_own_article(archive: Archive, tmp_path: P
     result = import_paths(archive, [tmp_path / "fwd.eml"], index=False)
     assert result.failed == []
     assert [i.title for i in result.imported] == ["Fwd: Original report", "Original report"]
+
+
+def test_a_slow_commit_never_makes_the_next_batch_bigger(
+    archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches shrink when a commit takes longer than BATCH_SECONDS, down to
+    # _MIN_BATCH_FILES; a batch already smaller than that (2 here) grew to it, so a
+    # loaded machine turned 4 batches of 2 files into 2 (a clean-clone run failed).
+    from archive import changes
+    from archive.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 2)
+    monkeypatch.setattr(pipeline, "BATCH_SECONDS", 0.0)  # every commit is "slow"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(7):
+        (folder / f"a{i}.txt").write_text(f"Title {i}\n\nBody {i}.\n")
+    import_paths(archive, [folder])
+    batches = [e for e in changes.history(archive, 20) if e.label == "Import in"]
+    assert len(batches) == 4
