@@ -118,12 +118,12 @@ def chosen_articles(
                 )
             ]
         elif article_ids:
-            wanted = list(dict.fromkeys(article_ids))
-            found = {r["id"] for r in rows(conn, "SELECT id FROM article")}
-            missing = [a for a in wanted if a not in found]
-            if missing:
-                raise InvalidInput(f"No article with id {missing[0]}. `sesame list` shows them.")
-            ids = wanted
+            from archive.lookup import article_id
+
+            # An id or a unique id prefix, as `sesame show` takes it (a prefix naming
+            # none or several: a usage error, with what to type).
+            raw = conn.connection.driver_connection
+            ids = list(dict.fromkeys(article_id(raw, a) for a in article_ids))
         elif query:
             ids = [h.id for h in archive.index.search(query, limit=10_000_000).hits]
         else:
