@@ -34,6 +34,16 @@ def cmd_redo(args: argparse.Namespace, out: Output) -> int:
     return _reverted(args, out, redo=True)
 
 
+# A step's undo state in words ("final" said nothing to a reader of the history).
+_STATE_WORDS = {
+    "done": "",
+    "undone": "  [undone]",
+    "dropped": "  [undone; cannot be redone]",
+    "expired": "  [too old to undo]",
+    "final": "  [changed nothing; not an undo step]",
+}
+
+
 def cmd_history(args: argparse.Namespace, out: Output) -> int:
     from archive import changes
 
@@ -45,7 +55,7 @@ def cmd_history(args: argparse.Namespace, out: Output) -> int:
     if not entries:
         out.line("No changes yet.")
     for e in entries:
-        state = "" if e.kind != "do" or e.state == "done" else f"  [{e.state}]"
+        state = "" if e.kind != "do" else _STATE_WORDS.get(e.state, f"  [{e.state}]")
         out.line(f"{e.at[:19]}  {e.author or '?':<16} {e.label}{state}")
     return EXIT_OK
 

@@ -1,0 +1,43 @@
+"""`sesame history` says each step's undo state in words: undone, a bundle imported a
+second time (it changed nothing, so it is no undo step)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from archive.bundles.writer import export_bundle
+from archive.cli import main
+from tests.archive.bundles.conftest import Person, add_report, people, tag
+
+__all__ = ["people"]  # the fixture, used by name
+
+
+def _history(archive_dir: Path) -> list[str]:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--archive", str(archive_dir), "history"], stdout=out, stderr=err) == 0, err
+    return out.getvalue().splitlines()
+
+
+def test_history_names_undone_and_no_op_steps(
+    people: tuple[Person, Person], tmp_path: Path
+) -> None:
+    aung, hla = people
+    with aung.acting() as a:
+        aid = add_report(a)
+        tag(a, aid, "Daw Hnin Wai", entity_name="Hnin Wai")
+        export_bundle(a, tmp_path / "1.sesame")
+    hla.me()
+    for _ in range(2):
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["--archive", str(hla.archive_dir), "import-bundle", str(tmp_path / "1.sesame")]
+        assert main(argv, stdout=out, stderr=err) == 0, err
+    again, first = _history(hla.archive_dir)
+    assert again.endswith("Import bundle from Aung  [changed nothing; not an undo step]")
+    assert first.endswith("Import bundle from Aung")
+    aung.me()
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--archive", str(aung.archive_dir), "undo"], stdout=out, stderr=err) == 0, err
+    lines = _history(aung.archive_dir)
+    assert any(line.endswith("  [undone]") for line in lines)
+    assert not any("final" in line for line in lines)
