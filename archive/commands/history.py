@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from archive.cli import EXIT_OK, AddCommand, Output, open_archive
+from archive.cli import EXIT_OK, AddCommand, Output, UsageError, open_archive
 
 
 def _reverted(args: argparse.Namespace, out: Output, redo: bool) -> int:
@@ -47,6 +47,8 @@ _STATE_WORDS = {
 def cmd_history(args: argparse.Namespace, out: Output) -> int:
     from archive import changes
 
+    if args.limit < 1:  # SQLite's LIMIT 0 said "No changes yet", LIMIT -1 gave them all
+        raise UsageError("--limit must be at least 1.")
     with open_archive(args, write=False) as archive:
         entries = changes.history(archive, args.limit)
     if out.as_json:
