@@ -71,6 +71,8 @@ def cmd_audit_log(args: argparse.Namespace, out: Output) -> int:
 
     from archive import models
 
+    if args.limit < 1:  # LIMIT 0 printed nothing, LIMIT -1 every entry
+        raise UsageError("--limit must be at least 1.")
     with open_archive(args, write=False) as archive, archive.session() as session:
         query = select(models.AuditEvent, models.User.display_name).join(
             models.User, col(models.User.id) == col(models.AuditEvent.user_id), isouter=True

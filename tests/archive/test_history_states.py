@@ -55,3 +55,16 @@ def test_history_limit_below_one_is_a_usage_error(
         assert main(argv, stdout=out, stderr=err) == 2
         assert "--limit must be at least 1" in err.getvalue() and out.getvalue() == ""
     assert len(_history(aung.archive_dir)) == 1
+
+
+def test_audit_log_limit_below_one_is_a_usage_error(
+    people: tuple[Person, Person], tmp_path: Path
+) -> None:
+    aung, _ = people
+    with aung.acting() as a:
+        add_report(a)
+    for limit in ("0", "-1"):
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["--archive", str(aung.archive_dir), "audit", "log", "--limit", limit]
+        assert main(argv, stdout=out, stderr=err) == 2
+        assert "--limit must be at least 1" in err.getvalue()
