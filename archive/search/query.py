@@ -122,19 +122,26 @@ def _minus_to_not(text: str) -> str:
     return "".join(p if p.startswith('"') else _MINUS.sub("NOT ", p) for p in parts)
 
 
-# `~` or `~N` right after a Burmese, Thai or CJK run (outside quotes).
-_SPACELESS_FUZZY = regex.compile(rf"(?<={SPACELESS_RE.pattern})~\d*", regex.VERSION1)
+# `~` or `~N` right after a Burmese, Thai or CJK run, and `*` at either end of one
+# (outside quotes).
+_RUN = SPACELESS_RE.pattern
+_SPACELESS_OPERATORS = regex.compile(
+    rf"(?<={_RUN})~\d*|(?<={_RUN})\*+(?=[\s)]|$)|(?:(?<=^)|(?<=[\s(:]))\*+(?={_RUN})",
+    regex.VERSION1,
+)
 
 
-def _spaceless_fuzzy_as_word(text: str) -> str:
-    """`ရဲတပ်ဖွဲ့ဝင်~` searched as the word itself.
+def _spaceless_as_pieces(text: str) -> str:
+    """`ရဲတပ်ဖွဲ့ဝင်~`, `လေကြောင်း*` and `*ကြောင်း` searched as the run itself.
 
     A spaceless run is indexed as character n-grams, never as a word, so a fuzzy
-    term on it matched nothing, not even the word spelled exactly; as the word it
-    finds that (a run's spellings have no word list to be near to).
+    term or a prefix longer than an n-gram matched nothing, not even the run spelled
+    exactly. The run itself is matched wherever it stands, inside longer words too:
+    what a prefix or a suffix asks for (a run's spellings have no word list to be
+    near to). A `*` inside a run is left as it is.
     """
     parts = re.split(r'("[^"]*")', text)
-    return "".join(p if p.startswith('"') else _SPACELESS_FUZZY.sub("", p) for p in parts)
+    return "".join(p if p.startswith('"') else _SPACELESS_OPERATORS.sub("", p) for p in parts)
 
 
 def _script_aware_phrase(
@@ -201,7 +208,7 @@ def parse_query(text: str, filters: dict[str, str] | None = None) -> wq.Query:
         _PARSER = _Parser()
     # Whoosh lower-cases field names itself but not these; be forgiving.
     normalised = _FIELD_PREFIX.sub(lambda m: m.group(1).lower() + ":", text)
-    normalised = _spaceless_fuzzy_as_word(_minus_to_not(_vocabularies(normalised)))
+    normalised = _spaceless_as_pieces(_minus_to_not(_vocabularies(normalised)))
     try:
         q = _PARSER.parser.parse(normalised)
     except Exception as exc:  # Whoosh raises assorted errors on odd input

@@ -1,5 +1,6 @@
-"""A fuzzy term on a Burmese, Thai or CJK word (`ရဲတပ်ဖွဲ့ဝင်~`) finds at least the word
-itself: such runs are indexed as n-grams, where a fuzzy term matched nothing at all."""
+"""A fuzzy term on a Burmese, Thai or CJK word (`ရဲတပ်ဖွဲ့ဝင်~`), or a prefix or suffix
+longer than an n-gram (`ဆန္ဒပြသူ*`), finds at least the word itself: such runs are
+indexed as n-grams, where these matched nothing at all."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ def two_scripts(archive: Archive) -> Archive:
         ("title:Shooting ပစ်ခတ်~", ["Shooting in Mandalay"]),
         ("ผู้ประท้วง~", ["Bangkok protest"]),
         ("ရဲတပ်ဖွဲ့ဝင်~ OR polise~", ["Shooting in Mandalay", "English"]),
+        ("ဆန္ဒပြသူ*", ["Shooting in Mandalay"]),
+        ("*ဆန္ဒပြသူများကို", ["Shooting in Mandalay"]),
+        ("(ဆန္ဒပြသူ* OR arrest*)", ["Shooting in Mandalay", "English"]),
+        ("title:Shooting *ပစ်ခတ်", ["Shooting in Mandalay"]),
+        ("ผู้ประท้วง*", ["Bangkok protest"]),
+        ("ရဲ*", ["Shooting in Mandalay"]),
     ],
 )
 def test_a_fuzzy_spaceless_word_finds_the_word(
@@ -41,7 +48,9 @@ def test_a_fuzzy_spaceless_word_finds_the_word(
     assert two_scripts.index.search(query).total_exact
 
 
-def test_fuzzy_latin_words_and_phrase_slop_are_unchanged(two_scripts: Archive) -> None:
+def test_latin_fuzzy_wildcards_and_phrase_slop_are_unchanged(two_scripts: Archive) -> None:
     assert found(two_scripts, "polise~") == ["English"]
+    assert found(two_scripts, "*ested") == ["English"]
+    assert sorted(found(two_scripts, "*")) == ["Bangkok protest", "English", "Shooting in Mandalay"]
     assert found(two_scripts, "pilise~") == []  # two edits: not within one
     assert found(two_scripts, '"police protesters"~2') == ["English"]
