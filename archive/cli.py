@@ -258,6 +258,9 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         article = load_article(archive, article_id, with_annotations=False)
         with archive.read_connection() as conn:
             records = read_records(conn, article_id)
+            retracted = conn.execute(
+                "SELECT retracted_at, retracted_reason FROM article WHERE id = ?", (article_id,)
+            ).fetchone()
     fields = (
         *LISTING_FIELDS,
         "verification_note",
@@ -272,6 +275,9 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
     )
     doc: dict[str, Any] = {name: getattr(article, name) for name in fields}
     doc["annotations"] = [r.to_dict() for r in records]
+    # A retracted article is out of the library and search, but shown by id: say so.
+    doc["retracted_at"] = None if retracted[0] is None else str(retracted[0])
+    doc["retracted_reason"] = retracted[1]
     if out.as_json:
         out.json(doc)
     else:
@@ -296,6 +302,9 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         from archive.commands.review import review_line, sensitive_lines, sensitive_mark
 
         out.line(f"  review: {review_line(doc)}")
+        if doc["retracted_at"]:
+            why = one_line(doc["retracted_reason"] or "")
+            out.line(f"  retracted: {doc['retracted_at'][:10]}, {why} (hidden from the library)")
         out.line()
         for line in sensitive_lines(doc):  # "[sensitive: reason] ..." before the text
             out.line(line)
