@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
 from archive import identity
 from archive.paths import config_dir
+from tests.archive.test_keys import at_once
 
 
 def test_threads_asking_at_once_get_one_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(identity.ENV_USER, raising=False)
     folder = config_dir()
     assert not (folder / "identity.json").exists()
-    barrier = threading.Barrier(8)
-    found: list[str] = []
-    errors: list[BaseException] = []
-
-    def ask() -> None:
-        barrier.wait()
-        try:
-            found.append(identity.local_identity().id)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    found = at_once(lambda: identity.local_identity().id)
     assert len(set(found)) == 1 and len(found) == 8
     assert identity.local_identity().id == found[0]
     assert not list(Path(folder).glob("*.tmp"))

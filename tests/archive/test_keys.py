@@ -14,7 +14,8 @@ from archive import keys
 from archive.paths import config_dir
 
 
-def _at_once(ask: Callable[[], str]) -> list[str]:
+def at_once(ask: Callable[[], str]) -> list[str]:
+    """What 8 threads got from `ask()`, started together (none may raise)."""
     barrier = threading.Barrier(8)
     found: list[str] = []
     errors: list[BaseException] = []
@@ -47,7 +48,7 @@ def test_threads_asking_at_once_get_one_key(name: str, ask: Callable[[], str]) -
     # use: one rename failed ("signing.tmp" gone), and two keys could be made.
     folder = config_dir() / "keys"
     assert not (folder / name).exists()
-    found = _at_once(ask)
+    found = at_once(ask)
     assert len(found) == 8 and len(set(found)) == 1
     assert ask() == found[0]
     assert stat.S_IMODE(os.stat(folder / name).st_mode) == 0o600
