@@ -6,7 +6,6 @@ a `User` row with the id, name and public key so annotations can name their
 author.
 """
 
-import contextlib
 import getpass
 import json
 import os
@@ -19,7 +18,7 @@ from sqlmodel import Session
 
 from archive.errors import ConfigError
 from archive.models import User, new_id
-from archive.paths import config_dir
+from archive.paths import config_dir, create_exclusive
 
 ENV_USER = "SESAME_USER"
 # The window's writer and an import's thread may both be first to need the identity:
@@ -84,13 +83,17 @@ def set_display_name(name: str) -> Identity:
     return identity
 
 
+def _encoded(identity: Identity) -> bytes:
+    return json.dumps({"id": identity.id, "display_name": identity.display_name}).encode()
+
+
 def _written(identity: Identity) -> Path:
     """The identity in a new temporary file of its own beside the identity file."""
     path = _identity_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".identity-", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"id": identity.id, "display_name": identity.display_name}, f)
+    with os.fdopen(fd, "wb") as f:
+        f.write(_encoded(identity))
         f.flush()
         os.fsync(f.fileno())
     return Path(tmp)
@@ -98,17 +101,7 @@ def _written(identity: Identity) -> Path:
 
 def _create(identity: Identity) -> None:
     """Make the identity file unless one exists (another process may have won: theirs stays)."""
-    tmp = _written(identity)
-    try:
-        os.link(tmp, _identity_file())  # fails if the file exists: never two identities
-    except FileExistsError:
-        pass
-    except OSError:  # no hard links on this file system
-        if not _identity_file().exists():
-            os.replace(tmp, _identity_file())
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    create_exclusive(_identity_file(), _encoded(identity))
 
 
 def _save(identity: Identity) -> None:

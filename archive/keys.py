@@ -17,11 +17,9 @@ so that verifying a bundle can say "signed by Aung, a known contact".
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from archive.errors import ConfigError, InvalidInput
-from archive.paths import config_dir
+from archive.paths import config_dir, create_exclusive
 
 SIGNING_FILE = "signing.key"
 AGE_FILE = "age.key"
@@ -48,30 +46,9 @@ def _keys_dir() -> Path:
 
 
 def _create_private(path: Path, data: bytes) -> None:
-    """Make a secret file that only its owner can read (0600 from the first byte),
-    unless it exists: another thread or process making the same key at the same
-    moment (the window's writer and an import's process, both on first use) may have
-    won, and theirs stays, so there is never a second key that was used and lost.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)  # mkstemp: 0600, a name of its own
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            os.link(tmp, path)  # fails if the file exists
-        except FileExistsError:
-            pass
-        except OSError:  # no hard links on this file system
-            if not path.exists():
-                os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    """Make a secret file (0600, in a 0700 folder) unless it exists: one made at the same
+    moment elsewhere wins and stays (`paths.create_exclusive`)."""
+    create_exclusive(path, data, private_folder=True)
 
 
 def _read_signing(path: Path) -> Ed25519PrivateKey:
