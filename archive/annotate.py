@@ -694,40 +694,6 @@ def _claims_on(session: Session, annotation_id: str) -> list[models.Role | model
 # -- reading -------------------------------------------------------------------------
 
 
-def _record(
-    ann: models.Annotation, entity_name: str | None, author: str | None
-) -> AnnotationRecord:
-    return AnnotationRecord(
-        id=ann.id,
-        article_id=ann.article_id,
-        start=ann.start,
-        end=ann.end,
-        quote=ann.quote,
-        type=ann.type_key,
-        entity=entity_name,
-        entity_id=ann.entity_id,
-        note=ann.note,
-        created_by=author,
-        created_by_id=ann.created_by,
-        created_at=ann.created_at.isoformat(),
-        updated_at=ann.updated_at.isoformat(),
-        origin=ann.origin,
-        orphaned=ann.orphaned,
-        prefix=ann.prefix,
-        suffix=ann.suffix,
-        value=ann.value,
-        qualifier=ann.qualifier,
-        counted=ann.counted,
-        as_of=ann.as_of,
-        verification=ann.verification,
-        verification_note=ann.verification_note,
-        sensitive=bool(ann.sensitive),
-        sensitive_reason=ann.sensitive_reason,
-        low=ann.low,
-        high=ann.high,
-    )
-
-
 def annotation_records(
     session: Session,
     article_id: str | None = None,
@@ -767,6 +733,5 @@ def get_annotation(archive: Archive, annotation_id: str) -> AnnotationRecord:
     """One annotation by id (or unique id prefix)."""
     with archive.session() as session:
         ann = _get(session, annotation_id)
-        entity = session.get(models.Entity, ann.entity_id) if ann.entity_id else None
-        user = session.get(models.User, ann.created_by) if ann.created_by else None
-        return _record(ann, entity.name if entity else None, user.display_name if user else None)
+        (record,) = read_records(session_connection(session), annotation_id=ann.id)
+        return record

@@ -24,6 +24,7 @@ annotation covers stays visible (dimmed), since the tag quotes it.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -186,6 +187,9 @@ class ReadingAnnotation:
     high: float | None = None
 
 
+_READING_FIELDS = tuple(f.name for f in dataclasses.fields(ReadingAnnotation))
+
+
 @dataclass
 class ReadingArticle:
     """An article's metadata and text with its annotations, ordered by start."""
@@ -276,79 +280,84 @@ def stored_time(value: Any) -> str:
     return when.isoformat()
 
 
-_ANNOTATIONS_SQL = """
-SELECT a.id, a.start, a."end", a.quote, a.type_key, coalesce(t.label, a.type_key),
-       coalesce(t.colour, '#cccccc'), a.entity_id, e.name, a.note, u.display_name, a.origin,
-       a.orphaned, a.value, a.qualifier, a.counted, a.as_of, a.verification,
-       a.verification_note, a.sensitive, a.sensitive_reason, a.low, a.high
+# The one read of annotations, for both of their shapes: the window's `ReadingAnnotation`
+# (below) and the command line's `AnnotationRecord` (annotation_records.py). A name here
+# is an annotation column, or the tag type's label and colour, the entity's name, the
+# author's display name.
+_ANNOTATION_SQL_OF = {
+    name: f'a."{name}"'
+    for name in (
+        "id", "article_id", "start", "end", "quote", "type_key", "entity_id", "note",
+        "created_by", "created_at", "updated_at", "origin", "orphaned", "prefix", "suffix",
+        "value", "qualifier", "counted", "as_of", "verification", "verification_note",
+        "sensitive", "sensitive_reason", "low", "high",
+    )
+} | {
+    "type_label": "coalesce(t.label, a.type_key)",
+    "colour": "coalesce(t.colour, '#cccccc')",
+    "entity_name": "e.name",
+    "author": "u.display_name",
+}  # fmt: skip
+_ANNOTATION_FLAGS = frozenset({"orphaned", "sensitive"})  # stored 0 / 1, read as bool
+_ANNOTATION_JOINS = """
 FROM annotation AS a
 LEFT JOIN tagtype AS t ON t."key" = a.type_key
 LEFT JOIN entity AS e ON e.id = a.entity_id
-LEFT JOIN user AS u ON u.id = a.created_by
-WHERE a.article_id = ?
-ORDER BY a.start, a."end" DESC
-"""
+LEFT JOIN user AS u ON u.id = a.created_by"""
+# The reader draws outer spans first; the command line lists by article, then position.
+OUTER_FIRST = 'a.start, a."end" DESC'
+BY_POSITION = 'a.article_id, a.start, a."end"'
+
+
+def annotation_rows(
+    conn: Any,
+    names: Sequence[str],
+    *,
+    annotation_id: str | None = None,
+    article_id: str | None = None,
+    type_key: str | None = None,
+    entity_id: str | None = None,
+    orphaned: bool | None = None,
+    order: str = BY_POSITION,
+) -> list[list[Any]]:
+    """Annotations as lists of the values `names` asks for, in that order (a dataclass's
+    fields: `cls(*row)`; flags as bool, times as stored); each filter given is an exact
+    stored value, `order` is OUTER_FIRST or BY_POSITION. Read on a DB-API connection
+    (`read_connection()` of an `Archive` or a `Reader`)."""
+    # Plain columns in one joined query, picked and ordered by SQLite: a thousand ORM
+    # objects cost more than the read, and a dict per row doubled the rows' Python time.
+    columns = ", ".join(_ANNOTATION_SQL_OF[name] for name in names)
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("a.id", annotation_id),
+        ("a.article_id", article_id),
+        ("a.type_key", type_key),
+        ("a.entity_id", entity_id),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if orphaned is not None:
+        where.append("a.orphaned = ?")
+        params.append(int(orphaned))
+    sql = f"SELECT {columns} {_ANNOTATION_JOINS}"
+    sql += (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
+    flags = [i for i, name in enumerate(names) if name in _ANNOTATION_FLAGS]
+    rows = []
+    for values in conn.execute(sql, params).fetchall():
+        row = list(values)
+        for i in flags:
+            row[i] = bool(row[i])
+        rows.append(row)
+    return rows
 
 
 def load_annotations(archive: Any, article_id: str) -> list[ReadingAnnotation]:
     """Every annotation of an article with its type, entity and author, by start."""
-    # Plain columns in one joined query: a thousand ORM objects cost more than the read.
     with archive.read_connection() as conn:
-        rows = conn.execute(_ANNOTATIONS_SQL, (article_id,)).fetchall()
-    result = []
-    for (
-        ann_id,
-        start,
-        end,
-        quote,
-        type_key,
-        type_label,
-        colour,
-        entity_id,
-        entity_name,
-        note,
-        author,
-        origin,
-        orphaned,
-        value,
-        qualifier,
-        counted,
-        as_of,
-        verification,
-        verification_note,
-        sensitive,
-        sensitive_reason,
-        low,
-        high,
-    ) in rows:
-        result.append(
-            ReadingAnnotation(
-                id=ann_id,
-                start=start,
-                end=end,
-                quote=quote,
-                type_key=type_key,
-                type_label=type_label,
-                colour=colour,
-                entity_id=entity_id,
-                entity_name=entity_name,
-                note=note,
-                author=author,
-                origin=origin,
-                orphaned=bool(orphaned),
-                value=value,
-                qualifier=qualifier,
-                counted=counted,
-                as_of=as_of,
-                verification=verification,
-                verification_note=verification_note,
-                sensitive=bool(sensitive),
-                sensitive_reason=sensitive_reason,
-                low=low,
-                high=high,
-            )
-        )
-    return result
+        rows = annotation_rows(conn, _READING_FIELDS, article_id=article_id, order=OUTER_FIRST)
+    return [ReadingAnnotation(*row) for row in rows]
 
 
 # The columns of `ReadingArticle` read as they are stored (the others: below).

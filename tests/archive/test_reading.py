@@ -205,3 +205,32 @@ def test_the_readers_plain_sql_gives_what_the_orm_holds(archive) -> None:
 
         with reader.read_connection() as conn:
             assert read_records(conn, article_id) == records
+
+
+def test_the_window_and_the_command_line_read_the_same_annotations(archive, add_article) -> None:
+    """One read of annotations (`reading.annotation_rows`), two shapes: the reader's
+    `ReadingAnnotation` and the CLI's `AnnotationRecord` (list, show, one by id) agree."""
+    from archive.annotate import create_annotation, get_annotation, list_annotations
+    from archive.reading import load_annotations
+
+    article_id = add_article("Police said 600 officers defected in Mandalay on Sunday.")
+    outer = create_annotation(archive, article_id, 0, 24, "event", note="the claim")
+    inner = create_annotation(archive, article_id, 12, 15, "figure", value=600)
+    create_annotation(archive, article_id, 37, 45, "actor", entity_name="Mandalay")
+    reading = load_annotations(archive, article_id)
+    records = list_annotations(archive, article_id)
+    assert [a.id for a in reading][:2] == [outer.id, inner.id]  # outer spans first
+    by_id = {r.id: r for r in records}
+    assert set(by_id) == {a.id for a in reading}
+    for a in reading:
+        r = by_id[a.id]
+        assert (a.start, a.end, a.quote, a.type_key, a.entity_id, a.entity_name) == (
+            r.start, r.end, r.quote, r.type, r.entity_id, r.entity,
+        )  # fmt: skip
+        assert (a.note, a.author, a.origin, a.orphaned, a.value, a.sensitive) == (
+            r.note, r.created_by, r.origin, r.orphaned, r.value, r.sensitive,
+        )  # fmt: skip
+        assert a.type_label and a.colour.startswith("#")
+        assert get_annotation(archive, a.id[:10]) == r
+    assert by_id[inner.id].created_at.endswith("+00:00")
+    assert [(r.quote, r.entity) for r in records if r.type == "actor"] == [("Mandalay", "Mandalay")]
