@@ -360,7 +360,10 @@ def load_annotations(archive: Any, article_id: str) -> list[ReadingAnnotation]:
     return [ReadingAnnotation(*row) for row in rows]
 
 
-# The columns of `ReadingArticle` read as they are stored (the others: below).
+# The columns of `ReadingArticle` read as they are stored (the others: below). Not the
+# same list as bundles/writer.py's ARTICLE_V2_TEXT, on purpose: that one is bundle format
+# 2's text fields, fixed by the format's version (docs/bundle-format.md); this one is
+# what the reader and `sesame show` read today, and grows with the schema.
 _ARTICLE_COLUMNS = (
     "id",
     "title",

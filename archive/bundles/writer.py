@@ -21,7 +21,7 @@ from sqlalchemy import text
 from archive import keys, models
 from archive.bundles import spec
 from archive.bundles.pseudonyms import Pseudonyms
-from archive.errors import InvalidInput
+from archive.errors import InvalidInput, NotFound
 
 # Shared with the other exports (archive/exports/): the selection, names protected, W3C JSON-LD.
 from archive.exports.selection import chosen_articles as _chosen_articles
@@ -99,6 +99,17 @@ def export_bundle(
             left_out = _sensitive_articles(conn)
             sensitive = _sensitive_spans(conn)
         ids = [i for i in ids if i not in left_out]
+    if query and not ids:
+        # A bundle of nothing would be signed and sent as if it held the search's results.
+        why = (
+            "every article it finds is flagged sensitive (left out by --without-sensitive)"
+            if without_sensitive and _chosen_articles(archive, None, None, query)
+            else "no article matches it"
+        )
+        raise NotFound(
+            f"No bundle written: {why} (search: {query!r}). Check it with "
+            "`sesame search`, or export a collection or the whole archive instead."
+        )
     pseud = _pseudonyms(archive, pseudonymise) if pseudonymise else None
     bundle_id = models.new_id()
     scope = (
@@ -442,7 +453,8 @@ def _article_doc(
     }
 
 
-# The article fields of format 2 written as they are stored (text or null).
+# The article fields of format 2 written as they are stored (text or null): fixed by the
+# format's version, unlike reading._ARTICLE_COLUMNS (what the reader reads today).
 ARTICLE_V2_TEXT = (
     "review_status",
     "assignee",
