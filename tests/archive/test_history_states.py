@@ -4,13 +4,11 @@ second time (it changed nothing, so it is no undo step)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
-from archive.bundles.writer import export_bundle
 from archive.cli import main
-from tests.archive.bundles.conftest import Person, add_report, people, tag
-
-__all__ = ["people"]  # the fixture, used by name
+from tests.archive.conftest import Person, Sent, add_report
 
 
 def _history(archive_dir: Path) -> list[str]:
@@ -19,18 +17,12 @@ def _history(archive_dir: Path) -> list[str]:
     return out.getvalue().splitlines()
 
 
-def test_history_names_undone_and_no_op_steps(
-    people: tuple[Person, Person], tmp_path: Path
-) -> None:
-    aung, hla = people
-    with aung.acting() as a:
-        aid = add_report(a)
-        tag(a, aid, "Daw Hnin Wai", entity_name="Hnin Wai")
-        export_bundle(a, tmp_path / "1.sesame")
-    hla.me()
+def test_history_names_undone_and_no_op_steps(aung_sends: Callable[..., Sent]) -> None:
+    sent = aung_sends()
+    aung, hla = sent.aung, sent.hla
     for _ in range(2):
         out, err = io.StringIO(), io.StringIO()
-        argv = ["--archive", str(hla.archive_dir), "import-bundle", str(tmp_path / "1.sesame")]
+        argv = ["--archive", str(hla.archive_dir), "import-bundle", str(sent.bundle)]
         assert main(argv, stdout=out, stderr=err) == 0, err
     again, first = _history(hla.archive_dir)
     assert again.endswith("Import bundle from Aung  [changed nothing; not an undo step]")

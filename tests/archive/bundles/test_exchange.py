@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from archive import annotate
 from archive.bundles.merge import import_bundle
 from archive.bundles.writer import export_bundle
-from tests.archive.bundles.conftest import Person, add_report, tag
-from tests.archive.conftest import REPORT
+from tests.archive.conftest import REPORT, Sent, add_report, tag
 
 
 def _notes(archive: object) -> dict[str, str]:
@@ -16,16 +16,13 @@ def _notes(archive: object) -> dict[str, str]:
 
 
 def test_exchange_both_ways_with_one_conflict(
-    people: tuple[Person, Person], tmp_path: Path
+    aung_sends: Callable[..., Sent], tmp_path: Path
 ) -> None:
-    aung, hla = people
-    with aung.acting() as a:
-        aid = add_report(a)
-        shared = tag(a, aid, "Daw Hnin Wai", entity_name="Hnin Wai", note="first")
-        only_aung = tag(a, aid, "MHWU", entity_name="MHWU")
-        export_bundle(a, tmp_path / "1.sesame")
+    sent = aung_sends(note="first", also={"MHWU": {"entity_name": "MHWU"}})
+    aung, hla, aid = sent.aung, sent.hla, sent.article_id
+    shared, only_aung = sent.tags["Daw Hnin Wai"], sent.tags["MHWU"]
     with hla.acting() as b:
-        assert import_bundle(b, tmp_path / "1.sesame").added["annotations"] == 2
+        assert import_bundle(b, sent.bundle).added["annotations"] == 2
         # Hla edits Aung's annotation and adds one of her own.
         annotate.update_annotation(b, shared, note="Hla's reading")
         mine = tag(b, aid, "Major Kyaw Swar Lin", entity_name="Kyaw Swar Lin")
@@ -60,20 +57,16 @@ def test_exchange_both_ways_with_one_conflict(
 
 
 def test_the_same_file_imported_on_both_sides_gets_the_annotations_re_anchored(
-    people: tuple[Person, Person], tmp_path: Path
+    aung_sends: Callable[..., Sent],
 ) -> None:
-    aung, hla = people
-    with aung.acting() as a:
-        aid = add_report(a)
-        tag(a, aid, "Daw Hnin Wai", entity_name="Hnin Wai")
-        tag(a, aid, "nine senior surgeons", "figure")
-        export_bundle(a, tmp_path / "a.sesame")
-    with hla.acting() as b:
+    sent = aung_sends(also={"nine senior surgeons": {"type_key": "figure"}})
+    aid = sent.article_id
+    with sent.hla.acting() as b:
         # Hla imported the same file herself (same bytes, another article id), and her copy's
         # text differs: other line breaks, and the last paragraph is gone.
         text = REPORT.replace("\n\n", "\n\n\n").split("Thousands")[0]
         own = add_report(b, text, title="Strike spreads", original=REPORT)
-        report = import_bundle(b, tmp_path / "a.sesame")
+        report = import_bundle(b, sent.bundle)
         assert report.matched_articles == {aid: own}
         assert "articles" not in report.added
         by_quote = {m.quote: m for m in annotate.list_annotations(b, own)}
@@ -86,15 +79,12 @@ def test_the_same_file_imported_on_both_sides_gets_the_annotations_re_anchored(
 
 
 def test_a_resolved_conflict_does_not_come_back(
-    people: tuple[Person, Person], tmp_path: Path
+    aung_sends: Callable[..., Sent], tmp_path: Path
 ) -> None:
-    aung, hla = people
-    with aung.acting() as a:
-        aid = add_report(a)
-        shared = tag(a, aid, "Daw Hnin Wai", entity_name="Hnin Wai", note="first")
-        export_bundle(a, tmp_path / "1.sesame")
+    sent = aung_sends(note="first")
+    aung, hla, shared = sent.aung, sent.hla, sent.tags["Daw Hnin Wai"]
     with hla.acting() as b:
-        import_bundle(b, tmp_path / "1.sesame")
+        import_bundle(b, sent.bundle)
         annotate.update_annotation(b, shared, note="Hla's reading")
         export_bundle(b, tmp_path / "2.sesame")
     with aung.acting() as a:

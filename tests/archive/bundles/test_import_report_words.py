@@ -4,11 +4,12 @@ a refused bundle's reason says once that nothing was changed."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from archive.bundles.writer import export_bundle
 from archive.cli import main
-from tests.archive.bundles.conftest import Person, add_report, tag
+from tests.archive.conftest import Person, Sent, add_report
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
@@ -18,17 +19,11 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
 
 
 def test_the_report_names_each_kind_in_singular_and_plural(
-    people: tuple[Person, Person], tmp_path: Path
+    aung_sends: Callable[..., Sent],
 ) -> None:
-    aung, hla = people
-    with aung.acting() as a:
-        aid = add_report(a)
-        tag(a, aid, "Daw Hnin Wai", entity_name="Hnin Wai")
-        tag(a, aid, "MHWU")
-        export_bundle(a, tmp_path / "1.sesame")
-    hla.me()
+    sent = aung_sends(also={"MHWU": {}})
     code, out, err = _run(
-        ["--archive", str(hla.archive_dir), "import-bundle", str(tmp_path / "1.sesame")]
+        ["--archive", str(sent.hla.archive_dir), "import-bundle", str(sent.bundle)]
     )
     assert code == 0, err
     line = next(x for x in out.splitlines() if x.startswith("Imported:"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from archive.store import Archive
@@ -21,21 +23,19 @@ ACCENTS = "Reporters met at Café Müller in São Paulo before the Straße was c
 
 
 @pytest.fixture
-def multilingual(archive: Archive) -> Archive:
-    add_articles(
-        archive,
-        {"title": "Arrests in Yangon", "text": BURMESE, "language": "my"},
-        {"title": "Rain in Mandalay", "text": BURMESE_RAIN, "language": "my"},
-        {"title": "Bangkok protest", "text": THAI, "language": "th"},
-        {"title": "Chinese report", "text": CHINESE, "language": "zh"},
-        {"title": "Weather", "text": CHINESE_WEATHER, "language": "zh"},
-        {"title": "Japanese report", "text": JAPANESE, "language": "ja"},
-        {"title": "Arabic report", "text": ARABIC, "language": "ar"},
-        {"title": "Mixed script", "text": MIXED, "language": "en"},
-        {"title": "Accents", "text": ACCENTS, "language": "en"},
-        {"title": "ရေကြီးမှု သတင်း", "text": "Flood news with a Burmese title.", "language": "en"},
+def multilingual(archive_of: Callable[..., Archive]) -> Archive:
+    return archive_of(
+        ("Arrests in Yangon", BURMESE, "my"),
+        ("Rain in Mandalay", BURMESE_RAIN, "my"),
+        ("Bangkok protest", THAI, "th"),
+        ("Chinese report", CHINESE, "zh"),
+        ("Weather", CHINESE_WEATHER, "zh"),
+        ("Japanese report", JAPANESE, "ja"),
+        ("Arabic report", ARABIC, "ar"),
+        ("Mixed script", MIXED, "en"),
+        ("Accents", ACCENTS, "en"),
+        ("ရေကြီးမှု သတင်း", "Flood news with a Burmese title.", "en"),
     )
-    return archive
 
 
 def _span_text(archive: Archive, query: str) -> list[str]:

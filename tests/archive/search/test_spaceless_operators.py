@@ -4,25 +4,25 @@ indexed as n-grams, where these matched nothing at all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from archive.store import Archive
 
-from .helpers import add_articles, found
+from .helpers import found
 
 BURMESE = "မန္တလေးမြို့တွင် ရဲတပ်ဖွဲ့ဝင် ၆၀၀ ကျော် ဆန္ဒပြသူများကို ပစ်ခတ်ခဲ့သည်။"
 THAI = "ตำรวจจับกุมผู้ประท้วงหน้าทำเนียบรัฐบาล"
 
 
 @pytest.fixture
-def two_scripts(archive: Archive) -> Archive:
-    add_articles(
-        archive,
-        {"title": "Shooting in Mandalay", "text": BURMESE, "language": "my"},
-        {"title": "Bangkok protest", "text": THAI, "language": "th"},
-        {"title": "English", "text": "The police arrested protesters.", "language": "en"},
+def two_scripts(archive_of: Callable[..., Archive]) -> Archive:
+    return archive_of(
+        ("Shooting in Mandalay", BURMESE, "my"),
+        ("Bangkok protest", THAI, "th"),
+        ("English", "The police arrested protesters.", "en"),
     )
-    return archive
 
 
 @pytest.mark.parametrize(
