@@ -52,12 +52,16 @@ def _index_read_only(
     if index.ok:
         return index.to_json(), True
     if elsewhere or index.index_generation < index.generation:
+        from archive.search.rows import queued_after
+
+        with archive.read_connection() as conn:
+            behind = queued_after(conn, index.index_generation)
         report.warn(
             "index",
             "",
-            f"The search index is behind the archive ({index.generation - index.index_generation}"
-            f" change(s) not applied yet): it catches up when the archive is next opened "
-            f"for writing; it was not compared further ({reason}).",
+            f"The search index is behind the archive ({behind} changed article(s) not "
+            "indexed yet): it catches up when the archive is next opened for writing; it "
+            f"was not compared further ({reason}).",
         )
         return index.to_json(), True
     return index.to_json(), False

@@ -101,8 +101,8 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
         out.line(f"Note: {note}")
     if results.pending > 0:
         out.line(
-            f"Note: {results.pending} recent change(s) are not in the search index yet "
-            "(the archive is open elsewhere, or its index is being rebuilt)."
+            f"Note: {results.pending} article(s) changed recently are not in the search "
+            "index yet (the archive is open elsewhere, or its index is being rebuilt)."
         )
     return EXIT_OK
 

@@ -41,6 +41,8 @@ def read_articles(conn: Any, ids: Sequence[str]) -> Iterator[ArticleRow]:
 
 
 def queued_after(conn: Any, generation: int) -> int:
-    """How many index-queue rows come after `generation` (changes not yet indexed)."""
-    row = conn.execute("SELECT count(*) FROM indexqueue WHERE seq > ?", (generation,)).fetchone()
+    """How many articles have index-queue rows after `generation` (changed, not yet
+    indexed): an article tagged five times meanwhile is one article, not five."""
+    sql = "SELECT count(DISTINCT article_id) FROM indexqueue WHERE seq > ?"
+    row = conn.execute(sql, (generation,)).fetchone()
     return int(row[0])
