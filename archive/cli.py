@@ -249,7 +249,7 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
     from archive.annotation_records import read_records
     from archive.library import LISTING_FIELDS
     from archive.lookup import article_id as find_article_id
-    from archive.reading import load_article
+    from archive.reading import capture_time, load_article, stored_time
 
     with open_for_reading(args) as archive:
         with archive.read_connection() as conn:
@@ -276,7 +276,7 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
     doc: dict[str, Any] = {name: getattr(article, name) for name in fields}
     doc["annotations"] = [r.to_dict() for r in records]
     # A retracted article is out of the library and search, but shown by id: say so.
-    doc["retracted_at"] = None if retracted[0] is None else str(retracted[0])
+    doc["retracted_at"] = None if retracted[0] is None else stored_time(retracted[0])  # UTC
     doc["retracted_reason"] = retracted[1]
     if out.as_json:
         out.json(doc)
@@ -304,7 +304,8 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         out.line(f"  review: {review_line(doc)}")
         if doc["retracted_at"]:
             why = one_line(doc["retracted_reason"] or "")
-            out.line(f"  retracted: {doc['retracted_at'][:10]}, {why} (hidden from the library)")
+            when = capture_time(doc["retracted_at"])  # "2024-03-05 10:00 UTC"
+            out.line(f"  retracted: {when}, {why} (hidden from the library)")
         out.line()
         for line in sensitive_lines(doc):  # "[sensitive: reason] ..." before the text
             out.line(line)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from archive import articles
 from archive.cli import main
@@ -28,5 +29,11 @@ def test_show_names_a_retraction(archive: Archive, add_article: Callable[..., st
     assert "duplicate of a wire copy" in line and "hidden from the library" in line
     doc = json.loads(_show(archive, aid, "--json"))
     assert doc["retracted_reason"] == "duplicate of a wire copy" and doc["retracted_at"]
+    # In UTC, with its offset, like every other time `show` gives; the text says "UTC".
+    when = datetime.fromisoformat(doc["retracted_at"])
+    assert when.utcoffset() == timedelta(0) and doc["retracted_at"].endswith("+00:00")
+    assert doc["imported_at"].endswith("+00:00")
+    assert abs(datetime.now(UTC) - when) < timedelta(minutes=5)
+    assert f"retracted: {when:%Y-%m-%d %H:%M} UTC, duplicate" in line
     articles.restore_article(archive, aid)
     assert "retracted" not in _show(archive, aid[:8])
