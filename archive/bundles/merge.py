@@ -295,7 +295,16 @@ class _Merger:
         self.exchange_new: dict[str, tuple[str, str]] = {}
         self.exchange_changed: dict[str, tuple[str, str]] = {}
         self.exchange_gone: list[str] = []
-        if self.bundle.verdict.public_key:
+        # A bundle this archive exported itself, signed by this person's own key, holds
+        # only earlier (or the same) versions of what is here: taken as a base it would
+        # take an annotation edited by a colleague since back to the old version, or
+        # report a conflict that is none. It only adds what is missing (`_own_known`).
+        # Both must hold: a copied archive's folder keeps its id, not its owner's key.
+        self.own = bool(
+            self.bundle.verdict.own
+            and self.bundle.manifest.get("archive_id") == self.ch.archive.archive_id
+        )
+        if self.bundle.verdict.public_key and not self.own:
             self._record(SENDER_KEY + self.bundle.id, self.bundle.verdict.public_key)
         options = self.bundle.manifest.get("options") or {}
         # A pseudonymised bundle's names are not edits; one without what is flagged
@@ -595,7 +604,12 @@ class _Merger:
         known = self.session.get(models.Entity, e["id"])
         if known is not None:
             row = entities.get_row(self.session, known.id)  # follows a local merge
-            if row.id != known.id or self.pseudonymised or not self._entity_edit(row, e):
+            if (
+                row.id != known.id
+                or self.pseudonymised
+                or self.own  # this archive's own past: what is here is newer
+                or not self._entity_edit(row, e)
+            ):
                 self.report.count("unchanged", "entities")
             return row.id
         clash = None
@@ -639,7 +653,7 @@ class _Merger:
         self.session.add(row)
         self.session.flush()
         self.report.count("added", "entities")
-        if not self.pseudonymised:
+        if not self.pseudonymised and not self.own:
             self._record(ENTITY_KEY + row.id, entity_hash(e))
         return row.id
 
@@ -802,6 +816,10 @@ class _Merger:
             if str(ann.get("sesame:origin", "")).startswith("conflict:"):
                 self.kept.add((ann["sesame:origin"][len("conflict:") :], incoming))
             row = local.get(ann_id)
+            if self.own and (row is not None or ann_id in bases or ann_id in self.deleted_here):
+                # This archive's own past: what is here (or deleted here) is newer.
+                self.report.count("unchanged", "annotations")
+                continue
             if row is None and (ann_id in bases or ann_id in self.deleted_here):
                 self._deleted_here(ann, ann_id, article, old_text, incoming, bases)
             elif row is None:
@@ -812,13 +830,28 @@ class _Merger:
                     self.report.orphaned.append(ann_id)
             else:
                 self._known(ann, ann_id, row, article, old_text, incoming, bases)
-            self._record(ann_id, incoming)
+            if not self.own:
+                self._record(ann_id, incoming)
         if new:
             # One multi-row INSERT announced to the change, as the import pipeline does: an
             # ORM object per annotation was most of the merge.
             self.session.flush()
             self.ch.track("annotation", [v["id"] for v in new], new=True)
             self.session.execute(_ANNOTATION.insert(), new)
+
+    def _theirs(self, ann_id: str) -> bool:
+        """Whether `ann_id`'s exchange record came in a bundle signed by this bundle's key."""
+        if self._sender_bundles is None:
+            key = self.bundle.verdict.public_key
+            self._sender_bundles = {
+                k[len(SENDER_KEY) :]
+                for k, (h, _) in self.exchange.items()
+                if key and k.startswith(SENDER_KEY) and h == key
+            }
+        seen = self.exchange.get(ann_id)
+        return seen is not None and seen[1] in self._sender_bundles
+
+    _sender_bundles: set[str] | None = None
 
     def _deleted_here(
         self,
@@ -831,8 +864,7 @@ class _Merger:
     ) -> None:
         """An annotation deleted here after it came in (or left here): it stays deleted, unless
         the sender changed it since; then their version comes in as a conflict copy."""
-        base = bases.get(ann_id) or ann.get("sesame:base")
-        if incoming == base:
+        if incoming in (bases.get(ann_id), ann.get("sesame:base")):
             self.report.count("unchanged", "annotations")
             return
         copy = self._conflict_copy(ann_id, self._fields(ann, article, old_text), incoming)
@@ -866,7 +898,7 @@ class _Merger:
         """Annotations the same sender deleted: in the base from one of their bundles, absent
         from this one though it holds their article. Deleted here unless edited here since."""
         key = self.bundle.verdict.public_key
-        if not key or self.partial:
+        if not key or self.partial or self.own:
             return
         theirs = {
             k[len(SENDER_KEY) :]
@@ -934,8 +966,13 @@ class _Merger:
             self.report.count("unchanged", "annotations")
             return
         values = self._fields(ann, article, old_text)
+        # Unchanged here: as the sender last had it, or as it last came in here from this same
+        # sender (who had that version then: their base is older when this archive took in
+        # their edit since, and comparing with it alone made their next edit a conflict).
         # Never moved to another article by a bundle: that is a conflict to look at.
-        if mine == base and row.article_id == article.id:
+        if (mine == base or (mine == received and self._theirs(ann_id))) and (
+            row.article_id == article.id
+        ):
             for key, value in values.items():
                 setattr(row, key, value)
             self.session.add(row)

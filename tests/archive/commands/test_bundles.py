@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,22 @@ def test_force_is_in_the_help_of_export_bundle(capsys: pytest.CaptureFixture[str
     assert "--force replace OUT if it exists already" in text
     assert "OUT exists already and no --force was given" in text
     assert "OUT is left as it was, never half written" in text
+
+
+def test_a_query_with_no_hits_writes_no_bundle(arch: dict[str, str], tmp_path: Path) -> None:
+    """An empty bundle, signed, would be sent as if it held the search's results."""
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "none.sesame"
+    code, doc, err = run("export-bundle", str(out), "--query", "nowhereword")
+    assert code == 1 and "no article matches it" in doc["error"] and "nowhereword" in err
+    assert "Traceback" not in err
+    assert list(out.parent.iterdir()) == []  # nothing written, no temp file beside it
+    # Plain output says the same on stderr.
+    from archive.cli import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert main(["export-bundle", str(out), "--query", "nowhereword"], stdout, stderr) == 1
+    assert "No bundle written" in stderr.getvalue() and not out.exists()
+    # A query that finds something is exported as before.
+    code, doc, _ = run("export-bundle", str(out), "--query", "Hnin")
+    assert code == 0 and doc["counts"]["articles"] >= 1 and out.exists()
