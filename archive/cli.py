@@ -587,4 +587,9 @@ def _report(out: Output, exc: Exception) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m archive.cli`: run the module the command modules import, not this copy of
+    # it (`__main__`), whose parser classes theirs are not: `exit_status` found no
+    # `_Parser` and every command's --help lost its own exit statuses.
+    from archive.cli import main as _main
+
+    sys.exit(_main())
