@@ -18,9 +18,9 @@ itself (`Archive.open_for_parent`: the parent keeps the write lock) and runs
   a library printing to stdout cannot garble them): {"progress": [done, total, message]}
   thinned to 20 a second, then {"report": ...} (`ImportReport.to_json()` with
   "cancelled" and "warnings") or {"error": message}.
-- The child dies with the thread that started it (PR_SET_PDEATHSIG, Linux),
-  which waits for it; a killed child loses at most the batch it was writing
-  (each batch is one transaction), and the parent reports `ImportStopped`.
+- The child dies with its parent (`archive.children`: PR_SET_PDEATHSIG, Linux);
+  a killed child loses at most the batch it was writing (each batch is one
+  transaction), and the parent reports `ImportStopped`.
 - The child never touches the search index (`index=False`): the parent's own
   `SearchIndex` catches up from the queue rows the batches wrote (`tick()` is
   called about once a second, as each batch did in-process).
@@ -44,6 +44,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from archive.children import die_with_parent, popen
 from archive.errors import SesameError
 from archive.tasks import Cancelled, CancelToken, ProgressFn
 
@@ -139,7 +140,7 @@ def import_in_child(
     }
     answers_r, answers_w = os.pipe()
     try:
-        process = subprocess.Popen(
+        process = popen(
             [sys.executable, "-m", "archive.ingest.child", str(answers_w)],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
@@ -248,17 +249,6 @@ def _provenance_json(provenance: Provenance | None) -> dict[str, str | None]:
 # -- the child ----------------------------------------------------------------------
 
 
-def _die_with_parent(parent: int) -> None:
-    """SIGKILL when the thread that started this process ends (Linux); exit if it has."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 class _Answers:
     """The child's answers on its pipe, one JSON line each; progress thinned."""
 
@@ -339,7 +329,7 @@ def main(argv: list[str]) -> int:
     """The child's entry point: `python -m archive.ingest.child FD`."""
     answers = _Answers(os.fdopen(int(argv[0]), "w", encoding="utf-8"))
     request = json.loads(sys.stdin.readline())
-    _die_with_parent(int(request["parent"]))
+    die_with_parent(int(request["parent"]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to pass on
     cancel = CancelToken()
     threading.Thread(target=_listen, args=(sys.stdin, cancel), daemon=True).start()

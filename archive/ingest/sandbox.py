@@ -12,7 +12,8 @@ reused from file to file:
 - each file has `time_limit(size)` seconds; past it the worker is killed and the
   file fails, named;
 - Cancel and Ctrl+C kill the worker at once (the parent polls every 50 ms), and
-  the worker dies with its parent (PR_SET_PDEATHSIG, and the end of its input);
+  the worker dies with its parent (`archive.children`: PR_SET_PDEATHSIG, and the
+  end of its input);
 - what comes back is unpickled with a closed list of classes (a worker subverted
   by a parser bug cannot make the importing process run code).
 
@@ -38,6 +39,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
 
+from archive.children import popen
 from archive.ingest.errors import UnreadableFile
 from archive.ingest.parsed import ParsedArticle
 from archive.tasks import Cancelled, CancelToken
@@ -128,7 +130,7 @@ class Sandbox:
             self._start()
             assert self._send is not None
             self._send.send_bytes(request)
-        except OSError:  # it died idle (its thread ended): once more, with a new one
+        except OSError:  # it died idle (killed?): once more, with a new one
             self.close()
             self._start()
             assert self._send is not None
@@ -177,7 +179,7 @@ class Sandbox:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         env = {**os.environ, "PYTHONPATH": _package_root()}
-        self._proc = subprocess.Popen(
+        self._proc = popen(
             [sys.executable, "-c", _WORKER, str(to_child_r), str(from_child_w)],
             pass_fds=(to_child_r, from_child_w),
             stdin=subprocess.DEVNULL,
@@ -221,13 +223,9 @@ class Sandbox:
 
 # Dies with its parent before it imports anything (the readers take ~1 s to import).
 _WORKER = (
-    "import ctypes, os, signal, sys\n"
-    "try:\n"
-    "    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG\n"
-    "except Exception:\n"
-    "    pass\n"
-    "if os.getppid() == 1:\n"
-    "    sys.exit(0)\n"
+    "import signal, sys\n"
+    "from archive.children import die_with_parent\n"
+    "die_with_parent()\n"
     "signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle\n"
     "from archive.ingest.sandbox import main\n"
     "main(sys.argv[1:])\n"

@@ -42,7 +42,6 @@ import contextlib
 import json
 import os
 import pickle
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -58,6 +57,7 @@ import whoosh.index as windex
 from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.writing import SegmentWriter
 
+from archive.children import die_with_parent, popen
 from archive.search import merging
 
 # Each child writes at most this much of the postings pool in memory before
@@ -219,37 +219,20 @@ def start(
 
     `merge`: ids of segments the first child copies into its new segment.
 
-    The children are started by the thread that then waits for them (`_watch`):
-    PR_SET_PDEATHSIG fires when the *thread* that started a process ends, not its
-    process, and catch-ups are started from pool threads and idle timers, which
-    end or expire (QThreadPool: after 30 s idle) while the children still index;
-    a child killed so turned the rest of the session's catch-ups in-process."""
+    The children are started by `archive.children` (they die with this process,
+    never with the thread that asked: catch-ups are started from pool threads and
+    idle timers that end while the children index); a thread of the job waits
+    for them."""
     job = BuildJob(folder=folder, lo=lo, hi=hi, ids=ids)
-    started = threading.Event()
-    failure: list[Exception] = []
-
-    def run() -> None:
-        try:
-            _spawn(job, db_path, ids, processes, merge)
-        except Exception as exc:  # raised in the caller, as before
-            failure.append(exc)
-            job.finished.set()
-            return
-        finally:
-            started.set()
-        _watch(job)
-
-    threading.Thread(target=run, name="index-build", daemon=True).start()
-    started.wait()
-    if failure:
-        raise failure[0]
+    _spawn(job, db_path, ids, processes, merge)
+    threading.Thread(target=_watch, args=(job,), name="index-build", daemon=True).start()
     return job
 
 
 def _spawn(
     job: BuildJob, db_path: Path, ids: list[str], processes: int, merge: list[str] | None
 ) -> None:
-    """Start the children of `job` and hand each its request (on the watching thread)."""
+    """Start the children of `job` and hand each its request."""
     folder = job.folder
     processes = max(1, min(processes, len(ids)))
     share = -(-len(ids) // processes)
@@ -261,7 +244,7 @@ def _spawn(
         with merging._PROTECTED_LOCK:
             merging._PROTECTED.update([_segment_name(segid), *folded])
         try:
-            process = subprocess.Popen(
+            process = popen(
                 [sys.executable, "-m", "archive.search.building"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -326,17 +309,6 @@ def _read_child(child: _Child) -> None:
 
 
 # -- the child ---------------------------------------------------------------------
-
-
-def _die_with_parent(parent: int) -> None:
-    """SIGKILL when the parent dies (Linux); exit now if it already has."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _send(message: dict[str, Any]) -> None:
@@ -415,7 +387,7 @@ def _copy_segments(writer: SegmentWriter, ix: Any, wanted: list[str]) -> list[An
 def main() -> int:
     """The child's entry point: one request on stdin, answers on stdout."""
     request = json.loads(sys.stdin.readline())
-    _die_with_parent(int(request["parent"]))
+    die_with_parent(int(request["parent"]))
     try:
         build_segment(
             Path(request["db"]),
