@@ -268,15 +268,18 @@ def instrument(writer: Any) -> None:
     """
     work, notify = writer._work, writer.notify
 
-    def timed_work(op: Any) -> Any:
-        rec = getattr(op.fn, "rec", None)
-        if rec is not None:
-            rec["work_in"] = time.perf_counter()
+    def timed_work(ops: Any) -> Any:
+        recs = [r for r in (getattr(op.fn, "rec", None) for op in ops) if r is not None]
+        now = time.perf_counter()
+        for rec in recs:
+            rec["work_in"] = now
         try:
-            return work(op)
+            return work(ops)
         finally:
-            if rec is not None:
-                rec["work_out"] = time.perf_counter()
+            now = time.perf_counter()
+            for rec in recs:
+                rec["work_out"] = now
+                rec["batch"] = len(ops)
 
     def timed_notify(done: Any) -> None:
         t = time.perf_counter()
@@ -353,7 +356,7 @@ class Tagger:
                 q, lock, fn, commit, deliver, views = parts
                 self.phases.append(
                     {"queued": q, "write lock": lock, "tag": fn, "commit": commit,
-                     "views": views, "delivery": deliver}
+                     "views": views, "delivery": deliver, "batch": rec.get("batch", 1)}
                 )  # fmt: skip
 
         self.ctx.writer.change("Tag", tag, on_done=done, on_error=self.errors.append)
@@ -366,6 +369,9 @@ class Tagger:
         for name in PHASES:
             vals = [p[name] for p in self.phases]
             out.append(f"{name} {pct(vals, 50):.0f}/{pct(vals, 95):.0f}")
+        sizes = [p["batch"] for p in self.phases]
+        together = sum(1 for n in sizes if n > 1)
+        out.append(f"committed with others {together} of {len(sizes)} (max {max(sizes):.0f})")
         return "  steps p50/p95 ms: " + ", ".join(out)
 
 

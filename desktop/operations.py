@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # See IndexCatchUp.
 SEARCH_PATIENCE_SECONDS = 1.0
+# At most this many queued writes are committed in one transaction (see Writer._next).
+BATCH_LIMIT = 20
 
 
 @dataclass
@@ -46,6 +48,17 @@ class _Op:
     origin: str
     on_done: Callable[[Any], None] | None
     on_error: Callable[[str], None] | None
+
+
+@dataclass
+class _Outcome:
+    """What became of one asked write: its result and change set, or its refusal."""
+
+    op: _Op
+    result: Any
+    done: ChangeSet | None
+    delta: ViewDelta | None
+    error: str | None = None
 
 
 class IndexCatchUp(QObject):
@@ -213,27 +226,39 @@ class Writer(QObject):
         self._next()
 
     def _next(self) -> None:
+        """Start the next write; writes queued one after another go together.
+
+        Consecutive changes waiting in the queue (tags typed while an import held
+        the write lock) are committed in one transaction, each still its own change
+        with its own undo step and audit entries (`archive.changes.Transaction`):
+        during a 5,000-file import one tag's commit cost 57 ms p50 / 118 ms p95 of
+        fsync beside the import's, so tags asked every 200 ms queued behind each
+        other (487 ms p95 queued). Undo and redo run alone.
+        """
         if self.job is not None or not self.queue:
             return
-        op = self.queue.popleft()
+        ops = [self.queue.popleft()]
+        if ops[0].kind == "do":
+            while self.queue and self.queue[0].kind == "do" and len(ops) < BATCH_LIMIT:
+                ops.append(self.queue.popleft())
         if self.inline or self.ctx.tasks is None:  # scripts: no background helper
             from archive.errors import SesameError
 
             try:
-                value = self._work(op)
+                value = self._work(ops)
             except SesameError as exc:
-                self._failed(op, str(exc))
+                self._failed(ops, str(exc))
                 return
-            self._finished(op, value)
+            self._finished(value)
             return
         self.job = self._runner().run(
-            op.label,
+            ops[0].label,
             self._work,
-            op,
+            ops,
             with_progress=False,
             show=False,
-            on_result=lambda value: self._finished(op, value),
-            on_error=lambda message, _details: self._failed(op, message),
+            on_result=self._finished,
+            on_error=lambda message, _details: self._failed(ops, message),
         )
 
     def _runner(self) -> Any:
@@ -250,44 +275,70 @@ class Writer(QObject):
                 tasks.adopt(self._own)
         return self._own
 
-    def _work(
-        self, op: _Op
-    ) -> tuple[Any, tuple[ChangeSet, ViewDelta], tuple[str | None, str | None]]:
-        """On a pool thread: the change, then what undo and redo would now do."""
+    def _work(self, ops: list[_Op]) -> tuple[list[_Outcome], tuple[str | None, str | None]]:
+        """On the writer's thread: the changes, then what undo and redo would now do.
+
+        One op's refusal (`SesameError`) in a transaction of several leaves nothing
+        of it behind (its SAVEPOINT is rolled back) and the others commit; any other
+        error rolls back them all (the job fails).
+        """
+        from archive.errors import SesameError
+
         archive = self.ctx.archive
-        result: Any = None
-        if op.kind == "undo":
-            done = archive.undo(sync=False)
-        elif op.kind == "redo":
-            done = archive.redo(sync=False)
-        else:
+        outcomes: list[_Outcome] = []
+        if ops[0].kind in ("undo", "redo"):
+            done = archive.undo(sync=False) if ops[0].kind == "undo" else archive.redo(sync=False)
+            outcomes.append(_Outcome(ops[0], None, done, ViewDelta.of([done])))
+        elif len(ops) == 1:
+            op = ops[0]
             assert op.fn is not None
             with archive.change(op.label, op.origin, sync=False) as ch:
                 result = op.fn(ch)
             assert ch.changes is not None
-            done = ch.changes
-        # What the views are told, worked out here rather than on the GUI thread.
-        delta = ViewDelta.of([done])
-        return result, (done, delta), (changes.can_undo(archive), changes.can_redo(archive))
+            outcomes.append(_Outcome(op, result, ch.changes, ViewDelta.of([ch.changes])))
+        else:
+            with changes.transaction(archive, sync=False) as txn:
+                for op in ops:
+                    assert op.fn is not None
+                    try:
+                        with txn.change(op.label, op.origin) as ch:
+                            result = op.fn(ch)
+                    except SesameError as exc:
+                        outcomes.append(_Outcome(op, None, None, None, str(exc)))
+                        continue
+                    assert ch.changes is not None
+                    outcomes.append(_Outcome(op, result, ch.changes, None))
+            # What the views are told, worked out here rather than on the GUI thread.
+            for outcome in outcomes:
+                if outcome.done is not None:
+                    outcome.delta = ViewDelta.of([outcome.done])
+        return outcomes, (changes.can_undo(archive), changes.can_redo(archive))
 
-    def _finished(self, op: _Op, value: tuple[Any, tuple[ChangeSet, ViewDelta], Any]) -> None:
-        """A write is committed: start the next one, tell the views soon.
+    def _finished(self, value: tuple[list[_Outcome], tuple[str | None, str | None]]) -> None:
+        """Writes are committed: start the next ones, tell the views soon.
 
         The next write starts before the views are told (it used to wait for
         them: during an import the tags queued behind each other's view
         reloads, p50 9 s queued at load 15), and the changes committed while
         the window was busy are told in one go, once per event-loop turn.
         """
-        result, (done, delta), labels = value
+        outcomes, labels = value
         self.job = None
         self._labels(labels)
-        self._untold.append((op, result, done, delta))
+        waiting = bool(self._untold)  # then a turn of the loop will tell them already
+        for outcome in outcomes:
+            if outcome.error is not None:
+                self._tell()  # the writes before it first, in order
+                self._refused(outcome.op, outcome.error)
+            else:
+                assert outcome.done is not None and outcome.delta is not None
+                self._untold.append((outcome.op, outcome.result, outcome.done, outcome.delta))
         if self.inline or self.ctx.tasks is None:
             self._tell()
             self._next()
             return
         self._next()
-        if len(self._untold) == 1:
+        if self._untold and not waiting:
             QTimer.singleShot(0, self, self._tell)
 
     def _tell(self) -> None:
@@ -301,15 +352,20 @@ class Writer(QObject):
                 op.on_done(result)
             self.committed.emit(done)
 
-    def _failed(self, op: _Op, message: str) -> None:
+    def _failed(self, ops: list[_Op], message: str) -> None:
+        """The job failed: none of its writes were committed."""
         self.job = None
-        self._tell()  # the writes before it first, in order
+        self._tell()  # the writes before them first, in order
+        for op in ops:
+            self._refused(op, message)
+        self._next()
+
+    def _refused(self, op: _Op, message: str) -> None:
         log.info("Change %r refused: %s", op.label, message)
         if op.on_error is not None:
             op.on_error(message)
         else:
             self.failed.emit(message)
-        self._next()
 
     def notify(self, delta: ViewDelta) -> None:
         """Tell every view what the changes did: one `ctx.changed(delta)`.

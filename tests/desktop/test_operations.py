@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from archive import annotate, changes, entities
@@ -98,3 +100,70 @@ def test_undo_actions_follow_the_core(qtbot, ctx, archive) -> None:
     undo_action.trigger()
     assert ctx.writer.wait()
     assert not undo_action.isEnabled()
+
+
+def test_queued_writes_commit_together_each_its_own_step(qtbot, ctx, archive, monkeypatch) -> None:
+    writer = _background(ctx)
+    together: list[int] = []
+    real = changes.transaction
+
+    @contextmanager
+    def counted(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with real(*args, **kwargs) as txn:
+            yield txn
+        if kwargs.get("several", True):
+            together.append(len(txn.done))
+
+    monkeypatch.setattr(changes, "transaction", counted)
+    aid = add_article(archive)
+    entities.create_entity(archive, "actor", "Market traders")
+    release = threading.Event()
+    done: list[str] = []
+    refused: list[str] = []
+    told: list[Any] = []
+    ctx.changed.connect(told.append)
+
+    def first(ch: Any) -> Any:
+        release.wait(10)  # the others queue meanwhile, as behind an import's batch
+        return annotate.create_annotation(ch, aid, 0, 3, "event", note="first")
+
+    def refused_tag(ch: Any) -> None:
+        annotate.create_annotation(ch, aid, 5, 9, "event", note="half")
+        entities.create_entity(ch, "actor", "market  traders")  # the same name: refused
+
+    writer.change("Tag first", first, on_done=lambda _r: done.append("first"))
+    for i in range(3):
+        writer.change(
+            f"Tag {i}",
+            lambda ch, i=i: annotate.create_annotation(ch, aid, i, i + 4, "event", note=str(i)),
+            on_done=lambda _r, i=i: done.append(str(i)),
+        )
+        if i == 1:
+            writer.change("Tag refused", refused_tag, on_error=refused.append)
+    release.set()
+    assert writer.wait()
+    assert done == ["first", "0", "1", "2"]
+    assert len(refused) == 1
+    # The four that queued behind the first went in one transaction; three committed.
+    assert together == [3]
+    notes = sorted(a.note for a in annotate.list_annotations(archive, aid))
+    assert notes == ["0", "1", "2", "first"]  # nothing of the refused one
+    assert [e.label for e in changes.history(archive, 4)] == [
+        "Tag 2",
+        "Tag 1",
+        "Tag 0",
+        "Tag first",
+    ]
+    # The views heard every committed row (one delta a turn, maybe several writes in it).
+    created = [r for d in told for r in d.rows if r.table == "annotation" and r.op == "created"]
+    assert len(created) == 4
+    # Undone one by one, newest first.
+    assert writer.undoText() == "Tag 2"
+    writer.undo()
+    assert writer.wait()
+    assert writer.undoText() == "Tag 1"
+    assert sorted(a.note for a in annotate.list_annotations(archive, aid)) == ["0", "1", "first"]
+    with archive.session() as session:
+        from archive import audit
+
+        assert audit.verify(session).ok
