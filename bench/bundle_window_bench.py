@@ -24,6 +24,11 @@ quiet second of heartbeat with the window open and nothing running.
         [--entities 100] [--words 400] [--keep DIR] [--debug]
 
 `--debug`: print the GUI thread's stack whenever the heartbeat is 60 ms late.
+`--trace`: for each stall over 50 ms, the GUI thread's own CPU time in it (from
+/proc: a stall with little of it is the GUI thread waiting for the interpreter lock,
+another thread's allocator lock or a core, not working) and where it was, sampled
+every 5 ms (its innermost archive/desktop frames, most frequent first).
+`--profile`: cProfile of the GUI thread through the first import (verdict to index).
 """
 
 from __future__ import annotations
@@ -98,6 +103,20 @@ def export(window: Any, hb: Any, out: Path) -> dict[str, Any]:
     return {"seconds": t1 - t0, "stall": hb.worst(t0, t1)}
 
 
+def _none_pending(archive: Any) -> Any:
+    """Whether nothing is left for the index, asked at most every 250 ms: asked at each
+    20 ms check, the bench's own COUNT query was a tenth of the GUI thread's time."""
+    last = [0.0, False]
+
+    def check() -> bool:
+        now = time.perf_counter()
+        if now - last[0] >= 0.25:
+            last[:] = [now, archive.index.pending() == 0]
+        return bool(last[1])
+
+    return check
+
+
 def import_(window: Any, hb: Any, path: Path) -> dict[str, Any]:
     from writes_bench import run_loop, wait_idle
 
@@ -115,6 +134,13 @@ def import_(window: Any, hb: Any, path: Path) -> dict[str, Any]:
     t_verified = time.perf_counter()
     if not verdicts[0].ok:
         raise SystemExit(f"bundle_window_bench: refused: {verdicts[0].reason}")
+    prof = None
+    if PROFILE and not import_.profiled:  # type: ignore[attr-defined]
+        import cProfile
+
+        import_.profiled = True  # type: ignore[attr-defined]
+        prof = cProfile.Profile()
+        prof.enable()
     ctl.dialog.importRequested.emit()  # the verdict dialog's Import button
     if not run_loop(lambda: bool(reports), 3600):
         raise SystemExit("bundle_window_bench: import timed out")
@@ -122,9 +148,15 @@ def import_(window: Any, hb: Any, path: Path) -> dict[str, Any]:
     wait_idle(window.ctx, 3600)  # the index catch-up (and any view reload) ends
     # A big catch-up's child processes (archive.search.building) may still be at work,
     # their segments swapped in later: until nothing is pending.
-    run_loop(lambda: window.ctx.archive.index.pending() == 0, 3600)
+    run_loop(_none_pending(window.ctx.archive), 3600)
     wait_idle(window.ctx, 3600)
     t_index = time.perf_counter()
+    if prof is not None:
+        import pstats
+
+        prof.disable()
+        print("--- GUI thread from Import to the index caught up, by cumulative time:")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats("desktop|archive|PySide6", 60)
     if ctl.dialog is not None:
         ctl.dialog.close()
     report = reports[0]
@@ -140,7 +172,88 @@ def import_(window: Any, hb: Any, path: Path) -> dict[str, Any]:
     }
 
 
+class StallTracer:
+    """`--trace`: what the GUI thread did during each stall of the heartbeat."""
+
+    def __init__(self, hb: Any, over_ms: float = 50.0) -> None:
+        import threading
+
+        self.hb = hb
+        self.over = over_ms / 1000
+        self.main = threading.main_thread()
+        self.stalls: list[dict[str, Any]] = []
+        self.tick = os.sysconf("SC_CLK_TCK")
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _cpu(self) -> float:
+        """The GUI thread's user + system CPU seconds (Linux /proc)."""
+        with open(f"/proc/self/task/{self.main.native_id}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.tick
+
+    def _where(self, frame: Any) -> str:
+        import traceback
+
+        stack = traceback.extract_stack(frame)
+        ours = [f for f in stack if "/archive/" in f.filename or "/desktop/" in f.filename]
+        picked = ours[-2:] or stack[-1:]
+        inner = stack[-1]
+        text = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(picked))
+        return f"{text} [{inner.name}]"
+
+    def _watch(self) -> None:
+        from collections import Counter
+
+        beats = self.hb.beats
+        last, samples, others, cpu0 = 0.0, Counter[str](), Counter[str](), 0.0
+        while True:
+            time.sleep(0.005)
+            if not beats or not self.hb.running:
+                continue
+            if beats[-1] != last:
+                late = beats[-1] - last if last else 0.0
+                if samples and late > self.over:
+                    self.stalls.append(
+                        {
+                            "at": last,
+                            "ms": late * 1000,
+                            "cpu_ms": (self._cpu() - cpu0) * 1000,
+                            "where": samples.most_common(4),
+                            "others": others.most_common(3),
+                        }
+                    )
+                last, samples, others = beats[-1], Counter(), Counter()
+                cpu0 = self._cpu()
+                continue
+            if time.perf_counter() - last < 0.02:
+                continue
+            frames = sys._current_frames()
+            frame = frames.get(self.main.ident)
+            if frame is not None:
+                samples[self._where(frame)] += 1
+            for ident, f in frames.items():
+                if ident not in (self.main.ident, __import__("threading").get_ident()):
+                    others[self._where(f)] += 1
+
+    def report(self, since: float, until: float, label: str) -> None:
+        for st in self.stalls:
+            if since <= st["at"] <= until:
+                print(
+                    f"  [{label}] stall {st['ms']:.0f} ms at {st['at'] - since:.2f} s, "
+                    f"GUI thread CPU {st['cpu_ms']:.0f} ms"
+                )
+                for where, n in st["where"]:
+                    print(f"      GUI x{n}: {where}")
+                for where, n in st["others"]:
+                    print(f"      other x{n}: {where}")
+
+
+PROFILE = False
+import_.profiled = False  # type: ignore[attr-defined]
+
+
 def main() -> int:
+    global PROFILE
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--articles", type=int, default=2000)
     p.add_argument("--annotations", type=int, default=10_000)
@@ -148,7 +261,10 @@ def main() -> int:
     p.add_argument("--words", type=int, default=400)
     p.add_argument("--keep", metavar="DIR")
     p.add_argument("--debug", action="store_true")
+    p.add_argument("--trace", action="store_true")
+    p.add_argument("--profile", action="store_true")
     args = p.parse_args()
+    PROFILE = args.profile
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bundle-window-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -173,14 +289,18 @@ def main() -> int:
         hb = Heartbeat()
         if args.debug:
             _watchdog(hb)
+        tracer = StallTracer(hb) if args.trace else None
         res: dict[str, Any] = {}
         out = work / "window.sesame"
         out.unlink(missing_ok=True)
         window = open_window(work / "source")
         hb.start()
         res["quiet"] = quiet(hb)
+        t_export = time.perf_counter()
         res["export"] = export(window, hb, out)
         hb.stop()
+        if tracer is not None:
+            tracer.report(t_export, time.perf_counter(), "export")
         close_window(window)
         print(
             f"export: {res['export']['seconds']:.1f} s, longest stall "
@@ -191,7 +311,10 @@ def main() -> int:
         window = open_window(work / "window-target", create=True)
         hb.start()
         for phase in ("import", "reimport"):
+            t_phase = time.perf_counter()
             r = import_(window, hb, out)
+            if tracer is not None:
+                tracer.report(t_phase, time.perf_counter(), phase)
             res[phase] = r
             print(
                 f"{phase}: verified {r['verified']:.1f} s, archive ready {r['ready']:.1f} s, "

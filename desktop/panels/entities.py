@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QLocale, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -87,10 +88,10 @@ class EntityTableModel(RowTableModel):
         tag_type = self._types.get(info.type)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(info, col, tag_type)
-        if role == SortRole:
+        if role == SortRole:  # asked twice per comparison as rows come in: kept direct
             if col == self.MENTIONS:
                 return info.mentions
-            return str(self.data(index)).casefold()
+            return str(self._display(info, col, tag_type)).casefold()
         elif role == Qt.ItemDataRole.DecorationRole and col == self.NAME and tag_type:
             return swatch(tag_type.colour)
         elif role == Qt.ItemDataRole.TextAlignmentRole and col == self.MENTIONS:
@@ -285,10 +286,14 @@ class EntitiesPanel(RereadingPanel):
         # Name and mentions always in view in a narrow dock (aliases: see the tooltip).
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        fit = QHeaderView.ResizeMode.ResizeToContents
+        # Type and mentions fit their longest text, measured by `_fit_columns` from the
+        # font: ResizeToContents asked every row's cells for their size (some 80 `data`
+        # calls a row) each time rows came in, 135-210 ms of the window's thread after a
+        # bundle import of 100 entities (bench/bundle_window_bench.py --trace); 2-3 ms so.
+        fixed = QHeaderView.ResizeMode.Fixed
         header.setSectionResizeMode(EntityTableModel.NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(EntityTableModel.TYPE, fit)
-        header.setSectionResizeMode(EntityTableModel.MENTIONS, fit)
+        header.setSectionResizeMode(EntityTableModel.TYPE, fixed)
+        header.setSectionResizeMode(EntityTableModel.MENTIONS, fixed)
         self.view.setColumnWidth(EntityTableModel.ALIASES, 90)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
 
@@ -296,6 +301,7 @@ class EntitiesPanel(RereadingPanel):
         self.mentions_view = make_table(self, multi=False)
         self.mentions_view.setModel(self.mentions_model)
         # Article and quote share the width; source and date just fit.
+        fit = QHeaderView.ResizeMode.ResizeToContents
         mentions_header = self.mentions_view.horizontalHeader()
         mentions_header.setStretchLastSection(False)
         for col, mode in enumerate(
@@ -439,6 +445,7 @@ class EntitiesPanel(RereadingPanel):
         else:
             self.model.set_entities(rows, shown)
         self._types = shown
+        self._fit_columns()
         if current and self.model.row_of(current) is not None:
             if details is not None and details.entity_id == current:
                 self._details = details  # read with the rows: no read here
@@ -450,6 +457,27 @@ class EntitiesPanel(RereadingPanel):
             self.claims_model.set_rows([])
             self.claims_label.setText(self.tr("Roles and relations"))
         self.loaded.emit()
+
+    def _fit_columns(self) -> None:
+        """Type and mentions as wide as their longest text (and their header): the type
+        labels shown and the largest count, measured once, not every row's cell."""
+        model, view = self.model, self.view
+        rows = model.rows()
+        labels = {t.label for t in model._types.values()} | {
+            r.type for r in rows if r.type not in model._types
+        }
+        most = max((r.mentions for r in rows), default=0)
+        metrics = view.fontMetrics()
+        # The delegate's own padding: the focus frame's margin on each side, plus one.
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
+        pad = 2 * (margin + 1) + 2
+        header = view.horizontalHeader()
+        for column, texts in (
+            (EntityTableModel.TYPE, labels or {""}),
+            (EntityTableModel.MENTIONS, {QLocale().toString(most)}),
+        ):
+            width = max(metrics.horizontalAdvance(t) for t in texts) + pad
+            header.resizeSection(column, max(width, header.sectionSizeHint(column)))
 
     def select_entity(self, entity_id: str) -> None:
         """Make an entity current (and show its mentions)."""

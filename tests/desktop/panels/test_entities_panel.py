@@ -188,3 +188,32 @@ def test_a_hidden_view_catches_up_when_shown(qtbot, ctx, article_id, model_teste
     panel.show()
     settle(qtbot, ctx)
     assert counts(panel) == {"Market traders": 1}
+
+
+def test_type_and_mentions_columns_fit_their_longest_text(
+    qtbot, ctx, article_id, model_tester
+) -> None:
+    """Measured from the font once per read (ResizeToContents measured every cell)."""
+    from archive import tagtypes
+
+    two_spellings(ctx, article_id)
+    panel = make_panel(qtbot, ctx, model_tester)
+    header = panel.view.horizontalHeader()
+    metrics = panel.view.fontMetrics()
+
+    def fits(column: int) -> bool:
+        m = panel.model
+        width = panel.view.columnWidth(column)
+        return width >= header.sectionSizeHint(column) and all(
+            metrics.horizontalAdvance(str(m.data(m.index(r, column)))) < width
+            for r in range(m.rowCount())
+        )
+
+    assert fits(EntityTableModel.TYPE) and fits(EntityTableModel.MENTIONS)
+    before = panel.view.columnWidth(EntityTableModel.TYPE)
+    tagtypes.create_tag_type(ctx.archive, "witness", "Witness of the hospital strike", "#884422")
+    entities.create_entity(ctx.archive, "witness", "Ko Min")
+    panel.refresh()
+    settle(qtbot, ctx)
+    assert panel.model.rowCount() == 3
+    assert fits(EntityTableModel.TYPE) and panel.view.columnWidth(EntityTableModel.TYPE) > before
