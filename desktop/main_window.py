@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
         )
 
     def check_archive(self) -> None:
-        """The custody check (`sesame check`) off the GUI thread, with the case notes'
+        """`sesame check` off the GUI thread: custody, the search index, the case notes'
         broken links (a warning); its result in a dialog (desktop/archive_check.py)."""
         from desktop.archive_check import CheckResult, run_check
 
@@ -386,17 +386,15 @@ class MainWindow(QMainWindow):
             from archive.models import utcnow
 
             title = self.tr("Check archive")
-            report = result.report
-            failures = sum(1 for f in report.findings if f.severity == "fail")
-            at = utcnow().isoformat()
+            ok, failures, at = result.ok, result.failures, utcnow().isoformat()
             # Its last result is kept and shown in the status bar beside the fixity run's.
             self.ctx.writer.change(
                 "Custody check",
-                lambda ch: fixity.record_custody(ch, report.ok, failures, at),
+                lambda ch: fixity.record_custody(ch, ok, failures, at),
                 origin="check",
                 on_done=lambda _r: self.fixity.refresh(),
             )
-            (dialogs.info if report.ok else dialogs.error)(self, title, result.text())
+            (dialogs.info if ok else dialogs.error)(self, title, result.text())
 
         self.ctx.tasks.run(
             self.tr("Checking the archive"),

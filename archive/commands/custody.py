@@ -19,7 +19,7 @@ from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, archive_path
 from archive.errors import ArchiveLocked, ArchiveReadOnly
 
 if TYPE_CHECKING:
-    from archive.custody import CustodyReport
+    from archive.index_check import IndexCheck
     from archive.store import Archive
 
 
@@ -38,75 +38,41 @@ def _open(args: argparse.Namespace) -> tuple[Archive, str | None, bool]:
         return archive, str(exc.reason), False
 
 
-def _index_read_only(
-    archive: Archive, report: CustodyReport, reason: str, elsewhere: bool
-) -> tuple[dict[str, Any] | None, bool]:
-    """Compare the index without letting it catch up (the archive is open read-only)."""
-    from archive.errors import SesameError
-
-    try:
-        index = archive.index.check()
-    except (SesameError, OSError) as exc:
-        report.warn("index", "", f"The search index could not be read ({exc}).")
-        return None, True
-    if index.ok:
-        return index.to_json(), True
-    if elsewhere or index.index_generation < index.generation:
-        from archive.search.rows import queued_after
-
-        with archive.read_connection() as conn:
-            behind = queued_after(conn, index.index_generation)
-        report.warn(
-            "index",
-            "",
-            f"The search index is behind the archive ({behind} changed article(s) not "
-            "indexed yet): it catches up when the archive is next opened for writing; it "
-            f"was not compared further ({reason}).",
-        )
-        return index.to_json(), True
-    return index.to_json(), False
-
-
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
     from archive import notes
     from archive.custody import check_custody
+    from archive.index_check import check_index
 
     if args.originals:
         return _check_originals(args, out)
     archive, readonly_reason, elsewhere = _open(args)
     with archive:
         report = check_custody(archive, open_elsewhere=elsewhere)
-        index_doc: dict[str, Any] | None = None
-        index_ok = True
-        repaired = False
-        if readonly_reason is None:
-            # Pending changes are normal (applied on open); report what remains wrong after.
-            archive.index.catch_up(force=True)
-            index = archive.index.check()
-            if not index.ok and args.repair_index:
-                archive.index.rebuild()
-                repaired = True
-                index = archive.index.check()
-            index_doc, index_ok = index.to_json(), index.ok
-        else:
-            index_doc, index_ok = _index_read_only(archive, report, readonly_reason, elsewhere)
+        # The window's Check archive… runs the same comparison (archive.index_check).
+        index = check_index(
+            archive,
+            report,
+            readonly_reason=readonly_reason,
+            elsewhere=elsewhere,
+            repair=args.repair_index,
+        )
         broken = [
             {"collection": name, "kind": link.kind, "ref": link.ref, "problem": link.problem}
             for name, link in notes.broken_links(archive)
         ]
-    ok = report.ok and index_ok
+    ok = report.ok and index.ok
     doc = report.to_json() | {
         "ok": ok,
         "archive": str(archive.path),
         "read_only": readonly_reason,
-        "index": index_doc,
-        "index_repaired": repaired,
+        "index": index.to_json(),
+        "index_repaired": index.repaired,
         "broken_note_links": broken,
     }
     if out.as_json:
         out.json(doc)
         return EXIT_OK if ok else EXIT_FAILED
-    _print(out, archive, report, index_doc, readonly_reason, repaired)
+    _print(out, archive, report, index, readonly_reason)
     _print_broken_links(out, broken)
     return EXIT_OK if ok else EXIT_FAILED
 
@@ -133,9 +99,8 @@ def _print(
     out: Output,
     archive: Archive,
     report: Any,
-    index: dict[str, Any] | None,
+    index: IndexCheck,
     readonly_reason: str | None,
-    repaired: bool,
 ) -> None:
     from archive.cli import quoted
 
@@ -153,20 +118,8 @@ def _print(
             f"  {counts['unverified_rows']} row(s) came in bundle imports whose record has "
             "expired: present, not vouched for"
         )
-    if index is not None:
-        out.line(
-            f"  {index['articles']} article(s) in the archive, {index['indexed']} in the "
-            f"search index (generation {index['index_generation']} of {index['generation']})"
-            + (" after rebuilding it" if repaired else "")
-        )
-        for label, key in (
-            ("missing from the index", "missing"),
-            ("in the index but not in the archive", "extra"),
-            ("indexed with outdated content", "stale"),
-        ):
-            ids = index[key]
-            if ids:
-                out.line(f"  {len(ids)} article(s) {label}: {', '.join(i[:8] for i in ids[:10])}")
+    for line in index.lines():
+        out.line(f"  {line}")
     fails = [f for f in report.findings if f.severity == "fail"]
     warns = [f for f in report.findings if f.severity != "fail"]
     if fails:
@@ -180,12 +133,12 @@ def _print(
         for finding in warns:
             out.line(f"  - {finding.message}")
     out.line()
-    if index is not None and not index["ok"]:
+    if index.report is not None and not index.report.ok:
         out.line(
             "The search index disagrees with the archive: run `sesame reindex` "
             "(or `sesame check --repair-index`)."
         )
-    elif index is not None:
+    elif index.report is not None:
         out.line("The search index agrees with the archive.")
     if fails:
         out.line(

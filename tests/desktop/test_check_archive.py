@@ -73,3 +73,37 @@ def test_check_archive_names_case_notes_links_that_point_nowhere_as_a_warning(
     qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
     kind, _title, text = dialogs.messages.pop()
     assert kind == "info" and "Case notes" not in text and "The archive holds." in text
+
+
+def test_check_archive_compares_the_search_index_as_sesame_check_does(
+    window: Any, qtbot: Any, dialogs: Any, archive: Any
+) -> None:
+    """The window's check runs `sesame check`'s index comparison (archive.index_check):
+    pending changes applied first, an article missing from the index fails the check."""
+    from archive.index_check import check_index
+
+    aid = _article(archive)  # queued, not indexed yet: caught up first, not a failure
+    window.check_action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
+    kind, _title, text = dialogs.messages.pop()
+    assert kind == "info", text
+    assert "1 article(s) in the archive, 1 in the search index" in text
+    assert "The search index agrees with the archive." in text
+    qtbot.waitUntil(lambda: not window.ctx.tasks.busy, timeout=10_000)
+
+    writer = archive.index._ix.writer()  # the index loses the article behind the archive's back
+    writer.delete_by_term("id", aid)
+    writer.commit()
+    window.check_action.trigger()
+    qtbot.waitUntil(lambda: bool(dialogs.messages), timeout=10_000)
+    kind, _title, text = dialogs.messages.pop()
+    assert kind == "error" and "The archive holds." in text  # custody holds; the index not
+    assert f"1 article(s) missing from the index: {aid[:8]}" in text
+    assert "The search index disagrees with the archive" in text and "sesame reindex" in text
+    qtbot.waitUntil(lambda: "archive check failed" in window.fixity.label.text(), timeout=10_000)
+    # What `sesame check` finds the same way; its --repair-index mends it.
+    from archive.custody import check_custody
+
+    assert not check_index(archive, check_custody(archive)).ok
+    assert check_index(archive, check_custody(archive), repair=True).repaired
+    assert check_index(archive, check_custody(archive)).ok
