@@ -9,7 +9,7 @@ its snippet overlaps) is marked "[sensitive: reason]" before its snippet, and in
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.cli import (
     EXIT_OK,
@@ -151,4 +151,31 @@ def register_commands(add: AddCommand) -> None:
     p.add_argument(
         "--sort", choices=("relevance", "date"), default="relevance", help="order of hits"
     )
+    _query_may_start_with_minus(p)
     add("reindex", cmd_reindex, "rebuild the search index from the archive")
+
+
+def _query_may_start_with_minus(p: argparse.ArgumentParser) -> None:
+    """`sesame search -police` is the query "-police" (NOT police), not an unknown option.
+
+    argparse took the word for an option and said "the following arguments are
+    required: QUERY". A word starting with one '-' that is none of the command's
+    options (nor an option's value) is moved after a "--", where it can only be
+    the query.
+    """
+    known = p._option_string_actions
+    parse = p.parse_known_args
+
+    def parse_known_args(args: Any = None, namespace: Any = None) -> Any:
+        if args is not None and "--" not in args:
+            args = list(args)
+            for i, word in enumerate(args):
+                before = known.get(args[i - 1]) if i else None
+                if before is not None and before.nargs != 0:
+                    continue  # the value of the option before it (--limit -1)
+                if word.startswith("-") and word[1:2] not in ("", "-") and word not in known:
+                    args = args[:i] + args[i + 1 :] + ["--", word]
+                    break
+        return parse(args, namespace)
+
+    setattr(p, "parse_known_args", parse_known_args)  # noqa: B010  (an instance's own)

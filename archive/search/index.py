@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as windex
-from whoosh.collectors import SortingCollector, TopCollector
+from whoosh.collectors import SortingCollector
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -67,6 +67,7 @@ from archive.search.snippets import (
 )
 from archive.search.state import IndexState, read_state, sync_folder, write_state
 from archive.search.storage import index_storage
+from archive.search.top import TopHits
 from archive.tasks import CancelToken, ProgressFn, report
 
 if TYPE_CHECKING:
@@ -890,8 +891,10 @@ class SearchIndex:
             for leaf, _ in searcher.reader().leaf_readers():
                 if self._closed or self._searcher is not searcher:
                     return
-                lexicons.get(leaf, WORDS_FIELD)
-                lexicons.with_words(leaf, WORDS_FIELD)
+                lexicons.rare(leaf, WORDS_FIELD)
+                lexicons.short_words(leaf, WORDS_FIELD, self._article_words)
+                for name in ("title", "entity", "note"):  # the other default fields
+                    lexicons.get(leaf, name)
 
     def _would_merge(self) -> bool:
         """Whether `merge_small_segments` has two or more segments to merge."""
@@ -984,7 +987,7 @@ class SearchIndex:
             q = stem_for_languages(q, self._langs)
             budget = Budget()
             budget.start()
-            q = expand_terms(q, self._lexicons, budget, self._verify_words)
+            q = expand_terms(q, self._lexicons, budget, self._article_words)
             share_phrase_cache(q, self._phrases)
             size = max(1, limit)
             collector: Any
@@ -993,7 +996,7 @@ class SearchIndex:
             else:
                 # Block quality lets Whoosh skip what cannot reach the top: the
                 # total and the facets come from `query_matches`, not from here.
-                collector = TopCollector(limit=size)
+                collector = TopHits(limit=size)
             matched = query_matches(q, searcher)
             total = sum(len(docs) for _, docs in matched)
             if total:
@@ -1020,20 +1023,20 @@ class SearchIndex:
             notes=notes,
         )
 
-    def _verify_words(self, reader: Any, docnums: list[int], test: Any) -> list[int]:
-        """Of these documents (of one segment), those whose article text has a word `test` accepts.
+    def _article_words(self, reader: Any, docnums: list[int]) -> dict[int, set[str]]:
+        """The distinct folded words of these documents' article text (of one segment).
 
-        The text is read from the database, which the index has just caught
-        up with: the same words the `text_words` field holds.
+        Read from the database, which the index has just caught up with: the
+        same words the `text_words` field holds (`expand` decides short
+        articles and the last few undecided ones by them).
         """
         if not docnums:
-            return []
+            return {}
         by_id = {reader.stored_fields(d)["id"]: d for d in docnums}
-        found: list[int] = []
+        found: dict[int, set[str]] = {}
         with self.archive.read_connection() as conn:
             for row in read_articles(conn, list(by_id)):
-                if any(test.accepts(w) for w in folded_words(row.text or "")):
-                    found.append(by_id[row.id])
+                found[by_id[row.id]] = folded_words(row.text or "")
         return found
 
     def _hits(

@@ -55,6 +55,21 @@ _DATE_HELP = (
     "Write dates as YYYY, YYYY-MM or YYYY-MM-DD, e.g. published:[2021-03-01 TO 2021-03-31]."
 )
 _MINUS = re.compile(r"(?<!\S)-(?=[^\s-])")
+# A field name with nothing after its colon (`title:`, `title: police`).
+_EMPTY_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\s|\)|$)")
+_YEAR = re.compile(r"\d{4}")
+_RANGE_TEXT = re.compile(r"([A-Za-z_]+):\[\s*([^\]\s]+)\s+TO\s+([^\]\s]+)\s*\]", re.IGNORECASE)
+
+
+def _field_example(name: str) -> str:
+    """`name:` with an example value, for messages."""
+    canonical = next((f for f, names in ALIASES.items() if name.lower() in names), name.lower())
+    described = QUERY_FIELDS.get(canonical, "")
+    if "e.g. " in described:
+        return described.split("e.g. ", 1)[1]
+    return f'{name.lower()}:word or {name.lower()}:"a phrase" ({described})'
+
+
 _HELP = "Known fields: " + ", ".join(f"{name}:" for name in QUERY_FIELDS) + "."
 
 
@@ -81,6 +96,13 @@ def _check_syntax(text: str) -> None:
         name = match.group(1)
         if name.lower() not in _KNOWN and not name.isdigit():
             raise QueryError(f"Unknown field {name}:. {_HELP}")
+    for match in _EMPTY_FIELD.finditer(outside):
+        name = match.group(1)
+        if name.lower() in _KNOWN:
+            raise QueryError(
+                f"Nothing follows {name}: — put what to look for right after the colon, "
+                f"with no space: {_field_example(name)}."
+            )
     words = outside.split()
     if words and (words[0] in ("AND", "OR") or words[-1] in ("AND", "OR", "NOT")):
         raise QueryError(
@@ -216,6 +238,7 @@ def parse_query(text: str, filters: dict[str, str] | None = None) -> wq.Query:
             raise QueryError(f"A date could not be read ({exc}). {_DATE_HELP}") from exc
         raise QueryError(f"The query could not be understood ({exc}). {_HELP}") from exc
     _raise_errors(q)
+    _check_values(q, text)
     if q is wq.NullQuery or type(q).__name__ == "_NullQuery":
         raise QueryError(
             "The query has no words that can be searched for. Type a word, a phrase in "
@@ -252,6 +275,38 @@ def _raise_errors(q: wq.Query) -> None:
             if "date" in message.lower() or "published" in str(node):
                 raise QueryError(f"A date could not be read ({message}). {_DATE_HELP}")
             raise QueryError(f"Part of the query could not be read ({message}). {_HELP}")
+
+
+def _check_values(q: wq.Query, text: str) -> None:
+    """Values no article can have: a year that is not one, a range that ends before it starts.
+
+    Whoosh searched them and found nothing, which reads as "no such articles".
+    """
+    for node in _walk(q):
+        if getattr(node, "fieldname", None) == "year":
+            values = [getattr(node, a, None) for a in ("text", "start", "end")]
+            for value in values:
+                if isinstance(value, str) and not _YEAR.fullmatch(value):
+                    raise QueryError(
+                        f"year:{value} is not a year. Write four digits, e.g. year:2021, "
+                        "or a range, e.g. year:[2015 TO 2024]."
+                    )
+        if isinstance(node, (wq.NumericRange, wq.TermRange)):
+            start, end = node.start, node.end
+            if start is not None and end is not None and start > end:
+                shown = next(
+                    (
+                        (m.group(1), m.group(2), m.group(3))
+                        for m in _RANGE_TEXT.finditer(text)
+                        if m.group(1).lower() == node.fieldname
+                    ),
+                    (node.fieldname, str(start), str(end)),
+                )
+                name, first, last = shown
+                raise QueryError(
+                    f"The range {name}:[{first} TO {last}] ends before it starts. "
+                    f"Write the earlier value first: {name}:[{last} TO {first}]."
+                )
 
 
 def _walk(q: wq.Query) -> Any:

@@ -124,3 +124,32 @@ def test_search_while_archive_is_locked_reads_the_index(archive_dir: Path) -> No
         code, out, _ = run("--archive", str(archive_dir), "--json", "search", "valley")
     assert code == 0
     assert json.loads(out)["total"] == 1
+
+
+def test_a_query_starting_with_minus_is_the_query(archive_dir: Path) -> None:
+    ids = make(archive_dir)
+    # "-police" is NOT police, not an unknown option (it needed "--" before).
+    for argv in (
+        ("search", "-police"),
+        ("search", "-police", "--limit", "5"),
+        ("search", "--limit", "5", "-police"),
+        ("search", "--", "-police"),
+    ):
+        code, out, err = run("--archive", str(archive_dir), "--json", *argv)
+        assert code == 0, (argv, err)
+        assert [hit["id"] for hit in json.loads(out)["hits"]] == [ids[1]], argv
+    # An option's value that starts with '-' is still its value (and refused as such).
+    code, _, err = run("--archive", str(archive_dir), "search", "--limit", "-1", "police")
+    assert code == 2 and "--limit" in err
+
+
+def test_impossible_values_are_usage_errors(archive_dir: Path) -> None:
+    make(archive_dir)
+    for query, said in (
+        ("title:", "Nothing follows title:"),
+        ("year:abc", "not a year"),
+        ("published:[2024 TO 2015]", "ends before it starts"),
+    ):
+        code, out, err = run("--archive", str(archive_dir), "--json", "search", query)
+        assert code == 2, query
+        assert said in json.loads(out)["error"] and said in err, query

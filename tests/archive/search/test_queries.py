@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import models
 from archive.search import QueryError
 from archive.search.expand import edit_distance
+from archive.search.query import parse_query
 from archive.store import Archive, mark_for_index
 
 from .helpers import add_articles, found
@@ -196,11 +199,40 @@ def test_negated_words_are_not_highlighted(news: Archive) -> None:
         ("published:[yesterday TO tomorrow]", "date"),
         ("police AND", "AND, OR and NOT"),
         ("OR police", "AND, OR and NOT"),
+        # Values no article can have: they found 0 articles, as if none matched.
+        ("title:", "Nothing follows title:"),
+        ("title: police", "Nothing follows title:"),
+        ("(police byline:)", "Nothing follows byline:"),
+        ("published:", r"published:\[2021-03-01 TO 2021-03-31\]"),
+        ("year:abc", "year:abc is not a year"),
+        ("year:[20x TO 2024]", "is not a year"),
+        ("published:[2024 TO 2015]", r"ends before it starts.*published:\[2015 TO 2024\]"),
+        ("published:[2021-03 TO 2021-01-31]", "ends before it starts"),
+        ("year:[2024 TO 2015]", r"year:\[2015 TO 2024\]"),
     ],
 )
 def test_malformed_query_gets_a_helpful_error(news: Archive, query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
         news.index.search(query)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    a=st.integers(1900, 2100),
+    b=st.integers(1900, 2100),
+    month=st.sampled_from(["", "-01", "-06", "-12"]),
+    field=st.sampled_from(["published", "year"]),
+)
+def test_a_range_parses_only_in_order(a: int, b: int, month: str, field: str) -> None:
+    first = f"{a}{month if field == 'published' else ''}"
+    last = f"{b}"
+    query = f"{field}:[{first} TO {last}]"
+    if a > b:
+        with pytest.raises(QueryError, match="ends before it starts"):
+            parse_query(query)
+    else:
+        parse_query(query)  # no error: a range that starts and ends in order
+    parse_query(f"{field}:{b}")
 
 
 def test_expansion_is_complete(archive: Archive) -> None:
@@ -225,6 +257,8 @@ def test_expansion_out_of_time_says_at_least(archive: Archive, monkeypatch) -> N
         archive, *({"title": f"n{i}", "text": f"zebra{i:04d} grazing"} for i in range(200))
     )
     monkeypatch.setattr(expand, "EXPAND_SECONDS", -1.0)
+    # Two-word articles are decided by their own words, with no time limit to run out.
+    monkeypatch.setattr(expand, "SHORT_WORDS", 0)
     results = archive.index.search("zebra*", limit=5)
     assert not results.total_exact
     assert 0 < results.total < 200

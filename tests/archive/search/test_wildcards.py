@@ -32,6 +32,8 @@ def _texts() -> list[str]:
     texts = []
     for n in range(40):
         count = rng.randint(1, 12)
+        if n % 9 == 4:
+            count += 60  # longer than expand.SHORT_WORDS: decided by postings
         made = [
             "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 6))) for _ in range(count)
         ]
@@ -50,8 +52,22 @@ TEXTS = _texts()
 WORDSETS = [{fold(w) for w, _, _ in words(t)} for t in TEXTS]
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, list[str]]]:
+# Each way an expansion decides an article, alone: by the article's own words
+# (short articles, the default for these texts), by postings read from the
+# postings file, by the rare words' postings kept in memory, and by the
+# database once few articles are left.
+PATHS = {
+    "short articles' words": {},
+    "postings file": {"SHORT_WORDS": 0, "RARE_DF": 0, "VERIFY_RATIO": 10**9},
+    "rare postings kept": {"SHORT_WORDS": 0, "RARE_DF": 10**9, "VERIFY_RATIO": 10**9},
+    "database for the last ones": {"SHORT_WORDS": 0, "RARE_DF": 0, "VERIFY_RATIO": 0},
+}
+
+
+@pytest.fixture(scope="module", params=list(PATHS))
+def small(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[tuple[Archive, list[str]]]:
     folder: Path = tmp_path_factory.mktemp("wild") / "arch"
     archive = Archive.open(folder, create=True)
     # Titles outside the alphabet, so only the text can match.
@@ -60,6 +76,9 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, l
     # tests of its own): at load 20 on 2 cores a fuzzy ~2 expansion once ran past 0.25 s.
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(expand, "EXPAND_SECONDS", 30.0)
+        for name, value in PATHS[request.param].items():
+            mp.setattr(expand, name, value)
+        archive.index._lexicons = expand.LexiconCache()  # read again with these settings
         yield archive, ids
     archive.close()
 
