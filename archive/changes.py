@@ -254,6 +254,13 @@ def _decode_value(value: Any) -> Any:
 def _encode_row(row: dict[str, Any] | None, *, trim: bool = False) -> dict[str, Any] | None:
     if row is None:
         return None
+    # Most rows hold no bytes and no long text: copied as they are (an undo of a
+    # 1,200-mention merge encodes 4,800 rows; value by value it was a quarter of its time).
+    if not any(
+        type(v) is bytes or (trim and type(v) is str and len(v) > _AFTER_LIMIT)
+        for v in row.values()
+    ):
+        return dict(row)
     out = {}
     for key, value in row.items():
         if trim and isinstance(value, str | bytes) and len(value) > _AFTER_LIMIT:
@@ -273,6 +280,8 @@ def _reduced(row: dict[str, Any] | None) -> dict[str, Any] | None:
 def _decode_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
+    if not any(type(v) is dict for v in row.values()):  # no bytes in it: as it is
+        return row
     return {k: _decode_value(v) for k, v in row.items()}
 
 
