@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStyle,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +52,17 @@ from desktop.widgets import (
 )
 
 SortRole = Qt.ItemDataRole.UserRole + 2
+
+
+def fit_to_texts(view: QTableView, column: int, texts: set[str]) -> None:
+    """Make `column` as wide as the longest of `texts` (and its header), from the view's
+    font: what ResizeToContents gives, without asking every cell for its size."""
+    metrics = view.fontMetrics()
+    # The delegate's own padding: the focus frame's margin on each side, plus one.
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
+    widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+    header = view.horizontalHeader()
+    header.resizeSection(column, max(widest + 2 * (margin + 1) + 2, header.sectionSizeHint(column)))
 
 
 class EntityTableModel(RowTableModel):
@@ -300,12 +312,15 @@ class EntitiesPanel(RereadingPanel):
         self.mentions_model = MentionTableModel(self)
         self.mentions_view = make_table(self, multi=False)
         self.mentions_view.setModel(self.mentions_model)
-        # Article and quote share the width; source and date just fit.
+        # Article and quote share the width; source, date and note just fit, measured as
+        # the entity columns are (`_fit_mentions`: ResizeToContents was 20-40 ms of the
+        # GUI thread for an entity's 78 mentions, each time they were read again).
         fit = QHeaderView.ResizeMode.ResizeToContents
+        fixed = QHeaderView.ResizeMode.Fixed
         mentions_header = self.mentions_view.horizontalHeader()
         mentions_header.setStretchLastSection(False)
         for col, mode in enumerate(
-            (stretch := QHeaderView.ResizeMode.Stretch, fit, fit, stretch, fit)
+            (stretch := QHeaderView.ResizeMode.Stretch, fixed, fixed, stretch, fixed)
         ):
             mentions_header.setSectionResizeMode(col, mode)
         self.mentions_view.doubleClicked.connect(lambda index: self.open_mention(index.row()))
@@ -453,6 +468,7 @@ class EntitiesPanel(RereadingPanel):
         else:
             self._current_id = None
             self.mentions_model.set_mentions([])
+            self._fit_mentions()
             self.mentions_label.setText(self.tr("Mentions"))
             self.claims_model.set_rows([])
             self.claims_label.setText(self.tr("Roles and relations"))
@@ -461,23 +477,24 @@ class EntitiesPanel(RereadingPanel):
     def _fit_columns(self) -> None:
         """Type and mentions as wide as their longest text (and their header): the type
         labels shown and the largest count, measured once, not every row's cell."""
-        model, view = self.model, self.view
+        model = self.model
         rows = model.rows()
         labels = {t.label for t in model._types.values()} | {
             r.type for r in rows if r.type not in model._types
         }
         most = max((r.mentions for r in rows), default=0)
-        metrics = view.fontMetrics()
-        # The delegate's own padding: the focus frame's margin on each side, plus one.
-        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
-        pad = 2 * (margin + 1) + 2
-        header = view.horizontalHeader()
+        fit_to_texts(self.view, EntityTableModel.TYPE, labels)
+        fit_to_texts(self.view, EntityTableModel.MENTIONS, {QLocale().toString(most)})
+
+    def _fit_mentions(self) -> None:
+        """The mentions' source, date and note columns as wide as their longest text."""
+        rows = self.mentions_model.rows()
         for column, texts in (
-            (EntityTableModel.TYPE, labels or {""}),
-            (EntityTableModel.MENTIONS, {QLocale().toString(most)}),
+            (1, {m.article_source or "" for m in rows}),
+            (2, {m.article_published or "" for m in rows}),
+            (4, {m.note for m in rows}),
         ):
-            width = max(metrics.horizontalAdvance(t) for t in texts) + pad
-            header.resizeSection(column, max(width, header.sectionSizeHint(column)))
+            fit_to_texts(self.mentions_view, column, texts)
 
     def select_entity(self, entity_id: str) -> None:
         """Make an entity current (and show its mentions)."""
@@ -519,6 +536,7 @@ class EntitiesPanel(RereadingPanel):
         mask = QuoteMask(RevealState.of(self.ctx), details.parts)
         self.mentions_model.mask = self.claims_model.mask = mask
         self.mentions_model.set_mentions(found)
+        self._fit_mentions()
         self.mentions_label.setText(self.tr("Mentions of {0}: {1}").format(info.name, len(found)))
         self.claims_model.set_rows(claims)
         self.claims_label.setText(

@@ -210,6 +210,21 @@ def test_type_and_mentions_columns_fit_their_longest_text(
         )
 
     assert fits(EntityTableModel.TYPE) and fits(EntityTableModel.MENTIONS)
+    # An entity's mentions: source, date and note fit too.
+    keep = next(r.id for r in panel.model.rows() if r.name == "Major Aung Test")
+    annotate.update_annotation(
+        ctx.archive,
+        entities.mentions(ctx.archive, keep)[0].annotation_id,
+        note="Named by two witnesses at the hospital gate",
+    )
+    panel.refresh()
+    settle(qtbot, ctx)
+    panel.select_entity(keep)
+    qtbot.waitUntil(lambda: panel.mentions_model.rowCount() == 1, timeout=10000)
+    mm, mv = panel.mentions_model, panel.mentions_view
+    for column in (1, 2, 4):
+        text = str(mm.data(mm.index(0, column)))
+        assert text and mv.fontMetrics().horizontalAdvance(text) < mv.columnWidth(column)
     before = panel.view.columnWidth(EntityTableModel.TYPE)
     tagtypes.create_tag_type(ctx.archive, "witness", "Witness of the hospital strike", "#884422")
     entities.create_entity(ctx.archive, "witness", "Ko Min")
