@@ -133,13 +133,14 @@ def _print(
         for finding in warns:
             out.line(f"  - {finding.message}")
     out.line()
-    if index.report is not None and not index.report.ok:
+    if not index.ok:
         out.line(
             "The search index disagrees with the archive: run `sesame reindex` "
             "(or `sesame check --repair-index`)."
         )
-    elif index.report is not None:
+    elif index.report is not None and index.report.ok:
         out.line("The search index agrees with the archive.")
+    # (Else it is only behind an archive open read-only: the warning above says so.)
     if fails:
         out.line(
             f"{len(fails)} thing(s) do not hold. Nothing was changed: keep this archive as "
