@@ -16,13 +16,17 @@ Then, inside one change (origin `bundle:<id>`):
   kept and reported (`entity_conflicts`);
 - annotations are matched by id: new ones are added; for known ones the
   exchange record (`models.Exchange`, the content as last exchanged) decides
-  a three-way merge — changed on one side only, that side wins; changed on
+  a three-way merge (the base: the bundle's `sesame:base`, or the record when it came
+  from this same sender) — changed on one side only, that side wins; changed on
   both, the local one stays and the incoming one is kept beside it as a
   conflict copy (origin `conflict:<id>`), reported for the person to choose;
 - an annotation deleted here after it came in a bundle stays deleted unless the
   sender changed it since (then its version comes in as a conflict copy); one
   the same sender deleted (in the base, absent from their new bundle that holds
   its article) is deleted here unless edited here since (then kept, reported);
+- a bundle this archive exported itself (its `archive_id`, signed by the owner's key)
+  holds only earlier versions of what is here: it adds what is missing and changes,
+  deletes or reports nothing else, and leaves the exchange records alone;
 - a second import of the same bundle adds and changes nothing.
 
 The `Exchange` table holds the bases, told apart by their key: an annotation's
