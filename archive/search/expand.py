@@ -793,12 +793,14 @@ class Expansion(wq.Query):
             return []
         started = time.monotonic()
         lexicons, test, outcome = self.lexicons, self.test, self.outcome
+        # The rare words' postings are used once the idle worker has read them
+        # (`LexiconCache.rare`, after an import or an open): a cold `sesame
+        # search` does not wait seconds for them, it reads those postings.
+        lexicon = lexicons.get(reader, self.fieldname)
         short: dict[int, frozenset[str]]
-        if self.verify is not None:  # article text: rare postings kept, short articles' words
-            lexicon = lexicons.rare(reader, self.fieldname)
+        if self.verify is not None:  # article text: short articles by their own words
             short, need = lexicons.short_words(reader, self.fieldname, self.verify)
         else:
-            lexicon = lexicons.get(reader, self.fieldname)
             short, need = {}, frozenset(lexicons.with_words(reader, self.fieldname))
         # Reading a segment's lexicon the first time is not the pattern's cost.
         self.budget.deadline += time.monotonic() - started

@@ -79,6 +79,7 @@ def small(
         for name, value in PATHS[request.param].items():
             mp.setattr(expand, name, value)
         archive.index._lexicons = expand.LexiconCache()  # read again with these settings
+        archive.index._warm_lexicons()  # as the idle worker does: rare postings kept
         yield archive, ids
     archive.close()
 
