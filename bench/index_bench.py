@@ -3,8 +3,9 @@
 Writes N generated articles (`compare_bench.Corpus`: English-like Zipf text
 plus 3% Burmese) as .txt files, then runs each phase in its own process and
 prints wall seconds, CPU seconds of the whole process tree (user + system,
-children included), articles per CPU-second and the peak RSS of the tree
-(the sum over the process and its descendants, sampled every 50 ms):
+children included), articles per CPU-second and the peak RSS and PSS of the
+tree (sums over the process and its descendants, sampled about every 50 ms;
+PSS counts the pages processes share once, RSS once per process):
 
 - `plain`: a plain Whoosh writer in-process, minimal schema (an ID and one
   TEXT field with `StemmingAnalyzer`), the files' texts: the yardstick.
@@ -216,12 +217,15 @@ RUNNERS = {
 # -- measuring a phase ------------------------------------------------------------------
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    total = 0
+def _tree_memory(proc: psutil.Process) -> tuple[int, int]:
+    """RSS and PSS summed over the process tree (PSS counts shared pages once)."""
+    rss = pss = 0
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total
+            info = p.memory_full_info()  # (/proc/PID/smaps_rollup: ~3 ms a process)
+            rss += info.rss
+            pss += info.pss
+    return rss, pss
 
 
 def measure(work: Path, phase: str, count: int) -> dict[str, Any]:
@@ -230,16 +234,18 @@ def measure(work: Path, phase: str, count: int) -> dict[str, Any]:
         [sys.executable, __file__, "--phase", phase, "--work", str(work)], cwd=ROOT
     )
     proc = psutil.Process(child.pid)
-    peak = 0
+    peak = peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.wait(0.05):
             try:
-                peak = max(peak, _tree_rss(proc))
+                rss, pss = _tree_memory(proc)
             except psutil.Error:
                 return
+            peak = max(peak, rss)
+            peak_pss = max(peak_pss, pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -258,6 +264,7 @@ def measure(work: Path, phase: str, count: int) -> dict[str, Any]:
         "per_cpu_s": count / cpu,
         "per_s": count / wall,
         "rss_mb": peak / 2**20,
+        "pss_mb": peak_pss / 2**20,
         "load": os.getloadavg()[0],
     }
 
@@ -312,7 +319,8 @@ def main() -> None:
             print(
                 f"{LABELS[phase]:<48} {result['wall']:7.1f} s  {result['cpu']:7.1f} CPU s  "
                 f"{result['per_cpu_s']:6.0f} art/CPU-s  {result['per_s']:6.0f} art/s  "
-                f"{result['rss_mb']:6.0f} MB  load {result['load']:.2f}",
+                f"{result['rss_mb']:6.0f} MB RSS  {result['pss_mb']:6.0f} MB PSS  "
+                f"load {result['load']:.2f}",
                 flush=True,
             )
     plain = [r for r in results if r["phase"] == "plain"]

@@ -87,6 +87,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
                 ocr_languages=ocr_languages,
                 provenance=Provenance(args.collected_by, args.collected_with, args.collected_from),
                 follow_links=args.follow_links,
+                shared=False,  # this process holds the write lock: no one waits on it
             )
         finally:
             if bar is not None:

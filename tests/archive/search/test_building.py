@@ -282,3 +282,47 @@ def test_a_search_waits_for_children_unless_told_not_to(archive: Archive) -> Non
     archive.search_patience = None  # scripts and the CLI
     results = archive.index.search("wait", limit=100)
     assert results.pending == 0 and results.total == 20
+
+
+def test_a_rebuild_writes_its_segments_in_children(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new index (`sesame reindex`, a bundle into a new archive) is written as a
+    # catch-up is: two children, one segment each, kept as they are (no optimize).
+    ids = add_articles(archive, *_articles("delta", 40))
+    with archive.transaction() as session:  # a retracted article stays out of the index
+        article = session.get(models.Article, ids[0])
+        assert article is not None
+        article.retracted_at = models.utcnow()
+    started: list[int] = []
+    real_start = search_index.building.start
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        job = real_start(*args, **kwargs)
+        started.append(len(job.children))
+        return job
+
+    monkeypatch.setattr(search_index.building, "start", spy)
+    assert archive.index.rebuild() == 40
+    assert started == [2]
+    assert _sizes(archive) == [19, 20]
+    assert archive.index.search("delta", limit=100).total == 39
+    assert archive.index.search("delta7").total == 1
+    assert archive.index.search("delta0").total == 0
+    assert archive.index.pending() == 0
+    assert archive.index.check().ok
+    assert not list(archive.index.folder.glob("build-*.tmp"))
+
+
+def test_a_rebuild_whose_children_fail_is_written_here(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_articles(archive, *_articles("echo", 20))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no python here")
+
+    monkeypatch.setattr(search_index.building, "start", broken)
+    assert archive.index.rebuild() == 20
+    assert archive.index.search("echo", limit=100).total == 20
+    assert archive.index.check().ok
