@@ -165,21 +165,57 @@ def contacts() -> list[Contact]:
     return sorted((Contact(n, k) for n, k in data.items()), key=lambda c: c.name.casefold())
 
 
-def add_contact(name: str, public_key: str) -> Contact:
-    """Remember a colleague's public key under a name (replacing an older key of that name)."""
+def add_contact(name: str, public_key: str, *, replace: bool = False) -> Contact:
+    """Remember a colleague's public key under a name.
+
+    A name already known with another key is refused unless `replace` (a trust list
+    must never change a checked key silently); so are a key already known under
+    another name and this person's own key. The same name and key again is a no-op."""
     name = " ".join(name.split())
     if not name:
         raise InvalidInput("A contact needs a name.")
     parse_public_key(public_key)
     key = public_key.strip()
+    if key == public_key_text():
+        raise InvalidInput("That is your own key, not a colleague's: nothing was added.")
     known = {c.name: c.public_key for c in contacts()}
+    other = next((n for n, k in known.items() if k == key and n != name), None)
+    if other is not None:
+        raise InvalidInput(
+            f"That key is already your contact {other!r} (fingerprint {fingerprint(key)}): "
+            f"nothing was added. Remove {other!r} first to give it another name."
+        )
+    old = known.get(name)
+    if old is not None and old != key and not replace:
+        raise InvalidInput(
+            f"{name!r} is already a contact with another key (fingerprint "
+            f"{fingerprint(old)}; the new one is {fingerprint(key)}). Nothing was changed. "
+            "Check the new fingerprint with them; to replace the key, add it again with "
+            "--replace (in the window: Replace)."
+        )
     known[name] = key
+    _save_contacts(known)
+    return Contact(name, key)
+
+
+def remove_contact(name: str) -> Contact:
+    """Forget a colleague; InvalidInput if no contact has that name."""
+    name = " ".join(name.split())
+    known = {c.name: c.public_key for c in contacts()}
+    if name not in known:
+        raise InvalidInput(f"No contact is named {name!r}: nothing was removed.")
+    key = known.pop(name)
+    _save_contacts(known)
+    return Contact(name, key)
+
+
+def _save_contacts(known: dict[str, str]) -> None:
+    """Write the contacts whole (a temp file renamed over the old one)."""
     path = _contacts_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, path)
-    return Contact(name, key)
 
 
 def contact_for(public_key: str) -> Contact | None:

@@ -12,7 +12,7 @@
   side deleted it}], "entity_conflicts": [{"entity_id", "local_name", "incoming_name",
   "reason"}], "orphaned": [ids], "entity_offers": [{"local_id", "local_name",
   "incoming_id", "incoming_name", "merge"}], "matched_articles": {...}}
-- contacts [add NAME KEY] -> [{"name", "public_key", "fingerprint"}]
+- contacts [add [--replace] NAME KEY | remove NAME] -> [{"name", "public_key", "fingerprint"}]
 
 export-bundle refuses an OUT that exists already (exit 2, nothing written) unless
 `--force` is given, as `sesame export` does (`exports.refuse_existing`); the bundle
@@ -25,7 +25,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, open_archive
+from archive.cli import EXIT_FAILED, EXIT_OK, AddCommand, Output, UsageError, open_archive
 from archive.cli_passphrase import read_passphrase_file
 from archive.commands.exports import add_force, add_selection, refuse_existing
 from archive.errors import InvalidInput
@@ -206,7 +206,13 @@ def cmd_contacts(args: argparse.Namespace, out: Output) -> int:
 def cmd_contacts_add(args: argparse.Namespace, out: Output) -> int:
     from archive import keys
 
-    contact = keys.add_contact(args.name, args.key)
+    try:
+        keys.parse_public_key(args.key)
+    except InvalidInput as exc:
+        raise UsageError(str(exc)) from exc  # a malformed argument: exit 2
+    known = {c.name: c.public_key for c in keys.contacts()}
+    contact = keys.add_contact(args.name, args.key, replace=args.replace)
+    replaced = known.get(contact.name) not in (None, contact.public_key)
     doc = {
         "name": contact.name,
         "public_key": contact.public_key,
@@ -215,7 +221,25 @@ def cmd_contacts_add(args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json(doc)
     else:
-        out.line(f"Added {contact.name} (fingerprint {contact.fingerprint}).")
+        verb = "Replaced the key of" if replaced else "Added"
+        out.line(f"{verb} {contact.name} (fingerprint {contact.fingerprint}).")
+    return EXIT_OK
+
+
+def cmd_contacts_remove(args: argparse.Namespace, out: Output) -> int:
+    from archive import keys
+
+    contact = keys.remove_contact(args.name)
+    if out.as_json:
+        out.json(
+            {
+                "name": contact.name,
+                "public_key": contact.public_key,
+                "fingerprint": contact.fingerprint,
+            }
+        )
+    else:
+        out.line(f"Removed {contact.name} (fingerprint {contact.fingerprint}).")
     return EXIT_OK
 
 
@@ -274,4 +298,14 @@ def register_commands(add: AddCommand) -> None:
     q.add_argument("key", metavar="KEY", help="their public key, as `sesame whoami` shows it")
     q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     q.add_argument("--archive", metavar="DIR", default=argparse.SUPPRESS)
+    q.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the key of a contact of that name (refused without it: exit 1)",
+    )
     q.set_defaults(func=cmd_contacts_add)
+    q = sub.add_parser("remove", help="forget a contact (exit 1 if none has that name)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    q.add_argument("--archive", metavar="DIR", default=argparse.SUPPRESS)
+    q.set_defaults(func=cmd_contacts_remove)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive import keys
+from archive.errors import InvalidInput
 from archive.paths import config_dir
 
 
@@ -71,3 +72,34 @@ def test_a_key_made_elsewhere_meanwhile_is_kept(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(keys, "_create_private", racing)
     assert keys.public_key_text() == theirs
     assert path.read_bytes() == saved
+
+
+def _key() -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return keys.public_key_text(Ed25519PrivateKey.generate())
+
+
+def test_a_contacts_key_is_never_replaced_silently() -> None:
+    first, second = _key(), _key()
+    keys.add_contact("Aung Kyaw", first)
+    assert keys.add_contact(" Aung  Kyaw ", first).public_key == first  # again: a no-op
+    with pytest.raises(InvalidInput, match="already a contact with another key"):
+        keys.add_contact("Aung Kyaw", second)
+    assert [c.public_key for c in keys.contacts()] == [first]
+    with pytest.raises(InvalidInput, match="already your contact 'Aung Kyaw'"):
+        keys.add_contact("Aung2", first)
+    with pytest.raises(InvalidInput, match="your own key"):
+        keys.add_contact("Me", keys.public_key_text())
+    assert keys.add_contact("Aung Kyaw", second, replace=True).public_key == second
+    assert [(c.name, c.public_key) for c in keys.contacts()] == [("Aung Kyaw", second)]
+
+
+def test_a_contact_is_removed_by_name() -> None:
+    keys.add_contact("Hla", _key())
+    keys.add_contact("Aung", _key())
+    assert keys.remove_contact("Hla").name == "Hla"
+    assert [c.name for c in keys.contacts()] == ["Aung"]
+    with pytest.raises(InvalidInput, match="No contact is named 'Hla'"):
+        keys.remove_contact("Hla")
+    assert [c.name for c in keys.contacts()] == ["Aung"]

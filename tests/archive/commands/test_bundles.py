@@ -131,3 +131,25 @@ def test_a_query_with_no_hits_writes_no_bundle(arch: dict[str, str], tmp_path: P
     # A query that finds something is exported as before.
     code, doc, _ = run("export-bundle", str(out), "--query", "Hnin")
     assert code == 0 and doc["counts"]["articles"] >= 1 and out.exists()
+
+
+def test_contacts_add_replace_and_remove(arch: dict[str, str], tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from archive import keys
+
+    first, second = (keys.public_key_text(Ed25519PrivateKey.generate()) for _ in range(2))
+    assert run("contacts", "add", "Aung", first)[0] == 0
+    code, doc, _ = run("contacts", "add", "Aung", second)
+    assert code == 1 and "already a contact with another key" in doc["error"]
+    code, doc, _ = run("contacts", "add", "Bad", "notakey")
+    assert code == 2 and "not a Sesame public key" in doc["error"]
+    code, doc, _ = run("contacts", "add", "--replace", "Aung", second)
+    assert code == 0 and doc["public_key"] == second
+    code, rows, _ = run("contacts")
+    assert [(r["name"], r["public_key"]) for r in rows] == [("Aung", second)]
+    code, doc, _ = run("contacts", "remove", "Aung")
+    assert code == 0 and doc["fingerprint"] == keys.fingerprint(second)
+    code, doc, _ = run("contacts", "remove", "Aung")
+    assert code == 1 and "No contact is named" in doc["error"]
+    assert run("contacts")[1] == []
