@@ -251,7 +251,7 @@ class SearchIndex:
         return self._state.generation if self._state and not self._needs_build else -1
 
     def pending(self) -> int:
-        """How many queue entries the index has not applied yet (-1: needs a rebuild)."""
+        """How many articles have changes the index has not applied yet (-1: needs a rebuild)."""
         if self._needs_build or self._state is None:
             return -1
         if self.archive.readonly:  # nothing is applied here: the queue's rows as they are
@@ -263,7 +263,7 @@ class SearchIndex:
             if job is None:
                 return int(
                     conn.execute(
-                        text("SELECT count(*) FROM indexqueue WHERE seq > :g"),
+                        text("SELECT count(DISTINCT article_id) FROM indexqueue WHERE seq > :g"),
                         {"g": max(self._state.generation, held)},
                     ).scalar_one()
                 )
@@ -271,8 +271,8 @@ class SearchIndex:
             return int(
                 conn.execute(
                     text(
-                        "SELECT count(*) FROM indexqueue WHERE (seq > :lo AND seq <= :hi) "
-                        "OR seq > :top"
+                        "SELECT count(DISTINCT article_id) FROM indexqueue "
+                        "WHERE (seq > :lo AND seq <= :hi) OR seq > :top"
                     ),
                     {"lo": job.lo, "hi": job.hi, "top": max(job.hi, self._ahead, held)},
                 ).scalar_one()

@@ -34,6 +34,7 @@ def test_search_and_check_count_changed_articles_not_queue_rows(archive_dir: Pat
         with arch.read_connection() as conn:
             rows = conn.execute("SELECT count(*) FROM indexqueue WHERE seq > 2").fetchone()[0]
         assert rows == 4
+        assert arch.index.pending() == 2  # the writer's own count, as its searches give it
         code, out, err = _run("--archive", str(archive_dir), "search", "police")
         assert code == 0, err
         assert "Note: 2 article(s) changed recently are not in the search index yet" in out
