@@ -41,7 +41,7 @@ class SearchResults:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
-    pending: int = 0  # changes not yet in the index (only for read-only archives)
+    pending: int = 0  # articles changed but not yet in the index (a rebuild, another process)
     # Why `total` is only a lower bound ("at least N"), one sentence per reason;
     # empty when the total is exact. Every hit shown is a true match either way.
     notes: list[str] = field(default_factory=list)
