@@ -6,11 +6,13 @@ import math
 import pickle
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from itertools import accumulate, pairwise
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -28,7 +30,7 @@ from archive.search.expand import (
     prefix_test,
     wildcard_test,
 )
-from archive.search.pairs import PAIRS_FIELD, is_pair, pair_term
+from archive.search.pairs import BIGRAMS_FIELD, decode_positions, is_link, pair_term
 
 
 class FastPhrase(wq.Phrase):
@@ -51,6 +53,17 @@ class FastPhrase(wq.Phrase):
             return super().matcher(searcher, context)
         ids, freqs = found
         return _phrase_matcher(reader, self.fieldname, ids, freqs, self.boost)
+
+    def estimate_size(self, ixreader: Any) -> int:
+        # Whoosh's estimate looks up every word's term info again, per segment, each
+        # time an OR builds its tree (a third of a common phrase's collecting time at
+        # 4,000 articles); the segment's matches are cached and exact.
+        found = self.segment_matches(ixreader) if ixreader.is_atomic() else None
+        return len(found[0]) if found is not None else int(super().estimate_size(ixreader))
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        found = self.segment_matches(ixreader) if ixreader.is_atomic() else None
+        return len(found[0]) if found is not None else int(super().estimate_min_size(ixreader))
 
     def segment_ids(self, reader: Any) -> list[int] | None:
         """The live documents of one segment holding the phrase (None: not ours to match)."""
@@ -80,76 +93,176 @@ class FastPhrase(wq.Phrase):
 
 
 def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int], list[int]]:
-    """(documents, occurrences) of the phrase in one segment, every candidate checked."""
-    pairs: list[str] = []
-    if field == "text" and PAIRS_FIELD in reader.schema:
-        pairs = [pair_term(a, b) for a, b in pairwise(words) if is_pair(a, b)]
-        if len(words) == 2 and pairs:
-            # A pair of common words is one term: its postings are the answer.
-            return _term_postings(reader, PAIRS_FIELD, pairs[0].encode("utf-8"))
-    try:
-        matchers = [reader.postings(field, w) for w in words]
-        # Every common pair must be there too: the articles checked are only
-        # those with all of them (a handful for "one of the most").
-        filters = [reader.postings(PAIRS_FIELD, p) for p in dict.fromkeys(pairs)]
-    except TermNotFound:
+    """(documents, occurrences) of the phrase in one segment, every candidate checked.
+
+    The phrase is a chain of adjacent pairs. A pair `text_bigrams` holds
+    (`pairs.is_link`: one of its words very common) is read there, with its
+    positions; any other pair is checked on the positions of its two words in
+    the field itself. Each term (a pair or a word, at one or more offsets in
+    the phrase) is read rarest first, the next only in the blocks holding the
+    documents still in the running; then each document's positions, rarest
+    first, until no start is left. A very common word's positions are never
+    read in `text`: every pair it is in is a term of its own.
+    """
+    if field == "text" and BIGRAMS_FIELD in reader.schema:
+        sources = _linked_sources(words)
+    else:
+        sources = {}
+        for offset, word in enumerate(words):
+            sources.setdefault((field, word), []).append(offset)
+    if len(sources) == 1:
+        ((source_field, term), offsets), *_ = sources.items()
+        if source_field == BIGRAMS_FIELD and offsets == [0] and len(words) == 2:
+            # A two-word phrase that is one pair: its postings are the answer.
+            return _term_postings(reader, BIGRAMS_FIELD, term.encode("utf-8"))
+    keys = list(sources)
+    sizes = [reader.doc_frequency(f, t) for f, t in keys]
+    if not all(sizes):
         return [], []
+    order = sorted(range(len(keys)), key=sizes.__getitem__)
+    values: dict[int, dict[int, bytes]] = {}
+    candidates: list[int] | None = None
+    for k in order:
+        f, t = keys[k]
+        found = posting_values(reader, f, t.encode("utf-8"), candidates)
+        values[k] = found
+        candidates = sorted(found) if candidates is None else [d for d in candidates if d in found]
+        if not candidates:
+            return [], []
+    plan = [(values[k], _decoder(keys[k][0]), sources[keys[k]]) for k in order]
     ids: list[int] = []
     freqs: list[int] = []
-    if not all(m.is_active() for m in matchers + filters):
-        return ids, freqs
-    order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(field, words[i]))
-    lead, rest = _rarest(reader, field, words, order, matchers, pairs, filters)
-    while lead.is_active():
-        docnum = lead.id()
-        ahead = -1
-        for m in rest:
-            if m.id() < docnum:
-                m.skip_to(docnum)
-                if not m.is_active():
-                    return ids, freqs
-            if m.id() != docnum:
-                ahead = m.id()
-                break
-        if ahead >= 0:
-            lead.skip_to(ahead)
-            continue
+    for docnum in candidates or ():
         starts: set[int] | None = None
-        decoded: dict[str, list[int]] = {}
-        for i in order:  # rarest first: fewest positions to decode
-            word = words[i]
-            positions = decoded.get(word)
-            if positions is None:
-                positions = decoded[word] = _positions(matchers[i].value())
-            # map() with the int's own method: the shift runs in C.
-            shifted = set(map((-i).__add__, positions)) if i else set(positions)
-            starts = shifted if starts is None else starts & shifted
+        for found, decode, offsets in plan:
+            positions = decode(found[docnum])
+            for offset in offsets:
+                # map() with the int's own method: the shift runs in C.
+                shifted = set(map((-offset).__add__, positions)) if offset else set(positions)
+                if starts is None:
+                    starts = shifted
+                else:
+                    starts &= shifted
+                if not starts:
+                    break
             if not starts:
                 break
         if starts:
             ids.append(docnum)
             freqs.append(len(starts))
-        lead.next()
     return ids, freqs
 
 
-def _rarest(
-    reader: Any,
-    field: str,
-    words: list[str],
-    order: list[int],
-    matchers: list[Any],
-    pairs: list[str],
-    filters: list[Any],
-) -> tuple[Any, list[Any]]:
-    """The matcher with the fewest documents first (it leads), then the others."""
-    sized = [(reader.doc_frequency(field, words[i]), matchers[i]) for i in order]
-    sized += [
-        (reader.doc_frequency(PAIRS_FIELD, p), m)
-        for p, m in zip(dict.fromkeys(pairs), filters, strict=True)
-    ]
-    sized.sort(key=lambda item: item[0])
-    return sized[0][1], [m for _, m in sized[1:]]
+def _decoder(field: str) -> Any:
+    """The positions of a posting value of `field` (4-byte integers, or Whoosh's pickle)."""
+    return decode_positions if field == BIGRAMS_FIELD else _positions
+
+
+def _linked_sources(words: list[str]) -> dict[tuple[str, str], list[int]]:
+    """(field, term) -> offsets in the phrase: its indexed pairs, and the words of the others."""
+    sources: dict[tuple[str, str], list[int]] = {}
+    for i, (first, second) in enumerate(pairwise(words)):
+        if is_link(first, second):
+            sources.setdefault((BIGRAMS_FIELD, pair_term(first, second)), []).append(i)
+            continue
+        for offset, word in ((i, first), (i + 1, second)):
+            offsets = sources.setdefault(("text", word), [])
+            if offset not in offsets:
+                offsets.append(offset)
+    return sources
+
+
+def posting_values(
+    reader: Any, field: str, btext: bytes, wanted: list[int] | None
+) -> dict[int, bytes]:
+    """Document -> posting value of one term in one segment: every posting, or `wanted`'s.
+
+    `wanted` is sorted; blocks holding none of it are skipped on their header
+    (Whoosh's skip_to decodes ids one by one in Python, and a block's values
+    are one pickle: the whole block is read for any document in it).
+    """
+    try:
+        matcher = reader._terms.matcher(field, btext, reader.schema[field].format)
+    except TermNotFound:
+        return {}
+    except (AttributeError, KeyError):  # not a W3 segment (one held in memory)
+        matcher = None
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids or matcher._fixedsize is not None:
+        return _values_slowly(reader, field, btext, wanted)
+    found: dict[int, bytes] = {}
+    if wanted is None:
+        while True:
+            matcher._read_data()
+            data = matcher._data
+            found.update(zip(accumulate(data[0]), data[2], strict=True))
+            if matcher._lastblock:
+                return found
+            matcher._goto(matcher._nextoffset)
+    i, count = 0, len(wanted)
+    while i < count:
+        maxid = matcher._maxid
+        if wanted[i] <= maxid:
+            matcher._read_data()
+            data = matcher._data
+            block = dict(zip(accumulate(data[0]), data[2], strict=True))
+            j = bisect_right(wanted, maxid, i)
+            for docnum in wanted[i:j]:
+                value = block.get(docnum)
+                if value is not None:
+                    found[docnum] = value
+            i = j
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return found
+
+
+def values_of(reader: Any, field: str, word: str, docnums: list[int]) -> dict[int, bytes]:
+    """Document -> posting value of `word` for the sorted `docnums` of any reader.
+
+    A multi-segment reader is read segment by segment (`posting_values`):
+    its own matcher would skip to each document id by id in Python.
+    """
+    btext = word.encode("utf-8")
+    if reader.is_atomic():
+        return posting_values(reader, field, btext, docnums)
+    found: dict[int, bytes] = {}
+    leaves = list(reader.leaf_readers())
+    for n, (leaf, base) in enumerate(leaves):
+        end = leaves[n + 1][1] if n + 1 < len(leaves) else base + leaf.doc_count_all()
+        lo, hi = bisect_left(docnums, base), bisect_left(docnums, end)
+        if lo == hi or field not in leaf.schema:
+            continue
+        local = [d - base for d in docnums[lo:hi]]
+        for docnum, value in posting_values(leaf, field, btext, local).items():
+            found[docnum + base] = value
+    return found
+
+
+def _values_slowly(
+    reader: Any, field: str, btext: bytes, wanted: list[int] | None
+) -> dict[int, bytes]:
+    """`_posting_values` through Whoosh's matcher interface (any kind of segment)."""
+    try:
+        m = reader.postings(field, btext)
+    except TermNotFound:
+        return {}
+    found: dict[int, bytes] = {}
+    if wanted is None:
+        while m.is_active():
+            found[m.id()] = m.value()
+            m.next()
+        return found
+    for docnum in wanted:
+        if not m.is_active():
+            break
+        if m.id() < docnum:
+            m.skip_to(docnum)
+            if not m.is_active():
+                break
+        if m.id() == docnum:
+            found[docnum] = m.value()
+    return found
 
 
 def _segment_key(

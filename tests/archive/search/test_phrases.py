@@ -1,7 +1,8 @@
 """Phrases, totals and facets are exactly what a brute-force scan finds.
 
-Phrases of common words are looked up as pairs (`search.pairs`), other
-phrases by their positions; totals and facets come from the query's
+Adjacent pairs with a very common word are looked up as pair terms with
+positions (`search.pairs`, `text_bigrams`), other pairs on their words'
+positions; totals and facets come from the query's
 document sets (`search.docsets`), not from the collector. One archive in
 several index segments, with an updated and a deleted article; hypothesis
 draws phrases and boolean queries, and the articles found must be the set a
@@ -22,19 +23,27 @@ from sqlmodel import select
 
 from archive import models
 from archive.search.analysis import LangText, text_analyzer
-from archive.search.pairs import COMMON
+from archive.search.pairs import (
+    COMMON,
+    TOP,
+    decode_positions,
+    encode_positions,
+    is_link,
+    pair_positions,
+)
 from archive.store import Archive
 
 from .helpers import add_articles
 
-# Common words (pairs of them are indexed), words that stem, and rarer words.
-VOCAB = ["the", "of", "and", "in", "to", "a", "is", "was", "one", "most", "not"]
-VOCAB += ["running", "runs", "police", "army", "city", "zebra", "quartz"]
+# Very common words (every pair with one is indexed), common ones (pairs of two
+# are), words that stem, and rarer words.
+VOCAB = ["the", "of", "and", "in", "to", "a", "is", "was", "one", "most", "not", "said"]
+VOCAB += ["running", "runs", "police", "army", "city", "zebra", "quartz", "own"]
 
 
 def _texts(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
-    weights = [12, 10, 8, 8, 6, 6, 4, 4, 3, 3, 3, 2, 2, 2, 2, 2, 1, 1]
+    weights = [12, 10, 8, 8, 6, 6, 4, 4, 3, 3, 3, 2, 2, 2, 2, 2, 2, 1, 1, 2]
     return [
         " ".join(rng.choices(VOCAB, weights, k=rng.randint(3, 30))).capitalize() + "."
         for _ in range(count)
@@ -114,16 +123,62 @@ def test_phrase_finds_exactly_the_articles_holding_it(
     assert found == yard and total == len(yard) and exact, words
 
 
-def test_common_pairs_are_indexed(corpus: tuple[Archive, dict[str, str]]) -> None:
+def test_pairs_with_a_very_common_word_are_indexed(
+    corpus: tuple[Archive, dict[str, str]],
+) -> None:
     archive, texts = corpus
-    assert {"of", "the", "in", "is", "not", "most"} <= COMMON and "police" not in COMMON
+    assert {"the", "of", "in", "is", "said"} <= TOP and {"most", "own"} <= COMMON - TOP
+    assert "police" not in COMMON and not is_link("polic", "armi") and is_link("most", "own")
     index = archive.index
     with index._read_lock:
         reader = index._searcher.reader()
-        assert reader.doc_frequency("text_pairs", "of the") > 0
-        assert reader.doc_frequency("text_pairs", "the polic") == 0
-    yard = _phrase_yard(texts, ["in", "the"])
-    assert _ids(archive, '"in the"')[1] == len(yard) > 0
+        assert reader.doc_frequency("text_bigrams", "of the") > 0
+        assert reader.doc_frequency("text_bigrams", "the polic") > 0
+        assert reader.doc_frequency("text_bigrams", "polic armi") == 0
+    for phrase in (["in", "the"], ["the", "police"], ["police", "said"], ["most", "own"]):
+        yard = _phrase_yard(texts, phrase)
+        assert _ids(archive, '"' + " ".join(phrase) + '"')[1] == len(yard), phrase
+        assert yard or phrase[1] in ("said", "own"), phrase
+
+
+TERMS = st.lists(st.sampled_from(["the", "of", "most", "own", "polic", "armi", "said"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(terms=TERMS)
+def test_pair_positions_are_every_indexed_adjacent_pair(terms: list[str]) -> None:
+    """Brute force: every i with terms i, i+1 a link, grouped by pair; values round-trip."""
+    expected: dict[str, list[int]] = {}
+    for i in range(len(terms) - 1):
+        if is_link(terms[i], terms[i + 1]):
+            expected.setdefault(f"{terms[i]} {terms[i + 1]}", []).append(i)
+    found = dict(pair_positions(terms))
+    assert found == expected
+    for positions in found.values():
+        assert list(decode_positions(encode_positions(positions))) == positions
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, dict[str, str]]]:
+    """One segment of 700 articles: each common term's postings span several blocks."""
+    folder: Path = tmp_path_factory.mktemp("phrbig") / "arch"
+    archive = Archive.open(folder, create=True)
+    made = _texts(99, 700)
+    ids = add_articles(archive, *({"title": f"b{n}", "text": t} for n, t in enumerate(made)))
+    archive.index.catch_up(force=True)
+    yield archive, dict(zip(ids, made, strict=True))
+    archive.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(st.sampled_from(VOCAB), min_size=2, max_size=4))
+def test_phrases_over_many_posting_blocks(
+    big: tuple[Archive, dict[str, str]], words: list[str]
+) -> None:
+    archive, texts = big
+    yard = _phrase_yard(texts, words)
+    results = archive.index.search('"' + " ".join(words) + '"', limit=1000)
+    assert {h.id for h in results.hits} == yard and results.total == len(yard), words
 
 
 WORD = st.sampled_from(VOCAB[5:])
