@@ -225,6 +225,9 @@ class MainWindow(QMainWindow):
             "User &guide", self.open_guide, QKeySequence.StandardKey.HelpContents
         )
         self.about_action = self._action("&About Sesame", self.about)
+        self.identity_action = self._action(
+            "Your &identity and contacts…", self.bundles.show_identity
+        )
         self.coming_soon: dict[str, QAction] = {}
         for key, text in COMING_SOON.items():
             action = QAction(self.tr(text) + " " + self.tr("(coming soon)"), self)
@@ -294,6 +297,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.identity_action)
         help_menu.addAction(self.about_action)
 
     def set_recent_archives(self, paths: list[str]) -> None:

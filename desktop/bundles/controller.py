@@ -74,6 +74,11 @@ def _merge(ch: Any, bundle: Any) -> Any:
     return merge_bundle(ch, bundle, release=True)
 
 
+def _fill(dialog: Any, me: dict[str, str]) -> None:
+    if shiboken6.isValid(dialog):  # closed (and deleted) before the keys were read
+        dialog.show_identity(me)
+
+
 def _give_back() -> None:
     from archive import memory
 
@@ -105,6 +110,25 @@ class BundleController(QObject):
             self.dialog.close()
         self.dialog = dialog
         dialog.show()
+
+    # -- who you are ------------------------------------------------------------------
+
+    def show_identity(self) -> Any:
+        """Help → Your identity and contacts…: the dialog, its keys read in the background."""
+        from desktop.bundles.identity import IdentityDialog, who_am_i
+
+        dialog = IdentityDialog(self.window)
+        self._show(dialog)
+        return self.ctx.tasks.run(
+            self.tr("Reading your keys"),
+            who_am_i,
+            with_progress=False,
+            show=False,
+            on_result=lambda me: _fill(dialog, me),
+            on_error=lambda message, _d: dialogs.error(
+                self.window, self.tr("Your keys cannot be read"), message
+            ),
+        )
 
     # -- export ---------------------------------------------------------------------
 

@@ -71,7 +71,9 @@ class ExportDialog(QDialog):
             self.tr("Passphrase: at least 8 characters; give it to the receiver another way")
         )
         self.recipient = QLineEdit()
-        self.recipient.setPlaceholderText(self.tr("Their key, as `sesame whoami` shows it"))
+        self.recipient.setPlaceholderText(
+            self.tr("Their age key (age1…): their Help → Your identity and contacts… shows it")
+        )
         layout.addWidget(self.passphrase)
         layout.addWidget(self.recipient)
         self.problem = QLabel()
