@@ -24,7 +24,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +32,7 @@ from typing import IO, Any
 from archive import keys
 from archive.bundles import spec
 from archive.errors import SesameError
+from archive.tasks import CancelToken, ProgressFn, report
 
 
 class BundleRefused(SesameError):
@@ -40,6 +41,10 @@ class BundleRefused(SesameError):
 
 class BundleLocked(BundleRefused):
     """An encrypted bundle opened without the right passphrase or identity."""
+
+
+class BundleForOtherKey(BundleLocked):
+    """Encrypted for someone else's age key only: no passphrase can open it."""
 
 
 @dataclass
@@ -257,7 +262,7 @@ def _decrypt(path: Path, passphrase: str | None, identity: Any) -> IO[bytes]:
                 "in the window when asked). Nothing was changed."
             ) from exc
         if passphrase is None:
-            raise BundleLocked(
+            raise BundleForOtherKey(
                 "This bundle is encrypted for someone else's key, not yours: ask the sender to "
                 "encrypt it for the key `sesame whoami` shows you (age1...), or give the "
                 "identity it was made for (--identity KEYFILE). Nothing was changed."
@@ -357,12 +362,22 @@ def _validate(name: str, document: Any, schema_name: str) -> None:
         raise BundleRefused(f"{name} does not match the format at {where}: {exc.message}") from exc
 
 
-def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: Any = None) -> Bundle:
+def open_bundle(
+    path: str | Path,
+    *,
+    passphrase: str | None = None,
+    identity: Any = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> Bundle:
     """Verify a bundle completely and return its content; BundleRefused says why not.
 
+    `progress` hears of each member and every 1,000 annotations checked; `cancel` stops
+    the check there (`tasks.Cancelled`; nothing was read into any archive).
     The bundle keeps its file open (for the originals and annotations it reads again):
     `Bundle.close()` when done."""
     path = Path(path)
+    report(progress, 0, None, "Opening the bundle")
     try:
         with path.open("rb") as f:
             encrypted = f.read(len(spec.AGE_MAGIC)) == spec.AGE_MAGIC
@@ -371,7 +386,7 @@ def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: An
     except OSError as exc:
         raise BundleRefused(f"{path} cannot be read: {exc.strerror or exc}.") from exc
     try:
-        bundle = _from_zip(path, source, encrypted)
+        bundle = _from_zip(path, source, encrypted, _Steps(progress, cancel))
     except BaseException:
         source.close()
         raise
@@ -379,7 +394,23 @@ def open_bundle(path: str | Path, *, passphrase: str | None = None, identity: An
     return bundle
 
 
-def _from_zip(path: Path, source: _Source, encrypted: bool) -> Bundle:
+class _Steps:
+    """Progress and cancel through a verification: one step a member or annotation."""
+
+    def __init__(self, progress: ProgressFn | None, cancel: CancelToken | None) -> None:
+        self.progress = progress
+        self.cancel = cancel
+        self.done = 0
+        self.total: int | None = None
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+        report(self.progress, self.done, self.total, "Checking the bundle")
+
+
+def _from_zip(path: Path, source: _Source, encrypted: bool, steps: _Steps) -> Bundle:
     try:
         zf = source.zip()
     except BundleRefused as exc:
@@ -390,12 +421,12 @@ def _from_zip(path: Path, source: _Source, encrypted: bool) -> Bundle:
     except zipfile.LargeZipFile as exc:
         raise BundleRefused(f"{path.name} is not a Sesame bundle ({exc}).") from exc
     try:
-        return _verified(zf, encrypted)
+        return _verified(zf, encrypted, steps)
     except _DAMAGE as exc:
         raise BundleRefused(f"{path.name} is damaged or truncated ({exc}).") from exc
 
 
-def _verified(zf: zipfile.ZipFile, encrypted: bool) -> Bundle:
+def _verified(zf: zipfile.ZipFile, encrypted: bool, steps: _Steps) -> Bundle:
     infos = _check_members(zf)
     manifest_bytes = _read(zf, infos[spec.MANIFEST], spec.MAX_JSON_BYTES)
     manifest = _json(spec.MANIFEST, manifest_bytes)
@@ -427,7 +458,9 @@ def _verified(zf: zipfile.ZipFile, encrypted: bool) -> Bundle:
     if manifest["version"] < 2:
         for name in sorted(set(listed) & set(spec.V2_MEMBERS)):
             raise BundleRefused(f"The member {name!r} is not part of bundle format 1.")
-    return _parsed(manifest, zf, infos, present, listed, encrypted)
+    annotations = manifest["counts"].get("annotations", 0)
+    steps.total = len(present) + (annotations if isinstance(annotations, int) else 0)
+    return _parsed(manifest, zf, infos, present, listed, encrypted, steps)
 
 
 def _limit(name: str) -> int:
@@ -441,6 +474,7 @@ def _parsed(
     present: set[str],
     listed: dict[str, str],
     encrypted: bool,
+    steps: _Steps,
 ) -> Bundle:
     # One member at a time: read, its hash checked before anything else is done with it,
     # parsed, and its bytes dropped. Holding every member's bytes beside the parsed
@@ -455,13 +489,14 @@ def _parsed(
     order = {spec.AUDIT: 0, spec.ANNOTATIONS: 2}
     annotation_ids: set[str] = set()
     for name in sorted(present, key=lambda n: (order.get(n, 1), n)):
+        steps.step()
         blob = _read(zf, infos[name], _limit(name))
         if hashlib.sha256(blob).hexdigest() != listed[name]:
             raise BundleRefused(f"The member {name!r} was changed: its SHA-256 differs.")
         if name == spec.ANNOTATIONS:
             text = _utf8(name, blob)
             del blob
-            annotation_ids = _check_annotations(text, docs, {a["id"] for a in articles})
+            annotation_ids = _check_annotations(text, docs, {a["id"] for a in articles}, steps.step)
             continue
         if name == spec.AUDIT:
             text = _utf8(name, blob)
@@ -665,9 +700,15 @@ def _sub_validator(schema_name: str) -> Any:
     return jsonschema_rs.validator_for({"$schema": whole["$schema"], **element})
 
 
-def _check_annotations(text: str, docs: dict[str, Any], article_ids: set[str]) -> set[str]:
+def _check_annotations(
+    text: str,
+    docs: dict[str, Any],
+    article_ids: set[str],
+    step: Callable[[int], None] | None = None,
+) -> set[str]:
     """Check annotations.jsonld one annotation at a time (its schema, and that it points
-    at what the bundle holds); returns the annotations' ids."""
+    at what the bundle holds); returns the annotations' ids. `step(1000)` is called
+    every 1,000 annotations."""
     import jsonschema_rs
 
     types = {t["key"] for t in docs[spec.TAG_TYPES]} | BUILTIN_TYPES
@@ -687,6 +728,8 @@ def _check_annotations(text: str, docs: dict[str, Any], article_ids: set[str]) -
                 f"{spec.ANNOTATIONS} does not match the format at {where}: {exc.message}"
             ) from exc
         _check_annotation(ann, seen, article_ids, types, entity_ids)
+        if step is not None and n % 1000 == 999:
+            step(1000)
     # The collection's frame, its items (already checked) left out.
     frame = {**top, "items": []} if isinstance(top.get("items"), int) else top
     _validate(spec.ANNOTATIONS, frame, "annotations")
