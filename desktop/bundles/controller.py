@@ -8,6 +8,7 @@ report lists the conflicts, orphans and same-name entities to look at.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,15 @@ def is_bundle(path: Path) -> bool:
     return path.suffix.lower() == SUFFIX
 
 
+@dataclass
+class Refusal:
+    """A bundle that did not open: the verdict, and whether a passphrase might open it
+    (not for one encrypted only for someone else's key: asking would mislead)."""
+
+    verdict: Any
+    passphrase_may_open: bool = False
+
+
 def _open(
     path: Path,
     passphrase: str | None,
@@ -36,24 +46,44 @@ def _open(
     progress: Any = None,
     cancel: Any = None,
 ) -> Any:
-    """The worker side of verification: the verified bundle, or the refusal as a verdict.
+    """The worker side of verification: the verified bundle, or the `Refusal`.
 
     `archive`: where it may be imported; a new one gets its empty search index here,
     off the window's thread, so that the catch-up after the merge runs in child
     processes (`merge.prepare_index`)."""
     from archive import keys
-    from archive.bundles.reader import BundleRefused, Verdict, open_bundle
+    from archive.bundles.reader import (
+        BundleForOtherKey,
+        BundleLocked,
+        BundleRefused,
+        Verdict,
+        open_bundle,
+    )
 
     try:
-        bundle = open_bundle(path, passphrase=passphrase, identity=keys.age_identity())
+        bundle = open_bundle(
+            path,
+            passphrase=passphrase,
+            identity=keys.age_identity(),
+            progress=progress,
+            cancel=cancel,
+        )
     except BundleRefused as exc:
-        from archive.bundles.reader import BundleLocked
+        locked = isinstance(exc, BundleLocked)
+        return Refusal(
+            Verdict(ok=False, reason=str(exc), encrypted=locked),
+            passphrase_may_open=locked and not isinstance(exc, BundleForOtherKey),
+        )
+    try:
+        if archive is not None:
+            from archive.bundles.merge import prepare_index
 
-        return Verdict(ok=False, reason=str(exc), encrypted=isinstance(exc, BundleLocked))
-    if archive is not None:
-        from archive.bundles.merge import prepare_index
-
-        prepare_index(archive)
+            prepare_index(archive)
+        if cancel is not None:
+            cancel.raise_if_cancelled()  # cancelled meanwhile: no verdict to show
+    except BaseException:
+        bundle.close()
+        raise
     return bundle
 
 
@@ -235,13 +265,23 @@ class BundleController(QObject):
             on_error=lambda message, _d: dialogs.error(
                 self.window, self.tr("Bundle not read"), message
             ),
+            on_cancelled=lambda: self._nothing(then_import, self.tr("verification cancelled")),
         )
+
+    def _nothing(self, then_import: bool, why: str) -> None:
+        """Say in the status bar that nothing was imported (or verified), and why."""
+        text = (
+            self.tr("Nothing was imported ({0}).")
+            if then_import
+            else self.tr("The bundle was not verified ({0}).")
+        )
+        self.window.statusBar().showMessage(text.format(why), 15000)  # type: ignore[attr-defined]
 
     def _checked(self, path: Path, result: Any, then_import: bool, passphrase: str | None) -> None:
         from archive.bundles.reader import Bundle
 
-        verdict = result.verdict if isinstance(result, Bundle) else result
-        if not verdict.ok and verdict.encrypted and passphrase is None:
+        verdict = result.verdict
+        if isinstance(result, Refusal) and result.passphrase_may_open and passphrase is None:
             secret = dialogs.ask_secret(
                 self.window,
                 self.tr("Encrypted bundle"),
@@ -249,6 +289,8 @@ class BundleController(QObject):
             )
             if secret:
                 self.check(path, then_import=then_import, passphrase=secret)
+            else:
+                self._nothing(then_import, self.tr("no passphrase given"))
             return
         self.verified.emit(verdict)
         dialog = VerdictDialog(verdict, self.window)
