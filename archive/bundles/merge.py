@@ -1102,6 +1102,8 @@ def merge_bundle(
         prepare_index(target)
     try:
         with changing(target, label, f"bundle:{bundle.id}", sync=False) as ch:
+            ch.describe(label)  # an import that deletes a passage is still the import (F7)
+            ch.label_given = True
             _merge(ch, bundle, report)
             if release:
                 bundle.articles = []
