@@ -362,6 +362,10 @@ class LexiconCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # Held while a lexicon or its rare postings are read: the idle worker's
+        # warm-up and a search read each one once, not both at the same time
+        # (two threads reading the same 50,000 articles' lexicons took twice as long).
+        self._reading = threading.RLock()
         self._items: dict[tuple[str, str], Lexicon] = {}
         self._counts: dict[tuple[str, str], array[int]] = {}
         self._short: dict[tuple[str, str], tuple[dict[int, frozenset[str]], frozenset[int]]] = {}
@@ -371,9 +375,13 @@ class LexiconCache:
         with self._lock:
             found = self._items.get(key)
         if found is None:
-            found = _read_lexicon(reader, fieldname)
-            with self._lock:
-                self._items[key] = found
+            with self._reading:  # one reader at a time: the idle worker and a search
+                with self._lock:
+                    found = self._items.get(key)
+                if found is None:
+                    found = _read_lexicon(reader, fieldname)
+                    with self._lock:
+                        self._items[key] = found
         return found
 
     def with_words(self, reader: Any, fieldname: str) -> array[int]:
@@ -417,27 +425,11 @@ class LexiconCache:
     def rare(self, reader: Any, fieldname: str) -> Lexicon:
         """The segment's lexicon of `fieldname` with its rare words' postings read (once)."""
         lexicon = self.get(reader, fieldname)
-        if lexicon.rare is None:
-            buf = _postings_buffer(reader)
-            ids = array("I")
-            starts = array("i", [-1]) * len(lexicon.words)
-            ends = array("i", [-1]) * len(lexicon.words)
-            if buf is not None and len(lexicon.offsets) == len(lexicon.words):
-                offsets, dfs = lexicon.offsets, lexicon.dfs
-                # Most frequent first: the rare words are the end of the lexicon.
-                first = bisect_left(dfs, -RARE_DF, key=lambda df: -df)
-                for i in range(first, len(dfs)):
-                    if dfs[i] <= 2:
-                        break  # the term info holds them
-                    if offsets[i] >= 0:
-                        got = _ids_at(buf, offsets[i])
-                        if got is not None:
-                            starts[i] = len(ids)
-                            ids.extend(got)
-                            ends[i] = len(ids)
-            with self._lock:
-                if lexicon.rare is None:
-                    lexicon.rare_from, lexicon.rare_to, lexicon.rare = starts, ends, ids
+        if lexicon.rare is not None:
+            return lexicon
+        with self._reading:
+            if lexicon.rare is None:
+                _read_rare(reader, lexicon)
         return lexicon
 
     def keep_only(self, readers: Iterable[Any]) -> None:
@@ -467,6 +459,29 @@ def _short_docs(reader: Any, fieldname: str) -> list[int]:
     deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
     top = length_to_byte(SHORT_WORDS)
     return [d for d, n in enumerate(raw) if 0 < n <= top and d not in deleted]
+
+
+def _read_rare(reader: Any, lexicon: Lexicon) -> None:
+    """Keep the postings of the lexicon's words in 3 to RARE_DF articles, in one array."""
+    buf = _postings_buffer(reader)
+    ids = array("I")
+    starts = array("i", [-1]) * len(lexicon.words)
+    ends = array("i", [-1]) * len(lexicon.words)
+    if buf is not None and len(lexicon.offsets) == len(lexicon.words):
+        offsets, dfs = lexicon.offsets, lexicon.dfs
+        # Most frequent first: the rare words are the end of the lexicon.
+        first = bisect_left(dfs, -RARE_DF, key=lambda df: -df)
+        for i in range(first, len(dfs)):
+            if dfs[i] <= 2:
+                break  # the term info holds them
+            if offsets[i] >= 0:
+                got = _ids_at(buf, offsets[i])
+                if got is not None:
+                    starts[i] = len(ids)
+                    ids.extend(got)
+                    ends[i] = len(ids)
+    # `rare` last: a search that sees it set finds the others set too.
+    lexicon.rare_from, lexicon.rare_to, lexicon.rare = starts, ends, ids
 
 
 def _docs_with_words(reader: Any, fieldname: str) -> array[int]:
