@@ -11,6 +11,9 @@ lost, and the keyboard never waits for SQLite.
 
 Undo and redo are the core's (`archive.undo()` / `redo()`); the writer is a
 thin view over them with the signals and actions a `QUndoStack` offers.
+A long change (`change(..., long=True)`: a bundle's merge), undo and redo
+run alone, show in the status bar with Cancel, and a Cancel rolls the whole
+change back at its next SQL statement (`archive.cancelling`): nothing half-written.
 The search index catches up after each write in a background job of its own.
 """
 
@@ -48,6 +51,8 @@ class _Op:
     origin: str
     on_done: Callable[[Any], None] | None
     on_error: Callable[[str], None] | None
+    long: bool = False  # alone, in the status bar, cancellable
+    on_cancelled: Callable[[], None] | None = None
 
 
 @dataclass
@@ -154,20 +159,26 @@ class Writer(QObject):
         origin: str = "manual",
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        long: bool = False,
+        on_cancelled: Callable[[], None] | None = None,
     ) -> None:
         """Run `fn(ch)` in a core change called `label`; `on_done(result)` on the GUI thread.
 
         A refusal (`SesameError`) goes to `on_error(message)`, or to `failed`.
+        `long`: it runs alone, shows in the status bar with Cancel; cancelled, nothing
+        of it stays and `on_cancelled()` is called (else `on_error`).
         """
-        self._submit(_Op("do", label, fn, origin, on_done, on_error))
+        self._submit(_Op("do", label, fn, origin, on_done, on_error, long, on_cancelled))
 
     def undo(self) -> None:
-        """Undo the newest change (in the background)."""
-        self._submit(_Op("undo", "Undo", None, "undo", None, None))
+        """Undo the newest change (in the background; Cancel in the status bar)."""
+        label = f"Undo {self._undo}" if self._undo else "Undo"
+        self._submit(_Op("undo", label, None, "undo", None, None, long=True))
 
     def redo(self) -> None:
-        """Redo the change undone last (in the background)."""
-        self._submit(_Op("redo", "Redo", None, "redo", None, None))
+        """Redo the change undone last (in the background; Cancel in the status bar)."""
+        label = f"Redo {self._redo}" if self._redo else "Redo"
+        self._submit(_Op("redo", label, None, "redo", None, None, long=True))
 
     @property
     def busy(self) -> bool:
@@ -238,8 +249,13 @@ class Writer(QObject):
         if self.job is not None or not self.queue:
             return
         ops = [self.queue.popleft()]
-        if ops[0].kind == "do":
-            while self.queue and self.queue[0].kind == "do" and len(ops) < BATCH_LIMIT:
+        if ops[0].kind == "do" and not ops[0].long:
+            while (
+                self.queue
+                and self.queue[0].kind == "do"
+                and not self.queue[0].long
+                and len(ops) < BATCH_LIMIT
+            ):
                 ops.append(self.queue.popleft())
         if self.inline or self.ctx.tasks is None:  # scripts: no background helper
             from archive.errors import SesameError
@@ -251,14 +267,16 @@ class Writer(QObject):
                 return
             self._finished(value)
             return
+        long = ops[0].long
         self.job = self._runner().run(
             ops[0].label,
             self._work,
             ops,
-            with_progress=False,
-            show=False,
+            with_progress=long,
+            show=long,
             on_result=self._finished,
             on_error=lambda message, _details: self._failed(ops, message),
+            on_cancelled=lambda: self._cancelled(ops),
         )
 
     def _runner(self) -> Any:
@@ -275,24 +293,37 @@ class Writer(QObject):
                 tasks.adopt(self._own)
         return self._own
 
-    def _work(self, ops: list[_Op]) -> tuple[list[_Outcome], tuple[str | None, str | None]]:
+    def _work(
+        self, ops: list[_Op], progress: Any = None, cancel: Any = None
+    ) -> tuple[list[_Outcome], tuple[str | None, str | None]]:
         """On the writer's thread: the changes, then what undo and redo would now do.
+
+        `cancel` (a long op's, which runs alone): checked at each SQL statement of its
+        change, up to the commit; set, the change rolls back (`tasks.Cancelled`).
 
         One op's refusal (`SesameError`) in a transaction of several leaves nothing
         of it behind (its SAVEPOINT is rolled back) and the others commit; any other
         error rolls back them all (the job fails).
         """
+        from archive.cancelling import cancel_at_statements
         from archive.errors import SesameError
+        from archive.tasks import Cancelled
 
         archive = self.ctx.archive
         outcomes: list[_Outcome] = []
         if ops[0].kind in ("undo", "redo"):
-            done = archive.undo(sync=False) if ops[0].kind == "undo" else archive.redo(sync=False)
+            with cancel_at_statements(cancel):
+                done = (
+                    archive.undo(sync=False) if ops[0].kind == "undo" else archive.redo(sync=False)
+                )
             outcomes.append(_Outcome(ops[0], None, done, ViewDelta.of([done])))
         elif len(ops) == 1:
             op = ops[0]
             assert op.fn is not None
-            with archive.change(op.label, op.origin, sync=False) as ch:
+            with (
+                cancel_at_statements(cancel),
+                archive.change(op.label, op.origin, sync=False) as ch,
+            ):
                 result = op.fn(ch)
             assert ch.changes is not None
             outcomes.append(_Outcome(op, result, ch.changes, ViewDelta.of([ch.changes])))
@@ -303,6 +334,8 @@ class Writer(QObject):
                     try:
                         with txn.change(op.label, op.origin) as ch:
                             result = op.fn(ch)
+                    except Cancelled:
+                        raise
                     except SesameError as exc:
                         outcomes.append(_Outcome(op, None, None, None, str(exc)))
                         continue
@@ -358,6 +391,18 @@ class Writer(QObject):
         self._tell()  # the writes before them first, in order
         for op in ops:
             self._refused(op, message)
+        self._next()
+
+    def _cancelled(self, ops: list[_Op]) -> None:
+        """A long op was cancelled: its change rolled back, nothing of it stays."""
+        self.job = None
+        self._tell()
+        for op in ops:
+            if op.on_cancelled is not None:
+                op.on_cancelled()
+            else:
+                self._refused(op, f"{op.label}: cancelled; nothing was changed.")
+        self.refresh()
         self._next()
 
     def _refused(self, op: _Op, message: str) -> None:

@@ -222,8 +222,11 @@ class TaskRunner(QObject):
         self.closed = False
 
     def adopt(self, runner: TaskRunner) -> None:
-        """Count `runner`'s jobs as this runner's for busy, wait and cancel_all."""
+        """Count `runner`'s jobs as this runner's for busy, wait and cancel_all; its shown
+        jobs (the writer's long changes) appear in the status bar too."""
         self.adopted.append(runner)
+        runner.jobStarted.connect(self.jobStarted)
+        runner.jobEnded.connect(self.jobEnded)
 
     def run(
         self,

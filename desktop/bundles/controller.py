@@ -316,6 +316,10 @@ class BundleController(QObject):
             )
             self._merged(report)
 
+        def cancelled() -> None:
+            bundle.close()
+            self._nothing(True, self.tr("cancelled; to import it, open the bundle again"))
+
         self.ctx.writer.change(
             f"Import bundle from {bundle.verdict.signer}",
             # `release`: the bundle's articles go once merged, before the change commits.
@@ -323,6 +327,9 @@ class BundleController(QObject):
             origin=f"bundle:{bundle.id}",
             on_done=merged,
             on_error=failed,
+            # In the status bar with Cancel: a cancelled merge rolls back whole.
+            long=True,
+            on_cancelled=cancelled,
         )
 
     def _merged(self, report: Any) -> None:

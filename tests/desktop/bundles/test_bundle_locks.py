@@ -56,3 +56,48 @@ def test_a_cancelled_verification_shows_no_verdict(qtbot, window, tmp_path) -> N
     qtbot.waitUntil(lambda: job.finished, timeout=20_000)
     qtbot.waitUntil(lambda: "verification cancelled" in window.statusBar().currentMessage())
     assert seen == [] and window.bundles.dialog is None
+
+
+def _verified(qtbot, window, tmp_path):  # type: ignore[no-untyped-def]
+    from tests.desktop.bundles.test_bundle_window import _colleague_bundle
+
+    path = _colleague_bundle(tmp_path)
+    with qtbot.waitSignal(window.bundles.verified, timeout=20_000):
+        window.bundles.check(path, then_import=True)
+    return window.bundles.dialog
+
+
+def test_a_cancelled_merge_leaves_nothing(qtbot, window, tmp_path) -> None:
+    from tests.archive.test_changes import dump
+
+    before = dump(window.ctx.archive)
+    dialog = _verified(qtbot, window, tmp_path)
+    dialog.import_button.click()
+    job = window.ctx.writer.job
+    assert job is not None and job.show  # in the status bar, with Cancel
+    assert window.task_status.job is job
+    job.token.cancel()
+    assert window.ctx.writer.wait()
+    qtbot.waitUntil(lambda: "Nothing was imported" in window.statusBar().currentMessage())
+    assert dump(window.ctx.archive) == before
+    assert not window.undo_action.text().startswith("&Undo Import bundle")
+
+
+def test_the_undo_of_an_import_shows_and_can_be_cancelled(qtbot, window, tmp_path) -> None:
+    from tests.archive.test_changes import dump
+
+    dialog = _verified(qtbot, window, tmp_path)
+    with qtbot.waitSignal(window.bundles.imported, timeout=20_000):
+        dialog.import_button.click()
+    assert window.ctx.writer.wait()
+    after = dump(window.ctx.archive)
+    window.undo_action.trigger()
+    job = window.ctx.writer.job
+    assert job is not None and job.show and job.label.startswith("Undo Import bundle from")
+    job.token.cancel()
+    assert window.ctx.writer.wait()
+    assert dump(window.ctx.archive) == after
+    assert window.undo_action.text().startswith("&Undo Import bundle from")
+    window.undo_action.trigger()
+    assert window.ctx.writer.wait()
+    assert annotate.list_annotations(window.ctx.archive) == []
