@@ -441,7 +441,8 @@ def child(args: argparse.Namespace) -> None:
     else:
         fn = PHASES[args.phase]
         if args.profile == args.phase:
-            profiler = cProfile.Profile()
+            # CPU time, not wall: the machine is shared, and its load must not move the figures.
+            profiler = cProfile.Profile(time.process_time)
             profiler.enable()
             result = fn(work)
             profiler.disable()
