@@ -15,6 +15,8 @@ longest stall (target: none > 100 ms).
    writer's `IndexCatchUp` job). Times: verified, archive ready (the change
    committed, views told), index caught up.
 3. Re-import of the same bundle (nothing changes), the same way.
+4. The entities panel's reload of the imported archive, in the GUI thread's CPU time
+   (`panel_reload`: a figure the machine's load changes little).
 
 The source archive is `bench/bundle_bench.py`'s fixture (`build_fixture`),
 kept with `--keep DIR` (reused when there). Yardstick from the same run: a
