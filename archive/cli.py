@@ -527,6 +527,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     from archive.commands import copies as copies_commands
 
     copies_commands.register_commands(add)
+    from archive.commands import conflicts as conflicts_commands
+
+    conflicts_commands.register_commands(add)
     if only is not None and not built:
         return build_parser()  # not a command: argparse says so, naming them all
     return parser
