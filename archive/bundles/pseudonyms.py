@@ -3,12 +3,20 @@
 A documenter may hand work to a colleague without revealing who a witness
 is: every name and alias of the chosen entities becomes "Actor A", "Actor B",
 ... in article titles and texts, annotation quotes, context and notes, and in
-the entity records. Offsets move with the replacement (a span that starts or
-ends inside a replaced name widens to the whole pseudonym), so annotations
-still point at their passage. The original files still hold the real names,
-so an article whose text mentions a protected name travels without its
-original, and the bundle carries no audit entries (they quote names too);
-the manifest says both.
+the entity records. So does the exact quote of every passage tagged as one of
+them (a spelling in another script, a rank and name): at the passage itself,
+whatever it is, and wherever else it is written (if at least two characters),
+so a person tagged under a Burmese spelling is not sent in clear. Offsets move
+with the replacement (a span that starts or ends inside a replaced name widens
+to the whole pseudonym), so annotations still point at their passage. The
+original files still hold the real names, so an article whose text mentions a
+protected name travels without its original, and the bundle carries no audit
+entries (they quote names too); the manifest says both.
+
+Names are matched without regard to case. A name written in a script with
+spaces between words is replaced as a whole word only ("Aung" not inside
+"Aungban"); one in a script written without them (Myanmar, Thai, Chinese, ...)
+wherever it is, unless a combining mark follows (then it is another syllable).
 """
 
 from __future__ import annotations
@@ -46,49 +54,119 @@ class Rewritten:
         return old + (n_end - o_end)
 
 
+# Scripts written without spaces between words: a name in one is found inside longer runs.
+_UNSPACED = r"\p{Mymr}\p{Thai}\p{Laoo}\p{Khmr}\p{Hani}\p{Hira}\p{Kana}\p{Tibt}"
+_WORD = rf"[[\p{{L}}\p{{M}}\p{{N}}]--[{_UNSPACED}]]"  # a letter of a script with spaces
+_IS_WORD = regex.compile(rf"(?V1){_WORD}")
+_IS_UNSPACED = regex.compile(rf"[{_UNSPACED}]")
+MIN_QUOTE = 2  # a tagged quote shorter than this is replaced at its passage only
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage tagged as a protected entity: its article, offsets and exact quote."""
+
+    article_id: str
+    start: int
+    end: int
+    quote: str
+
+
+def _alternative(name: str) -> str:
+    """`name` as a pattern, with the word boundaries its script has."""
+    before = rf"(?<!{_WORD})" if _IS_WORD.match(name[0]) else ""
+    if _IS_WORD.match(name[-1]):
+        after = rf"(?!{_WORD})"
+    elif _IS_UNSPACED.match(name[-1]):
+        after = r"(?!\p{M})"
+    else:
+        after = ""
+    return before + regex.escape(name) + after
+
+
 class Pseudonyms:
     """The replacement of each protected name, applied the same way everywhere."""
 
-    def __init__(self, entities: Iterable[tuple[str, str, list[str]]]) -> None:
-        """`entities`: (type label, name, aliases) of each entity to protect."""
+    def __init__(
+        self,
+        entities: Iterable[tuple[str, str, list[str]]],
+        passages: Iterable[Iterable[Passage]] = (),
+    ) -> None:
+        """`entities`: (type label, name, aliases) of each entity to protect; `passages`:
+        for each of them, in the same order, the passages tagged as it."""
         self.by_name: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
+        # Article id -> (start, end, quote, pseudonym) of its protected passages.
+        self.passages: dict[str, list[tuple[int, int, str, str]]] = {}
         counters: dict[str, int] = {}
+        tagged = iter(passages)
         for label, name, aliases in entities:
             n = counters.get(label, 0)
             counters[label] = n + 1
             letters = string.ascii_uppercase
             tag = letters[n] if n < 26 else f"{letters[n // 26 - 1]}{letters[n % 26]}"
             pseudonym = f"{label} {tag}"
-            for written in (name, *aliases):
-                if written.strip():
-                    self.by_name[written] = pseudonym
+            written = [name, *aliases]
+            for p in next(tagged, ()):
+                self.passages.setdefault(p.article_id, []).append(
+                    (p.start, p.end, p.quote, pseudonym)
+                )
+                if len(p.quote.strip()) >= MIN_QUOTE:
+                    written.append(p.quote.strip())
+            for w in written:
+                if w.strip() and w.casefold() not in self._folded:
+                    self.by_name[w] = pseudonym
+                    self._folded[w.casefold()] = pseudonym
         if not self.by_name:
             raise InvalidInput("Choose at least one entity to replace with a pseudonym.")
         names = sorted(self.by_name, key=len, reverse=True)
-        # Whole words only: "Aung" is not replaced inside "Aungban".
-        self.pattern = regex.compile(
-            r"(?<![\p{L}\p{M}\p{N}])(?:"
-            + "|".join(regex.escape(n) for n in names)
-            + r")(?![\p{L}\p{M}\p{N}])"
-        )
+        self.pattern = regex.compile("(?V1i)" + "|".join(_alternative(n) for n in names))
 
     def pseudonym_of(self, name: str) -> str | None:
-        return self.by_name.get(name)
+        return self._folded.get(name.casefold())
 
-    def rewrite(self, text: str) -> Rewritten:
-        """`text` with every protected name replaced."""
+    def _pseudonym_of_match(self, found: str) -> str:
+        known = self._folded.get(found.casefold())
+        if known is not None:
+            return known
+        # Case folding that changes the length ("ß", "ss"): the name matching it.
+        for name, pseudonym in self.by_name.items():
+            if regex.fullmatch("(?V1i)" + regex.escape(name), found):
+                return pseudonym
+        return next(iter(self.by_name.values()))
+
+    def rewrite(self, text: str, article_id: str | None = None) -> Rewritten:
+        """`text` with every protected name replaced; with `article_id`, the passages of
+        that article tagged as a protected entity too (those whose quote is still there)."""
+        found: list[tuple[int, int, str]] = [
+            (m.start(), m.end(), self._pseudonym_of_match(m.group(0)))
+            for m in self.pattern.finditer(text)
+        ]
+        if article_id is not None:
+            found += [
+                (s, e, p)
+                for s, e, q, p in self.passages.get(article_id, ())
+                if e > s and text[s:e] == q
+            ]
+            found.sort(key=lambda f: (f[0], -f[1]))
+        merged: list[tuple[int, int, str]] = []
+        for s, e, p in found:
+            if merged and s < merged[-1][1]:  # overlapping: one replacement for both
+                ms, me, mp = merged[-1]
+                merged[-1] = (ms, max(me, e), mp)
+            else:
+                merged.append((s, e, p))
         out: list[str] = []
         spans: list[tuple[int, int, int, int]] = []
         last = 0
         length = 0
-        for m in self.pattern.finditer(text):
-            out.append(text[last : m.start()])
-            length += m.start() - last
-            new = self.by_name[m.group(0)]
-            spans.append((m.start(), m.end(), length, length + len(new)))
+        for start, end, new in merged:
+            out.append(text[last:start])
+            length += start - last
+            spans.append((start, end, length, length + len(new)))
             out.append(new)
             length += len(new)
-            last = m.end()
+            last = end
         out.append(text[last:])
         return Rewritten("".join(out), bool(spans), spans)
 

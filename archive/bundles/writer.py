@@ -89,6 +89,10 @@ def export_bundle(
     """
     if passphrase is not None and recipients:
         raise InvalidInput("Encrypt for a passphrase or for recipients, not both.")
+    if passphrase is not None:
+        from archive.encryption import check_new_passphrase
+
+        check_new_passphrase(passphrase, "The bundle's passphrase")
     out = Path(out).expanduser()
     if out.is_dir():
         raise InvalidInput(f"{out} is a folder; give the bundle's file name, e.g. case.sesame.")
@@ -304,6 +308,9 @@ def _write_members(
             for c in _rows(conn, "SELECT id, name, description, created_at, notes FROM collection")
             if c["id"] in coll_ids
         ]
+        if pseud is not None:  # "The Zaw Min case"
+            for c in collections:
+                c.update({k: pseud.plain(c[k]) for k in ("name", "description", "notes") if c[k]})
         people = {a["creator"]["id"].rsplit(":", 1)[1] for a in annotations if a["creator"]}
         user_rows = [
             {"id": u["id"], "display_name": u["display_name"], "public_key": u["public_key"]}
@@ -417,9 +424,8 @@ def _outgoing_article(
         art = masked
     how = None
     if pseud is not None:
-        protected, how = _protect_article(art, pseud)
-        if how is not None:
-            art, changed = protected, True
+        art, how = _protect_article(art, pseud)
+        changed = changed or how is not None
     return {**art, "_had_original": had_original}, how, changed
 
 

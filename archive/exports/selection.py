@@ -20,13 +20,14 @@ its original file (which holds the passage), like a pseudonymised one.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 
-from archive.bundles.pseudonyms import Pseudonyms, Rewritten
+from archive.bundles.pseudonyms import Passage, Pseudonyms, Rewritten
 from archive.errors import InvalidInput
 from archive.store import Archive
 from archive.tasks import CancelToken, ProgressFn, report
@@ -138,6 +139,7 @@ def pseudonyms_for(archive: Archive, idents: Sequence[str]) -> Pseudonyms:
     from archive.tagtypes import get_tag_type
 
     chosen: list[tuple[str, str, list[str]]] = []
+    ids: list[str] = []
     with archive.session() as session:
         for ident in idents:
             try:
@@ -152,14 +154,69 @@ def pseudonyms_for(archive: Archive, idents: Sequence[str]) -> Pseudonyms:
                 row = found
             label = get_tag_type(session, row.type_key).label
             chosen.append((label, row.name, list(row.aliases)))
-    return Pseudonyms(chosen)
+            ids.append(row.id)
+        passages = _tagged_passages(session.connection(), ids, chosen)
+    return Pseudonyms(chosen, passages)
+
+
+def _tagged_passages(
+    conn: Any, ids: list[str], chosen: list[tuple[str, str, list[str]]]
+) -> list[list[Passage]]:
+    """For each protected entity, the passages tagged as it (or as an entity merged into
+    it, whose names are added to its aliases in `chosen`): their quotes are names too."""
+    owner = {eid: i for i, eid in enumerate(ids)}
+    merged = {
+        r["id"]: (r["merged_into"], r["name"], r["aliases"])
+        for r in rows(conn, "SELECT id, merged_into, name, aliases FROM entity "
+                      "WHERE merged_into IS NOT NULL")
+    }  # fmt: skip
+    for eid in merged:
+        seen, at = set(), eid
+        while at in merged and at not in seen:  # a tombstone of a tombstone, ...
+            seen.add(at)
+            at = merged[at][0]
+        if at in owner and eid not in owner:
+            owner[eid] = owner[at]
+            _, name, aliases = merged[eid]
+            more = json.loads(aliases) if isinstance(aliases, str) else list(aliases or [])
+            chosen[owner[at]][2].extend([name, *more])
+    out: list[list[Passage]] = [[] for _ in ids]
+    where, params = in_list(owner)
+    for r in rows(
+        conn,
+        f'SELECT entity_id, article_id, start, "end", quote, orphaned FROM annotation '
+        f"WHERE entity_id IN {where}",
+        params,
+    ):
+        quote = r["quote"] or ""
+        # An orphan's offsets do not hold its quote: only the quote is replaced.
+        start, end = (0, 0) if r["orphaned"] else (r["start"], r["end"])
+        out[owner[r["entity_id"]]].append(Passage(r["article_id"], start, end, quote))
+    return out
+
+
+# Free text of an article that may name a protected person (its byline and file name are
+# replaced too, with its title and text; a change in these does not keep its original home).
+_ARTICLE_NOTES = (
+    "verification_note",
+    "sensitive_reason",
+    "collected_by",
+    "collected_from",
+    "assignee",
+    "retracted_reason",
+)
+_ANNOTATION_NOTES = ("note", "verification_note", "sensitive_reason")
 
 
 def protect_article(
     art: dict[str, Any], pseud: Pseudonyms
 ) -> tuple[dict[str, Any], Rewritten | None]:
-    """The article with protected names replaced; and how its offsets moved (or None)."""
-    rewritten = pseud.rewrite(art["text"])
+    """The article with protected names replaced; and how its offsets moved (or None when
+    its text, title, byline and file name are as they were: then its original travels)."""
+    notes = {k: pseud.plain(art[k]) for k in _ARTICLE_NOTES if art.get(k)}
+    if notes and any(art[k] != v for k, v in notes.items()):
+        art = {**art, **notes}
+    rewritten = pseud.rewrite(art["text"], art["id"])
     title = pseud.plain(art["title"])
     if not rewritten.changed and title == art["title"]:
         return art, None
@@ -186,8 +243,10 @@ def protect_annotation(
     """An annotation row with protected names replaced and its offsets moved with them."""
     from archive.annotate import context_of
 
-    row = {**row, "note": pseud.plain(row["note"])}
+    row = {**row, **{k: pseud.plain(row[k]) for k in _ANNOTATION_NOTES if row.get(k)}}
     if moved is None:
+        if row["orphaned"]:  # its quote is not in the text: it may name them all the same
+            row.update({k: pseud.plain(row[k] or "") for k in ("quote", "prefix", "suffix")})
         return row
     start = moved.offset(row["start"])
     end = max(start, moved.offset(row["end"], end=True))
