@@ -827,6 +827,8 @@ class Expansion(wq.Query):
         # Reading a segment's lexicon the first time is not the pattern's cost.
         self.budget.deadline += self.budget.now() - started
         deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        if deleted:  # deleted since the segment's sets were kept: never to be covered
+            need = need.difference(deleted)
         docs: set[int] = {d for d, ws in short.items() if any(map(test.accepts, ws))}
         if not need:  # every article is decided by its own words
             return sorted(docs - deleted if deleted else docs)

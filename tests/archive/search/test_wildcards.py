@@ -17,9 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from archive import models
 from archive.search import expand
 from archive.search.analysis import fold, words
-from archive.store import Archive
+from archive.store import Archive, mark_for_index
 
 from .helpers import add_articles
 
@@ -184,3 +185,32 @@ def test_star_is_every_article_and_default_fields_cover_text(
     assert _found(archive, "*") == set(ids)
     # Without a field the title and other fields are searched as well: a superset.
     assert _found(archive, "*a*") >= _scan_glob("*a*", ids)
+
+
+def test_changed_and_long_articles_after_the_sets_are_kept(tmp_path: Path) -> None:
+    """A segment's kept sets (short articles' words, rare postings) stay right after edits."""
+    archive = Archive.open(tmp_path / "arch", create=True)
+    try:
+        long_text = " ".join(f"filler{n}" for n in range(60))
+        ids = add_articles(
+            archive,
+            {"title": "1", "text": "station " + long_text},
+            {"title": "2", "text": "nation"},
+            {"title": "3", "text": long_text},
+            {"title": "4", "text": "motion " + long_text},
+        )
+        archive.index.catch_up(force=True)
+        archive.index._warm_lexicons()  # the sets of this segment, kept
+        assert _found(archive, "text:*tion") == {ids[0], ids[1], ids[3]}
+        with archive.transaction() as session:
+            for aid, text in ((ids[0], long_text), (ids[2], "relation " + long_text)):
+                article = session.get(models.Article, aid)
+                assert article is not None
+                article.text = text
+                session.add(article)
+                mark_for_index(session, aid)
+        archive.index.catch_up(force=True)
+        assert _found(archive, "text:*tion") == {ids[1], ids[2], ids[3]}
+        assert _found(archive, "text:filler5?") == {ids[0], ids[2], ids[3]}
+    finally:
+        archive.close()
