@@ -180,6 +180,12 @@ class MainWindow(QMainWindow):
             "&Export bundle…", self.bundles.export_bundle, "Ctrl+Shift+E"
         )
         self.bundle_verify_action = self._action("&Verify bundle…", self.bundles.verify_bundle)
+        self.bundle_conflicts_action = self._action(
+            "Bundle &conflicts…", self.bundles.show_conflicts
+        )
+        self.bundle_conflicts_action.setToolTip(
+            self.tr("Passages edited on both sides: keep mine, theirs or both")
+        )
         from desktop.importing.qdpx import QdpxImportController
 
         self.qdpx_import = QdpxImportController(self.ctx, self)
@@ -254,6 +260,7 @@ class MainWindow(QMainWindow):
             self.bundle_import_action,
             self.bundle_export_action,
             self.bundle_verify_action,
+            self.bundle_conflicts_action,
         ):
             file_menu.addAction(action)
         export_menu = file_menu.addMenu(self.tr("&Export"))

@@ -109,6 +109,12 @@ def _fill(dialog: Any, me: dict[str, str]) -> None:
         dialog.show_identity(me)
 
 
+def _open_conflicts(archive: Any) -> list[Any]:
+    from archive.conflicts import open_conflicts
+
+    return open_conflicts(archive)
+
+
 def _give_back() -> None:
     from archive import memory
 
@@ -123,6 +129,8 @@ class BundleController(QObject):
     # The verdict of each verification.
     verified = Signal(object)
     exported = Signal(object)
+    # A conflict's choice was asked for (its copy id): for tests.
+    resolved = Signal(str)
 
     def __init__(self, ctx: AppContext, window: QWidget, library: Any = None) -> None:
         super().__init__(window)
@@ -335,5 +343,71 @@ class BundleController(QObject):
     def _merged(self, report: Any) -> None:
         # The views were told by the writer, from the change set (`Writer.notify`): emitting
         # articlesChanged and entitiesChanged again here reloaded them a second time.
-        self._show(ReportDialog(report, self.window))
+        copies = {c["incoming_copy"] for c in report.conflicts if c.get("incoming_copy")}
+        if not copies:
+            self._report(report, [])
+            return
+        # Both versions of each conflict, read off the window's thread, then the report.
+        self.ctx.tasks.run(
+            self.tr("Reading the conflicts"),
+            _open_conflicts,
+            self.ctx.archive,
+            with_progress=False,
+            show=False,
+            on_result=lambda found: self._report(report, [c for c in found if c.id in copies]),
+            on_error=lambda _m, _d: self._report(report, []),
+        )
+
+    def _report(self, report: Any, conflicts: list[Any]) -> None:
+        dialog = ReportDialog(report, self.window, conflicts)
+        self._resolving(dialog.conflicts)
+        self._show(dialog)
         self.imported.emit(report)
+
+    # -- conflicts --------------------------------------------------------------------
+
+    def show_conflicts(self) -> Any:
+        """File → Bundle conflicts…: every open conflict, with the choices."""
+
+        def shown(found: list[Any]) -> None:
+            from desktop.bundles.conflicts import ConflictsDialog
+
+            dialog = ConflictsDialog(found, self.window)
+            self._resolving(dialog.conflicts)
+            self._show(dialog)
+
+        return self.ctx.tasks.run(
+            self.tr("Reading the conflicts"),
+            _open_conflicts,
+            self.ctx.archive,
+            with_progress=False,
+            show=False,
+            on_result=shown,
+            on_error=lambda message, _d: dialogs.error(
+                self.window, self.tr("Conflicts not read"), message
+            ),
+        )
+
+    def _resolving(self, widget: Any) -> None:
+        """Each choice in `widget` is one undoable change through the window's writer."""
+
+        def resolve(copy_id: str, choice: str) -> None:
+            from desktop.bundles.conflicts import _resolve
+
+            def done(_result: Any) -> None:
+                if shiboken6.isValid(widget):
+                    widget.resolved(copy_id, choice)
+
+            def refused(message: str) -> None:
+                if shiboken6.isValid(widget):
+                    widget.refused(copy_id, message)
+
+            self.ctx.writer.change(
+                self.tr("Resolve a conflict: keep {0}").format(choice),
+                lambda ch: _resolve(ch, copy_id, choice),
+                on_done=done,
+                on_error=refused,
+            )
+            self.resolved.emit(copy_id)
+
+        widget.resolveRequested.connect(resolve)

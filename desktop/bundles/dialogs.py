@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -157,9 +158,13 @@ class VerdictDialog(QDialog):
 class ReportDialog(QDialog):
     """What an import did: counts, then every conflict, orphan and same-name entity."""
 
-    openRequested = Signal(str)  # an annotation id to look at
+    def __init__(
+        self, report: Any, parent: QWidget | None = None, conflicts: list[Any] | None = None
+    ) -> None:
+        """`conflicts`: the report's open conflicts (`archive.conflicts.Conflict`), shown
+        side by side with the choices; the other findings are listed below them."""
+        from desktop.bundles.conflicts import ConflictsWidget
 
-    def __init__(self, report: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("bundleReport")
         self.setWindowTitle(self.tr("Bundle imported"))
@@ -168,8 +173,18 @@ class ReportDialog(QDialog):
         summary.setWordWrap(True)
         summary.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(summary)
+        self.conflicts = ConflictsWidget(conflicts or [])
+        shown = set(self.conflicts.boxes)
+        if shown:
+            self.resize(760, 560)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(self.conflicts)
+            layout.addWidget(scroll, 1)
         self.items = QListWidget()
         for c in report.conflicts:
+            if c.get("incoming_copy") in shown:
+                continue
             if c.get("deleted_here"):
                 text = self.tr(
                     "Conflict: you deleted “{0}”, they edited it since — theirs {1}; "

@@ -41,6 +41,17 @@ if TYPE_CHECKING:
     from desktop.delta import ViewDelta
 
 
+# A bundle import's conflict copy (their version beside yours, archive/conflicts.py).
+CONFLICT_TIP = (
+    "Their version of a passage you both edited: File → Bundle conflicts… keeps mine, "
+    "theirs or both"
+)
+
+
+def _copy_mark(ann: ReadingAnnotation) -> str:
+    return " (theirs: conflict)" if ann.origin.startswith("conflict:") else ""
+
+
 class AnnotationTableModel(RowTableModel):
     """Rows of `ReadingAnnotation`: type, quote, entity, note, author.
 
@@ -92,7 +103,8 @@ class AnnotationTableModel(RowTableModel):
                 return tip("Sensitive: Reveal in the reader (or the context menu) shows it")
             if col == self.QUOTE:
                 by = f"\nTagged by {ann.author}" if ann.author else ""
-                return tip(ann.quote + ("\n(orphaned)" if ann.orphaned else "") + by)
+                copy = "\n" + CONFLICT_TIP if ann.origin.startswith("conflict:") else ""
+                return tip(ann.quote + ("\n(orphaned)" if ann.orphaned else "") + by + copy)
             if col == self.NOTE:
                 return tip(ann.note)
         elif role == self.IdRole:
@@ -105,7 +117,7 @@ class AnnotationTableModel(RowTableModel):
         if col == self.QUOTE:
             if self.hidden is not None and self.hidden(ann):
                 return "(sensitive: hidden)"
-            return short(ann.quote) + (" (orphaned)" if ann.orphaned else "")
+            return short(ann.quote) + (" (orphaned)" if ann.orphaned else "") + _copy_mark(ann)
         if col == self.ENTITY:
             if self.hidden is not None and self.hidden(ann):
                 return ""  # the name is often the very words hidden
