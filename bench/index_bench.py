@@ -13,6 +13,8 @@ PSS counts the pages processes share once, RSS once per process):
   schema and documents (`documents.make_document`, every field).
 - `import`: `sesame import DIR` of the files, the whole pipeline (reading,
   the database, copies, audit, and the index until it is complete).
+- `noindex`: `sesame import --no-index DIR`, the pipeline without the index
+  (what the catch-up does not do: the breakdown of `import`).
 - `catchup`: the index catching up with the same articles already committed
   (`sesame import --no-index` first, not timed; then `sync_index(force=True)`
   in a fresh process: the child processes of `archive/search/building.py`).
@@ -48,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-PHASES = ("plain", "schema", "import", "catchup", "rebuild")
+PHASES = ("plain", "schema", "import", "noindex", "catchup", "rebuild")
 # The writer settings of the in-process phases: one process, Sesame's children's limit.
 LIMIT_MB = 128
 
@@ -136,6 +138,17 @@ def phase_import(work: Path) -> None:
     )
 
 
+def phase_noindex(work: Path) -> None:
+    archive = work / "noindex-archive"
+    shutil.rmtree(archive, ignore_errors=True)
+    subprocess.run(
+        _sesame("import", "--no-index", "--archive", str(archive), str(work / "files")),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+
+
 def prepare_committed(work: Path) -> Path:
     """An archive holding the files' articles, committed, its (empty) index behind."""
     archive = work / "catchup-archive"
@@ -209,6 +222,7 @@ RUNNERS = {
     "plain": phase_plain,
     "schema": phase_schema,
     "import": phase_import,
+    "noindex": phase_noindex,
     "catchup": phase_catchup,
     "rebuild": phase_rebuild,
 }
@@ -273,6 +287,7 @@ LABELS = {
     "plain": "plain Whoosh, one TEXT field (yardstick)",
     "schema": "Whoosh writer, Sesame's schema and documents",
     "import": "`sesame import`, whole pipeline",
+    "noindex": "`sesame import --no-index` (all but the index)",
     "catchup": "index catch-up of committed articles",
     "rebuild": "`sesame reindex` (from scratch)",
 }

@@ -309,6 +309,12 @@ def test_a_rebuild_writes_its_segments_in_children(
     assert archive.index.search("delta", limit=100).total == 39
     assert archive.index.search("delta7").total == 1
     assert archive.index.search("delta0").total == 0
+    # Terms of a few postings are kept inline in the term table (building.INLINE_LIMIT):
+    # wildcards, fuzzy terms and phrases read them as they read posting blocks.
+    assert archive.index.search("delta1*", limit=100).total == 11  # delta1, delta10-19
+    assert archive.index.search("*lta3", limit=100).total == 1
+    assert archive.index.search('"delta delta7"').total == 1
+    assert archive.index.search("delta7~").total >= 1
     assert archive.index.pending() == 0
     assert archive.index.check().ok
     assert not list(archive.index.folder.glob("build-*.tmp"))
