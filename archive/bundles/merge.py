@@ -111,13 +111,15 @@ class MergeReport:
         if self.deleted:
             parts.append(f"deleted {fmt(self.deleted)} (deleted by the sender)")
         if self.conflicts:
-            parts.append(f"{len(self.conflicts)} conflict(s) to resolve")
+            n = len(self.conflicts)
+            parts.append(f"{n:,} conflict{'' if n == 1 else 's'} to resolve")
         if self.entity_conflicts:
-            parts.append(f"{len(self.entity_conflicts)} entit(ies) edited on both sides")
+            both = _counted(len(self.entity_conflicts), "entities")
+            parts.append(f"{both} edited on both sides")
         if self.orphaned:
-            parts.append(f"{len(self.orphaned)} annotation(s) orphaned")
+            parts.append(f"{_counted(len(self.orphaned), 'annotations')} orphaned")
         if self.entity_offers:
-            parts.append(f"{len(self.entity_offers)} entit(ies) to consider merging")
+            parts.append(f"{_counted(len(self.entity_offers), 'entities')} to consider merging")
         return "Imported: " + "; ".join(parts) + "."
 
 
