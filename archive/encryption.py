@@ -53,6 +53,26 @@ class WrongPassphrase(ArchiveError):
     """The passphrase does not unlock the archive's key."""
 
 
+# The shortest new passphrase, the same in the CLI and the window (a bundle's; the
+# window asks the same of an archive's): a short one falls to a guessing attack on
+# a seized copy (QA F18).
+MIN_PASSPHRASE = 8
+
+
+class WeakPassphrase(ArchiveError):
+    """A new passphrase shorter than MIN_PASSPHRASE (the caller's fault: exit 2)."""
+
+
+def check_new_passphrase(passphrase: str, what: str = "The passphrase") -> None:
+    """Refuse (WeakPassphrase) a new passphrase of fewer than MIN_PASSPHRASE characters."""
+    n = len(unicodedata.normalize("NFC", passphrase))
+    if n < MIN_PASSPHRASE:
+        raise WeakPassphrase(
+            f"{what} has {n} character(s); choose one of at least "
+            f"{MIN_PASSPHRASE}. Nothing was written."
+        )
+
+
 @dataclass(frozen=True)
 class KdfParams:
     """Argon2id's parameters (memory in KiB), recorded in the key file."""

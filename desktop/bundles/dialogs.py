@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive.encryption import MIN_PASSPHRASE
+
 
 class ExportDialog(QDialog):
     """What to export (whole archive, the library's collection, the selected articles) and
@@ -69,7 +71,9 @@ class ExportDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText(
-            self.tr("Passphrase: at least 8 characters; give it to the receiver another way")
+            self.tr(
+                "Passphrase: at least {0} characters; give it to the receiver another way"
+            ).format(MIN_PASSPHRASE)
         )
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText(
@@ -104,8 +108,10 @@ class ExportDialog(QDialog):
 
     def _accept(self) -> None:
         choice = self.choice()
-        if self.with_passphrase.isChecked() and len(choice["passphrase"] or "") < 8:
-            self.problem.setText(self.tr("Choose a passphrase of at least 8 characters."))
+        if self.with_passphrase.isChecked() and len(choice["passphrase"] or "") < MIN_PASSPHRASE:
+            self.problem.setText(
+                self.tr("Choose a passphrase of at least {0} characters.").format(MIN_PASSPHRASE)
+            )
             return
         if self.with_key.isChecked() and not (choice["recipient"] or "").startswith("age1"):
             self.problem.setText(self.tr("A colleague's key starts with age1."))

@@ -199,7 +199,7 @@ def test_a_wrong_passphrase_leaves_the_archive_as_it_was(
     aung, hla = people
     with aung.acting() as a:
         add_report(a)
-        export_bundle(a, tmp_path / "p.sesame", passphrase="right")
+        export_bundle(a, tmp_path / "p.sesame", passphrase="the right one")
     hla.me()
     with hla.acting() as b:
         before = dump(b)
