@@ -159,9 +159,8 @@ def make_document(
         # The same words again, as written (wildcards, fuzzy terms); derived
         # from `text`, so left out of the revision.
         doc["text_words"] = doc["text"]
-        # Pairs with a very common word, with positions (fast phrases,
-        # search.pairs); derived too.
-        doc["text_bigrams"] = doc["text"]
+        # Pairs of common words in a row (fast phrases, search.pairs); derived too.
+        doc["text_pairs"] = doc["text"]
     # Whoosh rejects empty strings in some fields; leave them out instead.
     return {k: v for k, v in doc.items() if v != ""}
 

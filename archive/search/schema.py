@@ -13,6 +13,7 @@ from typing import Any
 from whoosh import formats
 from whoosh.analysis import RegexTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, FieldType, Schema
+from whoosh.system import pack_uint
 
 from archive.search.analysis import (
     folded_words,
@@ -22,14 +23,13 @@ from archive.search.analysis import (
     text_terms,
     title_analyzer,
 )
-from archive.search.pairs import decode_positions, encode_positions, pair_positions
+from archive.search.pairs import pair_counts
 
 # Bump when the schema or the analysers change: an index of another version is rebuilt.
 # 3: `text_words`, the words of the text as written, for wildcards and fuzzy terms.
 # 4: review fields (archive.review): `status`, `assignee`, `verification`, `claim`, `flag`.
 # 5: `text_pairs`, adjacent pairs of common words, for fast exact phrases (search.pairs).
-# 6: `text_bigrams` (replacing `text_pairs`): pairs with a very common word, with positions.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 5
 
 # Fields a query may name, with what each holds (shown in error messages).
 QUERY_FIELDS: dict[str, str] = {
@@ -113,39 +113,20 @@ class WordSet(_UnscoredTerms):
             yield word.encode("utf-8"), 1, 1.0, b""
 
 
-class _PositionArrays(formats.Positions):
-    """Positions as 4-byte integers (`pairs.encode_positions`), decoded without pickle."""
-
-    def encode(self, poslist: list[int]) -> bytes:
-        return encode_positions(poslist)
-
-    def decode_positions(self, valuestring: bytes) -> list[int]:
-        return list(decode_positions(valuestring))
-
-    def decode_frequency(self, valuestring: bytes) -> int:
-        return len(valuestring) // 4
-
-
-class PairPositions(_UnscoredTerms):
-    """The pairs of adjacent terms of a text with a very common word (`pairs`), with positions.
+class PairSet(_UnscoredTerms):
+    """The pairs of adjacent common terms of a text, each once with its count (`pairs`).
 
     Built from the terms the `text` field's analysis just made (same stems,
-    same positions), so "the city" here at position p is exactly the phrase
-    there starting at p. Not scorable, as `WordSet`: a phrase is scored from
-    the counts alone.
+    same positions), so "of the" here is exactly the phrase there. Not
+    scorable, as `WordSet`: a phrase is scored from the counts alone.
     """
 
     def __init__(self) -> None:
-        super().__init__(_PositionArrays())
+        super().__init__(formats.Frequency())
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        for pair, positions in pair_positions(text_terms(value)):
-            yield (
-                pair.encode("utf-8"),
-                len(positions),
-                float(len(positions)),
-                (encode_positions(positions)),
-            )
+        for pair, freq in pair_counts(text_terms(value)):
+            yield pair.encode("utf-8"), freq, float(freq), pack_uint(freq)
 
 
 def build_schema() -> Schema:
@@ -157,7 +138,7 @@ def build_schema() -> Schema:
         text=_text(text_analyzer(), chars=True),
         text_ngram=_text(ngram_analyzer(), chars=True),
         text_words=WordSet(),
-        text_bigrams=PairPositions(),
+        text_pairs=PairSet(),
         source=_text(name_analyzer()),
         byline=_text(name_analyzer()),
         published=DATETIME(sortable=True),
