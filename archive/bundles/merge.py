@@ -332,8 +332,15 @@ class _Merger:
             self.bundle.verdict.own
             and self.bundle.manifest.get("archive_id") == self.ch.archive.archive_id
         )
-        if self.bundle.verdict.public_key and not self.own:
-            self._record(SENDER_KEY + self.bundle.id, self.bundle.verdict.public_key)
+        # Whose bundle this is, known at once (`_theirs`) but written only if some base
+        # came in it: a bundle of nothing new leaves no row behind (no undo step; QA F19).
+        sender = SENDER_KEY + self.bundle.id
+        key = self.bundle.verdict.public_key
+        unrecorded = bool(key) and not self.own and sender not in self.exchange
+        if unrecorded:
+            self.exchange[sender] = (key or "", self.bundle.id)
+        elif key and not self.own:
+            self._record(sender, key)
         options = self.bundle.manifest.get("options") or {}
         # A pseudonymised bundle's names are not edits; one without what is flagged
         # sensitive lacks annotations its sender still has.
@@ -348,6 +355,10 @@ class _Merger:
         self._write_exchange()
         self._deleted_by_sender()
         self._claims()
+        if unrecorded and any(
+            b == self.bundle.id for k, (_, b) in self.exchange.items() if k != sender
+        ):
+            self.exchange_new[sender] = self.exchange[sender]
         self._write_exchange()
 
     # -- people, tag types ---------------------------------------------------------
