@@ -91,6 +91,7 @@ class ConflictsWidget(QWidget):
                 text = "Keep it deleted"
             button = QPushButton(self.tr(text))
             button.setObjectName(f"keep_{choice}")
+            button.setAutoDefault(False)  # Enter in the report must not choose for you
             button.clicked.connect(lambda _=False, c=conflict.id, k=choice: self._ask(c, k))
             self.buttons[conflict.id][choice] = button
             row.addWidget(button)
