@@ -246,6 +246,13 @@ def _decrypt(path: Path, passphrase: str | None, identity: Any) -> IO[bytes]:
         )
     with path.open("rb") as f:
         for_passphrase = b"\n-> scrypt " in f.read(4096)
+    if passphrase is not None and not for_passphrase:
+        raise BundleForOtherKey(
+            "This bundle is encrypted for someone's key (age1...), not for a passphrase: no "
+            "passphrase opens it. If it was made for you, import it without a passphrase "
+            "(your own key is tried), or give the identity it was made for (--identity "
+            "KEYFILE). Nothing was changed."
+        )
     try:
         if passphrase is not None:
             # pyrage decrypts a passphrase's file only whole.

@@ -96,6 +96,8 @@ def export_bundle(
     out = Path(out).expanduser()
     if out.is_dir():
         raise InvalidInput(f"{out} is a folder; give the bundle's file name, e.g. case.sesame.")
+    if not out.parent.is_dir():  # else the error names the hidden temporary file
+        raise InvalidInput(f"The folder {out.parent} does not exist.")
     ids = _chosen_articles(archive, collection, article_ids, query)
     sensitive: dict[str, list[tuple[int, int]]] | None = None
     if without_sensitive:

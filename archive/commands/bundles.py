@@ -1,18 +1,8 @@
 """`sesame export-bundle`, `verify-bundle`, `import-bundle` and `contacts` (DESIGN "Bundles").
 
-`--json` shapes:
-
-- export-bundle -> {"path", "bundle_id", "counts": {...}, "encrypted", "signer", "fingerprint"}
-- verify-bundle -> {"ok", "reason", "verdict", "encrypted", "version", "bundle_id",
-  "created_at", "signer", "public_key", "fingerprint", "known_contact", "counts"}
-  (exit 0 only if every hash and the signature hold, 1 if refused)
-- import-bundle -> {"bundle_id", "signed_by", "change_id", "added": {kind: n},
-  "updated": {...}, "unchanged": {...}, "deleted": {...}, "conflicts": [{"annotation_id",
-  "local", "incoming_copy", "quote", and "deleted_here" or "deleted_there": true when one
-  side deleted it}], "entity_conflicts": [{"entity_id", "local_name", "incoming_name",
-  "reason"}], "orphaned": [ids], "entity_offers": [{"local_id", "local_name",
-  "incoming_id", "incoming_name", "merge"}], "matched_articles": {...}}
-- contacts [add [--replace] NAME KEY | remove NAME] -> [{"name", "public_key", "fingerprint"}]
+`--json` shapes: `JSON_SHAPES` below, shown at the end of each command's `--help`
+(the same as docs/bundle-format.md §10.7 and §11 say; a test keeps the three alike).
+verify-bundle exits 0 only if every hash and the signature hold, 1 if refused.
 
 export-bundle refuses an OUT that exists already (exit 2, nothing written) unless
 `--force` is given, as `sesame export` does (`exports.refuse_existing`); the bundle
@@ -30,6 +20,35 @@ from archive.cli_passphrase import read_passphrase_file
 from archive.commands.exports import add_force, add_selection, refuse_existing
 from archive.errors import InvalidInput
 
+# What `--json` prints, for each command's --help (docs/bundle-format.md §10.7, §11).
+JSON_SHAPES = {
+    "export-bundle": (
+        '{"path", "bundle_id", "counts": {kind: n}, "encrypted", "signer", "fingerprint"}'
+    ),
+    "verify-bundle": (
+        '{"ok", "reason", "verdict", "encrypted", "version", "bundle_id", "created_at", '
+        '"signer", "public_key", "fingerprint", "known_contact", "own_key", "counts"}'
+    ),
+    "import-bundle": (
+        '{"bundle_id", "signed_by", "change_id", "added": {kind: n}, "updated": {kind: n}, '
+        '"unchanged": {kind: n}, "deleted": {kind: n}, "conflicts": [{"annotation_id", '
+        '"local", "incoming_copy", "quote"}], "entity_conflicts": [{"entity_id", '
+        '"local_name", "incoming_name", "reason"}], "orphaned": [annotation ids], '
+        '"entity_offers": [{"local_id", "local_name", "incoming_id", "incoming_name", '
+        '"merge"}], "matched_articles": {bundle id: local id}}, or {"ok": false, "reason"} '
+        "if refused (exit 1)"
+    ),
+    "contacts": '[{"name", "public_key", "fingerprint"}] (add, remove: one of them)',
+}
+
+
+def _json_help(p: argparse.ArgumentParser, command: str) -> None:
+    p.epilog = f"--json prints {JSON_SHAPES[command]}; see docs/bundle-format.md."
+
+
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
 
 def _passphrase(args: argparse.Namespace) -> str | None:
     """The bundle's passphrase from --passphrase-file (first line), or None."""
@@ -46,21 +65,32 @@ def _identity(args: argparse.Namespace) -> Any:
         return keys.age_identity()
     from pyrage import x25519
 
+    file = Path(path).expanduser()
+    if not file.is_file():
+        what = "is a folder, not" if file.is_dir() else "does not exist: give"
+        raise UsageError(f"The identity file {path} {what} an age identity file.")
     try:
         line = next(
             ln.strip()
-            for ln in Path(path).expanduser().read_text(encoding="ascii").splitlines()
+            for ln in file.read_text(encoding="ascii").splitlines()
             if ln.strip() and not ln.startswith("#")
         )
         return x25519.Identity.from_str(line)
-    except (OSError, StopIteration, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path} is not an age identity file (AGE-SECRET-KEY-1...).") from exc
+    except Exception as exc:  # pyrage.IdentityError is no ValueError; unreadable, empty
+        raise UsageError(
+            f"{path} is not an age identity file (a line AGE-SECRET-KEY-1...): give the "
+            "key file the bundle was encrypted for, or leave --identity out to use your own."
+        ) from exc
 
 
 def cmd_export_bundle(args: argparse.Namespace, out: Output) -> int:
     from archive.bundles.writer import export_bundle
 
     refuse_existing(args)  # before anything is read: a bundle must not replace one unasked
+    folder = Path(args.out).expanduser().parent
+    if not folder.is_dir():
+        raise UsageError(f"The folder {folder} does not exist: make it first, or write the "
+                         "bundle elsewhere.")  # fmt: skip
     passphrase = _passphrase(args)
     with open_archive(args, write=True, create=False) as archive:
         bar = out.progress("Exporting")
@@ -85,9 +115,15 @@ def cmd_export_bundle(args: argparse.Namespace, out: Output) -> int:
     else:
         n = report.counts
         lock = ", encrypted" if report.encrypted else ""
+        what = ", ".join(
+            (
+                _counted(n["articles"], "article", "articles"),
+                _counted(n["annotations"], "annotation", "annotations"),
+                _counted(n["entities"], "entity", "entities"),
+            )
+        )
         out.line(
-            f"Wrote {report.path}: {n['articles']} article(s), {n['annotations']} annotation(s), "
-            f"{n['entities']} entit(ies){lock}; signed by {report.signer} "
+            f"Wrote {report.path}: {what}{lock}; signed by {report.signer} "
             f"(fingerprint {report.fingerprint})."
         )
     return EXIT_OK
@@ -266,6 +302,7 @@ def register_commands(add: AddCommand) -> None:
         usage=", or a --passphrase-file that cannot be read or is empty",
     )
     add_selection(p)  # the same scope and pseudonym options as every export
+    _json_help(p, "export-bundle")
     lock = p.add_mutually_exclusive_group()
     lock.add_argument("--passphrase-file", metavar="F", help="encrypt for the passphrase in F")
     lock.add_argument(
@@ -280,6 +317,7 @@ def register_commands(add: AddCommand) -> None:
         cmd_verify_bundle,
         "check a bundle's hashes, signature and signer without importing (exit 1 if refused)",
     )
+    _json_help(p, "verify-bundle")
     p.add_argument("file", metavar="FILE")
     _secrets(p)
 
@@ -288,10 +326,12 @@ def register_commands(add: AddCommand) -> None:
         cmd_import_bundle,
         "verify a bundle, then merge it into the archive as one undoable change",
     )
+    _json_help(p, "import-bundle")
     p.add_argument("file", metavar="FILE")
     _secrets(p)
 
     p = add("contacts", cmd_contacts, "colleagues whose public keys you know")
+    _json_help(p, "contacts")
     sub = p.add_subparsers(metavar="ACTION")
     q = sub.add_parser("add", help="remember a colleague's public key under a name")
     q.add_argument("name", metavar="NAME")
