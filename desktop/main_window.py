@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.search_dock)
         self.panel_docks = self._make_panel_docks()
         self.view_docks = self._make_view_docks()
-        self.bundles = BundleController(ctx, self, self.library)
+        self.bundles = BundleController(ctx, self, self.library, self.search)
         self.exports = ExportController(ctx, self, self.library, self.search)
 
         self.task_status = TaskStatusWidget(ctx.tasks)

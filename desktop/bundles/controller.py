@@ -132,11 +132,14 @@ class BundleController(QObject):
     # A conflict's choice was asked for (its copy id): for tests.
     resolved = Signal(str)
 
-    def __init__(self, ctx: AppContext, window: QWidget, library: Any = None) -> None:
+    def __init__(
+        self, ctx: AppContext, window: QWidget, library: Any = None, search: Any = None
+    ) -> None:
         super().__init__(window)
         self.ctx = ctx
         self.window = window
         self.library = library
+        self.search = search  # the search panel: "the articles the current search finds"
         self.prefs = st.Settings()
         self.dialog: QWidget | None = None
 
@@ -178,8 +181,11 @@ class BundleController(QObject):
             collection = self.library.collection_box.currentData()
             selected = self.library.selected_ids()
         name = self.library.collection_box.currentText() if collection else None
-        dialog = ExportDialog(name, len(selected), self.window)
-        dialog.chosen.connect(lambda choice: self._export_to(choice, collection, selected))
+        query = self.search.query_edit.text().strip() if self.search is not None else ""
+        dialog = ExportDialog(name, len(selected), self.window, query)
+        dialog.chosen.connect(
+            lambda choice: self._export_to({**choice, "query": query}, collection, selected)
+        )
         self._show(dialog)
 
     def _export_to(
@@ -214,6 +220,8 @@ class BundleController(QObject):
         kwargs: dict[str, Any] = {
             "collection": collection if scope == "collection" else None,
             "article_ids": selected if scope == "selected" else None,
+            "query": choice.get("query") if scope == "query" else None,
+            "pseudonymise": tuple(choice.get("pseudonymise") or ()),
             "passphrase": choice.get("passphrase"),
             "recipients": [choice["recipient"]] if choice.get("recipient") else (),
             "without_sensitive": bool(choice.get("without_sensitive")),

@@ -26,14 +26,20 @@ from archive.encryption import MIN_PASSPHRASE
 
 
 class ExportDialog(QDialog):
-    """What to export (whole archive, the library's collection, the selected articles) and
-    how to protect it (no encryption, a passphrase, a colleague's age key)."""
+    """What to export (whole archive, the library's collection, the selected articles, the
+    articles the current search finds), names to replace by pseudonyms, and how to
+    protect it (no encryption, a passphrase, a colleague's age key)."""
 
-    # {"scope": ..., "passphrase": str|None, "recipient": str|None, "without_sensitive": bool}
+    # {"scope": archive|collection|selected|query, "passphrase": str|None,
+    #  "recipient": str|None, "without_sensitive": bool, "pseudonymise": [names]}
     chosen = Signal(dict)
 
     def __init__(
-        self, collection: str | None, selected: int, parent: QWidget | None = None
+        self,
+        collection: str | None,
+        selected: int,
+        parent: QWidget | None = None,
+        query: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("exportBundleDialog")
@@ -50,10 +56,27 @@ class ExportDialog(QDialog):
         self.collection_button.setEnabled(bool(collection))
         self.selected_button = QRadioButton(self.tr("The {0} selected article(s)").format(selected))
         self.selected_button.setEnabled(selected > 0)
-        for i, button in enumerate((self.all_button, self.collection_button, self.selected_button)):
+        self.query_button = QRadioButton(
+            self.tr("The articles the search “{0}” finds").format(query)
+            if query
+            else self.tr("A search's articles (search first)")
+        )
+        self.query_button.setEnabled(bool(query))
+        for i, button in enumerate(
+            (self.all_button, self.collection_button, self.selected_button, self.query_button)
+        ):
             self.scope.addButton(button, i)
             layout.addWidget(button)
         (self.selected_button if selected else self.all_button).setChecked(True)
+        layout.addWidget(
+            QLabel(self.tr("Replace these entities' names by pseudonyms (comma-separated):"))
+        )
+        self.pseudonyms = QLineEdit()
+        self.pseudonyms.setObjectName("pseudonyms")
+        self.pseudonyms.setPlaceholderText(
+            self.tr("Entity names, e.g. a witness (their aliases too; see the guide)")
+        )
+        layout.addWidget(self.pseudonyms)
         self.sensitive = QCheckBox(
             self.tr("Leave out what is flagged sensitive (articles; passages are masked)")
         )
@@ -98,9 +121,10 @@ class ExportDialog(QDialog):
         self.recipient.setEnabled(self.with_key.isChecked())
 
     def choice(self) -> dict[str, Any]:
-        scope = {0: "archive", 1: "collection", 2: "selected"}[self.scope.checkedId()]
+        scope = {0: "archive", 1: "collection", 2: "selected", 3: "query"}[self.scope.checkedId()]
         return {
             "scope": scope,
+            "pseudonymise": [n.strip() for n in self.pseudonyms.text().split(",") if n.strip()],
             "passphrase": self.passphrase.text() if self.with_passphrase.isChecked() else None,
             "recipient": self.recipient.text().strip() if self.with_key.isChecked() else None,
             "without_sensitive": self.sensitive.isChecked(),
