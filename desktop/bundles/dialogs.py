@@ -100,7 +100,7 @@ class ExportDialog(QDialog):
         )
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText(
-            self.tr("Their age key (age1…): their Help → Your identity and contacts… shows it")
+            self.tr("Their age key (age1…): Help → Your identity… shows it")
         )
         layout.addWidget(self.passphrase)
         layout.addWidget(self.recipient)
