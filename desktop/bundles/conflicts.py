@@ -43,6 +43,10 @@ def _text(side: dict[str, Any] | None) -> str:
     # The author is who first tagged it (a conflict copy keeps its creator): the time is
     # that version's last edit.
     lines.append(f"Tagged by {side.get('author') or '?'}; this version of {_when(side)}")
+    if side.get("sent_by"):  # who sent their version (archive.conflicts.sent_by), if known
+        lines.append(f"Sent by {side['sent_by']}")
+    if side.get("sent_by"):  # who sent their version (QA F6)
+        lines.append(f"Sent by {side['sent_by']}")
     return "\n".join(lines)
 
 
