@@ -954,6 +954,15 @@ def _invert(change: Change, source: models.Change) -> None:
         batch.append(params)
     if batch:
         conn.exec_driver_sql(batch_sql, batch)
+    articles = [rc for rc in rows if rc.table == "article" and rc.op != "updated"]
+    if articles:  # their copy signatures are derived, not logged: kept in step here
+        from archive.copies import follow_articles
+
+        follow_articles(
+            change,
+            [rc.id for rc in articles if rc.before is None],
+            [rc.id for rc in articles if rc.after is None],
+        )
     verb = change.kind
     for rc in rows:
         change.audit(

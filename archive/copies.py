@@ -19,7 +19,8 @@ Groups live in `Article.copy_group` (a group id shared by the copies) with
 `copy_group_by`: "auto" (detection) or "user" (the person split or joined
 it). Detection never changes an article the user decided about. Signatures
 are derived data in `CopySignature` (not tracked by the change log): they
-are rebuilt by `rebuild` (`sesame copies --rebuild`). Group changes are
+are rebuilt by `rebuild` (`sesame copies --rebuild`), and an undo or redo that
+removes or restores articles removes or re-signs theirs (`follow_articles`). Group changes are
 core changes (undoable); at import they are made in each batch's own change,
 so undoing the import undoes them too.
 """
@@ -720,6 +721,31 @@ def detect_unsigned(ch: Change, article_ids: Iterable[str]) -> int:
 
 
 _BATCH = 200  # articles signed at once by `detect_unsigned`, as an import batch
+
+
+def follow_articles(ch: Change, removed: Sequence[str], restored: Sequence[str]) -> None:
+    """Keep the signatures in step with an undo or redo: those of the articles it
+    `removed` deleted, those it `restored` signed again (their groups are columns of
+    their rows: the undo put them back). Derived rows are not in the change log, so
+    without this an undone import left its articles' signatures behind."""
+    conn = ch.session.connection()
+    if removed:
+        conn.exec_driver_sql(
+            "DELETE FROM copysignature WHERE article_id = ?", [(a,) for a in removed]
+        )
+    for i in range(0, len(restored), _BATCH):
+        chunk = list(restored[i : i + _BATCH])
+        marks = ", ".join("?" * len(chunk))
+        rows = conn.exec_driver_sql(
+            f"SELECT id, text FROM article WHERE id IN ({marks}) ORDER BY rowid", tuple(chunk)
+        ).fetchall()
+        signed = [
+            (str(a), sig)
+            for (a, _), sig in zip(rows, signatures([str(t or "") for _, t in rows]), strict=True)
+            if sig is not None
+        ]
+        if signed:
+            _store_signatures(ch, [a for a, _ in signed], np.stack([g for _, g in signed]))
 
 
 # -- reading groups -------------------------------------------------------------------
