@@ -14,6 +14,7 @@ every such copy is an open conflict. Resolving one is a core change:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,58 @@ class Conflict:
         return {"copy_id": self.id, "theirs": self.copy, "yours": self.local}
 
 
+def sent_by(session: Any, copy: models.Annotation) -> str | None:
+    """Who sent a conflict copy's version (QA F6): the signer of the bundle it came in,
+    by name (their user row) or fingerprint; None when that is no longer known.
+
+    The copy's creator is the passage's first author, not who made this version. The
+    import that added the copy set the exchange record of the annotation it copies to
+    the copy's content and that bundle's id, and `sender:<bundle id>` holds the key
+    that signed it (archive/bundles/merge.py); a later exchange of that annotation
+    replaces the record, and then the copy's content no longer matches it."""
+    if not copy.origin.startswith(COPY_PREFIX):
+        return None
+    from archive import keys
+    from archive.bundles.merge import SENDER_KEY, _local_form, content_hash
+
+    conn = session.connection()
+    seen = conn.exec_driver_sql(
+        "SELECT content_hash, bundle_id FROM exchange WHERE annotation_id = ?",
+        (copy.origin[len(COPY_PREFIX) :],),
+    ).fetchone()
+    if seen is None or seen[0] != content_hash(_local_form(copy)):
+        return None
+    key = conn.exec_driver_sql(
+        "SELECT content_hash FROM exchange WHERE annotation_id = ?", (SENDER_KEY + seen[1],)
+    ).fetchone()
+    if key is None:
+        return None
+    user = conn.exec_driver_sql(
+        "SELECT display_name FROM user WHERE public_key = ?", (key[0],)
+    ).fetchone()
+    if user:
+        return str(user[0])
+    contact = keys.contact_for(key[0])
+    if contact is not None:
+        return contact.name
+    # A signer who made no passage of the bundle has no user row here: the import's
+    # audit entry says who signed it ("signed by Hla (fingerprint ...), an unknown key").
+    entry = conn.exec_driver_sql(
+        "SELECT after FROM auditevent WHERE action = 'bundle.import' AND target_id = ? "
+        "ORDER BY seq LIMIT 1",
+        (seen[1],),
+    ).fetchone()
+    signed = str(json.loads(entry[0] or "{}").get("signed_by") or "") if entry else ""
+    return signed.removeprefix("signed by ") or f"an unknown key ({keys.fingerprint(key[0])})"
+
+
+def sent_by_id(archive: Archive, annotation_id: str) -> str | None:
+    """`sent_by` of the annotation `annotation_id` (None if it is no conflict copy)."""
+    with archive.session() as session:
+        ann = session.get(models.Annotation, annotation_id)
+        return sent_by(session, ann) if ann is not None else None
+
+
 def _side(session: Any, ann: models.Annotation) -> dict[str, Any]:
     author = session.get(models.User, ann.created_by) if ann.created_by else None
     entity = session.get(models.Entity, ann.entity_id) if ann.entity_id else None
@@ -61,6 +114,7 @@ def _side(session: Any, ann: models.Annotation) -> dict[str, Any]:
         "updated_at": ann.updated_at.isoformat(timespec="seconds"),
         "start": ann.start,
         "end": ann.end,
+        "sent_by": sent_by(session, ann),
     }
 
 

@@ -72,6 +72,8 @@ class MergeReport:
     orphaned: list[str] = field(default_factory=list)
     entity_offers: list[dict[str, Any]] = field(default_factory=list)
     matched_articles: dict[str, str] = field(default_factory=dict)  # bundle id -> local id
+    # Conflict copies the sender still had open, added here: open here too (QA F6).
+    open_conflicts: list[str] = field(default_factory=list)
 
     def count(self, bucket: str, kind: str, n: int = 1) -> None:
         target: dict[str, int] = getattr(self, bucket)
@@ -97,6 +99,7 @@ class MergeReport:
             "orphaned": self.orphaned,
             "entity_offers": self.entity_offers,
             "matched_articles": self.matched_articles,
+            "open_conflicts": self.open_conflicts,
         }
 
     def line(self) -> str:
@@ -120,6 +123,12 @@ class MergeReport:
             parts.append(f"{_counted(len(self.orphaned), 'annotations')} orphaned")
         if self.entity_offers:
             parts.append(f"{_counted(len(self.entity_offers), 'entities')} to consider merging")
+        if self.open_conflicts:
+            n = len(self.open_conflicts)
+            parts.append(
+                f"{n:,} conflict{'' if n == 1 else 's'} the sender has not resolved "
+                "(their two versions are both here: `sesame conflicts`)"
+            )
         return "Imported: " + "; ".join(parts) + "."
 
 
@@ -870,6 +879,8 @@ class _Merger:
                 values = self._fields(ann, article, old_text)
                 new.append({"id": ann_id, "origin": ann["sesame:origin"], **values})
                 self.report.count("added", "annotations")
+                if str(ann["sesame:origin"]).startswith("conflict:"):
+                    self.report.open_conflicts.append(ann_id)
                 if values["orphaned"] and not ann["sesame:orphaned"]:
                     self.report.orphaned.append(ann_id)
             else:

@@ -245,15 +245,20 @@ def cmd_annotations(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_annotation_show(args: argparse.Namespace, out: Output) -> int:
+    from archive import conflicts
+
     with open_archive(args, write=False) as archive:
         rec = annotate.get_annotation(archive, args.annotation)
+        sender = conflicts.sent_by_id(archive, rec.id)  # a conflict copy's (QA F6)
     if out.as_json:
-        out.json(rec.to_dict())
+        out.json({**rec.to_dict(), **({"sent_by": sender} if sender else {})})
     else:
         _show_annotation(out, rec)
         if rec.note:
             out.line(f"  note: {rec.note}")
         out.line(f"  by {rec.created_by or '?'} at {rec.created_at} ({rec.origin})")
+        if sender:
+            out.line(f"  this version (a conflict to resolve) was sent by {sender}")
     return EXIT_OK
 
 

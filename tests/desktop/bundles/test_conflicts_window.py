@@ -55,6 +55,7 @@ def test_the_report_shows_both_versions_and_resolves(
     text = widget.boxes[copy].findChildren(type(widget.status[copy]))
     shown = " ".join(label.text() for label in text)
     assert "Hla's reading" in shown and "my reading" in shown and "Tagged by" in shown
+    assert "Sent by Hla (fingerprint" in shown  # who sent their version (QA F6)
     assert dialog.items.count() == 0  # the conflict is not listed a second time
     with qtbot.waitSignal(window.bundles.resolved, timeout=5_000):
         widget.buttons[copy][choice].click()
