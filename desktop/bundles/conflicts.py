@@ -45,8 +45,6 @@ def _text(side: dict[str, Any] | None) -> str:
     lines.append(f"Tagged by {side.get('author') or '?'}; this version of {_when(side)}")
     if side.get("sent_by"):  # who sent their version (archive.conflicts.sent_by), if known
         lines.append(f"Sent by {side['sent_by']}")
-    if side.get("sent_by"):  # who sent their version (QA F6)
-        lines.append(f"Sent by {side['sent_by']}")
     return "\n".join(lines)
 
 
