@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from archive import encryption, keychange
+from archive.encryption import MIN_PASSPHRASE
 from archive.errors import ArchiveError
 from archive.store import Archive
 from desktop import dialogs
-from desktop.encryption import MIN_PASSPHRASE, add_to_file_menu
+from desktop.encryption import add_to_file_menu
 from desktop.tasks import Job, TaskRunner
 
 if TYPE_CHECKING:
