@@ -203,6 +203,15 @@ ENTITY_KEY = "entity:"  # Exchange keys: an entity's base
 SENDER_KEY = "sender:"  # Exchange keys: the key that signed a bundle
 
 
+def normalised_text_hash(text: str) -> str:
+    """SHA-256 (hex) of `text` in NFC with every run of whitespace one space, the ends
+    trimmed: what two copies of one text that differ only in spacing share (§10.2)."""
+    import unicodedata
+
+    words = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()
+
+
 def entity_hash(e: dict[str, Any]) -> str:
     """The comparable content of an entity in bundle form (what a colleague may edit)."""
     return hashlib.sha256(spec.canonical({f: e.get(f) for f in ENTITY_FIELDS})).hexdigest()
@@ -444,6 +453,50 @@ class _Merger:
                 row = by_text.get(d["text_sha256"])
             if row is not None:
                 matched[d["id"]] = row
+        matched.update(self._same_words([d for d in docs if d["id"] not in matched]))
+        return matched
+
+    def _same_words(self, docs: list[dict[str, Any]]) -> dict[str, models.Article]:
+        """Bundle article id -> the local article with the same text but for its spacing
+        (other whitespace, other line ends, NFC): `normalised_text_hash` equal.
+
+        Candidates are the local articles whose copy signature (`archive.copies`: its
+        tokens leave spacing out) equals the incoming text's, one query, so that no
+        local text is read unless it may match; an archive without signatures
+        (empty, or never signed) has none."""
+        from archive import copies
+
+        conn = self.session.connection()
+        if (
+            not docs
+            or conn.exec_driver_sql("SELECT 1 FROM copysignature LIMIT 1").fetchone() is None
+        ):
+            return {}
+        sigs = copies.signatures([d["text"] for d in docs])
+        wanted: dict[bytes, list[dict[str, Any]]] = {}
+        for d, sig in zip(docs, sigs, strict=True):
+            if sig is not None:
+                wanted.setdefault(copies.encode(sig), []).append(d)
+        candidates: dict[bytes, list[str]] = {}
+        blobs = list(wanted)
+        for i in range(0, len(blobs), 500):
+            chunk = blobs[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for aid, blob in conn.exec_driver_sql(
+                f"SELECT article_id, signature FROM copysignature WHERE signature IN ({marks})",
+                tuple(chunk),
+            ):
+                candidates.setdefault(bytes(blob), []).append(aid)
+        a = models.Article
+        matched: dict[str, models.Article] = {}
+        for blob, ids in candidates.items():
+            rows = sorted(self._in(a.id, ids), key=lambda r: r.imported_at)
+            local = [(normalised_text_hash(r.text), r) for r in rows]
+            for d in wanted[blob]:
+                target = normalised_text_hash(d["text"])
+                row = next((r for h, r in local if h == target), None)
+                if row is not None:
+                    matched[d["id"]] = row
         return matched
 
     def _articles(self) -> None:
