@@ -72,8 +72,9 @@ class Passage:
     quote: str
 
 
-def _alternative(name: str) -> str:
-    """`name` as a pattern, with the word boundaries its script has."""
+def _edges(name: str) -> tuple[str, str]:
+    """The word boundaries `name`'s script has: the lookbehind before it, the lookahead
+    after it."""
     before = rf"(?<!{_WORD})" if _IS_WORD.match(name[0]) else ""
     if _IS_WORD.match(name[-1]):
         after = rf"(?!{_WORD})"
@@ -81,7 +82,22 @@ def _alternative(name: str) -> str:
         after = r"(?!\p{M})"
     else:
         after = ""
-    return before + regex.escape(name) + after
+    return before, after
+
+
+def _pattern(names: list[str], *, fold: bool = False) -> str:
+    """One alternation per kind of boundaries, names longest first in each (an uncased
+    Burmese name among English ones each with its own lookbehind made a rewrite 17x
+    slower: 300 texts, 0.50 s, 0.03 s grouped); `fold`: names of any case."""
+    kinds: dict[tuple[str, str], list[str]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        body = regex.escape(name)
+        if fold and any(c.lower() != c.upper() for c in name):
+            body = f"(?i:{body})"
+        kinds.setdefault(_edges(name), []).append(body)
+    return "(?V1)" + "|".join(
+        f"{before}(?:{'|'.join(bodies)}){after}" for (before, after), bodies in kinds.items()
+    )
 
 
 class Pseudonyms:
@@ -120,7 +136,13 @@ class Pseudonyms:
         if not self.by_name:
             raise InvalidInput("Choose at least one entity to replace with a pseudonym.")
         names = sorted(self.by_name, key=len, reverse=True)
-        self.pattern = regex.compile("(?V1i)" + "|".join(_alternative(n) for n in names))
+        # Matched in the lower-cased text (same length, so the same offsets): IGNORECASE
+        # made a rewrite 77x slower (2,000 texts of 2.6 kB, 62 names: 4.2 s, 0.07 s).
+        lowered = sorted({n.lower() for n in names}, key=len, reverse=True)
+        self._lower = {n.lower(): p for n, p in reversed(self.by_name.items())}
+        self.pattern = regex.compile(_pattern(lowered))
+        # For the rare text whose lower case is not as long ("İ"): case folded as it goes.
+        self._folding = _pattern(names, fold=True)
 
     def pseudonym_of(self, name: str) -> str | None:
         return self._folded.get(name.casefold())
@@ -138,10 +160,21 @@ class Pseudonyms:
     def rewrite(self, text: str, article_id: str | None = None) -> Rewritten:
         """`text` with every protected name replaced; with `article_id`, the passages of
         that article tagged as a protected entity too (those whose quote is still there)."""
-        found: list[tuple[int, int, str]] = [
-            (m.start(), m.end(), self._pseudonym_of_match(m.group(0)))
-            for m in self.pattern.finditer(text)
-        ]
+        lower = text.lower()
+        if len(lower) == len(text):
+            found = [
+                (
+                    m.start(),
+                    m.end(),
+                    self._lower.get(m.group(0)) or self._pseudonym_of_match(m.group(0)),
+                )
+                for m in self.pattern.finditer(lower)
+            ]
+        else:
+            found = [
+                (m.start(), m.end(), self._pseudonym_of_match(m.group(0)))
+                for m in regex.finditer(self._folding, text)
+            ]
         if article_id is not None:
             found += [
                 (s, e, p)

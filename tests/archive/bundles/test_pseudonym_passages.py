@@ -151,3 +151,10 @@ def test_no_linked_quote_nor_name_is_in_any_member(
             pos, quote = ann["target"]["selector"]
             text = texts[spec_id(ann["target"]["source"])]
             assert text[pos["start"] : pos["end"]] == quote["exact"]
+
+
+def test_a_text_whose_lower_case_is_longer_is_matched_as_it_is() -> None:
+    p = Pseudonyms([("Actor", "Zaw Min", ["ဗိုလ်ကြီးဇော်မင်း"])])
+    rw = p.rewrite("İnsein: ZAW MIN and ဗိုလ်ကြီးဇော်မင်းက")
+    assert rw.text == "İnsein: Actor A and Actor Aက"
+    assert rw.offset(8) == 8 and rw.offset(15, end=True) == 15
