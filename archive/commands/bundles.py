@@ -35,8 +35,8 @@ JSON_SHAPES = {
         '"local", "incoming_copy", "quote"}], "entity_conflicts": [{"entity_id", '
         '"local_name", "incoming_name", "reason"}], "orphaned": [annotation ids], '
         '"entity_offers": [{"local_id", "local_name", "incoming_id", "incoming_name", '
-        '"merge"}], "matched_articles": {bundle id: local id}}, or {"ok": false, "reason"} '
-        "if refused (exit 1)"
+        '"merge"}], "matched_articles": {bundle id: local id}, "open_conflicts": '
+        '[annotation ids]}, or {"ok": false, "reason"} if refused (exit 1)'
     ),
     "contacts": '[{"name", "public_key", "fingerprint"}] (add, remove: one of them)',
 }
