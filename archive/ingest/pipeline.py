@@ -739,6 +739,17 @@ def import_paths(
     with sandbox.worker() as worker:
         importer.sandbox = worker if isolate else None
         _import_files(importer, files, result, progress, cancel, ocr_languages, find_copies)
+    if importer.index and result.imported:
+        # The batches' force=False catch-ups leave even a small remainder for a
+        # bigger commit; a few articles are applied now, in memory (searchable at
+        # once), and a big remainder still goes to the bulk catch-up.
+        try:
+            archive.sync_index()
+        except Exception as exc:  # committed and queued: the next open catches up
+            result.warnings.append(
+                f"the search index could not be updated now ({exc}); "
+                "it will catch up the next time the archive is opened"
+            )
     return result
 
 
