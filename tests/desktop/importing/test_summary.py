@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import PurePosixPath
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
-from desktop.importing.summary import ImportSummaryDialog
+from desktop.importing.summary import ImportSummaryDialog, file_cells
 
 REASON = (
     "This PDF is incomplete (it ends before its last page): download or copy it again, "
@@ -59,3 +64,31 @@ def test_a_file_with_two_articles_says_so(qtbot) -> None:
     cells = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert cells == ["digest.mbox, article 1 of 2", "digest.mbox, article 2 of 2", "harbour.txt"]
     assert model.index(1, 1).data() == "Police defect"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text("ab.é 1", min_size=1, max_size=4).filter(lambda n: n not in (".", "..")),
+            min_size=1,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_file_cells_name_each_file_as_pathlib_did(parts: list[list[str]]) -> None:
+    """The file column (now os.path, for speed) names each file as Path(p).name did,
+    and counts the articles of a file that held several."""
+    paths = ["/" + "/".join(p) for p in parts]
+    items = [{"title": str(i)} for i in range(len(paths))]
+    cells = file_cells(paths, items, lambda item: str(item["title"]))
+    totals = Counter(paths)
+    seen: Counter[str] = Counter()
+    for path, item, (name, value) in zip(paths, items, cells, strict=True):
+        expected = PurePosixPath(path).name
+        if totals[path] > 1:
+            seen[path] += 1
+            expected = f"{expected}, article {seen[path]} of {totals[path]}"
+        assert (name, value) == (expected, item["title"])
