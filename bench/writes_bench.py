@@ -268,13 +268,13 @@ def instrument(writer: Any) -> None:
     """
     work, notify = writer._work, writer.notify
 
-    def timed_work(ops: Any) -> Any:
+    def timed_work(ops: Any, *args: Any, **kwargs: Any) -> Any:
         recs = [r for r in (getattr(op.fn, "rec", None) for op in ops) if r is not None]
         now = time.perf_counter()
         for rec in recs:
             rec["work_in"] = now
         try:
-            return work(ops)
+            return work(ops, *args, **kwargs)
         finally:
             now = time.perf_counter()
             for rec in recs:
