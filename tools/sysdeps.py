@@ -4,7 +4,7 @@
 Run by `make run` before the app starts and by `make test` before the tests.
 On Linux, Qt's xcb platform plugin needs a set of X11/GL libraries that
 minimal installs lack; the PDF report (WeasyPrint) needs Pango, HarfBuzz and
-GObject; Burmese text needs a font covering the Myanmar script; OCR of scans
+GObject; Burmese text needs a font covering the Myanmar script (Noto Sans Myanmar); OCR of scans
 needs the Tesseract program with its English and Burmese (`mya`) data. This
 script looks for all of them and:
 
@@ -54,8 +54,12 @@ LIBRARIES = {
 # language Sesame reads by default (Tesseract language code -> Debian package).
 TESSERACT_PACKAGE = "tesseract-ocr"
 TESSERACT_LANGUAGES = {"eng": "tesseract-ocr-eng", "mya": "tesseract-ocr-mya"}
-# Fonts covering Myanmar script, smallest first; one is enough.
-MYANMAR_FONT_PACKAGES = ["fonts-sil-padauk", "fonts-noto-core"]
+# Fonts covering Myanmar script: Noto Sans Myanmar first, Padauk where it is missing.
+# Both draw Burmese on screen, but a PDF report set in Padauk alone carries a garbled
+# text layer (WeasyPrint 68-70: pdfium reads "ရĴ န် Öကု" for "ရန်ကုန်"), so its
+# Burmese could not be searched or copied; set in Noto Sans Myanmar it reads exactly.
+MYANMAR_FONT = "Noto Sans Myanmar"
+MYANMAR_FONT_PACKAGES = ["fonts-noto-core", "fonts-sil-padauk"]
 # Other distributions: the same needs under their own names, for the message.
 OTHER_DISTROS = (
     "Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
@@ -93,13 +97,13 @@ def missing_libraries(known: set[str] | None) -> list[str]:
 
 
 def has_myanmar_font() -> bool | None:
-    """Whether fontconfig knows a font covering Burmese (None: cannot tell)."""
+    """Whether fontconfig knows Noto Sans Myanmar (None: cannot tell)."""
     if not shutil.which("fc-list"):
         return None
     code, out = _run(["fc-list", ":lang=my", "family"])
     if code != 0:
         return None
-    return bool(out.strip())
+    return any(MYANMAR_FONT in line.split(",") for line in out.splitlines())
 
 
 def tesseract_languages() -> set[str] | None:
@@ -162,7 +166,7 @@ def apt_install(prefix: list[str], packages: list[str]) -> bool:
 
 
 def plan(missing_libs: list[str], font: bool | None, ocr: list[str] | None = None) -> list[str]:
-    """The Debian packages to install (the first Myanmar font package if none)."""
+    """The Debian packages to install (the Noto fonts if Noto Sans Myanmar is missing)."""
     packages = list(missing_libs)
     if font is False:
         packages.append(MYANMAR_FONT_PACKAGES[0])
@@ -178,8 +182,9 @@ def advice(packages: list[str]) -> str:
     ]
     if any(p in MYANMAR_FONT_PACKAGES for p in packages):
         lines.append(
-            "  (fonts-sil-padauk or fonts-noto-core: without a Myanmar font, "
-            "Burmese text shows as empty boxes)"
+            "  (fonts-noto-core, else fonts-sil-padauk: without a Myanmar font Burmese "
+            "shows as empty boxes; with Padauk alone a PDF report's Burmese cannot be "
+            "searched or copied)"
         )
     if any(p.startswith(TESSERACT_PACKAGE) for p in packages):
         lines.append(
@@ -213,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         if prefix is not None:
             ok = apt_install(prefix, packages)
             if not ok and MYANMAR_FONT_PACKAGES[0] in packages:
-                # An older release may lack Padauk: try the Noto fonts instead.
+                # A release without the Noto package: Padauk still draws Burmese.
                 others = [p for p in packages if p != MYANMAR_FONT_PACKAGES[0]]
                 ok = apt_install(prefix, [*others, MYANMAR_FONT_PACKAGES[1]])
             if ok:

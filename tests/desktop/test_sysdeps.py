@@ -29,12 +29,12 @@ def test_missing_libraries_from_the_linker_cache() -> None:
 def test_plan_adds_a_myanmar_font_only_when_none_is_installed() -> None:
     assert sysdeps.plan([], True) == []
     assert sysdeps.plan([], None) == []
-    assert sysdeps.plan(["libegl1"], False) == ["libegl1", "fonts-sil-padauk"]
+    assert sysdeps.plan(["libegl1"], False) == ["libegl1", "fonts-noto-core"]
 
 
 def test_advice_names_the_exact_command() -> None:
-    text = sysdeps.advice(["libxcb-cursor0", "fonts-sil-padauk"])
-    assert "sudo apt-get install libxcb-cursor0 fonts-sil-padauk" in text
+    text = sysdeps.advice(["libxcb-cursor0", "fonts-noto-core"])
+    assert "sudo apt-get install libxcb-cursor0 fonts-noto-core" in text
     assert "Myanmar" in text and "Fedora" in text
 
 
@@ -86,6 +86,19 @@ def test_tesseract_languages_read_from_the_program(tmp_path: Path, monkeypatch: 
     assert sysdeps.tesseract_languages() == {"eng", "osd"}
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert sysdeps.tesseract_languages() is None
+
+
+def test_padauk_alone_is_not_enough(tmp_path: Path, monkeypatch: Any) -> None:
+    # A PDF report set in Padauk alone has a garbled Burmese text layer: Noto is wanted.
+    program = tmp_path / "fc-list"
+    monkeypatch.setenv("PATH", str(tmp_path))
+    program.write_text("#!/bin/sh\necho 'Padauk Book'\necho Padauk\n")
+    program.chmod(0o755)
+    assert sysdeps.has_myanmar_font() is False
+    program.write_text("#!/bin/sh\necho Padauk\necho 'Noto Sans Myanmar,Noto Sans Myanmar UI'\n")
+    assert sysdeps.has_myanmar_font() is True
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert sysdeps.has_myanmar_font() is None
 
 
 def test_ci_has_what_the_tests_need() -> None:
