@@ -31,7 +31,7 @@ class AppContext(QObject):
 
     # Ask the reader to show an article; the list holds code-point spans to
     # highlight and scroll to (e.g. search matches), possibly empty.
-    articleOpenRequested = Signal(str, list)
+    articleOpenRequested = Signal(str, object)  # a list (Signal(list) copies it)
     # Ask the Entities panel to show an entity (the relation graph's nodes ask).
     entityOpenRequested = Signal(str)
     # The reader now shows this article (empty string: none).

@@ -32,7 +32,7 @@ class ExportDialog(QDialog):
 
     # {"scope": archive|collection|selected|query, "passphrase": str|None,
     #  "recipient": str|None, "without_sensitive": bool, "pseudonymise": [names]}
-    chosen = Signal(dict)
+    chosen = Signal(object)  # a dict (Signal(dict) copies it through a QVariantMap)
 
     def __init__(
         self,

@@ -42,7 +42,7 @@ class ExportOptionsDialog(QDialog):
 
     # {"scope": archive|collection|selected|query, "pseudonymise": [names],
     #  "without_sensitive": bool, "kind", "bom"}
-    chosen = Signal(dict)
+    chosen = Signal(object)  # a dict (Signal(dict) copies it through a QVariantMap)
 
     def __init__(
         self,

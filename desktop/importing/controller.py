@@ -70,7 +70,9 @@ class ImportController(QObject):
     """Starts imports and shows their summaries."""
 
     # The summary of each finished import (the to_json() dict, plus "cancelled").
-    importFinished = Signal(dict)
+    # Signal(object), not Signal(dict): PySide copies a dict through a QVariantMap,
+    # 60 ms on the window's thread for a 5,000-file summary (measured; object: 0.07).
+    importFinished = Signal(object)
 
     def __init__(self, ctx: AppContext, window: QWidget) -> None:
         super().__init__(window)

@@ -187,7 +187,7 @@ class EntityDetailsDialog(QDialog):
     Non-blocking: `open()` it and listen to `detailsChosen(dict)`.
     """
 
-    detailsChosen = Signal(dict)
+    detailsChosen = Signal(object)  # a dict (Signal(dict) copies it through a QVariantMap)
 
     def __init__(self, info: EntityInfo, *, event: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
