@@ -428,6 +428,89 @@ def _watchdog(hb: Heartbeat) -> None:
     gc.callbacks.append(on_gc)
 
 
+class Timeline:
+    """`--timeline`: every 5 ms, the CPU time each thread of the process used (from
+    /proc/self/task/*/stat, 10 ms ticks) and where the GUI thread is; `show()` prints the
+    samples around the import's longest stall, to tell the window's own work (its CPU
+    time grows) from waiting for the interpreter lock held by other threads (theirs
+    does)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[tuple[float, dict[str, int], str]] = []
+        self.main_id = threading.main_thread().ident
+        self.main_native = threading.main_thread().native_id
+        threading.Thread(target=self._run, daemon=True, name="timeline").start()
+
+    @staticmethod
+    def _cpu(tid: str) -> int:
+        try:
+            fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0
+        return int(fields[11]) + int(fields[12])  # utime + stime, clock ticks
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        while True:
+            time.sleep(0.005)
+            names = {t.native_id: t.name for t in threading.enumerate()}
+            cpu = {}
+            for tid in os.listdir("/proc/self/task"):
+                name = "GUI" if int(tid) == self.main_native else names.get(int(tid), "c" + tid)
+                cpu[name] = self._cpu(tid)
+            where = ""
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)
+                ours = [f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in stack[-16:]]
+                depth = 3 if ident == self.main_id else int(os.environ.get("TL_DEPTH", "2"))
+                here = " < ".join(reversed(ours[-depth:]))
+                where = here + where if ident == self.main_id else where + f" // {here}"
+            self.samples.append((time.perf_counter(), cpu, where))
+
+    def show(self, start: float, end: float) -> None:
+        rows = [s for s in self.samples if start <= s[0] <= end]
+        if not rows:
+            return
+        tick = 1000 / os.sysconf("SC_CLK_TCK")
+        print(f"--- timeline {start:.3f}..{end:.3f} (CPU ms since the first sample):")
+        first = rows[0][1]
+        for t, cpu, where in rows[:: max(1, len(rows) // 80)]:
+            used = {n: (c - first.get(n, c)) * tick for n, c in cpu.items()}
+            busy = ", ".join(f"{n} {v:.0f}" for n, v in sorted(used.items()) if v > 0)
+            print(f"  {(t - start) * 1000:6.0f} ms  {busy}  | {where}")
+
+
+def _trace_end(window: Any) -> None:
+    """`--trace-end`: how long each step of the window's work as an import ends takes."""
+    import desktop.tasks as tasks_module
+
+    def timed(owner: Any, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                took = (time.perf_counter() - t) * 1000
+                if took > 3:
+                    print(f"  [{label}] {took:.0f} ms at {time.perf_counter():.3f}")
+
+        setattr(owner, name, wrapper)
+
+    importer = window.importer
+    timed(importer, "_finished", "importer._finished")
+    timed(importer, "show_summary", "importer.show_summary")
+    timed(tasks_module, "freeze_long_lived", "freeze_long_lived")
+    timed(tasks_module.Job, "_on_result", "Job._on_result")
+
+
 def _stall_dumps(path: Path, after_s: float = 0.4) -> Any:
     """`--dump-stalls FILE`: every thread's Python stack written to FILE whenever the GUI
     thread has not come back for `after_s` (faulthandler's C thread: it needs no
@@ -601,6 +684,9 @@ class Run:
         if args.debug:
             _watchdog(self.hb)
         self.dumper = _stall_dumps(Path(args.dump_stalls)) if args.dump_stalls else None
+        self.timeline = Timeline() if args.timeline else None
+        if args.trace_end:
+            _trace_end(window)
         self.hb.start()
 
     def quiet(self) -> None:
@@ -637,6 +723,14 @@ class Run:
         window = self.window
         finished: list[dict] = []
         window.importer.importFinished.connect(finished.append)
+        self.finished_at = 0.0
+
+        def note(_summary: Any) -> None:
+            self.finished_at = time.perf_counter()
+            if self.args.trace_end:
+                print(f"  [importFinished] at {self.finished_at:.3f}")
+
+        window.importer.importFinished.connect(note)
         t0 = time.perf_counter()
         job = window.importer.import_paths([folder])
         self.on_import_started(job, t0)
@@ -644,6 +738,10 @@ class Run:
             raise SystemExit("writes_bench: import timed out")
         t1 = time.perf_counter()
         window.importer.importFinished.disconnect(finished.append)
+        window.importer.importFinished.disconnect(note)
+        # Stalls are counted a little longer: the window's work as an import ends.
+        run_loop(lambda: time.perf_counter() - t1 > 0.5, 5)
+        self.settled_at = time.perf_counter()
         return t0, t1, len(finished[0]["imported"])
 
     def on_import_started(self, job: Any, t0: float) -> None:
@@ -658,11 +756,17 @@ class Run:
         res = self.res
         t0, t1, files = self._import(folder)
         res["alone_files"] = files
-        res["alone_stall"], at = self.hb.worst(t0, t1)
-        res["alone_gap_p99"] = pct(self.hb.gaps(t0, t1), 99)
+        res["alone_stall"], at = self.hb.worst(t0, self.settled_at)
+        res["alone_gap_p99"] = pct(self.hb.gaps(t0, self.settled_at), 99)
+        to_end = (t0 + at - self.finished_at) * 1000
+        if self.args.trace_end:
+            print(f"  [longest stall] from {t0 + at:.3f}")
+        if self.timeline is not None:
+            self.timeline.show(t0 + at - 0.05, t0 + at + res["alone_stall"] / 1000 + 0.05)
         print(
             f"import alone of {files:,} files: {t1 - t0:.1f} s ({files / (t1 - t0):.0f} files/s), "
-            f"longest stall {res['alone_stall']:.0f} ms at {at:.1f} s, "
+            f"longest stall {res['alone_stall']:.0f} ms at {at:.1f} s ({to_end:+.0f} ms from "
+            "the import's end), "
             f"p99 gap {res['alone_gap_p99']:.0f} ms"
         )
         self._close_summary()
@@ -699,8 +803,12 @@ class Run:
         res["import_s"], res["imported"] = t1 - t0, files
         res["import_tags"] = list(tagger.times)
         res["import_tag_errors"] = list(tagger.errors)
-        res["import_stall"], res["import_stall_at"] = self.hb.worst(t0, t1)
-        res["import_gap_p99"] = pct(self.hb.gaps(t0, t1), 99)
+        res["import_stall"], res["import_stall_at"] = self.hb.worst(t0, self.settled_at)
+        res["import_gap_p99"] = pct(self.hb.gaps(t0, self.settled_at), 99)
+        res["import_stall_to_end"] = (t0 + res["import_stall_at"] - self.finished_at) * 1000
+        if self.timeline is not None:
+            at = t0 + res["import_stall_at"]
+            self.timeline.show(at - 0.1, at + res["import_stall"] / 1000 + 0.1)
         print(
             f"import of {files:,} files from the window: {t1 - t0:.1f} s "
             f"({files / (t1 - t0):.0f} files/s)"
@@ -708,7 +816,8 @@ class Run:
         print(
             f"tags during it: {len(tagger.times)} tags, p50 {pct(tagger.times, 50):.0f} ms, "
             f"p95 {pct(tagger.times, 95):.0f} ms, max {max(tagger.times, default=0):.0f} ms; "
-            f"longest stall {res['import_stall']:.0f} ms at {res['import_stall_at']:.1f} s, "
+            f"longest stall {res['import_stall']:.0f} ms at {res['import_stall_at']:.1f} s "
+            f"({res['import_stall_to_end']:+.0f} ms from the import's end), "
             f"p99 gap {res['import_gap_p99']:.0f} ms"
         )
         res["import_phases"] = tagger.phase_line()
@@ -861,6 +970,14 @@ def main() -> int:
         "--dump-stalls",
         metavar="FILE",
         help="every thread's stack when the window stalls (diagnostic; may crash)",
+    )
+    parser.add_argument(
+        "--trace-end", action="store_true", help="time the window's steps as an import ends"
+    )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="each thread's CPU time around the import's longest stall (diagnostic)",
     )
     parser.add_argument(
         "--profile", choices=("tags", "import", "merge"), help="cProfile the GUI thread"

@@ -80,6 +80,9 @@ class IndexCatchUp(QObject):
         self.ctx = ctx
         self.job: Any = None
         self._again = False
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.request)
         # While child processes index an import's articles (archive.search.building),
         # a search from the window waits at most this long for them, then shows the
         # index as it is with those changes counted as pending.
@@ -101,6 +104,11 @@ class IndexCatchUp(QObject):
             on_error=lambda message, _details: log.warning("Index catch-up failed: %s", message),
         )
         self.job.ended.connect(self._ended)
+
+    def request_later(self, delay_ms: int) -> None:
+        """Catch the index up in `delay_ms` (a search before then catches up itself)."""
+        if not self._later.isActive():
+            self._later.start(delay_ms)
 
     def _ended(self) -> None:
         self.job = None

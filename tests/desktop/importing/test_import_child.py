@@ -196,3 +196,38 @@ def test_an_encrypted_archives_import_stays_in_the_window_process(
     finally:
         win.shutdown()
         archive.close()
+
+
+@pytest.mark.usefixtures("no_pipeline_here")
+def test_the_window_works_little_as_an_import_ends(
+    qtbot, window, article_files, monkeypatch
+) -> None:
+    # Measured (issue 8): as a 5,000-file import ended the window stalled while it built
+    # the summary's rows and the views' reads ran beside it. Now the rows come built from
+    # the worker, the views read after the summary is shown, the index a little later.
+    from desktop.importing import summary as summary_module
+
+    built_here: list[int] = []
+    real = summary_module.summary_tables
+
+    def counting(summary: dict) -> dict:
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            built_here.append(1)
+        return real(summary)
+
+    monkeypatch.setattr(summary_module, "summary_tables", counting)
+    order: list[str] = []
+    window.ctx.articlesChanged.connect(lambda: order.append("views read"))
+    with qtbot.waitSignal(window.importer.importFinished, timeout=60000) as finished:
+        window.importer.import_paths(article_files)
+    order.append("summary shown")
+    summary = finished.args[0]
+    assert set(summary["tables"]) == {"failed", "imported", "duplicates"}
+    rows, tips = summary["tables"]["imported"]
+    assert [r[0] for r in rows] == [Path(t).name for t in tips] and len(rows) == 3
+    assert built_here == []
+    qtbot.waitUntil(lambda: order == ["summary shown", "views read"], timeout=5000)
+    assert window.importer.summary.imported_table.model().rowCount() == 3
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 3, timeout=30000)
