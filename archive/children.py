@@ -36,6 +36,13 @@ from typing import Any
 
 # The parent's pid, in a child's environment (read by `die_with_parent`).
 PARENT_ENV = "SESAME_PARENT_PID"
+# How much a child lowers its priority (`popen(background=True)`; read by `die_with_parent`).
+NICENESS_ENV = "SESAME_NICENESS"
+# Bulk work (an import, the index's writers) yields the processor to the window: on 2
+# cores an import's child and two index writers kept both busy, and the window's threads
+# waited their turn beside them (issue 8). Niceness only matters when the processor is
+# short: alone on the machine a background child runs as fast as before.
+BACKGROUND_NICENESS = 10
 _PR_SET_PDEATHSIG = 1
 
 _requests: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
@@ -65,15 +72,21 @@ def _ensure_launcher() -> None:
         _launcher.start()
 
 
-def popen(args: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+def popen(
+    args: Sequence[str], *, background: bool = False, **kwargs: Any
+) -> subprocess.Popen[bytes]:
     """`subprocess.Popen(args, **kwargs)`, started by the launcher thread.
 
-    The child's environment (`env`, else this process's) gets `PARENT_ENV`;
-    the child calls `die_with_parent()` first thing. Raises what Popen raises
-    (OSError when the program cannot be started). Any thread may wait for it.
+    The child's environment (`env`, else this process's) gets `PARENT_ENV`
+    (and, for `background` work, `NICENESS_ENV`); the child calls
+    `die_with_parent()` first thing. Raises what Popen raises (OSError when the
+    program cannot be started). Any thread may wait for it.
     """
     env = dict(kwargs.pop("env", None) or os.environ)
     env[PARENT_ENV] = str(os.getpid())
+    env.pop(NICENESS_ENV, None)  # a child of a background child is not lowered twice
+    if background:
+        env[NICENESS_ENV] = str(BACKGROUND_NICENESS)
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(list(args), env=env, **kwargs)
@@ -87,7 +100,8 @@ def popen(args: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
 
 
 def die_with_parent(parent: int | None = None) -> None:
-    """In a child: SIGKILL when the parent process dies (Linux); exit now if it has.
+    """In a child: SIGKILL when the parent process dies (Linux); exit now if it has;
+    a background child lowers its priority (`NICENESS_ENV`).
 
     `parent`: the parent's pid (default: `PARENT_ENV` of the environment, as
     `popen` sets it; without either, a parent already gone is told by being
@@ -98,6 +112,8 @@ def die_with_parent(parent: int | None = None) -> None:
 
         with contextlib.suppress(Exception):
             ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    with contextlib.suppress(KeyError, ValueError, OSError, AttributeError):
+        os.nice(int(os.environ[NICENESS_ENV]))  # (no os.nice on Windows)
     if parent is None:
         with contextlib.suppress(KeyError, ValueError):
             parent = int(os.environ[PARENT_ENV])

@@ -423,7 +423,11 @@ def _watchdog(hb: Heartbeat) -> None:
             return
         took = time.perf_counter() - starts.pop(ident, time.perf_counter())
         if took > 0.02:
-            print(f"  gc gen {info['generation']} took {took * 1000:.0f} ms")
+            where = "the GUI thread" if ident == main_id else threading.current_thread().name
+            print(
+                f"  gc gen {info['generation']} took {took * 1000:.0f} ms on {where} "
+                f"({info['collected']} collected) at {time.perf_counter():.3f}"
+            )
 
     gc.callbacks.append(on_gc)
 
@@ -972,6 +976,9 @@ def main() -> int:
         help="every thread's stack when the window stalls (diagnostic; may crash)",
     )
     parser.add_argument(
+        "--gc-threshold", type=int, help="the collector's first threshold (diagnostic)"
+    )
+    parser.add_argument(
         "--trace-end", action="store_true", help="time the window's steps as an import ends"
     )
     parser.add_argument(
@@ -1000,6 +1007,11 @@ def main() -> int:
     from desktop.app import make_application
 
     make_application([])
+    if args.gc_threshold:
+        import gc
+
+        gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
+        print(f"collector thresholds {gc.get_threshold()} (--gc-threshold)")
     load = os.getloadavg()[0]
     print(f"load average at start: {load:.1f} on {os.cpu_count()} cores")
     res = bench(args, tmp)

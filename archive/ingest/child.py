@@ -142,6 +142,7 @@ def import_in_child(
     try:
         process = popen(
             [sys.executable, "-m", "archive.ingest.child", str(answers_w)],
+            background=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -255,6 +255,7 @@ def _spawn(
         try:
             process = popen(
                 [sys.executable, "-m", "archive.search.building"],
+                background=True,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -117,3 +117,24 @@ def test_a_child_whose_parent_is_already_gone_exits() -> None:
 def test_a_program_that_cannot_start_raises_in_the_caller(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         children.popen([str(tmp_path / "no-such-program")])
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no os.nice")
+@pytest.mark.parametrize("background", [False, True])
+def test_background_children_yield_the_processor(background: bool) -> None:
+    # Bulk work (an import's child, the index's writers) runs at a lower priority, so
+    # the window's threads are not kept waiting behind it on a busy machine (issue 8).
+    probe = (
+        "import os\n"
+        "from archive.children import die_with_parent\n"
+        "die_with_parent()\n"
+        "print(os.nice(0), os.environ.get('SESAME_NICENESS'), flush=True)\n"
+    )
+    process = children.popen(
+        [sys.executable, "-c", probe], background=background, stdout=subprocess.PIPE, cwd=ROOT
+    )
+    out, _ = process.communicate(timeout=60)
+    niceness, passed_on = out.decode().split()
+    expected = os.nice(0) + (children.BACKGROUND_NICENESS if background else 0)
+    assert int(niceness) == min(expected, 19)
+    assert passed_on == (str(children.BACKGROUND_NICENESS) if background else "None")
