@@ -8,6 +8,7 @@ the shared `AppContext`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -46,6 +47,11 @@ from desktop.theme import apply_theme
 
 # Features of other issues: shown so people know they are coming, never clickable.
 COMING_SOON: dict[str, str] = {}
+
+
+def _rebuild_index(archive: Archive, progress: Any = None, cancel: Any = None) -> int:
+    """The worker side of File → Rebuild search index (a pool thread)."""
+    return archive.index.rebuild(progress=progress, cancel=cancel)
 
 
 class MainWindow(QMainWindow):
@@ -374,13 +380,25 @@ class MainWindow(QMainWindow):
             apply_theme(app, key)
 
     def rebuild_index(self) -> None:
-        """Bring the search index up to date with the database, off the GUI thread."""
+        """Build the search index again from the database, as `sesame reindex` does (off
+        the GUI thread, with progress and cancel: a cancelled rebuild keeps the old
+        index). Searches and tags go on meanwhile; the new index is swapped in whole."""
         self.ctx.tasks.run(
-            self.tr("Updating the search index"),
-            self.ctx.archive.sync_index,
+            self.tr("Rebuilding the search index"),
+            _rebuild_index,
+            self.ctx.archive,
             ask_before_quit=True,
-            on_result=lambda _r: self.statusBar().showMessage(
-                self.tr("The search index is up to date."), 5000
+            on_result=lambda count: self.statusBar().showMessage(
+                (
+                    self.tr("The search index was rebuilt: 1 article.")
+                    if count == 1
+                    else self.tr("The search index was rebuilt: %d articles.") % count
+                ),
+                10000,
+            ),
+            on_cancelled=lambda: self.statusBar().showMessage(
+                self.tr("Rebuilding the search index was cancelled; the index is as it was."),
+                10000,
             ),
             on_error=lambda msg, _d: dialogs.error(self, self.tr("Search index"), msg),
         )

@@ -59,7 +59,8 @@ class Job(QObject):
     Signals (all delivered on the GUI thread):
     `progressed(done, total_or_None, message)`, `succeeded(result)`,
     `failed(message, details)`, `cancelled()`, and `ended()` after any of the
-    last three.
+    last three; `settled()` before them, once the work is over (the status bar
+    stops showing it then, not after a result dialog the outcome opened).
     """
 
     progressed = Signal(int, object, str)
@@ -67,6 +68,7 @@ class Job(QObject):
     failed = Signal(str, str)
     cancelled = Signal()
     ended = Signal()
+    settled = Signal()
 
     def __init__(self, label: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +144,7 @@ class Job(QObject):
 
     def _finish(self) -> None:
         self.finished = True
+        self.settled.emit()
 
 
 class _Work:
@@ -345,6 +348,7 @@ class TaskStatusWidget(QWidget):
         self.bar.setRange(0, 0)  # busy until the first report
         self.cancel_button.setEnabled(True)
         job.progressed.connect(self._progress)
+        job.settled.connect(lambda: self._ended(job))
         self.show()
 
     def _progress(self, done: int, total: int | None, message: str) -> None:
@@ -370,7 +374,7 @@ class TaskStatusWidget(QWidget):
     def _ended(self, job: Job) -> None:
         if job is not self.job:
             return
-        remaining = [j for j in self.runner.jobs if j.show]
+        remaining = [j for j in self.runner.jobs if j.show and not j.finished]
         if remaining:
             self._show(remaining[-1])
         else:

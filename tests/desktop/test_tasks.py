@@ -118,6 +118,23 @@ def test_status_widget_shows_the_job_and_cancels_it(qtbot, runner) -> None:
     assert widget.isHidden()
 
 
+def test_the_status_bar_lets_go_of_a_job_before_its_result_is_shown(qtbot, runner) -> None:
+    # Check archive's result opens a dialog from its on_result: the status bar had kept
+    # "Checking the archive" and an enabled Cancel behind it until the dialog closed.
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    widget = TaskStatusWidget(runner, parent)
+    parent.show()
+    seen: list[bool] = []
+    job = runner.run(
+        "Checking the archive", _counting, 10, on_result=lambda _r: seen.append(widget.isVisible())
+    )
+    assert widget.isVisible()
+    with qtbot.waitSignal(job.ended, timeout=5000):
+        pass
+    assert seen == [False] and widget.isHidden()
+
+
 def test_quiet_jobs_stay_out_of_the_status_bar(qtbot, runner) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
