@@ -336,19 +336,22 @@ class TaskStatusWidget(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
-        runner.jobStarted.connect(self._show)
+        runner.jobStarted.connect(self._started)
         runner.jobEnded.connect(self._ended)
         self.hide()
 
-    def _show(self, job: Job) -> None:
+    def _started(self, job: Job) -> None:
         if not job.show:
             return
+        job.progressed.connect(self._progress)
+        job.settled.connect(lambda: self._ended(job))
+        self._show(job)
+
+    def _show(self, job: Job) -> None:
         self.job = job
         self.label.setText(job.label)
         self.bar.setRange(0, 0)  # busy until the first report
         self.cancel_button.setEnabled(True)
-        job.progressed.connect(self._progress)
-        job.settled.connect(lambda: self._ended(job))
         self.show()
 
     def _progress(self, done: int, total: int | None, message: str) -> None:

@@ -60,19 +60,18 @@ def _run_import(
         summary = child.import_in_process(
             archive, paths, provenance, ocr_languages, progress, cancel
         )
-        summary["tables"] = summary_tables(summary)
-        return summary
+    else:
 
-    def catch_up() -> None:
-        # As each batch did in-process: a cheap check, or children started for 2,000.
-        try:
-            archive.sync_index(force=False)
-        except Exception as exc:  # the next search, catch-up or open redoes it
-            log.warning("index catch-up during an import failed: %s", exc)
+        def catch_up() -> None:
+            # As each batch did in-process: a cheap check, or children started for 2,000.
+            try:
+                archive.sync_index(force=False)
+            except Exception as exc:  # the next search, catch-up or open redoes it
+                log.warning("index catch-up during an import failed: %s", exc)
 
-    summary = child.import_in_child(
-        archive, paths, provenance, ocr_languages, progress, cancel, tick=catch_up
-    )
+        summary = child.import_in_child(
+            archive, paths, provenance, ocr_languages, progress, cancel, tick=catch_up
+        )
     # The summary's rows, built here rather than on the window's thread.
     summary["tables"] = summary_tables(summary)
     return summary
