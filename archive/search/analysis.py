@@ -11,7 +11,6 @@ article text, so matches can be highlighted without re-tokenising.
 
 from __future__ import annotations
 
-import pickle
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -20,7 +19,8 @@ from typing import Any
 import regex
 from whoosh.analysis import Composable, Token, Tokenizer
 from whoosh.lang import has_stemmer, languages, stemmer_for_language
-from whoosh.system import pack_uint
+
+from archive.search.positions import pack
 
 # Scripts written without spaces between words; their punctuation and spaces
 # are excluded so that "။" or "、" ends a run.
@@ -231,8 +231,8 @@ class WordTokenizer(Tokenizer):
     def character_postings(
         self, value: str, boost: float
     ) -> Iterator[tuple[bytes, int, float, bytes]]:
-        """The field's postings of `value` in one pass: what Whoosh's `Characters`
-        format makes of this tokenizer's tokens (term bytes, frequency, weight,
+        """The field's postings of `value` in one pass: what `PackedCharacters`
+        (search.positions) makes of this tokenizer's tokens (term bytes, frequency, weight,
         positions and character spans encoded), without a token object per word.
 
         The text field's analysis was half of a bulk writer's document time
@@ -274,21 +274,10 @@ class WordTokenizer(Tokenizer):
                     spans.append((pos, start, end))
                 pos += 1
         _LAST_WORDS[:] = [value, folded, terms]
-        dumps = pickle.dumps
         for term, spans in seen.items():
-            deltas = []
-            posbase = charbase = 0
-            for pos, startchar, endchar in spans:
-                deltas.append((pos - posbase, startchar - charbase, endchar - startchar))
-                posbase = pos
-                charbase = endchar
             count = len(spans)
-            yield (
-                term.encode("utf-8"),
-                count,
-                float(count) * boost,
-                pack_uint(count) + dumps(deltas, 2),
-            )
+            ps, starts, ends = zip(*spans, strict=True)
+            yield (term.encode("utf-8"), count, float(count) * boost, pack(ps, starts, ends))
 
 
 # The folded words and the terms (stems) of the text analysed last: the

@@ -8,6 +8,7 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from itertools import accumulate, pairwise
 from typing import Any
 
@@ -32,6 +33,7 @@ from archive.search.expand import (
     wildcard_test,
 )
 from archive.search.pairs import PAIRS_FIELD, is_pair, pair_term
+from archive.search.positions import PackedCharacters, positions
 
 
 class FastPhrase(wq.Phrase):
@@ -128,12 +130,13 @@ def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int],
         for k, found in zip(order, values, strict=True)
         if sources[keys[k]]
     ]
+    decode = _position_decoder(reader, field)
     ids: list[int] = []
     freqs: list[int] = []
     for docnum in candidates or ():
         starts: set[int] | None = None
         for found, offsets in plan:
-            positions = _positions(found[docnum])
+            positions = decode(found[docnum])
             for offset in offsets:
                 # map() with the int's own method: the shift runs in C.
                 shifted = set(map((-offset).__add__, positions)) if offset else set(positions)
@@ -162,9 +165,9 @@ def _candidates(
     """
     values: list[dict[int, bytes]] = []
     candidates: list[int] | None = None
-    for field, term, positions in terms:
+    for field, term, with_positions in terms:
         btext = term.encode("utf-8")
-        if positions:
+        if with_positions:
             found = posting_values(reader, field, btext, candidates)
         else:
             held = set(_term_ids(reader, field, btext))
@@ -333,6 +336,13 @@ def share_phrase_cache(q: wq.Query, cache: PhraseCache) -> None:
             node.cache = cache
         elif isinstance(node, wq.Or):
             node.matcher_type = wq.Or.DEFAULT_MATCHER
+
+
+def _position_decoder(reader: Any, field: str) -> Callable[[bytes], Iterable[int]]:
+    """How to read positions from the field's posting values."""
+    if isinstance(reader.schema[field].format, PackedCharacters):
+        return positions  # article text: one slice of an array
+    return _positions
 
 
 def _positions(value: bytes) -> list[int]:

@@ -24,12 +24,15 @@ from archive.search.analysis import (
     title_analyzer,
 )
 from archive.search.pairs import pair_counts
+from archive.search.positions import PackedCharacters
 
 # Bump when the schema or the analysers change: an index of another version is rebuilt.
 # 3: `text_words`, the words of the text as written, for wildcards and fuzzy terms.
 # 4: review fields (archive.review): `status`, `assignee`, `verification`, `claim`, `flag`.
 # 5: `text_pairs`, adjacent pairs of common words, for fast exact phrases (search.pairs).
-SCHEMA_VERSION = 5
+# 6: (withdrawn: `text_bigrams`; never trusted again.)
+# 7: article text's positions packed as arrays (search.positions), blocks pickled at protocol 5.
+SCHEMA_VERSION = 7
 
 # Fields a query may name, with what each holds (shown in error messages).
 QUERY_FIELDS: dict[str, str] = {
@@ -69,8 +72,10 @@ ENTITY_FIELDS = ("actor", "event", "figure")
 SEP = "\x1f"
 
 
-def _text(analyzer: object, **kw: object) -> TEXT:
-    field = TEXT(analyzer=analyzer, **kw)
+def _text(analyzer: object, chars: bool = False, **kw: object) -> TEXT:
+    field = TEXT(analyzer=analyzer, chars=chars, **kw)
+    if chars:  # positions and character spans, packed (read fast by phrases and snippets)
+        field.format = PackedCharacters(field_boost=field.format.field_boost)
     # A word that analyses into several tokens ("e-mail", a Burmese word cut
     # into n-grams) must match those tokens in a row.
     field.multitoken_query = "phrase"

@@ -7,7 +7,6 @@ cost of Whoosh's own highlighter. The text itself is read from SQLite.
 
 from __future__ import annotations
 
-import pickle
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from archive.search.analysis import fold
 from archive.search.analysis import words as text_words
 from archive.search.expand import Expansion, WordTest
 from archive.search.matchers import values_of
+from archive.search.positions import PackedCharacters, characters
 
 HIGHLIGHT_FIELDS = ("text", "text_ngram")
 SNIPPET_CHARS = 240
@@ -104,23 +104,14 @@ def _chars(
 ) -> dict[int, list[tuple[int, int, int]]]:
     """docnum -> [(pos, startchar, endchar)] of `word` for the (sorted) docnums.
 
-    Read block by block (`matchers.values_of`) and decoded with one unpickling
-    per document: Whoosh's skip_to and `value_as` loop in Python, which for a
-    very common word's 20 documents ("the", ~45 occurrences in each) was most
-    of a phrase's snippets.
+    Read block by block (`matchers.values_of`), each document's spans sliced
+    from its packed arrays (search.positions): Whoosh's skip_to and `value_as`
+    loop in Python, which for a very common word's 20 documents ("the", ~45
+    occurrences in each) was most of a phrase's snippets.
     """
-    found: dict[int, list[tuple[int, int, int]]] = {}
-    for docnum, value in values_of(reader, field, word, docnums).items():
-        codes = pickle.loads(value[4:] + b".")
-        chars: list[tuple[int, int, int]] = []
-        position = endchar = 0
-        for dpos, dstart, length in codes:
-            position += dpos
-            startchar = endchar + dstart
-            endchar = startchar + length
-            chars.append((position, startchar, endchar))
-        found[docnum] = chars
-    return found
+    fmt = reader.schema[field].format
+    decode = characters if isinstance(fmt, PackedCharacters) else fmt.decode_characters
+    return {d: decode(v) for d, v in values_of(reader, field, word, docnums).items()}
 
 
 def match_spans(
