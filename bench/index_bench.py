@@ -231,15 +231,29 @@ RUNNERS = {
 # -- measuring a phase ------------------------------------------------------------------
 
 
-def _tree_memory(proc: psutil.Process) -> tuple[int, int]:
-    """RSS and PSS summed over the process tree (PSS counts shared pages once)."""
+def _tree_memory(proc: psutil.Process) -> tuple[int, int, list[tuple[str, int]]]:
+    """RSS and PSS summed over the process tree (PSS counts shared pages once), and
+    each process's PSS by what it runs."""
     rss = pss = 0
+    each: list[tuple[str, int]] = []
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
             info = p.memory_full_info()  # (/proc/PID/smaps_rollup: ~3 ms a process)
             rss += info.rss
             pss += info.pss
-    return rss, pss
+            each.append((_what(p), info.pss))
+    return rss, pss, each
+
+
+def _what(p: psutil.Process) -> str:
+    """A short name for a process of the tree: its module or script and first argument."""
+    with contextlib.suppress(psutil.Error):
+        args = p.cmdline()
+        if "-m" in args:
+            rest = args[args.index("-m") + 1 :]
+            return " ".join(rest[:2])
+        return " ".join(Path(a).name for a in args[1:3])
+    return "?"
 
 
 def measure(work: Path, phase: str, count: int) -> dict[str, Any]:
@@ -249,17 +263,19 @@ def measure(work: Path, phase: str, count: int) -> dict[str, Any]:
     )
     proc = psutil.Process(child.pid)
     peak = peak_pss = 0
+    at_peak: list[tuple[str, int]] = []
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_pss
+        nonlocal peak, peak_pss, at_peak
         while not stop.wait(0.05):
             try:
-                rss, pss = _tree_memory(proc)
+                rss, pss, each = _tree_memory(proc)
             except psutil.Error:
                 return
             peak = max(peak, rss)
-            peak_pss = max(peak_pss, pss)
+            if pss > peak_pss:
+                peak_pss, at_peak = pss, each
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -279,6 +295,7 @@ def measure(work: Path, phase: str, count: int) -> dict[str, Any]:
         "per_s": count / wall,
         "rss_mb": peak / 2**20,
         "pss_mb": peak_pss / 2**20,
+        "at_peak": [(what, round(pss / 2**20)) for what, pss in at_peak],
         "load": os.getloadavg()[0],
     }
 
@@ -338,6 +355,7 @@ def main() -> None:
                 f"load {result['load']:.2f}",
                 flush=True,
             )
+            print("  at the peak (MB PSS):", ", ".join(f"{w} {m}" for w, m in result["at_peak"]))
     plain = [r for r in results if r["phase"] == "plain"]
     if plain:
         yard = sum(r["per_cpu_s"] for r in plain) / len(plain)

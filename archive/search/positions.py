@@ -15,9 +15,10 @@ cheap to load (`whoosh_fixes` writes blocks with pickle protocol 5).
 
 from __future__ import annotations
 
+import struct
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from whoosh import formats
 from whoosh.system import pack_uint, unpack_uint
@@ -31,13 +32,20 @@ def pack(positions: Sequence[int], starts: Sequence[int], ends: Sequence[int]) -
     """A posting value of these occurrences (sorted by position)."""
     count = len(positions)
     typecode = "H" if count == 0 or (ends[-1] <= _SHORT and positions[-1] <= _SHORT) else "I"
-    numbers = array(typecode, positions)
-    numbers.extend(starts)
-    numbers.extend(ends)
-    if _BIG_ENDIAN:
-        numbers.byteswap()
+    key = (typecode, count)
+    packer = _PACKERS.get(key)
+    if packer is None:
+        if len(_PACKERS) > 4096:
+            _PACKERS.clear()
+        packer = _PACKERS[key] = struct.Struct(f"<{3 * count}{typecode}").pack
     header: bytes = pack_uint(count)
-    return header + typecode.encode() + numbers.tobytes()
+    return header + _TYPECODES[typecode] + packer(*positions, *starts, *ends)
+
+
+# struct packers by (array type, count): an `array` built from a text's ints checked
+# each one's range in Python (9 µs for 45 occurrences, 3 µs packed by struct).
+_PACKERS: dict[tuple[str, int], Callable[..., bytes]] = {}
+_TYPECODES = {"H": b"H", "I": b"I"}
 
 
 def _numbers(value: bytes, part: int, parts: int = 1) -> array[int]:
