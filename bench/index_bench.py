@@ -252,6 +252,9 @@ def _what(p: psutil.Process) -> str:
         if "-m" in args:
             rest = args[args.index("-m") + 1 :]
             return " ".join(rest[:2])
+        if "-c" in args:  # the import's sandbox (archive.ingest.sandbox, started with -c)
+            code = args[args.index("-c") + 1]
+            return next((line for line in code.splitlines() if "import main" in line), "-c")
         return " ".join(Path(a).name for a in args[1:3])
     return "?"
 
