@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import regex
@@ -132,6 +132,13 @@ def stemmer(lang: str) -> Stemmer:
 
 
 _STEMMERS: dict[str, Stemmer] = {}
+
+
+def warm_stems(folded: Iterable[str], lang: str = "en") -> None:
+    """Stem these folded words into `lang`'s stemmer cache (the idle worker's warm-up)."""
+    stem = stemmer(lang)
+    for word in folded:
+        stem(word)
 
 
 def words(value: str) -> Iterator[tuple[str, int, int]]:
