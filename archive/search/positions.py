@@ -61,7 +61,18 @@ def _numbers(value: bytes, part: int, parts: int = 1) -> array[int]:
 
 def positions(value: bytes) -> array[int]:
     """The word positions of a packed posting value, ascending."""
-    return _numbers(value, 0)
+    # (_numbers's work inlined: a phrase with "the" calls this once per candidate
+    # article and word, 80,000 times at 50,000 articles; 1.1 -> 0.8 µs.)
+    typecode = value[4]
+    numbers = array(_ARRAY_TYPES[typecode])
+    numbers.frombytes(value[5 : 5 + int.from_bytes(value[:4], "big") * _ITEM_SIZES[typecode]])
+    if _BIG_ENDIAN:
+        numbers.byteswap()
+    return numbers
+
+
+_ARRAY_TYPES = {ord("H"): "H", ord("I"): "I"}
+_ITEM_SIZES = {ord("H"): 2, ord("I"): 4}
 
 
 def characters(value: bytes) -> list[tuple[int, int, int]]:
