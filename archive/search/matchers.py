@@ -18,6 +18,7 @@ from whoosh.matching import NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
+from archive.search import phrase_arrays
 from archive.search.expand import (
     WORDS_FIELD,
     Budget,
@@ -131,6 +132,10 @@ def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int],
         if sources[keys[k]]
     ]
     decode = _position_decoder(reader, field)
+    if decode is positions and len(candidates) >= phrase_arrays.MIN_CANDIDATES:
+        matched = phrase_arrays.match(plan, candidates)
+        if matched is not None:
+            return matched
     (first, first_offsets), rest = plan[0], plan[1:]
     lead, *lead_more = first_offsets
     ids: list[int] = []
