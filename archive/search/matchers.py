@@ -226,10 +226,10 @@ def posting_values(
             data = matcher._data
             block = dict(zip(accumulate(data[0]), data[2], strict=True))
             j = bisect_right(wanted, maxid, i)
-            for docnum in wanted[i:j]:
-                value = block.get(docnum)
-                if value is not None:
-                    found[docnum] = value
+            # The wanted documents this block holds, picked in C (no Python loop
+            # per document: "the" in 7,500 candidates at 50,000 articles).
+            held = block.keys() & wanted[i:j]
+            found.update(zip(held, map(block.__getitem__, held), strict=True))
             i = j
         if matcher._lastblock:
             break
