@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from archive.search.expand import _term_ids
+
 # facet name -> index field
 FACET_FIELDS = {
     "source": "f_source",
@@ -35,7 +37,9 @@ def _segment_table(reader: Any) -> Table:
         if field in reader.schema:
             from_bytes = reader.schema[field].from_bytes
             for btext in list(reader.lexicon(field)):
-                values[from_bytes(btext)] = set(reader.postings(field, btext).all_ids())
+                # Blocks decoded in C (`_term_ids`): Whoosh's all_ids() walked every
+                # posting in Python, 0.2 s for the first search at 50,000 articles.
+                values[from_bytes(btext)] = set(_term_ids(reader, field, btext))
         table[name] = values
     return table
 

@@ -932,7 +932,8 @@ class SearchIndex:
             log.warning("background merge of the search index failed: %s", exc)
 
     def _warm_lexicons(self) -> None:
-        """Read the word lists wildcards need, so the first wildcard after an import is quick.
+        """Read the word lists wildcards need, so the first wildcard after an import is quick;
+        and the facet tables and common stems, for the first search and tag.
 
         At 2,000 generated articles the first `pru*` took 1.2 s on the loaded
         machine, nearly all of it reading the new segments' lexicons.
@@ -951,6 +952,7 @@ class SearchIndex:
                 lexicons.short_words(leaf, WORDS_FIELD, self._article_words)
                 for name in ("title", "entity", "note"):  # the other default fields
                     lexicons.get(leaf, name)
+            self._facet_cache.tables(searcher.reader())  # (each segment's, kept)
             if leaves:
                 # The commonest words stemmed ahead: an import's text was analysed in
                 # child processes, and the first tag after it stemmed its ~300 words
