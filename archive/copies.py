@@ -166,7 +166,9 @@ def _spans(cp: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     if mark.any():  # a mark is part of a word when the character it extends is
         n = len(cp)
         base = np.maximum.accumulate(np.where(mark, -1, np.arange(n)))
-        word |= mark & (base >= 0) & word[np.maximum(base, 0)]
+        # (and only then: Thai SARA AM is a letter and a spacing mark, so ":" + it is one
+        # cluster, which a token must not start inside: hypothesis found ":\u0e33")
+        word = np.where(mark & (base >= 0), word[np.maximum(base, 0)], word)
     padded = np.zeros(len(cp) + 2, dtype=np.bool_)
     padded[1:-1] = word
     edges = np.flatnonzero(padded[1:] != padded[:-1])  # starts and ends, alternating
@@ -381,13 +383,17 @@ def decode(data: bytes) -> Signature | None:
 _SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 
 
-def _band_keys(matrix: NDArray[np.uint32]) -> list[list[int]]:
+def _band_key_array(matrix: NDArray[np.uint32]) -> NDArray[np.uint64]:
     """Each row's `BANDS` band keys (a band's `ROWS` values as one integer, salted)."""
     rows = matrix.astype(np.uint64).reshape(len(matrix), BANDS, ROWS)
     keys = rows[:, :, 0]
     for r in range(1, ROWS):
         keys = (keys << np.uint64(32)) | rows[:, :, r]
-    return (keys ^ _SALT).tolist()  # type: ignore[no-any-return]
+    return keys ^ _SALT
+
+
+def _band_keys(matrix: NDArray[np.uint32]) -> list[list[int]]:
+    return _band_key_array(matrix).tolist()  # type: ignore[no-any-return]
 
 
 def _stack(sigs: Sequence[Signature]) -> NDArray[np.uint32]:
@@ -401,22 +407,32 @@ class CopyIndex:
 
     The banding of datasketch's `MinHashLSH` with `params=(BANDS, ROWS)`: two
     signatures are candidates when all the rows of one band agree. Done here
-    with one numpy step a batch and one dict, because `MinHashLSH` byte-swapped
-    and stored each band through its storage layer: 0.51 ms per article (query,
-    check and insert) against 0.11 ms for a dict per band and one numpy call
-    chain an article, measured side by side at a load of 8 on the bench machine
-    (docs/benchmarks.md, "Copies of one story"). Signatures are rows of one
-    array and the dict maps a key to a row number (ints: the garbage collector
-    never walks it); only keys that several signatures share, the copies, have a
-    list of further rows.
+    with numpy and one dict, because `MinHashLSH` byte-swapped and stored each
+    band through its storage layer: 0.51 ms per article (query, check and
+    insert) against 0.11 ms, measured side by side at a load of 8 on the bench
+    machine (docs/benchmarks.md, "Copies of one story"). Signatures are rows of
+    one array. A band key and its row are kept in two sorted arrays (`_keys`,
+    `_rows`; 12 bytes a key), the keys added since they were last sorted in a
+    dict (`_first`, `_more`) until FREEZE of them are held: with every key in a dict of
+    Python ints, 50,000 articles' 1.6 million keys took 185 MB of the import's
+    memory (issue 15), in the arrays 19 MB.
     """
+
+    # Keys held in the dict before they are sorted into the arrays (each sort of the
+    # arrays is ~50 ms at 1.6 million keys: a few per 50,000 articles).
+    FREEZE = 100_000
 
     def __init__(self) -> None:
         self.ids: list[str] = []  # row -> article id
         self.rows: dict[str, int] = {}  # article id -> row
         self._sigs = np.zeros((0, NUM_PERM), dtype=np.uint32)
-        self._first: dict[int, int] = {}  # band key -> the first row that has it
-        self._more: dict[int, list[int]] = {}  # band key -> the other rows that have it
+        self._keys = np.zeros(0, dtype=np.uint64)  # sorted band keys
+        self._rows = np.zeros(0, dtype=np.int64)  # the row of each key
+        # Keys added since the last sort: band key -> its first row, and its other rows
+        # (only keys that several signatures share, the copies, have a list).
+        self._first: dict[int, int] = {}
+        self._more: dict[int, list[int]] = {}
+        self._dropped: set[tuple[int, int]] = set()  # (key, row) taken out of the arrays
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -464,10 +480,11 @@ class CopyIndex:
         if not len(ids):
             return found
         rows = self._place(ids, matrix)
+        keys = _band_key_array(matrix)
+        earlier = self._sorted_rows(keys) if match else [set() for _ in rows]
         first, more = self._first, self._more
-        for article_id, row, keys in zip(ids, rows, _band_keys(matrix), strict=True):
-            hits: set[int] = set()
-            for key in keys:
+        for article_id, row, row_keys, hits in zip(ids, rows, keys.tolist(), earlier, strict=True):
+            for key in row_keys:
                 # One dict operation finds the key's rows and adds this row to them.
                 held = first.setdefault(key, row)
                 if held != row:
@@ -478,11 +495,59 @@ class CopyIndex:
                     else:
                         hits.update(others)
                         others.append(row)
+            hits.discard(row)
             if match and hits:
                 matches = self._score(self._sigs[row], hits)
                 if matches:
                     found[article_id] = matches
+        if len(first) >= self.FREEZE:
+            self._freeze()
         return found
+
+    def _sorted_rows(self, keys: NDArray[np.uint64]) -> list[set[int]]:
+        """For each row of band keys, the rows the sorted arrays hold under any of them."""
+        out: list[set[int]] = [set() for _ in range(len(keys))]
+        if not len(self._keys):
+            return out
+        flat = keys.reshape(-1)
+        order = np.argsort(flat)  # sorted needles: searchsorted walks the array once
+        needles = flat[order]
+        lo = np.searchsorted(self._keys, needles, side="left")
+        there = self._keys[np.minimum(lo, len(self._keys) - 1)] == needles
+        dropped = self._dropped
+        for at in np.flatnonzero(there).tolist():  # (most keys of an import: none)
+            key = int(needles[at])
+            start = int(lo[at])
+            end = int(np.searchsorted(self._keys, needles[at], side="right"))
+            for row in self._rows[start:end].tolist():
+                if (key, row) not in dropped:
+                    out[int(order[at]) // BANDS].add(row)
+        return out
+
+    def _freeze(self) -> None:
+        """Sort the keys held in the dict into the arrays (dropped pairs left out)."""
+        keys, rows = self._keys, self._rows
+        if self._dropped:  # (pairs of re-signed articles: rare)
+            gone = np.array(sorted({k for k, _ in self._dropped}), dtype=np.uint64)
+            keep = np.ones(len(keys), dtype=bool)
+            for at in np.flatnonzero(np.isin(keys, gone)).tolist():
+                if (int(keys[at]), int(rows[at])) in self._dropped:
+                    keep[at] = False
+            keys, rows = keys[keep], rows[keep]
+        first, more = self._first, self._more
+        extra = [(key, row) for key, others in more.items() for row in others]
+        new_keys = np.fromiter(first.keys(), dtype=np.uint64, count=len(first))
+        new_rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+        added = np.argsort(new_keys, kind="stable")
+        keys = np.concatenate(
+            (keys, new_keys[added], np.array([k for k, _ in extra], dtype=np.uint64))
+        )
+        rows = np.concatenate(
+            (rows, new_rows[added], np.array([r for _, r in extra], dtype=np.int64))
+        )
+        order = np.argsort(keys, kind="stable")  # (mostly two sorted runs: merged)
+        self._keys, self._rows = keys[order], rows[order]
+        self._first, self._more, self._dropped = {}, {}, set()
 
     def _place(self, ids: Sequence[str], matrix: NDArray[np.uint32]) -> list[int]:
         """The row of each article (new ones at the end), its signature written there."""
@@ -514,6 +579,8 @@ class CopyIndex:
                     first.pop(key, None)
             elif others and row in others:
                 others.remove(row)
+            else:
+                self._dropped.add((key, row))  # (in the sorted arrays)
             if others is not None and not others:
                 del more[key]
 
@@ -532,8 +599,9 @@ class CopyIndex:
         return {self.ids[r] for r in self._candidate_rows(sig)}
 
     def _candidate_rows(self, sig: Signature) -> set[int]:
-        found: set[int] = set()
-        for key in _band_keys(_stack([sig]))[0]:
+        keys = _band_key_array(_stack([sig]))
+        found = self._sorted_rows(keys)[0]
+        for key in keys[0].tolist():
             row = self._first.get(key)
             if row is not None:
                 found.add(row)
