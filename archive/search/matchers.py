@@ -123,15 +123,37 @@ def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int],
     if not all(sizes):
         return [], []
     order = sorted(range(len(keys)), key=sizes.__getitem__)
-    values, candidates = _candidates(reader, [(*keys[k], bool(sources[keys[k]])) for k in order])
+    terms = [(*keys[k], sources[keys[k]]) for k in order]
+    decode = _position_decoder(reader, field)
+    # The two rarest words first: the articles where they sit at their offsets are
+    # usually far fewer than those holding them, and only those are read for the
+    # other words ("of seer the": 7,500 articles hold "seer" and "of", a few dozen
+    # "of seer"; "the" is then read in a few dozen posting blocks, not in 400).
+    worded = [i for i, (_, _, offsets) in enumerate(terms) if offsets]
+    second = worded[1] if len(worded) > 1 else len(terms) - 1
+    head, tail = terms[: second + 1], terms[second + 1 :]
+    values, candidates = _candidates(reader, [(f, t, bool(o)) for f, t, o in head])
     if not candidates:
         return [], []
-    plan = [
-        (found, sources[keys[k]])
-        for k, found in zip(order, values, strict=True)
-        if sources[keys[k]]
-    ]
-    decode = _position_decoder(reader, field)
+    plan = [(found, o) for (_, _, o), found in zip(head, values, strict=True) if o]
+    if tail and len(plan) > 1:
+        candidates = _check(plan, candidates, decode)[0]
+    if tail and candidates:
+        more, candidates = _candidates(reader, [(f, t, bool(o)) for f, t, o in tail], candidates)
+        if candidates:
+            plan += [(found, o) for (_, _, o), found in zip(tail, more, strict=True) if o]
+    if not candidates:
+        return [], []
+    return _check(plan, candidates, decode)
+
+
+def _check(
+    plan: list[tuple[dict[int, bytes], list[int]]],
+    candidates: list[int],
+    decode: Callable[[bytes], Sequence[int]],
+) -> tuple[list[int], list[int]]:
+    """(documents, occurrences) among `candidates` where the plan's words sit at their
+    offsets (`plan`: each word's posting values and offsets, rarest word first)."""
     if decode is positions and len(candidates) >= phrase_arrays.MIN_CANDIDATES:
         matched = phrase_arrays.match(plan, candidates)
         if matched is not None:
@@ -140,7 +162,7 @@ def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int],
     lead, *lead_more = first_offsets
     ids: list[int] = []
     freqs: list[int] = []
-    for docnum in candidates or ():
+    for docnum in candidates:
         # Start positions from the rarest word (map() with the int's own method: the
         # shift runs in C), then each other word looked up at start + offset in its
         # sorted positions: a very common word's ~45 are never made into a set.
@@ -166,16 +188,16 @@ def _holds(ascending: Sequence[int], value: int) -> bool:
 
 
 def _candidates(
-    reader: Any, terms: list[tuple[str, str, bool]]
+    reader: Any, terms: list[tuple[str, str, bool]], candidates: list[int] | None = None
 ) -> tuple[list[dict[int, bytes]], list[int]]:
     """Each term's posting values (rarest first) in the documents holding every term.
 
     A term (field, text, positions wanted) is read only in the blocks holding
     the documents the ones before it left; one without positions (a common
-    pair) only narrows them, from its ids decoded in C.
+    pair) only narrows them, from its ids decoded in C. `candidates` (sorted):
+    the documents still in the running before the first term.
     """
     values: list[dict[int, bytes]] = []
-    candidates: list[int] | None = None
     for field, term, with_positions in terms:
         btext = term.encode("utf-8")
         if with_positions:
