@@ -43,6 +43,31 @@ SEARCH_PATIENCE_SECONDS = 1.0
 BATCH_LIMIT = 20
 
 
+class _UndoAction(QAction):
+    """Undo or Redo, named after the change it would undo or redo.
+
+    The writer's signals are connected to this action's own method, so Qt drops the
+    connections when the window deletes the action (a closure would outlive it and
+    touch a deleted C++ object when the next change is told).
+    """
+
+    def __init__(self, writer: Writer, parent: QObject, prefix: str, *, redo: bool) -> None:
+        super().__init__(parent)
+        self._writer = writer
+        self._prefix = prefix
+        self._redo = redo
+        self.update_text()
+        (writer.redoTextChanged if redo else writer.undoTextChanged).connect(self.update_text)
+        (writer.canRedoChanged if redo else writer.canUndoChanged).connect(self.update_text)
+        self.triggered.connect(writer.redo if redo else writer.undo)
+
+    def update_text(self, _: object = None) -> None:
+        w = self._writer
+        text = w.redoText() if self._redo else w.undoText()
+        self.setText(f"{self._prefix} {text}".strip() if text else self._prefix)
+        self.setEnabled(w.canRedo() if self._redo else w.canUndo())
+
+
 @dataclass
 class _Op:
     kind: str  # do | undo | redo
@@ -225,18 +250,7 @@ class Writer(QObject):
         return self._action(parent, prefix, redo=True)
 
     def _action(self, parent: QObject, prefix: str, *, redo: bool) -> QAction:
-        action = QAction(parent)
-
-        def update(_: object = None) -> None:
-            text = self.redoText() if redo else self.undoText()
-            action.setText(f"{prefix} {text}".strip() if text else prefix)
-            action.setEnabled(self.canRedo() if redo else self.canUndo())
-
-        update()
-        (self.redoTextChanged if redo else self.undoTextChanged).connect(update)
-        (self.canRedoChanged if redo else self.canUndoChanged).connect(update)
-        action.triggered.connect(self.redo if redo else self.undo)
-        return action
+        return _UndoAction(self, parent, prefix, redo=redo)
 
     # -- running ----------------------------------------------------------------------
 

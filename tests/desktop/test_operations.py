@@ -102,6 +102,25 @@ def test_undo_actions_follow_the_core(qtbot, ctx, archive) -> None:
     assert not undo_action.isEnabled()
 
 
+def test_an_undo_action_deleted_with_its_window_is_never_told_again(qtbot, ctx, archive) -> None:
+    """The window (the actions' parent) is deleted while the writer lives on: the
+    next change must not touch the deleted actions (CI caught a RuntimeError)."""
+    from PySide6.QtCore import QObject
+    from shiboken6 import isValid
+
+    owner = QObject()
+    undo_action = ctx.writer.createUndoAction(owner, "&Undo")
+    redo_action = ctx.writer.createRedoAction(owner, "&Redo")
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(undo_action) and not isValid(redo_action))
+    aid = add_article(archive)
+    ctx.writer.change("Tag it", lambda ch: annotate.create_annotation(ch, aid, 0, 4, "event"))
+    assert ctx.writer.wait()
+    ctx.writer.undo()
+    assert ctx.writer.wait()
+    assert changes.can_redo(archive)
+
+
 def test_queued_writes_commit_together_each_its_own_step(qtbot, ctx, archive, monkeypatch) -> None:
     writer = _background(ctx)
     together: list[int] = []
