@@ -28,7 +28,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool, QueuePool
 from sqlmodel import Session, SQLModel, select
 
-from archive import __version__, database, encryption, models, private_temp
+from archive import __version__, database, encryption, memory, models, private_temp
 from archive.errors import (
     ArchiveError,
     ArchiveLocked,
@@ -618,6 +618,7 @@ class Archive:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        memory.release_survivors()
 
     def __enter__(self) -> Archive:
         return self

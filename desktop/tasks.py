@@ -10,7 +10,6 @@ with a progress bar and a Cancel button, so the window stays usable.
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -21,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from archive import memory
 from archive.errors import SesameError
 from archive.tasks import Cancelled, CancelToken
 
@@ -32,16 +32,10 @@ PROGRESS_INTERVAL = 0.05
 
 
 def freeze_long_lived() -> None:
-    """Keep Python's garbage collector from stalling the window.
-
-    A full collection walks every tracked object; with 100,000 library rows
-    loaded it paused all threads (the GUI too) for 80-200 ms during imports.
-    Objects alive now (the loaded archive views) are moved out of its reach;
-    the youngest garbage is collected first (cheap) so that little is kept
-    by mistake. Called after big loads and jobs, from the GUI thread.
-    """
-    gc.collect(0)
-    gc.freeze()
+    """Keep Python's garbage collector from stalling the window (`archive.memory`):
+    with 100,000 library rows loaded a full pass paused all threads, the GUI too,
+    for 80-200 ms during imports. Called after big loads and jobs, from the GUI thread."""
+    memory.keep_out_of_collections()
 
 
 class _Relay(QObject):

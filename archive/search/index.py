@@ -25,6 +25,7 @@ from whoosh.collectors import SortingCollector
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from archive import memory
 from archive.errors import ArchiveError
 from archive.search import (
     building,
@@ -960,6 +961,9 @@ class SearchIndex:
                 biggest = max(leaves, key=lambda r: r.doc_count_all())
                 words = lexicons.get(biggest, WORDS_FIELD).words[:WARM_STEMS]
                 warm_stems(w.decode("utf-8", "replace") for w in words)
+        # What was just read (and the import's survivors) is long-lived: kept out of
+        # the collector's passes, which otherwise fell on tags (archive.memory).
+        memory.keep_out_of_collections()
 
     def _would_merge(self) -> bool:
         """Whether `merge_small_segments` has two or more segments to merge."""
