@@ -23,7 +23,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive.search.expand import Expansion, _term_ids
-from archive.search.matchers import FastPhrase
+from archive.search.matchers import FastPhrase, ListUnion
 
 
 class Segment:
@@ -93,7 +93,7 @@ def _compound(
     node: wq.Query, walk: Callable[[wq.Query], set[int]], segment: Segment
 ) -> set[int] | None:
     kind = type(node)
-    if kind is wq.Or or kind is wq.DisjunctionMax:
+    if kind is wq.Or or kind is ListUnion or kind is wq.DisjunctionMax:
         if getattr(node, "minmatch", 0) not in (0, 1, None):
             return None
         out: set[int] = set()

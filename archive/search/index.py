@@ -40,7 +40,7 @@ from archive.search.matchers import (
     PhraseCache,
     expand_terms,
     expansions,
-    share_phrase_cache,
+    prepare,
 )
 from archive.search.merging import MergeJob
 from archive.search.query import parse_query, stem_for_languages
@@ -1057,7 +1057,7 @@ class SearchIndex:
             budget = Budget()
             budget.start()
             q = expand_terms(q, self._lexicons, budget, self._article_words)
-            share_phrase_cache(q, self._phrases)
+            q = prepare(q, self._phrases)
             size = max(1, limit)
             collector: Any
             if sort == "date":

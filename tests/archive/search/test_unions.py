@@ -1,0 +1,109 @@
+"""ORs of lists merged into one list (matchers.ListUnion) match and score as Whoosh's union:
+hypothesis draws the lists; in a real index the top hits, their scores and the totals
+are the same with the merge as with Whoosh's tree of unions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+from whoosh.matching import UnionMatcher
+
+from archive.search import matchers
+from archive.search.expand import SortedListMatcher
+from archive.store import Archive
+
+from .helpers import add_articles
+
+# A list: sorted distinct document numbers, with weights or one boost for all.
+a_list = st.builds(
+    lambda ids, weighted, weights, boost: (
+        sorted(ids),
+        [weights[i % len(weights)] for i in range(len(ids))] if weighted else None,
+        boost,
+    ),
+    st.sets(st.integers(0, 400), min_size=1, max_size=120),
+    st.booleans(),
+    st.lists(st.floats(0.1, 9.0), min_size=1, max_size=8),
+    st.sampled_from([1.0, 0.5, 2.5]),
+)
+
+
+def _matcher(spec: tuple[list[int], list[float] | None, float]) -> SortedListMatcher:
+    ids, weights, boost = spec
+    return SortedListMatcher(ids, weights=weights, boost=boost)
+
+
+def _walk(m: Any) -> list[tuple[int, float]]:
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.score()))
+        m.next()
+    return out
+
+
+@pytest.mark.parametrize("numpy_from", [0, 10**9], ids=["numpy", "python"])
+@settings(max_examples=120, deadline=None)
+@given(st.lists(a_list, min_size=2, max_size=5))
+def test_a_merged_list_matches_and_scores_as_the_union(
+    numpy_from: int, specs: list[tuple[list[int], list[float] | None, float]]
+) -> None:
+    union = _matcher(specs[0])
+    for spec in specs[1:]:
+        union = UnionMatcher(union, _matcher(spec))
+    expected = _walk(union)
+    saved = matchers.NUMPY_MERGE
+    matchers.NUMPY_MERGE = numpy_from
+    try:
+        merged = matchers.merge_lists([_matcher(s) for s in specs])
+    finally:
+        matchers.NUMPY_MERGE = saved
+    got = _walk(merged)
+    assert [d for d, _ in got] == [d for d, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected])
+    # Each block's quality is the best score in it (what lets the collector skip).
+    scores = [s for _, s in got]
+    assert merged._maxes == [max(scores[k : k + 128]) for k in range(0, len(scores), 128)]
+
+
+def test_search_with_the_merge_ranks_as_whoosh_s_union(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = Archive.open(tmp_path / "arc", create=True)
+    words = ["report", "rest", "return", "police", "protest", "city", "rice", "press"]
+    add_articles(
+        archive,
+        *(
+            {
+                "title": f"{words[n % 8]} {words[(n * 3) % 8]} {n}",
+                "text": " ".join(words[(n * k) % 8] for k in range(1, 4 + n % 5))
+                + " of the city in the rain",
+                "source": f"Source {n % 3}",
+            }
+            for n in range(60)
+        ),
+    )
+    queries = ["re*", "*ice OR pr*", '"of the" OR "in the"', "re* AND city", "rest~ OR ri*"]
+
+    def results() -> list[tuple[int, list[tuple[str, float]]]]:
+        out = []
+        for q in queries:
+            r = archive.index.search(q, limit=15)
+            out.append((r.total, [(h.id, round(h.score, 6)) for h in r.hits]))
+        return out
+
+    merged = results()
+    archive.index._phrases.clear()
+    # Whoosh's own tree of unions for every OR.
+    monkeypatch.setattr(
+        matchers.ListUnion,
+        "_matcher",
+        lambda self, subs, searcher, context: wq.Or._matcher(self, subs, searcher, context),
+    )
+    assert results() == merged
+    assert all(total for total, _ in merged)
+    archive.close()
