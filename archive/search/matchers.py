@@ -89,11 +89,43 @@ class FastPhrase(wq.Phrase):
                 cache.put(key, cached)
         ids, freqs = cached
         if ids and reader.has_deletions():
-            # Documents deleted since the phrase was matched in this segment.
-            deleted = reader.deleted_docs_set
-            kept = [(d, f) for d, f in zip(ids, freqs, strict=True) if d not in deleted]
-            ids, freqs = [d for d, _ in kept], [f for _, f in kept]
+            # Documents deleted since the phrase was matched in this segment, left out
+            # once per search (the total, the collector and the estimates all ask).
+            kept = self.__dict__.setdefault("_kept", {})
+            held = kept.get(id(reader))
+            if held is None:
+                held = kept[id(reader)] = (reader, _without(ids, freqs, reader.deleted_docs_set))
+            ids, freqs = held[1]
         return ids, freqs
+
+
+def _without(
+    ids: list[int], freqs: list[int], deleted: set[int] | frozenset[int]
+) -> tuple[list[int], list[int]]:
+    """`ids` (sorted) and their `freqs` without the `deleted` documents.
+
+    A few dozen articles re-indexed by tags are deleted in a big segment:
+    each is found by bisection, where a pass over every match ("at the":
+    9,700 at 50,000 articles) cost 3-4 ms a segment, three times a search.
+    """
+    if len(deleted) * 8 > len(ids):
+        kept = [(d, f) for d, f in zip(ids, freqs, strict=True) if d not in deleted]
+        return [d for d, _ in kept], [f for _, f in kept]
+    drop = []
+    for d in deleted:
+        i = bisect_left(ids, d)
+        if i < len(ids) and ids[i] == d:
+            drop.append(i)
+    if not drop:
+        return ids, freqs
+    out_ids: list[int] = []
+    out_freqs: list[int] = []
+    start = 0
+    for i in sorted(drop):
+        out_ids += ids[start:i]
+        out_freqs += freqs[start:i]
+        start = i + 1
+    return out_ids + ids[start:], out_freqs + freqs[start:]
 
 
 def _match_phrase(reader: Any, field: str, words: list[str]) -> tuple[list[int], list[int]]:
@@ -486,7 +518,10 @@ def _phrase_matcher(reader: Any, field: str, ids: list[int], freqs: list[int], b
     if not ids:
         return NullMatcher()
     idf = math.log(1 + (reader.doc_count_all() - len(ids) + 0.5) / (len(ids) + 0.5))
-    weights = [boost * idf * (tf * 2.2) / (tf + 1.2) for tf in freqs]
+    # Each distinct count's weight once, then looked up in C: a comprehension over
+    # 41,000 matches ("of the" at 50,000 articles) cost 5-10 ms.
+    by_count = {tf: boost * idf * (tf * 2.2) / (tf + 1.2) for tf in set(freqs)}
+    weights = list(map(by_count.__getitem__, freqs))
     return SortedListMatcher(ids, weights=weights)
 
 
