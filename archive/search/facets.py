@@ -6,6 +6,12 @@ value -> set of documents, and counting a result set (a set per segment,
 `docsets`) is one set intersection per value, in C.
 Tables are kept per segment, so after a one-article commit only the new
 tiny segment is read (deleted documents in old segments never match).
+
+A big result set ("of the": 41,000 articles at 50,000) made those
+intersections 15-20 ms of the search: from NUMPY_FROM matches in a segment,
+each facet's postings are arrays (document, value) and the counts are one
+`bincount` of the postings whose document matched. numpy is imported on first
+use: a small archive's searches, and the command line's, never pay for it.
 """
 
 from __future__ import annotations
@@ -25,13 +31,46 @@ FACET_FIELDS = {
 }
 TOP = 25
 
-# One segment: facet -> value -> its documents (local docnums).
-Table = dict[str, dict[str, set[int]]]
+# From this many matches in a segment, counted with arrays (see above).
+NUMPY_FROM = 2_000
+
+
+class Table:
+    """One segment's facets: facet -> value -> its documents (local docnums), and
+    the same as arrays for big result sets (made on first need)."""
+
+    def __init__(self, values: dict[str, dict[str, set[int]]]) -> None:
+        self.values = values
+        self._arrays: dict[str, tuple[list[str], Any, Any]] | None = None
+
+    def arrays(self) -> dict[str, tuple[list[str], Any, Any]]:
+        """facet -> (its values, the postings' documents ascending, their value numbers)."""
+        if self._arrays is None:
+            import numpy as np
+
+            arrays = {}
+            for name, values in self.values.items():
+                names = list(values)
+                docs = np.fromiter(
+                    (d for held in values.values() for d in held),
+                    dtype=np.int64,
+                    count=sum(map(len, values.values())),
+                )
+                codes = np.repeat(
+                    np.arange(len(names), dtype=np.int64), [len(h) for h in values.values()]
+                )
+                order = np.argsort(docs, kind="stable")
+                arrays[name] = (names, docs[order], codes[order])
+            self._arrays = arrays
+        return self._arrays
+
+    def items(self) -> Any:
+        return self.values.items()
 
 
 def _segment_table(reader: Any) -> Table:
     """The facet values of one segment reader, each with its documents."""
-    table: Table = {}
+    table: dict[str, dict[str, set[int]]] = {}
     for name, field in FACET_FIELDS.items():
         values: dict[str, set[int]] = {}
         if field in reader.schema:
@@ -41,7 +80,7 @@ def _segment_table(reader: Any) -> Table:
                 # posting in Python, 0.2 s for the first search at 50,000 articles.
                 values[from_bytes(btext)] = set(_term_ids(reader, field, btext))
         table[name] = values
-    return table
+    return Table(table)
 
 
 class FacetCache:
@@ -79,6 +118,9 @@ def count(
     for table, (base, docs) in zip(tables, matches, strict=True):
         if not docs:
             continue
+        if len(docs) >= NUMPY_FROM:
+            _count_arrays(table, base, docs, counts)
+            continue
         for name, values in table.items():
             found = counts[name]
             for value, holders in values.items():
@@ -99,3 +141,34 @@ def count(
         }
         for name, found in counts.items()
     }
+
+
+def _count_arrays(
+    table: Table, base: int, docs: set[int], counts: dict[str, dict[str, list[int]]]
+) -> None:
+    """`count`'s work for one segment's big result set, with the table's arrays."""
+    import numpy as np
+
+    arrays = table.arrays()
+    matched = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    for name, (names, held, codes) in arrays.items():
+        if not len(held):
+            continue
+        size = int(held[-1]) + 1
+        mask = np.zeros(size, dtype=bool)
+        mask[matched[matched < size]] = True
+        picked = codes[mask[held]]
+        if not len(picked):
+            continue
+        numbers = np.bincount(picked)
+        # The first matching document of each value: postings are in document order.
+        present, first = np.unique(picked, return_index=True)
+        firsts = held[mask[held]][first]
+        found = counts[name]
+        for k, doc in zip(present.tolist(), firsts.tolist(), strict=True):
+            value = names[k]
+            seen = found.get(value)
+            if seen is None:
+                found[value] = [int(numbers[k]), base + doc]
+            else:
+                seen[0] += int(numbers[k])

@@ -35,6 +35,7 @@ from archive.search.analysis import STEM_LANGUAGES, folded_words, warm_stems
 from archive.search.building import BuildFailed, BuildJob
 from archive.search.docsets import query_matches
 from archive.search.expand import WORDS_FIELD, Budget, LexiconCache
+from archive.search.facets import NUMPY_FROM as FACET_ARRAYS_FROM
 from archive.search.facets import FacetCache, count
 from archive.search.matchers import (
     PhraseCache,
@@ -953,7 +954,10 @@ class SearchIndex:
                 lexicons.short_words(leaf, WORDS_FIELD, self._article_words)
                 for name in ("title", "entity", "note"):  # the other default fields
                     lexicons.get(leaf, name)
-            self._facet_cache.tables(searcher.reader())  # (each segment's, kept)
+            tables = self._facet_cache.tables(searcher.reader())  # (each segment's, kept)
+            for table, leaf in zip(tables, leaves, strict=True):
+                if leaf.doc_count_all() >= FACET_ARRAYS_FROM:
+                    table.arrays()  # for the first big result set's counts
             if leaves:
                 # The commonest words stemmed ahead: an import's text was analysed in
                 # child processes, and the first tag after it stemmed its ~300 words
