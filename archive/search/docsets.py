@@ -22,6 +22,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from archive.search.common_terms import ListedTerm
 from archive.search.expand import Expansion, _term_ids
 from archive.search.matchers import FastPhrase, ListUnion
 
@@ -75,7 +76,7 @@ def segment_matches(q: wq.Query, segment: Segment) -> set[int]:
 
 def _leaf(node: wq.Query, segment: Segment) -> set[int] | None:
     reader = segment.reader
-    if type(node) is wq.Term:
+    if type(node) is wq.Term or type(node) is ListedTerm:
         return _term_set(reader, node.fieldname, node.text)
     if isinstance(node, FastPhrase):
         ids = node.segment_ids(reader)

@@ -19,6 +19,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from archive.search import phrase_arrays
+from archive.search.common_terms import ListedTerm
 from archive.search.expand import (
     WORDS_FIELD,
     Budget,
@@ -388,7 +389,8 @@ class PhraseCache:
 
 
 def prepare(q: wq.Query, cache: PhraseCache) -> wq.Query:
-    """`q` ready to match: every phrase with the index's cache, ORs as `ListUnion`s.
+    """`q` ready to match: every phrase with the index's cache, ORs as `ListUnion`s,
+    terms as `ListedTerm`s (a very common word scored at once: `common_terms`).
 
     On a segment of up to 5,000 documents Whoosh's automatic choice for an
     OR (a word is an OR of five fields) preloads every match into an array
@@ -400,6 +402,8 @@ def prepare(q: wq.Query, cache: PhraseCache) -> wq.Query:
     def fix(node: wq.Query) -> wq.Query:
         if isinstance(node, FastPhrase):
             node.cache = cache
+        elif type(node) is wq.Term:
+            return ListedTerm.of(node)
         elif type(node) is wq.Or and not node.minmatch and not node.scale:
             return ListUnion(node.subqueries, boost=node.boost)
         elif isinstance(node, wq.Or):
@@ -425,11 +429,11 @@ class ListUnion(wq.Or):
     matcher_type = wq.Or.DEFAULT_MATCHER
 
     def _matcher(self, subs: list[wq.Query], searcher: Searcher, context: Any) -> Any:
-        listed = [q for q in subs if isinstance(q, Expansion | FastPhrase)]
+        listed = [q for q in subs if isinstance(q, _LISTED)]
         if len(listed) < 2:
             return super()._matcher(subs, searcher, context)
         lists: list[SortedListMatcher] = []
-        rest = [q for q in subs if not isinstance(q, Expansion | FastPhrase)]
+        rest = [q for q in subs if not isinstance(q, _LISTED)]
         others: list[Any] = [q.matcher(searcher, context) for q in rest]
         for q in listed:
             m = q.matcher(searcher, context)
@@ -449,6 +453,10 @@ class ListUnion(wq.Or):
 # At least this many matches in all before the lists are merged with numpy (imported
 # on first use: a small archive's searches, and the command line's, never pay for it).
 NUMPY_MERGE = 5_000
+
+
+# The queries that may match as a list (their matcher says).
+_LISTED = (Expansion, FastPhrase, ListedTerm)
 
 
 def merge_lists(lists: list[SortedListMatcher]) -> Any:
