@@ -7,10 +7,10 @@ quality let it skip little, since a very common word's blocks all score
 about alike. Here a term's postings (document numbers and weights, decoded
 block by block), the field lengths (one byte per document in the segment's
 lengths column) and BM25F give the scores of all its matches at once (with
-numpy from NUMPY_FROM matches), and the matcher is a `SortedListMatcher`:
-its blocks know their best score, so the collector skips what cannot reach
-the top, and an OR of fields merges it with the other lists
-(`matchers.ListUnion`). The scores are Whoosh's to the last bit: the same
+numpy from NUMPY_FROM matches, where it is loaded: `arrays`), and the
+matcher is a `SortedListMatcher`: its blocks know their best score, so the
+collector skips what cannot reach the top, and an OR of fields merges it
+with the other lists (`matchers.ListUnion`). The scores are Whoosh's to the last bit: the same
 formula, in the same order, in float64.
 
 Every term is a list, however rare: Whoosh's unions and intersections skip
@@ -20,8 +20,7 @@ the top 20 (`the AND police`, `police OR pol*` at 50,000 articles: found
 by comparing with a search that skips nothing). Lists tell the best of the
 rest instead (`SortedListMatcher.block_quality`), which is exact. Anything
 else (another weighting, a field without lengths, a segment in memory of
-another codec) is left to Whoosh. numpy is imported on first use: small
-archives, and the command line's searches of rare words, never pay for it.
+another codec) is left to Whoosh.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from whoosh.columns import NumericColumn
 from whoosh.scoring import bm25
 from whoosh.util.numeric import _length_byte_cache
 
+from archive.search import arrays
 from archive.search.expand import SortedListMatcher, _term_postings
 
 # Matches in a segment from which a term's scores are computed with numpy.
@@ -82,7 +82,8 @@ def scored_list(
         return None  # (a document past the column: Whoosh's own path)
     idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-    if len(ids) < NUMPY_FROM:
+    np = arrays.loaded() if len(ids) >= NUMPY_FROM else None
+    if np is None:
         kept = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in deleted]
         if not kept:
             return None
@@ -91,8 +92,6 @@ def scored_list(
         if boost != 1.0:
             scores = [x * boost for x in scores]
         return SortedListMatcher([d for d, _ in kept], weights=scores)
-    import numpy as np
-
     docs = np.asarray(ids, dtype=np.int64)
     tf = np.asarray(weights, dtype=np.float64)
     if deleted:

@@ -10,8 +10,8 @@ tiny segment is read (deleted documents in old segments never match).
 A big result set ("of the": 41,000 articles at 50,000) made those
 intersections 15-20 ms of the search: from NUMPY_FROM matches in a segment,
 each facet's postings are arrays (document, value) and the counts are one
-`bincount` of the postings whose document matched. numpy is imported on first
-use: a small archive's searches, and the command line's, never pay for it.
+`bincount` of the postings whose document matched (where numpy is loaded:
+`arrays`; the warm-up builds the arrays).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from archive.search import arrays
 from archive.search.expand import _term_ids
 
 # facet name -> index field
@@ -46,9 +47,8 @@ class Table:
     def arrays(self) -> dict[str, tuple[list[str], Any, Any]]:
         """facet -> (its values, the postings' documents ascending, their value numbers)."""
         if self._arrays is None:
-            import numpy as np
-
-            arrays = {}
+            np = arrays.load()
+            built = {}
             for name, values in self.values.items():
                 names = list(values)
                 docs = np.fromiter(
@@ -60,8 +60,8 @@ class Table:
                     np.arange(len(names), dtype=np.int64), [len(h) for h in values.values()]
                 )
                 order = np.argsort(docs, kind="stable")
-                arrays[name] = (names, docs[order], codes[order])
-            self._arrays = arrays
+                built[name] = (names, docs[order], codes[order])
+            self._arrays = built
         return self._arrays
 
     def items(self) -> Any:
@@ -118,7 +118,7 @@ def count(
     for table, (base, docs) in zip(tables, matches, strict=True):
         if not docs:
             continue
-        if len(docs) >= NUMPY_FROM:
+        if len(docs) >= NUMPY_FROM and arrays.loaded() is not None:
             _count_arrays(table, base, docs, counts)
             continue
         for name, values in table.items():
@@ -147,11 +147,10 @@ def _count_arrays(
     table: Table, base: int, docs: set[int], counts: dict[str, dict[str, list[int]]]
 ) -> None:
     """`count`'s work for one segment's big result set, with the table's arrays."""
-    import numpy as np
-
-    arrays = table.arrays()
+    np = arrays.load()
+    postings = table.arrays()
     matched = np.fromiter(docs, dtype=np.int64, count=len(docs))
-    for name, (names, held, codes) in arrays.items():
+    for name, (names, held, codes) in postings.items():
         if not len(held):
             continue
         size = int(held[-1]) + 1

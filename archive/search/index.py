@@ -28,6 +28,7 @@ from whoosh.writing import SegmentWriter
 from archive import memory
 from archive.errors import ArchiveError
 from archive.search import (
+    arrays,
     building,
     whoosh_fixes,  # noqa: F401  (installs fixes on import)
 )
@@ -954,6 +955,7 @@ class SearchIndex:
                 lexicons.short_words(leaf, WORDS_FIELD, self._article_words)
                 for name in ("title", "entity", "note"):  # the other default fields
                     lexicons.get(leaf, name)
+            arrays.load()  # for the searches' bulk paths (archive/search/arrays.py)
             tables = self._facet_cache.tables(searcher.reader())  # (each segment's, kept)
             for table, leaf in zip(tables, leaves, strict=True):
                 if leaf.doc_count_all() >= FACET_ARRAYS_FROM:

@@ -18,7 +18,7 @@ from whoosh.matching import NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from archive.search import phrase_arrays
+from archive.search import arrays, phrase_arrays
 from archive.search.common_terms import ListedTerm
 from archive.search.expand import (
     WORDS_FIELD,
@@ -450,8 +450,8 @@ class ListUnion(wq.Or):
         return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
 
 
-# At least this many matches in all before the lists are merged with numpy (imported
-# on first use: a small archive's searches, and the command line's, never pay for it).
+# At least this many matches in all before the lists are merged with numpy (where it
+# is loaded: `arrays`).
 NUMPY_MERGE = 5_000
 
 
@@ -470,7 +470,8 @@ def merge_lists(lists: list[SortedListMatcher]) -> Any:
         return NullMatcher()
     if len(lists) == 1:
         return lists[0]
-    if sum(len(m._ids) for m in lists) < NUMPY_MERGE:
+    np = arrays.loaded() if sum(len(m._ids) for m in lists) >= NUMPY_MERGE else None
+    if np is None:
         summed: dict[int, float] = {}
         get = summed.get
         for m in lists:
@@ -478,8 +479,6 @@ def merge_lists(lists: list[SortedListMatcher]) -> Any:
                 summed[d] = get(d, 0.0) + x
         ids = sorted(summed)
         return SortedListMatcher(ids, weights=[summed[d] for d in ids])
-    import numpy as np
-
     every = np.concatenate([np.asarray(m._ids, dtype=np.int64) for m in lists])
     weights = np.concatenate(
         [

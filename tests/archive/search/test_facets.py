@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.search import facets
+from archive.search import arrays, facets
 
 # One segment: facet -> value -> its documents; and the documents a search matched.
 a_segment = st.tuples(
@@ -23,6 +23,8 @@ a_segment = st.tuples(
     ),
     st.sets(st.integers(0, 70), max_size=60),
 )
+
+arrays.load()  # the array paths run only where numpy is loaded (search/arrays.py)
 
 
 @settings(max_examples=200, deadline=None)

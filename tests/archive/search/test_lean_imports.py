@@ -53,3 +53,35 @@ def test_the_search_engine_loads_without_the_modules_it_never_uses() -> None:
     # The stand-in imports the real word tables when first called.
     assert result["variations"] == ["police", "policed"]
     assert result["loaded_after"] == ["whoosh.lang.morph_en"]
+
+
+_CLI_PROBE = """
+import json, sys
+from archive import cli
+code = cli.main(["--archive", sys.argv[1], "--json", "search", "police"])
+print(json.dumps({"code": code, "numpy": "numpy" in sys.modules}))
+"""
+
+
+def test_a_command_line_search_never_imports_numpy(tmp_path) -> None:
+    # 600 articles in one segment: every term's postings long enough for the array paths
+    # (archive/search/arrays.py), which a one-shot process must not pay ~150 ms to load.
+    from archive.store import Archive
+    from tests.archive.search.helpers import add_articles
+
+    archive = Archive.open(tmp_path / "arc", create=True)
+    add_articles(
+        archive,
+        *({"title": f"Report {n}", "text": f"The police said {n} came."} for n in range(600)),
+    )
+    archive.index.catch_up(force=True)
+    archive.close()
+    done = subprocess.run(
+        [sys.executable, "-c", _CLI_PROBE, str(tmp_path / "arc")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "numpy": False}

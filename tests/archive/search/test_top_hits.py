@@ -18,12 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from archive.search import common_terms, top
+from archive.search import arrays, common_terms, top
 from archive.store import Archive
 
 from .helpers import add_articles
 
 WORDS = "the of police said city protest army report village rice market road".split()  # noqa: SIM905
+
+arrays.load()  # the array paths run only where numpy is loaded (search/arrays.py)
 
 
 @pytest.fixture(scope="module")

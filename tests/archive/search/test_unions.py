@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.matching import UnionMatcher
 
-from archive.search import matchers
+from archive.search import arrays, matchers
 from archive.search.expand import SortedListMatcher
 from archive.store import Archive
 
@@ -31,6 +31,8 @@ a_list = st.builds(
     st.lists(st.floats(0.1, 9.0), min_size=1, max_size=8),
     st.sampled_from([1.0, 0.5, 2.5]),
 )
+
+arrays.load()  # the array paths run only where numpy is loaded (search/arrays.py)
 
 
 def _matcher(spec: tuple[list[int], list[float] | None, float]) -> SortedListMatcher:
