@@ -102,6 +102,8 @@ CHILD_PAIR = 600
 # loaded machine while merges ran between them); a person tagging quickly
 # leaves no 3 s gap, and 40 small segments start a merge anyway.
 IDLE_MERGE_SECONDS = 3.0
+# After an open, the warm-up reads what first searches need (`_warm_lexicons`).
+WARM_AFTER_OPEN_SECONDS = 1.0
 # A change arriving while the index is busy (a background merge) is applied
 # by the background worker this soon after; past this many small segments a
 # merge starts at once instead of after IDLE_MERGE_SECONDS.
@@ -182,6 +184,7 @@ class SearchIndex:
         self._needs_build = False
         self._unpruned = 0
         self._merge_timer: threading.Timer | None = None
+        self._warm_timer: threading.Timer | None = None  # the warm-up after an open
         self._idle_due = 0.0  # when the timer's idle work is due (`_idle_later`)
         # A catch-up written by child processes (queue rows job.lo < seq <= job.hi),
         # and the highest row applied in-process beyond it meanwhile.
@@ -236,6 +239,15 @@ class SearchIndex:
         self._ix = ix
         self._state = state
         self._searcher = searcher if searcher is not None else ix.searcher()
+        # The word lists, facet tables and stems a first search needs, read soon in the
+        # background: opened with nothing to catch up, no idle work ever read them, and
+        # the window's first `re*` on a 50,000-article archive read lexicons for 10 s.
+        if self._warm_timer is not None:
+            self._warm_timer.cancel()
+        timer = threading.Timer(WARM_AFTER_OPEN_SECONDS, self._warm_lexicons)
+        timer.daemon = True
+        self._warm_timer = timer
+        timer.start()
 
     def _remove_leftovers(self) -> None:
         """Half-built or replaced index folders left by a crash, and the temporary
@@ -983,6 +995,9 @@ class SearchIndex:
         if self._merge_timer is not None:
             self._merge_timer.cancel()
             self._merge_timer = None
+        if self._warm_timer is not None:
+            self._warm_timer.cancel()
+            self._warm_timer = None
 
     # -- searching -------------------------------------------------------------
 

@@ -269,3 +269,22 @@ def test_changes_during_a_merge_are_kept_and_searchable(archive: Archive, monkey
     with Archive.open(archive.path) as again:  # the files on disk agree too
         assert again.index.search("merge", limit=100).total == 8
         assert again.index.check().ok
+
+
+def test_an_open_reads_what_first_searches_need_in_the_background(archive_dir) -> None:
+    """Opened with nothing to catch up, the index still warms up soon (word lists,
+    facet tables): no search is the first to read them (10 s for the window's first
+    `re*` at 50,000 articles)."""
+    archive = Archive.open(archive_dir, create=True)
+    add_articles(archive, {"title": "Report one", "text": "Police entered the camp."})
+    archive.index.catch_up(force=True)
+    archive.close()
+    archive = Archive.open(archive_dir)
+    try:
+        index = archive.index
+        deadline = time.monotonic() + 20
+        while not index._lexicons._items and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert {field for _, field in index._lexicons._items} >= {"title", "text_words"}
+    finally:
+        archive.close()
