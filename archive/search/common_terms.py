@@ -118,4 +118,4 @@ def _lengths(reader: Any, fieldname: str) -> bytes | None:
     if not isinstance(column, NumericColumn.Reader) or column._fixedlen != 1:
         return None
     count = column._count
-    return bytes(column._dbfile.get(column._basepos, count)) if count else None
+    return column._dbfile.get(column._basepos, count) if count else None

@@ -64,9 +64,6 @@ class Table:
             self._arrays = built
         return self._arrays
 
-    def items(self) -> Any:
-        return self.values.items()
-
 
 def _segment_table(reader: Any) -> Table:
     """The facet values of one segment reader, each with its documents."""
@@ -121,7 +118,7 @@ def count(
         if len(docs) >= NUMPY_FROM and arrays.loaded() is not None:
             _count_arrays(table, base, docs, counts)
             continue
-        for name, values in table.items():
+        for name, values in table.values.items():
             found = counts[name]
             for value, holders in values.items():
                 both = docs & holders  # in C, over the smaller set
@@ -150,19 +147,18 @@ def _count_arrays(
     np = arrays.load()
     postings = table.arrays()
     matched = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    mask = np.zeros(int(matched.max()) + 1, dtype=bool)  # the segment's matched documents
+    mask[matched] = True
     for name, (names, held, codes) in postings.items():
-        if not len(held):
-            continue
-        size = int(held[-1]) + 1
-        mask = np.zeros(size, dtype=bool)
-        mask[matched[matched < size]] = True
-        picked = codes[mask[held]]
+        selected = held[held < len(mask)]
+        chosen = mask[selected]
+        picked = codes[: len(selected)][chosen]
         if not len(picked):
             continue
         numbers = np.bincount(picked)
         # The first matching document of each value: postings are in document order.
         present, first = np.unique(picked, return_index=True)
-        firsts = held[mask[held]][first]
+        firsts = selected[chosen][first]
         found = counts[name]
         for k, doc in zip(present.tolist(), firsts.tolist(), strict=True):
             value = names[k]

@@ -390,7 +390,7 @@ class PhraseCache:
 
 def prepare(q: wq.Query, cache: PhraseCache) -> wq.Query:
     """`q` ready to match: every phrase with the index's cache, ORs as `ListUnion`s,
-    terms as `ListedTerm`s (a very common word scored at once: `common_terms`).
+    terms as `ListedTerm`s (each scored at once as an exact list: `common_terms`).
 
     On a segment of up to 5,000 documents Whoosh's automatic choice for an
     OR (a word is an OR of five fields) preloads every match into an array
@@ -414,7 +414,7 @@ def prepare(q: wq.Query, cache: PhraseCache) -> wq.Query:
 
 
 class ListUnion(wq.Or):
-    """An OR whose children that match as lists (expansions, phrases) are one list.
+    """An OR whose children that match as lists (terms, expansions, phrases) are one list.
 
     `re*` is an expansion in each default field: Whoosh's tree of unions
     visited its 37,600 matches at 50,000 articles one by one in Python (each
@@ -422,8 +422,8 @@ class ListUnion(wq.Or):
     children's, so the collector could skip nothing once the top was full:
     333 ms. Merged per segment into one `SortedListMatcher` (weights summed,
     as the union scores them), each block knows its real best score and the
-    blocks that cannot reach the top are skipped. Other children (terms,
-    which Whoosh scores) stay in a union beside the list.
+    blocks that cannot reach the top are skipped. Other children (what
+    Whoosh matches itself) stay in a union beside the list.
     """
 
     matcher_type = wq.Or.DEFAULT_MATCHER
