@@ -392,10 +392,6 @@ def _band_key_array(matrix: NDArray[np.uint32]) -> NDArray[np.uint64]:
     return keys ^ _SALT
 
 
-def _band_keys(matrix: NDArray[np.uint32]) -> list[list[int]]:
-    return _band_key_array(matrix).tolist()  # type: ignore[no-any-return]
-
-
 def _stack(sigs: Sequence[Signature]) -> NDArray[np.uint32]:
     if not sigs:
         return np.zeros((0, NUM_PERM), dtype=np.uint32)
@@ -570,7 +566,7 @@ class CopyIndex:
     def _unlink(self, row: int) -> None:
         """Take a row's band keys out (its article is being signed again)."""
         first, more = self._first, self._more
-        for key in _band_keys(self._sigs[row : row + 1])[0]:
+        for key in _band_key_array(self._sigs[row : row + 1])[0].tolist():
             others = more.get(key)
             if first.get(key) == row:
                 if others:

@@ -36,6 +36,7 @@ from whoosh.util.numeric import _length_byte_cache
 
 from archive.search import arrays
 from archive.search.expand import SortedListMatcher, _term_postings
+from archive.search.live import without_deleted
 
 # Matches in a segment from which a term's scores are computed with numpy.
 NUMPY_FROM = 256
@@ -81,17 +82,19 @@ def scored_list(
     if not ids or ids[-1] >= len(lengths):
         return None  # (a document past the column: Whoosh's own path)
     idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
     np = arrays.loaded() if len(ids) >= NUMPY_FROM else None
     if np is None:
-        kept = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in deleted]
-        if not kept:
+        ids, weights = without_deleted(ids, weights, deleted)
+        if not ids:
             return None
-        fls = [_length_byte_cache[lengths[d]] for d, _ in kept]
-        scores = [bm25(idf, w, fl, avgfl, b, k1) for (_, w), fl in zip(kept, fls, strict=True)]
+        scores = [
+            bm25(idf, w, _length_byte_cache[lengths[d]], avgfl, b, k1)
+            for d, w in zip(ids, weights, strict=True)
+        ]
         if boost != 1.0:
             scores = [x * boost for x in scores]
-        return SortedListMatcher([d for d, _ in kept], weights=scores)
+        return SortedListMatcher(ids, weights=scores)
     docs = np.asarray(ids, dtype=np.int64)
     tf = np.asarray(weights, dtype=np.float64)
     if deleted:

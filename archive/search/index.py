@@ -724,7 +724,7 @@ class SearchIndex:
             raise ArchiveError("The archive is open read-only; the index cannot be rebuilt.")
         with self._write_lock:
             self._check_open()
-            self._cancel_merge()
+            self._cancel_timers()
             self._drop_job()  # the new index takes every article
             new = self.folder.with_name(f"{self.folder.name}.new-{uuid.uuid4().hex[:8]}")
             new.mkdir(parents=True)
@@ -897,7 +897,7 @@ class SearchIndex:
 
     def _schedule_idle_work(self, delay: float = IDLE_MERGE_SECONDS) -> None:
         """Catch up and merge after `delay` seconds without writes (in the background)."""
-        self._cancel_merge()
+        self._cancel_timers()
         self._idle_due = time.monotonic() + delay
         timer = threading.Timer(delay, self._idle_work)
         timer.daemon = True
@@ -991,7 +991,10 @@ class SearchIndex:
             segments = [r.segment() for r, _ in self._searcher.reader().leaf_readers()]
         return bool(small_segments([s for s in segments if s is not None]))
 
-    def _cancel_merge(self) -> None:
+    def _cancel_timers(self) -> None:
+        """Stop the idle merge and the warm-up after an open that are waiting to run:
+        a write puts off both (its idle work warms the lexicons too), a close or a
+        rebuild ends them."""
         if self._merge_timer is not None:
             self._merge_timer.cancel()
             self._merge_timer = None
@@ -1220,7 +1223,7 @@ class SearchIndex:
         marker, so nothing is lost). Finishing there after a 5,000-file import kept
         the window closing for 384 s (bench/writes_bench.py, issue 8).
         """
-        self._cancel_merge()
+        self._cancel_timers()
         with self._merge_lock, self._write_lock:  # a running merge ends first
             if self._closed:
                 return
@@ -1241,7 +1244,7 @@ class SearchIndex:
                 # Apply what imports left waiting; if this fails the next open does it.
                 with contextlib.suppress(Exception):
                     self.catch_up(force=True)
-                self._cancel_merge()
+                self._cancel_timers()
             if not self.archive.readonly and self._unpruned and self._state is not None:
                 with contextlib.suppress(Exception):
                     self._prune()

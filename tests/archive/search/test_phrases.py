@@ -204,19 +204,3 @@ def test_boolean_totals_and_facets_are_exact(
         sources = {a.id: a.source for a in session.exec(select(models.Article))}
     expected = Counter(sources[aid] for aid in yard)
     assert results.facets["source"] == dict(expected), query
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.sets(st.integers(0, 300), max_size=80), st.sets(st.integers(0, 300), max_size=60))
-def test_deleted_documents_are_left_out_of_a_segment_s_matches(
-    held: set[int], deleted: set[int]
-) -> None:
-    from archive.search.matchers import _without
-
-    ids = sorted(held)
-    freqs = [d % 7 + 1 for d in ids]
-    got = _without(ids, freqs, frozenset(deleted))
-    assert got == (
-        [d for d in ids if d not in deleted],
-        [d % 7 + 1 for d in ids if d not in deleted],
-    )
