@@ -24,7 +24,7 @@ from whoosh import query as wq
 
 from archive.search.common_terms import ListedTerm
 from archive.search.expand import Expansion, _term_ids
-from archive.search.matchers import FastPhrase, ListUnion
+from archive.search.matchers import FastPhrase, ListDifference, ListIntersection, ListUnion
 
 
 class Segment:
@@ -101,13 +101,13 @@ def _compound(
         for child in node.subqueries:
             out |= walk(child)
         return out
-    if kind is wq.And:
+    if kind is wq.And or kind is ListIntersection:
         parts = [walk(child) for child in node.subqueries]
         if not parts:
             return set(segment.live)
         parts.sort(key=len)
         return parts[0].intersection(*parts[1:])
-    if kind is wq.AndNot:
+    if kind is wq.AndNot or kind is ListDifference:
         return walk(node.a) - walk(node.b)
     if kind is wq.AndMaybe:
         return walk(node.a)

@@ -34,6 +34,10 @@ Blocks whose pickle is under `SMALL_BLOCK` bytes are now written plain (the
 level is recorded per block; readers decompress only what says so). Blocks
 are pickled at protocol 5, not 2 (`BLOCK_PICKLE`; `pickle.loads` reads any).
 
+`a ANDNOT b`: when the collector skipped `a` past its last document by
+quality (`skip_to_quality`), `AndNotMatcher` asked the spent `a` for its
+document (an IndexError: the search failed). It now stops there.
+
 (The other trap, `Searcher.refresh()` reusing readers that miss new
 deletions, is avoided in `index.py` by opening a new searcher instead.)
 """
@@ -44,7 +48,7 @@ import pickle
 from typing import Any
 
 import whoosh
-from whoosh import fields
+from whoosh import fields, matching
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 from whoosh.writing import SegmentWriter
@@ -270,6 +274,15 @@ def _text_index(self: Any, value: Any, **kwargs: Any) -> Any:
     return _field_index(self, value, **kwargs)
 
 
+_and_not_find_next = matching.AndNotMatcher._find_next
+
+
+def _and_not_next(self: Any) -> Any:
+    if not self.a.is_active():
+        return False
+    return _and_not_find_next(self)
+
+
 def apply() -> None:
     """Install the fixes (only on the Whoosh version they were written for)."""
     if tuple(whoosh.__version__[:3]) != PATCHED_VERSION:
@@ -287,6 +300,7 @@ def apply() -> None:
     SegmentWriter._flush_segment = _flush_terms
     SegmentWriter.add_document = _add_document
     fields.TEXT.index = _text_index
+    matching.AndNotMatcher._find_next = _and_not_next
 
 
 apply()

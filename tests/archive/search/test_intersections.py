@@ -1,0 +1,152 @@
+"""ANDs of lists intersected into one list and NOTs taken out of a list at once
+(matchers.ListIntersection, ListDifference) match and score as Whoosh's own
+intersection and AndNot: hypothesis draws the lists; in a real index of several
+segments, with deletions, the top hits, their scores and the totals are the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlmodel import select
+from whoosh import query as wq
+from whoosh.matching import IntersectionMatcher
+
+from archive import models
+from archive.search import arrays, matchers
+from archive.search.expand import SortedListMatcher
+from archive.store import Archive, mark_for_index
+
+from .helpers import add_articles
+
+a_list = st.builds(
+    lambda ids, weighted, weights, boost: (
+        sorted(ids),
+        [weights[i % len(weights)] for i in range(len(ids))] if weighted else None,
+        boost,
+    ),
+    st.sets(st.integers(0, 300), min_size=1, max_size=200),
+    st.booleans(),
+    st.lists(st.floats(0.1, 9.0), min_size=1, max_size=8),
+    st.sampled_from([1.0, 0.5, 2.5]),
+)
+
+arrays.load()  # the array paths run only where numpy is loaded (search/arrays.py)
+
+
+def _matcher(spec: tuple[list[int], list[float] | None, float]) -> SortedListMatcher:
+    ids, weights, boost = spec
+    return SortedListMatcher(ids, weights=weights, boost=boost)
+
+
+def _walk(m: Any) -> list[tuple[int, float]]:
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.score()))
+        m.next()
+    return out
+
+
+@pytest.mark.parametrize("numpy_from", [0, 10**9], ids=["numpy", "python"])
+@settings(max_examples=150, deadline=None)
+@given(st.lists(a_list, min_size=2, max_size=4))
+def test_an_intersected_list_matches_and_scores_as_the_intersection(
+    numpy_from: int, specs: list[tuple[list[int], list[float] | None, float]]
+) -> None:
+    whoosh = _matcher(specs[0])
+    for spec in specs[1:]:
+        whoosh = IntersectionMatcher(whoosh, _matcher(spec))
+    expected = _walk(whoosh)
+    saved = matchers.NUMPY_MERGE
+    matchers.NUMPY_MERGE = numpy_from
+    try:
+        both = matchers.intersect_lists([_matcher(s) for s in specs])
+    finally:
+        matchers.NUMPY_MERGE = saved
+    got = _walk(both)
+    assert [d for d, _ in got] == [d for d, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected])
+    if got:
+        scores = [s for _, s in got]
+        assert both._maxes == [max(scores[k : k + 128]) for k in range(0, len(scores), 128)]
+
+
+def test_searches_rank_and_count_as_whoosh_s_and_and_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = Archive.open(tmp_path / "arc", create=True)
+    words = ["report", "rest", "return", "police", "protest", "city", "rice", "press"]
+    for batch in range(3):  # three commits: three segments
+        add_articles(
+            archive,
+            *(
+                {
+                    "title": f"{words[n % 8]} {words[(n * 3) % 8]} {batch}-{n}",
+                    "text": " ".join(words[(n * k + batch) % 8] for k in range(1, 4 + n % 5))
+                    + (" of the city in the rain" if n % 3 else " by the river"),
+                    "source": f"Source {n % 3}",
+                }
+                for n in range(80)
+            ),
+        )
+        archive.index.catch_up(force=True)
+    # Deleted documents in the segments: articles changed after they were indexed.
+    with archive.transaction() as session:
+        for article in list(session.exec(select(models.Article).limit(12))):
+            article.title = f"{article.title} police"
+            session.add(article)
+            mark_for_index(session, article.id)
+    archive.index.catch_up(force=True)
+    queries = [
+        "police AND city",
+        "re* AND the",
+        "police AND city AND rice",
+        '"of the" AND press',
+        "police NOT city",
+        "re* NOT (river OR protest)",
+        "the NOT police",
+        "(police AND city) NOT rice",
+        "police AND NOT city",
+        "police ANDNOT city",
+        "re* ANDNOT (river OR protest)",
+        "NOT city",
+        'rest AND source:"Source 1"',
+    ]
+
+    def results() -> list[tuple[int, list[tuple[str, float]]]]:
+        out = []
+        for q in queries:
+            r = archive.index.search(q, limit=15)
+            out.append((r.total, [(h.id, round(h.score, 6)) for h in r.hits]))
+        return out
+
+    ours = results()
+    archive.index._phrases.clear()
+    monkeypatch.setattr(
+        matchers.ListIntersection,
+        "_matcher",
+        lambda self, subs, searcher, context: wq.And._matcher(self, subs, searcher, context),
+    )
+    monkeypatch.setattr(
+        matchers.ListDifference,
+        "matcher",
+        lambda self, searcher, context=None: wq.AndNot.matcher(self, searcher, context),
+    )
+    assert results() == ours
+    assert all(total for total, _ in ours), list(zip(queries, [t for t, _ in ours], strict=True))
+    archive.close()
+
+
+def test_and_not_survives_its_first_part_running_out_by_quality() -> None:
+    """Whoosh's AndNotMatcher asked a spent first part for its document (whoosh_fixes)."""
+    from whoosh.matching import AndNotMatcher
+
+    import archive.search  # noqa: F401  (applies the fixes)
+
+    a = SortedListMatcher([1, 5, 9], weights=[0.5, 0.7, 0.6])
+    m = AndNotMatcher(a, SortedListMatcher([2, 5]))
+    m.skip_to_quality(5.0)  # nothing scores that high: `a` is spent
+    assert not m.is_active()
