@@ -17,12 +17,14 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import (
     AndNotMatcher,
     IntersectionMatcher,
+    Matcher,
     NullMatcher,
     UnionMatcher,
     WrappingMatcher,
 )
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+from whoosh.util import make_weighted_tree
 
 from archive.search import arrays, phrase_arrays
 from archive.search.common_terms import ListedTerm
@@ -443,39 +445,111 @@ class ListIntersection(wq.And):
     `the AND police` at 50,000 articles: Whoosh's intersection stepped
     through the two lists in Python, each step a `skip_to` on the other
     child (145-168 ms); `a NOT b` (the parser's And([a, Not(b)])) stepped
-    an inverse of `b`, document by document. Intersected per segment at
-    once (scores summed, as the intersection scores them; each NOT adds
-    its inverse matcher's 1.0), the one list's blocks know their best score
-    and the collector skips the rest. Children Whoosh matches itself stay
-    in an intersection with it.
+    an inverse of `b`, document by document. Here the children are combined
+    in the tree Whoosh would build (`make_weighted_tree`, by estimated
+    size), pair by pair, at once: scores are summed in Whoosh's order, to
+    the last bit, and each NOT adds its inverse matcher's 1.0. The one list
+    left knows its blocks' best scores, so the collector skips the rest.
+
+    With a NOT beside a child Whoosh matches itself (a facet filter), that
+    child's matches are read into a list first: Whoosh's inverse matcher
+    reports the negated child's quality as its own, and the collector's
+    skipping then dropped better matches from the top. Without a NOT such a
+    child is left in Whoosh's own intersection tree.
     """
 
     def _matcher(self, subs: list[wq.Query], searcher: Searcher, context: Any) -> Any:
-        negatives = [q for q in subs if type(q) is wq.Not]
-        positives = [q for q in subs if type(q) is not wq.Not]
-        if not positives:
+        if all(type(q) is wq.Not for q in subs):
             return super()._matcher(subs, searcher, context)
-        made = [q.matcher(searcher, context) for q in positives]
-        if not all(m.is_active() for m in made):
-            return NullMatcher()
-        lists = [m for m in made if type(m) is SortedListMatcher]
-        others = [m for m in made if type(m) is not SortedListMatcher]
-        if len(lists) >= 2:
-            both = intersect_lists(lists)
-            if not both.is_active():
+        reader = searcher.reader()
+        atomic = reader.is_atomic()
+        made: list[Any] = []
+        for q in subs:
+            if type(q) is wq.Not and atomic:
+                made.append(_NotMark(q.query))
+                continue
+            m = q.matcher(searcher, context)
+            if not m.is_active() and type(q) is not wq.Not:
                 return NullMatcher()
-            others.insert(0, both)
-        elif lists:
-            others.insert(0, lists[0])
-        if negatives and len(others) == 1 and type(others[0]) is SortedListMatcher:
-            found = _take_out(others[0], [q.query for q in negatives], searcher, len(negatives))
-            if found is not None:
-                return WrappingMatcher(found, self.boost) if self.boost != 1.0 else found
-        others += [q.matcher(searcher, context) for q in negatives]
-        m = others[0]
-        for more in others[1:]:
-            m = IntersectionMatcher(m, more)
-        return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
+            made.append(m)
+        weighted = [(0 - q.estimate_size(reader), m) for q, m in zip(subs, made, strict=True)]
+        listed = all(type(m) in (SortedListMatcher, _NotMark) for m in made)
+        if not listed and not any(type(m) is _NotMark for m in made):
+            m = make_weighted_tree(IntersectionMatcher, weighted)
+            return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
+        # (Whoosh's tree shape: `_combine` reads the other children into lists, see above)
+        tree = make_weighted_tree(_Pair, weighted)
+        found = _combine(tree, docsets_segment(searcher))
+        if not isinstance(found, SortedListMatcher) or not found.is_active():
+            return NullMatcher()
+        return WrappingMatcher(found, self.boost) if self.boost != 1.0 else found
+
+
+class _NotMark(Matcher):
+    """A NOT child's place in the tree (compared as Whoosh compares its InverseMatcher)."""
+
+    def __init__(self, query: wq.Query) -> None:
+        self.query = query
+
+
+class _Pair(Matcher):
+    """Two children to intersect (compared as Whoosh compares an IntersectionMatcher)."""
+
+    def __init__(self, a: Any, b: Any) -> None:
+        self.a, self.b = a, b
+
+
+class _Dropped:
+    """What NOT children leave: every document but `docs`, scored `score`."""
+
+    def __init__(self, docs: set[int], score: float) -> None:
+        self.docs, self.score = docs, score
+
+
+def docsets_segment(searcher: Searcher) -> Any:
+    from archive.search import docsets  # (it imports this module)
+
+    return docsets.Segment(searcher, 0)
+
+
+def _combine(node: Any, segment: Any) -> Any:
+    """The list (or what NOTs leave) of a tree of `_Pair`s, each pair's scores summed."""
+    from archive.search import docsets  # (it imports this module)
+
+    if isinstance(node, _NotMark):
+        return _Dropped(docsets.segment_matches(node.query, segment), 1.0)
+    if not isinstance(node, _Pair):
+        return _as_list(node)
+    a, b = _combine(node.a, segment), _combine(node.b, segment)
+    if isinstance(a, _Dropped) and isinstance(b, _Dropped):
+        return _Dropped(a.docs | b.docs, a.score + b.score)
+    if isinstance(a, _Dropped) or isinstance(b, _Dropped):
+        kept, dropped = (b, a) if isinstance(a, _Dropped) else (a, b)
+        if not kept.is_active():
+            return NullMatcher()
+        ids, weights = without_deleted(kept._ids, list(_weights_of(kept)), dropped.docs)
+        # (a + b as the intersection adds them: the inverse matcher's score is one side)
+        if isinstance(a, _Dropped):
+            weights = [a.score + x for x in weights]
+        else:
+            weights = [x + b.score for x in weights]
+        return SortedListMatcher(ids, weights=weights) if ids else NullMatcher()
+    if not a.is_active() or not b.is_active():
+        return NullMatcher()
+    return intersect_lists([a, b])
+
+
+def _as_list(m: Any) -> Any:
+    """A matcher's matches and scores as a `SortedListMatcher` (read one by one)."""
+    if type(m) is SortedListMatcher or not m.is_active():
+        return m
+    ids: list[int] = []
+    scores: list[float] = []
+    while m.is_active():
+        ids.append(m.id())
+        scores.append(m.score())
+        m.next()
+    return SortedListMatcher(ids, weights=scores) if ids else NullMatcher()
 
 
 class ListDifference(wq.AndNot):
@@ -520,8 +594,8 @@ def _take_out(
 
 def intersect_lists(lists: list[SortedListMatcher]) -> Any:
     """One `SortedListMatcher` of the documents in every one of `lists`, each scored
-    the sum of its scores there (a `NullMatcher` if none)."""
-    ordered = sorted(lists, key=lambda m: len(m._ids))
+    the sum of its scores there, added in the order of `lists` (a `NullMatcher` if none)."""
+    ordered = lists
     np = arrays.loaded() if sum(len(m._ids) for m in lists) >= NUMPY_MERGE else None
     if np is None:
         ids, weights = ordered[0]._ids, list(_weights_of(ordered[0]))
@@ -545,7 +619,10 @@ def intersect_lists(lists: list[SortedListMatcher]) -> Any:
 def _intersect(
     ids: list[int], weights: list[float], other: list[int], more: Sequence[float]
 ) -> tuple[list[int], list[float]]:
-    """The documents of `ids` also in `other` (both sorted), their weights summed."""
+    """The documents of `ids` also in `other` (both sorted), their weights summed
+    (the shorter list walked, the other searched: a sum of two is the same either way)."""
+    if len(ids) > len(other):
+        return _intersect(other, list(more), ids, weights)
     out_ids: list[int] = []
     out_weights: list[float] = []
     start, end = 0, len(other)

@@ -36,7 +36,12 @@ are pickled at protocol 5, not 2 (`BLOCK_PICKLE`; `pickle.loads` reads any).
 
 `a ANDNOT b`: when the collector skipped `a` past its last document by
 quality (`skip_to_quality`), `AndNotMatcher` asked the spent `a` for its
-document (an IndexError: the search failed). It now stops there.
+document (an IndexError: the search failed). It now stops there. And it
+moved `b` up to `a`'s first document only when they started on the same
+one: if `b` started before, `a`'s first document was matched even when `b`
+held it. `a REQUIRE b` failed an assertion (or read past the end) whenever
+the collector skipped `a` by quality: the intersection inside was asked
+for its next match without checking it had one.
 
 (The other trap, `Searcher.refresh()` reusing readers that miss new
 deletions, is avoided in `index.py` by opening a new searcher instead.)
@@ -283,6 +288,19 @@ def _and_not_next(self: Any) -> Any:
     return _and_not_find_next(self)
 
 
+def _and_not_first(self: Any) -> None:
+    if self.a.is_active():
+        self._find_next()  # (moves `b` up to `a`, past `b`'s documents)
+
+
+def _require_skip_to_quality(self: Any, minquality: float) -> int:
+    skipped = self.a.skip_to_quality(minquality)
+    both = self.child
+    if both.a.is_active() and both.b.is_active() and both.a.id() != both.b.id():
+        both._find_next()
+    return int(skipped)
+
+
 def apply() -> None:
     """Install the fixes (only on the Whoosh version they were written for)."""
     if tuple(whoosh.__version__[:3]) != PATCHED_VERSION:
@@ -301,6 +319,8 @@ def apply() -> None:
     SegmentWriter.add_document = _add_document
     fields.TEXT.index = _text_index
     matching.AndNotMatcher._find_next = _and_not_next
+    matching.AndNotMatcher._find_first = _and_not_first
+    matching.RequireMatcher.skip_to_quality = _require_skip_to_quality
 
 
 apply()
