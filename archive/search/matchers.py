@@ -17,7 +17,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import (
     AndNotMatcher,
     IntersectionMatcher,
-    Matcher,
+    InverseMatcher,
     NullMatcher,
     UnionMatcher,
     WrappingMatcher,
@@ -473,27 +473,44 @@ class ListIntersection(wq.And):
                 return NullMatcher()
             made.append(m)
         weighted = [(0 - q.estimate_size(reader), m) for q, m in zip(subs, made, strict=True)]
-        listed = all(type(m) in (SortedListMatcher, _NotMark) for m in made)
-        if not listed and not any(type(m) is _NotMark for m in made):
+        marks = [m for m in made if type(m) is _NotMark]
+        if not marks and not all(type(m) is SortedListMatcher for m in made):
             m = make_weighted_tree(IntersectionMatcher, weighted)
             return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
-        # (Whoosh's tree shape: `_combine` reads the other children into lists, see above)
-        tree = make_weighted_tree(_Pair, weighted)
-        found = _combine(tree, docsets_segment(searcher))
+        dropped: set[int] = set()
+        if marks:
+            from archive.search import docsets  # (it imports this module)
+
+            segment = docsets.Segment(searcher, 0)
+            for mark in marks:
+                mark.docs = docsets.segment_matches(mark.query, segment)
+                dropped |= mark.docs
+        # The other children are read only at the documents every list holds and no
+        # NOT does (a facet's or a range's thousands of matches otherwise).
+        lists = [m for m in made if type(m) is SortedListMatcher]
+        candidates: list[int] | None = None
+        if lists and len(lists) + len(marks) < len(made):
+            kept = set(min(lists, key=lambda m: len(m._ids))._ids)
+            for m in lists:
+                kept.intersection_update(m._ids)
+            candidates = sorted(kept - dropped)
+        found = _combine(make_weighted_tree(_Pair, weighted), candidates)  # (Whoosh's shape)
         if not isinstance(found, SortedListMatcher) or not found.is_active():
             return NullMatcher()
         return WrappingMatcher(found, self.boost) if self.boost != 1.0 else found
 
 
-class _NotMark(Matcher):
-    """A NOT child's place in the tree (compared as Whoosh compares its InverseMatcher)."""
+class _NotMark(InverseMatcher):
+    """A NOT child's place in the tree (a subclass, so that ties sort as Whoosh's
+    InverseMatcher: `make_weighted_tree` compares matchers), its documents."""
 
     def __init__(self, query: wq.Query) -> None:
         self.query = query
+        self.docs: set[int] = set()
 
 
-class _Pair(Matcher):
-    """Two children to intersect (compared as Whoosh compares an IntersectionMatcher)."""
+class _Pair(IntersectionMatcher):
+    """Two children to intersect (sorted among the others as Whoosh's intersection)."""
 
     def __init__(self, a: Any, b: Any) -> None:
         self.a, self.b = a, b
@@ -506,21 +523,13 @@ class _Dropped:
         self.docs, self.score = docs, score
 
 
-def docsets_segment(searcher: Searcher) -> Any:
-    from archive.search import docsets  # (it imports this module)
-
-    return docsets.Segment(searcher, 0)
-
-
-def _combine(node: Any, segment: Any) -> Any:
+def _combine(node: Any, candidates: list[int] | None) -> Any:
     """The list (or what NOTs leave) of a tree of `_Pair`s, each pair's scores summed."""
-    from archive.search import docsets  # (it imports this module)
-
     if isinstance(node, _NotMark):
-        return _Dropped(docsets.segment_matches(node.query, segment), 1.0)
+        return _Dropped(node.docs, 1.0)
     if not isinstance(node, _Pair):
-        return _as_list(node)
-    a, b = _combine(node.a, segment), _combine(node.b, segment)
+        return _as_list(node, candidates)
+    a, b = _combine(node.a, candidates), _combine(node.b, candidates)
     if isinstance(a, _Dropped) and isinstance(b, _Dropped):
         return _Dropped(a.docs | b.docs, a.score + b.score)
     if isinstance(a, _Dropped) or isinstance(b, _Dropped):
@@ -539,16 +548,27 @@ def _combine(node: Any, segment: Any) -> Any:
     return intersect_lists([a, b])
 
 
-def _as_list(m: Any) -> Any:
-    """A matcher's matches and scores as a `SortedListMatcher` (read one by one)."""
+def _as_list(m: Any, candidates: list[int] | None) -> Any:
+    """A matcher's matches and scores as a `SortedListMatcher` (read one by one; only
+    at `candidates`, ascending, when given)."""
     if type(m) is SortedListMatcher or not m.is_active():
         return m
     ids: list[int] = []
     scores: list[float] = []
-    while m.is_active():
-        ids.append(m.id())
-        scores.append(m.score())
-        m.next()
+    if candidates is None:
+        while m.is_active():
+            ids.append(m.id())
+            scores.append(m.score())
+            m.next()
+    else:
+        for d in candidates:
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                ids.append(d)
+                scores.append(m.score())
     return SortedListMatcher(ids, weights=scores) if ids else NullMatcher()
 
 
