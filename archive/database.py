@@ -57,6 +57,32 @@ def needs_immutable(path: Path) -> bool:
     return not os.access(path, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0)
 
 
+def _roll_back(db_path: Path, key: bytes | None, module: Any) -> None:
+    """Roll back the write a killed program left half done (a hot rollback journal).
+
+    The archive runs in WAL mode, but a re-key takes the old database out of
+    it (`keychange`): killed during a write there, it leaves
+    `archive.sqlite-journal`, which only a connection that may write can roll
+    back. Read-only, every open of the archive failed ("attempt to write a
+    readonly database"), reported as a damaged database to restore from a
+    backup, though SQLite's own recovery gives back the last committed state.
+    """
+    journal = db_path.with_name(db_path.name + "-journal")
+    if not journal.exists() or journal.stat().st_size == 0:
+        return
+    try:
+        conn = module.connect(str(db_path))
+    except module.Error:
+        return  # (the read below says what is wrong)
+    try:
+        keyed(conn, key)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls it back
+    except module.DatabaseError:
+        pass  # not this key's database, or damaged: the read below says so
+    finally:
+        conn.close()
+
+
 def driver(key: bytes | None) -> Any:
     """The DB-API module: sqlite3, or SQLCipher's (same API) for an encrypted archive."""
     if key is None:
@@ -117,16 +143,19 @@ def looks_encrypted(db_path: Path) -> bool:
 
 
 def read_header(db_path: Path, key: bytes | None = None) -> tuple[int, int, bool]:
-    """(application_id, user_version, has_tables) read without writing anything."""
+    """(application_id, user_version, has_tables) read without writing anything (but
+    the rollback of a write a stopped program left half done: `_roll_back`)."""
     folder = db_path.parent
-    wal = folder / (DB_NAME + "-wal")
-    if not os.access(folder, os.W_OK) and wal.exists() and wal.stat().st_size > 0:
-        raise ArchiveError(
-            f"The archive {folder} is on read-only media with unfinished writes "
-            f"({DB_NAME}-wal): SQLite cannot read it without writing beside it. Copy the "
-            "whole folder to a writable place and open the copy; nothing was changed."
-        )
+    for side in ("-wal", "-journal"):
+        unfinished = folder / (DB_NAME + side)
+        if not os.access(folder, os.W_OK) and unfinished.exists() and unfinished.stat().st_size > 0:
+            raise ArchiveError(
+                f"The archive {folder} is on read-only media with unfinished writes "
+                f"({DB_NAME}{side}): SQLite cannot read it without writing beside it. Copy "
+                "the whole folder to a writable place and open the copy; nothing was changed."
+            )
     module = driver(key)
+    _roll_back(db_path, key, module)
     try:
         conn = module.connect(ro_uri(db_path, needs_immutable(folder)), uri=True)
     except module.Error as exc:
