@@ -477,23 +477,15 @@ class ListIntersection(wq.And):
         if not marks and not all(type(m) is SortedListMatcher for m in made):
             m = make_weighted_tree(IntersectionMatcher, weighted)
             return WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
-        dropped: set[int] = set()
-        if marks:
-            from archive.search import docsets  # (it imports this module)
-
-            segment = docsets.Segment(searcher, 0)
-            for mark in marks:
-                mark.docs = docsets.segment_matches(mark.query, segment)
-                dropped |= mark.docs
+        for mark in marks:
+            mark.docs = _docs_of(mark.query, searcher)
         # The other children are read only at the documents every list holds and no
         # NOT does (a facet's or a range's thousands of matches otherwise).
         lists = [m for m in made if type(m) is SortedListMatcher]
         candidates: list[int] | None = None
         if lists and len(lists) + len(marks) < len(made):
-            kept = set(min(lists, key=lambda m: len(m._ids))._ids)
-            for m in lists:
-                kept.intersection_update(m._ids)
-            candidates = sorted(kept - dropped)
+            kept = set(lists[0]._ids).intersection(*(m._ids for m in lists[1:]))
+            candidates = sorted(kept.difference(*(mark.docs for mark in marks)))
         found = _combine(make_weighted_tree(_Pair, weighted), candidates)  # (Whoosh's shape)
         if not isinstance(found, SortedListMatcher) or not found.is_active():
             return NullMatcher()
@@ -534,15 +526,7 @@ def _combine(node: Any, candidates: list[int] | None) -> Any:
         return _Dropped(a.docs | b.docs, a.score + b.score)
     if isinstance(a, _Dropped) or isinstance(b, _Dropped):
         kept, dropped = (b, a) if isinstance(a, _Dropped) else (a, b)
-        if not kept.is_active():
-            return NullMatcher()
-        ids, weights = without_deleted(kept._ids, list(_weights_of(kept)), dropped.docs)
-        # (a + b as the intersection adds them: the inverse matcher's score is one side)
-        if isinstance(a, _Dropped):
-            weights = [a.score + x for x in weights]
-        else:
-            weights = [x + b.score for x in weights]
-        return SortedListMatcher(ids, weights=weights) if ids else NullMatcher()
+        return _drop(kept, dropped.docs, dropped.score) if kept.is_active() else NullMatcher()
     if not a.is_active() or not b.is_active():
         return NullMatcher()
     return intersect_lists([a, b])
@@ -583,50 +567,42 @@ class ListDifference(wq.AndNot):
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         scored = self.a.matcher(searcher, context)
-        if type(scored) is SortedListMatcher:
-            found = _take_out(scored, [self.b], searcher, 0)
-            if found is not None:
-                return found
+        if type(scored) is SortedListMatcher and searcher.reader().is_atomic():
+            return _drop(scored, _docs_of(self.b, searcher))
         return AndNotMatcher(scored, self.b.matcher(searcher, searcher.boolean_context()))
 
 
-def _take_out(
-    scored: SortedListMatcher, negatives: list[wq.Query], searcher: Searcher, added: float
-) -> Any:
-    """`scored` without the documents any of `negatives` match in the searcher's
-    segment, `added` to each score (None where the searcher is not one segment's)."""
-    if not searcher.reader().is_atomic():
-        return None
+def _docs_of(q: wq.Query, searcher: Searcher) -> set[int]:
+    """The documents `q` matches in the segment of `searcher` (as totals count them)."""
     from archive.search import docsets  # (it imports this module)
 
-    segment = docsets.Segment(searcher, 0)
-    dropped: set[int] = set()
-    for q in negatives:
-        dropped |= docsets.segment_matches(q, segment)
-    weights = _weights_of(scored)
+    return docsets.segment_matches(q, docsets.Segment(searcher, 0))
+
+
+def _drop(scored: SortedListMatcher, docs: set[int], added: float = 0.0) -> Any:
+    """`scored` without `docs`, `added` to each score left (a NOT's inverse matcher's
+    score: one addition, the same on either side)."""
+    weights = list(_weights_of(scored))
     if added:
         weights = [x + added for x in weights]
-    ids, kept = without_deleted(scored._ids, list(weights), dropped)
-    if not ids:
-        return NullMatcher()
-    return SortedListMatcher(ids, weights=kept)
+    ids, kept = without_deleted(scored._ids, weights, docs)
+    return SortedListMatcher(ids, weights=kept) if ids else NullMatcher()
 
 
 def intersect_lists(lists: list[SortedListMatcher]) -> Any:
     """One `SortedListMatcher` of the documents in every one of `lists`, each scored
     the sum of its scores there, added in the order of `lists` (a `NullMatcher` if none)."""
-    ordered = lists
     np = arrays.loaded() if sum(len(m._ids) for m in lists) >= NUMPY_MERGE else None
     if np is None:
-        ids, weights = ordered[0]._ids, list(_weights_of(ordered[0]))
-        for m in ordered[1:]:
+        ids, weights = lists[0]._ids, list(_weights_of(lists[0]))
+        for m in lists[1:]:
             ids, weights = _intersect(ids, weights, m._ids, _weights_of(m))
             if not ids:
                 return NullMatcher()
         return SortedListMatcher(ids, weights=weights)
-    docs = np.asarray(ordered[0]._ids, dtype=np.int64)
-    summed = np.asarray(_weights_of(ordered[0]), dtype=np.float64)
-    for m in ordered[1:]:
+    docs = np.asarray(lists[0]._ids, dtype=np.int64)
+    summed = np.asarray(_weights_of(lists[0]), dtype=np.float64)
+    for m in lists[1:]:
         docs, here, there = np.intersect1d(
             docs, np.asarray(m._ids, dtype=np.int64), assume_unique=True, return_indices=True
         )

@@ -24,3 +24,42 @@ def add_articles(archive: Archive, *articles: dict[str, Any]) -> list[str]:
 def found(archive: Archive, query: str, **kw: Any) -> list[str]:
     """Titles of the hits of `query`."""
     return [hit.title for hit in archive.index.search(query, **kw).hits]
+
+
+# -- sorted lists of matches (search/expand.SortedListMatcher), for the list merges --
+
+ListSpec = tuple[list[int], list[float] | None, float]
+
+
+def list_specs(highest: int, most: int) -> Any:
+    """A hypothesis strategy of one list: sorted distinct document numbers up to
+    `highest` (at most `most`), with weights or one boost for all."""
+    from hypothesis import strategies as st
+
+    return st.builds(
+        lambda ids, weighted, weights, boost: (
+            sorted(ids),
+            [weights[i % len(weights)] for i in range(len(ids))] if weighted else None,
+            boost,
+        ),
+        st.sets(st.integers(0, highest), min_size=1, max_size=most),
+        st.booleans(),
+        st.lists(st.floats(0.1, 9.0), min_size=1, max_size=8),
+        st.sampled_from([1.0, 0.5, 2.5]),
+    )
+
+
+def list_matcher(spec: ListSpec) -> Any:
+    from archive.search.expand import SortedListMatcher
+
+    ids, weights, boost = spec
+    return SortedListMatcher(ids, weights=weights, boost=boost)
+
+
+def walk(m: Any) -> list[tuple[int, float]]:
+    """(document, score) of every match of a matcher, in order."""
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.score()))
+        m.next()
+    return out

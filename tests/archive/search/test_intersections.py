@@ -6,7 +6,6 @@ segments, with deletions, the top hits, their scores and the totals are the same
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,53 +19,30 @@ from archive.search import arrays, matchers, top
 from archive.search.expand import SortedListMatcher
 from archive.store import Archive, mark_for_index
 
-from .helpers import add_articles
+from .helpers import ListSpec, add_articles, list_matcher, list_specs, walk
 
-a_list = st.builds(
-    lambda ids, weighted, weights, boost: (
-        sorted(ids),
-        [weights[i % len(weights)] for i in range(len(ids))] if weighted else None,
-        boost,
-    ),
-    st.sets(st.integers(0, 300), min_size=1, max_size=200),
-    st.booleans(),
-    st.lists(st.floats(0.1, 9.0), min_size=1, max_size=8),
-    st.sampled_from([1.0, 0.5, 2.5]),
-)
+a_list = list_specs(300, 200)
 
 arrays.load()  # the array paths run only where numpy is loaded (search/arrays.py)
-
-
-def _matcher(spec: tuple[list[int], list[float] | None, float]) -> SortedListMatcher:
-    ids, weights, boost = spec
-    return SortedListMatcher(ids, weights=weights, boost=boost)
-
-
-def _walk(m: Any) -> list[tuple[int, float]]:
-    out = []
-    while m.is_active():
-        out.append((m.id(), m.score()))
-        m.next()
-    return out
 
 
 @pytest.mark.parametrize("numpy_from", [0, 10**9], ids=["numpy", "python"])
 @settings(max_examples=150, deadline=None)
 @given(st.lists(a_list, min_size=2, max_size=4))
 def test_an_intersected_list_matches_and_scores_as_the_intersection(
-    numpy_from: int, specs: list[tuple[list[int], list[float] | None, float]]
+    numpy_from: int, specs: list[ListSpec]
 ) -> None:
-    whoosh = _matcher(specs[0])
+    whoosh = list_matcher(specs[0])
     for spec in specs[1:]:
-        whoosh = IntersectionMatcher(whoosh, _matcher(spec))
-    expected = _walk(whoosh)
+        whoosh = IntersectionMatcher(whoosh, list_matcher(spec))
+    expected = walk(whoosh)
     saved = matchers.NUMPY_MERGE
     matchers.NUMPY_MERGE = numpy_from
     try:
-        both = matchers.intersect_lists([_matcher(s) for s in specs])
+        both = matchers.intersect_lists([list_matcher(s) for s in specs])
     finally:
         matchers.NUMPY_MERGE = saved
-    got = _walk(both)
+    got = walk(both)
     assert [d for d, _ in got] == [d for d, _ in expected]
     assert [s for _, s in got] == pytest.approx([s for _, s in expected])
     if got:

@@ -5,7 +5,6 @@ are the same with the merge as with Whoosh's tree of unions."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -14,57 +13,33 @@ from whoosh import query as wq
 from whoosh.matching import UnionMatcher
 
 from archive.search import arrays, matchers
-from archive.search.expand import SortedListMatcher
 from archive.store import Archive
 
-from .helpers import add_articles
+from .helpers import ListSpec, add_articles, list_matcher, list_specs, walk
 
 # A list: sorted distinct document numbers, with weights or one boost for all.
-a_list = st.builds(
-    lambda ids, weighted, weights, boost: (
-        sorted(ids),
-        [weights[i % len(weights)] for i in range(len(ids))] if weighted else None,
-        boost,
-    ),
-    st.sets(st.integers(0, 400), min_size=1, max_size=120),
-    st.booleans(),
-    st.lists(st.floats(0.1, 9.0), min_size=1, max_size=8),
-    st.sampled_from([1.0, 0.5, 2.5]),
-)
+a_list = list_specs(400, 120)
 
 arrays.load()  # the array paths run only where numpy is loaded (search/arrays.py)
-
-
-def _matcher(spec: tuple[list[int], list[float] | None, float]) -> SortedListMatcher:
-    ids, weights, boost = spec
-    return SortedListMatcher(ids, weights=weights, boost=boost)
-
-
-def _walk(m: Any) -> list[tuple[int, float]]:
-    out = []
-    while m.is_active():
-        out.append((m.id(), m.score()))
-        m.next()
-    return out
 
 
 @pytest.mark.parametrize("numpy_from", [0, 10**9], ids=["numpy", "python"])
 @settings(max_examples=120, deadline=None)
 @given(st.lists(a_list, min_size=2, max_size=5))
 def test_a_merged_list_matches_and_scores_as_the_union(
-    numpy_from: int, specs: list[tuple[list[int], list[float] | None, float]]
+    numpy_from: int, specs: list[ListSpec]
 ) -> None:
-    union = _matcher(specs[0])
+    union = list_matcher(specs[0])
     for spec in specs[1:]:
-        union = UnionMatcher(union, _matcher(spec))
-    expected = _walk(union)
+        union = UnionMatcher(union, list_matcher(spec))
+    expected = walk(union)
     saved = matchers.NUMPY_MERGE
     matchers.NUMPY_MERGE = numpy_from
     try:
-        merged = matchers.merge_lists([_matcher(s) for s in specs])
+        merged = matchers.merge_lists([list_matcher(s) for s in specs])
     finally:
         matchers.NUMPY_MERGE = saved
-    got = _walk(merged)
+    got = walk(merged)
     assert [d for d, _ in got] == [d for d, _ in expected]
     assert [s for _, s in got] == pytest.approx([s for _, s in expected])
     # Each block's quality is the best score in it (what lets the collector skip).
