@@ -63,3 +63,29 @@ def walk(m: Any) -> list[tuple[int, float]]:
         out.append((m.id(), m.score()))
         m.next()
     return out
+
+
+def check_as_whoosh(specs: list[ListSpec], whoosh: Any, merge: Any, numpy_from: int) -> None:
+    """`merge` of the lists matches and scores as Whoosh's binary matcher `whoosh` over
+    them, on the numpy path (`numpy_from` 0) or the Python one; and each block of the
+    result knows its best score (what lets the collector skip)."""
+    import pytest
+
+    from archive.search import matchers
+
+    expected_matcher = list_matcher(specs[0])
+    for spec in specs[1:]:
+        expected_matcher = whoosh(expected_matcher, list_matcher(spec))
+    expected = walk(expected_matcher)
+    saved = matchers.NUMPY_MERGE
+    matchers.NUMPY_MERGE = numpy_from
+    try:
+        merged = merge([list_matcher(s) for s in specs])
+    finally:
+        matchers.NUMPY_MERGE = saved
+    got = walk(merged)
+    assert [d for d, _ in got] == [d for d, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected])
+    scores = [s for _, s in got]
+    if scores:
+        assert merged._maxes == [max(scores[k : k + 128]) for k in range(0, len(scores), 128)]

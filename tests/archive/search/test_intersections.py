@@ -19,7 +19,7 @@ from archive.search import arrays, matchers, top
 from archive.search.expand import SortedListMatcher
 from archive.store import Archive, mark_for_index
 
-from .helpers import ListSpec, add_articles, list_matcher, list_specs, walk
+from .helpers import ListSpec, add_articles, check_as_whoosh, list_specs
 
 a_list = list_specs(300, 200)
 
@@ -32,22 +32,7 @@ arrays.load()  # the array paths run only where numpy is loaded (search/arrays.p
 def test_an_intersected_list_matches_and_scores_as_the_intersection(
     numpy_from: int, specs: list[ListSpec]
 ) -> None:
-    whoosh = list_matcher(specs[0])
-    for spec in specs[1:]:
-        whoosh = IntersectionMatcher(whoosh, list_matcher(spec))
-    expected = walk(whoosh)
-    saved = matchers.NUMPY_MERGE
-    matchers.NUMPY_MERGE = numpy_from
-    try:
-        both = matchers.intersect_lists([list_matcher(s) for s in specs])
-    finally:
-        matchers.NUMPY_MERGE = saved
-    got = walk(both)
-    assert [d for d, _ in got] == [d for d, _ in expected]
-    assert [s for _, s in got] == pytest.approx([s for _, s in expected])
-    if got:
-        scores = [s for _, s in got]
-        assert both._maxes == [max(scores[k : k + 128]) for k in range(0, len(scores), 128)]
+    check_as_whoosh(specs, IntersectionMatcher, matchers.intersect_lists, numpy_from)
 
 
 def test_searches_rank_and_count_as_whoosh_s_and_and_not(

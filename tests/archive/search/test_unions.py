@@ -15,7 +15,7 @@ from whoosh.matching import UnionMatcher
 from archive.search import arrays, matchers
 from archive.store import Archive
 
-from .helpers import ListSpec, add_articles, list_matcher, list_specs, walk
+from .helpers import ListSpec, add_articles, check_as_whoosh, list_specs
 
 # A list: sorted distinct document numbers, with weights or one boost for all.
 a_list = list_specs(400, 120)
@@ -29,22 +29,7 @@ arrays.load()  # the array paths run only where numpy is loaded (search/arrays.p
 def test_a_merged_list_matches_and_scores_as_the_union(
     numpy_from: int, specs: list[ListSpec]
 ) -> None:
-    union = list_matcher(specs[0])
-    for spec in specs[1:]:
-        union = UnionMatcher(union, list_matcher(spec))
-    expected = walk(union)
-    saved = matchers.NUMPY_MERGE
-    matchers.NUMPY_MERGE = numpy_from
-    try:
-        merged = matchers.merge_lists([list_matcher(s) for s in specs])
-    finally:
-        matchers.NUMPY_MERGE = saved
-    got = walk(merged)
-    assert [d for d, _ in got] == [d for d, _ in expected]
-    assert [s for _, s in got] == pytest.approx([s for _, s in expected])
-    # Each block's quality is the best score in it (what lets the collector skip).
-    scores = [s for _, s in got]
-    assert merged._maxes == [max(scores[k : k + 128]) for k in range(0, len(scores), 128)]
+    check_as_whoosh(specs, UnionMatcher, matchers.merge_lists, numpy_from)
 
 
 def test_search_with_the_merge_ranks_as_whoosh_s_union(
